@@ -1,0 +1,20 @@
+import ArgumentParser
+import CaspioModule
+import LuaBridge
+
+
+struct Caspio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "caspio",
+        abstract: "Automate Caspio databases with Lua 5.4 scripts.",
+        discussion: """
+            caspio SCRIPT [ARGS...] runs a Lua script as lua5.4 would, with the `caspio` module
+            loaded; so does an executable script that starts with #!/usr/bin/env caspio.
+
+            \(ExitStatus.helpText)
+            """,
+        version: "caspio \(CaspioModule.version) (\(LuaState.luaRelease))",
+        subcommands: [RunCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}

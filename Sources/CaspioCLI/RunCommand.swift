@@ -1,0 +1,59 @@
+import ArgumentParser
+
+/// `caspio run SCRIPT [ARGS...]`, also the default command: `caspio SCRIPT`, `caspio -e CODE`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Lua script (a file, - for standard input, or chunks given with -e).",
+        discussion: """
+            Options and arguments follow lua5.4: `arg[0]` is the script, `arg[1..n]` its
+            arguments (also passed as `...`), and the words before the script sit at negative
+            indices. With no script and no -e, a script is read from standard input when it is
+            not a terminal.
+            """
+    )
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Run the chunk CODE.", valueName: "CODE"))
+    var chunks: [String] = []
+
+    @Option(name: .customShort("l"), help: ArgumentHelp("Require module NAME into the global NAME.", valueName: "NAME"))
+    var libraries: [String] = []
+
+    @Flag(name: .customShort("W"), help: "Turn warnings on.")
+    var warnings = false
+
+    @Flag(name: .customShort("E"), help: "Ignore environment variables (LUA_INIT, LUA_PATH, LUA_CPATH).")
+    var ignoreEnvironment = false
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script and its arguments.", valueName: "SCRIPT ARGS"))
+    var scriptAndArguments: [String] = []
+
+    func run() throws {
+        let argv = CommandLine.arguments
+        let invocation = ScriptInvocation(
+            argv: argv,
+            scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
+            preloads: Self.preloads(in: argv.prefix(argv.count - scriptAndArguments.count)),
+            warnings: warnings,
+            ignoreEnvironment: ignoreEnvironment
+        )
+        let status = ScriptRunner(invocation).run()
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// The -e and -l options in the order given, since lua5.4 runs them in that order.
+    static func preloads(in options: ArraySlice<String>) -> [ScriptInvocation.Preload] {
+        var result: [ScriptInvocation.Preload] = []
+        var words = options.dropFirst().makeIterator()
+        while let word = words.next() {
+            switch word {
+            case "-e": if let code = words.next() { result.append(.chunk(code)) }
+            case "-l": if let name = words.next() { result.append(.library(name)) }
+            case _ where word.hasPrefix("-e") && word.count > 2: result.append(.chunk(String(word.dropFirst(2))))
+            case _ where word.hasPrefix("-l") && word.count > 2: result.append(.library(String(word.dropFirst(2))))
+            default: continue
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,131 @@
+import CLuaShim
+import CaspioModule
+import Glibc
+import LuaBridge
+
+/// What `caspio run` was asked to do, in lua5.4's terms.
+struct ScriptInvocation {
+    enum Preload {
+        case chunk(String)
+        /// `-l NAME` or `-l GLOBAL=MODULE`.
+        case library(String)
+    }
+
+    /// The full command line, for the `arg` table.
+    var argv: [String]
+    /// Where the script (a path or `-`) sits in argv; nil when there is none.
+    var scriptIndex: Int?
+    var preloads: [Preload] = []
+    var warnings = false
+    var ignoreEnvironment = false
+}
+
+/// Runs a script in a fresh state the way lua.c does, and maps the outcome to an exit status.
+struct ScriptRunner {
+    let invocation: ScriptInvocation
+
+    init(_ invocation: ScriptInvocation) { self.invocation = invocation }
+
+    func run() -> ExitStatus {
+        let state = LuaState(ignoreEnvironment: invocation.ignoreEnvironment)
+        defer { state.close() }
+        let lua = state.lua
+        CaspioModule.install(into: state)
+        if invocation.warnings { lua_warning(lua.L, "@on", 0) }
+        createArgTable(lua)
+
+        if !invocation.ignoreEnvironment, let status = runLuaInit(lua), status != .success { return status }
+        for preload in invocation.preloads {
+            let status: ExitStatus
+            switch preload {
+            case .chunk(let code): status = runChunk(lua, source: Array(code.utf8), name: "=(command line)")
+            case .library(let spec): status = requireLibrary(lua, spec)
+            }
+            if status != .success { return status }
+        }
+        if let index = invocation.scriptIndex {
+            return runScript(lua, path: invocation.argv[index], arguments: Array(invocation.argv[(index + 1)...]))
+        }
+        if invocation.preloads.isEmpty {
+            if isatty(STDIN_FILENO) != 0 {
+                printError("no script given; try `caspio --help`")
+                return .usage
+            }
+            return runScript(lua, path: "-", arguments: [])
+        }
+        return .success
+    }
+
+    /// `arg`: the script at 0, its arguments above, everything before it below (as lua.c).
+    private func createArgTable(_ lua: Lua) {
+        let argv = invocation.argv
+        let script = invocation.scriptIndex ?? argv.count
+        lua.newTable(arrayCapacity: Int32(max(0, argv.count - script - 1)), fieldCapacity: Int32(script + 1))
+        for (i, word) in argv.enumerated() {
+            lua.push(word)
+            lua.setItem(Int64(i - script), ofTableAt: -2)
+        }
+        lua.setGlobalFromTop("arg")
+    }
+
+    /// LUA_INIT_5_4 (or LUA_INIT): `@file` runs a file, anything else runs as a chunk.
+    private func runLuaInit(_ lua: Lua) -> ExitStatus? {
+        for name in ["LUA_INIT_5_4", "LUA_INIT"] {
+            guard let raw = getenv(name) else { continue }
+            let value = String(cString: raw)
+            if value.hasPrefix("@") {
+                let path = String(value.dropFirst())
+                do { try lua.load(file: path) } catch { return report(error) }
+                return protectedCall(lua, arguments: 0)
+            }
+            return runChunk(lua, source: Array(value.utf8), name: "=" + name)
+        }
+        return nil
+    }
+
+    private func runChunk(_ lua: Lua, source: [UInt8], name: String) -> ExitStatus {
+        do { try lua.load(source, name: name) } catch { return report(error) }
+        return protectedCall(lua, arguments: 0)
+    }
+
+    private func requireLibrary(_ lua: Lua, _ spec: String) -> ExitStatus {
+        let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+        let (global, module) = parts.count == 2 ? (parts[0], parts[1]) : (spec, spec)
+        lua.push(lua.getGlobal("require"))
+        lua.push(module)
+        let status = protectedCall(lua, arguments: 1, results: 1)
+        if status == .success { lua.setGlobalFromTop(global) }
+        return status
+    }
+
+    private func runScript(_ lua: Lua, path: String, arguments: [String]) -> ExitStatus {
+        do { try lua.load(file: path == "-" ? nil : path) } catch { return report(error) }
+        for argument in arguments { lua.push(argument) }
+        return protectedCall(lua, arguments: Int32(arguments.count))
+    }
+
+    /// lua_pcall with Ctrl-C armed, as lua.c's docall.
+    private func protectedCall(_ lua: Lua, arguments: Int32, results: Int32 = 0) -> ExitStatus {
+        caspio_interrupt_reset()
+        caspio_sigint_arm(lua.L)
+        defer { caspio_sigint_disarm() }
+        do {
+            try lua.call(arguments: arguments, results: results)
+            return .success
+        } catch {
+            let status = report(error)
+            return caspio_interrupted() != 0 ? .interrupted : status
+        }
+    }
+
+    private func report(_ error: LuaError) -> ExitStatus {
+        printError(error.description)
+        return .scriptError
+    }
+}
+
+/// Writes `caspio: MESSAGE` to stderr, as lua.c writes `lua: MESSAGE`.
+func printError(_ message: String) {
+    var line = "caspio: \(message)\n"
+    line.withUTF8 { caspio_write_stderr($0.baseAddress, $0.count) }
+}
