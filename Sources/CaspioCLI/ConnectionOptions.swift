@@ -1,0 +1,93 @@
+import ArgumentParser
+import CaspioClient
+import Foundation
+import Logging
+
+/// Flags that choose and override the account; each also has an environment variable.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Profile of the config file (CASPIO_PROFILE).")
+    var profile: String?
+
+    @Option(help: "Caspio account id, e.g. c1abc123 (CASPIO_ACCOUNT).")
+    var account: String?
+
+    @Option(help: "Resource endpoint URL, v2 or v3 (CASPIO_BASE_URL).")
+    var baseURL: String?
+
+    @Option(help: "Token endpoint URL (CASPIO_TOKEN_URL).")
+    var tokenURL: String?
+
+    @Option(help: "Extra trusted CA certificates, PEM (CASPIO_CA_FILE).")
+    var caFile: String?
+
+    @Option(help: "Token cache directory, or off (CASPIO_TOKEN_CACHE).")
+    var tokenCache: String?
+
+    @Option(help: "Stop with a budget error before request N+1 (CASPIO_MAX_REQUESTS).")
+    var maxRequests: Int?
+
+    @Flag(name: [.short, .long], help: "Log each request and token renewal to stderr.")
+    var verbose = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (CASPIO_LOG_LEVEL).")
+    var logLevel: String?
+
+    @Option(help: "Log format: text or json (CASPIO_LOG_FORMAT).")
+    var logFormat: String?
+
+    var overrides: ConfigurationOverrides {
+        var overrides = ConfigurationOverrides()
+        overrides.profile = profile
+        overrides.account = account
+        overrides.baseURL = baseURL
+        overrides.tokenURL = tokenURL
+        overrides.caFile = caFile
+        overrides.tokenCache = tokenCache
+        overrides.maxRequests = maxRequests
+        return overrides
+    }
+
+    func makeLogger() throws(CaspioError) -> Logger {
+        let environment = ProcessInfo.processInfo.environment
+        let levelText = logLevel ?? environment["CASPIO_LOG_LEVEL"] ?? (verbose ? "debug" : "warning")
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw CaspioError(.config, "log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        let formatText = logFormat ?? environment["CASPIO_LOG_FORMAT"] ?? "text"
+        guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
+            throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
+        }
+        return Logger(label: "caspio") { label in StderrLogHandler(label: label, level: level, format: format) }
+    }
+
+    func makeClient() throws(CaspioError) -> CaspioClient {
+        let configuration = try ConfigurationResolver(overrides: overrides).resolve()
+        return try CaspioClient(configuration: configuration, logger: try makeLogger())
+    }
+}
+
+extension CaspioError {
+    /// The exit status for an error that ends the run.
+    var exitStatus: ExitStatus {
+        switch kind {
+        case .config: .usage
+        case .auth: .authentication
+        case .budget: .budget
+        case .http: .httpError
+        case .network: .scriptError
+        case .timeout: .timeout
+        }
+    }
+}
+
+/// Runs async work from a synchronous command and blocks until it finishes.
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let semaphore = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, Error>?
+    Task.detached {
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        semaphore.signal()
+    }
+    semaphore.wait()
+    return try result!.get()
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Everything the client needs, resolved from flags, environment, the config file and defaults
+/// (see `ConfigurationResolver`).
+public struct ClientConfiguration: Sendable {
+    public enum AuthStyle: String, Sendable {
+        /// client_id and client_secret in the form body (Caspio's documented default).
+        case body
+        /// HTTP Basic header.
+        case basic
+    }
+
+    /// The profile name, or nil when no profile was used.
+    public var profile: String?
+    /// The resource endpoint, e.g. https://c1abc123.caspio.com/integrations/rest/v3.
+    public var baseURL: URL
+    public var tokenURL: URL
+    public var clientID: String
+    public var clientSecret: Secret
+    public var authStyle: AuthStyle
+    /// Extra trusted CA certificates (PEM), added to the system roots.
+    public var caFile: String?
+    /// Where tokens are cached between runs; nil turns the cache off.
+    public var tokenCacheDirectory: String?
+    public var connectTimeout: Double
+    public var readTimeout: Double
+    public var retry: RetryPolicy
+    /// The call budget for this run; nil for none.
+    public var maxRequests: Int?
+
+    public init(
+        profile: String? = nil, baseURL: URL, tokenURL: URL, clientID: String, clientSecret: Secret,
+        authStyle: AuthStyle = .body, caFile: String? = nil, tokenCacheDirectory: String? = nil,
+        connectTimeout: Double = 10, readTimeout: Double = 60, retry: RetryPolicy = RetryPolicy(),
+        maxRequests: Int? = nil
+    ) {
+        self.profile = profile
+        self.baseURL = baseURL
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.authStyle = authStyle
+        self.caFile = caFile
+        self.tokenCacheDirectory = tokenCacheDirectory
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        self.retry = retry
+        self.maxRequests = maxRequests
+    }
+}

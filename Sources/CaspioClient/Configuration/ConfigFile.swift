@@ -1,0 +1,98 @@
+import Foundation
+import TOMLKit
+
+/// The config file: named profiles, each a layer of settings.
+///
+/// ```toml
+/// default_profile = "prod"        # used when neither --profile nor CASPIO_PROFILE is set
+///
+/// [profiles.prod]
+/// account = "c1abc123"            # or base_url = "https://…/integrations/rest/v3" (+ token_url)
+/// client_id = "…"
+/// client_secret_command = "pass show caspio/prod"   # or client_secret, _env, _file
+/// ```
+struct ConfigFile {
+    var defaultProfile: String?
+    var profiles: [String: SettingsLayer]
+
+    static let knownKeys: Set<String> = [
+        "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
+        "client_secret_command", "auth_style", "ca_file", "token_cache", "max_requests", "connect_timeout",
+        "read_timeout",
+    ]
+
+    /// nil when the file does not exist; a clear error when it cannot be read or parsed.
+    static func load(path: String) throws(CaspioError) -> ConfigFile? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CaspioError(.config, "cannot read the config file \(path) (check its permissions)")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw CaspioError(
+                .config,
+                "the config file \(path) is not valid TOML: \(error.description) at line \(error.source.begin.line), column \(error.source.begin.column)")
+        } catch {
+            throw CaspioError(.config, "the config file \(path) is not valid TOML: \(error)")
+        }
+        var file = ConfigFile(defaultProfile: nil, profiles: [:])
+        if let value = root["default_profile"] {
+            guard let name = value.string else { throw CaspioError(.config, "\(path): default_profile must be a string") }
+            file.defaultProfile = name
+        }
+        for key in root.keys where key != "default_profile" && key != "profiles" {
+            throw CaspioError(
+                .config, "\(path): unknown top-level key '\(key)' (settings go in a [profiles.NAME] table)")
+        }
+        guard let profiles = root["profiles"] else { return file }
+        guard let table = profiles.table else {
+            throw CaspioError(.config, "\(path): 'profiles' must be a table of [profiles.NAME] tables")
+        }
+        for name in table.keys {
+            guard let profile = table[name]?.table else {
+                throw CaspioError(.config, "\(path): profiles.\(name) must be a table")
+            }
+            file.profiles[name] = try layer(profile, name: name, path: path)
+        }
+        return file
+    }
+
+    private static func layer(_ table: TOMLTable, name: String, path: String) throws(CaspioError) -> SettingsLayer {
+        let origin = "profile '\(name)' of \(path)"
+        for key in table.keys where !knownKeys.contains(key) {
+            throw CaspioError(
+                .config, "\(origin): unknown setting '\(key)' (known: \(knownKeys.sorted().joined(separator: ", ")))")
+        }
+        func string(_ key: String) throws(CaspioError) -> String? {
+            guard let value = table[key] else { return nil }
+            guard let text = value.string else { throw CaspioError(.config, "\(origin): \(key) must be a string") }
+            return text
+        }
+        func number(_ key: String) throws(CaspioError) -> Double? {
+            guard let value = table[key] else { return nil }
+            guard let number = value.double ?? value.int.map(Double.init) else {
+                throw CaspioError(.config, "\(origin): \(key) must be a number")
+            }
+            return number
+        }
+        let secretKeys = ["client_secret", "client_secret_env", "client_secret_file", "client_secret_command"]
+        let given = secretKeys.filter { table[$0] != nil }
+        guard given.count <= 1 else {
+            throw CaspioError(.config, "\(origin): give only one of \(given.joined(separator: ", "))")
+        }
+        var secret: SecretSource?
+        if let value = try string("client_secret") { secret = .inline(Secret(value)) }
+        if let value = try string("client_secret_env") { secret = .environment(value) }
+        if let value = try string("client_secret_file") { secret = .file(value) }
+        if let value = try string("client_secret_command") { secret = .command(value) }
+        return SettingsLayer(
+            name: origin, account: try string("account"), baseURL: try string("base_url"),
+            tokenURL: try string("token_url"), clientID: try string("client_id"), secret: secret,
+            authStyle: try string("auth_style"), caFile: try string("ca_file"), tokenCache: try string("token_cache"),
+            maxRequests: try number("max_requests").map { Int($0) }, connectTimeout: try number("connect_timeout"),
+            readTimeout: try number("read_timeout"))
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// Settings given explicitly (command-line flags); the highest layer.
+public struct ConfigurationOverrides: Sendable {
+    public var profile: String?
+    public var account: String?
+    public var baseURL: String?
+    public var tokenURL: String?
+    public var clientID: String?
+    public var authStyle: String?
+    public var caFile: String?
+    public var tokenCache: String?
+    public var maxRequests: Int?
+    public init() {}
+}
+
+/// One layer of settings (flags, environment, or a profile), before resolution.
+struct SettingsLayer {
+    var name: String
+    var account: String?
+    var baseURL: String?
+    var tokenURL: String?
+    var clientID: String?
+    var secret: SecretSource?
+    var authStyle: String?
+    var caFile: String?
+    var tokenCache: String?
+    var maxRequests: Int?
+    var connectTimeout: Double?
+    var readTimeout: Double?
+}
+
+/// Resolves settings, highest first: flags, environment, a profile of the config file,
+/// defaults. Every problem is a `config` error that says what to set and where.
+public struct ConfigurationResolver {
+    public var environment: [String: String]
+    public var overrides: ConfigurationOverrides
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, overrides: ConfigurationOverrides = .init()) {
+        self.environment = environment
+        self.overrides = overrides
+    }
+
+    /// `$CASPIO_CONFIG`, else `$XDG_CONFIG_HOME/caspio/config.toml`, else `~/.config/caspio/config.toml`.
+    public var configFilePath: String {
+        if let path = environment["CASPIO_CONFIG"], !path.isEmpty { return path }
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        return base + "/caspio/config.toml"
+    }
+
+    /// `$XDG_CACHE_HOME/caspio/tokens`, else `~/.cache/caspio/tokens`.
+    public var defaultTokenCacheDirectory: String {
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.cache"
+        return base + "/caspio/tokens"
+    }
+
+    private var home: String { environment["HOME"] ?? NSHomeDirectory() }
+
+    public func resolve() throws(CaspioError) -> ClientConfiguration {
+        let file = try ConfigFile.load(path: configFilePath)
+        let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
+        var profileLayer: SettingsLayer?
+        if let profileName {
+            guard let file else {
+                throw CaspioError(
+                    .config, "profile '\(profileName)' was asked for, but there is no config file at \(configFilePath)")
+            }
+            guard let layer = file.profiles[profileName] else {
+                let known = file.profiles.keys.sorted().joined(separator: ", ")
+                throw CaspioError(
+                    .config,
+                    "there is no profile '\(profileName)' in \(configFilePath) (profiles there: \(known.isEmpty ? "none" : known))")
+            }
+            profileLayer = layer
+        }
+        let layers = [flagsLayer, environmentLayer] + (profileLayer.map { [$0] } ?? [])
+        let whereToSet = "set CASPIO_BASE_URL or CASPIO_ACCOUNT, or base_url or account in a profile of \(configFilePath)"
+
+        // The endpoint comes as a unit from the highest layer that names one.
+        guard let endpointLayer = layers.first(where: { $0.account != nil || $0.baseURL != nil }) else {
+            throw CaspioError(.config, "no Caspio account is configured: \(whereToSet)")
+        }
+        let baseURL: URL
+        var derivedTokenURL: URL
+        if let base = endpointLayer.baseURL {
+            baseURL = try Self.validatedURL(base, what: "base URL", from: endpointLayer.name)
+            derivedTokenURL = try Self.tokenURL(onHostOf: baseURL)
+        } else {
+            let account = endpointLayer.account!.trimmingCharacters(in: .whitespaces)
+            guard !account.isEmpty, account.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw CaspioError(
+                    .config, "the account '\(account)' (from \(endpointLayer.name)) is not an account id such as c1abc123")
+            }
+            baseURL = URL(string: "https://\(account).caspio.com/integrations/rest/v3")!
+            derivedTokenURL = URL(string: "https://\(account).caspio.com/oauth/token")!
+        }
+        if let layer = layers.first(where: { $0.tokenURL != nil }) {
+            derivedTokenURL = try Self.validatedURL(layer.tokenURL!, what: "token URL", from: layer.name)
+        }
+
+        guard let idLayer = layers.first(where: { nonEmpty($0.clientID) != nil }) else {
+            throw CaspioError(
+                .config, "no client id: set CASPIO_CLIENT_ID, or client_id in a profile of \(configFilePath)")
+        }
+        guard let secretLayer = layers.first(where: { $0.secret != nil }) else {
+            throw CaspioError(
+                .config,
+                "no client secret: set CASPIO_CLIENT_SECRET, or one of client_secret, client_secret_env, client_secret_file, client_secret_command in a profile of \(configFilePath)")
+        }
+        let secret = try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name)
+
+        let styleText = layers.lazy.compactMap(\.authStyle).first ?? "body"
+        guard let style = ClientConfiguration.AuthStyle(rawValue: styleText.lowercased()) else {
+            throw CaspioError(.config, "auth style '\(styleText)' is not one of: body, basic (CASPIO_AUTH_STYLE or auth_style)")
+        }
+        let caFile = layers.lazy.compactMap(\.caFile).first.map(expandTilde)
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw CaspioError(.config, "cannot read the CA file \(caFile) (CASPIO_CA_FILE or ca_file)")
+        }
+        let cacheSetting = layers.lazy.compactMap(\.tokenCache).first
+        let cacheDirectory: String? =
+            cacheSetting.map { $0.lowercased() == "off" ? nil : expandTilde($0) } ?? defaultTokenCacheDirectory
+        return ClientConfiguration(
+            profile: profileName, baseURL: baseURL, tokenURL: derivedTokenURL, clientID: nonEmpty(idLayer.clientID)!,
+            clientSecret: secret, authStyle: style, caFile: caFile, tokenCacheDirectory: cacheDirectory,
+            connectTimeout: layers.lazy.compactMap(\.connectTimeout).first ?? 10,
+            readTimeout: layers.lazy.compactMap(\.readTimeout).first ?? 60,
+            maxRequests: layers.lazy.compactMap(\.maxRequests).first)
+    }
+
+    private var flagsLayer: SettingsLayer {
+        SettingsLayer(
+            name: "the command line", account: overrides.account, baseURL: overrides.baseURL,
+            tokenURL: overrides.tokenURL, clientID: overrides.clientID, authStyle: overrides.authStyle,
+            caFile: overrides.caFile, tokenCache: overrides.tokenCache, maxRequests: overrides.maxRequests)
+    }
+
+    private var environmentLayer: SettingsLayer {
+        func value(_ name: String) -> String? { nonEmpty(environment[name]) }
+        return SettingsLayer(
+            name: "the environment", account: value("CASPIO_ACCOUNT"), baseURL: value("CASPIO_BASE_URL"),
+            tokenURL: value("CASPIO_TOKEN_URL"), clientID: value("CASPIO_CLIENT_ID"),
+            secret: environment["CASPIO_CLIENT_SECRET"].map { SecretSource.inline(Secret($0)) },
+            authStyle: value("CASPIO_AUTH_STYLE"), caFile: value("CASPIO_CA_FILE"),
+            tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: value("CASPIO_MAX_REQUESTS").flatMap { Int($0) },
+            connectTimeout: value("CASPIO_CONNECT_TIMEOUT").flatMap { Double($0) },
+            readTimeout: value("CASPIO_READ_TIMEOUT").flatMap { Double($0) })
+    }
+
+    private func expandTilde(_ path: String) -> String {
+        path.hasPrefix("~/") ? home + path.dropFirst() : path
+    }
+
+    /// https anywhere; plain http only on loopback, where no one else can listen.
+    static func validatedURL(_ text: String, what: String, from origin: String) throws(CaspioError) -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            throw CaspioError(.config, "the \(what) '\(text)' (from \(origin)) is not a valid URL such as https://c1abc123.caspio.com/integrations/rest/v3")
+        }
+        switch scheme {
+        case "https": return url
+        case "http" where isLoopback(host): return url
+        case "http":
+            throw CaspioError(
+                .config,
+                "the \(what) '\(text)' (from \(origin)) uses plain http; Caspio needs https (plain http is allowed only on 127.0.0.1, ::1 or localhost)")
+        default:
+            throw CaspioError(.config, "the \(what) '\(text)' (from \(origin)) must start with https://")
+        }
+    }
+
+    static func tokenURL(onHostOf base: URL) throws(CaspioError) -> URL {
+        var components = URLComponents()
+        components.scheme = base.scheme
+        components.host = base.host
+        components.port = base.port
+        components.path = "/oauth/token"
+        guard let url = components.url else { throw CaspioError(.config, "cannot derive a token URL from \(base)") }
+        return url
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".")
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+}
+
+func nonEmpty(_ text: String?) -> String? {
+    guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+    return text
+}

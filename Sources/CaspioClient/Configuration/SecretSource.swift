@@ -1,0 +1,77 @@
+import Foundation
+
+/// Where the client secret comes from.
+enum SecretSource {
+    case inline(Secret)
+    /// The name of an environment variable.
+    case environment(String)
+    /// A file, refused unless only its owner can read it (mode 0600 or stricter).
+    case file(String)
+    /// A command whose standard output is the secret, as git credential helpers and AWS
+    /// `credential_process` do.
+    case command(String)
+
+    func resolve(environment: [String: String], origin: String) throws(CaspioError) -> Secret {
+        let secret: Secret
+        switch self {
+        case .inline(let value):
+            secret = value
+        case .environment(let name):
+            guard let value = environment[name] else {
+                throw CaspioError(.config, "\(origin): client_secret_env names \(name), which is not set")
+            }
+            secret = Secret(value)
+        case .file(let rawPath):
+            let path = rawPath.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + rawPath.dropFirst() : rawPath
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw CaspioError(.config, "\(origin): cannot read client_secret_file \(path): \(errnoText())")
+            }
+            let mode = info.st_mode & 0o777
+            guard mode & 0o077 == 0 else {
+                throw CaspioError(
+                    .config,
+                    "\(origin): client_secret_file \(path) may be read by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CaspioError(.config, "\(origin): cannot read client_secret_file \(path)")
+            }
+            secret = Secret(trimmingLineEnd(String(decoding: data, as: UTF8.self)))
+        case .command(let command):
+            secret = Secret(try run(command, origin: origin))
+        }
+        guard !secret.isEmpty else { throw CaspioError(.config, "\(origin): the client secret is empty") }
+        return secret
+    }
+
+    private func run(_ command: String, origin: String) throws(CaspioError) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw CaspioError(.config, "\(origin): cannot run client_secret_command: \(error.localizedDescription)")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            // Its stderr is shown (first line): it explains failures and holds no secret by convention.
+            let firstLine = String(decoding: stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+            throw CaspioError(
+                .config,
+                "\(origin): client_secret_command exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": \(firstLine)")")
+        }
+        return trimmingLineEnd(String(decoding: data, as: UTF8.self))
+    }
+}
+
+private func trimmingLineEnd(_ text: String) -> String {
+    var text = text
+    while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+    return text
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Writes log records to stderr as text or as JSON lines (`ts`, `level`, `message`, fields).
+/// As a last line of defence it blanks out every registered secret, so that even a careless
+/// message cannot leak a token or the client secret.
+public struct StderrLogHandler: LogHandler {
+    public enum Format: String, Sendable { case text, json }
+
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    let label: String
+    let format: Format
+
+    public init(label: String, level: Logger.Level, format: Format) {
+        self.label = label
+        self.logLevel = level
+        self.format = format
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = self.metadata
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let message = SecretRedactor.shared.redact(event.message.description)
+        var line: String
+        switch format {
+        case .text:
+            line = "caspio: \(event.level): \(message)"
+            let shown = fields.filter { $0.key != "url" && $0.key != "method" }
+            if !shown.isEmpty {
+                line += " [" + shown.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "]"
+            }
+        case .json:
+            var object: [String: Any] = [
+                "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "\(event.level)",
+                "message": message,
+            ]
+            for (key, value) in fields { object[key] = Self.jsonValue(value) }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            line = String(decoding: data, as: UTF8.self)
+        }
+        line = SecretRedactor.shared.redact(line) + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    private static func jsonValue(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let s): return SecretRedactor.shared.redact(s)
+        case .stringConvertible(let c): return SecretRedactor.shared.redact(c.description)
+        case .array(let a): return a.map(jsonValue)
+        case .dictionary(let d): return d.mapValues(jsonValue)
+        }
+    }
+}
+
+extension ISO8601DateFormatter {
+    nonisolated(unsafe) static let withFractions: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
+}
+
+/// The secrets of this process (client secret, tokens), blanked out of everything logged.
+public final class SecretRedactor: Sendable {
+    public static let shared = SecretRedactor()
+    private let secrets = NIOLockedValueBox<Set<String>>([])
+
+    public func register(_ secret: Secret) {
+        let text = secret.reveal()
+        guard text.count >= 4 else { return }
+        secrets.withLockedValue { _ = $0.insert(text) }
+    }
+
+    public func redact(_ text: String) -> String {
+        let known = secrets.withLockedValue { $0 }
+        var text = text
+        for secret in known where text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        return text
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Tokens persisted between runs and shared by processes: one file per (token URL, client id),
+/// mode 0600 in a 0700 directory, replaced atomically, guarded by an advisory lock that spans
+/// read → renew → write so that concurrent processes make a single grant.
+public struct TokenCache: Sendable {
+    public let directory: String
+    public let tokenURL: String
+    public let clientID: String
+    let warn: @Sendable (String) -> Void
+
+    public init(directory: String, tokenURL: String, clientID: String, warn: @escaping @Sendable (String) -> Void) {
+        self.directory = directory
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.warn = warn
+    }
+
+    /// `HOST-CLIENTID-HASH.json`: readable, and never derived from the secret.
+    public var filePath: String {
+        let host = URL(string: tokenURL)?.host ?? "token"
+        let key = fnv1a64(tokenURL + "\n" + clientID)
+        return directory + "/" + sanitise(host) + "-" + sanitise(String(clientID.prefix(32))) + "-"
+            + String(key, radix: 16) + ".json"
+    }
+
+    var lockPath: String { filePath.dropLast(5) + ".lock" }
+
+    /// Runs `body` holding the cache's exclusive lock (waiting for other processes).
+    public func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try ensureDirectory()
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw cacheError("cannot open the lock file \(lockPath): \(errnoText())") }
+        defer { close(fd) }  // closing releases the lock, also if the process dies
+        // flock blocks: wait on a thread of its own, not on the cooperative pool.
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var result: Int32
+                repeat { result = flock(fd, LOCK_EX) } while result != 0 && errno == EINTR
+                continuation.resume(returning: result)
+            }
+        }
+        guard status == 0 else { throw cacheError("cannot lock \(lockPath): \(errnoText())") }
+        return try await body()
+    }
+
+    /// The cached token, or nil. A file that is corrupt or belongs to another endpoint or
+    /// client is ignored with a warning (it will be rewritten).
+    public func read() -> TokenSet? {
+        guard let data = FileManager.default.contents(atPath: filePath) else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["version"] as? Int == 1,
+            let access = object["access_token"] as? String, !access.isEmpty,
+            let obtained = object["obtained_at"] as? Double
+        else {
+            warn("ignoring the token cache file \(filePath): it is not a caspio token cache (it will be rewritten)")
+            return nil
+        }
+        guard object["token_url"] as? String == tokenURL, object["client_id"] as? String == clientID else {
+            warn("ignoring the token cache file \(filePath): it belongs to another token endpoint or client (it will be rewritten)")
+            return nil
+        }
+        return TokenSet(
+            accessToken: Secret(access), tokenType: "bearer",
+            refreshToken: (object["refresh_token"] as? String).map(Secret.init),
+            expiresAt: (object["expires_at"] as? Double).map { Date(timeIntervalSince1970: $0) },
+            obtainedAt: Date(timeIntervalSince1970: obtained), source: .cache,
+            grant: TokenSet.Grant(rawValue: object["grant"] as? String ?? "") ?? .clientCredentials)
+    }
+
+    /// Replaces the cache file atomically: a temporary file, fsync, rename, fsync of the directory.
+    public func write(_ token: TokenSet) throws {
+        try ensureDirectory()
+        var object: [String: Any] = [
+            "version": 1, "token_url": tokenURL, "client_id": clientID, "token_type": token.tokenType,
+            "access_token": token.accessToken.reveal(), "obtained_at": token.obtainedAt.timeIntervalSince1970,
+            "grant": token.grant.rawValue,
+        ]
+        if let refresh = token.refreshToken { object["refresh_token"] = refresh.reveal() }
+        if let expiresAt = token.expiresAt { object["expires_at"] = expiresAt.timeIntervalSince1970 }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        try writeAtomically(data, to: filePath)
+    }
+
+    /// Forgets the cached token (`caspio auth --logout`). True if there was one.
+    @discardableResult
+    public func delete() -> Bool {
+        unlink(filePath) == 0
+    }
+
+    private func ensureDirectory() throws {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw cacheError("cannot create the token cache directory \(directory): \(error.localizedDescription)")
+            }
+        } else if !isDirectory.boolValue {
+            throw cacheError("the token cache path \(directory) is not a directory")
+        }
+        // Tighten a directory that someone created with wider permissions.
+        var info = stat()
+        if stat(directory, &info) == 0, info.st_mode & 0o077 != 0, info.st_uid == getuid() {
+            chmod(directory, 0o700)
+        }
+    }
+
+    private func writeAtomically(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw cacheError("cannot write the token cache \(temporary): \(errnoText())") }
+        var ok = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 { if errno == EINTR { continue }; return false }
+                offset += written
+            }
+            return true
+        }
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            let reason = errnoText()
+            unlink(temporary)
+            throw cacheError("cannot write the token cache \(path): \(reason)")
+        }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    private func cacheError(_ message: String) -> CaspioError {
+        CaspioError(.config, message + " (set CASPIO_TOKEN_CACHE to another directory, or to off)")
+    }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }
+
+private func sanitise(_ text: String) -> String {
+    String(text.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" ? $0 : "_" })
+}
+
+/// FNV-1a: a stable file-name key (not a security measure: nothing secret goes in).
+func fnv1a64(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// The two OAuth 2.0 grants, on the wire exactly as Caspio documents them (API-NOTES.md).
+struct TokenEndpoint: Sendable {
+    let configuration: ClientConfiguration
+    let transport: HTTPTransport
+    let counters: Counters
+
+    /// client_credentials: credentials in the form body (default) or an HTTP Basic header.
+    func clientCredentials(now: Date = Date()) async throws(CaspioError) -> TokenSet {
+        var form = [("grant_type", "client_credentials")]
+        var headers: [(String, String)] = []
+        switch configuration.authStyle {
+        case .body:
+            form.append(("client_id", configuration.clientID))
+            form.append(("client_secret", configuration.clientSecret.reveal()))
+        case .basic:
+            headers.append(basicAuthorization)
+        }
+        return try await grant(.clientCredentials, form: form, headers: headers, previousRefreshToken: nil, now: now)
+    }
+
+    /// refresh_token: the refresh token in the body, the client's credentials in Basic.
+    func refresh(_ refreshToken: Secret, now: Date = Date()) async throws(CaspioError) -> TokenSet {
+        try await grant(
+            .refreshToken, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())],
+            headers: [basicAuthorization], previousRefreshToken: refreshToken, now: now)
+    }
+
+    private var basicAuthorization: (String, String) {
+        let pair = configuration.clientID + ":" + configuration.clientSecret.reveal()
+        return ("Authorization", "Basic " + Data(pair.utf8).base64EncodedString())
+    }
+
+    private func grant(
+        _ grant: TokenSet.Grant, form: [(String, String)], headers: [(String, String)], previousRefreshToken: Secret?,
+        now: Date
+    ) async throws(CaspioError) -> TokenSet {
+        let body = Array(formEncode(form).utf8)
+        let url = configuration.tokenURL.absoluteString
+        counters.countGrant(grant)
+        let response: HTTPTransport.Response
+        do {
+            response = try await transport.send(
+                method: "POST", url: url,
+                headers: headers + [
+                    ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
+                ],
+                body: body)
+        } catch {
+            var error = error
+            error.message = "could not reach the token endpoint: " + error.message
+            if error.kind == .http { error.kind = .auth }
+            throw error
+        }
+        let secrets = [configuration.clientSecret] + (previousRefreshToken.map { [$0] } ?? [])
+        guard (200..<300).contains(response.status) else {
+            throw failure(response, grant: grant, secrets: secrets, url: url)
+        }
+        transport.logger.info(
+            "obtained a token with the \(grant.rawValue) grant",
+            metadata: ["grant": "\(grant.rawValue)", "token_url": "\(url)"])
+        return try TokenSet.parse(
+            response.body, status: response.status, contentType: response.header("Content-Type"), grant: grant,
+            now: now, previousRefreshToken: previousRefreshToken, redacting: secrets)
+    }
+
+    /// An OAuth error (`{"error": "invalid_grant", "error_description": …}`), Caspio's own
+    /// error body, or whatever else came back, as an authentication error.
+    private func failure(_ response: HTTPTransport.Response, grant: TokenSet.Grant, secrets: [Secret], url: String)
+        -> CaspioError
+    {
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        let code = (object?["error"] as? String) ?? (object?["Code"] as? String)
+        var detail = (object?["error_description"] as? String) ?? (object?["Message"] as? String)
+        if object == nil { detail = excerpt(response.body, redacting: secrets) }
+        let what = grant == .clientCredentials ? "the client_credentials grant" : "the refresh_token grant"
+        var message = "\(what) was refused"
+        if let detail, !detail.isEmpty { message += ": \(detail)" }
+        if grant == .clientCredentials && (response.status == 400 || response.status == 401) {
+            message += " (check the client id and secret of this profile)"
+        }
+        return CaspioError(
+            .auth, message, status: response.status, code: code,
+            requestID: response.header("X-Caspio-Request-ID") ?? (object?["RequestId"] as? String), method: "POST",
+            url: url)
+    }
+}
+
+/// application/x-www-form-urlencoded, as browsers and OAuth servers expect.
+func formEncode(_ pairs: [(String, String)]) -> String {
+    pairs.map { formEscape($0.0) + "=" + formEscape($0.1) }.joined(separator: "&")
+}
+
+private func formEscape(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "*"):
+            out.unicodeScalars.append(UnicodeScalar(byte))
+        case UInt8(ascii: " "): out += "+"
+        default: out += "%" + hex2(byte)
+        }
+    }
+    return out
+}
+
+func hex2(_ byte: UInt8) -> String {
+    let digits = Array("0123456789ABCDEF")
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+}

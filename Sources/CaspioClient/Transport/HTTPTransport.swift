@@ -1,0 +1,172 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// One long-lived HTTP client (keep-alive, TLS = system roots + an optional CA file, timeouts,
+/// gzip) and the retry loop around it. It knows nothing of tokens.
+public final class HTTPTransport: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        /// Header names as received; look up with `header(_:)`.
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        }
+    }
+
+    let client: HTTPClient
+    let retry: RetryPolicy
+    let counters: Counters
+    let logger: Logger
+    let maxBodyBytes = 512 * 1024 * 1024
+
+    public init(configuration: ClientConfiguration, counters: Counters, logger: Logger) throws(CaspioError) {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .fullVerification
+        if let caFile = configuration.caFile {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw CaspioError(.config, "cannot read the CA file \(caFile) (CASPIO_CA_FILE or ca_file in the profile)")
+            }
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+                guard !certificates.isEmpty else { throw CaspioError(.config, "no certificate in it") }
+                tls.additionalTrustRoots = [.certificates(certificates)]
+            } catch {
+                throw CaspioError(.config, "the CA file \(caFile) holds no usable PEM certificate: \(error)")
+            }
+        }
+        let timeout = HTTPClient.Configuration.Timeout(
+            connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
+            read: .milliseconds(Int64(configuration.readTimeout * 1000)))
+        var clientConfiguration = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: timeout,
+            decompression: .enabled(limit: .ratio(100)))
+        clientConfiguration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientConfiguration)
+        retry = configuration.retry
+        self.counters = counters
+        self.logger = logger
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Sends a request, retrying per the policy. `beforeEachAttempt` runs before every attempt
+    /// (the budget check). Never logs headers or bodies.
+    public func send(
+        method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Double? = nil,
+        logURL: String? = nil, beforeEachAttempt: () throws(CaspioError) -> Void = {}
+    ) async throws(CaspioError) -> Response {
+        let shownURL = logURL ?? url
+        var attempt = 1
+        while true {
+            try beforeEachAttempt()
+            let started = ContinuousClock.now
+            let failure: RetryPolicy.Failure
+            var retryAfter: Double?
+            var lastError: CaspioError
+            do {
+                let response = try await once(method: method, url: url, headers: headers, body: body, timeout: timeout)
+                let elapsed = started.duration(to: .now)
+                logger.debug(
+                    "\(method) \(shownURL) -> \(response.status)",
+                    metadata: [
+                        "method": "\(method)", "url": "\(shownURL)", "status": "\(response.status)",
+                        "duration_ms": "\(elapsed.milliseconds)", "attempt": "\(attempt)",
+                        "request_id": "\(response.header("X-Caspio-Request-ID") ?? "")",
+                    ])
+                guard [429, 502, 503, 504].contains(response.status) else { return response }
+                failure = .status(response.status)
+                retryAfter = response.header("Retry-After").flatMap(parseRetryAfter)
+                guard retry.shouldRetry(failure, method: method, attempt: attempt) else { return response }
+                lastError = CaspioError(.http, "HTTP \(response.status)", status: response.status)
+            } catch {
+                let (kind, classified, message) = classify(error)
+                lastError = CaspioError(kind, message, method: method, url: shownURL)
+                failure = classified
+                logger.debug(
+                    "\(method) \(shownURL) failed: \(message)",
+                    metadata: ["method": "\(method)", "url": "\(shownURL)", "attempt": "\(attempt)"])
+                guard retry.shouldRetry(failure, method: method, attempt: attempt) else { throw lastError }
+            }
+            let delay = retry.delay(beforeRetry: attempt, retryAfter: retryAfter)
+            logger.info(
+                "retrying \(method) \(shownURL) in \(String(format: "%.2f", delay))s after \(lastError.message)",
+                metadata: ["method": "\(method)", "url": "\(shownURL)", "attempt": "\(attempt + 1)"])
+            counters.countRetry()
+            attempt += 1
+            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            if Task.isCancelled { throw CaspioError(.network, "cancelled", method: method, url: shownURL) }
+        }
+    }
+
+    private func once(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Double?)
+        async throws -> Response
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let deadline = TimeAmount.milliseconds(Int64((timeout ?? 300) * 1000))
+        let response = try await client.execute(request, timeout: deadline, logger: logger)
+        var buffer = try await response.body.collect(upTo: maxBodyBytes)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        counters.countBytes(sent: body?.count ?? 0, received: bytes.count)
+        return Response(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
+    }
+
+    /// Sorts a failure into: what to call it, whether the server may have seen the request.
+    private func classify(_ error: Error) -> (CaspioError.Kind, RetryPolicy.Failure, String) {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return (.network, .connectionNotEstablished, "could not connect (timed out)")
+            case .readTimeout: return (.timeout, .timeoutOrReset, "the server stopped answering (read timeout)")
+            case .deadlineExceeded: return (.timeout, .timeoutOrReset, "the request took longer than its timeout")
+            case .remoteConnectionClosed: return (.network, .timeoutOrReset, "the server closed the connection")
+            case .cancelled: return (.network, .connectionNotEstablished, "cancelled")
+            default: return (.network, .timeoutOrReset, "\(error)")
+            }
+        }
+        if error is NIOConnectionError { return (.network, .connectionNotEstablished, "could not connect: \(error)") }
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return (.network, .connectionNotEstablished, "could not connect (timed out)")
+        }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED, ENETUNREACH, EHOSTUNREACH:
+                return (.network, .connectionNotEstablished, "could not connect: \(error)")
+            default: return (.network, .timeoutOrReset, "\(error)")
+            }
+        }
+        if error is NIOSSLError || error is BoringSSLError {
+            return (.network, .permanent, "TLS failed (is the certificate trusted? see CASPIO_CA_FILE): \(error)")
+        }
+        return (.network, .timeoutOrReset, "\(error)")
+    }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP-date.
+func parseRetryAfter(_ value: String) -> Double? {
+    let trimmed = value.trimmingCharacters(in: .whitespaces)
+    if let seconds = Double(trimmed) { return max(0, seconds) }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+    guard let date = formatter.date(from: trimmed) else { return nil }
+    return max(0, date.timeIntervalSinceNow)
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,56 @@
+/// When and how long to wait before trying a request again.
+///
+/// Retried for every method: connection failures before any byte was sent, 429 and 503 (the
+/// server refused the work). Retried for GET, PUT and DELETE only: 502, 504, timeouts and
+/// connection resets, after which a POST may already have created records: Caspio has no
+/// idempotency keys, so a replayed POST would duplicate them.
+public struct RetryPolicy: Sendable {
+    /// Total attempts, the first included.
+    public var maxAttempts: Int
+    /// Backoff before retry n (1-based) is uniform in [0, min(cap, base * 2^(n-1))] (full jitter).
+    public var baseDelay: Double
+    /// The longest single wait, also for `Retry-After`.
+    public var maxDelay: Double
+
+    public init(maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    enum Failure {
+        /// Nothing reached the server.
+        case connectionNotEstablished
+        /// The server may have received (part of) the request.
+        case timeoutOrReset
+        case status(Int)
+        /// Trying again cannot help (e.g. an untrusted certificate).
+        case permanent
+    }
+
+    /// Whether `failure` on attempt `attempt` (1-based) of `method` deserves another try.
+    func shouldRetry(_ failure: Failure, method: String, attempt: Int) -> Bool {
+        guard attempt < maxAttempts else { return false }
+        let idempotent = method != "POST" && method != "PATCH"
+        switch failure {
+        case .permanent: return false
+        case .connectionNotEstablished: return true
+        case .timeoutOrReset: return idempotent
+        case .status(429), .status(503): return true
+        case .status(502), .status(504): return idempotent
+        case .status: return false
+        }
+    }
+
+    /// How long to wait before the next attempt: the server's `Retry-After` (capped) when it
+    /// gave one, else exponential backoff with full jitter.
+    func delay(beforeRetry retry: Int, retryAfter: Double?, random: (Double) -> Double = { Double.random(in: 0...$0) })
+        -> Double
+    {
+        if let retryAfter { return min(max(0, retryAfter), maxDelay) }
+        let ceiling = min(maxDelay, baseDelay * Double(1 << min(retry - 1, 30)))
+        return random(ceiling)
+    }
+}

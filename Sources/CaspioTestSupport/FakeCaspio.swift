@@ -1,0 +1,164 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// An OAuth 2.0 token endpoint and a resource endpoint that behave as Caspio's do
+/// (API-NOTES.md), with knobs for tests: token lifetimes, refusals, revocation, scripted
+/// resource answers. Every request is recorded by the underlying server.
+public final class FakeCaspio: Sendable {
+    public struct Settings: Sendable {
+        public var clientID = "test-client-id"
+        public var clientSecret = "test-secret-Zq8yW3pL"
+        /// `expires_in` of access tokens; nil omits it from the answer.
+        public var tokenLifetime: Int? = 86399
+        /// Leave `refresh_token` out of refresh answers (the old one stays valid).
+        public var omitRefreshTokenOnRefresh = false
+        /// How refresh grants are refused: nil accepts valid ones.
+        public var refuseRefreshWith: Int? = nil
+        /// Answer the token endpoint with this instead (e.g. an HTML error page).
+        public var tokenEndpointOverride: TestHTTPServer.Reply? = nil
+        public var tokenType = "bearer"
+        /// Delay before token answers, so that concurrent requests pile up on one renewal.
+        public var tokenDelay: Double = 0
+
+        public init() {}
+    }
+
+    public struct State: Sendable {
+        public var settings = Settings()
+        public var accessTokens: [String: Date?] = [:]  // token -> expiry
+        public var refreshTokens: Set<String> = []
+        public var grants: [String: Int] = [:]
+        public var serial = 0
+        /// Scripted answers for resource requests, consumed in order before the default.
+        public var scripted: [TestHTTPServer.Reply] = []
+        public var resourceRequests = 0
+    }
+
+    public let server: TestHTTPServer
+    public let state: NIOLockedValueBox<State>
+
+    public init(tls: TestCertificates? = nil, settings: Settings = Settings()) throws {
+        let state = NIOLockedValueBox(State(settings: settings))
+        self.state = state
+        server = try TestHTTPServer(tls: tls) { request in
+            if request.path == "/oauth/token" { return await FakeCaspio.token(request, state) }
+            return FakeCaspio.resource(request, state)
+        }
+    }
+
+    public var settings: Settings {
+        get { state.withLockedValue { $0.settings } }
+        set { state.withLockedValue { $0.settings = newValue } }
+    }
+
+    public var baseURL: String { server.origin + "/integrations/rest/v3" }
+    public var tokenURL: String { server.origin + "/oauth/token" }
+    public var grants: [String: Int] { state.withLockedValue { $0.grants } }
+    public var grantCount: Int { grants.values.reduce(0, +) }
+    public var tokenRequests: [TestHTTPServer.Request] { server.requests.filter { $0.path == "/oauth/token" } }
+    public var resourceRequests: [TestHTTPServer.Request] { server.requests.filter { $0.path != "/oauth/token" } }
+
+    /// Invalidates every access token (as if revoked or expired server-side).
+    public func revokeAccessTokens() { state.withLockedValue { $0.accessTokens.removeAll() } }
+    public func revokeRefreshTokens() { state.withLockedValue { $0.refreshTokens.removeAll() } }
+    public func script(_ replies: [TestHTTPServer.Reply]) { state.withLockedValue { $0.scripted += replies } }
+
+    /// Environment variables that point the client at this server.
+    public func environment(cacheDirectory: String?, caFile: String? = nil) -> [String: String] {
+        var env = [
+            "CASPIO_BASE_URL": baseURL, "CASPIO_TOKEN_URL": tokenURL, "CASPIO_CLIENT_ID": settings.clientID,
+            "CASPIO_CLIENT_SECRET": settings.clientSecret, "CASPIO_TOKEN_CACHE": cacheDirectory ?? "off",
+            "CASPIO_CONFIG": "/nonexistent/caspio-config.toml",
+        ]
+        if let caFile { env["CASPIO_CA_FILE"] = caFile }
+        return env
+    }
+
+    public func shutdown() { server.shutdown() }
+
+    // MARK: Token endpoint
+
+    private static func token(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) async -> TestHTTPServer.Reply {
+        let settings = state.withLockedValue { $0.settings }
+        if settings.tokenDelay > 0 { try? await Task.sleep(for: .milliseconds(Int64(settings.tokenDelay * 1000))) }
+        if let override = settings.tokenEndpointOverride { return override }
+        guard request.method == "POST",
+            request.header("Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true
+        else { return oauthError(400, "invalid_request", "POST a form") }
+        let form = request.form
+        let basic = basicCredentials(request.header("Authorization"))
+        switch form["grant_type"] {
+        case "client_credentials":
+            let (id, secret) = basic ?? (form["client_id"] ?? "", form["client_secret"] ?? "")
+            guard id == settings.clientID, secret == settings.clientSecret else {
+                return oauthError(401, "invalid_client", "Client authentication failed")
+            }
+            return issue(grant: "client_credentials", newRefresh: true, state)
+        case "refresh_token":
+            guard let (id, secret) = basic, id == settings.clientID, secret == settings.clientSecret else {
+                return oauthError(401, "invalid_client", "refresh_token grants need HTTP Basic client credentials")
+            }
+            if let status = settings.refuseRefreshWith { return oauthError(status, "invalid_grant", "Refresh token expired") }
+            let known = state.withLockedValue { $0.refreshTokens.contains(form["refresh_token"] ?? "") }
+            guard known else { return oauthError(401, "invalid_grant", "Unknown refresh token") }
+            return issue(grant: "refresh_token", newRefresh: !settings.omitRefreshTokenOnRefresh, state)
+        default:
+            return oauthError(400, "unsupported_grant_type", "grant_type must be client_credentials or refresh_token")
+        }
+    }
+
+    private static func issue(grant: String, newRefresh: Bool, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
+        state.withLockedValue { s in
+            s.serial += 1
+            s.grants[grant, default: 0] += 1
+            let access = "access-\(s.serial)-\(UUID().uuidString.prefix(8))"
+            let expiry = s.settings.tokenLifetime.map { Date().addingTimeInterval(Double($0)) }
+            s.accessTokens[access] = expiry
+            var body: [String: Any] = ["access_token": access, "token_type": s.settings.tokenType]
+            if let lifetime = s.settings.tokenLifetime { body["expires_in"] = lifetime }
+            if newRefresh {
+                let refresh = "refresh-\(s.serial)-\(UUID().uuidString.prefix(8))"
+                s.refreshTokens.insert(refresh)
+                body["refresh_token"] = refresh
+            }
+            return .json(200, body)
+        }
+    }
+
+    private static func oauthError(_ status: Int, _ code: String, _ description: String) -> TestHTTPServer.Reply {
+        .json(status, ["error": code, "error_description": description])
+    }
+
+    private static func basicCredentials(_ header: String?) -> (String, String)? {
+        guard let header, header.hasPrefix("Basic "), let data = Data(base64Encoded: String(header.dropFirst(6))) else {
+            return nil
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    // MARK: Resource endpoint
+
+    private static func resource(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
+        let requestID = UUID().uuidString.lowercased()
+        let header = request.header("Authorization") ?? ""
+        let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+        let valid = state.withLockedValue { s -> Bool in
+            s.resourceRequests += 1
+            guard let expiry = s.accessTokens[token] else { return false }
+            return expiry.map { $0 > Date() } ?? true
+        }
+        guard valid else {
+            return .json(
+                401,
+                ["Code": "Unauthorized", "Message": "Authorization has been denied for this request.", "Resource": request.uri, "RequestId": requestID],
+                headers: [("X-Caspio-Request-ID", requestID)])
+        }
+        if var reply = state.withLockedValue({ $0.scripted.isEmpty ? nil : $0.scripted.removeFirst() }) {
+            reply.headers.append(("X-Caspio-Request-ID", requestID))
+            return reply
+        }
+        return .json(200, ["Result": [["path": request.path, "method": request.method]]], headers: [("X-Caspio-Request-ID", requestID)])
+    }
+}
