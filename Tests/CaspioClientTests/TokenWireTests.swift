@@ -103,11 +103,11 @@ import Testing
 
     @Test func wrongCredentialsAreAnAuthenticationErrorThatSaysWhy() async throws {
         let fake = try FakeCaspio()
-        var settings = fake.settings
-        settings.clientSecret = "a-different-secret"
-        fake.settings = settings
         let logs = CapturedLogs()
         let client = try makeClient(fake, logs: logs)
+        var settings = fake.settings
+        settings.clientSecret = "rotated-on-the-server"
+        fake.settings = settings
         let error = await #expect(throws: CaspioError.self) { try await client.send(CaspioRequest("GET", "tables")) }
         await client.shutdown()
         #expect(error?.kind == .auth)

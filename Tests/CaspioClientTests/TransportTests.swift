@@ -82,7 +82,7 @@ import Testing
         let fake = try FakeCaspio()
         let configuration = ClientConfiguration(
             baseURL: URL(string: "http://127.0.0.1:1/rest/v2")!, tokenURL: URL(string: fake.tokenURL)!,
-            clientID: fake.settings.clientID, clientSecret: Secret(fake.settings.clientSecret),
+            clientID: fake.settings.clientID, clientSecret: Secret(fake.settings.clientSecret), connectTimeout: 0.3,
             retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02))
         let client = try CaspioClient(configuration: configuration, logger: CapturedLogs().logger())
         let error = await #expect(throws: CaspioError.self) {
