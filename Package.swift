@@ -29,7 +29,14 @@ let package = Package(
         // JSON <-> Lua values, decoding straight onto the Lua stack.
         .target(name: "LuaJSON", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         // The `caspio` Lua module that scripts `require`.
-        .target(name: "CaspioModule", dependencies: ["LuaBridge", "LuaJSON"]),
+        .target(
+            name: "CaspioModule",
+            dependencies: [
+                "LuaBridge", "LuaJSON", "CaspioClient", "CLua",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Lua/prelude.lua")]
+        ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.
         .target(
             name: "CaspioClient",
@@ -67,6 +74,7 @@ let package = Package(
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
+        .testTarget(name: "CaspioModuleTests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
     ]
 )

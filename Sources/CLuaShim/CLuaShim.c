@@ -107,6 +107,7 @@ int caspio_pcall(lua_State *L, int nargs, int nresults) {
 
 static lua_State *volatile interrupt_target = NULL;
 static volatile sig_atomic_t interrupt_raised = 0;
+static volatile sig_atomic_t interrupt_requested = 0;
 
 static void stop_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
@@ -116,6 +117,7 @@ static void stop_hook(lua_State *L, lua_Debug *ar) {
 }
 
 void caspio_interrupt(lua_State *L) {
+    interrupt_requested = 1;
     int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
     lua_sethook(L, stop_hook, flag, 1);
 }
@@ -143,7 +145,11 @@ void caspio_sigint_disarm(void) {
 }
 
 int caspio_interrupted(void) { return interrupt_raised; }
-void caspio_interrupt_reset(void) { interrupt_raised = 0; }
+int caspio_interrupt_requested(void) { return interrupt_requested; }
+void caspio_interrupt_reset(void) {
+    interrupt_raised = 0;
+    interrupt_requested = 0;
+}
 
 void **caspio_extraspace(lua_State *L) { return (void **)lua_getextraspace(L); }
 

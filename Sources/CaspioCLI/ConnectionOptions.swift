@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaspioClient
+import CaspioModule
 import Foundation
 import Logging
 
@@ -58,6 +59,20 @@ struct ConnectionOptions: ParsableArguments {
             throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
         }
         return Logger(label: "caspio") { label in StderrLogHandler(label: label, level: level, format: format) }
+    }
+
+    /// The module's context: the client is made on first use, with these options.
+    func makeModuleContext() throws -> ModuleContext {
+        let logger: Logging.Logger
+        do { logger = try makeLogger() } catch {
+            printError(error.description)
+            throw ExitCode(error.exitStatus.rawValue)
+        }
+        let overrides = overrides
+        return ModuleContext(logger: logger) { () throws(CaspioError) -> CaspioClient in
+            let configuration = try ConfigurationResolver(overrides: overrides).resolve()
+            return try CaspioClient(configuration: configuration, logger: logger)
+        }
     }
 
     func makeClient() throws(CaspioError) -> CaspioClient {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaspioModule
 
 /// `caspio run SCRIPT [ARGS...]`, also the default command: `caspio SCRIPT`, `caspio -e CODE`.
 struct RunCommand: ParsableCommand {
@@ -25,6 +26,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customShort("E"), help: "Ignore environment variables (LUA_INIT, LUA_PATH, LUA_CPATH).")
     var ignoreEnvironment = false
 
+    @OptionGroup(title: "Connection")
+    var connection: ConnectionOptions
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script and its arguments.", valueName: "SCRIPT ARGS"))
     var scriptAndArguments: [String] = []
 
@@ -35,7 +39,8 @@ struct RunCommand: ParsableCommand {
             scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
             preloads: Self.preloads(in: argv.prefix(argv.count - scriptAndArguments.count)),
             warnings: warnings,
-            ignoreEnvironment: ignoreEnvironment
+            ignoreEnvironment: ignoreEnvironment,
+            context: try connection.makeModuleContext()
         )
         let status = ScriptRunner(invocation).run()
         if status != .success { throw ExitCode(status.rawValue) }

@@ -1,4 +1,5 @@
 import CLuaShim
+import CaspioClient
 import CaspioModule
 import Glibc
 import LuaBridge
@@ -18,6 +19,8 @@ struct ScriptInvocation {
     var preloads: [Preload] = []
     var warnings = false
     var ignoreEnvironment = false
+    /// How the `caspio` module reaches Caspio.
+    var context: ModuleContext
 }
 
 /// Runs a script in a fresh state the way lua.c does, and maps the outcome to an exit status.
@@ -28,9 +31,12 @@ struct ScriptRunner {
 
     func run() -> ExitStatus {
         let state = LuaState(ignoreEnvironment: invocation.ignoreEnvironment)
-        defer { state.close() }
+        defer {
+            state.close()
+            invocation.context.shutdown()
+        }
         let lua = state.lua
-        CaspioModule.install(into: state)
+        do { try CaspioModule.install(into: state, context: invocation.context) } catch { return report(error) }
         if invocation.warnings { lua_warning(lua.L, "@on", 0) }
         createArgTable(lua)
 
@@ -120,7 +126,16 @@ struct ScriptRunner {
 
     private func report(_ error: LuaError) -> ExitStatus {
         printError(error.description)
-        return .scriptError
+        return Self.exitStatus(for: error.value)
+    }
+
+    /// An uncaught error of the caspio module exits with the code of its kind; any other
+    /// error is a script error.
+    static func exitStatus(for value: LuaValue) -> ExitStatus {
+        guard let table = value.tableRef, let kind = table.rawField("kind").stringValue,
+            let kind = CaspioError.Kind(rawValue: kind)
+        else { return .scriptError }
+        return CaspioError(kind, "").exitStatus
     }
 }
 

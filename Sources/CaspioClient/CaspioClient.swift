@@ -36,6 +36,14 @@ public struct CaspioResponse: Sendable {
     public var method: String
     public var url: String
 
+    public init(status: Int, headers: [(String, String)], body: [UInt8], method: String, url: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.method = method
+        self.url = url
+    }
+
     public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }

@@ -12,6 +12,8 @@ public final class Counters: Sendable {
         public var bytesOut = 0
         public var rowsRead = 0
         public var rowsWritten = 0
+
+        public init() {}
     }
 
     private let values = NIOLockedValueBox(Snapshot())

@@ -32,6 +32,8 @@ public final class FakeCaspio: Sendable {
         /// Scripted answers for resource requests, consumed in order before the default.
         public var scripted: [TestHTTPServer.Reply] = []
         public var resourceRequests = 0
+        /// Tables served under …/tables/NAME/records.
+        public var records = FakeRecords()
     }
 
     public let server: TestHTTPServer
@@ -41,7 +43,7 @@ public final class FakeCaspio: Sendable {
         let state = NIOLockedValueBox(State(settings: settings))
         self.state = state
         server = try TestHTTPServer(tls: tls) { request in
-            if request.path == "/oauth/token" { return await FakeCaspio.token(request, state) }
+            if request.path == "/oauth/token" { return FakeCaspio.token(request, state) }
             return FakeCaspio.resource(request, state)
         }
     }
@@ -62,6 +64,8 @@ public final class FakeCaspio: Sendable {
     public func revokeAccessTokens() { state.withLockedValue { $0.accessTokens.removeAll() } }
     public func revokeRefreshTokens() { state.withLockedValue { $0.refreshTokens.removeAll() } }
     public func script(_ replies: [TestHTTPServer.Reply]) { state.withLockedValue { $0.scripted += replies } }
+    public func seed(_ table: String, count: Int) { state.withLockedValue { $0.records.seed(table, count: count) } }
+    public var tables: [String: [[String: JSONValue]]] { state.withLockedValue { $0.records.tables } }
 
     /// Environment variables that point the client at this server.
     public func environment(cacheDirectory: String?, caFile: String? = nil) -> [String: String] {
@@ -78,9 +82,14 @@ public final class FakeCaspio: Sendable {
 
     // MARK: Token endpoint
 
-    private static func token(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) async -> TestHTTPServer.Reply {
+    private static func token(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
+        var reply = tokenReply(request, state)
+        reply.delay = state.withLockedValue { $0.settings.tokenDelay }
+        return reply
+    }
+
+    private static func tokenReply(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
         let settings = state.withLockedValue { $0.settings }
-        if settings.tokenDelay > 0 { try? await Task.sleep(for: .milliseconds(Int64(settings.tokenDelay * 1000))) }
         if let override = settings.tokenEndpointOverride { return override }
         guard request.method == "POST",
             request.header("Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true
@@ -156,6 +165,13 @@ public final class FakeCaspio: Sendable {
                 headers: [("X-Caspio-Request-ID", requestID)])
         }
         if var reply = state.withLockedValue({ $0.scripted.isEmpty ? nil : $0.scripted.removeFirst() }) {
+            reply.headers.append(("X-Caspio-Request-ID", requestID))
+            return reply
+        }
+        let relative = request.path.components(separatedBy: "/rest/v2/").last.flatMap { $0 == request.path ? nil : $0 }
+            ?? request.path.components(separatedBy: "/integrations/rest/v3/").dropFirst().first
+        if let relative, relative.hasPrefix("tables/") || relative.hasPrefix("views/") {
+            var reply = state.withLockedValue { $0.records.handle(request, path: relative) }
             reply.headers.append(("X-Caspio-Request-ID", requestID))
             return reply
         }

@@ -73,7 +73,9 @@ public final class TestHTTPServer: Sendable {
         }
     }
 
-    public typealias Handler = @Sendable (Request) async -> Reply
+    /// Runs on the connection's event loop (never on Swift's cooperative pool, which tests
+    /// that block on a child process may have filled); delays go in `Reply.delay`.
+    public typealias Handler = @Sendable (Request) -> Reply
 
     private let channel: Channel
     private let recorded = NIOLockedValueBox<[Request]>([])
@@ -141,16 +143,15 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body)
             recorded.withLockedValue { $0.append(request) }
             let keepAlive = head.isKeepAlive
-            let handler = handler
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let eventLoop = context.eventLoop
-            Task {
-                let reply = await handler(request)
-                if reply.delay > 0 { try? await Task.sleep(for: .milliseconds(Int64(reply.delay * 1000))) }
-                eventLoop.execute {
+            let reply = handler(request)
+            if reply.delay > 0 {
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(reply.delay * 1000))) {
                     let (this, context) = loopBound.value
                     this.write(reply, keepAlive: keepAlive, context: context)
                 }
+            } else {
+                write(reply, keepAlive: keepAlive, context: context)
             }
         }
     }

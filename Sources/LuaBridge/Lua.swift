@@ -76,6 +76,9 @@ public struct Lua {
     }
 
     public func pushValue(at index: Int32) { lua_pushvalue(L, index) }
+
+    /// Moves the top value to `index`, shifting the values above it up.
+    public func moveTop(to index: Int32) { caspio_insert(L, index) }
     public func pushGlobals() { lua_rawgeti(L, caspio_registry_index(), lua_Integer(LUA_RIDX_GLOBALS)) }
 
     // MARK: Reading

@@ -1,3 +1,4 @@
+import CaspioTestSupport
 import Foundation
 import Testing
 

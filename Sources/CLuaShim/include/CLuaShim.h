@@ -61,6 +61,9 @@ void caspio_sigint_disarm(void);
 void caspio_unblock_signals(void);
 /// Whether an interrupt was raised since the last reset.
 int caspio_interrupted(void);
+/// Whether an interrupt was requested (Ctrl-C) since the last reset, even if Lua has not run
+/// since: host code that blocks (waiting for HTTP) polls this to return promptly.
+int caspio_interrupt_requested(void);
 void caspio_interrupt_reset(void);
 /// Requests an interrupt of L from any thread or a signal handler (as a Ctrl-C would).
 void caspio_interrupt(lua_State *L);

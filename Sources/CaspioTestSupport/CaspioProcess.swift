@@ -1,21 +1,21 @@
 import Foundation
 
 /// The built `caspio` binary: $CASPIO_BIN, or the debug build next to this package.
-let caspioBinary: URL = {
+public let caspioBinary: URL = {
     if let path = ProcessInfo.processInfo.environment["CASPIO_BIN"] { return URL(fileURLWithPath: path) }
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     return packageRoot.appendingPathComponent(".build/debug/caspio")
 }()
 
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 }
 
 /// Runs a program to completion with the given stdin and environment additions.
-func runProcess(
+public func runProcess(
     _ executable: URL, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
     directory: URL? = nil
 ) throws -> ProcessResult {
@@ -46,21 +46,21 @@ func runProcess(
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
-func caspio(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil)
+public func caspio(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil)
     throws -> ProcessResult
 {
     try runProcess(caspioBinary, arguments, stdin: stdin, environment: environment, directory: directory)
 }
 
 /// A fresh temporary directory for one test.
-func temporaryDirectory() throws -> URL {
+public func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
 
 @discardableResult
-func write(_ text: String, to url: URL, executable: Bool = false) throws -> URL {
+public func write(_ text: String, to url: URL, executable: Bool = false) throws -> URL {
     try text.write(to: url, atomically: true, encoding: .utf8)
     if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
     return url

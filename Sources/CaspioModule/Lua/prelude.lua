@@ -1,0 +1,446 @@
+-- The Lua half of the `caspio` module: what is easiest to say in Lua (errors' text, paging,
+-- table handles, where clauses, the concurrency scheduler) on top of the host's primitives.
+local caspio, native, json = ...
+
+local format, concat, unpack = string.format, table.concat, table.unpack
+
+-- Errors ------------------------------------------------------------------------------------
+
+local error_mt = native.error_metatable
+error_mt.__name = "caspio.error"
+error_mt.__tostring = function(e)
+  local head
+  if e.kind == "http" then
+    head = "HTTP " .. tostring(e.status or "?")
+  elseif e.kind == "auth" then
+    head = e.status and ("authentication failed (HTTP " .. e.status .. ")") or "authentication failed"
+  else
+    head = tostring(e.kind) .. " error"
+  end
+  if e.code and e.code ~= "" then head = head .. " " .. e.code end
+  local context = {}
+  if e.method and e.url then context[#context + 1] = e.method .. " " .. e.url
+  elseif e.url then context[#context + 1] = e.url end
+  if e.request_id and e.request_id ~= "" then context[#context + 1] = "request " .. e.request_id end
+  local text = head .. ": " .. tostring(e.message)
+  if #context > 0 then text = text .. " (" .. concat(context, ", ") .. ")" end
+  if e.index then text = "item " .. e.index .. ": " .. text end
+  return text
+end
+
+local function raise(kind, message, fields)
+  local e = fields or {}
+  e.kind, e.message = kind, message
+  error(setmetatable(e, error_mt), 0)
+end
+
+local function usage(level, message, ...)
+  error(format(message, ...), level + 1)
+end
+
+-- Requests ----------------------------------------------------------------------------------
+
+local WAITING = setmetatable({}, { __name = "caspio.waiting" })
+-- Coroutines run by caspio.map: their requests yield to the scheduler instead of blocking.
+local scheduled = setmetatable({}, { __mode = "k" })
+
+local function await(ticket)
+  local co, main = coroutine.running()
+  if not main and scheduled[co] then
+    return coroutine.yield(WAITING, ticket)
+  end
+  local done, ok, value, http_error = native.wait(ticket)
+  if done == nil then error("interrupted!") end
+  return ok, value, http_error
+end
+
+function caspio.request(method, path, opts)
+  if type(method) ~= "string" then usage(2, "bad argument #1 to 'request' (method string expected)") end
+  if type(path) ~= "string" then usage(2, "bad argument #2 to 'request' (path string expected)") end
+  if opts ~= nil and type(opts) ~= "table" then usage(2, "bad argument #3 to 'request' (table of options expected)") end
+  local ok, value, http_error = await(native.start(method, path, opts))
+  if not ok then error(value, 0) end
+  if http_error and not (opts and opts.check == false) then error(http_error, 0) end
+  return value
+end
+
+local function decoded(response)
+  if response.json ~= nil then return response.json end
+  return response
+end
+
+function caspio.get(path, query)
+  return decoded(caspio.request("GET", path, { query = query }))
+end
+
+function caspio.post(path, value, query)
+  return decoded(caspio.request("POST", path, { json = value, query = query }))
+end
+
+function caspio.put(path, value, query)
+  return decoded(caspio.request("PUT", path, { json = value, query = query }))
+end
+
+function caspio.delete(path, query)
+  return decoded(caspio.request("DELETE", path, { query = query }))
+end
+
+caspio.auth = native.auth
+caspio.refresh = native.refresh
+caspio.token = native.token
+caspio.stats = native.stats
+
+-- Concurrency -------------------------------------------------------------------------------
+
+local MAX_CONCURRENCY = 16
+
+local function concurrency_of(opts)
+  local n = opts and opts.concurrency or 4
+  if math.type(n) ~= "integer" or n < 1 then
+    usage(3, "concurrency must be a positive integer (got %s)", tostring(n))
+  end
+  return math.min(n, MAX_CONCURRENCY)
+end
+
+--- Runs fn(item, index) for every item, up to `concurrency` requests in flight at once.
+--- Results come back in input order. On the first error no new item starts, requests still
+--- in flight are cancelled, their tasks closed, and the error is raised with its index.
+function caspio.map(list, fn, opts)
+  if type(list) ~= "table" then usage(2, "bad argument #1 to 'map' (list expected)") end
+  if type(fn) ~= "function" then usage(2, "bad argument #2 to 'map' (function expected)") end
+  local limit = concurrency_of(opts)
+  local count = #list
+  local results = json.array({})
+  local waiting, running, next_index = {}, 0, 1
+  local failure, failure_index
+
+  local function step(co, index, ...)
+    local ok, first, second = coroutine.resume(co, ...)
+    if not ok then
+      running = running - 1
+      if failure == nil then failure, failure_index = first, index end
+    elseif coroutine.status(co) == "dead" then
+      running = running - 1
+      results[index] = first
+    elseif first == WAITING then
+      waiting[second] = { co = co, index = index }
+    else
+      running = running - 1
+      coroutine.close(co)
+      if failure == nil then
+        failure, failure_index = "a task yielded outside a request; resume your own coroutines inside the task", index
+      end
+    end
+  end
+
+  while true do
+    while failure == nil and running < limit and next_index <= count do
+      local index = next_index
+      next_index = next_index + 1
+      local co = coroutine.create(fn)
+      scheduled[co] = true
+      running = running + 1
+      step(co, index, list[index], index)
+    end
+    if failure ~= nil or running == 0 then break end
+    local tickets = {}
+    for ticket in pairs(waiting) do tickets[#tickets + 1] = ticket end
+    local ticket, ok, value, http_error = native.wait(unpack(tickets))
+    if ticket == nil then error("interrupted!") end
+    local task = waiting[ticket]
+    waiting[ticket] = nil
+    step(task.co, task.index, ok, value, http_error)
+  end
+
+  if failure ~= nil then
+    local tickets = {}
+    for ticket, task in pairs(waiting) do
+      tickets[#tickets + 1] = ticket
+      coroutine.close(task.co)
+    end
+    if #tickets > 0 then native.cancel(unpack(tickets)) end
+    if getmetatable(failure) == error_mt then
+      failure.index = failure_index
+      error(failure, 0)
+    end
+    error(format("item %d: %s", failure_index, tostring(failure)), 0)
+  end
+  return results
+end
+
+--- Runs the functions concurrently (as caspio.map) and returns their results in order.
+function caspio.parallel(functions, opts)
+  if type(functions) ~= "table" then usage(2, "bad argument #1 to 'parallel' (list of functions expected)") end
+  return caspio.map(functions, function(f) return f() end, opts)
+end
+
+-- Where clauses -----------------------------------------------------------------------------
+
+local raw_mt = { __name = "caspio.where.raw" }
+raw_mt.__tostring = function(r) return r.sql end
+
+local function literal(value, field)
+  local kind = type(value)
+  if kind == "string" then
+    return "'" .. value:gsub("'", "''") .. "'"
+  elseif math.type(value) == "integer" then
+    return format("%d", value)
+  elseif kind == "number" then
+    if value ~= value or value == math.huge or value == -math.huge then
+      usage(4, "caspio.where: %s is %s, which SQL cannot compare", field, tostring(value))
+    end
+    return format("%.17g", value)
+  elseif kind == "boolean" then
+    return value and "1" or "0"
+  elseif getmetatable(value) == raw_mt then
+    return value.sql
+  end
+  usage(4, "caspio.where: %s has a %s value (use strings, numbers, booleans, lists, json.null or caspio.where.raw)", field, kind)
+end
+
+local function where_clause(where)
+  if where == nil then return "" end
+  if type(where) == "string" then return where end
+  if getmetatable(where) == raw_mt then return where.sql end
+  if type(where) ~= "table" then usage(3, "a where clause must be a string or a table (got %s)", type(where)) end
+  local fields = {}
+  for field in pairs(where) do
+    if type(field) ~= "string" or not field:match("^[%a_][%w_]*$") then
+      usage(3, "caspio.where: %s is not a field name", tostring(field))
+    end
+    fields[#fields + 1] = field
+  end
+  table.sort(fields)
+  local parts = {}
+  for _, field in ipairs(fields) do
+    local value = where[field]
+    if value == json.null then
+      parts[#parts + 1] = field .. " IS NULL"
+    elseif type(value) == "table" and getmetatable(value) ~= raw_mt then
+      if #value == 0 then usage(3, "caspio.where: the list for %s is empty", field) end
+      local items = {}
+      for i, item in ipairs(value) do items[i] = literal(item, field) end
+      parts[#parts + 1] = field .. " IN (" .. concat(items, ", ") .. ")"
+    else
+      parts[#parts + 1] = field .. "=" .. literal(value, field)
+    end
+  end
+  return concat(parts, " AND ")
+end
+
+caspio.where = setmetatable({
+  raw = function(sql)
+    if type(sql) ~= "string" then usage(2, "bad argument #1 to 'raw' (string expected)") end
+    return setmetatable({ sql = sql }, raw_mt)
+  end,
+}, { __call = function(_, where) return where_clause(where) end })
+
+-- Records -----------------------------------------------------------------------------------
+
+local function segment(name)
+  return (name:gsub("[^%w%-%._~]", function(c) return format("%%%02X", c:byte()) end))
+end
+
+local function list_text(value)
+  if type(value) == "table" then return concat(value, ",") end
+  return value
+end
+
+local function records_query(opts)
+  local query = {}
+  local where = where_clause(opts.where)
+  if where ~= "" then query["q.where"] = where end
+  if opts.select then query["q.select"] = list_text(opts.select) end
+  if opts.orderBy then query["q.orderBy"] = list_text(opts.orderBy) end
+  if opts.groupBy then query["q.groupBy"] = list_text(opts.groupBy) end
+  return query
+end
+
+local function page_size(opts)
+  local size = opts.pageSize or 1000
+  if math.type(size) ~= "integer" or size < 5 or size > 1000 then
+    usage(3, "pageSize must be an integer from 5 to 1000 (got %s)", tostring(size))
+  end
+  return size
+end
+
+--- Iterates over every row of a table (or view), one page in memory at a time.
+function caspio.records(name, opts)
+  if type(name) ~= "string" or name == "" then usage(2, "bad argument #1 to 'records' (table name expected)") end
+  opts = opts or {}
+  local size = page_size(opts)
+  local limit = opts.limit
+  if limit ~= nil and (math.type(limit) ~= "integer" or limit < 0) then usage(2, "limit must be a non-negative integer") end
+  local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
+  local query = records_query(opts)
+  query["q.pageSize"] = size
+  local page, rows, position, seen, last_page = 0, nil, 0, 0, false
+  return function()
+    if limit and seen >= limit then return nil end
+    if rows == nil or position >= #rows then
+      if last_page then return nil end
+      page = page + 1
+      query["q.pageNumber"] = page
+      local response = caspio.request("GET", path, { query = query })
+      local result = type(response.json) == "table" and response.json.Result
+      if type(result) ~= "table" then
+        raise("http", "the answer has no Result list", { status = response.status, request_id = response.request_id, method = "GET", url = path })
+      end
+      rows, position = result, 0
+      native.count_rows(#rows, 0)
+      if #rows < size then last_page = true end
+      if #rows == 0 then return nil end
+    end
+    position = position + 1
+    seen = seen + 1
+    return rows[position]
+  end
+end
+
+-- Table handles -----------------------------------------------------------------------------
+
+local Table = { __name = "caspio.table" }
+Table.__index = Table
+Table.__tostring = function(t) return format("caspio.%s(%q)", t.kind == "views" and "view" or "table", t.name) end
+
+local function handle(kind, name)
+  if type(name) ~= "string" or name == "" then usage(3, "a %s name is needed", kind == "views" and "view" or "table") end
+  return setmetatable({ name = name, kind = kind }, Table)
+end
+
+function caspio.table(name) return handle("tables", name) end
+function caspio.view(name) return handle("views", name) end
+
+function Table:path(suffix)
+  return self.kind .. "/" .. segment(self.name) .. (suffix or "")
+end
+
+local function copy(opts)
+  local out = {}
+  for k, v in pairs(opts or {}) do out[k] = v end
+  return out
+end
+
+function Table:rows(opts)
+  opts = copy(opts)
+  opts.view = self.kind == "views"
+  return caspio.records(self.name, opts)
+end
+
+function Table:all(opts)
+  local out = json.array({})
+  for row in self:rows(opts) do out[#out + 1] = row end
+  return out
+end
+
+function Table:first(opts)
+  opts = copy(opts)
+  opts.limit, opts.pageSize = 1, 5
+  return self:rows(opts)()
+end
+
+function Table:count(where)
+  local query = { ["q.getPaginationInfo"] = true, ["q.pageNumber"] = 1, ["q.pageSize"] = 5 }
+  local clause = where_clause(where)
+  if clause ~= "" then query["q.where"] = clause end
+  local response = caspio.request("GET", self:path("/records"), { query = query })
+  local pagination = type(response.json) == "table" and response.json.Pagination
+  if type(pagination) ~= "table" or math.type(pagination.TotalCount) ~= "integer" then
+    raise("http", "the answer has no Pagination.TotalCount", { status = response.status, request_id = response.request_id, method = "GET", url = self:path("/records") })
+  end
+  return pagination.TotalCount
+end
+
+local function writable(t, what)
+  if t.kind == "views" then usage(3, "%s: Caspio does not allow writing to views through the API", what) end
+end
+
+local function is_list(value)
+  return type(value) == "table" and (json.is_array(value) or (value[1] ~= nil and type(value[1]) == "table"))
+end
+
+--- Inserts a row (or a list of rows, one request each) and returns what Caspio stored.
+function Table:insert(rows)
+  writable(self, "insert")
+  if type(rows) ~= "table" then usage(2, "bad argument #1 to 'insert' (row or list of rows expected)") end
+  local single = not is_list(rows)
+  local list = single and { rows } or rows
+  local inserted = json.array({})
+  for i, row in ipairs(list) do
+    local response = caspio.request("POST", self:path("/records"), { json = row, query = { response = "rows" } })
+    local result = type(response.json) == "table" and response.json.Result
+    inserted[i] = type(result) == "table" and result[1] or row
+    native.count_rows(0, 1)
+  end
+  if single then return inserted[1] end
+  return inserted
+end
+
+local function guarded_where(t, where, opts, verb)
+  local clause = where_clause(where)
+  if clause == "" then
+    if not (opts and opts.all == true) then
+      usage(4, "refusing to %s every row of %s: give a where clause, or {all = true} as the last argument", verb, t.name)
+    end
+    clause = "1=1"
+  end
+  return clause
+end
+
+--- Updates the rows matching `where`; returns RecordsAffected.
+function Table:update(where, fields, opts)
+  writable(self, "update")
+  if type(fields) ~= "table" then usage(2, "bad argument #2 to 'update' (table of fields expected)") end
+  local clause = guarded_where(self, where, opts, "update")
+  local body = caspio.put(self:path("/records"), fields, { ["q.where"] = clause })
+  local affected = type(body) == "table" and body.RecordsAffected or 0
+  native.count_rows(0, affected)
+  return affected
+end
+
+--- Deletes the rows matching `where`; returns RecordsAffected.
+function Table:delete(where, opts)
+  writable(self, "delete")
+  local clause = guarded_where(self, where, opts, "delete")
+  local body = caspio.delete(self:path("/records"), { ["q.where"] = clause })
+  local affected = type(body) == "table" and body.RecordsAffected or 0
+  native.count_rows(0, affected)
+  return affected
+end
+
+function Table:fields()
+  local body = caspio.get(self:path("/fields"))
+  return type(body) == "table" and body.Result or body
+end
+
+-- Running scripts ---------------------------------------------------------------------------
+
+caspio.log = {}
+for name, level in pairs({ trace = "trace", debug = "debug", info = "info", warn = "warning", error = "error" }) do
+  caspio.log[name] = function(message, ...)
+    if select("#", ...) > 0 then message = format(message, ...) end
+    native.log(level, tostring(message))
+  end
+end
+
+function caspio.sleep(seconds)
+  if type(seconds) ~= "number" or seconds < 0 then usage(2, "bad argument #1 to 'sleep' (seconds expected)") end
+  native.sleep(seconds)
+end
+
+function caspio.env(name)
+  if type(name) ~= "string" then usage(2, "bad argument #1 to 'env' (variable name expected)") end
+  return os.getenv(name)
+end
+
+-- caspio.config is resolved on first use, so that scripts that never call the API need no
+-- account configured.
+setmetatable(caspio, {
+  __index = function(t, key)
+    if key == "config" then
+      local config = native.config()
+      rawset(t, "config", config)
+      return config
+    end
+  end,
+})

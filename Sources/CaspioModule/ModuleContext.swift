@@ -1,0 +1,41 @@
+import CaspioClient
+import Foundation
+import Logging
+
+/// What the `caspio` module needs from its host: how to make the client (lazily, so that
+/// scripts that never call the API need no configuration) and where to log.
+public final class ModuleContext: @unchecked Sendable {
+    let makeClient: () throws(CaspioError) -> CaspioClient
+    public let logger: Logger
+    let broker = RequestBroker()
+    private var client: CaspioClient?
+    private var failure: CaspioError?
+
+    public init(logger: Logger, makeClient: @escaping () throws(CaspioError) -> CaspioClient) {
+        self.logger = logger
+        self.makeClient = makeClient
+    }
+
+    /// The client, made on first use; a configuration error is remembered and raised again.
+    func sharedClient() throws(CaspioError) -> CaspioClient {
+        if let client { return client }
+        if let failure { throw failure }
+        do {
+            let made = try makeClient()
+            client = made
+            return made
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// The client if one was made (for stats and shutdown).
+    public var existingClient: CaspioClient? { client }
+
+    /// Closes connections; call once when the script is done.
+    public func shutdown() {
+        guard let client else { return }
+        _ = broker.run { await client.shutdown() }
+    }
+}

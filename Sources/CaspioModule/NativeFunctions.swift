@@ -1,0 +1,172 @@
+import CLua
+import CaspioClient
+import Foundation
+import LuaBridge
+import Logging
+
+/// The host functions behind the module, handed to the Lua prelude (never globals).
+enum NativeFunctions {
+    static func all(_ context: ModuleContext) -> [String: HostFunction] {
+        [
+            "start": { lua in try start(lua, context) },
+            "wait": { lua in try wait(lua, context) },
+            "cancel": { lua in
+                context.broker.cancel((1...max(1, lua.top)).compactMap { lua.integer(at: $0).map(Int.init) })
+                return .none
+            },
+            "auth": { lua in try tokenInfo(lua, context) { (client) throws(CaspioError) in try await client.tokens.authenticate() } },
+            "refresh": { lua in try tokenInfo(lua, context) { (client) throws(CaspioError) in try await client.tokens.refresh() } },
+            "token": { lua in
+                let token = try awaitToken(lua, context) { (client) throws(CaspioError) in try await client.tokens.validToken() }
+                lua.push(token.accessToken.reveal())
+                return .one
+            },
+            "stats": { lua in pushStats(lua, context.existingClient?.counters.snapshot ?? Counters.Snapshot()) },
+            "count_rows": { lua in
+                let read = Int(lua.integer(at: 1) ?? 0), written = Int(lua.integer(at: 2) ?? 0)
+                try? context.sharedClient().counters.countRows(read: read, written: written)
+                return .none
+            },
+            "log": { lua in
+                let level = Logger.Level(rawValue: lua.string(at: 1) ?? "info") ?? .info
+                context.logger.log(level: level, "\(lua.string(at: 2) ?? "")")
+                return .none
+            },
+            "sleep": { lua in
+                guard let seconds = lua.number(at: 1), seconds >= 0 else {
+                    throw LuaRaise.message("bad argument #1 to 'sleep' (seconds expected)")
+                }
+                context.broker.sleep(seconds)
+                return .none
+            },
+            "config": { lua in try pushConfig(lua, context) },
+        ]
+    }
+
+    /// start(method, path, opts) -> ticket: the request runs while Lua goes on.
+    private static func start(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
+        guard let method = lua.string(at: 1), !method.isEmpty else {
+            throw LuaRaise.message("bad argument #1 to 'request' (method string expected)")
+        }
+        guard let path = lua.string(at: 2) else {
+            throw LuaRaise.message("bad argument #2 to 'request' (path string expected)")
+        }
+        let request = try LuaConversions.request(lua, method: method, path: path, optionsIndex: 3)
+        let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
+        lua.push(context.broker.start { () throws(CaspioError) in try await client.send(request) })
+        return .one
+    }
+
+    /// wait(t1, t2, ...) -> ticket, true, response [, http_error] | ticket, false, error.
+    /// Returns nothing when Ctrl-C interrupted the wait (Lua's hook then raises).
+    private static func wait(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
+        let tickets = (1...max(1, lua.top)).compactMap { lua.integer(at: $0).map(Int.init) }
+        guard let (ticket, outcome) = context.broker.waitAny(tickets) else {
+            context.broker.cancel(tickets)
+            return .none
+        }
+        lua.push(Int64(ticket))
+        switch outcome {
+        case .success(let response):
+            do {
+                try LuaConversions.pushResponse(lua, response)
+            } catch {
+                lua.push(false)
+                LuaConversions.pushError(lua, error)
+                return .results(3)
+            }
+            lua.push(true)
+            lua.moveTop(to: -2)
+            if response.status >= 400 {
+                LuaConversions.pushError(lua, response.error)
+                return .results(4)
+            }
+            return .results(3)
+        case .failure(let error):
+            lua.push(false)
+            LuaConversions.pushError(lua, error)
+            return .results(3)
+        }
+    }
+
+    private static func tokenInfo(
+        _ lua: Lua, _ context: ModuleContext,
+        _ work: @escaping @Sendable (CaspioClient) async throws(CaspioError) -> TokenSet
+    ) throws -> HostResult {
+        let token = try awaitToken(lua, context, work)
+        lua.newTable(fieldCapacity: 4)
+        lua.push(token.tokenType)
+        lua.setField("token_type", ofTableAt: -2)
+        if let expiresAt = token.expiresAt {
+            lua.push(Int64(max(0, expiresAt.timeIntervalSinceNow.rounded())))
+            lua.setField("expires_in", ofTableAt: -2)
+            lua.push(Int64(expiresAt.timeIntervalSince1970.rounded()))
+            lua.setField("expires_at", ofTableAt: -2)
+        }
+        lua.push(token.source.rawValue)
+        lua.setField("source", ofTableAt: -2)
+        return .one
+    }
+
+    private static func awaitToken(
+        _ lua: Lua, _ context: ModuleContext,
+        _ work: @escaping @Sendable (CaspioClient) async throws(CaspioError) -> TokenSet
+    ) throws -> TokenSet {
+        let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
+        guard let outcome = context.broker.run({ () throws(CaspioError) in try await work(client) }) else {
+            throw LuaRaise.message("interrupted!")
+        }
+        return try raising(lua) { () throws(CaspioError) in try outcome.get() }
+    }
+
+    /// Runs `body`; a CaspioError becomes the module's error table, raised.
+    static func raising<T>(_ lua: Lua, _ body: () throws(CaspioError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            LuaConversions.pushError(lua, error)
+            throw LuaRaise.valueOnStack
+        }
+    }
+
+    private static func pushStats(_ lua: Lua, _ s: Counters.Snapshot) -> HostResult {
+        lua.newTable(fieldCapacity: 9)
+        let numbers: [(String, Int)] = [
+            ("requests", s.requests), ("retries", s.retries), ("bytes_in", s.bytesIn), ("bytes_out", s.bytesOut),
+            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten),
+        ]
+        for (key, value) in numbers {
+            lua.push(Int64(value))
+            lua.setField(key, ofTableAt: -2)
+        }
+        for (key, counts) in [("requests_by_method", s.requestsByMethod), ("grants", s.grants)] {
+            lua.newTable(fieldCapacity: Int32(counts.count))
+            for (name, count) in counts {
+                lua.push(Int64(count))
+                lua.setField(name, ofTableAt: -2)
+            }
+            lua.setField(key, ofTableAt: -2)
+        }
+        return .one
+    }
+
+    private static func pushConfig(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
+        let configuration = try raising(lua) { () throws(CaspioError) in try context.sharedClient().configuration }
+        lua.newTable(fieldCapacity: 6)
+        let fields: [(String, String?)] = [
+            ("profile", configuration.profile), ("base_url", configuration.baseURL.absoluteString),
+            ("token_url", configuration.tokenURL.absoluteString), ("client_id", configuration.clientID),
+            ("auth_style", configuration.authStyle.rawValue), ("token_cache", configuration.tokenCacheDirectory ?? "off"),
+        ]
+        for (key, value) in fields {
+            guard let value else { continue }
+            lua.push(value)
+            lua.setField(key, ofTableAt: -2)
+        }
+        if let max = configuration.maxRequests {
+            lua.push(Int64(max))
+            lua.setField("max_requests", ofTableAt: -2)
+        }
+        return .one
+    }
+}

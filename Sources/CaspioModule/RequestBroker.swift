@@ -1,0 +1,103 @@
+import CLuaShim
+import CaspioClient
+import Foundation
+
+/// Runs HTTP requests on Swift's concurrency threads while Lua waits on its own thread.
+/// A request is a ticket: started without blocking, then waited for, alone (a plain call) or
+/// with others (the `caspio.map` scheduler). Waiting wakes up for Ctrl-C.
+final class RequestBroker: @unchecked Sendable {
+    typealias Outcome = Result<CaspioResponse, CaspioError>
+
+    private let condition = NSCondition()
+    private var finished: [Int: Outcome] = [:]
+    private var running: [Int: Task<Void, Never>] = [:]
+    private var nextTicket = 1
+
+    /// Starts `work` and returns its ticket at once.
+    func start(_ work: @escaping @Sendable () async throws(CaspioError) -> CaspioResponse) -> Int {
+        condition.lock()
+        let ticket = nextTicket
+        nextTicket += 1
+        condition.unlock()
+        let task = Task { [self] in
+            let outcome: Outcome
+            do {
+                outcome = .success(try await work())
+            } catch let error as CaspioError {
+                outcome = .failure(error)
+            } catch {
+                outcome = .failure(CaspioError(.network, "\(error)"))
+            }
+            complete(ticket, outcome)
+        }
+        condition.lock()
+        if finished[ticket] == nil { running[ticket] = task }
+        condition.unlock()
+        return ticket
+    }
+
+    private func complete(_ ticket: Int, _ outcome: Outcome) {
+        condition.lock()
+        finished[ticket] = outcome
+        running[ticket] = nil
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until one of `tickets` has finished and returns it, or nil if Ctrl-C came first.
+    func waitAny(_ tickets: [Int]) -> (Int, Outcome)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            for ticket in tickets {
+                if let outcome = finished.removeValue(forKey: ticket) { return (ticket, outcome) }
+            }
+            if caspio_interrupt_requested() != 0 { return nil }
+            _ = condition.wait(until: Date().addingTimeInterval(0.05))
+        }
+    }
+
+    /// Cancels requests still running (after an error in `caspio.map`, or Ctrl-C).
+    func cancel(_ tickets: [Int]) {
+        condition.lock()
+        for ticket in tickets {
+            running.removeValue(forKey: ticket)?.cancel()
+            finished[ticket] = nil
+        }
+        condition.unlock()
+    }
+
+    /// Runs async work to completion on behalf of Lua (auth, refresh); nil if interrupted.
+    func run<T: Sendable>(_ work: @escaping @Sendable () async throws(CaspioError) -> T) -> Result<T, CaspioError>? {
+        let box = ResultBox<T>()
+        let ticket = start { () throws(CaspioError) -> CaspioResponse in
+            do {
+                box.value = .success(try await work())
+            } catch let error as CaspioError {
+                box.value = .failure(error)
+            } catch {
+                box.value = .failure(CaspioError(.network, "\(error)"))
+            }
+            return CaspioResponse(status: 0, headers: [], body: [], method: "", url: "")
+        }
+        guard waitAny([ticket]) != nil else {
+            cancel([ticket])
+            return nil
+        }
+        return box.value
+    }
+
+    /// Sleeps `seconds`, waking early for Ctrl-C.
+    func sleep(_ seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while Date() < deadline, caspio_interrupt_requested() == 0 {
+            _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
+        }
+    }
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: Result<T, CaspioError>?
+}
