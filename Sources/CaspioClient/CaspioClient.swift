@@ -13,6 +13,8 @@ public struct CaspioRequest: Sendable {
     public var contentType: String?
     /// Seconds for the whole request (all of its bytes); nil for the default.
     public var timeout: Double?
+    /// Stream a successful answer's body to this file instead of memory.
+    public var downloadTo: String?
 
     public init(
         _ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
@@ -148,7 +150,7 @@ public final class CaspioClient: Sendable {
         let method = request.method
         let raw = try await transport.send(
             method: method, url: url, headers: headers + [("Authorization", "Bearer " + token.accessToken.reveal())],
-            body: request.body, timeout: request.timeout,
+            body: request.body, timeout: request.timeout, downloadTo: request.downloadTo,
             beforeEachAttempt: { () throws(CaspioError) in
                 try counters.reserveRequest(method: method, url: url, budget: budget)
             })

@@ -48,6 +48,13 @@ enum LuaConversions {
             request.contentType = lua.string(at: -1)
         }
         lua.pop()
+        if lua.pushField("save_to", ofTableAt: optionsIndex) != LUA_TNIL {
+            guard let path = lua.string(at: -1), !path.isEmpty else {
+                throw LuaRaise.message("opts.save_to must be a file path")
+            }
+            request.downloadTo = path
+        }
+        lua.pop()
         if lua.pushField("timeout", ofTableAt: optionsIndex) != LUA_TNIL {
             guard let seconds = lua.number(at: -1), seconds > 0 else {
                 throw LuaRaise.message("opts.timeout must be a positive number of seconds")

@@ -19,6 +19,9 @@ public final class FakeCaspio: Sendable {
         public var tokenType = "bearer"
         /// Delay before token answers, so that concurrent requests pile up on one renewal.
         public var tokenDelay: Double = 0
+        /// Delay before answering a resource request (seconds, chosen per request), so that
+        /// concurrent requests overlap at the server; see `maxInFlight`.
+        public var resourceDelay: (@Sendable (TestHTTPServer.Request) -> Double)? = nil
 
         public init() {}
     }
@@ -32,8 +35,16 @@ public final class FakeCaspio: Sendable {
         /// Scripted answers for resource requests, consumed in order before the default.
         public var scripted: [TestHTTPServer.Reply] = []
         public var resourceRequests = 0
+        /// After this many resource requests, every access token (and with
+        /// `revokeRefreshTokensToo` every refresh token) stops working.
+        public var revokeAfterRequests: Int? = nil
+        public var revokeRefreshTokensToo = false
+        /// Resource requests received and not yet answered, now and at most.
+        public var inFlight = 0
+        public var maxInFlight = 0
         /// Tables served under …/tables/NAME/records.
         public var records = FakeRecords()
+        public var files = FakeFiles()
     }
 
     public let server: TestHTTPServer
@@ -44,7 +55,7 @@ public final class FakeCaspio: Sendable {
         self.state = state
         server = try TestHTTPServer(tls: tls) { request in
             if request.path == "/oauth/token" { return FakeCaspio.token(request, state) }
-            return FakeCaspio.resource(request, state)
+            return FakeCaspio.instrumented(request, state)
         }
     }
 
@@ -63,9 +74,20 @@ public final class FakeCaspio: Sendable {
     /// Invalidates every access token (as if revoked or expired server-side).
     public func revokeAccessTokens() { state.withLockedValue { $0.accessTokens.removeAll() } }
     public func revokeRefreshTokens() { state.withLockedValue { $0.refreshTokens.removeAll() } }
+    /// Revokes the access tokens (and refresh tokens too, if asked) once `count` more resource
+    /// requests have been answered: a token that dies between two pages of a script.
+    public func revokeTokens(afterRequests count: Int, refreshTokensToo: Bool = false) {
+        state.withLockedValue {
+            $0.revokeAfterRequests = $0.resourceRequests + count
+            $0.revokeRefreshTokensToo = refreshTokensToo
+        }
+    }
+    /// The most resource requests the server held unanswered at once.
+    public var maxInFlight: Int { state.withLockedValue { $0.maxInFlight } }
     public func script(_ replies: [TestHTTPServer.Reply]) { state.withLockedValue { $0.scripted += replies } }
     public func seed(_ table: String, count: Int) { state.withLockedValue { $0.records.seed(table, count: count) } }
     public var tables: [String: [[String: JSONValue]]] { state.withLockedValue { $0.records.tables } }
+    public var files: [FakeFiles.StoredFile] { state.withLockedValue { $0.files.files } }
 
     /// Environment variables that point the client at this server.
     public func environment(cacheDirectory: String?, caFile: String? = nil) -> [String: String] {
@@ -149,6 +171,29 @@ public final class FakeCaspio: Sendable {
 
     // MARK: Resource endpoint
 
+    /// The resource endpoint with the test knobs around it: revocation after N requests,
+    /// per-request delays, and the count of requests in flight.
+    private static func instrumented(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
+        var reply = resource(request, state)
+        let delay = state.withLockedValue { s -> (@Sendable (TestHTTPServer.Request) -> Double)? in
+            if let limit = s.revokeAfterRequests, s.resourceRequests >= limit {
+                s.accessTokens.removeAll()
+                if s.revokeRefreshTokensToo { s.refreshTokens.removeAll() }
+                s.revokeAfterRequests = nil
+            }
+            s.inFlight += 1
+            s.maxInFlight = max(s.maxInFlight, s.inFlight)
+            return s.settings.resourceDelay
+        }
+        reply.delay = max(reply.delay, delay?(request) ?? 0)
+        let previous = reply.onSent
+        reply.onSent = {
+            previous?()
+            state.withLockedValue { $0.inFlight -= 1 }
+        }
+        return reply
+    }
+
     private static func resource(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
         let requestID = UUID().uuidString.lowercased()
         let header = request.header("Authorization") ?? ""
@@ -170,6 +215,10 @@ public final class FakeCaspio: Sendable {
         }
         let relative = request.path.components(separatedBy: "/rest/v2/").last.flatMap { $0 == request.path ? nil : $0 }
             ?? request.path.components(separatedBy: "/integrations/rest/v3/").dropFirst().first
+        if let relative, var reply = state.withLockedValue({ $0.files.handle(request, path: relative) }) {
+            reply.headers.append(("X-Caspio-Request-ID", requestID))
+            return reply
+        }
         if let relative, relative.hasPrefix("tables/") || relative.hasPrefix("views/") {
             var reply = state.withLockedValue { $0.records.handle(request, path: relative) }
             reply.headers.append(("X-Caspio-Request-ID", requestID))

@@ -62,7 +62,7 @@ public final class HTTPTransport: Sendable {
     /// (the budget check). Never logs headers or bodies.
     public func send(
         method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Double? = nil,
-        logURL: String? = nil, beforeEachAttempt: () throws(CaspioError) -> Void = {}
+        logURL: String? = nil, downloadTo: String? = nil, beforeEachAttempt: () throws(CaspioError) -> Void = {}
     ) async throws(CaspioError) -> Response {
         let shownURL = logURL ?? url
         var attempt = 1
@@ -73,7 +73,8 @@ public final class HTTPTransport: Sendable {
             var retryAfter: Double?
             var lastError: CaspioError
             do {
-                let response = try await once(method: method, url: url, headers: headers, body: body, timeout: timeout)
+                let response = try await once(
+                    method: method, url: url, headers: headers, body: body, timeout: timeout, downloadTo: downloadTo)
                 let elapsed = started.duration(to: .now)
                 logger.debug(
                     "\(method) \(shownURL) -> \(response.status)",
@@ -107,9 +108,9 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    private func once(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Double?)
-        async throws -> Response
-    {
+    private func once(
+        method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Double?, downloadTo: String?
+    ) async throws -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -118,6 +119,12 @@ public final class HTTPTransport: Sendable {
         }
         let deadline = TimeAmount.milliseconds(Int64((timeout ?? 300) * 1000))
         let response = try await client.execute(request, timeout: deadline, logger: logger)
+        if let downloadTo, (200..<300).contains(Int(response.status.code)) {
+            let written = try await FileDownload.write(response.body, to: downloadTo)
+            counters.countBytes(sent: body?.count ?? 0, received: written)
+            return Response(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: [])
+        }
         var buffer = try await response.body.collect(upTo: maxBodyBytes)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         counters.countBytes(sent: body?.count ?? 0, received: bytes.count)

@@ -1,0 +1,108 @@
+import ArgumentParser
+import CaspioClient
+import Foundation
+
+/// `caspio request METHOD PATH`: one request, the JSON body printed; the quickest look at an
+/// endpoint.
+struct RequestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Send one request and print the JSON answer (pretty on a terminal, compact in a pipe).",
+        discussion: """
+            Examples:
+              caspio request GET tables
+              caspio request GET tables/Customers/records --query q.where="State='CA'" --query q.limit=5
+              caspio request POST tables/Customers/records --json '{"Name":"Ada"}'
+              caspio request PUT tables/Customers/records --query q.where=PK_ID=7 --data @changes.json
+            """
+    )
+
+    @Argument(help: "GET, POST, PUT or DELETE.")
+    var method: String
+
+    @Argument(help: "Path relative to the base URL, e.g. tables/Customers/records.")
+    var path: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("A query parameter NAME=VALUE (repeatable).", valueName: "NAME=VALUE"))
+    var query: [String] = []
+
+    @Option(help: "A JSON body.")
+    var json: String?
+
+    @Option(help: ArgumentHelp("A JSON body read from FILE (@FILE), or - for standard input.", valueName: "@FILE"))
+    var data: String?
+
+    @OptionGroup(title: "Connection")
+    var connection: ConnectionOptions
+
+    func validate() throws {
+        if json != nil && data != nil { throw ValidationError("give --json or --data, not both") }
+        for item in query where !item.contains("=") {
+            throw ValidationError("--query takes NAME=VALUE (got '\(item)')")
+        }
+    }
+
+    func run() throws {
+        let body = try requestBody()
+        let pairs = query.map { item -> (String, String) in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+        let request = CaspioRequest(method, path, query: pairs, body: body)
+        let response: CaspioResponse
+        do throws(any Error) {
+            let client = try connection.makeClient()
+            response = try runBlocking { () async throws -> CaspioResponse in
+                let result: Result<CaspioResponse, any Error>
+                do { result = .success(try await client.send(request)) } catch { result = .failure(error) }
+                await client.shutdown()
+                return try result.get()
+            }
+        } catch let error as CaspioError {
+            printError(error.description)
+            throw ExitCode(error.exitStatus.rawValue)
+        }
+        FileHandle.standardOutput.write(Data(render(response).utf8))
+        if response.status >= 400 {
+            printError(response.error.description)
+            throw ExitCode(ExitStatus.httpError.rawValue)
+        }
+    }
+
+    private func requestBody() throws -> [UInt8]? {
+        var text: Data?
+        if let json { text = Data(json.utf8) }
+        if let data {
+            if data == "-" {
+                text = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                let path = data.hasPrefix("@") ? String(data.dropFirst()) : data
+                guard let contents = FileManager.default.contents(atPath: path) else {
+                    throw ValidationError("cannot read \(path)")
+                }
+                text = contents
+            }
+        }
+        guard let text else { return nil }
+        do {
+            _ = try JSONSerialization.jsonObject(with: text, options: [.fragmentsAllowed])
+        } catch {
+            throw ValidationError("the body is not valid JSON: \(error.localizedDescription)")
+        }
+        return Array(text)
+    }
+
+    /// Pretty JSON on a terminal, the body as it came otherwise.
+    private func render(_ response: CaspioResponse) -> String {
+        guard !response.body.isEmpty else { return "" }
+        guard isatty(STDOUT_FILENO) != 0, response.isJSON,
+            let object = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed]),
+            let pretty = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+        else {
+            let text = String(decoding: response.body, as: UTF8.self)
+            return text.hasSuffix("\n") ? text : text + "\n"
+        }
+        return String(decoding: pretty, as: UTF8.self) + "\n"
+    }
+}
