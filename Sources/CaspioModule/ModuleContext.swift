@@ -34,8 +34,15 @@ public final class ModuleContext: @unchecked Sendable {
     public var existingClient: CaspioClient? { client }
 
     /// Closes connections; call once when the script is done.
+    /// Not interruptible: it must finish even after Ctrl-C, or the HTTP client's connections
+    /// would be torn down mid-flight.
     public func shutdown() {
         guard let client else { return }
-        _ = broker.run { await client.shutdown() }
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await client.shutdown()
+            done.signal()
+        }
+        done.wait()
     }
 }
