@@ -106,7 +106,7 @@ public struct FakeRecords: Sendable {
     static func matcher(_ clause: String?) throws -> ([String: JSONValue]) -> Bool {
         guard let clause, !clause.isEmpty, clause != "1=1" else { return { _ in true } }
         var tests: [([String: JSONValue]) -> Bool] = []
-        for part in clause.components(separatedBy: " AND ") {
+        for part in try conjuncts(clause) {
             if part.hasSuffix(" IS NULL") {
                 let field = String(part.dropLast(8))
                 tests.append { row in row[field] == nil || row[field] == .null }
@@ -123,6 +123,28 @@ public struct FakeRecords: Sendable {
             }
         }
         return { row in tests.allSatisfy { $0(row) } }
+    }
+
+    /// The clause split at each ` AND ` outside quoted literals (which may hold ` AND ` too).
+    static func conjuncts(_ clause: String) throws -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var quoted = false
+        var rest = Substring(clause)
+        while let ch = rest.first {
+            if !quoted, rest.hasPrefix(" AND ") {
+                parts.append(current)
+                current = ""
+                rest = rest.dropFirst(5)
+                continue
+            }
+            if ch == "'" { quoted.toggle() }
+            current.append(ch)
+            rest = rest.dropFirst()
+        }
+        guard !quoted else { throw BadClause() }
+        parts.append(current)
+        return parts
     }
 
     static func literal(_ text: String) throws -> JSONValue {

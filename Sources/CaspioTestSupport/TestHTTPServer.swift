@@ -56,6 +56,8 @@ public final class TestHTTPServer: Sendable {
         public var delay: Double = 0
         /// Close the connection without answering.
         public var dropConnection = false
+        /// Called on the event loop once the answer is written (or the connection dropped).
+        public var onSent: (@Sendable () -> Void)? = nil
 
         public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
             self.status = status
@@ -157,6 +159,7 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func write(_ reply: TestHTTPServer.Reply, keepAlive: Bool, context: ChannelHandlerContext) {
+        defer { reply.onSent?() }
         if reply.dropConnection {
             context.close(promise: nil)
             return

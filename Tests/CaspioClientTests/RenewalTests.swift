@@ -62,6 +62,7 @@ import Testing
 
     @Test func a401RenewsAndReplaysOnce() async throws {
         let fake = try FakeCaspio()
+        fake.seed("T", count: 1)
         let client = try makeClient(fake)
         _ = try await client.send(CaspioRequest("GET", "tables"))
         fake.revokeAccessTokens()

@@ -140,7 +140,7 @@ public struct ConfigurationResolver {
         return SettingsLayer(
             name: "the environment", account: value("CASPIO_ACCOUNT"), baseURL: value("CASPIO_BASE_URL"),
             tokenURL: value("CASPIO_TOKEN_URL"), clientID: value("CASPIO_CLIENT_ID"),
-            secret: environment["CASPIO_CLIENT_SECRET"].map { SecretSource.inline(Secret($0)) },
+            secret: value("CASPIO_CLIENT_SECRET").map { SecretSource.inline(Secret($0)) },
             authStyle: value("CASPIO_AUTH_STYLE"), caFile: value("CASPIO_CA_FILE"),
             tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: value("CASPIO_MAX_REQUESTS").flatMap { Int($0) },
             connectTimeout: value("CASPIO_CONNECT_TIMEOUT").flatMap { Double($0) },

@@ -24,6 +24,10 @@ public final class HTTPTransport: Sendable {
     let retry: RetryPolicy
     let counters: Counters
     let logger: Logger
+    /// What AsyncHTTPClient logs through: never below debug, because at trace it logs every
+    /// head and body part (tokens and the client secret included, hex-encoded where no
+    /// redaction can find them).
+    let clientLogger: Logger
     let maxBodyBytes = 512 * 1024 * 1024
 
     public init(configuration: ClientConfiguration, counters: Counters, logger: Logger) throws(CaspioError) {
@@ -48,10 +52,17 @@ public final class HTTPTransport: Sendable {
             tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: timeout,
             decompression: .enabled(limit: .ratio(100)))
         clientConfiguration.httpVersion = .http1Only
+        // AsyncHTTPClient opens at most 8 connections per host by default, which would hold
+        // caspio.map to 8 requests in flight whatever its concurrency (up to 16); the headroom
+        // keeps a token request from queueing behind 16 slow ones.
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 20
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientConfiguration)
         retry = configuration.retry
         self.counters = counters
         self.logger = logger
+        var clientLogger = logger
+        if clientLogger.logLevel < .debug { clientLogger.logLevel = .debug }
+        self.clientLogger = clientLogger
     }
 
     public func shutdown() async {
@@ -118,7 +129,7 @@ public final class HTTPTransport: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let deadline = TimeAmount.milliseconds(Int64((timeout ?? 300) * 1000))
-        let response = try await client.execute(request, timeout: deadline, logger: logger)
+        let response = try await client.execute(request, timeout: deadline, logger: clientLogger)
         if let downloadTo, (200..<300).contains(Int(response.status.code)) {
             let written = try await FileDownload.write(response.body, to: downloadTo)
             counters.countBytes(sent: body?.count ?? 0, received: written)

@@ -34,8 +34,21 @@ local function raise(kind, message, fields)
   error(setmetatable(e, error_mt), 0)
 end
 
+local getinfo = debug.getinfo
+
+--- Raises a usage error that points at the script's line: the first caller outside this
+--- prelude (and outside C functions such as pcall). `level` is only the fallback, because a
+--- fixed level is wrong as soon as the same check is reached through different paths (or
+--- through a tail call).
 local function usage(level, message, ...)
-  error(format(message, ...), level + 1)
+  local at = 2
+  while true do
+    local info = getinfo(at, "S")
+    if info == nil then at = level + 1; break end
+    if info.source ~= "=[caspio]" and info.what ~= "C" then break end
+    at = at + 1
+  end
+  error(format(message, ...), at)
 end
 
 -- Requests ----------------------------------------------------------------------------------
@@ -58,7 +71,13 @@ function caspio.request(method, path, opts)
   if type(method) ~= "string" then usage(2, "bad argument #1 to 'request' (method string expected)") end
   if type(path) ~= "string" then usage(2, "bad argument #2 to 'request' (path string expected)") end
   if opts ~= nil and type(opts) ~= "table" then usage(2, "bad argument #3 to 'request' (table of options expected)") end
-  local ok, value, http_error = await(native.start(method, path, opts))
+  local started, ticket = pcall(native.start, method, path, opts)
+  if not started then
+    -- A bad option is the script's mistake: say so at the script's line, not the prelude's.
+    if type(ticket) == "string" then usage(2, "%s", (ticket:gsub("^%[caspio%]:%d+: ", ""))) end
+    error(ticket, 0)
+  end
+  local ok, value, http_error = await(ticket)
   if not ok then error(value, 0) end
   if http_error and not (opts and opts.check == false) then error(http_error, 0) end
   return value
@@ -189,7 +208,14 @@ local function literal(value, field)
     if value ~= value or value == math.huge or value == -math.huge then
       usage(4, "caspio.where: %s is %s, which SQL cannot compare", field, tostring(value))
     end
-    return format("%.17g", value)
+    -- The shortest text that reads back as the same float: 0.1, not 0.10000000000000001,
+    -- which SQL Server reads as a decimal literal that a DECIMAL column's 0.10 never equals.
+    local text
+    for digits = 15, 17 do
+      text = format("%." .. digits .. "g", value)
+      if tonumber(text) == value then break end
+    end
+    return text
   elseif kind == "boolean" then
     return value and "1" or "0"
   elseif getmetatable(value) == raw_mt then
@@ -360,9 +386,11 @@ local function is_list(value)
 end
 
 --- Inserts a row (or a list of rows, one request each) and returns what Caspio stored.
+--- An empty table is an empty list (a batch that came out empty): nothing is sent.
 function Table:insert(rows)
   writable(self, "insert")
   if type(rows) ~= "table" then usage(2, "bad argument #1 to 'insert' (row or list of rows expected)") end
+  if next(rows) == nil then return json.array({}) end
   local single = not is_list(rows)
   local list = single and { rows } or rows
   local inserted = json.array({})
@@ -377,10 +405,15 @@ function Table:insert(rows)
 end
 
 local function guarded_where(t, where, opts, verb)
+  -- t:delete({all = true}) would otherwise mean "WHERE all=1".
+  if type(where) == "table" and getmetatable(where) ~= raw_mt and where.all == true and next(where, next(where)) == nil then
+    usage(4, "%s: {all = true} goes after the where clause: t:%s(nil, %s{all = true})", verb, verb, verb == "update" and "fields, " or "")
+  end
   local clause = where_clause(where)
   if clause == "" then
     if not (opts and opts.all == true) then
-      usage(4, "refusing to %s every row of %s: give a where clause, or {all = true} as the last argument", verb, t.name)
+      usage(4, "refusing to %s every row of %s: give a where clause, or nil and then {all = true}: t:%s(nil, %s{all = true})",
+        verb, t.name, verb, verb == "update" and "fields, " or "")
     end
     clause = "1=1"
   end

@@ -1,0 +1,217 @@
+import CaspioTestSupport
+import Foundation
+import Testing
+
+/// caspio.table / caspio.view handles: rows, all, first, count, insert, update, delete, fields.
+@Suite struct TableHandleTests {
+    @Test func allFirstAndCount() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 1200)
+        let result = try runLua("""
+            local t = caspio.table("T")
+            print(tostring(t), tostring(caspio.view("V")))
+            local all = t:all()
+            print(#all, caspio.json.is_array(all), all[1200].N)
+            local first = t:first({where = {N = 7}})
+            print(first.Name, t:first({where = {N = 99999}}))
+            print(t:count(), t:count({N = {1, 2, 3}}), t:count("N=5"))
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            caspio.table("T")\tcaspio.view("V")
+            1200\ttrue\t1200
+            row 7\tnil
+            1200\t3\t1
+
+            """)
+        let queries = fake.resourceRequests.map(\.query)
+        #expect(queries.count == 2 + 2 + 3)
+        #expect(queries[2] == ["q.where": "N=7", "q.pageNumber": "1", "q.pageSize": "5"])
+        #expect(queries[4] == ["q.getPaginationInfo": "true", "q.pageNumber": "1", "q.pageSize": "5"])
+        #expect(queries[5]["q.where"] == "N IN (1, 2, 3)")
+        #expect(queries[6]["q.where"] == "N=5")
+    }
+
+    @Test func rowsAndAllRespectLimitsAndEmptyTables() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 1200)
+        fake.seed("Empty", count: 0)
+        let result = try runLua("""
+            local t = caspio.table("T")
+            local n = 0
+            for row in t:rows({pageSize = 500, limit = 600}) do n = n + 1 end
+            print(n)
+            print(caspio.json.encode(caspio.table("Empty"):all()), caspio.table("Empty"):first(), caspio.table("Empty"):count())
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "600\n[]\tnil\t0\n")
+        #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" } == ["1", "2", "1", "1", "1"])
+    }
+
+    @Test func insertOneOrManyReturnsTheStoredRows() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 2)
+        let result = try runLua("""
+            local t = caspio.table("T")
+            local one = t:insert({Name = "Ada", N = 10})
+            print(math.type(one.PK_ID), one.PK_ID, one.Name)
+            local many = t:insert({{Name = "Bob"}, {Name = "Cy", N = 12}})
+            print(#many, many[1].PK_ID, many[2].PK_ID, many[2].N)
+            local marked = t:insert(caspio.json.array({{Name = "Di"}}))
+            print(#marked, marked[1].Name)
+            local none = t:insert({})
+            print(caspio.json.encode(none))
+            local s = caspio.stats()
+            print(s.rows_written, s.requests_by_method.POST)
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "integer\t3\tAda\n2\t4\t5\t12\n1\tDi\n[]\n4\t4\n")
+        let posts = fake.resourceRequests.filter { $0.method == "POST" }
+        #expect(posts.count == 4)
+        for post in posts {
+            #expect(post.query == ["response": "rows"])
+            #expect(post.header("Content-Type") == "application/json")
+        }
+        #expect(posts[0].bodyText == #"{"N":10,"Name":"Ada"}"# || posts[0].bodyText == #"{"Name":"Ada","N":10}"#)
+        #expect(fake.tables["T"]?.count == 6)
+    }
+
+    @Test func updateAndDeleteReturnRecordsAffected() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 10)
+        let result = try runLua("""
+            local t = caspio.table("T")
+            print(t:update({N = {1, 2, 3}}, {Name = "changed"}))
+            print(t:count({Name = "changed"}))
+            print(t:update({N = 999}, {Name = "nobody"}))
+            print(t:delete({Name = "changed"}))
+            print(t:delete("N=4"))
+            print(t:delete({N = 4}))
+            print(t:update(nil, {Flag = true}, {all = true}))
+            print(t:delete(nil, {all = true}), t:count())
+            local s = caspio.stats()
+            print(s.rows_written, s.requests_by_method.PUT, s.requests_by_method.DELETE)
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "3\n3\n0\n3\n1\n0\n6\n6\t0\n19\t3\t4\n")
+        let writes = fake.resourceRequests.filter { $0.method != "GET" }
+        #expect(writes.map(\.method) == ["PUT", "PUT", "DELETE", "DELETE", "DELETE", "PUT", "DELETE"])
+        #expect(writes.map { $0.query["q.where"] ?? "" } == ["N IN (1, 2, 3)", "N=999", "Name='changed'", "N=4", "N=4", "1=1", "1=1"])
+        #expect(writes[0].header("Content-Type") == "application/json")
+        #expect(writes[0].bodyText == #"{"Name":"changed"}"#)
+    }
+
+    @Test func refusesToWriteEveryRowWithoutAll() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 3)
+        let result = try runLua("""
+            local t = caspio.table("T")
+            for _, call in ipairs({
+              function() return t:delete() end,
+              function() return t:delete({}) end,
+              function() return t:delete("") end,
+              function() return t:delete(nil, {all = false}) end,
+              function() return t:delete({all = true}) end,
+              function() return t:update(nil, {Name = "x"}) end,
+              function() return t:update({}, {Name = "x"}) end,
+              function() return t:update({all = true}, {Name = "x"}) end,
+              function() return t:update({N = 1}) end,
+            }) do
+              print(pcall(call))
+            end
+            print(t:count())
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 10)
+        for line in lines.prefix(4) {
+            #expect(line.hasPrefix("false\t") && line.contains("script.lua:") && line.contains("refusing to delete every row of T"), "\(line)")
+        }
+        #expect(lines[4].contains("script.lua:") && lines[4].contains("{all = true} goes after the where clause"), "\(lines[4])")
+        for line in lines[5...6] {
+            #expect(line.hasPrefix("false\t") && line.contains("refusing to update every row of T"), "\(line)")
+        }
+        #expect(lines[7].contains("{all = true} goes after the where clause"), "\(lines[7])")
+        #expect(lines[8].contains("bad argument #2 to 'update' (table of fields expected)"), "\(lines[8])")
+        #expect(lines[9] == "3")
+        // Nothing but the final count reached the server.
+        #expect(fake.resourceRequests.map(\.method) == ["GET"])
+    }
+
+    @Test func viewsReadButRefuseWrites() throws {
+        let fake = try FakeCaspio()
+        fake.seed("V", count: 3)
+        let result = try runLua("""
+            local v = caspio.view("V")
+            print(#v:all(), v:count(), v:first().N)
+            for _, call in ipairs({
+              function() return v:insert({Name = "x"}) end,
+              function() return v:update({N = 1}, {Name = "x"}) end,
+              function() return v:delete({N = 1}) end,
+            }) do
+              print(pcall(call))
+            end
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "3\t3\t1")
+        for (line, verb) in zip(lines.dropFirst(), ["insert", "update", "delete"]) {
+            #expect(line.hasPrefix("false\t") && line.contains("script.lua:"), "\(line)")
+            #expect(line.hasSuffix("\(verb): Caspio does not allow writing to views through the API"), "\(line)")
+        }
+        #expect(fake.resourceRequests.allSatisfy { $0.method == "GET" && $0.path.contains("/views/V/records") })
+    }
+
+    @Test func fieldsAndUnknownTables() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 1)
+        let result = try runLua("""
+            local t = caspio.table("T")
+            local names = {}
+            for _, f in ipairs(t:fields()) do names[#names + 1] = f.Name .. ":" .. f.Type end
+            print(table.concat(names, " "))
+            local missing = caspio.table("Missing")
+            for _, call in ipairs({
+              function() return missing:all() end,
+              function() return missing:count() end,
+              function() return missing:insert({A = 1}) end,
+              function() return missing:update({A = 1}, {A = 2}) end,
+              function() return missing:delete({A = 1}) end,
+              function() return missing:fields() end,
+            }) do
+              local ok, err = pcall(call)
+              print(ok, getmetatable(err) and getmetatable(err).__name, err.kind, err.status, err.code, err.method, err.request_id ~= nil)
+            end
+            missing:first()
+            """, against: fake)
+        #expect(result.status == 5, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "N:STRING Name:STRING PK_ID:AUTONUMBER")
+        #expect(Array(lines.dropFirst()) == [
+            "false\tcaspio.error\thttp\t404\tObjectNotFound\tGET\ttrue",
+            "false\tcaspio.error\thttp\t404\tObjectNotFound\tGET\ttrue",
+            "false\tcaspio.error\thttp\t404\tObjectNotFound\tPOST\ttrue",
+            "false\tcaspio.error\thttp\t404\tObjectNotFound\tPUT\ttrue",
+            "false\tcaspio.error\thttp\t404\tObjectNotFound\tDELETE\ttrue",
+            "false\tcaspio.error\thttp\t404\tObjectNotFound\tGET\ttrue",
+        ])
+        #expect(result.stderr.hasPrefix("caspio: HTTP 404 ObjectNotFound: Cannot find table 'Missing' (GET http://127.0.0.1:"))
+        #expect(fake.resourceRequests.last?.path.hasSuffix("/tables/Missing/records") == true)
+    }
+
+    @Test func handlesNeedANameAndACountInTheAnswer() throws {
+        let fake = try FakeCaspio()
+        fake.script([.json(200, ["Result": []])])
+        let result = try runLua("""
+            print(pcall(function() local t = caspio.table("") end))
+            print(pcall(function() local t = caspio.view(42) end))
+            local ok, err = pcall(function() return caspio.table("T"):count() end)
+            print(ok, err.kind, err.status, err.message)
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("false\t") && lines[0].contains("script.lua:1: a table name is needed"), "\(lines[0])")
+        #expect(lines[1].hasPrefix("false\t") && lines[1].contains("script.lua:2: a view name is needed"), "\(lines[1])")
+        #expect(lines[2] == "false\thttp\t200\tthe answer has no Pagination.TotalCount")
+    }
+}

@@ -1,0 +1,488 @@
+---@meta caspio
+-- LuaLS (lua-language-server) annotations for the `caspio` module that `caspio` scripts see
+-- as the global `caspio` (and get from `require "caspio"`). Definitions only: this file is
+-- never run. Point LuaLS at this directory, e.g. in the .luarc.json of your scripts:
+--   { "runtime.version": "Lua 5.4", "workspace.library": ["/path/to/caspio-lua/docs"] }
+-- The reference is docs/lua-api.md.
+
+-- Values -------------------------------------------------------------------------------------
+
+---A decoded JSON value: `caspio.json.null` stands for `null`.
+---@alias caspio.JSONValue nil|boolean|integer|number|string|table|caspio.json.Null
+
+---One row of a table or view: field name to value (`caspio.json.null` for NULL).
+---@alias caspio.Row table<string, any>
+
+---A where clause: a SQL string sent as it is; a table of field to value (string, number,
+---boolean, list → IN, `caspio.json.null` → IS NULL, `caspio.where.raw(...)`), joined with AND;
+---or `caspio.where.raw(sql)`.
+---@alias caspio.WhereClause string|table<string, any>|caspio.WhereRaw
+
+---@alias caspio.HTTPMethod "GET"|"POST"|"PUT"|"DELETE"|string
+
+---@alias caspio.ErrorKind "config"|"auth"|"http"|"network"|"timeout"|"budget"
+
+-- Requests and responses ---------------------------------------------------------------------
+
+---@class caspio.RequestOptions
+---Query parameters, sent sorted by name and percent-encoded (`true` is sent as `"true"`).
+---@field query? table<string, string|number|boolean>
+---A Lua value sent as the JSON body (Content-Type: application/json). Not with `body`.
+---@field json? any
+---Raw bytes to send as the body.
+---@field body? string
+---The body's Content-Type (default application/json whenever there is a body).
+---@field content_type? string
+---Extra request headers.
+---@field headers? table<string, string|number|boolean>
+---Seconds for the whole request, all bytes included (default 300).
+---@field timeout? number
+---`false` returns answers with a status >= 400 instead of raising an `http` error.
+---@field check? boolean
+---Stream a successful (2xx) answer's body to this file instead of memory.
+---@field save_to? string
+
+---@class caspio.Response
+---The HTTP status.
+---@field status integer
+---Header name (lower case) to value; repeated headers are joined with ", ".
+---@field headers table<string, string>
+---The raw body ("" when empty or saved with `save_to`).
+---@field body string
+---The decoded body, when the answer is JSON and not empty.
+---@field json? any
+---X-Caspio-Request-ID (or RequestId from an error body): quote it to Caspio support.
+---@field request_id? string
+
+---An error raised by the module; `tostring(err)` reads like
+---`HTTP 404 ObjectNotFound: Cannot find table 'X' (GET https://…/tables/X/records, request 4f1c…)`.
+---@class caspio.Error
+---@field kind caspio.ErrorKind
+---What went wrong, in words (Caspio's Message for HTTP errors).
+---@field message string
+---The HTTP status, when a server answered.
+---@field status? integer
+---Caspio's Code (e.g. "ObjectNotFound") or OAuth's error (e.g. "invalid_client").
+---@field code? string
+---Caspio's request id.
+---@field request_id? string
+---@field method? string
+---The request URL with its query (never a credential).
+---@field url? string
+---Set by `caspio.map` and `caspio.parallel`: the position of the item that failed.
+---@field index? integer
+
+---An error raised by `caspio.json`: `tostring(err)` reads like `json: … at byte 57`.
+---@class caspio.JSONError
+---@field kind "json"
+---@field message string
+---For decoding: the 1-based byte position of the problem.
+---@field offset? integer
+---For encoding: the path of the bad value, e.g. `$.rows[3].price`.
+---@field path? string
+
+-- Tokens, stats, configuration ---------------------------------------------------------------
+
+---@class caspio.TokenInfo
+---@field token_type string Always "bearer".
+---@field expires_in? integer Seconds left, when the server gave a lifetime.
+---@field expires_at? integer The expiry as a Unix time.
+---@field source "network"|"cache"
+
+---@class caspio.Stats
+---Requests sent to the resource API (every attempt: retries and replays too); what the budget limits.
+---@field requests integer
+---Requests by method, e.g. `{GET = 12, PUT = 250}`.
+---@field requests_by_method table<string, integer>
+---Attempts that were retries.
+---@field retries integer
+---Token grants by type: `client_credentials`, `refresh_token` (not counted in `requests`).
+---@field grants table<string, integer>
+---Body bytes received (token endpoint included).
+---@field bytes_in integer
+---Body bytes sent (token endpoint included).
+---@field bytes_out integer
+---Rows received by records/rows/all/first (whole pages; caspio.get is not counted).
+---@field rows_read integer
+---Rows inserted plus RecordsAffected of update and delete (table handles only).
+---@field rows_written integer
+
+---@class caspio.Config
+---The profile of the config file, or nil when none was used.
+---@field profile? string
+---The resource endpoint, e.g. https://c1abc123.caspio.com/integrations/rest/v3
+---@field base_url string
+---@field token_url string
+---@field client_id string
+---@field auth_style "body"|"basic"
+---The token cache directory, or "off".
+---@field token_cache string
+---The request budget, or nil for none.
+---@field max_requests? integer
+
+-- Records ------------------------------------------------------------------------------------
+
+---@class caspio.RecordsOptions
+---Which rows: see `caspio.WhereClause`.
+---@field where? caspio.WhereClause
+---Fields to return: "PK_ID,Name" or {"PK_ID", "Name"}.
+---@field select? string|string[]
+---Order, as in SQL: "PK_ID", "Name DESC", {"State", "Name"}. Give a stable one when paging.
+---@field orderBy? string|string[]
+---Grouping, as in SQL.
+---@field groupBy? string|string[]
+---Rows per request, 5 to 1000 (default 1000).
+---@field pageSize? integer
+---Stop after this many rows (the page size is not reduced: give a small pageSize too).
+---@field limit? integer
+---Read views/NAME instead of tables/NAME.
+---@field view? boolean
+
+---The last argument of `update` and `delete`: `{all = true}` with a nil where clause means every row.
+---@class caspio.AllRows
+---@field all? boolean
+
+---A handle on a table or view, from `caspio.table(name)` or `caspio.view(name)`.
+---@class caspio.Table
+---@field name string
+---@field kind "tables"|"views"
+local Table = {}
+
+---Iterates over the rows, one page in memory at a time (as `caspio.records`).
+---@param opts? caspio.RecordsOptions
+---@return fun(): caspio.Row?
+function Table:rows(opts) end
+
+---Every row in one list (all in memory; prefer `rows` for big tables).
+---@param opts? caspio.RecordsOptions
+---@return caspio.Row[]
+function Table:all(opts) end
+
+---The first matching row, or nil.
+---@param opts? caspio.RecordsOptions
+---@return caspio.Row?
+function Table:first(opts) end
+
+---The number of matching rows, counted by Caspio in one request.
+---@param where? caspio.WhereClause
+---@return integer
+function Table:count(where) end
+
+---Inserts a row and returns it as stored (with PK_ID), or a list of rows (one request each,
+---in order) and returns the list of stored rows. Not for views.
+---@param row caspio.Row
+---@return caspio.Row
+---@overload fun(self: caspio.Table, rows: caspio.Row[]): caspio.Row[]
+function Table:insert(row) end
+
+---Sets `fields` on the matching rows and returns how many changed. An empty where clause is
+---refused unless it is nil and `opts` is `{all = true}`. Not for views.
+---@param where caspio.WhereClause?
+---@param fields table<string, any>
+---@param opts? caspio.AllRows
+---@return integer affected
+function Table:update(where, fields, opts) end
+
+---Deletes the matching rows and returns how many went. An empty where clause is refused
+---unless it is nil and `opts` is `{all = true}`. Not for views.
+---@param where caspio.WhereClause?
+---@param opts? caspio.AllRows
+---@return integer affected
+function Table:delete(where, opts) end
+
+---The field definitions ({Name, Type, …}).
+---@return table[]
+function Table:fields() end
+
+---"tables/NAME" (or "views/NAME"), the name percent-encoded, followed by `suffix`.
+---@param suffix? string
+---@return string
+function Table:path(suffix) end
+
+---@class caspio.WhereRaw
+---@field sql string
+
+---Builds where clauses; calling it returns the SQL a where value becomes:
+---`caspio.where({State = {"CA", "NY"}})` is `"State IN ('CA', 'NY')"`.
+---@class caspio.where
+---@overload fun(where: caspio.WhereClause?): string
+local where = {}
+
+---A where clause (or one value of a where table) that is sent as it is, unquoted.
+---@param sql string
+---@return caspio.WhereRaw
+function where.raw(sql) end
+
+-- Concurrency --------------------------------------------------------------------------------
+
+---@class caspio.MapOptions
+---Requests in flight at once: default 4, at most 16.
+---@field concurrency? integer
+
+-- Files --------------------------------------------------------------------------------------
+
+---@class caspio.FileItem
+---@field Name string
+---@field ExternalKey string
+---@field Size integer
+---@field ContentType? string
+---@field DateCreated? string
+---@field LastModified? string
+
+---@class caspio.UploadResult
+---@field Name string
+---@field ExternalKey string
+
+---@class caspio.UploadOptions
+---The folder's external key (default: the root folder).
+---@field folder? string
+---The name in Caspio (default: the local file's name).
+---@field name? string
+---Replace a file of the same name (otherwise HTTP 409).
+---@field overwrite? boolean
+
+---@class caspio.FilesListOptions
+---The folder's external key (default: the root folder).
+---@field folder? string
+---Files per request (default 100).
+---@field pageSize? integer
+---@field sortField? "Name"|"Size"|"ContentType"|"DateCreated"|"LastModified"
+---@field sortDescending? boolean
+
+---@class caspio.files
+local files = {}
+
+---Uploads a local file; returns its name and external key.
+---@param local_path string
+---@param opts? caspio.UploadOptions
+---@return caspio.UploadResult
+function files.upload(local_path, opts) end
+
+---Streams a file (by external key, or by "/Folder/name" path) to `local_path`, which appears
+---only once complete. Returns `local_path`.
+---@param key_or_path string
+---@param local_path string
+---@return string local_path
+function files.download(key_or_path, local_path) end
+
+---Iterates over a folder's files, page by page.
+---@param opts? caspio.FilesListOptions
+---@return fun(): caspio.FileItem?
+function files.list(opts) end
+
+---A file's metadata (by external key, or by "/Folder/name" path).
+---@param key_or_path string
+---@return caspio.FileItem
+function files.info(key_or_path) end
+
+---Deletes a file (by external key, or by "/Folder/name" path); returns true.
+---@param key_or_path string
+---@return true
+function files.delete(key_or_path) end
+
+---@class caspio.attachments
+local attachments = {}
+
+---Stores a local file in the attachment field of the record whose PK_ID is `pk`.
+---@param table_name string
+---@param field string
+---@param pk integer|string
+---@param local_path string
+---@return true
+function attachments.upload(table_name, field, pk, local_path) end
+
+---Streams the attachment of the record whose PK_ID is `pk` to `local_path`.
+---@param table_name string
+---@param field string
+---@param pk integer|string
+---@param local_path string
+---@return string local_path
+function attachments.download(table_name, field, pk, local_path) end
+
+-- Logging ------------------------------------------------------------------------------------
+
+---Log records on stderr; with more arguments, `message` is a string.format pattern.
+---@class caspio.log
+local log = {}
+
+---@param message any
+---@param ... any
+function log.trace(message, ...) end
+
+---@param message any
+---@param ... any
+function log.debug(message, ...) end
+
+---@param message any
+---@param ... any
+function log.info(message, ...) end
+
+---@param message any
+---@param ... any
+function log.warn(message, ...) end
+
+---@param message any
+---@param ... any
+function log.error(message, ...) end
+
+-- JSON ---------------------------------------------------------------------------------------
+
+---The value that stands for JSON null; `tostring(caspio.json.null) == "null"`.
+---@class caspio.json.Null
+
+---@class caspio.json.EncodeOptions
+---Indent by 2.
+---@field pretty? boolean
+---Indent by this many spaces.
+---@field indent? integer
+---Write object keys sorted, for stable output.
+---@field sort_keys? boolean
+
+---A strict (RFC 8259) and lossless JSON codec.
+---@class caspio.json
+---@field null caspio.json.Null
+local json = {}
+
+---The Lua value for a JSON text; raises a `caspio.JSONError` for anything that is not JSON.
+---@param text string
+---@return any
+function json.decode(text) end
+
+---The JSON text for a Lua value; raises a `caspio.JSONError` for what JSON cannot hold.
+---@param value any
+---@param options? caspio.json.EncodeOptions
+---@return string
+function json.encode(value, options) end
+
+---Marks `t` (or a new table) as an array, so that an empty one encodes as [].
+---@generic T: table
+---@param t? T
+---@return T
+function json.array(t) end
+
+---Marks `t` (or a new table) as an object, so that it encodes as {…}.
+---@generic T: table
+---@param t? T
+---@return T
+function json.object(t) end
+
+---Whether `t` carries the array mark.
+---@param t table
+---@return boolean
+function json.is_array(t) end
+
+-- The module ---------------------------------------------------------------------------------
+
+---The `caspio` module: automate Caspio databases from Lua.
+---@class caspio
+---The tool's version, e.g. "0.1.0".
+---@field version string
+---The resolved configuration, read on first use (raises a config error when incomplete).
+---@field config caspio.Config
+---@field json caspio.json
+---@field files caspio.files
+---@field attachments caspio.attachments
+---@field log caspio.log
+---@field where caspio.where
+caspio = {}
+
+caspio.json = json
+caspio.files = files
+caspio.attachments = attachments
+caspio.log = log
+caspio.where = where
+
+---Sends one request and returns the response. Raises a `caspio.Error` for a status >= 400
+---(unless `opts.check == false`) and for auth, network, timeout, budget and config failures.
+---@param method caspio.HTTPMethod
+---@param path string Relative to the base URL, e.g. "tables/Customers/records".
+---@param opts? caspio.RequestOptions
+---@return caspio.Response
+function caspio.request(method, path, opts) end
+
+---GET: the decoded JSON answer (or the response table when the answer has no JSON body).
+---@param path string
+---@param query? table<string, string|number|boolean>
+---@return any
+function caspio.get(path, query) end
+
+---POST `value` as JSON: the decoded JSON answer (or the response table when there is none).
+---@param path string
+---@param value any
+---@param query? table<string, string|number|boolean>
+---@return any
+function caspio.post(path, value, query) end
+
+---PUT `value` as JSON: the decoded JSON answer (or the response table when there is none).
+---@param path string
+---@param value any
+---@param query? table<string, string|number|boolean>
+---@return any
+function caspio.put(path, value, query) end
+
+---DELETE: the decoded JSON answer (or the response table when there is none).
+---@param path string
+---@param query? table<string, string|number|boolean>
+---@return any
+function caspio.delete(path, query) end
+
+---A client_credentials grant now, bypassing the cache. Every grant mints a refresh token (an
+---account may hold 1,000): do not call this on every run; requests sign in by themselves.
+---@return caspio.TokenInfo
+function caspio.auth() end
+
+---A refresh_token grant now (client credentials if the refresh token is refused).
+---@return caspio.TokenInfo
+function caspio.refresh() end
+
+---The current access token (renewed first if needed). A secret: never print or log it.
+---@return string
+function caspio.token() end
+
+---What the run has cost so far.
+---@return caspio.Stats
+function caspio.stats() end
+
+---Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize, one page
+---in memory at a time, stopping on a short page.
+---@param name string
+---@param opts? caspio.RecordsOptions
+---@return fun(): caspio.Row?
+function caspio.records(name, opts) end
+
+---A handle on the table `name`.
+---@param name string
+---@return caspio.Table
+function caspio.table(name) end
+
+---A handle on the view `name` (read-only).
+---@param name string
+---@return caspio.Table
+function caspio.view(name) end
+
+---Calls `fn(item, index)` for every item with up to `opts.concurrency` requests in flight and
+---returns the results in input order. On the first error nothing new starts, requests in
+---flight are cancelled, and the error is raised (error tables get `index`).
+---@generic T, R
+---@param list T[]
+---@param fn fun(item: T, index: integer): R
+---@param opts? caspio.MapOptions
+---@return R[]
+function caspio.map(list, fn, opts) end
+
+---Runs the functions concurrently (as `caspio.map`) and returns their results in order.
+---@param functions (fun(): any)[]
+---@param opts? caspio.MapOptions
+---@return any[]
+function caspio.parallel(functions, opts) end
+
+---Waits `seconds` (Ctrl-C interrupts). Inside `caspio.map` it blocks every task.
+---@param seconds number
+function caspio.sleep(seconds) end
+
+---The environment variable `name`, or nil.
+---@param name string
+---@return string?
+function caspio.env(name) end
+
+return caspio
