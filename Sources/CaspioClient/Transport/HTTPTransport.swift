@@ -24,6 +24,10 @@ public final class HTTPTransport: Sendable {
     let retry: RetryPolicy
     let counters: Counters
     let logger: Logger
+    /// What AsyncHTTPClient logs to: never below debug, because at trace it dumps every
+    /// response part, bodies included, so a token answer's first and last bytes (access and
+    /// refresh token) would reach the log in hex, past the redactor.
+    let clientLogger: Logger
     let maxBodyBytes = 512 * 1024 * 1024
 
     public init(configuration: ClientConfiguration, counters: Counters, logger: Logger) throws(CaspioError) {
@@ -52,6 +56,9 @@ public final class HTTPTransport: Sendable {
         retry = configuration.retry
         self.counters = counters
         self.logger = logger
+        var clientLogger = logger
+        clientLogger.logLevel = max(logger.logLevel, .debug)
+        self.clientLogger = clientLogger
     }
 
     public func shutdown() async {
@@ -117,7 +124,7 @@ public final class HTTPTransport: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let deadline = TimeAmount.milliseconds(Int64((timeout ?? 300) * 1000))
-        let response = try await client.execute(request, timeout: deadline, logger: logger)
+        let response = try await client.execute(request, timeout: deadline, logger: clientLogger)
         var buffer = try await response.body.collect(upTo: maxBodyBytes)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         counters.countBytes(sent: body?.count ?? 0, received: bytes.count)
