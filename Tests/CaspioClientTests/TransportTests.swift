@@ -60,11 +60,19 @@ import Testing
 
     @Test func timeoutsAreRetriedForGetButNeverForPost() async throws {
         let fake = try FakeCaspio()
-        let client = try makeClient(fake, readTimeout: 0.3)
+        // The fake answers from the cooperative pool, which other tests keep busy on 2 cores:
+        // the timeout leaves it room, and the slow reply stays well beyond it.
+        let client = try makeClient(fake, readTimeout: 1)
         var slow = TestHTTPServer.Reply.json(200, ["Result": []])
-        slow.delay = 1
+        slow.delay = 3
         fake.script([slow])
-        let response = try await client.send(CaspioRequest("GET", "tables"))
+        let response: CaspioResponse
+        do {
+            response = try await client.send(CaspioRequest("GET", "tables"))
+        } catch {
+            await client.shutdown()  // an HTTPClient dropped without shutdown traps, ending the whole run
+            throw error
+        }
         #expect(response.status == 200)
         #expect(fake.resourceRequests.count == 2)
 

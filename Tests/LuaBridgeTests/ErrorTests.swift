@@ -109,8 +109,10 @@ import Testing
         #expect(Payload.live == 0)
         let luaGrowth = (luaAfter.numberValue ?? 0) - (luaBefore.numberValue ?? 0)
         #expect(luaGrowth < 16, "Lua heap grew by \(luaGrowth) KiB")
+        // The C heap is shared with tests running in parallel, so allow their noise; a leak of
+        // one payload per raise (100,000 objects of 100+ bytes) would be far above this.
         let heapGrowth = Int(heapAfter) - Int(heapBefore)
-        #expect(heapGrowth < 256 * 1024, "malloc heap grew by \(heapGrowth) bytes")
+        #expect(heapGrowth < 4 * 1024 * 1024, "malloc heap grew by \(heapGrowth) bytes")
     }
 }
 

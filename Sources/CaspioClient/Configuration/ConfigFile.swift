@@ -71,10 +71,19 @@ struct ConfigFile {
             guard let text = value.string else { throw CaspioError(.config, "\(origin): \(key) must be a string") }
             return text
         }
-        func number(_ key: String) throws(CaspioError) -> Double? {
+        func count(_ key: String) throws(CaspioError) -> Int? {
             guard let value = table[key] else { return nil }
-            guard let number = value.double ?? value.int.map(Double.init) else {
-                throw CaspioError(.config, "\(origin): \(key) must be a number")
+            guard let number = value.int, number >= 0 else {
+                throw CaspioError(.config, "\(origin): \(key) must be a whole number of requests, 0 or more")
+            }
+            return number
+        }
+        func seconds(_ key: String) throws(CaspioError) -> Double? {
+            guard let value = table[key] else { return nil }
+            guard let number = value.double ?? value.int.map(Double.init),
+                ConfigurationResolver.validSeconds(number)
+            else {
+                throw CaspioError(.config, "\(origin): \(key) must be \(ConfigurationResolver.secondsRange)")
             }
             return number
         }
@@ -89,10 +98,10 @@ struct ConfigFile {
         if let value = try string("client_secret_file") { secret = .file(value) }
         if let value = try string("client_secret_command") { secret = .command(value) }
         return SettingsLayer(
-            name: origin, account: try string("account"), baseURL: try string("base_url"),
+            kind: .profile, name: origin, account: try string("account"), baseURL: try string("base_url"),
             tokenURL: try string("token_url"), clientID: try string("client_id"), secret: secret,
             authStyle: try string("auth_style"), caFile: try string("ca_file"), tokenCache: try string("token_cache"),
-            maxRequests: try number("max_requests").map { Int($0) }, connectTimeout: try number("connect_timeout"),
-            readTimeout: try number("read_timeout"))
+            maxRequests: try count("max_requests"), connectTimeout: try seconds("connect_timeout"),
+            readTimeout: try seconds("read_timeout"))
     }
 }

@@ -14,8 +14,25 @@ public struct ConfigurationOverrides: Sendable {
     public init() {}
 }
 
+/// One setting as each layer spells it, for error messages that say what to set and where.
+struct Setting {
+    var key: String
+    var variable: String
+    var flag: String?
+
+    static let account = Setting(key: "account", variable: "CASPIO_ACCOUNT", flag: "--account")
+    static let baseURL = Setting(key: "base_url", variable: "CASPIO_BASE_URL", flag: "--base-url")
+    static let tokenURL = Setting(key: "token_url", variable: "CASPIO_TOKEN_URL", flag: "--token-url")
+    static let authStyle = Setting(key: "auth_style", variable: "CASPIO_AUTH_STYLE", flag: nil)
+    static let caFile = Setting(key: "ca_file", variable: "CASPIO_CA_FILE", flag: "--ca-file")
+}
+
 /// One layer of settings (flags, environment, or a profile), before resolution.
 struct SettingsLayer {
+    enum Kind { case flags, environment, profile }
+
+    var kind: Kind
+    /// "the command line", "the environment" or "profile 'NAME' of PATH".
     var name: String
     var account: String?
     var baseURL: String?
@@ -28,6 +45,16 @@ struct SettingsLayer {
     var maxRequests: Int?
     var connectTimeout: Double?
     var readTimeout: Double?
+
+    /// Where this layer gives `setting`: `CASPIO_BASE_URL in the environment`,
+    /// `--base-url on the command line`, `base_url in profile 'prod' of PATH`.
+    func origin(_ setting: Setting) -> String {
+        switch kind {
+        case .flags: "\(setting.flag ?? setting.key) on the command line"
+        case .environment: "\(setting.variable) in the environment"
+        case .profile: "\(setting.key) in \(name)"
+        }
+    }
 }
 
 /// Resolves settings, highest first: flags, environment, a profile of the config file,
@@ -73,29 +100,33 @@ public struct ConfigurationResolver {
             }
             profileLayer = layer
         }
-        let layers = [flagsLayer, environmentLayer] + (profileLayer.map { [$0] } ?? [])
+        let layers = [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? [])
         let whereToSet = "set CASPIO_BASE_URL or CASPIO_ACCOUNT, or base_url or account in a profile of \(configFilePath)"
 
         // The endpoint comes as a unit from the highest layer that names one.
-        guard let endpointLayer = layers.first(where: { $0.account != nil || $0.baseURL != nil }) else {
+        guard let endpointIndex = layers.firstIndex(where: { $0.account != nil || $0.baseURL != nil }) else {
             throw CaspioError(.config, "no Caspio account is configured: \(whereToSet)")
         }
+        let endpointLayer = layers[endpointIndex]
         let baseURL: URL
         var derivedTokenURL: URL
         if let base = endpointLayer.baseURL {
-            baseURL = try Self.validatedURL(base, what: "base URL", from: endpointLayer.name)
+            baseURL = try Self.validatedURL(base, what: "base URL", from: endpointLayer.origin(.baseURL))
             derivedTokenURL = try Self.tokenURL(onHostOf: baseURL)
         } else {
             let account = endpointLayer.account!.trimmingCharacters(in: .whitespaces)
-            guard !account.isEmpty, account.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            guard !account.isEmpty, account.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
                 throw CaspioError(
-                    .config, "the account '\(account)' (from \(endpointLayer.name)) is not an account id such as c1abc123")
+                    .config,
+                    "the account '\(account)' (from \(endpointLayer.origin(.account))) is not an account id such as c1abc123")
             }
             baseURL = URL(string: "https://\(account).caspio.com/integrations/rest/v3")!
             derivedTokenURL = URL(string: "https://\(account).caspio.com/oauth/token")!
         }
-        if let layer = layers.first(where: { $0.tokenURL != nil }) {
-            derivedTokenURL = try Self.validatedURL(layer.tokenURL!, what: "token URL", from: layer.name)
+        // A token URL goes with the endpoint of its own layer or overrides it from above; one
+        // from a lower layer belongs to that layer's host, so it never pairs with this endpoint.
+        if let layer = layers[...endpointIndex].first(where: { $0.tokenURL != nil }) {
+            derivedTokenURL = try Self.validatedURL(layer.tokenURL!, what: "token URL", from: layer.origin(.tokenURL))
         }
 
         guard let idLayer = layers.first(where: { nonEmpty($0.clientID) != nil }) else {
@@ -109,13 +140,20 @@ public struct ConfigurationResolver {
         }
         let secret = try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name)
 
-        let styleText = layers.lazy.compactMap(\.authStyle).first ?? "body"
-        guard let style = ClientConfiguration.AuthStyle(rawValue: styleText.lowercased()) else {
-            throw CaspioError(.config, "auth style '\(styleText)' is not one of: body, basic (CASPIO_AUTH_STYLE or auth_style)")
+        var style = ClientConfiguration.AuthStyle.body
+        if let layer = layers.first(where: { $0.authStyle != nil }), let text = layer.authStyle {
+            guard let given = ClientConfiguration.AuthStyle(rawValue: text.lowercased()) else {
+                throw CaspioError(
+                    .config, "the auth style '\(text)' (from \(layer.origin(.authStyle))) is not one of: body, basic")
+            }
+            style = given
         }
-        let caFile = layers.lazy.compactMap(\.caFile).first.map(expandTilde)
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            throw CaspioError(.config, "cannot read the CA file \(caFile) (CASPIO_CA_FILE or ca_file)")
+        var caFile: String?
+        if let layer = layers.first(where: { $0.caFile != nil }), let path = layer.caFile.map(expandTilde) {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw CaspioError(.config, "cannot read the CA file \(path) (from \(layer.origin(.caFile)))")
+            }
+            caFile = path
         }
         let cacheSetting = layers.lazy.compactMap(\.tokenCache).first
         let cacheDirectory: String? =
@@ -128,24 +166,46 @@ public struct ConfigurationResolver {
             maxRequests: layers.lazy.compactMap(\.maxRequests).first)
     }
 
-    private var flagsLayer: SettingsLayer {
-        SettingsLayer(
-            name: "the command line", account: overrides.account, baseURL: overrides.baseURL,
-            tokenURL: overrides.tokenURL, clientID: overrides.clientID, authStyle: overrides.authStyle,
-            caFile: overrides.caFile, tokenCache: overrides.tokenCache, maxRequests: overrides.maxRequests)
+    private func flagsLayer() throws(CaspioError) -> SettingsLayer {
+        if let budget = overrides.maxRequests, budget < 0 {
+            throw CaspioError(.config, "--max-requests \(budget) must be a whole number of requests, 0 or more")
+        }
+        return SettingsLayer(
+            kind: .flags, name: "the command line", account: nonEmpty(overrides.account),
+            baseURL: nonEmpty(overrides.baseURL), tokenURL: nonEmpty(overrides.tokenURL),
+            clientID: overrides.clientID, authStyle: overrides.authStyle, caFile: nonEmpty(overrides.caFile),
+            tokenCache: nonEmpty(overrides.tokenCache), maxRequests: overrides.maxRequests)
     }
 
-    private var environmentLayer: SettingsLayer {
+    /// An empty variable counts as unset, the secret's included; a malformed number is an error.
+    private func environmentLayer() throws(CaspioError) -> SettingsLayer {
         func value(_ name: String) -> String? { nonEmpty(environment[name]) }
+        func count(_ name: String) throws(CaspioError) -> Int? {
+            guard let text = value(name) else { return nil }
+            guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number >= 0 else {
+                throw CaspioError(.config, "\(name)='\(text)' is not a whole number of requests, 0 or more")
+            }
+            return number
+        }
+        func seconds(_ name: String) throws(CaspioError) -> Double? {
+            guard let text = value(name) else { return nil }
+            guard let number = Double(text.trimmingCharacters(in: .whitespaces)), Self.validSeconds(number) else {
+                throw CaspioError(.config, "\(name)='\(text)' is not \(Self.secondsRange)")
+            }
+            return number
+        }
         return SettingsLayer(
-            name: "the environment", account: value("CASPIO_ACCOUNT"), baseURL: value("CASPIO_BASE_URL"),
-            tokenURL: value("CASPIO_TOKEN_URL"), clientID: value("CASPIO_CLIENT_ID"),
+            kind: .environment, name: "the environment", account: value("CASPIO_ACCOUNT"),
+            baseURL: value("CASPIO_BASE_URL"), tokenURL: value("CASPIO_TOKEN_URL"), clientID: value("CASPIO_CLIENT_ID"),
             secret: value("CASPIO_CLIENT_SECRET").map { SecretSource.inline(Secret($0)) },
             authStyle: value("CASPIO_AUTH_STYLE"), caFile: value("CASPIO_CA_FILE"),
-            tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: value("CASPIO_MAX_REQUESTS").flatMap { Int($0) },
-            connectTimeout: value("CASPIO_CONNECT_TIMEOUT").flatMap { Double($0) },
-            readTimeout: value("CASPIO_READ_TIMEOUT").flatMap { Double($0) })
+            tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: try count("CASPIO_MAX_REQUESTS"),
+            connectTimeout: try seconds("CASPIO_CONNECT_TIMEOUT"), readTimeout: try seconds("CASPIO_READ_TIMEOUT"))
     }
+
+    /// Timeouts: positive, finite, and short enough to count in nanoseconds.
+    static func validSeconds(_ value: Double) -> Bool { value.isFinite && value > 0 && value <= 86400 }
+    static let secondsRange = "a number of seconds above 0 and at most 86400"
 
     private func expandTilde(_ path: String) -> String {
         path.hasPrefix("~/") ? home + path.dropFirst() : path
@@ -168,11 +228,15 @@ public struct ConfigurationResolver {
         }
     }
 
+    /// `/oauth/token` on the base URL's scheme, host and port (an IPv6 host keeps its brackets).
     static func tokenURL(onHostOf base: URL) throws(CaspioError) -> URL {
-        var components = URLComponents()
-        components.scheme = base.scheme
-        components.host = base.host
-        components.port = base.port
+        guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false) else {
+            throw CaspioError(.config, "cannot derive a token URL from \(base)")
+        }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
         components.path = "/oauth/token"
         guard let url = components.url else { throw CaspioError(.config, "cannot derive a token URL from \(base)") }
         return url

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Where the client secret comes from.
 enum SecretSource {
@@ -56,8 +57,18 @@ enum SecretSource {
         do { try process.run() } catch {
             throw CaspioError(.config, "\(origin): cannot run client_secret_command: \(error.localizedDescription)")
         }
+        // Drain stderr while reading stdout: a command that fills one pipe while we wait on the
+        // other would otherwise block for ever.
+        let errorOutput = NIOLockedValueBox(Data())
+        let drained = DispatchGroup()
+        let errorHandle = errors.fileHandleForReading
+        DispatchQueue.global().async(group: drained) {
+            let data = errorHandle.readDataToEndOfFile()
+            errorOutput.withLockedValue { $0 = data }
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        let stderr = errorOutput.withLockedValue { $0 }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             // Its stderr is shown (first line): it explains failures and holds no secret by convention.
@@ -70,8 +81,10 @@ enum SecretSource {
     }
 }
 
+/// Drops trailing line ends, `\r\n` included (one Character in Swift, so `hasSuffix("\n")`
+/// does not see it).
 private func trimmingLineEnd(_ text: String) -> String {
-    var text = text
-    while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-    return text
+    var scalars = text.unicodeScalars
+    while let last = scalars.last, last == "\n" || last == "\r" { scalars.removeLast() }
+    return String(scalars)
 }

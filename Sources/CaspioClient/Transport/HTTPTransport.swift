@@ -61,7 +61,7 @@ public final class HTTPTransport: Sendable {
         self.counters = counters
         self.logger = logger
         var clientLogger = logger
-        if clientLogger.logLevel < .debug { clientLogger.logLevel = .debug }
+        clientLogger.logLevel = max(logger.logLevel, .debug)
         self.clientLogger = clientLogger
     }
 
