@@ -76,6 +76,7 @@ import Testing
         // request for a second page once the limit is reached); limit 100 by 5: 6 full pages + 1.
         let sizes = fake.resourceRequests.map { $0.query["q.pageSize"] ?? "" }
         #expect(sizes.count == 1 + 1 + 7)
+        #expect(sizes.first == "5")  // a limit of 3 asks for a page of 5 (Caspio's minimum), not 1,000
         #expect(fake.resourceRequests.allSatisfy { $0.query["q.limit"] == nil })
     }
 

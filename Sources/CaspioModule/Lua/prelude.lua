@@ -297,6 +297,8 @@ function caspio.records(name, opts)
   local size = page_size(opts)
   local limit = opts.limit
   if limit ~= nil and (math.type(limit) ~= "integer" or limit < 0) then usage(2, "limit must be a non-negative integer") end
+  -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
+  if limit ~= nil and opts.pageSize == nil then size = math.max(5, math.min(size, limit)) end
   local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
   local query = records_query(opts)
   query["q.pageSize"] = size
