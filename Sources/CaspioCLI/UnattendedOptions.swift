@@ -5,17 +5,17 @@ import Foundation
 /// variable, so a unit file or crontab can set them without touching the command line.
 struct UnattendedOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Hold an advisory lock on FILE for the run; another run holding it makes this one exit 75 (CASPIO_LOCK). A bare --lock (or CASPIO_LOCK=auto) derives the lock from the script path. FILE must end in .lock unless written --lock=FILE.",
+        "Written --lock=FILE, --lock FILE.lock, or a bare --lock (a lock derived from the script path): hold an advisory lock for the run; while another run holds it, exit 75 at once (CASPIO_LOCK=FILE or auto).",
         valueName: "FILE"))
     var lockFile: String?
 
     @Flag(name: .customLong("lock-auto"), help: .hidden)
     var lockAuto = false
 
-    @Option(help: "Wait up to SECONDS for the lock instead of exiting 75 at once (CASPIO_LOCK_WAIT).")
+    @Option(help: ArgumentHelp("Wait up to SECONDS for the lock instead of exiting 75 at once (CASPIO_LOCK_WAIT).", valueName: "SECONDS"))
     var lockWait: Double?
 
-    @Option(help: "Stop the run after SECONDS with a timeout error, exit 124 (CASPIO_TIMEOUT).")
+    @Option(help: ArgumentHelp("Stop the run after SECONDS with a timeout error, exit 124 (CASPIO_TIMEOUT).", valueName: "SECONDS"))
     var timeout: Double?
 
     @Option(help: ArgumentHelp("The caspio.state file (CASPIO_STATE); default: one per script under $XDG_STATE_HOME/caspio/state.", valueName: "FILE"))
