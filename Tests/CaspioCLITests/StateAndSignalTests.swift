@@ -80,3 +80,33 @@ import Testing
         #expect(stored.stdout == "true\n")
     }
 }
+
+/// examples/nightly-export.lua: incremental with caspio.state.
+@Suite struct NightlyExportTests {
+    @Test func exportsOnlyWhatChangedSinceTheLastRun() throws {
+        let fake = try FakeCaspio.demo()
+        defer { fake.shutdown() }
+        let source = try String(
+            contentsOf: ExamplesTests.examplesDirectory.appendingPathComponent("nightly-export.lua"), encoding: .utf8)
+        let box = try ScriptSandbox(source, fake: fake)
+        let first = try box.run(["--lock", "--quiet"], [box.path("1.csv")])
+        #expect(first.status == 0 && first.stdout.isEmpty && first.stderr.isEmpty, "\(first)")
+        let rows = try String(contentsOfFile: box.path("1.csv"), encoding: .utf8).split(separator: "\n")
+        let customers = fake.tables["Customers"]?.count ?? 0
+        #expect(rows.count == customers + 1)
+        #expect(rows.first?.contains("Email") == true)
+
+        let second = try box.run([], [box.path("2.csv")])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: box.path("2.csv")))
+
+        let added = try caspio(
+            ["request", "POST", "tables/Customers/records", "--json", #"{"Name":"New, \"quoted\"","State":"CA"}"#],
+            environment: box.environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        let third = try box.run([], [box.path("3.csv")])
+        #expect(third.stdout.hasPrefix("1 rows -> "), "\(third)")
+        let text = try String(contentsOfFile: box.path("3.csv"), encoding: .utf8)
+        #expect(text.contains(#""New, ""quoted""""#), "\(text)")
+    }
+}
