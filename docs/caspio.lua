@@ -90,6 +90,8 @@
 ---@field source "network"|"cache"
 
 ---@class caspio.Stats
+---Seconds since the run started (a float).
+---@field duration number
 ---Requests sent to the resource API (every attempt: retries and replays too); what the budget limits.
 ---@field requests integer
 ---Requests by method, e.g. `{GET = 12, PUT = 250}`.
@@ -484,5 +486,34 @@ function caspio.sleep(seconds) end
 ---@param name string
 ---@return string?
 function caspio.env(name) end
+
+---Runs `fn` after the script ends, however it ends (error, Ctrl-C, `--timeout`, SIGTERM);
+---handlers run last registered first, each protected: an error is reported and fails the run,
+---the other handlers still run.
+---@param fn fun()
+function caspio.atexit(fn) end
+
+---A small persistent key-value store per script (watermarks of incremental jobs). The file is
+---`--state FILE`, `CASPIO_STATE`, or `$XDG_STATE_HOME/caspio/state/<script>-<hash>.json`.
+caspio.state = {}
+
+---The value stored under `key`, or nil.
+---@param key string
+---@return any
+function caspio.state.get(key) end
+
+---Stores a JSON value under `key` (nil removes it); the file is replaced atomically before
+---this returns.
+---@param key string
+---@param value any
+function caspio.state.set(key, value) end
+
+---A copy of everything stored.
+---@return table<string, any>
+function caspio.state.all() end
+
+---The path of the state file.
+---@return string
+function caspio.state.path() end
 
 return caspio

@@ -103,34 +103,50 @@ int caspio_pcall(lua_State *L, int nargs, int nresults) {
     return status;
 }
 
-/* ---- Interrupts, as lua.c does them ---- */
+/* ---- Stops: Ctrl-C as lua.c does it, generalised to timeouts and SIGTERM ---- */
 
 static lua_State *volatile interrupt_target = NULL;
 static volatile sig_atomic_t interrupt_raised = 0;
 static volatile sig_atomic_t interrupt_requested = 0;
+/* The first reason wins: a SIGTERM after a timeout must not turn exit 124 into 143. */
+static volatile sig_atomic_t stop_reason = CASPIO_STOP_NONE;
 
 static void stop_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
     interrupt_raised = 1;
-    luaL_error(L, "interrupted!");
+    switch (stop_reason) {
+    case CASPIO_STOP_TIMEOUT: luaL_error(L, "timeout!"); break;
+    case CASPIO_STOP_TERMINATE: luaL_error(L, "terminated!"); break;
+    default: luaL_error(L, "interrupted!"); break;
+    }
 }
 
-void caspio_interrupt(lua_State *L) {
-    interrupt_requested = 1;
+void caspio_stop(lua_State *L, int reason) {
+    if (stop_reason == CASPIO_STOP_NONE) stop_reason = reason;
+    /* SIGTERM lets the current request finish: blocked waits keep waiting, and the hook
+       raises as soon as Lua runs again. Ctrl-C and timeouts abort the wait. */
+    if (reason != CASPIO_STOP_TERMINATE) interrupt_requested = 1;
     int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
     lua_sethook(L, stop_hook, flag, 1);
 }
 
-static void on_sigint(int sig) {
-    signal(sig, SIG_DFL); /* a second Ctrl-C terminates the process */
+void caspio_interrupt(lua_State *L) { caspio_stop(L, CASPIO_STOP_INTERRUPT); }
+
+static void on_signal(int sig) {
+    signal(sig, SIG_DFL); /* a second Ctrl-C or SIGTERM terminates the process */
     lua_State *L = interrupt_target;
-    if (L != NULL) caspio_interrupt(L);
+    if (L != NULL) caspio_stop(L, sig == SIGTERM ? CASPIO_STOP_TERMINATE : CASPIO_STOP_INTERRUPT);
 }
 
 void caspio_sigint_arm(lua_State *L) {
     interrupt_target = L;
-    signal(SIGINT, on_sigint);
+    signal(SIGINT, on_signal);
+}
+
+void caspio_sigterm_arm(lua_State *L) {
+    interrupt_target = L;
+    signal(SIGTERM, on_signal);
 }
 
 void caspio_unblock_signals(void) {
@@ -146,10 +162,17 @@ void caspio_sigint_disarm(void) {
 
 int caspio_interrupted(void) { return interrupt_raised; }
 int caspio_interrupt_requested(void) { return interrupt_requested; }
+int caspio_stop_requested(void) { return stop_reason != CASPIO_STOP_NONE; }
+int caspio_stop_reason(void) { return stop_reason; }
 void caspio_interrupt_reset(void) {
     interrupt_raised = 0;
     interrupt_requested = 0;
 }
+void caspio_stop_reset(void) {
+    caspio_interrupt_reset();
+    stop_reason = CASPIO_STOP_NONE;
+}
+void caspio_clear_hook(lua_State *L) { lua_sethook(L, NULL, 0, 0); }
 
 void **caspio_extraspace(lua_State *L) { return (void **)lua_getextraspace(L); }
 

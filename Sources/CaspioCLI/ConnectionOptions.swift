@@ -58,18 +58,19 @@ struct ConnectionOptions: ParsableArguments {
         guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
             throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
         }
+        ErrorOutput.json = format == .json
         return Logger(label: "caspio") { label in StderrLogHandler(label: label, level: level, format: format) }
     }
 
     /// The module's context: the client is made on first use, with these options.
-    func makeModuleContext() throws -> ModuleContext {
+    func makeModuleContext(statePath: String? = nil) throws -> ModuleContext {
         let logger: Logging.Logger
         do { logger = try makeLogger() } catch {
             printError(error.description)
             throw ExitCode(error.exitStatus.rawValue)
         }
         let overrides = overrides
-        return ModuleContext(logger: logger) { () throws(CaspioError) -> CaspioClient in
+        return ModuleContext(logger: logger, statePath: statePath) { () throws(CaspioError) -> CaspioClient in
             let configuration = try ConfigurationResolver(overrides: overrides).resolve()
             return try CaspioClient(configuration: configuration, logger: logger)
         }

@@ -8,7 +8,8 @@ enum Entry {
         // Ctrl-C and SIGTERM must reach us even if the parent spawned us with them blocked.
         caspio_unblock_signals()
         do {
-            var command = try Caspio.parseAsRoot()
+            let arguments = UnattendedOptions.rewriteLockArguments(CommandLine.arguments)
+            var command = try Caspio.parseAsRoot(Array(arguments.dropFirst()))
             try command.run()
         } catch {
             // Usage errors exit 2, as documented (ArgumentParser's own default is 64).

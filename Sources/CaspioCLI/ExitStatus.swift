@@ -9,6 +9,7 @@ enum ExitStatus: Int32 {
     case locked = 75
     case timeout = 124
     case interrupted = 130
+    case terminated = 143
 
     static let helpText = """
         Exit codes:
@@ -21,5 +22,6 @@ enum ExitStatus: Int32 {
           75   another run holds the lock
           124  timeout
           130  interrupted (Ctrl-C)
+          143  terminated (SIGTERM), after clean-up handlers ran
         """
 }

@@ -29,21 +29,58 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
+    @OptionGroup(title: "Unattended runs")
+    var unattended: UnattendedOptions
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script and its arguments.", valueName: "SCRIPT ARGS"))
     var scriptAndArguments: [String] = []
 
     func run() throws {
+        let quiet = unattended.effectiveQuiet
+        if quiet { QuietOutput.begin() }
+        let status = execute()
+        if quiet { QuietOutput.end(failed: status != .success) }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    private func execute() -> ExitStatus {
         let argv = CommandLine.arguments
+        let script = scriptAndArguments.first
+        let timeout: Double?, lockWait: Double, lockPath: String?
+        do {
+            timeout = try unattended.effectiveTimeout()
+            lockWait = try unattended.effectiveLockWait()
+            lockPath = try unattended.lockPath(script: script)
+        } catch {
+            printError("\(error)")
+            return .usage
+        }
+        if let lockPath {
+            do {
+                guard try RunLock.acquire(path: lockPath, wait: lockWait) else {
+                    printError("another run holds the lock \(lockPath); not starting (exit 75)")
+                    return .locked
+                }
+            } catch {
+                printError("\(error)")
+                return .usage
+            }
+        }
+        let statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        let context: ModuleContext
+        do { context = try connection.makeModuleContext(statePath: statePath) } catch { return .usage }
         let invocation = ScriptInvocation(
             argv: argv,
             scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
             preloads: Self.preloads(in: argv.prefix(argv.count - scriptAndArguments.count)),
             warnings: warnings,
             ignoreEnvironment: ignoreEnvironment,
-            context: try connection.makeModuleContext()
+            context: context,
+            timeout: timeout,
+            summary: unattended.effectiveSummary,
+            jsonOutput: ErrorOutput.json
         )
-        let status = ScriptRunner(invocation).run()
-        if status != .success { throw ExitCode(status.rawValue) }
+        return ScriptRunner(invocation).run()
     }
 
     /// The -e and -l options in the order given, since lua5.4 runs them in that order.

@@ -1,5 +1,7 @@
+import CLua
 import CLuaShim
 import CaspioClient
+import Foundation
 import CaspioModule
 import Glibc
 import LuaBridge
@@ -21,6 +23,12 @@ struct ScriptInvocation {
     var ignoreEnvironment = false
     /// How the `caspio` module reaches Caspio.
     var context: ModuleContext
+    /// --timeout, in seconds.
+    var timeout: Double?
+    /// --summary: report what the run cost on stderr at exit.
+    var summary = false
+    /// --log-format json: the summary is a JSON line too.
+    var jsonOutput = false
 }
 
 /// Runs a script in a fresh state the way lua.c does, and maps the outcome to an exit status.
@@ -37,6 +45,66 @@ struct ScriptRunner {
         }
         let lua = state.lua
         do { try CaspioModule.install(into: state, context: invocation.context) } catch { return report(error) }
+        // Armed for the whole run (LUA_INIT, -e, -l, the script), as one stop ends all of it.
+        caspio_stop_reset()
+        caspio_sigint_arm(lua.L)
+        caspio_sigterm_arm(lua.L)
+        let watchdog = invocation.timeout.map { Watchdog(seconds: $0, lua: lua.L) { QuietOutput.end(failed: true) } }
+        var status = runMain(lua)
+        // Clean-up runs even after a stop: clear the pending hook and let requests wait again.
+        caspio_clear_hook(lua.L)
+        caspio_interrupt_reset()
+        let cleanup = runAtexitHandlers(lua)
+        if status == .success { status = cleanup }
+        if let stopped = stopStatus() { status = stopped }
+        if invocation.summary {
+            let snapshot = invocation.context.existingClient?.counters.snapshot ?? Counters.Snapshot()
+            let text = RunSummary.render(
+                snapshot, duration: invocation.context.elapsed, status: status, json: invocation.jsonOutput)
+            text.withCString { caspio_write_stderr($0, strlen($0)) }
+        }
+        // __gc and __close of what is left run in state.close(); signals from now on kill.
+        caspio_sigint_disarm()
+        signal(SIGTERM, SIG_DFL)
+        watchdog?.finish()
+        return status
+    }
+
+    /// The status a stop (Ctrl-C, timeout, SIGTERM) imposes, whatever the script did with the
+    /// error (a pcall may have swallowed it), with its one-line message.
+    private func stopStatus() -> ExitStatus? {
+        switch caspio_stop_reason() {
+        case Int32(CASPIO_STOP_INTERRUPT):
+            return .interrupted
+        case Int32(CASPIO_STOP_TIMEOUT):
+            printError("timeout: the run did not finish within \(invocation.timeout.map { String(format: "%g", $0) } ?? "?") seconds (--timeout)")
+            return .timeout
+        case Int32(CASPIO_STOP_TERMINATE):
+            printError("terminated (SIGTERM)")
+            return .terminated
+        default:
+            return nil
+        }
+    }
+
+    /// caspio.atexit handlers, last registered first, each protected; an error is reported
+    /// and makes the run fail, but the other handlers still run.
+    private func runAtexitHandlers(_ lua: Lua) -> ExitStatus {
+        var status = ExitStatus.success
+        while true {
+            lua_getfield(lua.L, caspio_registry_index(), "caspio.next_atexit")
+            guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); break }
+            do { try lua.call(arguments: 0, results: 1) } catch { break }
+            guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); break }
+            do { try lua.call(arguments: 0, results: 0) } catch {
+                printError("atexit handler: " + error.description)
+                if status == .success { status = Self.exitStatus(for: error.value) }
+            }
+        }
+        return status
+    }
+
+    private func runMain(_ lua: Lua) -> ExitStatus {
         if invocation.warnings { lua_warning(lua.L, "@on", 0) }
         createArgTable(lua)
 
@@ -110,17 +178,17 @@ struct ScriptRunner {
         return protectedCall(lua, arguments: Int32(arguments.count))
     }
 
-    /// lua_pcall with Ctrl-C armed, as lua.c's docall.
+    /// lua_pcall, as lua.c's docall (the stop signals are armed by run()). An error caused by
+    /// a timeout or SIGTERM is reported once by run(), in its own words.
     private func protectedCall(_ lua: Lua, arguments: Int32, results: Int32 = 0) -> ExitStatus {
-        caspio_interrupt_reset()
-        caspio_sigint_arm(lua.L)
-        defer { caspio_sigint_disarm() }
         do {
             try lua.call(arguments: arguments, results: results)
             return .success
         } catch {
+            let reason = caspio_stop_reason()
+            if reason == CASPIO_STOP_TIMEOUT || reason == CASPIO_STOP_TERMINATE { return .scriptError }
             let status = report(error)
-            return caspio_interrupted() != 0 ? .interrupted : status
+            return reason == CASPIO_STOP_INTERRUPT ? .interrupted : status
         }
     }
 
@@ -139,8 +207,22 @@ struct ScriptRunner {
     }
 }
 
-/// Writes `caspio: MESSAGE` to stderr, as lua.c writes `lua: MESSAGE`.
+/// Writes `caspio: MESSAGE` to stderr, as lua.c writes `lua: MESSAGE`; with
+/// --log-format json, a JSON line like the log's, so that a log collector sees the error too.
 func printError(_ message: String) {
     var line = "caspio: \(message)\n"
+    if ErrorOutput.json {
+        let object: [String: Any] = [
+            "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "error",
+            "message": SecretRedactor.shared.redact(message),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        line = SecretRedactor.shared.redact(String(decoding: data, as: UTF8.self)) + "\n"
+    }
     line.withUTF8 { caspio_write_stderr($0.baseAddress, $0.count) }
+}
+
+enum ErrorOutput {
+    /// Set once, from --log-format / CASPIO_LOG_FORMAT, before anything is reported.
+    nonisolated(unsafe) static var json = false
 }

@@ -60,7 +60,7 @@ public struct StderrLogHandler: LogHandler {
 }
 
 extension ISO8601DateFormatter {
-    nonisolated(unsafe) static let withFractions: ISO8601DateFormatter = {
+    nonisolated(unsafe) public static let withFractions: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter

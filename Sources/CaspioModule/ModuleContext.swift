@@ -10,11 +10,19 @@ public final class ModuleContext: @unchecked Sendable {
     let broker = RequestBroker()
     private var client: CaspioClient?
     private var failure: CaspioError?
+    /// When the run started, for the `duration` of caspio.stats() and --summary.
+    let startedAt = Date()
+    /// The caspio.state file (nil: no script file to derive it from and no --state given).
+    public let statePath: String?
 
-    public init(logger: Logger, makeClient: @escaping () throws(CaspioError) -> CaspioClient) {
+    public init(logger: Logger, statePath: String? = nil, makeClient: @escaping () throws(CaspioError) -> CaspioClient) {
         self.logger = logger
+        self.statePath = statePath
         self.makeClient = makeClient
     }
+
+    /// Seconds since the run started.
+    public var elapsed: Double { Date().timeIntervalSince(startedAt) }
 
     /// The client, made on first use; a configuration error is remembered and raised again.
     func sharedClient() throws(CaspioError) -> CaspioClient {

@@ -1,4 +1,5 @@
 import CLua
+import CLuaShim
 import CaspioClient
 import Foundation
 import LuaBridge
@@ -21,7 +22,12 @@ enum NativeFunctions {
                 lua.push(token.accessToken.reveal())
                 return .one
             },
-            "stats": { lua in pushStats(lua, context.existingClient?.counters.snapshot ?? Counters.Snapshot()) },
+            "stats": { lua in
+                _ = pushStats(lua, context.existingClient?.counters.snapshot ?? Counters.Snapshot())
+                lua.push(context.elapsed)
+                lua.setField("duration", ofTableAt: -2)
+                return .one
+            },
             "count_rows": { lua in
                 let read = Int(lua.integer(at: 1) ?? 0), written = Int(lua.integer(at: 2) ?? 0)
                 try? context.sharedClient().counters.countRows(read: read, written: written)
@@ -40,6 +46,27 @@ enum NativeFunctions {
                 return .none
             },
             "config": { lua in try pushConfig(lua, context) },
+            "state_path": { lua in
+                lua.push(try statePath(lua, context))
+                return .one
+            },
+            "state_read": { lua in
+                let path = try statePath(lua, context)
+                guard let bytes = try raising(lua, { () throws(CaspioError) in try StateFile.read(path) }) else { return .none }
+                lua.push(String(decoding: bytes, as: UTF8.self))
+                return .one
+            },
+            "state_write": { lua in
+                let path = try statePath(lua, context)
+                guard let text = lua.string(at: 1) else { throw LuaRaise.message("state_write: text expected") }
+                try raising(lua) { () throws(CaspioError) in try StateFile.write(path, Array(text.utf8)) }
+                return .none
+            },
+            // What a stop raises, for waits that return early ("interrupted!" or "timeout!").
+            "stop_message": { lua in
+                lua.push(caspio_stop_reason() == Int32(CASPIO_STOP_TIMEOUT) ? "timeout!" : "interrupted!")
+                return .one
+            },
         ]
     }
 
@@ -117,6 +144,13 @@ enum NativeFunctions {
             throw LuaRaise.message("interrupted!")
         }
         return try raising(lua) { () throws(CaspioError) in try outcome.get() }
+    }
+
+    private static func statePath(_ lua: Lua, _ context: ModuleContext) throws -> String {
+        guard let path = context.statePath else {
+            throw LuaRaise.message("caspio.state needs a script file to derive its file from, or --state FILE (CASPIO_STATE)")
+        }
+        return path
     }
 
     /// Runs `body`; a CaspioError becomes the module's error table, raised.

@@ -87,12 +87,13 @@ final class RequestBroker: @unchecked Sendable {
         return box.value
     }
 
-    /// Sleeps `seconds`, waking early for Ctrl-C.
+    /// Sleeps `seconds`, waking early for any stop (a sleep is not a request that SIGTERM
+    /// should let finish).
     func sleep(_ seconds: Double) {
         let deadline = Date().addingTimeInterval(seconds)
         condition.lock()
         defer { condition.unlock() }
-        while Date() < deadline, caspio_interrupt_requested() == 0 {
+        while Date() < deadline, caspio_stop_requested() == 0, caspio_interrupt_requested() == 0 {
             _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
         }
     }

@@ -114,6 +114,17 @@ public struct FakeRecords: Sendable {
                 let field = String(part[..<range.lowerBound])
                 let items = try splitList(String(part[range.upperBound..<part.index(before: part.endIndex)]))
                 tests.append { row in items.contains(row[field] ?? .null) }
+            } else if let greater = part.firstIndex(of: ">") {
+                // FIELD>LITERAL, for incremental exports (examples/nightly-export.lua).
+                let field = String(part[..<greater]).trimmingCharacters(in: .whitespaces)
+                let value = try literal(String(part[part.index(after: greater)...]).trimmingCharacters(in: .whitespaces))
+                tests.append { row in
+                    switch (row[field], value) {
+                    case (.int(let a)?, .int(let b)): a > b
+                    case (.string(let a)?, .string(let b)): a > b
+                    default: false
+                    }
+                }
             } else if let equals = part.firstIndex(of: "=") {
                 let field = String(part[..<equals])
                 let value = try literal(String(part[part.index(after: equals)...]))

@@ -68,6 +68,27 @@ void caspio_interrupt_reset(void);
 /// Requests an interrupt of L from any thread or a signal handler (as a Ctrl-C would).
 void caspio_interrupt(lua_State *L);
 
+/// Why a run is being stopped; the runner maps it to the exit status (130, 124, 143).
+enum {
+    CASPIO_STOP_NONE = 0,
+    CASPIO_STOP_INTERRUPT = 1,
+    CASPIO_STOP_TIMEOUT = 2,
+    CASPIO_STOP_TERMINATE = 3,
+};
+/// Stops L at its next instruction with "interrupted!", "timeout!" or "terminated!"; safe
+/// from any thread or a signal handler. Only the first reason is kept. Unlike the others,
+/// TERMINATE does not set interrupt_requested: the request in flight may finish first.
+void caspio_stop(lua_State *L, int reason);
+/// SIGTERM stops L with CASPIO_STOP_TERMINATE (a second SIGTERM kills, as a second Ctrl-C).
+void caspio_sigterm_arm(lua_State *L);
+/// Whether any stop (including SIGTERM) was requested: sleeps wake up for it.
+int caspio_stop_requested(void);
+int caspio_stop_reason(void);
+/// Clears the stop reason as well as the interrupt flags (once, at the start of a run).
+void caspio_stop_reset(void);
+/// Removes a pending stop hook, so that clean-up code (atexit handlers) can run.
+void caspio_clear_hook(lua_State *L);
+
 /// The lua_State's extra space (LUA_EXTRASPACE bytes), where Swift keeps its owner pointer.
 void **caspio_extraspace(lua_State *L);
 

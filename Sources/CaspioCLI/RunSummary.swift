@@ -1,0 +1,28 @@
+import CaspioClient
+import Foundation
+
+/// --summary: what a run cost, printed on stderr at exit (a line of JSON with --log-format json).
+enum RunSummary {
+    static func render(_ s: Counters.Snapshot, duration: Double, status: ExitStatus, json: Bool) -> String {
+        let seconds = (duration * 1000).rounded() / 1000
+        if json {
+            let object: [String: Any] = [
+                "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "info", "message": "summary",
+                "duration": seconds, "exit_code": Int(status.rawValue), "requests": s.requests,
+                "requests_by_method": s.requestsByMethod, "retries": s.retries, "grants": s.grants,
+                "rows_read": s.rowsRead, "rows_written": s.rowsWritten, "bytes_in": s.bytesIn, "bytes_out": s.bytesOut,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+        func counts(_ d: [String: Int]) -> String {
+            d.isEmpty ? "none" : d.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        return """
+            caspio: summary: exit \(status.rawValue) after \(String(format: "%.3f", seconds))s
+            caspio: summary: requests \(s.requests) (\(counts(s.requestsByMethod))), retries \(s.retries), grants \(counts(s.grants))
+            caspio: summary: rows read \(s.rowsRead), written \(s.rowsWritten); bytes in \(s.bytesIn), out \(s.bytesOut)
+
+            """
+    }
+}
