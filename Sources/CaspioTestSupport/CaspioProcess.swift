@@ -39,7 +39,12 @@ public func runProcess(
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    // Read both pipes concurrently so neither can fill up and block the child.
+    return collectOutput(of: process, stdout: out, stderr: err)
+}
+
+/// Reads a started process's stdout and stderr to the end, both at once so that neither
+/// pipe can fill up and block the child, then waits for its exit.
+public func collectOutput(of process: Process, stdout out: Pipe, stderr err: Pipe) -> ProcessResult {
     nonisolated(unsafe) var errData = Data()
     let done = DispatchSemaphore(value: 0)
     let errHandle = err.fileHandleForReading

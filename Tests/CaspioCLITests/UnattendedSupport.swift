@@ -24,16 +24,7 @@ final class BackgroundRun {
 
     /// Waits for the exit; the output is read to the end first so the pipes cannot fill up.
     func finish() -> ProcessResult {
-        nonisolated(unsafe) var errData = Data()
-        let done = DispatchSemaphore(value: 0)
-        let handle = err.fileHandleForReading
-        Thread { errData = handle.readDataToEndOfFile(); done.signal() }.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        collectOutput(of: process, stdout: out, stderr: err)
     }
 }
 

@@ -92,22 +92,7 @@ func formEncode(_ pairs: [(String, String)]) -> String {
     pairs.map { formEscape($0.0) + "=" + formEscape($0.1) }.joined(separator: "&")
 }
 
+/// Form encoding is RFC 3986 percent-encoding with spaces as `+`.
 private func formEscape(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "*"):
-            out.unicodeScalars.append(UnicodeScalar(byte))
-        case UInt8(ascii: " "): out += "+"
-        default: out += "%" + hex2(byte)
-        }
-    }
-    return out
-}
-
-func hex2(_ byte: UInt8) -> String {
-    let digits = Array("0123456789ABCDEF")
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+    percentEncode(text).replacingOccurrences(of: "%20", with: "+")
 }

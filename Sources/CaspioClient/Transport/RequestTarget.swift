@@ -70,3 +70,8 @@ public func percentEncode(_ text: String) -> String {
     }
     return out
 }
+
+private func hex2(_ byte: UInt8) -> String {
+    let digits = Array("0123456789ABCDEF")
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+}
