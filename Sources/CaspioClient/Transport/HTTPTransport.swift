@@ -24,9 +24,9 @@ public final class HTTPTransport: Sendable {
     let retry: RetryPolicy
     let counters: Counters
     let logger: Logger
-    /// What AsyncHTTPClient logs through: never below debug, because at trace it logs every
-    /// head and body part (tokens and the client secret included, hex-encoded where no
-    /// redaction can find them).
+    /// What AsyncHTTPClient logs through: never below info. At trace it logs every head and
+    /// body part (tokens and the client secret included, hex-encoded where no redaction can
+    /// find them); at debug its connection-pool chatter drowns `-v`'s one line per request.
     let clientLogger: Logger
     let maxBodyBytes = 512 * 1024 * 1024
 
@@ -61,7 +61,7 @@ public final class HTTPTransport: Sendable {
         self.counters = counters
         self.logger = logger
         var clientLogger = logger
-        clientLogger.logLevel = max(logger.logLevel, .debug)
+        clientLogger.logLevel = max(logger.logLevel, .info)
         self.clientLogger = clientLogger
     }
 
