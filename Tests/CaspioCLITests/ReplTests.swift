@@ -76,6 +76,45 @@ import Testing
         #expect(ok, "Ctrl-D exits 0: \(screen)")
     }
 
+    @Test func requestsAuthenticateLazilyAndCtrlCStopsThem() throws {
+        var settings = FakeCaspio.Settings()
+        settings.resourceDelay = { $0.path.hasSuffix("/slow") ? 60 : 0 }
+        let fake = try FakeCaspio(settings: settings)
+        defer { fake.shutdown() }
+        fake.script([.json(200, ["Result": ["Customers", "Orders", "Cups"]])])
+        let directory = try temporaryDirectory()
+        let session = try TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
+        try session.waitFor("Type :help")
+        try session.line(":time 6 * 7")
+        var (ok, screen) = try session.waitFor(" s)")
+        #expect(ok && screen.contains("\n42\n"), ":time: \(screen)")
+        #expect(fake.grantCount == 0, "no sign-in before the first request")
+
+        try session.type("caspio.table(\"Cu")
+        try session.press("Tab", "Tab")
+        (ok, screen) = try session.waitFor { $0.contains("Customers") && $0.contains("Cups") }
+        #expect(ok, "table names completed: \(screen)")
+        #expect(fake.grantCount == 1, "the first request signed in")
+        try session.press("C-c")
+
+        try session.line("caspio.request('GET', 'tables')")
+        (ok, screen) = try session.waitFor("HTTP 200 (request ")
+        #expect(ok, "a response prints its status and request id: \(screen)")
+
+        try session.line("caspio.get('slow')")
+        try session.waitFor { _ in fake.server.requests.contains { $0.path.hasSuffix("/slow") } }
+        try session.press("C-c")
+        (ok, screen) = try session.waitFor("interrupted!", timeout: 20)
+        #expect(ok, "Ctrl-C stops a request: \(screen)")
+        try session.line(":stats")
+        (ok, screen) = try session.waitFor("client_credentials = 1")
+        #expect(ok, ":stats: \(screen)")
+        #expect(!screen.contains(fake.settings.clientSecret))
+        try session.line(":quit")
+        (ok, screen) = try session.waitFor("[exit 0]")
+        #expect(ok, "\(screen)")
+    }
+
     @Test func historyPersistsAcrossSessionsWithoutSecrets() throws {
         let fake = try FakeCaspio()
         defer { fake.shutdown() }
