@@ -26,6 +26,7 @@ static void on_prompt_sigint(int sig) {
    UTF-8 is decoded here so multibyte characters reach the editor as one character. */
 static int read_byte(void) {
     for (;;) {
+        if (prompt_interrupted) return -1; /* input typed after Ctrl-C waits for the next line */
         /* poll is never restarted after a signal (read may be, under SA_RESTART). */
         struct pollfd ready = { .fd = STDIN_FILENO, .events = POLLIN };
         if (poll(&ready, 1, -1) < 0) {

@@ -65,7 +65,11 @@ extension REPL {
             defer { lua.pop() }
             do {
                 let bytes = try LuaJSON.encode(lua, at: -1, options: JSONEncodeOptions(indent: 2, sortKeys: true))
-                write(String(decoding: bytes, as: UTF8.self) + "\n")
+                if printer.containsSecret(bytes) {
+                    writeError("not printed: the value contains an access token")
+                } else {
+                    write(String(decoding: bytes, as: UTF8.self) + "\n")
+                }
             } catch {
                 writeError("cannot encode as JSON: \(error)")
             }
@@ -80,7 +84,10 @@ extension REPL {
             writeError("cannot switch to profile \(name): \(error)")
             return
         }
-        do { try CaspioModule.install(into: state, context: next.context) } catch {
+        do {
+            try CaspioModule.install(into: state, context: next.context)
+            try watchTokens()
+        } catch {
             writeError(error.description)
             return
         }

@@ -12,6 +12,8 @@ public struct Pretty {
     public var maxItems = 50
     public var maxString = 200
     public var width = 80
+    /// Access tokens this session has seen: a string containing one prints as redacted.
+    public var secrets: [[UInt8]] = []
 
     public init(color: Bool = false) { self.color = color }
 
@@ -65,6 +67,7 @@ public struct Pretty {
 
     /// A string as Lua source, cut after `maxString` bytes with the full length noted.
     func quoted(_ bytes: [UInt8]) -> String {
+        if containsSecret(bytes) { return paint("<redacted: contains an access token>", .note) }
         var cut = bytes.count > maxString ? maxString : bytes.count
         while cut < bytes.count && cut > 0 && bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // whole characters
         var out = "\""
@@ -201,6 +204,10 @@ public struct Pretty {
         }
         lua.pop()
         return body.isEmpty ? head : head + "\n" + String(repeating: " ", count: indent) + quoted(body)
+    }
+
+    public func containsSecret(_ bytes: [UInt8]) -> Bool {
+        secrets.contains { secret in secret.count >= 8 && bytes.count >= secret.count && bytes.firstRange(of: secret) != nil }
     }
 
     static func isIdentifier(_ bytes: [UInt8]) -> Bool {

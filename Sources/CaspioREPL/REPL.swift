@@ -38,6 +38,8 @@ public final class REPL {
     var account: REPLAccount
     var pretty: Pretty
     var cachedTableNames: [String]?
+    /// The tokens `caspio.token()` handed out, so that printing can redact them.
+    var issuedTokens: LuaRef?
 
     /// `makeAccount(nil)` is the active profile; `:profile NAME` asks for NAME.
     public init(options: Options, makeAccount: @escaping (String?) throws -> REPLAccount) throws {
@@ -46,6 +48,32 @@ public final class REPL {
         self.account = try makeAccount(nil)
         self.pretty = Pretty(color: options.color)
         try CaspioModule.install(into: state, context: account.context)
+        try watchTokens()
+    }
+
+    /// Wraps `caspio.token` so the tokens it returns are known to the printer: the REPL never
+    /// prints a token.
+    func watchTokens() throws(LuaError) {
+        let code = """
+            local token, seen = caspio.token, {}
+            rawset(caspio, "token", function(...) local t = token(...); seen[#seen + 1] = t; return t end)
+            return seen
+            """
+        try lua.load(Array(code.utf8), name: "=[repl]")
+        try lua.call(arguments: 0, results: 1)
+        issuedTokens = lua.value(at: -1).tableRef
+        lua.pop()
+    }
+
+    /// The printer, told about the tokens seen so far.
+    var printer: Pretty {
+        var printer = pretty
+        var i: Int64 = 1
+        while case .string(let token) = issuedTokens?.rawItem(i) ?? .nil {
+            printer.secrets.append(token.bytes)
+            i += 1
+        }
+        return printer
     }
 
     /// Runs the loop; returns the exit status (0 on Ctrl-D and `:quit`).
@@ -106,7 +134,7 @@ public final class REPL {
         case .incomplete:
             writeError("incomplete input")
         case .values(let values):
-            if !values.isEmpty { write(pretty.render(lua, values) + "\n") }
+            if !values.isEmpty { write(printer.render(lua, values) + "\n") }
         case .failure(let error):
             writeError(error.description)
         }

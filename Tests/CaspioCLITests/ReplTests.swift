@@ -14,6 +14,14 @@ import Testing
         return env
     }
 
+    /// Waits for an empty prompt on the last line (after Ctrl-C drops a line).
+    func waitForPrompt(_ session: TmuxSession) throws {
+        let (ok, screen) = try session.waitFor { screen in
+            screen.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }.map { $0.trimmingCharacters(in: .whitespaces) } == ">"
+        }
+        #expect(ok, "a fresh prompt: \(screen)")
+    }
+
     @Test func evaluatesPrintsContinuesAndCompletes() throws {
         let fake = try FakeCaspio()
         defer { fake.shutdown() }
@@ -50,12 +58,14 @@ import Testing
         (ok, screen) = try session.waitFor { $0.contains("caspio.records") && $0.contains("caspio.refresh") && $0.contains("caspio.request") }
         #expect(ok, "completion of fields: \(screen)")
         try session.press("C-c")  // drops the line, stays in the REPL
+        try waitForPrompt(session)
         try session.line("t = caspio.table('Customers')")
         try session.type("t:ins")
         try session.press("Tab")
         (ok, screen) = try session.waitFor("> t:insert")
         #expect(ok, "completion of methods: \(screen)")
         try session.press("C-c")
+        try waitForPrompt(session)
 
         try session.line("print('looping') while true do end")
         (ok, screen) = try session.waitFor("looping\n")
@@ -96,6 +106,7 @@ import Testing
         #expect(ok, "table names completed: \(screen)")
         #expect(fake.grantCount == 1, "the first request signed in")
         try session.press("C-c")
+        try waitForPrompt(session)
 
         try session.line("caspio.request('GET', 'tables')")
         (ok, screen) = try session.waitFor("HTTP 200 (request ")
@@ -106,6 +117,12 @@ import Testing
         try session.press("C-c")
         (ok, screen) = try session.waitFor("interrupted!", timeout: 20)
         #expect(ok, "Ctrl-C stops a request: \(screen)")
+        try session.line("caspio.token()")
+        (ok, screen) = try session.waitFor("<redacted: contains an access token>")
+        #expect(ok, "the REPL does not print tokens: \(screen)")
+        try session.line(":json { auth = 'Bearer ' .. caspio.token() }")
+        (ok, screen) = try session.waitFor("not printed: the value contains an access token")
+        #expect(ok, "\(screen)")
         try session.line(":stats")
         (ok, screen) = try session.waitFor("client_credentials = 1")
         #expect(ok, ":stats: \(screen)")

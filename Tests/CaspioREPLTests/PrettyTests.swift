@@ -55,6 +55,12 @@ import Testing
         #expect(show("{ status = 204, headers = {}, body = '' }") == "HTTP 204")
     }
 
+    @Test func tokensAreRedacted() {
+        var pretty = Pretty()
+        pretty.secrets = [Array("abcdefgh12345".utf8)]
+        #expect(show("{ h = 'Bearer abcdefgh12345', n = 1 }", pretty) == "{ h = <redacted: contains an access token>, n = 1 }")
+    }
+
     @Test func coloursOnlyWhenAsked() {
         #expect(show("1", Pretty(color: true)) == "\u{1B}[36m1\u{1B}[0m")
         #expect(show("'s'", Pretty(color: false)) == "\"s\"")
