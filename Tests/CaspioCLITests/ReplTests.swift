@@ -163,6 +163,40 @@ import Testing
         #expect(ok, "\(screen)")
     }
 
+    @Test func profileSwitchesAccount() throws {
+        let fake = try FakeCaspio()
+        defer { fake.shutdown() }
+        let directory = try temporaryDirectory()
+        let config = try write(
+            """
+            default_profile = "first"
+            [profiles.first]
+            base_url = "\(fake.baseURL)"
+            token_url = "\(fake.tokenURL)"
+            client_id = "\(fake.settings.clientID)"
+            client_secret_env = "FAKE_SECRET"
+            [profiles.second]
+            base_url = "\(fake.baseURL)/second"
+            token_url = "\(fake.tokenURL)"
+            client_id = "\(fake.settings.clientID)"
+            client_secret_env = "FAKE_SECRET"
+            """, to: directory.appendingPathComponent("config.toml"))
+        let env = [
+            "HOME": directory.path, "XDG_STATE_HOME": directory.path + "/state", "NO_COLOR": "1", "TERM": "xterm",
+            "CASPIO_CONFIG": config.path, "CASPIO_TOKEN_CACHE": "off", "FAKE_SECRET": fake.settings.clientSecret,
+        ]
+        let session = try TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
+        var (ok, screen) = try session.waitFor("Type :help")
+        #expect(ok && screen.contains("profile first, \(fake.baseURL)"), "\(screen)")
+        try session.line(":profile second")
+        (ok, screen) = try session.waitFor("now profile second, \(fake.baseURL)/second")
+        #expect(ok, ":profile: \(screen)")
+        try session.line("caspio.config.profile")
+        (ok, screen) = try session.waitFor("\n\"second\"\n")
+        #expect(ok, "the module uses the new profile: \(screen)")
+        #expect(!screen.contains(fake.settings.clientSecret))
+    }
+
     @Test func pipedInput() throws {
         let script = try caspio([], stdin: "print(1)\n")
         #expect(script.status == 0 && script.stdout == "1\n", "caspio alone runs a pipe as a script: \(script.stderr)")
