@@ -22,6 +22,14 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // libedit from Debian's libedit-dev (readline-compatible API), for the REPL's line editing.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The only code that touches libedit: input, Ctrl-C at the prompt, completion glue, history.
+        .target(name: "CLineEditShim", dependencies: ["CEditLine"]),
         // The C trampoline and macro shims: the only code that lets Lua longjmp.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
         // Swift <-> Lua bridge; knows nothing of Caspio.
@@ -62,11 +70,16 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // `caspio repl`: evaluator, pretty-printer, completion, line editor, REPL commands.
+        .target(
+            name: "CaspioREPL",
+            dependencies: ["LuaBridge", "LuaJSON", "CaspioModule", "CLua", "CLuaShim", "CLineEditShim"]
+        ),
         // The command line.
         .executableTarget(
             name: "CaspioCLI",
             dependencies: [
-                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim",
+                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,5 +89,6 @@ let package = Package(
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
         .testTarget(name: "CaspioModuleTests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
+        .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
     ]
 )

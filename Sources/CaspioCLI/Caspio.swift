@@ -10,11 +10,13 @@ struct Caspio: ParsableCommand {
         discussion: """
             caspio SCRIPT [ARGS...] runs a Lua script as lua5.4 would, with the `caspio` module
             loaded; so does an executable script that starts with #!/usr/bin/env caspio.
+            `caspio` alone on a terminal starts the REPL (`caspio repl`); with standard input
+            from a pipe or file it runs that as a script.
 
             \(ExitStatus.helpText)
             """,
         version: "caspio \(CaspioModule.version) (\(LuaState.luaRelease))",
-        subcommands: [RunCommand.self, AuthCommand.self, RequestCommand.self],
+        subcommands: [RunCommand.self, ReplCommand.self, AuthCommand.self, RequestCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaspioModule
+import Glibc
 
 /// `caspio run SCRIPT [ARGS...]`, also the default command: `caspio SCRIPT`, `caspio -e CODE`.
 struct RunCommand: ParsableCommand {
@@ -36,6 +37,12 @@ struct RunCommand: ParsableCommand {
     var scriptAndArguments: [String] = []
 
     func run() throws {
+        // `caspio` alone on a terminal is the REPL, as lua5.4 alone is its console.
+        if scriptAndArguments.isEmpty && chunks.isEmpty && libraries.isEmpty && isatty(STDIN_FILENO) != 0 {
+            let status = try ReplCommand.start(connection)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let quiet = unattended.effectiveQuiet
         if quiet { QuietOutput.begin() }
         let status = execute()

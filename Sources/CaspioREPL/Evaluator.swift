@@ -1,0 +1,72 @@
+import CLua
+import CLuaShim
+import LuaBridge
+
+/// Evaluates REPL input as lua5.4 does: an expression first (its values are the results),
+/// then a statement; `=expr` is `return expr`; a chunk whose syntax error ends at `<eof>`
+/// is incomplete and waits for more lines.
+public struct Evaluator {
+    public enum Outcome {
+        /// More lines are needed.
+        case incomplete
+        /// Ran; the values the chunk returned (none for a statement).
+        case values([LuaValue])
+        /// Did not compile, or raised (message and traceback in the error).
+        case failure(LuaError)
+    }
+
+    public let lua: Lua
+
+    public init(lua: Lua) { self.lua = lua }
+
+    /// Compiles `source` and pushes the chunk, or says why not (nothing pushed then).
+    public func compile(_ source: String) -> Result<Void, LuaError>? {
+        var code = source
+        if code.hasPrefix("=") { code = "return " + code.dropFirst() }
+        var returnFormIncomplete = false
+        do {
+            try lua.load(Array(("return " + code).utf8), name: "=stdin")
+            return .success(())
+        } catch {
+            returnFormIncomplete = Self.isIncomplete(error)
+        }
+        do {
+            try lua.load(Array(code.utf8), name: "=stdin")
+            return .success(())
+        } catch {
+            if Self.isIncomplete(error) || returnFormIncomplete { return nil }
+            return .failure(error)
+        }
+    }
+
+    /// A syntax error at the end of the input: the chunk is not finished yet.
+    static func isIncomplete(_ error: LuaError) -> Bool {
+        error.status == .syntax && error.message.hasSuffix("<eof>")
+    }
+
+    /// Compiles and runs `source` with Ctrl-C armed; the first result is kept in `_`.
+    public func evaluate(_ source: String) -> Outcome {
+        switch compile(source) {
+        case nil: return .incomplete
+        case .failure(let error)?: return .failure(error)
+        case .success?: break
+        }
+        let base = lua.top - 1
+        caspio_interrupt_reset()
+        caspio_sigint_arm(lua.L)
+        defer {
+            caspio_sigint_disarm()
+            lua_sethook(lua.L, nil, 0, 0)  // an interrupt that Lua never reached
+            caspio_interrupt_reset()
+        }
+        do {
+            try lua.call(arguments: 0)
+        } catch {
+            return .failure(error)
+        }
+        let values = lua.top > base ? (base + 1...lua.top).map { lua.value(at: $0) } : []
+        lua.top = base
+        if let first = values.first { lua.setGlobal("_", first) }
+        return .values(values)
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Where the REPL keeps its history, and which lines never go there.
+public enum History {
+    /// Entries kept in memory and in the file.
+    public static let limit = 1000
+
+    /// `$XDG_STATE_HOME/caspio/history`, by default `~/.local/state/caspio/history`.
+    public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+            return state + "/caspio/history"
+        }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return home + "/.local/state/caspio/history"
+    }
+
+    /// Lines that mention a secret are kept out of the history file.
+    public static func mayRecord(_ line: String) -> Bool {
+        let lowered = line.lowercased()
+        let secrets = ["client_secret", "secret", "token", "password", "bearer"]
+        return !line.allSatisfy(\.isWhitespace) && !secrets.contains { lowered.contains($0) }
+    }
+
+    /// Creates the directory of the history file, private to the user.
+    static func prepareDirectory(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+}

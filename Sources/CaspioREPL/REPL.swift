@@ -1,0 +1,182 @@
+import CLua
+import CLuaShim
+import CaspioModule
+import Foundation
+import LuaBridge
+
+/// An account the REPL is signed in to (lazily: nothing is sent until the first request).
+public struct REPLAccount {
+    public var context: ModuleContext
+    /// "profile NAME, https://…" or why there is no account; never a secret.
+    public var description: String
+
+    public init(context: ModuleContext, description: String) {
+        self.context = context
+        self.description = description
+    }
+}
+
+/// `caspio repl`: reads, evaluates and prints until Ctrl-D or `:quit`.
+public final class REPL {
+    public struct Options {
+        /// A terminal: libedit, prompts, banner.
+        public var interactive: Bool
+        public var color: Bool
+        public var historyPath: String?
+
+        public init(interactive: Bool, color: Bool, historyPath: String?) {
+            self.interactive = interactive
+            self.color = color
+            self.historyPath = historyPath
+        }
+    }
+
+    let state = LuaState()
+    var lua: Lua { state.lua }
+    let options: Options
+    let makeAccount: (String?) throws -> REPLAccount
+    var account: REPLAccount
+    var pretty: Pretty
+    var cachedTableNames: [String]?
+    /// The tokens `caspio.token()` handed out, so that printing can redact them.
+    var issuedTokens: LuaRef?
+
+    /// `makeAccount(nil)` is the active profile; `:profile NAME` asks for NAME.
+    public init(options: Options, makeAccount: @escaping (String?) throws -> REPLAccount) throws {
+        self.options = options
+        self.makeAccount = makeAccount
+        self.account = try makeAccount(nil)
+        self.pretty = Pretty(color: options.color)
+        try CaspioModule.install(into: state, context: account.context)
+        try watchTokens()
+    }
+
+    /// Wraps `caspio.token` so the tokens it returns are known to the printer: the REPL never
+    /// prints a token.
+    func watchTokens() throws(LuaError) {
+        let code = """
+            local token, seen = caspio.token, {}
+            rawset(caspio, "token", function(...) local t = token(...); seen[#seen + 1] = t; return t end)
+            return seen
+            """
+        try lua.load(Array(code.utf8), name: "=[repl]")
+        try lua.call(arguments: 0, results: 1)
+        issuedTokens = lua.value(at: -1).tableRef
+        lua.pop()
+    }
+
+    /// The printer, told about the tokens seen so far.
+    var printer: Pretty {
+        var printer = pretty
+        var i: Int64 = 1
+        while case .string(let token) = issuedTokens?.rawItem(i) ?? .nil {
+            printer.secrets.append(token.bytes)
+            i += 1
+        }
+        return printer
+    }
+
+    /// Runs the loop; returns the exit status (0 on Ctrl-D and `:quit`).
+    public func run() -> Int32 {
+        defer {
+            state.close()
+            account.context.shutdown()
+        }
+        let source: LineSource
+        if options.interactive {
+            source = LineEditor(historyPath: options.historyPath, completer: Completer(lua: lua) { [unowned self] in tableNames() })
+            write("caspio \(CaspioModule.version) (\(LuaState.luaRelease)) — \(account.description)\n"
+                + "Type :help for help, Ctrl-D to quit. Signs in on the first request.\n")
+        } else {
+            source = PlainLines()
+        }
+        var buffer: [String] = []
+        while true {
+            switch source.read(prompt: prompt(continuation: !buffer.isEmpty)) {
+            case .endOfInput:
+                if options.interactive { write("\n") }
+                return 0
+            case .interrupted:
+                buffer = []
+                write("\n")
+            case .line(let line):
+                if buffer.isEmpty, line.hasPrefix(":") {
+                    source.remember(line)
+                    if command(line) == .quit { return 0 }
+                    continue
+                }
+                buffer.append(line)
+                let chunk = buffer.joined(separator: "\n")
+                let evaluator = Evaluator(lua: lua)
+                let outcome = evaluator.evaluate(chunk)
+                if case .incomplete = outcome { continue }
+                source.remember(chunk)
+                buffer = []
+                show(outcome)
+            }
+        }
+    }
+
+    /// `_PROMPT` / `_PROMPT2` when set, as lua5.4.
+    func prompt(continuation: Bool) -> String {
+        guard options.interactive else { return "" }
+        let value = lua.getGlobal(continuation ? "_PROMPT2" : "_PROMPT")
+        switch value {
+        case .string(let bytes): return bytes.text
+        case .integer(let i): return "\(i)"
+        case .number(let d): return "\(d)"
+        default: return continuation ? ">> " : "> "
+        }
+    }
+
+    func show(_ outcome: Evaluator.Outcome, elapsed: Double? = nil) {
+        switch outcome {
+        case .incomplete:
+            writeError("incomplete input")
+        case .values(let values):
+            if !values.isEmpty { write(printer.render(lua, values) + "\n") }
+        case .failure(let error):
+            writeError(error.description)
+        }
+        if let elapsed { write(String(format: "(%.3f s)\n", elapsed)) }
+    }
+
+    /// Table names of the account, asked once per session (per profile).
+    func tableNames() -> [String]? {
+        if let cachedTableNames { return cachedTableNames }
+        let base = lua.top
+        defer { lua.top = base }
+        let code = """
+            local ok, answer = pcall(caspio.get, "tables")
+            if not ok or type(answer) ~= "table" then return nil end
+            local names = {}
+            for _, item in ipairs(answer.Result or answer) do
+              if type(item) == "string" then names[#names + 1] = item
+              elseif type(item) == "table" and type(item.Name) == "string" then names[#names + 1] = item.Name end
+            end
+            return names
+            """
+        guard (try? lua.load(Array(code.utf8), name: "=completion")) != nil,
+            (try? lua.call(arguments: 0, results: 1)) != nil,
+            case .table(let names) = lua.value(at: -1)
+        else { return nil }
+        var result: [String] = []
+        var i: Int64 = 1
+        while let name = names.rawItem(i).stringValue {
+            result.append(name)
+            i += 1
+        }
+        cachedTableNames = result
+        return result
+    }
+
+    func write(_ text: String) {
+        caspio_flush_stdout()
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    func writeError(_ text: String) {
+        var line = text + "\n"
+        line.withUTF8 { caspio_write_stderr($0.baseAddress, $0.count) }
+    }
+}

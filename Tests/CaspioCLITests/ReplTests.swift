@@ -1,0 +1,209 @@
+import CaspioTestSupport
+import Foundation
+import Testing
+
+/// `caspio repl` in a real terminal (tmux), and in pipes.
+@Suite(.serialized) struct ReplTests {
+    /// A private HOME and XDG_STATE_HOME, the fake's account, no colours.
+    func environment(_ directory: URL, _ fake: FakeCaspio) -> [String: String] {
+        var env = fake.environment(cacheDirectory: directory.path + "/cache")
+        env["HOME"] = directory.path
+        env["XDG_STATE_HOME"] = directory.path + "/state"
+        env["NO_COLOR"] = "1"
+        env["TERM"] = "xterm"
+        return env
+    }
+
+    /// Waits for an empty prompt on the last line (after Ctrl-C drops a line).
+    func waitForPrompt(_ session: TmuxSession) throws {
+        let (ok, screen) = try session.waitFor { screen in
+            screen.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }.map { $0.trimmingCharacters(in: .whitespaces) } == ">"
+        }
+        #expect(ok, "a fresh prompt: \(screen)")
+    }
+
+    @Test func evaluatesPrintsContinuesAndCompletes() throws {
+        let fake = try FakeCaspio()
+        defer { fake.shutdown() }
+        let directory = try temporaryDirectory()
+        let session = try TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
+
+        var (ok, screen) = try session.waitFor("Type :help")
+        #expect(ok, "banner: \(screen)")
+        #expect(screen.contains(fake.baseURL), "the banner names the base URL")
+        #expect(!screen.contains(fake.settings.clientSecret), "no secret in the banner")
+
+        try session.line("1 + 1, 'two'")
+        (ok, screen) = try session.waitFor { $0.contains("> 1 + 1, 'two'\n2") && $0.contains("\"two\"") }
+        #expect(ok, "expression: \(screen)")
+
+        try session.line("function double(x)")
+        (ok, screen) = try session.waitFor(">> ")
+        #expect(ok, "continuation prompt: \(screen)")
+        try session.line("  return x * 2")
+        try session.line("end")
+        try session.line("double(21)")
+        (ok, screen) = try session.waitFor("\n42\n")
+        #expect(ok, "multi-line: \(screen)")
+
+        try session.line("error('boom')")
+        (ok, screen) = try session.waitFor("stack traceback:")
+        #expect(ok && screen.contains("stdin:1: boom"), "error: \(screen)")
+        try session.line("_ + 1")
+        (ok, screen) = try session.waitFor("\n43\n")
+        #expect(ok, "continues after an error, `_` kept: \(screen)")
+
+        try session.type("caspio.re")
+        try session.press("Tab", "Tab")
+        (ok, screen) = try session.waitFor { $0.contains("caspio.records") && $0.contains("caspio.refresh") && $0.contains("caspio.request") }
+        #expect(ok, "completion of fields: \(screen)")
+        try session.press("C-c")  // drops the line, stays in the REPL
+        try waitForPrompt(session)
+        try session.line("t = caspio.table('Customers')")
+        try session.type("t:ins")
+        try session.press("Tab")
+        (ok, screen) = try session.waitFor("> t:insert")
+        #expect(ok, "completion of methods: \(screen)")
+        try session.press("C-c")
+        try waitForPrompt(session)
+
+        try session.line("print('looping') while true do end")
+        (ok, screen) = try session.waitFor("looping\n")
+        #expect(ok, "loop started: \(screen)")
+        try session.press("C-c")
+        (ok, screen) = try session.waitFor("interrupted!")
+        #expect(ok, "Ctrl-C stops the loop: \(screen)")
+        try session.line("'still here'")
+        (ok, screen) = try session.waitFor("\n\"still here\"\n")
+        #expect(ok, "the REPL survives Ctrl-C: \(screen)")
+
+        try session.line(":json { b = caspio.json.null, a = { 1, 2 } }")
+        (ok, screen) = try session.waitFor("\"b\": null")
+        #expect(ok, ":json: \(screen)")
+
+        try session.press("C-d")
+        (ok, screen) = try session.waitFor("[exit 0]")
+        #expect(ok, "Ctrl-D exits 0: \(screen)")
+    }
+
+    @Test func requestsAuthenticateLazilyAndCtrlCStopsThem() throws {
+        var settings = FakeCaspio.Settings()
+        settings.resourceDelay = { $0.path.hasSuffix("/slow") ? 60 : 0 }
+        let fake = try FakeCaspio(settings: settings)
+        defer { fake.shutdown() }
+        fake.script([.json(200, ["Result": ["Customers", "Orders", "Cups"]])])
+        let directory = try temporaryDirectory()
+        let session = try TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
+        try session.waitFor("Type :help")
+        try session.line(":time 6 * 7")
+        var (ok, screen) = try session.waitFor(" s)")
+        #expect(ok && screen.contains("\n42\n"), ":time: \(screen)")
+        #expect(fake.grantCount == 0, "no sign-in before the first request")
+
+        try session.type("caspio.table(\"Cu")
+        try session.press("Tab", "Tab")
+        (ok, screen) = try session.waitFor { $0.contains("Customers") && $0.contains("Cups") }
+        #expect(ok, "table names completed: \(screen)")
+        #expect(fake.grantCount == 1, "the first request signed in")
+        try session.press("C-c")
+        try waitForPrompt(session)
+
+        try session.line("caspio.request('GET', 'tables')")
+        (ok, screen) = try session.waitFor("HTTP 200 (request ")
+        #expect(ok, "a response prints its status and request id: \(screen)")
+
+        try session.line("caspio.get('slow')")
+        try session.waitFor { _ in fake.server.requests.contains { $0.path.hasSuffix("/slow") } }
+        try session.press("C-c")
+        (ok, screen) = try session.waitFor("interrupted!", timeout: 20)
+        #expect(ok, "Ctrl-C stops a request: \(screen)")
+        try session.line("caspio.token()")
+        (ok, screen) = try session.waitFor("<redacted: contains an access token>")
+        #expect(ok, "the REPL does not print tokens: \(screen)")
+        try session.line(":json { auth = 'Bearer ' .. caspio.token() }")
+        (ok, screen) = try session.waitFor("not printed: the value contains an access token")
+        #expect(ok, "\(screen)")
+        try session.line(":stats")
+        (ok, screen) = try session.waitFor("client_credentials = 1")
+        #expect(ok, ":stats: \(screen)")
+        #expect(!screen.contains(fake.settings.clientSecret))
+        try session.line(":quit")
+        (ok, screen) = try session.waitFor("[exit 0]")
+        #expect(ok, "\(screen)")
+    }
+
+    @Test func historyPersistsAcrossSessionsWithoutSecrets() throws {
+        let fake = try FakeCaspio()
+        defer { fake.shutdown() }
+        let directory = try temporaryDirectory()
+        let env = environment(directory, fake)
+        let first = try TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
+        try first.waitFor("Type :help")
+        try first.line("remembered = 'yes'")
+        try first.line("x = 'client_secret=hunter2'")
+        try first.line(":quit")
+        var (ok, screen) = try first.waitFor("[exit 0]")
+        #expect(ok, ":quit exits 0: \(screen)")
+
+        let path = directory.path + "/state/caspio/history"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("remembered"))
+        #expect(!text.contains("hunter2"), "lines with secrets stay out of the history")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let second = try TmuxSession([caspioBinary.path], environment: env, directory: directory)
+        try second.waitFor("Type :help")
+        try second.press("Up", "Up")
+        (ok, screen) = try second.waitFor("> remembered = 'yes'")
+        #expect(ok, "history recalled in a new session (caspio alone starts the REPL): \(screen)")
+        try second.press("Enter")
+        try second.line("remembered")
+        (ok, screen) = try second.waitFor("\n\"yes\"\n")
+        #expect(ok, "\(screen)")
+    }
+
+    @Test func profileSwitchesAccount() throws {
+        let fake = try FakeCaspio()
+        defer { fake.shutdown() }
+        let directory = try temporaryDirectory()
+        let config = try write(
+            """
+            default_profile = "first"
+            [profiles.first]
+            base_url = "\(fake.baseURL)"
+            token_url = "\(fake.tokenURL)"
+            client_id = "\(fake.settings.clientID)"
+            client_secret_env = "FAKE_SECRET"
+            [profiles.second]
+            base_url = "\(fake.baseURL)/second"
+            token_url = "\(fake.tokenURL)"
+            client_id = "\(fake.settings.clientID)"
+            client_secret_env = "FAKE_SECRET"
+            """, to: directory.appendingPathComponent("config.toml"))
+        let env = [
+            "HOME": directory.path, "XDG_STATE_HOME": directory.path + "/state", "NO_COLOR": "1", "TERM": "xterm",
+            "CASPIO_CONFIG": config.path, "CASPIO_TOKEN_CACHE": "off", "FAKE_SECRET": fake.settings.clientSecret,
+        ]
+        let session = try TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
+        var (ok, screen) = try session.waitFor("Type :help")
+        #expect(ok && screen.contains("profile first, \(fake.baseURL)"), "\(screen)")
+        try session.line(":profile second")
+        (ok, screen) = try session.waitFor("now profile second, \(fake.baseURL)/second")
+        #expect(ok, ":profile: \(screen)")
+        try session.line("caspio.config.profile")
+        (ok, screen) = try session.waitFor("\n\"second\"\n")
+        #expect(ok, "the module uses the new profile: \(screen)")
+        #expect(!screen.contains(fake.settings.clientSecret))
+    }
+
+    @Test func pipedInput() throws {
+        let script = try caspio([], stdin: "print(1)\n")
+        #expect(script.status == 0 && script.stdout == "1\n", "caspio alone runs a pipe as a script: \(script.stderr)")
+
+        let piped = try caspio(["repl"], stdin: "1 + 1\nfunction f()\n  return 3\nend\nf()\nerror('x')\n{ b = 1, a = { 1, 2 } }\n:quit\n")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == "2\n3\n{ a = { 1, 2 }, b = 1 }\n")
+        #expect(piped.stderr.contains("stdin:1: x"))
+    }
+}
