@@ -161,4 +161,34 @@ import Testing
         let result = try caspio(["-e", "print(type(caspio), require('caspio') == caspio, caspio.version)"])
         #expect(result.stdout.hasPrefix("table\ttrue\t0."))
     }
+
+    /// Swift host functions that fail 100,000 times (the JSON codec's errors go through the C
+    /// trampoline) leave the process's memory flat: no Swift frame is skipped by a longjmp.
+    /// Measured in a process of its own, so that no test running in parallel adds noise.
+    @Test func raisingFromSwiftHostFunctionsKeepsRSSFlat() throws {
+        let script = """
+            local function rss()
+              for line in io.lines("/proc/self/status") do
+                local kb = line:match("^VmRSS:%s+(%d+)")
+                if kb then return tonumber(kb) end
+              end
+            end
+            local json = caspio.json
+            local function fail(n)
+              for i = 1, n do
+                assert(not pcall(json.decode, "[1, 2, nope]"))
+                assert(not pcall(json.encode, {rows = {print}}))
+              end
+              collectgarbage(); collectgarbage()
+            end
+            fail(20000)
+            local before = rss()
+            fail(100000)
+            print(rss() - before)
+            """
+        let result = try caspio(["-e", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        let growth = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? Int.max
+        #expect(growth < 1024, "RSS grew by \(growth) KiB over 200,000 raised errors")
+    }
 }
