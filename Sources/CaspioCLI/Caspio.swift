@@ -14,7 +14,7 @@ struct Caspio: ParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: "caspio \(CaspioModule.version) (\(LuaState.luaRelease))",
-        subcommands: [RunCommand.self, AuthCommand.self, RequestCommand.self],
+        subcommands: [RunCommand.self, AuthCommand.self, RequestCommand.self, SandboxCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaspioModule
+import CaspioSandbox
 
 /// `caspio run SCRIPT [ARGS...]`, also the default command: `caspio SCRIPT`, `caspio -e CODE`.
 struct RunCommand: ParsableCommand {
@@ -28,6 +29,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
+
+    @Flag(help: "Run against a sandbox started in this process with the demo data (see `caspio sandbox`).")
+    var sandbox = false
 
     @OptionGroup(title: "Unattended runs")
     var unattended: UnattendedOptions
@@ -67,8 +71,18 @@ struct RunCommand: ParsableCommand {
             }
         }
         let statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        var running: RunningSandbox?
+        if sandbox {
+            do { running = try InProcessSandbox.start() } catch {
+                printError("caspio: --sandbox: \(error)")
+                return .usage
+            }
+        }
+        defer { running.map(InProcessSandbox.stop) }
         let context: ModuleContext
-        do { context = try connection.makeModuleContext(statePath: statePath) } catch { return .usage }
+        do {
+            context = try connection.makeModuleContext(statePath: statePath, environment: running.map { InProcessSandbox.environment(for: $0) })
+        } catch { return .usage }
         let invocation = ScriptInvocation(
             argv: argv,
             scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
