@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "CaspioSandboxTests",
             dependencies: [
-                "CaspioSandbox",
+                "CaspioSandbox", "CaspioTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

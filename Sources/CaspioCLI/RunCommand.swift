@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaspioModule
 import CaspioSandbox
+import Foundation
 
 /// `caspio run SCRIPT [ARGS...]`, also the default command: `caspio SCRIPT`, `caspio -e CODE`.
 struct RunCommand: ParsableCommand {
@@ -70,7 +71,13 @@ struct RunCommand: ParsableCommand {
                 return .usage
             }
         }
-        let statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        if sandbox, unattended.effectiveState == nil {
+            // The sandbox's data lives as long as this run, so must the script's state
+            // (a watermark kept from an earlier run would point past the fresh demo rows).
+            statePath = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-sandbox-state-\(UUID().uuidString).json").path
+        }
+        defer { if sandbox, unattended.effectiveState == nil, let statePath { try? FileManager.default.removeItem(atPath: statePath) } }
         var running: RunningSandbox?
         if sandbox {
             do { running = try InProcessSandbox.start() } catch {
