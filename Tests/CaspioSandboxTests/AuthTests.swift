@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// The token endpoint and bearer checks, as Caspio does them (API-NOTES.md, "Authentication").
+/// The token endpoint and bearer checks, as Caspio does them (API-NOTES.md, "Authentication"),
+/// and the chaos options that disturb them.
 @Suite struct AuthTests {
     @Test func clientCredentialsInTheBodyOrBasic() async throws {
         let sandbox = try await SandboxHarness.start()
@@ -70,5 +71,14 @@ import Testing
         #expect(reply.status == 503)
         #expect(reply.headers["retry-after"] == "1")
         #expect(reply.object["Code"] as? String == "ServiceUnavailable")
+    }
+
+    @Test func latencyDelaysAnswers() async throws {
+        let sandbox = try await SandboxHarness.start { $0.latencyMilliseconds = 150 }
+        defer { Task { await sandbox.stop() } }
+        let token = try await sandbox.accessToken()
+        let start = Date()
+        _ = try await sandbox.api("GET", "tables", token: token)
+        #expect(Date().timeIntervalSince(start) >= 0.15)
     }
 }
