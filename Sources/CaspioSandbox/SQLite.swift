@@ -56,6 +56,29 @@ final class SQLiteDatabase {
         return prepared
     }
 
+    /// Prepares a statement that embeds a client's text (q.where, q.select…). While it is
+    /// compiled, an authorizer lets it read, update and delete rows of the account's tables
+    /// and call functions, and nothing else: no pragmas, no attach, no schema changes, and no
+    /// access to the sandbox's own bookkeeping tables (`__sandbox_*`, `sqlite_*`).
+    func prepareUntrusted(_ sql: String) throws -> Statement {
+        sqlite3_set_authorizer(handle, { _, action, first, second, _, _ in
+            func text(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+            switch action {
+            case SQLITE_SELECT, SQLITE_RECURSIVE:
+                return SQLITE_OK
+            case SQLITE_FUNCTION:
+                return text(second).lowercased() == "load_extension" ? SQLITE_DENY : SQLITE_OK
+            case SQLITE_READ, SQLITE_UPDATE, SQLITE_DELETE:
+                let table = text(first).lowercased()
+                return table.hasPrefix("__sandbox") || table.hasPrefix("sqlite_") ? SQLITE_DENY : SQLITE_OK
+            default:
+                return SQLITE_DENY
+            }
+        }, nil)
+        defer { sqlite3_set_authorizer(handle, nil, nil) }
+        return try prepare(sql)
+    }
+
     /// Runs one statement with parameters and returns its rows.
     @discardableResult
     func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [[SQLValue]] {

@@ -27,6 +27,16 @@ struct SandboxHarness {
 
     func stop() async { await running.stop() }
 
+    /// Runs `body` against a fresh sandbox and stops it afterwards, also when `body` throws.
+    static func with(_ configure: (inout SandboxSettings) -> Void = { _ in }, _ body: (SandboxHarness) async throws -> Void) async throws {
+        let sandbox = try await start(configure)
+        do { try await body(sandbox) } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
+
     func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: origin + path)
         request.method = .init(rawValue: method)
