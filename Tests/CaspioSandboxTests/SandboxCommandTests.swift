@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import CaspioTestSupport
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 import Testing
 
 /// `caspio sandbox` and `caspio run --sandbox` as processes of the built binary.
@@ -48,6 +51,29 @@ import Testing
         #expect(process.terminationStatus == 0)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(stderr.contains("caspio sandbox: stopped"))
+    }
+
+    /// The client renews revoked tokens on its own, and the stats say what that cost.
+    @Test func revokedTokensAreRenewedByTheClient() async throws {
+        let (process, exports, _) = try Self.launch(["--revoke-every", "4", "--token-ttl", "1h"])
+        defer { process.terminate(); process.waitUntilExit() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var env = exports
+        env["CASPIO_TOKEN_CACHE"] = "off"
+        env["CASPIO_CONFIG"] = directory.path + "/none.toml"
+        env["HOME"] = directory.path
+        let script = "local n = 0; for _ in caspio.records('Customers', { orderBy = 'PK_ID', pageSize = 5 }) do n = n + 1 end; print(n)"
+        let result = try caspio(["-e", script], environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "250\n")
+        let origin = exports["CASPIO_TOKEN_URL"]!.replacingOccurrences(of: "/oauth/token", with: "")
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: origin + "/_sandbox/stats"), timeout: .seconds(10))
+        let stats = try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 1 << 20))) as? [String: Any] ?? [:]
+        let grants = stats["grants"] as? [String: Int] ?? [:]
+        let revocations = stats["revocations"] as? Int ?? 0
+        #expect(grants["client_credentials"] == 1, "one sign-in, then renewals: \(stats)")
+        #expect(revocations >= 10 && grants["refresh_token"] == revocations, "\(stats)")
     }
 
     @Test func stopsOnSIGINT() throws {
