@@ -61,9 +61,11 @@ extension Sandbox {
         }
     }
 
+    /// The answer to a body too large to read at all (the server stopped collecting it).
     func tooLarge(_ request: SandboxRequest) -> SandboxResponse {
-        var reply = tooLargeError("the request").response(resource: request.uri, requestID: UUID().uuidString.lowercased())
-        reply.headers.append(("X-Caspio-Request-ID", UUID().uuidString.lowercased()))
+        let requestID = UUID().uuidString.lowercased()
+        var reply = tooLargeError("the request").response(resource: request.uri, requestID: requestID)
+        reply.headers.append(("X-Caspio-Request-ID", requestID))
         return reply
     }
 

@@ -7,7 +7,7 @@ import NIOCore
 /// The sandbox on Hummingbird, bound to 127.0.0.1 only: it accepts the demo credentials and
 /// must never be reachable from another machine.
 public enum SandboxServer {
-    /// Largest request body read (uploads included); larger ones get 413 from Hummingbird.
+    /// The Hummingbird application; `onRunning` learns the port once it is bound (0 asks for a free one).
     static func application(_ sandbox: Sandbox, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             try await respond(sandbox, request)
@@ -25,6 +25,8 @@ public enum SandboxServer {
     private static func respond(_ sandbox: Sandbox, _ request: Request) async throws -> Response {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
+        // Bodies are read whole, up to the upload limit plus room for multipart framing; beyond
+        // that the answer is 413 without reading further.
         let limit = sandbox.settings.maxUploadBytes + 64 * 1024
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch {

@@ -58,6 +58,10 @@ import Testing
             let token = try await sandbox.accessToken()
             let reply = try await upload(sandbox, token, [("big.bin", String(repeating: "z", count: 11))])
             #expect(reply.status == 413 && reply.headers["x-caspio-request-id"] != nil)
+            // Far above the limit: refused before the body is read whole.
+            let huge = try await upload(sandbox, token, [("huge.bin", String(repeating: "z", count: 200_000))])
+            #expect(huge.status == 413)
+            #expect(huge.object["RequestId"] as? String == huge.headers["x-caspio-request-id"])
         }
     }
 }
