@@ -14,6 +14,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own header types, named directly by the sandbox's responses.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // Hummingbird's graceful shutdown, which the sandbox triggers itself.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, linked, never vendored.
@@ -59,6 +64,26 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // SQLite 3 from Debian's libsqlite3-dev, linked, never vendored: the sandbox's storage.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // `caspio sandbox`: a Caspio-compatible server (OAuth, records, tables, files) on loopback.
+        // A product target, not test support: users run it to try scripts without an account.
+        .target(
+            name: "CaspioSandbox",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Real HTTP(S) servers on loopback for tests: a recording server and a fake Caspio.
         .target(
             name: "CaspioTestSupport",
@@ -79,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "CaspioCLI",
             dependencies: [
-                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL",
+                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -90,5 +115,14 @@ let package = Package(
         .testTarget(name: "CaspioModuleTests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
+        .testTarget(
+            name: "CaspioSandboxTests",
+            dependencies: [
+                "CaspioSandbox", "CaspioTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
     ]
 )

@@ -1,5 +1,5 @@
 -- Concurrent updates: lower-case every customer's e-mail address, 8 requests at a time.
--- Run it: caspio run examples/concurrent-update.lua  (with CASPIO_* configured)
+-- Run it: caspio run --sandbox examples/concurrent-update.lua  (without --sandbox: your account, CASPIO_* set)
 -- It changes the field Email of the table Customers.
 local customers = caspio.table("Customers")
 

@@ -1,5 +1,5 @@
 -- Create, read, update and delete rows through a table handle.
--- Run it: caspio run examples/crud.lua  (with CASPIO_* configured)
+-- Run it: caspio run --sandbox examples/crud.lua  (without --sandbox: your account, CASPIO_* set)
 -- It works on the table Customers (Name, State, Email) and removes the rows it adds.
 local customers = caspio.table("Customers")
 local before = customers:count()

@@ -1,5 +1,5 @@
 -- Files: upload a small generated CSV, find it in the listing, download it back, delete it.
--- Run it: caspio run examples/files.lua [FOLDER_KEY]  (with CASPIO_* configured; the root
+-- Run it: caspio run --sandbox examples/files.lua [FOLDER_KEY]  (without --sandbox: CASPIO_* set; the root
 -- folder when no folder's external key is given). It reads the table Customers (Name, State).
 local folder = arg[1]
 

@@ -1,6 +1,6 @@
 -- Nightly incremental export: the rows of a table changed since the last run, as a CSV file.
--- Run it: caspio run examples/nightly-export.lua [OUT.csv]  (from cron: add --lock --timeout 1800 --quiet)
--- (crontab and systemd units for it: see "Unattended runs" in the README)
+-- Run it: caspio run --sandbox examples/nightly-export.lua [OUT.csv]  (from cron, against your account:
+-- caspio run --lock --timeout 1800 --quiet examples/nightly-export.lua; see "Unattended runs" in the README)
 --
 -- EXPORT_TABLE: the table (default Customers). EXPORT_FIELD: a field that only grows, such as
 -- a "last modified" timestamp (default PK_ID, which catches new rows only). The watermark is

@@ -1,5 +1,5 @@
 -- Paging: read every matching row, one page in memory at a time, and count by state.
--- Run it: caspio run examples/paging.lua [STATE ...]  (with CASPIO_* configured; default CA NY TX)
+-- Run it: caspio run --sandbox examples/paging.lua [STATE ...]  (without --sandbox: CASPIO_* set; default CA NY TX)
 -- It reads the table Customers (Name, State, Email).
 local states = { ... }
 if #states == 0 then states = { "CA", "NY", "TX" } end

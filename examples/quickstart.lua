@@ -1,6 +1,7 @@
 -- Quick start: which account caspio talks to, its tables, and a first query.
--- Run it: caspio run examples/quickstart.lua  (with CASPIO_* or a config.toml profile set up;
--- `caspio auth` checks that first). It reads the table Customers (Name, State, Email).
+-- Run it: caspio run --sandbox examples/quickstart.lua  (the embedded sandbox: no account needed). Against
+-- your account: drop --sandbox and set CASPIO_* or a config.toml profile (`caspio auth` checks).
+-- It reads the table Customers (Name, State, Email).
 
 -- Signing in is automatic: the first request takes the cached token (or gets one) and
 -- renews it when it expires. Do not call caspio.auth() just to sign in: it forces a new

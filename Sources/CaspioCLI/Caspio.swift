@@ -16,7 +16,7 @@ struct Caspio: ParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: "caspio \(CaspioModule.version) (\(LuaState.luaRelease))",
-        subcommands: [RunCommand.self, ReplCommand.self, AuthCommand.self, RequestCommand.self],
+        subcommands: [RunCommand.self, ReplCommand.self, AuthCommand.self, RequestCommand.self, SandboxCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

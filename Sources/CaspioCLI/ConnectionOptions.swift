@@ -63,15 +63,21 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The module's context: the client is made on first use, with these options.
-    func makeModuleContext(statePath: String? = nil) throws -> ModuleContext {
+    /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
+    func makeModuleContext(statePath: String? = nil, environment: [String: String]? = nil) throws -> ModuleContext {
         let logger: Logging.Logger
         do { logger = try makeLogger() } catch {
             printError(error.description)
             throw ExitCode(error.exitStatus.rawValue)
         }
-        let overrides = overrides
-        return ModuleContext(logger: logger, statePath: statePath) { () throws(CaspioError) -> CaspioClient in
-            let configuration = try ConfigurationResolver(overrides: overrides).resolve()
+        var overrides = overrides
+        if environment != nil {
+            // The sandbox decides where to connect: flags naming an account would contradict it.
+            (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil)
+        }
+        let resolverEnvironment = environment ?? ProcessInfo.processInfo.environment
+        return ModuleContext(logger: logger, statePath: statePath) { [overrides] () throws(CaspioError) -> CaspioClient in
+            let configuration = try ConfigurationResolver(environment: resolverEnvironment, overrides: overrides).resolve()
             return try CaspioClient(configuration: configuration, logger: logger)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaspioClient
 import CaspioREPL
+import CaspioSandbox
 import Foundation
 
 /// `caspio repl`, also `caspio` alone on a terminal: an interactive Lua console.
@@ -14,15 +15,29 @@ struct ReplCommand: ParsableCommand {
             """
     )
 
+    @Flag(help: "Explore a sandbox started in this process with the demo data (see `caspio sandbox`).")
+    var sandbox = false
+
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
     func run() throws {
-        let status = try Self.start(connection)
+        var running: RunningSandbox?
+        if sandbox {
+            do { running = try InProcessSandbox.start() } catch {
+                printError("--sandbox: \(error)")
+                throw ExitCode(ExitStatus.usage.rawValue)
+            }
+        }
+        defer { running.map(InProcessSandbox.stop) }
+        let status = try Self.start(connection, environment: running.map { InProcessSandbox.environment(for: $0) })
         if status != 0 { throw ExitCode(status) }
     }
 
-    static func start(_ connection: ConnectionOptions) throws -> Int32 {
+    /// `environment` replaces the process's (a `--sandbox`'s settings).
+    static func start(_ connection: ConnectionOptions, environment accountEnvironment: [String: String]? = nil) throws
+        -> Int32
+    {
         let interactive = isatty(STDIN_FILENO) != 0
         let environment = ProcessInfo.processInfo.environment
         let color = isatty(STDOUT_FILENO) != 0 && (environment["NO_COLOR"] ?? "").isEmpty
@@ -31,15 +46,19 @@ struct ReplCommand: ParsableCommand {
         let repl = try REPL(options: options) { profile in
             var chosen = connection
             if let profile { chosen.profile = profile }
-            return REPLAccount(context: try chosen.makeModuleContext(), description: describe(chosen))
+            return REPLAccount(
+                context: try chosen.makeModuleContext(environment: accountEnvironment),
+                description: describe(chosen, environment: accountEnvironment))
         }
         return repl.run()
     }
 
     /// Profile and base URL, resolved without any request; never the secret.
-    static func describe(_ connection: ConnectionOptions) -> String {
+    static func describe(_ connection: ConnectionOptions, environment: [String: String]? = nil) -> String {
         do {
-            let configuration = try ConfigurationResolver(overrides: connection.overrides).resolve()
+            let configuration = try ConfigurationResolver(
+                environment: environment ?? ProcessInfo.processInfo.environment, overrides: connection.overrides
+            ).resolve()
             return "profile \(configuration.profile ?? "(environment)"), \(configuration.baseURL.absoluteString)"
         } catch {
             return "no account: \(error.description)"

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CaspioModule
 import Glibc
+import CaspioSandbox
+import Foundation
 
 /// `caspio run SCRIPT [ARGS...]`, also the default command: `caspio SCRIPT`, `caspio -e CODE`.
 struct RunCommand: ParsableCommand {
@@ -29,6 +31,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
+
+    @Flag(help: "Run against a sandbox started in this process with the demo data (see `caspio sandbox`).")
+    var sandbox = false
 
     @OptionGroup(title: "Unattended runs")
     var unattended: UnattendedOptions
@@ -73,9 +78,25 @@ struct RunCommand: ParsableCommand {
                 return .usage
             }
         }
-        let statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        if sandbox, unattended.effectiveState == nil {
+            // The sandbox's data lives as long as this run, so must the script's state
+            // (a watermark kept from an earlier run would point past the fresh demo rows).
+            statePath = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-sandbox-state-\(UUID().uuidString).json").path
+        }
+        defer { if sandbox, unattended.effectiveState == nil, let statePath { try? FileManager.default.removeItem(atPath: statePath) } }
+        var running: RunningSandbox?
+        if sandbox {
+            do { running = try InProcessSandbox.start() } catch {
+                printError("caspio: --sandbox: \(error)")
+                return .usage
+            }
+        }
+        defer { running.map(InProcessSandbox.stop) }
         let context: ModuleContext
-        do { context = try connection.makeModuleContext(statePath: statePath) } catch { return .usage }
+        do {
+            context = try connection.makeModuleContext(statePath: statePath, environment: running.map { InProcessSandbox.environment(for: $0) })
+        } catch { return .usage }
         let invocation = ScriptInvocation(
             argv: argv,
             scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,

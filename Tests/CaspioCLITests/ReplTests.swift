@@ -197,6 +197,12 @@ import Testing
         #expect(!screen.contains(fake.settings.clientSecret))
     }
 
+    @Test func sandboxFlagPointsTheConsoleAtAnInProcessSandbox() throws {
+        let result = try caspio(["repl", "--sandbox"], stdin: "caspio.table('Customers'):count()\ncaspio.config.base_url:match('^http://127%.0%.0%.1:%d+/') ~= nil\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "250\ntrue\n")
+    }
+
     @Test func pipedInput() throws {
         let script = try caspio([], stdin: "print(1)\n")
         #expect(script.status == 0 && script.stdout == "1\n", "caspio alone runs a pipe as a script: \(script.stderr)")

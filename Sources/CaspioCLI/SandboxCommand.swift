@@ -1,0 +1,101 @@
+import ArgumentParser
+import CaspioSandbox
+import Dispatch
+import Foundation
+import Glibc
+
+/// `caspio sandbox`: a Caspio-compatible server on 127.0.0.1 for trying scripts without an
+/// account. Serves until SIGINT or SIGTERM.
+struct SandboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Serve a Caspio-compatible sandbox on 127.0.0.1 (OAuth, records, tables, files).",
+        discussion: """
+            Prints the environment variables that point scripts at it, then serves until
+            interrupted. Data lives in memory unless --data names a SQLite file; the demo tables
+            (Customers, Orders, Products) are loaded into an empty database unless --seed is given.
+            The client id and secret it prints are the sandbox's own demo credentials.
+            """
+    )
+
+    @Option(help: "Port to listen on (default: a free one).")
+    var port: Int = 0
+
+    @Option(help: "SQLite file that keeps the data between runs (default: in memory).")
+    var data: String?
+
+    @Option(help: "JSON file of tables to load instead of the demo data.")
+    var seed: String?
+
+    @Option(help: "Access token lifetime, e.g. 5s, 10m, 1h (default 86399s).")
+    var tokenTTL: String?
+
+    @Option(help: "Refresh token lifetime (default 60d).")
+    var refreshTTL: String?
+
+    @Option(help: "Delay every resource answer by MS milliseconds.")
+    var latency: Int = 0
+
+    @Option(help: "Share of resource requests answered 503 with Retry-After, 0 to 1.")
+    var failRate: Double = 0
+
+    @Option(help: "Revoke every access token after each N resource requests.")
+    var revokeEvery: Int = 0
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be from 0 to 1") }
+        guard latency >= 0, revokeEvery >= 0 else { throw ValidationError("--latency and --revoke-every must be 0 or more") }
+        _ = try settings()
+    }
+
+    func settings() throws -> SandboxSettings {
+        var settings = SandboxSettings()
+        settings.port = port
+        settings.dataPath = data
+        settings.seedPath = seed
+        settings.latencyMilliseconds = latency
+        settings.failRate = failRate
+        settings.revokeEvery = revokeEvery
+        if let tokenTTL {
+            guard let seconds = SandboxSettings.duration(tokenTTL) else { throw ValidationError("--token-ttl '\(tokenTTL)' is not a duration such as 5s, 10m or 1h") }
+            settings.tokenTTL = seconds
+        }
+        if let refreshTTL {
+            guard let seconds = SandboxSettings.duration(refreshTTL) else { throw ValidationError("--refresh-ttl '\(refreshTTL)' is not a duration such as 5s, 10m or 1h") }
+            settings.refreshTTL = seconds
+        }
+        return settings
+    }
+
+    private static func stop(_ running: RunningSandbox) {
+        Task {
+            await running.stop()
+            printError("caspio sandbox: stopped")
+            Glibc.exit(0)
+        }
+    }
+
+    func run() throws {
+        let running: RunningSandbox
+        do { running = try InProcessSandbox.start(try settings()) } catch {
+            printError("caspio sandbox: \(error)")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        // Stop cleanly on either signal: close the listener, then exit 0.
+        var signals: [DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            _ = Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Self.stop(running) }
+            source.resume()
+            signals.append(source)
+        }
+        var text = running.environment.map { "export \($0)=\($1)\n" }.joined()
+        text += "# caspio sandbox on \(running.origin): paste the lines above into a shell, then run scripts; Ctrl-C stops it.\n"
+        // Written at once and unbuffered, so that a reader of a pipe sees it while we serve.
+        FileHandle.standardOutput.write(Data(text.utf8))
+        _ = try? runBlocking { try await running.wait() }
+        withExtendedLifetime(signals) {}
+    }
+}

@@ -1,0 +1,44 @@
+/// Checks on the SQL fragments and names that clients send. Fragments (q.where, q.select,
+/// q.orderBy, q.groupBy) are embedded into one statement, which must then prepare as exactly
+/// one statement (`SQLiteDatabase.prepare`); these checks refuse the obvious attempts early
+/// with a clear message, before SQLite sees them.
+enum SQLText {
+    /// Letters, digits and underscores, not starting with a digit, at most 64 characters:
+    /// names that need no escaping in Caspio and are quoted anyway when embedded.
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.count <= 64 else { return false }
+        let letters = first.properties.isAlphabetic || first == "_"
+        return letters && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    /// `"Name"`, after `isIdentifier` has vouched for it.
+    static func quoted(_ name: String) -> String { "\"" + name + "\"" }
+
+    /// Refuses statement separators and comments outside string literals, and unclosed
+    /// literals or brackets: a fragment must be one expression (or one list of them).
+    static func checkFragment(_ text: String, parameter: String) throws(APIError) {
+        var inString = false
+        var depth = 0
+        var previous: Character = " "
+        for ch in text {
+            if inString {
+                if ch == "'" { inString = false }  // a doubled '' re-enters on the next quote
+            } else {
+                switch ch {
+                case "'": inString = true
+                case ";": throw APIError.sql("\(parameter) must be a single expression: ';' is not allowed")
+                case "-" where previous == "-", "*" where previous == "/":
+                    throw APIError.sql("\(parameter) must be a single expression: comments are not allowed")
+                case "(": depth += 1
+                case ")":
+                    depth -= 1
+                    if depth < 0 { throw APIError.sql("\(parameter): unbalanced parentheses") }
+                default: break
+                }
+            }
+            previous = inString ? " " : ch
+        }
+        if inString { throw APIError.sql("\(parameter): unterminated string literal") }
+        if depth != 0 { throw APIError.sql("\(parameter): unbalanced parentheses") }
+    }
+}
