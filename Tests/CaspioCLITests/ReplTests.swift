@@ -52,6 +52,7 @@ import Testing
         try session.line("_ + 1")
         (ok, screen) = try session.waitFor("\n43\n")
         #expect(ok, "continues after an error, `_` kept: \(screen)")
+        try waitForPrompt(session)
 
         try session.type("caspio.re")
         try session.press("Tab", "Tab")
@@ -60,6 +61,7 @@ import Testing
         try session.press("C-c")  // drops the line, stays in the REPL
         try waitForPrompt(session)
         try session.line("t = caspio.table('Customers')")
+        try waitForPrompt(session)
         try session.type("t:ins")
         try session.press("Tab")
         (ok, screen) = try session.waitFor("> t:insert")
@@ -99,6 +101,7 @@ import Testing
         var (ok, screen) = try session.waitFor(" s)")
         #expect(ok && screen.contains("\n42\n"), ":time: \(screen)")
         #expect(fake.grantCount == 0, "no sign-in before the first request")
+        try waitForPrompt(session)
 
         try session.type("caspio.table(\"Cu")
         try session.press("Tab", "Tab")
