@@ -120,11 +120,8 @@ struct ScriptRunner {
         if let index = invocation.scriptIndex {
             return runScript(lua, path: invocation.argv[index], arguments: Array(invocation.argv[(index + 1)...]))
         }
+        // Nothing to run and stdin not a terminal (a terminal gets the REPL): stdin is the script.
         if invocation.preloads.isEmpty {
-            if isatty(STDIN_FILENO) != 0 {
-                printError("no script given; try `caspio --help`")
-                return .usage
-            }
             return runScript(lua, path: "-", arguments: [])
         }
         return .success
