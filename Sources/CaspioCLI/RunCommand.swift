@@ -88,7 +88,7 @@ struct RunCommand: ParsableCommand {
         var running: RunningSandbox?
         if sandbox {
             do { running = try InProcessSandbox.start() } catch {
-                printError("caspio: --sandbox: \(error)")
+                printError("--sandbox: \(error)")
                 return .usage
             }
         }

@@ -71,7 +71,7 @@ struct SandboxCommand: ParsableCommand {
     private static func stop(_ running: RunningSandbox) {
         Task {
             await running.stop()
-            printError("caspio sandbox: stopped")
+            printError("sandbox stopped")
             Glibc.exit(0)
         }
     }
@@ -79,7 +79,7 @@ struct SandboxCommand: ParsableCommand {
     func run() throws {
         let running: RunningSandbox
         do { running = try InProcessSandbox.start(try settings()) } catch {
-            printError("caspio sandbox: \(error)")
+            printError("sandbox: \(error)")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         // Stop cleanly on either signal: close the listener, then exit 0.

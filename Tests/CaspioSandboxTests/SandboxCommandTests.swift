@@ -50,7 +50,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(stderr.contains("caspio sandbox: stopped"))
+        #expect(stderr.contains("caspio: sandbox stopped"))
     }
 
     /// The client renews revoked tokens on its own, and the stats say what that cost.
