@@ -206,15 +206,16 @@ struct ScriptRunner {
 
 /// Writes `caspio: MESSAGE` to stderr, as lua.c writes `lua: MESSAGE`; with
 /// --log-format json, a JSON line like the log's, so that a log collector sees the error too.
+/// Either way the message goes through the secret redactor, as every log line does.
 func printError(_ message: String) {
+    let message = SecretRedactor.shared.redact(message)
     var line = "caspio: \(message)\n"
     if ErrorOutput.json {
         let object: [String: Any] = [
-            "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "error",
-            "message": SecretRedactor.shared.redact(message),
+            "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "error", "message": message,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        line = SecretRedactor.shared.redact(String(decoding: data, as: UTF8.self)) + "\n"
+        line = String(decoding: data, as: UTF8.self) + "\n"
     }
     line.withUTF8 { caspio_write_stderr($0.baseAddress, $0.count) }
 }

@@ -70,16 +70,14 @@ enum LuaConversions {
         let table = lua.absoluteIndex(index)
         var pairs: [(String, String)] = []
         lua.pushNil()
+        // A throw leaves the stack as it is: the trampoline raises, and Lua discards it.
         while lua_next(lua.L, table) != 0 {
             defer { lua.pop() }
             guard let key = lua.string(at: -2) else {
-                lua.pop(2)
                 throw LuaRaise.message("opts.\(what): names must be strings")
             }
             guard let value = scalarText(lua, at: -1) else {
-                let type = lua.typeName(at: -1)
-                lua.pop(2)
-                throw LuaRaise.message("opts.\(what).\(key) must be a string, number or boolean (got \(type))")
+                throw LuaRaise.message("opts.\(what).\(key) must be a string, number or boolean (got \(lua.typeName(at: -1)))")
             }
             pairs.append((key, value))
         }

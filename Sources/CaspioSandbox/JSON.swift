@@ -62,7 +62,8 @@ indirect enum JSON: Equatable, Sendable {
         out += "\""
     }
 
-    /// Parses request bodies and seed files. Key order of objects follows the document.
+    /// Parses request bodies and seed files. Object keys come back sorted (JSONSerialization
+    /// keeps no order); rows in answers are built in the table's column order, not from these.
     static func parse(_ bytes: [UInt8]) -> JSON? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return nil }
         return from(object)
