@@ -11,6 +11,8 @@ final class RequestBroker: @unchecked Sendable {
     private let condition = NSCondition()
     private var finished: [Int: Outcome] = [:]
     private var running: [Int: Task<Void, Never>] = [:]
+    /// Cancelled while running: their late outcomes are dropped, not kept forever.
+    private var abandoned: Set<Int> = []
     private var nextTicket = 1
 
     /// Starts `work` and returns its ticket at once.
@@ -38,8 +40,8 @@ final class RequestBroker: @unchecked Sendable {
 
     private func complete(_ ticket: Int, _ outcome: Outcome) {
         condition.lock()
-        finished[ticket] = outcome
         running[ticket] = nil
+        if abandoned.remove(ticket) == nil { finished[ticket] = outcome }
         condition.broadcast()
         condition.unlock()
     }
@@ -61,7 +63,10 @@ final class RequestBroker: @unchecked Sendable {
     func cancel(_ tickets: [Int]) {
         condition.lock()
         for ticket in tickets {
-            running.removeValue(forKey: ticket)?.cancel()
+            if let task = running.removeValue(forKey: ticket) {
+                task.cancel()
+                abandoned.insert(ticket)
+            }
             finished[ticket] = nil
         }
         condition.unlock()
