@@ -1,6 +1,11 @@
 #include "CLuaShim.h"
 
+#include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,74 +110,114 @@ int caspio_pcall(lua_State *L, int nargs, int nresults) {
 
 /* ---- Stops: Ctrl-C as lua.c does it, generalised to timeouts and SIGTERM ---- */
 
-static lua_State *volatile interrupt_target = NULL;
-static volatile sig_atomic_t interrupt_raised = 0;
-static volatile sig_atomic_t interrupt_requested = 0;
+static lua_State *volatile stop_target = NULL;
 /* The first reason wins: a SIGTERM after a timeout must not turn exit 124 into 143. */
 static volatile sig_atomic_t stop_reason = CASPIO_STOP_NONE;
+static volatile sig_atomic_t waits_aborted = 0;
+static volatile sig_atomic_t idle_action = CASPIO_IDLE_RECORD;
+static volatile sig_atomic_t signals_armed = 0;
+/* sem_post is async-signal-safe: the one way a handler can wake a waiting thread. */
+static sem_t stop_posted;
+
+static const char *stop_message(int reason) {
+    switch (reason) {
+    case CASPIO_STOP_TIMEOUT: return "timeout!";
+    case CASPIO_STOP_TERMINATE: return "terminated!";
+    default: return "interrupted!";
+    }
+}
 
 static void stop_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
-    interrupt_raised = 1;
-    switch (stop_reason) {
-    case CASPIO_STOP_TIMEOUT: luaL_error(L, "timeout!"); break;
-    case CASPIO_STOP_TERMINATE: luaL_error(L, "terminated!"); break;
-    default: luaL_error(L, "interrupted!"); break;
-    }
+    luaL_error(L, "%s", stop_message(stop_reason));
 }
 
-void caspio_stop(lua_State *L, int reason) {
-    if (stop_reason == CASPIO_STOP_NONE) stop_reason = reason;
-    /* SIGTERM lets the current request finish: blocked waits keep waiting, and the hook
-       raises as soon as Lua runs again. Ctrl-C and timeouts abort the wait. */
-    if (reason != CASPIO_STOP_TERMINATE) interrupt_requested = 1;
+static void hook(lua_State *L) {
     int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
     lua_sethook(L, stop_hook, flag, 1);
 }
 
-void caspio_interrupt(lua_State *L) { caspio_stop(L, CASPIO_STOP_INTERRUPT); }
+void caspio_stop(int reason) {
+    if (stop_reason == CASPIO_STOP_NONE) stop_reason = reason;
+    /* SIGTERM lets the current request finish: blocked waits keep waiting, and the hook
+       raises as soon as Lua runs again. Ctrl-C and timeouts abort the wait. */
+    if (reason != CASPIO_STOP_TERMINATE) waits_aborted = 1;
+    lua_State *L = stop_target;
+    if (L != NULL) hook(L);
+    sem_post(&stop_posted);
+}
 
 static void on_signal(int sig) {
     signal(sig, SIG_DFL); /* a second Ctrl-C or SIGTERM terminates the process */
-    lua_State *L = interrupt_target;
-    if (L != NULL) caspio_stop(L, sig == SIGTERM ? CASPIO_STOP_TERMINATE : CASPIO_STOP_INTERRUPT);
+    if (stop_target == NULL && idle_action == CASPIO_IDLE_EXIT) _exit(128 + sig);
+    caspio_stop(sig == SIGTERM ? CASPIO_STOP_TERMINATE : CASPIO_STOP_INTERRUPT);
 }
 
-void caspio_sigint_arm(lua_State *L) {
-    interrupt_target = L;
-    signal(SIGINT, on_signal);
+static void install_handlers(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
 }
 
-void caspio_sigterm_arm(lua_State *L) {
-    interrupt_target = L;
-    signal(SIGTERM, on_signal);
+void caspio_stop_arm_signals(int action) {
+    if (!signals_armed) sem_init(&stop_posted, 0, 0);
+    signals_armed = 1;
+    idle_action = action;
+    install_handlers();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-void caspio_unblock_signals(void) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-void caspio_sigint_disarm(void) {
+void caspio_stop_disarm_signals(void) {
     signal(SIGINT, SIG_DFL);
-    interrupt_target = NULL;
+    signal(SIGTERM, SIG_DFL);
 }
 
-int caspio_interrupted(void) { return interrupt_raised; }
-int caspio_interrupt_requested(void) { return interrupt_requested; }
-int caspio_stop_requested(void) { return stop_reason != CASPIO_STOP_NONE; }
+void caspio_stop_attach(lua_State *L) {
+    stop_target = L;
+    if (stop_reason != CASPIO_STOP_NONE) hook(L);
+}
+
+void caspio_stop_detach(void) { stop_target = NULL; }
+
 int caspio_stop_reason(void) { return stop_reason; }
-void caspio_interrupt_reset(void) {
-    interrupt_raised = 0;
-    interrupt_requested = 0;
+int caspio_stop_aborts_waits(void) { return waits_aborted; }
+
+int caspio_stop_wait(double seconds) {
+    if (!signals_armed) { sem_init(&stop_posted, 0, 0); signals_armed = 1; }
+    if (stop_reason != CASPIO_STOP_NONE) return 1;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    long long nanos = until.tv_nsec + (long long)(seconds * 1e9);
+    until.tv_sec += nanos / 1000000000LL;
+    until.tv_nsec = nanos % 1000000000LL;
+    while (sem_timedwait(&stop_posted, &until) != 0) {
+        if (errno != EINTR) break;
+    }
+    return stop_reason != CASPIO_STOP_NONE;
 }
+
+void caspio_stop_begin_cleanup(lua_State *L) {
+    lua_sethook(L, NULL, 0, 0);
+    waits_aborted = 0;
+}
+
 void caspio_stop_reset(void) {
-    caspio_interrupt_reset();
     stop_reason = CASPIO_STOP_NONE;
+    waits_aborted = 0;
+    if (signals_armed) {
+        while (sem_trywait(&stop_posted) == 0) {}
+        install_handlers();
+    }
 }
-void caspio_clear_hook(lua_State *L) { lua_sethook(L, NULL, 0, 0); }
 
 void **caspio_extraspace(lua_State *L) { return (void **)lua_getextraspace(L); }
 

@@ -7,6 +7,7 @@ struct AuthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
         abstract: "Authenticate (cache first) and show the profile, endpoints and token expiry.",
+        usage: "caspio auth [--refresh | --logout] [OPTIONS]",
         discussion: "Tokens are cached between runs, so scheduled jobs do not mint a new refresh token each time."
     )
 

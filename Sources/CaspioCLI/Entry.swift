@@ -1,14 +1,15 @@
 import ArgumentParser
-import CLuaShim
+import LuaBridge
 import Glibc
 
 @main
 enum Entry {
     static func main() {
-        // Ctrl-C and SIGTERM must reach us even if the parent spawned us with them blocked.
-        caspio_unblock_signals()
+        // First of all, so that no signal is lost: until a command says otherwise (a script run
+        // stops its Lua, the sandbox shuts down), SIGINT and SIGTERM end the process at once.
+        RunStop.armSignals(whenIdle: .exit)
         do {
-            let arguments = UnattendedOptions.rewriteLockArguments(CommandLine.arguments)
+            let arguments = CommandLineWords.normalize(CommandLine.arguments)
             var command = try Caspio.parseAsRoot(Array(arguments.dropFirst()))
             try command.run()
         } catch {

@@ -9,9 +9,9 @@ struct ReplCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repl",
         abstract: "Start an interactive Lua console with the caspio module (signs in on the first request).",
+        usage: "caspio repl [--sandbox] [OPTIONS]",
         discussion: """
-            History is kept in $XDG_STATE_HOME/caspio/history (~/.local/state/caspio/history),
-            without lines that mention a secret or token. Type :help in the console for more.
+            History is kept in $XDG_STATE_HOME/caspio/history (~/.local/state/caspio/history), without lines that mention a secret or token. Type :help in the console for more.
             """
     )
 

@@ -8,6 +8,7 @@ struct RequestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Send one request and print the JSON answer (pretty on a terminal, compact in a pipe).",
+        usage: "caspio request METHOD PATH [OPTIONS]",
         discussion: """
             Examples:
               caspio request GET tables

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaspioModule
+import LuaBridge
 import Glibc
 import CaspioSandbox
 import Foundation
@@ -9,11 +10,9 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a Lua script (a file, - for standard input, or chunks given with -e).",
+        usage: "caspio [run] [OPTIONS] [SCRIPT [ARGS...]]",
         discussion: """
-            Options and arguments follow lua5.4: `arg[0]` is the script, `arg[1..n]` its
-            arguments (also passed as `...`), and the words before the script sit at negative
-            indices. With no script and no -e, a script is read from standard input when it is
-            not a terminal.
+            Options and arguments follow lua5.4: `arg[0]` is the script, `arg[1..n]` its arguments (also passed as `...`), and the words before the script sit at negative indices. With no script and no -e, a script is read from standard input when it is not a terminal.
             """
     )
 
@@ -48,6 +47,9 @@ struct RunCommand: ParsableCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
+        // From here a signal is remembered and stops the script (exit 130 or 143, after its
+        // clean-up handlers), even one that arrives before the script starts.
+        RunStop.armSignals(whenIdle: .record)
         let quiet = unattended.effectiveQuiet
         if quiet { QuietOutput.begin() }
         let status = execute()

@@ -3,6 +3,7 @@ import CaspioSandbox
 import Dispatch
 import Foundation
 import Glibc
+import LuaBridge
 
 /// `caspio sandbox`: a Caspio-compatible server on 127.0.0.1 for trying scripts without an
 /// account. Serves until SIGINT or SIGTERM.
@@ -10,11 +11,9 @@ struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
         abstract: "Serve a Caspio-compatible sandbox on 127.0.0.1 (OAuth, records, tables, files).",
+        usage: "caspio sandbox [--port N] [--data FILE] [OPTIONS]",
         discussion: """
-            Prints the environment variables that point scripts at it, then serves until
-            interrupted. Data lives in memory unless --data names a SQLite file; the demo tables
-            (Customers, Orders, Products) are loaded into an empty database unless --seed is given.
-            The client id and secret it prints are the sandbox's own demo credentials.
+            Prints the environment variables that point scripts at it, then serves until interrupted (SIGINT or SIGTERM). Data lives in memory unless --data names a SQLite file; the demo tables (Customers, Orders, Products) are loaded into an empty database unless --seed is given. The client id and secret it prints are the sandbox's own demo credentials.
             """
     )
 
@@ -68,34 +67,40 @@ struct SandboxCommand: ParsableCommand {
         return settings
     }
 
-    private static func stop(_ running: RunningSandbox) {
-        Task {
-            await running.stop()
-            printError("sandbox stopped")
-            Glibc.exit(0)
-        }
-    }
-
     func run() throws {
+        // Before anything starts: a signal from now on is remembered, and stops the sandbox
+        // however early it comes (even while the listener is still being set up).
+        RunStop.armSignals(whenIdle: .record)
         let running: RunningSandbox
         do { running = try InProcessSandbox.start(try settings()) } catch {
             printError("sandbox: \(error)")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        // Stop cleanly on either signal: close the listener, then exit 0.
-        var signals: [DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            _ = Glibc.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { Self.stop(running) }
-            source.resume()
-            signals.append(source)
-        }
+        Thread {
+            // The server ended without being asked to: say so instead of serving nothing.
+            let failure = (try? runBlocking { try await running.wait() }) == nil ? "failed" : "ended"
+            if !RunStop.isRequested {
+                printError("sandbox: the server \(failure) on its own")
+                Glibc.exit(1)
+            }
+        }.start()
         var text = running.environment.map { "export \($0)=\($1)\n" }.joined()
         text += "# caspio sandbox on \(running.origin): paste the lines above into a shell, then run scripts; Ctrl-C stops it.\n"
         // Written at once and unbuffered, so that a reader of a pipe sees it while we serve.
         FileHandle.standardOutput.write(Data(text.utf8))
-        _ = try? runBlocking { try await running.wait() }
-        withExtendedLifetime(signals) {}
+        while !RunStop.wait(seconds: 3600) {}
+        // Close the listener and finish the answers in flight, but never hang on them.
+        let stopped = DispatchSemaphore(value: 0)
+        Task.detached {
+            await running.stop()
+            stopped.signal()
+        }
+        if stopped.wait(timeout: .now() + Self.stopGrace) == .timedOut {
+            printError("sandbox: answers still in flight after \(Int(Self.stopGrace))s; stopping anyway")
+        }
+        printError("sandbox stopped")
+        Glibc.exit(0)
     }
+
+    static let stopGrace: Double = 5
 }

@@ -45,15 +45,13 @@ struct ScriptRunner {
         }
         let lua = state.lua
         do { try CaspioModule.install(into: state, context: invocation.context) } catch { return report(error) }
-        // Armed for the whole run (LUA_INIT, -e, -l, the script), as one stop ends all of it.
-        caspio_stop_reset()
-        caspio_sigint_arm(lua.L)
-        caspio_sigterm_arm(lua.L)
-        let watchdog = invocation.timeout.map { Watchdog(seconds: $0, lua: lua.L) { QuietOutput.end(failed: true) } }
+        // For the whole run (LUA_INIT, -e, -l, the script), as one stop ends all of it; a
+        // signal that came before this (while the sandbox started, say) stops it at once.
+        RunStop.attach(lua)
+        let watchdog = invocation.timeout.map { Watchdog(seconds: $0) { QuietOutput.end(failed: true) } }
         var status = runMain(lua)
         // Clean-up runs even after a stop: clear the pending hook and let requests wait again.
-        caspio_clear_hook(lua.L)
-        caspio_interrupt_reset()
+        RunStop.beginCleanup(lua)
         let cleanup = runAtexitHandlers(lua)
         if status == .success { status = cleanup }
         if let stopped = stopStatus() { status = stopped }
@@ -64,8 +62,8 @@ struct ScriptRunner {
             text.withCString { caspio_write_stderr($0, strlen($0)) }
         }
         // __gc and __close of what is left run in state.close(); signals from now on kill.
-        caspio_sigint_disarm()
-        signal(SIGTERM, SIG_DFL)
+        RunStop.detach()
+        RunStop.disarmSignals()
         watchdog?.finish()
         return status
     }
@@ -73,16 +71,16 @@ struct ScriptRunner {
     /// The status a stop (Ctrl-C, timeout, SIGTERM) imposes, whatever the script did with the
     /// error (a pcall may have swallowed it), with its one-line message.
     private func stopStatus() -> ExitStatus? {
-        switch caspio_stop_reason() {
-        case Int32(CASPIO_STOP_INTERRUPT):
+        switch RunStop.reason {
+        case .interrupt:
             return .interrupted
-        case Int32(CASPIO_STOP_TIMEOUT):
+        case .timeout:
             printError("timeout: the run did not finish within \(invocation.timeout.map { String(format: "%g", $0) } ?? "?") seconds (--timeout)")
             return .timeout
-        case Int32(CASPIO_STOP_TERMINATE):
+        case .terminate:
             printError("terminated (SIGTERM)")
             return .terminated
-        default:
+        case .none:
             return nil
         }
     }
@@ -182,10 +180,10 @@ struct ScriptRunner {
             try lua.call(arguments: arguments, results: results)
             return .success
         } catch {
-            let reason = caspio_stop_reason()
-            if reason == CASPIO_STOP_TIMEOUT || reason == CASPIO_STOP_TERMINATE { return .scriptError }
+            let reason = RunStop.reason
+            if reason == .timeout || reason == .terminate { return .scriptError }
             let status = report(error)
-            return reason == CASPIO_STOP_INTERRUPT ? .interrupted : status
+            return reason == .interrupt ? .interrupted : status
         }
     }
 

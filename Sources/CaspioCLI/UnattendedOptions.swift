@@ -64,43 +64,4 @@ struct UnattendedOptions: ParsableArguments {
         }
         return RunLock.derivedPath(forScript: script)
     }
-
-    /// Options of `caspio run` that take the next word as their value.
-    private static let valued: Set<String> = [
-        "-e", "-l", "--profile", "--account", "--base-url", "--token-url", "--ca-file", "--token-cache",
-        "--max-requests", "--log-level", "--log-format", "--lock-file", "--lock-wait", "--timeout", "--state",
-    ]
-
-    /// ArgumentParser has no option with an optional value, so `--lock` is rewritten before
-    /// parsing: `--lock=FILE` and `--lock X.lock` name the file, a bare `--lock` (followed by
-    /// the script) asks for a derived one. Only the words before the script are rewritten:
-    /// the script's own arguments are its business.
-    static func rewriteLockArguments(_ argv: [String]) -> [String] {
-        guard argv.count > 1 else { return argv }
-        var out = [argv[0]]
-        var index = 1
-        if argv[1] == "run" { out.append("run"); index = 2 } else if ["auth", "request", "help"].contains(argv[1]) { return argv }
-        while index < argv.count {
-            let word = argv[index]
-            if word == "--" || word == "-" || !word.hasPrefix("-") { break }
-            if word.hasPrefix("--lock=") {
-                out += ["--lock-file", String(word.dropFirst(7))]
-            } else if word == "--lock" {
-                if index + 1 < argv.count, argv[index + 1].hasSuffix(".lock") {
-                    out += ["--lock-file", argv[index + 1]]
-                    index += 1
-                } else {
-                    out.append("--lock-auto")
-                }
-            } else {
-                out.append(word)
-                if valued.contains(word), index + 1 < argv.count {
-                    out.append(argv[index + 1])
-                    index += 1
-                }
-            }
-            index += 1
-        }
-        return out + argv[index...]
-    }
 }

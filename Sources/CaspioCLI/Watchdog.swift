@@ -1,4 +1,4 @@
-import CLuaShim
+import LuaBridge
 import Foundation
 import Glibc
 
@@ -9,12 +9,11 @@ final class Watchdog: @unchecked Sendable {
     static let grace: Double = 5
     private let finished = DispatchSemaphore(value: 0)
 
-    init(seconds: Double, lua L: OpaquePointer, beforeHardExit: @escaping @Sendable () -> Void) {
-        nonisolated(unsafe) let target = L
+    init(seconds: Double, beforeHardExit: @escaping @Sendable () -> Void) {
         let finished = finished
         let thread = Thread {
             guard finished.wait(timeout: .now() + seconds) == .timedOut else { return }
-            caspio_stop(target, Int32(CASPIO_STOP_TIMEOUT))
+            RunStop.request(.timeout)
             guard finished.wait(timeout: .now() + Watchdog.grace) == .timedOut else { return }
             printError("timeout: the run did not stop within \(Int(Watchdog.grace))s of its --timeout; ending it")
             beforeHardExit()

@@ -64,7 +64,7 @@ enum NativeFunctions {
             },
             // What a stop raises, for waits that return early ("interrupted!" or "timeout!").
             "stop_message": { lua in
-                lua.push(caspio_stop_reason() == Int32(CASPIO_STOP_TIMEOUT) ? "timeout!" : "interrupted!")
+                lua.push(RunStop.reason.message)
                 return .one
             },
         ]

@@ -1,4 +1,4 @@
-import CLuaShim
+import LuaBridge
 import CaspioClient
 import Foundation
 
@@ -54,7 +54,7 @@ final class RequestBroker: @unchecked Sendable {
             for ticket in tickets {
                 if let outcome = finished.removeValue(forKey: ticket) { return (ticket, outcome) }
             }
-            if caspio_interrupt_requested() != 0 { return nil }
+            if RunStop.abortsWaits { return nil }
             _ = condition.wait(until: Date().addingTimeInterval(0.05))
         }
     }
@@ -98,7 +98,7 @@ final class RequestBroker: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         condition.lock()
         defer { condition.unlock() }
-        while Date() < deadline, caspio_stop_requested() == 0, caspio_interrupt_requested() == 0 {
+        while Date() < deadline, !RunStop.isRequested {
             _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
         }
     }

@@ -1,5 +1,5 @@
 import CLua
-import CLuaShim
+import Glibc
 import LuaBridge
 
 /// Evaluates REPL input as lua5.4 does: an expression first (its values are the results),
@@ -52,12 +52,16 @@ public struct Evaluator {
         case .success?: break
         }
         let base = lua.top - 1
-        caspio_interrupt_reset()
-        caspio_sigint_arm(lua.L)
+        // Ctrl-C stops this evaluation only; between evaluations a signal ends the REPL.
+        RunStop.reset()
+        RunStop.attach(lua)
         defer {
-            caspio_sigint_disarm()
-            lua_sethook(lua.L, nil, 0, 0)  // an interrupt that Lua never reached
-            caspio_interrupt_reset()
+            RunStop.detach()
+            RunStop.beginCleanup(lua)  // an interrupt that Lua never reached
+            let reason = RunStop.reason
+            RunStop.reset()
+            // SIGTERM (or a second signal) ends the REPL once the evaluation has stopped.
+            if reason == .terminate { exit(128 + SIGTERM) }
         }
         do {
             try lua.call(arguments: 0)

@@ -20,41 +20,189 @@ public struct ProcessResult: Sendable {
     }
 }
 
-/// Runs a program to completion with the given stdin and environment additions.
-public func runProcess(
-    _ executable: URL, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-    directory: URL? = nil
-) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    return collectOutput(of: process, stdout: out, stderr: err)
+/// A process spawned by a test that did not end by its deadline: it was killed, and this says
+/// what it had printed, so the failure shows where it stuck.
+public struct ProcessTimeout: Error, CustomStringConvertible {
+    public var arguments: [String]
+    public var seconds: Double
+    public var output: ProcessResult
+    public var description: String {
+        "\(arguments.joined(separator: " ")) did not finish within \(seconds)s and was killed\n--- stdout:\n\(output.stdout)\n--- stderr:\n\(output.stderr)"
+    }
 }
 
-/// Reads a started process's stdout and stderr to the end, both at once so that neither
-/// pipe can fill up and block the child, then waits for its exit.
-public func collectOutput(of process: Process, stdout out: Pipe, stderr err: Pipe) -> ProcessResult {
-    nonisolated(unsafe) var errData = Data()
-    let done = DispatchSemaphore(value: 0)
-    let errHandle = err.fileHandleForReading
-    Thread { errData = errHandle.readDataToEndOfFile(); done.signal() }.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    process.waitUntilExit()
-    return ProcessResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+/// A program started by a test, with a deadline: every wait on it is bounded, and a process
+/// still running at its deadline (or when the test lets go of it) is killed. Both outputs are
+/// read while it runs, so that neither pipe can fill up and block it.
+public final class SpawnedProcess: @unchecked Sendable {
+    public enum Input {
+        /// /dev/null.
+        case none
+        /// The text, then end of file.
+        case text(String)
+        /// A pipe kept open: `send` writes to it, `closeInput` ends it.
+        case open
+    }
+
+    public let process = Process()
+    public let arguments: [String]
+    /// When the process is killed if it has not ended.
+    public let deadline: Date
+    private let seconds: Double
+    /// Held by the reader threads and the termination handler, not `self`, so that a test
+    /// letting go of the process ends it (deinit kills it, the pipes close, the threads end).
+    private final class Streams: @unchecked Sendable {
+        let condition = NSCondition()
+        var out = Data(), err = Data()
+        var open = 2
+        var exited = false
+    }
+    private let streams = Streams()
+    private var input: FileHandle?
+
+    /// Starts `executable` with the test runner's environment plus `environment`.
+    /// `seconds` is the deadline for the whole life of the process.
+    public init(
+        _ executable: URL = caspioBinary, _ arguments: [String], input: Input = .none,
+        environment: [String: String] = [:], replacingEnvironment: Bool = false, directory: URL? = nil,
+        seconds: Double = 120
+    ) throws {
+        self.arguments = [executable.lastPathComponent] + arguments
+        self.seconds = seconds
+        deadline = Date().addingTimeInterval(seconds)
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = replacingEnvironment ? [:] : ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let outPipe = Pipe(), errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        let inputPipe = Pipe()
+        switch input {
+        case .none: process.standardInput = FileHandle.nullDevice
+        case .text, .open: process.standardInput = inputPipe
+        }
+        process.terminationHandler = { [streams] _ in
+            streams.condition.lock()
+            streams.exited = true
+            streams.condition.broadcast()
+            streams.condition.unlock()
+        }
+        try process.run()
+        for (handle, isOut) in [(outPipe.fileHandleForReading, true), (errPipe.fileHandleForReading, false)] {
+            Thread { [streams] in
+                while true {
+                    let chunk = handle.availableData
+                    streams.condition.lock()
+                    if chunk.isEmpty {
+                        streams.open -= 1
+                    } else if isOut {
+                        streams.out.append(chunk)
+                    } else {
+                        streams.err.append(chunk)
+                    }
+                    streams.condition.broadcast()
+                    streams.condition.unlock()
+                    if chunk.isEmpty { return }
+                }
+            }.start()
+        }
+        switch input {
+        case .none: break
+        case .text(let text):
+            inputPipe.fileHandleForWriting.write(Data(text.utf8))
+            try? inputPipe.fileHandleForWriting.close()
+        case .open: self.input = inputPipe.fileHandleForWriting
+        }
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// What it has printed so far.
+    public var output: ProcessResult {
+        streams.condition.lock()
+        defer { streams.condition.unlock() }
+        return ProcessResult(
+            status: streams.exited ? process.terminationStatus : -1, stdout: String(decoding: streams.out, as: UTF8.self),
+            stderr: String(decoding: streams.err, as: UTF8.self))
+    }
+
+    public func send(_ text: String) { input?.write(Data(text.utf8)) }
+
+    public func closeInput() {
+        try? input?.close()
+        input = nil
+    }
+
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Blocks until stdout (or stderr) contains `text`; throws, with what it printed, if the
+    /// process ends first or `timeout` (at most the deadline) passes.
+    @discardableResult
+    public func waitForOutput(_ text: String, onStderr: Bool = false, timeout: Double = 30) throws -> String {
+        let until = min(deadline, Date().addingTimeInterval(timeout))
+        let needle = Data(text.utf8)
+        let condition = streams.condition
+        condition.lock()
+        while true {
+            let seen = onStderr ? streams.err : streams.out
+            if seen.range(of: needle) != nil {
+                condition.unlock()
+                return String(decoding: seen, as: UTF8.self)
+            }
+            if streams.open == 0 || !condition.wait(until: until) { break }
+        }
+        condition.unlock()
+        throw ProcessTimeout(arguments: arguments + ["(waiting for \(text.debugDescription))"], seconds: timeout, output: output)
+    }
+
+    /// Waits for the exit and both outputs to end, up to the deadline; past it the process is
+    /// killed and the wait throws with what it printed.
+    public func finish() throws -> ProcessResult {
+        let condition = streams.condition
+        condition.lock()
+        while !(streams.exited && streams.open == 0) {
+            if !condition.wait(until: deadline) { break }
+        }
+        let done = streams.exited && streams.open == 0
+        condition.unlock()
+        if !done {
+            kill(process.processIdentifier, SIGKILL)
+            condition.lock()
+            // Bounded: a killed process's pipes close at once (unless a child holds them).
+            let grace = Date().addingTimeInterval(5)
+            while !(streams.exited && streams.open == 0), condition.wait(until: grace) {}
+            condition.unlock()
+            throw ProcessTimeout(arguments: arguments, seconds: seconds, output: output)
+        }
+        return output
+    }
+
+    /// `finish()` on a thread of its own: blocking the cooperative pool would starve in-process
+    /// servers whose handlers run there.
+    public func finished() async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try self.finish() }) }.start()
+        }
+    }
+}
+
+/// Runs a program to completion with the given stdin and environment additions, killing it
+/// (and failing) if it has not finished within `seconds`.
+public func runProcess(
+    _ executable: URL, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+    directory: URL? = nil, seconds: Double = 120
+) throws -> ProcessResult {
+    try SpawnedProcess(
+        executable, arguments, input: stdin.map { .text($0) } ?? .text(""), environment: environment,
+        directory: directory, seconds: seconds
+    ).finish()
 }
 
 public func caspio(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil)

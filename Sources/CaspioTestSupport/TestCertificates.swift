@@ -21,13 +21,9 @@ public struct TestCertificates: Sendable {
             printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
             openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "TestCertificates", code: Int(process.terminationStatus))
+        let result = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script], seconds: 60)
+        guard result.status == 0 else {
+            throw NSError(domain: "TestCertificates", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
         }
         return TestCertificates(directory: directory)
     }

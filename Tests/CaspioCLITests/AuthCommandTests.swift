@@ -2,49 +2,6 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// A `caspio` process started now; `wait()` collects its exit status and both outputs (read
-/// while it runs, so that neither pipe can fill up and block it).
-final class StartedProcess: @unchecked Sendable {
-    let process = Process()
-    private var out = Data()
-    private var err = Data()
-    private let drained = DispatchGroup()
-
-    init(_ arguments: [String], environment: [String: String]) throws {
-        process.executableURL = caspioBinary
-        process.arguments = arguments
-        process.environment = environment
-        let outPipe = Pipe(), errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        for (handle, isOut) in [(outPipe.fileHandleForReading, true), (errPipe.fileHandleForReading, false)] {
-            drained.enter()
-            Thread {
-                let data = handle.readDataToEndOfFile()
-                if isOut { self.out = data } else { self.err = data }
-                self.drained.leave()
-            }.start()
-        }
-    }
-
-    /// Waits on a thread of its own: blocking the cooperative pool would starve the fake
-    /// server's handlers, which run there, and the process would wait on them until it timed out.
-    func wait() async -> ProcessResult {
-        await withCheckedContinuation { continuation in
-            Thread {
-                self.drained.wait()
-                self.process.waitUntilExit()
-                continuation.resume(
-                    returning: ProcessResult(
-                        status: self.process.terminationStatus, stdout: String(decoding: self.out, as: UTF8.self),
-                        stderr: String(decoding: self.err, as: UTF8.self)))
-            }.start()
-        }
-    }
-}
-
 /// A fake Caspio on loopback and a sandbox HOME (config, cache) for one test. Every run gets
 /// a clean environment: the test runner's own CASPIO_* and XDG_* variables never leak in.
 final class AuthSandbox: @unchecked Sendable {
@@ -85,10 +42,10 @@ final class AuthSandbox: @unchecked Sendable {
         return result
     }
 
-    func start(_ arguments: [String], environment: [String: String]? = nil, trace: Bool = true) throws -> StartedProcess {
-        try StartedProcess(
-            ["auth"] + arguments + (trace ? ["--log-level", "trace"] : []),
-            environment: Self.processEnvironment(environment ?? self.environment()))
+    func start(_ arguments: [String], environment: [String: String]? = nil, trace: Bool = true) throws -> SpawnedProcess {
+        try SpawnedProcess(
+            caspioBinary, ["auth"] + arguments + (trace ? ["--log-level", "trace"] : []),
+            environment: Self.processEnvironment(environment ?? self.environment()), replacingEnvironment: true, seconds: 60)
     }
 
     /// Runs `caspio auth ARGUMENTS --log-level trace` and checks that nothing secret came out
@@ -97,7 +54,7 @@ final class AuthSandbox: @unchecked Sendable {
         _ arguments: [String], environment: [String: String]? = nil, tokenOnStdout: Bool = false,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> ProcessResult {
-        let result = try await start(arguments, environment: environment).wait()
+        let result = try await start(arguments, environment: environment).finished()
         expectNoSecrets(in: result, tokenOnStdout: tokenOnStdout, sourceLocation: sourceLocation)
         return result
     }
@@ -432,7 +389,7 @@ final class AuthSandbox: @unchecked Sendable {
         let environment = sandbox.environment()
         let processes = try (0..<8).map { _ in try sandbox.start(["--print-token"], environment: environment) }
         var results: [ProcessResult] = []
-        for process in processes { results.append(await process.wait()) }
+        for process in processes { results.append(try await process.finished()) }
         for result in results {
             #expect(result.status == 0, "\(result.stderr)")
             sandbox.expectNoSecrets(in: result, tokenOnStdout: true)

@@ -107,25 +107,14 @@ import Testing
     }
 
     @Test func ctrlCInterruptsWithTracebackAndExits130() throws {
-        let process = Process()
-        process.executableURL = caspioBinary
-        process.arguments = ["-e", "io.write('ready\\n'); io.flush(); while true do end"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let process = try SpawnedProcess(caspioBinary, ["-e", "io.write('ready\\n'); io.flush(); while true do end"], seconds: 30)
         // Wait for the script to be inside its loop (no sleeping: read its signal line).
-        var seen = Data()
-        while !seen.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
-        kill(process.processIdentifier, SIGINT)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 130)
+        try process.waitForOutput("ready\n")
+        process.signal(SIGINT)
+        let result = try process.finish()
+        #expect(process.process.terminationReason == .exit)
+        #expect(result.status == 130)
+        let stderr = result.stderr
         #expect(stderr.hasPrefix("caspio: "))
         #expect(stderr.contains("interrupted!\nstack traceback:"))
     }

@@ -32,8 +32,8 @@ import Testing
         #expect(Date().timeIntervalSince(began) >= 0.3)
 
         try write("", to: URL(fileURLWithPath: box.path("release")))
-        #expect(first.finish().status == 0)
-        #expect(third.finish().status == 0)
+        #expect(try first.finish().status == 0)
+        #expect(try third.finish().status == 0)
         let after = try box.run(["--lock"], [box.path("s"), box.path("release")])
         #expect(after.status == 0, "\(after.stderr)")
     }
@@ -47,7 +47,7 @@ import Testing
         let blocked = try caspio(["run", box.script.path, "a", "b"], environment: env, directory: box.directory)
         #expect(blocked.status == 75)
         kill(holder.pid, SIGKILL)
-        _ = holder.finish()
+        _ = try holder.finish()
         try write("", to: URL(fileURLWithPath: box.path("release")))
         let next = try caspio(["run", box.script.path, box.path("s"), box.path("release")], environment: env, directory: box.directory)
         #expect(next.status == 0, "\(next.stderr)")

@@ -4,28 +4,16 @@ import Foundation
 /// A `caspio run` in the background, for tests that act on a run while it is going on
 /// (a second run against its lock, kill -9, SIGTERM).
 final class BackgroundRun {
-    let process = Process()
-    private let out = Pipe(), err = Pipe()
+    let spawned: SpawnedProcess
 
     init(_ arguments: [String], environment: [String: String], directory: URL) throws {
-        process.executableURL = caspioBinary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
-        process.currentDirectoryURL = directory
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        spawned = try SpawnedProcess(caspioBinary, arguments, environment: environment, directory: directory, seconds: 60)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { spawned.pid }
 
-    /// Waits for the exit; the output is read to the end first so the pipes cannot fill up.
-    func finish() -> ProcessResult {
-        collectOutput(of: process, stdout: out, stderr: err)
-    }
+    /// Waits for the exit (bounded: past its deadline the run is killed and this throws).
+    func finish() throws -> ProcessResult { try spawned.finish() }
 }
 
 /// Polls (bounded) for a condition another process brings about; not a sleep for a race:

@@ -11,27 +11,17 @@ import Testing
         fake.script([slow])
         let directory = try temporaryDirectory()
         let script = try write(#"caspio.get("tables")"#, to: directory.appendingPathComponent("slow.lua"))
-        let process = Process()
-        process.executableURL = caspioBinary
-        process.arguments = ["run", script.path]
-        var env = ProcessInfo.processInfo.environment
-        env.merge(fake.environment(cacheDirectory: nil)) { $1 }
-        process.environment = env
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try SpawnedProcess(caspioBinary, ["run", script.path], environment: fake.environment(cacheDirectory: nil), seconds: 30)
         // Wait until the request is in flight at the server (bounded).
         let deadline = Date().addingTimeInterval(20)
         while fake.resourceRequests.isEmpty && Date() < deadline { usleep(10_000) }
         #expect(!fake.resourceRequests.isEmpty)
         let sent = Date()
-        kill(process.processIdentifier, SIGINT)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 130)
-        #expect(stderr.contains("interrupted!"))
+        process.signal(SIGINT)
+        let result = try process.finish()
+        #expect(process.process.terminationReason == .exit)
+        #expect(result.status == 130)
+        #expect(result.stderr.contains("interrupted!"))
         #expect(Date().timeIntervalSince(sent) < 10)
     }
 }

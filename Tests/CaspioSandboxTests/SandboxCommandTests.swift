@@ -7,33 +7,21 @@ import Testing
 
 /// `caspio sandbox` and `caspio run --sandbox` as processes of the built binary.
 @Suite struct SandboxCommandTests {
-    /// Starts `caspio sandbox ARGS`, reads the exports it prints (blocking on the pipe, so no
-    /// guessing how long start-up takes), and returns them with the process.
-    static func launch(_ arguments: [String]) throws -> (Process, [String: String], Pipe) {
-        let process = Process()
-        process.executableURL = caspioBinary
-        process.arguments = ["sandbox"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        var text = ""
-        let handle = out.fileHandleForReading
-        while !text.contains("\n#") {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+    /// Starts `caspio sandbox ARGS`, waits (bounded) for the exports it prints, and returns
+    /// them with the process, which is killed at its deadline if still serving.
+    static func launch(_ arguments: [String], seconds: Double = 120) throws -> (SpawnedProcess, [String: String]) {
+        let process = try SpawnedProcess(caspioBinary, ["sandbox"] + arguments, seconds: seconds)
+        let text = try process.waitForOutput("\n#")
         var exports: [String: String] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("export ") {
             let pair = line.dropFirst(7).split(separator: "=", maxSplits: 1)
             exports[String(pair[0])] = String(pair[1])
         }
-        return (process, exports, err)
+        return (process, exports)
     }
 
     @Test func printsTheEnvironmentServesAndStopsOnSIGTERM() throws {
-        let (process, exports, err) = try Self.launch(["--token-ttl", "5s"])
+        let (process, exports) = try Self.launch(["--token-ttl", "5s"])
         #expect(Set(exports.keys) == ["CASPIO_BASE_URL", "CASPIO_TOKEN_URL", "CASPIO_CLIENT_ID", "CASPIO_CLIENT_SECRET"])
         #expect(exports["CASPIO_BASE_URL"]?.hasPrefix("http://127.0.0.1:") == true)
         // A script run against it, through the ordinary environment variables.
@@ -46,17 +34,19 @@ import Testing
         let result = try caspio(["-e", "print(caspio.table('Orders'):count())", "-e", "print(caspio.auth().expires_in)"], environment: env)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "500\n5\n")
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(stderr.contains("caspio: sandbox stopped"))
+        process.signal(SIGTERM)
+        let stopped = try process.finish()
+        #expect(stopped.status == 0)
+        #expect(stopped.stderr.contains("caspio: sandbox stopped"))
     }
 
     /// The client renews revoked tokens on its own, and the stats say what that cost.
     @Test func revokedTokensAreRenewedByTheClient() async throws {
-        let (process, exports, _) = try Self.launch(["--revoke-every", "4", "--token-ttl", "1h"])
-        defer { process.terminate(); process.waitUntilExit() }
+        let (process, exports) = try Self.launch(["--revoke-every", "4", "--token-ttl", "1h"])
+        defer {
+            process.signal(SIGTERM)
+            _ = try? process.finish()
+        }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var env = exports
@@ -76,12 +66,18 @@ import Testing
         #expect(revocations >= 10 && grants["refresh_token"] == revocations, "\(stats)")
     }
 
-    @Test func stopsOnSIGINT() throws {
-        let (process, exports, _) = try Self.launch(["--port", "0"])
-        #expect(exports["CASPIO_CLIENT_ID"] == "sandbox-client")
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+    /// A signal at once after the first output is never lost (the handlers are armed before
+    /// anything is printed or started), whichever thread the kernel delivers it to.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func stopsOnASignalSentAtOnce(signal: Int32) throws {
+        for attempt in 1...15 {
+            let (process, exports) = try Self.launch(["--port", "0"], seconds: 20)
+            #expect(exports["CASPIO_CLIENT_ID"] == "sandbox-client")
+            process.signal(signal)
+            let result = try process.finish()
+            #expect(result.status == 0, "attempt \(attempt): \(result.stderr)")
+            #expect(result.stderr.contains("sandbox stopped"), "attempt \(attempt): \(result.stderr)")
+        }
     }
 
     @Test func badOptionsAreUsageErrors() throws {

@@ -52,21 +52,9 @@ int caspio_message_handler(lua_State *L);
 /// lua_pcall with caspio_message_handler below the function.
 int caspio_pcall(lua_State *L, int nargs, int nresults);
 
-/// SIGINT handling as in lua.c: the first Ctrl-C sets a hook that raises "interrupted!" at
-/// the next Lua instruction; a second one kills the process (the default action).
-void caspio_sigint_arm(lua_State *L);
-void caspio_sigint_disarm(void);
-/// Clears the signal mask inherited from the parent (some spawners block SIGINT and SIGTERM,
-/// which would make Ctrl-C and a supervisor's stop request silently pending forever).
-void caspio_unblock_signals(void);
-/// Whether an interrupt was raised since the last reset.
-int caspio_interrupted(void);
-/// Whether an interrupt was requested (Ctrl-C) since the last reset, even if Lua has not run
-/// since: host code that blocks (waiting for HTTP) polls this to return promptly.
-int caspio_interrupt_requested(void);
-void caspio_interrupt_reset(void);
-/// Requests an interrupt of L from any thread or a signal handler (as a Ctrl-C would).
-void caspio_interrupt(lua_State *L);
+// ---- Stops (Ctrl-C, SIGTERM, --timeout) ----
+// The state lives here because signal handlers must reach it; Swift reads and changes it only
+// through LuaBridge's `RunStop`. Nothing else calls these.
 
 /// Why a run is being stopped; the runner maps it to the exit status (130, 124, 143).
 enum {
@@ -75,19 +63,35 @@ enum {
     CASPIO_STOP_TIMEOUT = 2,
     CASPIO_STOP_TERMINATE = 3,
 };
-/// Stops L at its next instruction with "interrupted!", "timeout!" or "terminated!"; safe
-/// from any thread or a signal handler. Only the first reason is kept. Unlike the others,
-/// TERMINATE does not set interrupt_requested: the request in flight may finish first.
-void caspio_stop(lua_State *L, int reason);
-/// SIGTERM stops L with CASPIO_STOP_TERMINATE (a second SIGTERM kills, as a second Ctrl-C).
-void caspio_sigterm_arm(lua_State *L);
-/// Whether any stop (including SIGTERM) was requested: sleeps wake up for it.
-int caspio_stop_requested(void);
+/// What a signal does while no Lua state is attached.
+enum {
+    /// Remember it: the next attach stops Lua at once, and caspio_stop_wait returns.
+    CASPIO_IDLE_RECORD = 0,
+    /// End the process at once with 128 + the signal's number (the REPL between evaluations).
+    CASPIO_IDLE_EXIT = 1,
+};
+/// Unblocks SIGINT and SIGTERM (a spawner may have blocked them) and installs their handlers
+/// for the whole process. Done first thing, so that no signal can arrive unhandled. A second
+/// signal of the same kind kills the process (the default action), as in lua.c.
+void caspio_stop_arm_signals(int idle_action);
+/// Restores the default dispositions: from now on a signal kills.
+void caspio_stop_disarm_signals(void);
+/// The state a stop interrupts, with a hook at its next instruction; hooked at once when a
+/// stop is already pending. Detach before the state closes.
+void caspio_stop_attach(lua_State *L);
+void caspio_stop_detach(void);
+/// Requests a stop from any thread or a signal handler. Only the first reason is kept.
+/// Unlike the others, TERMINATE does not abort waits: the request in flight may finish first.
+void caspio_stop(int reason);
 int caspio_stop_reason(void);
-/// Clears the stop reason as well as the interrupt flags (once, at the start of a run).
+/// Whether blocked waits (HTTP, sleeps) should return now.
+int caspio_stop_aborts_waits(void);
+/// Blocks until a stop is requested or `seconds` pass; 1 if a stop was requested.
+int caspio_stop_wait(double seconds);
+/// Clean-up after a stop: removes the pending hook and lets waits wait again (the reason stays).
+void caspio_stop_begin_cleanup(lua_State *L);
+/// Forgets any stop and re-installs the handlers (the REPL, before each evaluation).
 void caspio_stop_reset(void);
-/// Removes a pending stop hook, so that clean-up code (atexit handlers) can run.
-void caspio_clear_hook(lua_State *L);
 
 /// The lua_State's extra space (LUA_EXTRASPACE bytes), where Swift keeps its owner pointer.
 void **caspio_extraspace(lua_State *L);
