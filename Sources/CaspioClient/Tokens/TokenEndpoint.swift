@@ -39,14 +39,13 @@ struct TokenEndpoint: Sendable {
         let body = Array(formEncode(form).utf8)
         let url = configuration.tokenURL.absoluteString
         counters.countGrant(grant)
-        let response: HTTPTransport.Response
+        let request = HTTPRequest(
+            "POST", url,
+            headers: headers + [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            body: body)
+        let response: CaspioResponse
         do {
-            response = try await transport.send(
-                method: "POST", url: url,
-                headers: headers + [
-                    ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
-                ],
-                body: body)
+            response = try await transport.send(request)
         } catch {
             var error = error
             error.message = "could not reach the token endpoint: " + error.message
@@ -67,7 +66,7 @@ struct TokenEndpoint: Sendable {
 
     /// An OAuth error (`{"error": "invalid_grant", "error_description": …}`), Caspio's own
     /// error body, or whatever else came back, as an authentication error.
-    private func failure(_ response: HTTPTransport.Response, grant: TokenSet.Grant, secrets: [Secret], url: String)
+    private func failure(_ response: CaspioResponse, grant: TokenSet.Grant, secrets: [Secret], url: String)
         -> CaspioError
     {
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]

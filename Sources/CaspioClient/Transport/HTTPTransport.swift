@@ -9,17 +9,6 @@ import NIOSSL
 /// One long-lived HTTP client (keep-alive, TLS = system roots + an optional CA file, timeouts,
 /// gzip) and the retry loop around it. It knows nothing of tokens.
 public final class HTTPTransport: Sendable {
-    public struct Response: Sendable {
-        public var status: Int
-        /// Header names as received; look up with `header(_:)`.
-        public var headers: [(String, String)]
-        public var body: [UInt8]
-
-        public func header(_ name: String) -> String? {
-            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
-        }
-    }
-
     let client: HTTPClient
     let retry: RetryPolicy
     let counters: Counters
@@ -71,11 +60,10 @@ public final class HTTPTransport: Sendable {
 
     /// Sends a request, retrying per the policy. `beforeEachAttempt` runs before every attempt
     /// (the budget check). Never logs headers or bodies.
-    public func send(
-        method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Double? = nil,
-        logURL: String? = nil, downloadTo: String? = nil, beforeEachAttempt: () throws(CaspioError) -> Void = {}
-    ) async throws(CaspioError) -> Response {
-        let shownURL = logURL ?? url
+    public func send(_ request: HTTPRequest, beforeEachAttempt: () throws(CaspioError) -> Void = {})
+        async throws(CaspioError) -> CaspioResponse
+    {
+        let (method, shownURL) = (request.method, request.url)
         var attempt = 1
         while true {
             try beforeEachAttempt()
@@ -84,8 +72,7 @@ public final class HTTPTransport: Sendable {
             var retryAfter: Double?
             var lastError: CaspioError
             do {
-                let response = try await once(
-                    method: method, url: url, headers: headers, body: body, timeout: timeout, downloadTo: downloadTo)
+                let response = try await once(request)
                 let elapsed = started.duration(to: .now)
                 logger.debug(
                     "\(method) \(shownURL) -> \(response.status)",
@@ -119,28 +106,26 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    private func once(
-        method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Double?, downloadTo: String?
-    ) async throws -> Response {
-        var request = HTTPClientRequest(url: url)
-        request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: body))
+    private func once(_ request: HTTPRequest) async throws -> CaspioResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
         }
-        let deadline = TimeAmount.milliseconds(Int64((timeout ?? 300) * 1000))
-        let response = try await client.execute(request, timeout: deadline, logger: clientLogger)
-        if let downloadTo, (200..<300).contains(Int(response.status.code)) {
+        let deadline = TimeAmount.milliseconds(Int64((request.timeout ?? 300) * 1000))
+        let response = try await client.execute(outgoing, timeout: deadline, logger: clientLogger)
+        let (status, headers) = (Int(response.status.code), response.headers.map { ($0.name, $0.value) })
+        let sent = request.body?.count ?? 0
+        if let downloadTo = request.downloadTo, (200..<300).contains(status) {
             let written = try await FileDownload.write(response.body, to: downloadTo)
-            counters.countBytes(sent: body?.count ?? 0, received: written)
-            return Response(
-                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: [])
+            counters.countBytes(sent: sent, received: written)
+            return CaspioResponse(status: status, headers: headers, body: [], method: request.method, url: request.url)
         }
         var buffer = try await response.body.collect(upTo: maxBodyBytes)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        counters.countBytes(sent: body?.count ?? 0, received: bytes.count)
-        return Response(
-            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
+        counters.countBytes(sent: sent, received: bytes.count)
+        return CaspioResponse(status: status, headers: headers, body: bytes, method: request.method, url: request.url)
     }
 
     /// Sorts a failure into: what to call it, whether the server may have seen the request.
