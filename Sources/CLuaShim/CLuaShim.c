@@ -1,7 +1,6 @@
 #include "CLuaShim.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>
@@ -222,9 +221,7 @@ void caspio_stop_reset(void) {
 void **caspio_extraspace(lua_State *L) { return (void **)lua_getextraspace(L); }
 
 int caspio_registry_index(void) { return LUA_REGISTRYINDEX; }
-int caspio_upvalue_index(int i) { return lua_upvalueindex(i); }
 void caspio_pop(lua_State *L, int n) { lua_pop(L, n); }
-void caspio_newtable(lua_State *L) { lua_newtable(L); }
 const char *caspio_tostring(lua_State *L, int idx, size_t *len) { return lua_tolstring(L, idx, len); }
 int caspio_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
 lua_Integer caspio_tointeger(lua_State *L, int idx, int *isnum) { return lua_tointegerx(L, idx, isnum); }
@@ -258,4 +255,3 @@ void caspio_write_stderr(const char *text, size_t len) {
 
 void caspio_flush_stdout(void) { fflush(stdout); }
 
-size_t caspio_heap_in_use(void) { return mallinfo2().uordblks; }

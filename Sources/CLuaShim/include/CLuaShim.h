@@ -98,9 +98,7 @@ void **caspio_extraspace(lua_State *L);
 
 // Function-like macros of lua.h, as functions.
 int caspio_registry_index(void);
-int caspio_upvalue_index(int i);
 void caspio_pop(lua_State *L, int n);
-void caspio_newtable(lua_State *L);
 const char *caspio_tostring(lua_State *L, int idx, size_t *len);
 int caspio_isnoneornil(lua_State *L, int idx);
 lua_Integer caspio_tointeger(lua_State *L, int idx, int *isnum);
@@ -119,9 +117,6 @@ const char *caspio_safe_tolstring(lua_State *L, int idx, size_t *len);
 void caspio_write_stderr(const char *text, size_t len);
 /// Flushes stdout (Lua's print writes through C stdio).
 void caspio_flush_stdout(void);
-
-/// Bytes of the C heap in use (mallinfo2), for leak checks.
-size_t caspio_heap_in_use(void);
 
 /// "Lua 5.4.x" of the headers this was built with.
 const char *caspio_lua_release(void);
