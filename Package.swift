@@ -98,7 +98,7 @@ let package = Package(
         // `caspio repl`: evaluator, pretty-printer, completion, line editor, REPL commands.
         .target(
             name: "CaspioREPL",
-            dependencies: ["LuaBridge", "LuaJSON", "CaspioModule", "CLua", "CLuaShim", "CLineEditShim"]
+            dependencies: ["LuaBridge", "LuaJSON", "CaspioModule", "CaspioClient", "CLua", "CLuaShim", "CLineEditShim"]
         ),
         // The command line.
         .executableTarget(

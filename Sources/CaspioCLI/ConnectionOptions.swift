@@ -3,6 +3,7 @@ import CaspioClient
 import CaspioModule
 import Foundation
 import Logging
+import CaspioSandbox
 
 /// Flags that choose and override the account; each also has an environment variable.
 struct ConnectionOptions: ParsableArguments {
@@ -35,6 +36,22 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(help: "Log format: text or json (CASPIO_LOG_FORMAT).")
     var logFormat: String?
+
+    @Flag(help: "Use a sandbox started in this process with the demo data instead of an account (see `caspio sandbox`).")
+    var sandbox = false
+
+    /// With --sandbox, starts one in this process (blocking until it listens) and returns it
+    /// with the environment that points the client at it; without, nil.
+    func startSandbox() throws -> (RunningSandbox, [String: String])? {
+        guard sandbox else { return nil }
+        do {
+            let running = try InProcessSandbox.start()
+            return (running, InProcessSandbox.environment(for: running))
+        } catch {
+            printError("--sandbox: \(error)")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+    }
 
     var overrides: ConfigurationOverrides {
         var overrides = ConfigurationOverrides()
@@ -82,8 +99,13 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    func makeClient() throws(CaspioError) -> CaspioClient {
-        let configuration = try ConfigurationResolver(overrides: overrides).resolve()
+    /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
+    func makeClient(environment: [String: String]? = nil) throws(CaspioError) -> CaspioClient {
+        var overrides = overrides
+        if environment != nil { (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil) }
+        let configuration = try ConfigurationResolver(
+            environment: environment ?? ProcessInfo.processInfo.environment, overrides: overrides
+        ).resolve()
         return try CaspioClient(configuration: configuration, logger: try makeLogger())
     }
 }

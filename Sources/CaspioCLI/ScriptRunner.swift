@@ -188,7 +188,7 @@ struct ScriptRunner {
     }
 
     private func report(_ error: LuaError) -> ExitStatus {
-        printError(error.description)
+        printError(CaspioModule.report(error))
         return Self.exitStatus(for: error.value)
     }
 

@@ -49,7 +49,7 @@ public final class CaspioClient: Sendable {
         var token = try await tokens.validToken()
         var response = try await sendOnce(exchange, token: token)
         if response.status == 401 {
-            logger.info("HTTP 401 from \(request.method) \(exchange.url): renewing the token and replaying the request once")
+            logger.info("HTTP 401 from \(request.method) \(RequestTarget.readable(exchange.url)): renewing the token and replaying the request once")
             token = try await tokens.tokenRejected(token)
             response = try await sendOnce(exchange, token: token)
             if response.status == 401 {
@@ -67,7 +67,7 @@ public final class CaspioClient: Sendable {
         authorized.headers.append(("Authorization", "Bearer " + token.accessToken.reveal()))
         let (budget, counters) = (configuration.maxRequests, counters)
         return try await transport.send(authorized) { () throws(CaspioError) in
-            try counters.reserveRequest(method: exchange.method, url: exchange.url, budget: budget)
+            try counters.reserveRequest(method: exchange.method, url: RequestTarget.readable(exchange.url), budget: budget)
         }
     }
 }

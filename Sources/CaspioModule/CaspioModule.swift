@@ -29,6 +29,13 @@ public enum CaspioModule {
         lua.setLoadedModuleFromTop("caspio")
     }
 
+    /// How an uncaught error is reported: a problem of the setup (missing settings) is not a
+    /// script bug, so it comes without the traceback that would point at the script.
+    public static func report(_ error: LuaError) -> String {
+        if let table = error.value.tableRef, table.rawField("setup") == .boolean(true) { return error.message }
+        return error.description
+    }
+
     private static func pushNatives(_ lua: Lua, _ context: ModuleContext) {
         let functions = NativeFunctions.all(context)
         lua.newTable(fieldCapacity: Int32(functions.count + 1))

@@ -159,6 +159,10 @@ enum LuaConversions {
                 lua.setField(key, ofTableAt: -2)
             }
         }
+        if error.isSetup {
+            lua.push(true)
+            lua.setField("setup", ofTableAt: -2)
+        }
         luaL_setmetatable(lua.L, errorMetatable)
     }
 }

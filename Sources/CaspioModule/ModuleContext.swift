@@ -38,6 +38,17 @@ public final class ModuleContext: @unchecked Sendable {
         }
     }
 
+    /// Makes the client now (settings resolved, nothing sent), to find a bad setup before use.
+    public func prepare() throws(CaspioError) { _ = try sharedClient() }
+
+    /// The REPL has moved to another account: whatever still reaches this context (a handle
+    /// kept in a variable) gets this error instead of a closed connection.
+    public func retire(because message: String) {
+        shutdown()
+        client = nil
+        failure = CaspioError(.config, message)
+    }
+
     /// The client if one was made (for stats and shutdown).
     public var existingClient: CaspioClient? { client }
 

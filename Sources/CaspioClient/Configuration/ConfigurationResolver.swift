@@ -83,7 +83,20 @@ public struct ConfigurationResolver {
 
     private var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
+    /// What to say when settings are missing: every way out, including none at all.
+    public static let sandboxHint = "To try caspio without an account, add --sandbox (caspio run --sandbox job.lua, caspio repl --sandbox)."
+
     public func resolve() throws(CaspioError) -> ClientConfiguration {
+        do {
+            return try resolveLayers()
+        } catch {
+            var error = error
+            error.isSetup = true
+            throw error
+        }
+    }
+
+    private func resolveLayers() throws(CaspioError) -> ClientConfiguration {
         let file = try ConfigFile.load(path: configFilePath)
         let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
@@ -101,12 +114,10 @@ public struct ConfigurationResolver {
             profileLayer = layer
         }
         let layers = [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? [])
-        let whereToSet = "set CASPIO_BASE_URL or CASPIO_ACCOUNT, or base_url or account in a profile of \(configFilePath)"
+        try requireEverySetting(in: layers, profile: profileName)
 
         // The endpoint comes as a unit from the highest layer that names one.
-        guard let endpointIndex = layers.firstIndex(where: { $0.account != nil || $0.baseURL != nil }) else {
-            throw CaspioError(.config, "no Caspio account is configured: \(whereToSet)")
-        }
+        let endpointIndex = layers.firstIndex { $0.account != nil || $0.baseURL != nil }!
         let endpointLayer = layers[endpointIndex]
         let baseURL: URL
         var derivedTokenURL: URL
@@ -129,15 +140,8 @@ public struct ConfigurationResolver {
             derivedTokenURL = try Self.validatedURL(layer.tokenURL!, what: "token URL", from: layer.origin(.tokenURL))
         }
 
-        guard let idLayer = layers.first(where: { nonEmpty($0.clientID) != nil }) else {
-            throw CaspioError(
-                .config, "no client id: set CASPIO_CLIENT_ID, or client_id in a profile of \(configFilePath)")
-        }
-        guard let secretLayer = layers.first(where: { $0.secret != nil }) else {
-            throw CaspioError(
-                .config,
-                "no client secret: set CASPIO_CLIENT_SECRET, or one of client_secret, client_secret_env, client_secret_file, client_secret_command in a profile of \(configFilePath)")
-        }
+        let idLayer = layers.first { nonEmpty($0.clientID) != nil }!
+        let secretLayer = layers.first { $0.secret != nil }!
         let secret = try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name)
 
         var style = ClientConfiguration.AuthStyle.body
@@ -164,6 +168,37 @@ public struct ConfigurationResolver {
             connectTimeout: layers.lazy.compactMap(\.connectTimeout).first ?? 10,
             readTimeout: layers.lazy.compactMap(\.readTimeout).first ?? 60,
             maxRequests: layers.lazy.compactMap(\.maxRequests).first)
+    }
+
+    /// All that is missing, said at once, with every way out: the variables, a profile, or
+    /// the sandbox.
+    private func requireEverySetting(in layers: [SettingsLayer], profile: String?) throws(CaspioError) {
+        var missing: [(what: String, variable: String, key: String)] = []
+        if !layers.contains(where: { $0.account != nil || $0.baseURL != nil }) {
+            missing.append(("the account", "CASPIO_ACCOUNT or CASPIO_BASE_URL", "account or base_url"))
+        }
+        if !layers.contains(where: { nonEmpty($0.clientID) != nil }) {
+            missing.append(("the client id", "CASPIO_CLIENT_ID", "client_id"))
+        }
+        if !layers.contains(where: { $0.secret != nil }) {
+            missing.append((
+                "the client secret", "CASPIO_CLIENT_SECRET",
+                "client_secret_file, client_secret_env, client_secret_command or client_secret"
+            ))
+        }
+        guard !missing.isEmpty else { return }
+        let head = missing.count == 3 ? "no Caspio account is configured" : "the Caspio account settings are incomplete"
+        let list = missing.map { "\($0.what) (\($0.variable))" }
+        let listed = list.count == 1 ? list[0] : list.dropLast().joined(separator: ", ") + " and " + list.last!
+        let place = profile.map { "profile '\($0)' of \(configFilePath)" } ?? "a profile of \(configFilePath)"
+        let keys = missing.map(\.key).joined(separator: "; ")
+        throw CaspioError(
+            .config,
+            """
+            \(head): missing \(listed).
+            Set them in the environment, or in \(place) (\(keys)); `caspio profile add NAME` writes one.
+            \(Self.sandboxHint)
+            """)
     }
 
     private func flagsLayer() throws(CaspioError) -> SettingsLayer {

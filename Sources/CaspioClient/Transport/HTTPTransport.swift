@@ -63,7 +63,7 @@ public final class HTTPTransport: Sendable {
     public func send(_ request: HTTPRequest, beforeEachAttempt: () throws(CaspioError) -> Void = {})
         async throws(CaspioError) -> CaspioResponse
     {
-        let (method, shownURL) = (request.method, request.url)
+        let (method, shownURL) = (request.method, RequestTarget.readable(request.url))
         var attempt = 1
         while true {
             try beforeEachAttempt()
