@@ -112,7 +112,8 @@ public final class SpawnedProcess: @unchecked Sendable {
         switch input {
         case .none: break
         case .text(let text):
-            inputPipe.fileHandleForWriting.write(Data(text.utf8))
+            // A process that ends without reading its input closes the pipe: not a failure here.
+            try? inputPipe.fileHandleForWriting.write(contentsOf: Data(text.utf8))
             try? inputPipe.fileHandleForWriting.close()
         case .open: self.input = inputPipe.fileHandleForWriting
         }
@@ -133,7 +134,8 @@ public final class SpawnedProcess: @unchecked Sendable {
             stderr: String(decoding: streams.err, as: UTF8.self))
     }
 
-    public func send(_ text: String) { input?.write(Data(text.utf8)) }
+    /// Writes to its input; a process that has ended (a closed pipe) is not an error here.
+    public func send(_ text: String) { try? input?.write(contentsOf: Data(text.utf8)) }
 
     public func closeInput() {
         try? input?.close()
