@@ -195,6 +195,21 @@ public final class SpawnedProcess: @unchecked Sendable {
     }
 }
 
+extension SpawnedProcess {
+    /// Starts `caspio sandbox ARGS`, waits (bounded) for the exports it prints, and returns
+    /// them with the process, which is killed at its deadline if still serving.
+    public static func sandbox(_ arguments: [String], seconds: Double = 120) throws -> (SpawnedProcess, [String: String]) {
+        let process = try SpawnedProcess(caspioBinary, ["sandbox"] + arguments, seconds: seconds)
+        let text = try process.waitForOutput("\n#")
+        var exports: [String: String] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst(7).split(separator: "=", maxSplits: 1)
+            exports[String(pair[0])] = String(pair[1])
+        }
+        return (process, exports)
+    }
+}
+
 /// Runs a program to completion with the given stdin and environment additions, killing it
 /// (and failing) if it has not finished within `seconds`.
 public func runProcess(

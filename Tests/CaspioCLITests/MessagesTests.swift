@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func aPortInUseSaysWhichAndWhatToDo() throws {
-        let (first, exports) = try launchSandbox(["--port", "0"])
+        let (first, exports) = try SpawnedProcess.sandbox(["--port", "0"])
         defer {
             first.signal(SIGTERM)
             _ = try? first.finish()
@@ -120,16 +120,4 @@ import Testing
         #expect(lines.last?.hasPrefix("false\tconfig error: this value belongs to the sandbox, http://127.0.0.1:") == true, "\(switched.stdout)")
         #expect(lines.last?.hasSuffix("which the REPL left for profile prod (:profile); use caspio again") == true, "\(switched.stdout)")
     }
-}
-
-/// Starts `caspio sandbox ARGS` and returns it once it has printed its exports.
-func launchSandbox(_ arguments: [String]) throws -> (SpawnedProcess, [String: String]) {
-    let process = try SpawnedProcess(caspioBinary, ["sandbox"] + arguments, seconds: 120)
-    let text = try process.waitForOutput("\n#")
-    var exports: [String: String] = [:]
-    for line in text.split(separator: "\n") where line.hasPrefix("export ") {
-        let pair = line.dropFirst(7).split(separator: "=", maxSplits: 1)
-        exports[String(pair[0])] = String(pair[1])
-    }
-    return (process, exports)
 }
