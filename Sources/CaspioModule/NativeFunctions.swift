@@ -140,7 +140,7 @@ enum NativeFunctions {
         _ work: @escaping @Sendable (CaspioClient) async throws(CaspioError) -> TokenSet
     ) throws -> TokenSet {
         let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
-        guard let outcome = context.broker.run({ () throws(CaspioError) in try await work(client) }) else {
+        guard let outcome = context.tokenBroker.run({ () throws(CaspioError) in try await work(client) }) else {
             throw LuaRaise.message("interrupted!")
         }
         return try raising(lua) { () throws(CaspioError) in try outcome.get() }
