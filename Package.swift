@@ -48,7 +48,11 @@ let package = Package(
                 "LuaBridge", "LuaJSON", "CaspioClient", "CLua",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Lua/prelude.lua")]
+            // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
+            resources: [
+                .embedInCode("Lua/errors.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/where.lua"),
+                .embedInCode("Lua/paging.lua"), .embedInCode("Lua/files.lua"), .embedInCode("Lua/running.lua"),
+            ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.
         .target(
