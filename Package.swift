@@ -116,7 +116,14 @@ let package = Package(
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
-        .testTarget(name: "CaspioModuleTests", dependencies: ["CaspioTestSupport"]),
+        // Pure logic runs in the test process (the module linked); process tests spawn the binary.
+        .testTarget(
+            name: "CaspioModuleTests",
+            dependencies: [
+                "CaspioModule", "LuaBridge", "LuaJSON", "CaspioClient", "CaspioTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
         .testTarget(

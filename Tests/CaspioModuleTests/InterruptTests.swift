@@ -27,8 +27,11 @@ import Testing
         #expect(!fake.resourceRequests.isEmpty)
         let sent = Date()
         kill(process.processIdentifier, SIGINT)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let stderr = bounded(process, seconds: 30) {
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 130)
         #expect(stderr.contains("interrupted!"))
