@@ -51,7 +51,8 @@ let package = Package(
             // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
             resources: [
                 .embedInCode("Lua/errors.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/where.lua"),
-                .embedInCode("Lua/paging.lua"), .embedInCode("Lua/files.lua"), .embedInCode("Lua/running.lua"),
+                .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/files.lua"),
+                .embedInCode("Lua/running.lua"),
             ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.

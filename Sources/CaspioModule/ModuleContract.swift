@@ -21,6 +21,7 @@ public enum ModuleContract {
         ("requests.lua", PackageResources.requests_lua),
         ("where.lua", PackageResources.where_lua),
         ("paging.lua", PackageResources.paging_lua),
+        ("tables.lua", PackageResources.tables_lua),
         ("files.lua", PackageResources.files_lua),
         ("running.lua", PackageResources.running_lua),
     ]
