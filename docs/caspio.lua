@@ -129,8 +129,12 @@
 ---@field where? caspio.WhereClause
 ---Fields to return: "PK_ID,Name" or {"PK_ID", "Name"}.
 ---@field select? string|string[]
----Order, as in SQL: "PK_ID", "Name DESC", {"State", "Name"}. Give a stable one when paging.
+---Order, as in SQL: "PK_ID", "Name DESC", {"State", "Name"}. PK_ID is appended as the
+---tiebreaker unless the order names it (the groupBy fields for grouped rows); default "PK_ID".
 ---@field orderBy? string|string[]
+---false: send orderBy as given, or none, letting Caspio order pages itself, which may repeat
+---and skip rows (default true).
+---@field order? boolean
 ---Grouping, as in SQL.
 ---@field groupBy? string|string[]
 ---Rows per request, 5 to 1000 (default 1000).
@@ -445,8 +449,8 @@ function caspio.token() end
 ---@return caspio.Stats
 function caspio.stats() end
 
----Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize, one page
----in memory at a time, stopping on a short page.
+---Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize in a total
+---order (PK_ID last), one page in memory at a time, stopping on a short page.
 ---@param name string
 ---@param opts? caspio.RecordsOptions
 ---@return fun(): caspio.Row?

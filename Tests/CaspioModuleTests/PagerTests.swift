@@ -31,7 +31,7 @@ import Testing
         for (i, request) in requests.enumerated() {
             #expect(request.method == "GET")
             #expect(request.path.hasSuffix("/integrations/rest/v3/tables/T/records"))
-            #expect(request.query == ["q.pageNumber": "\(i + 1)", "q.pageSize": "1000"])
+            #expect(request.query == ["q.pageNumber": "\(i + 1)", "q.pageSize": "1000", "q.orderBy": "PK_ID"])
         }
     }
 
@@ -88,7 +88,7 @@ import Testing
             """)
         #expect(values == [600, 1200, true, 1200, "row 7"])
         #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" } == ["1", "2", "1", "2", "1"])
-        #expect(fake.resourceRequests.last?.query == ["q.where": "N=7", "q.pageNumber": "1", "q.pageSize": "5"])
+        #expect(fake.resourceRequests.last?.query == ["q.where": "N=7", "q.orderBy": "PK_ID", "q.pageNumber": "1", "q.pageSize": "5"])
     }
 
     @Test func recordsQueryOptionsAndViews() async throws {
@@ -108,12 +108,12 @@ import Testing
         let requests = fake.resourceRequests
         #expect(requests.count == 2)
         #expect(requests.first?.query == [
-            "q.where": "N IN (2, 4, 6)", "q.select": "PK_ID,Name", "q.orderBy": "N DESC", "q.pageNumber": "1",
+            "q.where": "N IN (2, 4, 6)", "q.select": "PK_ID,Name", "q.orderBy": "N DESC,PK_ID", "q.pageNumber": "1",
             "q.pageSize": "1000",
         ])
         #expect(requests.last?.path.hasSuffix("/v3/views/T/records") == true)
         #expect(requests.last?.query == [
-            "q.where": "N=3", "q.select": "N", "q.groupBy": "N", "q.pageNumber": "1", "q.pageSize": "1000",
+            "q.where": "N=3", "q.select": "N", "q.groupBy": "N", "q.orderBy": "N", "q.pageNumber": "1", "q.pageSize": "1000",
         ])
     }
 

@@ -28,7 +28,7 @@ import Testing
             """)
         let queries = fake.resourceRequests.map(\.query)
         #expect(queries.count == 2 + 2 + 3)
-        #expect(queries[2] == ["q.where": "N=7", "q.pageNumber": "1", "q.pageSize": "5"])
+        #expect(queries[2] == ["q.where": "N=7", "q.orderBy": "PK_ID", "q.pageNumber": "1", "q.pageSize": "5"])
         #expect(queries[4] == ["q.getPaginationInfo": "true", "q.pageNumber": "1", "q.pageSize": "5"])
         #expect(queries[5]["q.where"] == "N IN (1, 2, 3)")
         #expect(queries[6]["q.where"] == "N=5")

@@ -1,4 +1,4 @@
--- Paged listings: the one pager, and caspio.records on it.
+-- Paged listings: the one pager, and caspio.records on it, totally ordered.
 local caspio, internal = ...
 local native, usage, raise = internal.native, internal.usage, internal.raise
 local segment, where_clause = internal.segment, internal.where_clause
@@ -44,14 +44,66 @@ local function list_text(value)
   return value
 end
 
+-- An order's terms: commas inside parentheses (COALESCE(A, B)) do not end a term.
+local function terms(order)
+  local out, depth, start = {}, 0, 1
+  for i = 1, #order do
+    local c = order:sub(i, i)
+    if c == "(" then
+      depth = depth + 1
+    elseif c == ")" then
+      depth = depth - 1
+    elseif c == "," and depth == 0 then
+      out[#out + 1] = order:sub(start, i - 1)
+      start = i + 1
+    end
+  end
+  out[#out + 1] = order:sub(start)
+  return out
+end
+
+-- What a term orders by, to compare: " [PK_ID] desc" is "pk_id".
+local function column(term)
+  local name = term:match("^%s*(.-)%s*$")
+  name = name:gsub("%s+[Aa][Ss][Cc]$", ""):gsub("%s+[Dd][Ee][Ss][Cc]$", "")
+  return (name:gsub("^%[(.*)%]$", "%1"):lower())
+end
+
+--- q.orderBy for pages that partition the rows: Caspio orders unordered rows anew on every
+--- request, and ties in any order, so pages would repeat some rows and skip others. The
+--- caller's order is followed by the key that makes it total, unless it holds the key
+--- already (anywhere: what follows a unique key changes nothing, and SQL refuses a column
+--- named twice). The key is PK_ID (a view's PK_ID string is unique too), or the groupBy
+--- fields for grouped rows, which have no PK_ID. order = false: the caller's order as is.
+local function total_order(opts)
+  local order = opts.orderBy and list_text(opts.orderBy)
+  if order == "" then order = nil end
+  if opts.order == false then return order end
+  local present = {}
+  for _, term in ipairs(order and terms(order) or {}) do present[column(term)] = true end
+  local missing = {}
+  for _, key in ipairs(opts.groupBy and terms(list_text(opts.groupBy)) or { "PK_ID" }) do
+    if not present[column(key)] then missing[#missing + 1] = key:match("^%s*(.-)%s*$") end
+  end
+  if #missing == 0 then return order end
+  local keys = concat(missing, ",")
+  return order and order .. "," .. keys or keys
+end
+
 local function records_query(opts)
   local query = {}
   local where = where_clause(opts.where)
   if where ~= "" then query["q.where"] = where end
   if opts.select then query["q.select"] = list_text(opts.select) end
-  if opts.orderBy then query["q.orderBy"] = list_text(opts.orderBy) end
+  query["q.orderBy"] = total_order(opts)
   if opts.groupBy then query["q.groupBy"] = list_text(opts.groupBy) end
   return query
+end
+
+local function flag(opts, name)
+  local value = opts[name]
+  if value ~= nil and type(value) ~= "boolean" then usage("%s must be true or false (got %s)", name, tostring(value)) end
+  return value
 end
 
 local function page_size(opts)
@@ -71,6 +123,7 @@ function caspio.records(name, opts)
   if limit ~= nil and (math.type(limit) ~= "integer" or limit < 0) then usage("limit must be a non-negative integer") end
   -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
   if limit ~= nil and opts.pageSize == nil then size = math.max(5, math.min(size, limit)) end
+  flag(opts, "order")
   local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
   local query = records_query(opts)
   query["q.pageSize"] = size
