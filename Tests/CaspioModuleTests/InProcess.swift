@@ -20,10 +20,13 @@ final class InProcessLua: @unchecked Sendable {
 
     private let state = LuaState()
     private let context: ModuleContext
+    /// What the module logged (caspio.log, warnings), as "level: message" lines.
+    let logs = LogLines()
 
     /// Without `fake`, any request fails with a config error: the chunk must need no server.
     init(_ fake: FakeCaspio? = nil, maxRequests: Int? = nil) throws {
-        let logger = Logger(label: "caspio-test") { _ in SwiftLogNoOpLogHandler() }
+        let logs = logs
+        let logger = Logger(label: "caspio-test") { _ in LogLines.Handler(lines: logs) }
         context = ModuleContext(logger: logger) { () throws(CaspioError) -> CaspioClient in
             guard let fake else { throw CaspioError(.config, "this test has no server") }
             let configuration = ClientConfiguration(
@@ -98,6 +101,25 @@ final class InProcessLua: @unchecked Sendable {
         let values = lua.top > base ? (base + 1...lua.top).map { lua.value(at: $0) } : []
         lua.top = base
         return .values(values)
+    }
+}
+
+/// Log lines kept for a test to read.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var all: [String] { lock.withLock { lines } }
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+
+    struct Handler: LogHandler {
+        let lines: LogLines
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { lines.append("\(event.level): \(event.message)") }
     }
 }
 

@@ -31,7 +31,10 @@ import Testing
         for (i, request) in requests.enumerated() {
             #expect(request.method == "GET")
             #expect(request.path.hasSuffix("/integrations/rest/v3/tables/T/records"))
-            #expect(request.query == ["q.pageNumber": "\(i + 1)", "q.pageSize": "1000", "q.orderBy": "PK_ID"])
+            // Ordered by PK_ID; counted on the first page only.
+            var query = ["q.pageNumber": "\(i + 1)", "q.pageSize": "1000", "q.orderBy": "PK_ID"]
+            if i == 0 { query["q.getPaginationInfo"] = "true" }
+            #expect(request.query == query)
         }
     }
 
@@ -88,6 +91,7 @@ import Testing
             """)
         #expect(values == [600, 1200, true, 1200, "row 7"])
         #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" } == ["1", "2", "1", "2", "1"])
+        // first(): one page, so not counted.
         #expect(fake.resourceRequests.last?.query == ["q.where": "N=7", "q.orderBy": "PK_ID", "q.pageNumber": "1", "q.pageSize": "5"])
     }
 
@@ -109,7 +113,7 @@ import Testing
         #expect(requests.count == 2)
         #expect(requests.first?.query == [
             "q.where": "N IN (2, 4, 6)", "q.select": "PK_ID,Name", "q.orderBy": "N DESC,PK_ID", "q.pageNumber": "1",
-            "q.pageSize": "1000",
+            "q.pageSize": "1000", "q.getPaginationInfo": "true",
         ])
         #expect(requests.last?.path.hasSuffix("/v3/views/T/records") == true)
         #expect(requests.last?.query == [

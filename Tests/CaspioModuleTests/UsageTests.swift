@@ -46,6 +46,7 @@ import Testing
         (#"caspio.table("T"):rows({pageSize = 4})"#, "pageSize must be an integer from 5 to 1000 (got 4)"),
         (#"caspio.view("V"):all({limit = -2})"#, "limit must be a non-negative integer"),
         (#"caspio.records("T", {order = "none"})"#, "order must be true or false (got none)"),
+        (#"caspio.table("T"):all({exact = 1})"#, "exact must be true or false (got 1)"),
     ]
 
     static let writes: [(String, String)] = [

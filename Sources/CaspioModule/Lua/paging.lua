@@ -1,26 +1,34 @@
--- Paged listings: the one pager, and caspio.records on it, totally ordered.
+-- Paged listings: the one pager, and caspio.records on it, totally ordered and counted.
 local caspio, internal = ...
 local native, usage, raise = internal.native, internal.usage, internal.raise
 local segment, where_clause = internal.segment, internal.where_clause
-local concat = table.concat
+local concat, format = table.concat, string.format
 
 --- The page loop behind every paged listing, as an iterator that holds one page at a time.
 --- spec.request(n) asks for page n (from 1) and returns the answer; spec.items(answer, n)
 --- returns the answer's list. A page shorter than spec.size is the last: no request is made
 --- for the empty page after it. spec.limit (optional) ends the listing after that many
 --- items, without asking for another page; spec.count_rows adds the items to rows_read.
+--- spec.finish(seen), if given, runs once when the listing ends (not when a loop breaks).
 function internal.pager(spec)
-  local size, limit = spec.size, spec.limit
-  local number, items, position, seen, last = 0, nil, 0, 0, false
+  local size, limit, finish = spec.size, spec.limit, spec.finish
+  local number, items, position, seen, last, ended = 0, nil, 0, 0, false, false
+  local function stop()
+    if not ended then
+      ended = true
+      if finish then finish(seen) end
+    end
+    return nil
+  end
   return function()
-    if limit and seen >= limit then return nil end
+    if ended or (limit and seen >= limit) then return stop() end
     if items == nil or position >= #items then
-      if last then return nil end
+      if last then return stop() end
       number = number + 1
       items, position = spec.items(spec.request(number), number), 0
       if spec.count_rows then native.count_rows(#items, 0) end
       if #items < size then last = true end
-      if #items == 0 then return nil end
+      if #items == 0 then return stop() end
     end
     position = position + 1
     seen = seen + 1
@@ -106,6 +114,19 @@ local function flag(opts, name)
   return value
 end
 
+-- The rows a finished read saw against the TotalCount of its first page (or the limit, if
+-- smaller): rows added or removed meanwhile shift the pages, so that some rows were seen
+-- twice or not at all.
+local function check_count(name, seen, expected, total, first, path, exact)
+  if seen == expected then return end
+  local message = format("caspio.records(%q) read %d rows, but Caspio counted %d when the read began%s: rows were added or removed during the read, so some may be missing or repeated",
+    name, seen, total, expected < total and format(" (and the limit is %d)", expected) or "")
+  if exact then
+    raise("http", message, { status = first.status, request_id = first.request_id, method = "GET", url = path })
+  end
+  native.log("warning", message .. " (exact = true makes this an error)")
+end
+
 local function page_size(opts)
   local size = opts.pageSize or 1000
   if math.type(size) ~= "integer" or size < 5 or size > 1000 then
@@ -123,16 +144,32 @@ function caspio.records(name, opts)
   if limit ~= nil and (math.type(limit) ~= "integer" or limit < 0) then usage("limit must be a non-negative integer") end
   -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
   if limit ~= nil and opts.pageSize == nil then size = math.max(5, math.min(size, limit)) end
+  local exact = flag(opts, "exact")
   flag(opts, "order")
   local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
   local query = records_query(opts)
   query["q.pageSize"] = size
+  -- A read of one page cannot see rows move between pages, so only longer ones are counted;
+  -- and not grouped reads, whose TotalCount Caspio does not define.
+  local counted = opts.groupBy == nil and (limit == nil or limit > size)
+  local total, first
   return internal.pager({
     size = size, limit = limit, count_rows = true,
     request = function(number)
       query["q.pageNumber"] = number
+      query["q.getPaginationInfo"] = (counted and number == 1) or nil
       return caspio.request("GET", path, { query = query })
     end,
-    items = function(response) return internal.result_list(response, path) end,
+    items = function(response, number)
+      if counted and number == 1 then
+        local pagination = type(response.json) == "table" and response.json.Pagination
+        total = type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
+        first = response
+      end
+      return internal.result_list(response, path)
+    end,
+    finish = function(seen)
+      if total then check_count(name, seen, limit and math.min(total, limit) or total, total, first, path, exact) end
+    end,
   })
 end
