@@ -48,7 +48,12 @@ let package = Package(
                 "LuaBridge", "LuaJSON", "CaspioClient", "CLua",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Lua/prelude.lua")]
+            // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
+            resources: [
+                .embedInCode("Lua/errors.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/where.lua"),
+                .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/files.lua"),
+                .embedInCode("Lua/running.lua"),
+            ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.
         .target(
@@ -112,7 +117,14 @@ let package = Package(
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
-        .testTarget(name: "CaspioModuleTests", dependencies: ["CaspioTestSupport"]),
+        // Pure logic runs in the test process (the module linked); process tests spawn the binary.
+        .testTarget(
+            name: "CaspioModuleTests",
+            dependencies: [
+                "CaspioModule", "LuaBridge", "LuaJSON", "CaspioClient", "CaspioTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
         .testTarget(

@@ -129,8 +129,15 @@
 ---@field where? caspio.WhereClause
 ---Fields to return: "PK_ID,Name" or {"PK_ID", "Name"}.
 ---@field select? string|string[]
----Order, as in SQL: "PK_ID", "Name DESC", {"State", "Name"}. Give a stable one when paging.
+---Order, as in SQL: "PK_ID", "Name DESC", {"State", "Name"}. PK_ID is appended as the
+---tiebreaker unless the order names it (the groupBy fields for grouped rows); default "PK_ID".
 ---@field orderBy? string|string[]
+---false: send orderBy as given, or none, letting Caspio order pages itself, which may repeat
+---and skip rows (default true).
+---@field order? boolean
+---true: a read that ends with another number of rows than the first page's TotalCount raises
+---an `http` error instead of logging a warning.
+---@field exact? boolean
 ---Grouping, as in SQL.
 ---@field groupBy? string|string[]
 ---Rows per request, 5 to 1000 (default 1000).
@@ -445,8 +452,9 @@ function caspio.token() end
 ---@return caspio.Stats
 function caspio.stats() end
 
----Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize, one page
----in memory at a time, stopping on a short page.
+---Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize in a total
+---order (PK_ID last), one page in memory at a time, stopping on a short page; a read that ends
+---is checked against the first page's Pagination.TotalCount.
 ---@param name string
 ---@param opts? caspio.RecordsOptions
 ---@return fun(): caspio.Row?

@@ -7,7 +7,10 @@ import Logging
 public final class ModuleContext: @unchecked Sendable {
     let makeClient: () throws(CaspioError) -> CaspioClient
     public let logger: Logger
-    let broker = RequestBroker()
+    /// Scripts' requests, and sleeps.
+    let broker = RequestBroker<CaspioResponse>()
+    /// caspio.auth, caspio.refresh and caspio.token.
+    let tokenBroker = RequestBroker<TokenSet>()
     private var client: CaspioClient?
     private var failure: CaspioError?
     /// When the run started, for the `duration` of caspio.stats() and --summary.

@@ -5,7 +5,8 @@ import Foundation
 import LuaBridge
 import Logging
 
-/// The host functions behind the module, handed to the Lua prelude (never globals).
+/// The host functions behind the module, handed to the Lua chunks as `internal.native`
+/// (never globals). Each argument check is made here or in Lua, never in both.
 enum NativeFunctions {
     static func all(_ context: ModuleContext) -> [String: HostFunction] {
         [
@@ -38,9 +39,10 @@ enum NativeFunctions {
                 context.logger.log(level: level, "\(lua.string(at: 2) ?? "")")
                 return .none
             },
+            // caspio.sleep itself.
             "sleep": { lua in
-                guard let seconds = lua.number(at: 1), seconds >= 0 else {
-                    throw LuaRaise.message("bad argument #1 to 'sleep' (seconds expected)")
+                guard lua.type(at: 1) == LUA_TNUMBER, let seconds = lua.number(at: 1), seconds >= 0 else {
+                    throw ModuleContract.usage(lua, "bad argument #1 to 'sleep' (seconds expected)")
                 }
                 context.broker.sleep(seconds)
                 return .none
@@ -62,6 +64,8 @@ enum NativeFunctions {
                 try raising(lua) { () throws(CaspioError) in try StateFile.write(path, Array(text.utf8)) }
                 return .none
             },
+            // usage(message): raises a usage error at the script's line (Lua's internal.usage).
+            "usage": { lua in throw ModuleContract.usage(lua, lua.string(at: 1) ?? "") },
             // What a stop raises, for waits that return early ("interrupted!" or "timeout!").
             "stop_message": { lua in
                 lua.push(RunStop.reason.message)
@@ -70,13 +74,14 @@ enum NativeFunctions {
         ]
     }
 
-    /// start(method, path, opts) -> ticket: the request runs while Lua goes on.
+    /// start(method, path, opts) -> ticket: the request runs while Lua goes on. The checks of
+    /// caspio.request's arguments and options are all here.
     private static func start(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         guard let method = lua.string(at: 1), !method.isEmpty else {
-            throw LuaRaise.message("bad argument #1 to 'request' (method string expected)")
+            throw ModuleContract.usage(lua, "bad argument #1 to 'request' (method string expected)")
         }
         guard let path = lua.string(at: 2) else {
-            throw LuaRaise.message("bad argument #2 to 'request' (path string expected)")
+            throw ModuleContract.usage(lua, "bad argument #2 to 'request' (path string expected)")
         }
         let request = try LuaConversions.request(lua, method: method, path: path, optionsIndex: 3)
         let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
@@ -140,7 +145,7 @@ enum NativeFunctions {
         _ work: @escaping @Sendable (CaspioClient) async throws(CaspioError) -> TokenSet
     ) throws -> TokenSet {
         let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
-        guard let outcome = context.broker.run({ () throws(CaspioError) in try await work(client) }) else {
+        guard let outcome = context.tokenBroker.run({ () throws(CaspioError) in try await work(client) }) else {
             throw LuaRaise.message("interrupted!")
         }
         return try raising(lua) { () throws(CaspioError) in try outcome.get() }
@@ -148,7 +153,7 @@ enum NativeFunctions {
 
     private static func statePath(_ lua: Lua, _ context: ModuleContext) throws -> String {
         guard let path = context.statePath else {
-            throw LuaRaise.message("caspio.state needs a script file to derive its file from, or --state FILE (CASPIO_STATE)")
+            throw ModuleContract.usage(lua, "caspio.state needs a script file to derive its file from, or --state FILE (CASPIO_STATE)")
         }
         return path
     }

@@ -86,6 +86,8 @@ public final class FakeCaspio: Sendable {
     public var maxInFlight: Int { state.withLockedValue { $0.maxInFlight } }
     public func script(_ replies: [TestHTTPServer.Reply]) { state.withLockedValue { $0.scripted += replies } }
     public func seed(_ table: String, count: Int) { state.withLockedValue { $0.records.seed(table, count: count) } }
+    /// Answers reads as SQL Server may: see FakeRecords.shuffleSeed.
+    public func shuffleReads(seed: UInt64) { state.withLockedValue { $0.records.shuffleSeed = seed } }
     public var tables: [String: [[String: JSONValue]]] { state.withLockedValue { $0.records.tables } }
     public var files: [FakeFiles.StoredFile] { state.withLockedValue { $0.files.files } }
 

