@@ -6,19 +6,14 @@ import LuaJSON
 /// Reading `caspio.request` options from Lua, and pushing responses and errors back.
 enum LuaConversions {
     /// Builds a request from `method`, `path` and the options table at `optionsIndex` (or none).
-    /// Bad options are the script's mistakes: raised at its line.
+    /// Which options there are and their kinds were checked by the Lua side (options.lua);
+    /// what is inside them is checked here. Bad options are the script's mistakes: raised at
+    /// its line.
     static func request(_ lua: Lua, method: String, path: String, optionsIndex: Int32) throws -> CaspioRequest {
         var request = CaspioRequest(method, path)
-        guard lua.type(at: optionsIndex) == LUA_TTABLE else {
-            if !lua.isNoneOrNil(optionsIndex) {
-                throw ModuleContract.usage(lua, "bad argument #3 to 'request' (table of options expected)")
-            }
-            return request
-        }
+        guard lua.type(at: optionsIndex) == LUA_TTABLE else { return request }
         if lua.pushField("query", ofTableAt: optionsIndex) == LUA_TTABLE {
             request.query = try stringPairs(lua, at: -1, what: "query")
-        } else if !lua.isNoneOrNil(-1) {
-            throw ModuleContract.usage(lua, "opts.query must be a table of names to strings, numbers or booleans")
         }
         lua.pop()
         if lua.pushField("headers", ofTableAt: optionsIndex) == LUA_TTABLE {
@@ -35,11 +30,8 @@ enum LuaConversions {
             request.contentType = "application/json"
         }
         lua.pop()
-        if lua.pushField("body", ofTableAt: optionsIndex) != LUA_TNIL {
+        if lua.pushField("body", ofTableAt: optionsIndex) == LUA_TSTRING, let bytes = lua.bytes(at: -1) {
             guard !hasJSON else { throw ModuleContract.usage(lua, "give opts.json or opts.body, not both") }
-            guard lua.type(at: -1) == LUA_TSTRING, let bytes = lua.bytes(at: -1) else {
-                throw ModuleContract.usage(lua, "opts.body must be a string")
-            }
             request.body = bytes
         }
         lua.pop()
@@ -54,10 +46,7 @@ enum LuaConversions {
             request.downloadTo = path
         }
         lua.pop()
-        if lua.pushField("timeout", ofTableAt: optionsIndex) != LUA_TNIL {
-            guard let seconds = lua.number(at: -1), seconds > 0 else {
-                throw ModuleContract.usage(lua, "opts.timeout must be a positive number of seconds")
-            }
+        if lua.pushField("timeout", ofTableAt: optionsIndex) == LUA_TNUMBER, let seconds = lua.number(at: -1) {
             request.timeout = seconds
         }
         lua.pop()

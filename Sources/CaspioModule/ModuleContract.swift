@@ -18,6 +18,7 @@ public enum ModuleContract {
     /// internal table. Chunks are called as `chunk(caspio, internal)`.
     static let chunks: [(file: String, source: [UInt8])] = [
         ("errors.lua", PackageResources.errors_lua),
+        ("options.lua", PackageResources.options_lua),
         ("requests.lua", PackageResources.requests_lua),
         ("where.lua", PackageResources.where_lua),
         ("paging.lua", PackageResources.paging_lua),

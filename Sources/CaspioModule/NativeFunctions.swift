@@ -66,6 +66,13 @@ enum NativeFunctions {
             },
             // usage(message): raises a usage error at the script's line (Lua's internal.usage).
             "usage": { lua in throw ModuleContract.usage(lua, lua.string(at: 1) ?? "") },
+            // nearest(word, candidate...) -> " (did you mean 'x'?)" or "".
+            "nearest": { lua in
+                let word = lua.string(at: 1) ?? ""
+                let candidates = lua.top < 2 ? [] : (2...lua.top).compactMap { lua.string(at: $0) }
+                lua.push(NearestNames.hint(for: word, in: candidates))
+                return .one
+            },
             // What a stop raises, for waits that return early ("interrupted!" or "timeout!").
             "stop_message": { lua in
                 lua.push(RunStop.reason.message)

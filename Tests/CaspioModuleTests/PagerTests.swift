@@ -213,19 +213,20 @@ import Testing
     }
 
     @Test func aTokenThatExpiresMidIterationIsRenewedBeforeItIsRefused() async throws {
-        // Tokens live 1 s (renewed 0.25 s before expiry); every page takes at least 0.3 s, so
-        // the token is due for renewal by the time page 4 is asked for.
+        // Tokens live 2 s (renewed 0.5 s before expiry); every page takes at least 0.5 s, so
+        // the token is due for renewal by the time page 5 is asked for. (A margin of 0.5 s
+        // between the client's check and the server's: a loaded machine stalls less.)
         var settings = FakeCaspio.Settings()
-        settings.tokenLifetime = 1
+        settings.tokenLifetime = 2
         let fake = try FakeCaspio(settings: settings)
-        fake.seed("T", count: 3500)
-        fake.settings.resourceDelay = { _ in 0.3 }
+        fake.seed("T", count: 4500)
+        fake.settings.resourceDelay = { _ in 0.5 }
         let lua = try InProcessLua(fake)
-        #expect(await lua.values(Self.counting()).prefix(2) == [3500, true])
+        #expect(await lua.values(Self.counting()).prefix(2) == [4500, true])
         #expect(fake.grants["client_credentials"] == 1)
         #expect((fake.grants["refresh_token"] ?? 0) >= 1)
         // Renewed ahead of time: no request was refused and replayed.
-        #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" } == ["1", "2", "3", "4"])
+        #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" } == ["1", "2", "3", "4", "5"])
     }
 
     @Test func bothTokensRevokedBetweenPagesFallsBackToClientCredentials() async throws {

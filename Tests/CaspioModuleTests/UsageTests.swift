@@ -9,44 +9,70 @@ import Testing
         (#"caspio.request(1, "tables")"#, "bad argument #1 to 'request' (method string expected)"),
         (#"caspio.request("", "tables")"#, "bad argument #1 to 'request' (method string expected)"),
         (#"caspio.request("GET")"#, "bad argument #2 to 'request' (path string expected)"),
-        (#"caspio.request("GET", "tables", "nope")"#, "bad argument #3 to 'request' (table of options expected)"),
+        (#"caspio.request("GET", "tables", "nope")"#, #"the options of 'request' must be a table (got the string "nope")"#),
         (#"caspio.request("POST", "tables", {json = {}, body = "x"})"#, "give opts.json or opts.body, not both"),
         (#"caspio.request("GET", "tables", {query = {bad = {}}})"#, "opts.query.bad must be a string, number or boolean (got table)"),
         (#"caspio.request("GET", "tables", {query = {[1] = "x"}})"#, "opts.query: names must be strings"),
-        (#"caspio.get("tables", 5)"#, "opts.query must be a table of names to strings, numbers or booleans"),
+        (#"caspio.get("tables", 5)"#, "query must be a table (got the number 5)"),
         (#"caspio.request("GET", "tables", {headers = {X = print}})"#, "opts.headers.X must be a string, number or boolean (got function)"),
-        (#"caspio.request("GET", "tables", {timeout = 0})"#, "opts.timeout must be a positive number of seconds"),
-        (#"caspio.request("GET", "tables", {timeout = "soon"})"#, "opts.timeout must be a positive number of seconds"),
+        (#"caspio.request("GET", "tables", {timeout = 0})"#, "timeout must be a positive number (got the number 0)"),
+        (#"caspio.request("GET", "tables", {timeout = "soon"})"#, #"timeout must be a positive number (got the string "soon")"#),
         (#"caspio.post("tables", print)"#, "opts.json cannot be sent as JSON: "),
-        (#"caspio.request("POST", "tables", {body = 42})"#, "opts.body must be a string"),
+        (#"caspio.request("POST", "tables", {body = 42})"#, "body must be a string (got the number 42)"),
         (#"caspio.request("GET", "files/k", {save_to = ""})"#, "opts.save_to must be a file path"),
     ]
 
     static let concurrency: [(String, String)] = [
-        ("caspio.map({1}, print, {concurrency = 0})", "concurrency must be a positive integer (got 0)"),
-        ("caspio.map({1}, print, {concurrency = -1})", "concurrency must be a positive integer (got -1)"),
-        ("caspio.map({1}, print, {concurrency = 2.5})", "concurrency must be a positive integer (got 2.5)"),
-        (#"caspio.map({1}, print, {concurrency = "4"})"#, "concurrency must be a positive integer (got 4)"),
+        ("caspio.map({1}, print, {concurrency = 0})", "concurrency must be a positive integer (got the number 0)"),
+        ("caspio.map({1}, print, {concurrency = -1})", "concurrency must be a positive integer (got the number -1)"),
+        ("caspio.map({1}, print, {concurrency = 2.5})", "concurrency must be a positive integer (got the number 2.5)"),
+        (#"caspio.map({1}, print, {concurrency = "8"})"#, #"concurrency must be a positive integer (got the string "8")"#),
         ("caspio.map(nil, print)", "bad argument #1 to 'map' (list expected)"),
         ("caspio.map({}, nil)", "bad argument #2 to 'map' (function expected)"),
         (#"caspio.parallel("x")"#, "bad argument #1 to 'parallel' (list of functions expected)"),
-        ("caspio.parallel({}, {concurrency = 0})", "concurrency must be a positive integer (got 0)"),
+        ("caspio.parallel({}, {concurrency = 0})", "concurrency must be a positive integer (got the number 0)"),
     ]
 
     static let records: [(String, String)] = [
         (#"caspio.records("")"#, "bad argument #1 to 'records' (table name expected)"),
         ("caspio.records(42)", "bad argument #1 to 'records' (table name expected)"),
-        (#"caspio.records("T", {limit = -1})"#, "limit must be a non-negative integer"),
-        (#"caspio.records("T", {limit = 1.5})"#, "limit must be a non-negative integer"),
+        (#"caspio.records("T", {limit = -1})"#, "limit must be an integer of 0 or more (got the number -1)"),
+        (#"caspio.records("T", {limit = 1.5})"#, "limit must be an integer of 0 or more (got the number 1.5)"),
         (#"caspio.table(""):first()"#, "a table name is needed"),
         ("caspio.view(42)", "a view name is needed"),
-    ] + ["4", "1001", "0", "-5", "10.5", #""50""#].map { size in
-        (#"caspio.records("T", {pageSize = \#(size)})"#, "pageSize must be an integer from 5 to 1000 (got \(size.replacingOccurrences(of: "\"", with: "")))")
+    ] + ["4", "1001", "0", "-5", "10.5"].map { size in
+        (#"caspio.records("T", {pageSize = \#(size)})"#, "pageSize must be an integer from 5 to 1000 (got the number \(size))")
     } + [
-        (#"caspio.table("T"):rows({pageSize = 4})"#, "pageSize must be an integer from 5 to 1000 (got 4)"),
-        (#"caspio.view("V"):all({limit = -2})"#, "limit must be a non-negative integer"),
-        (#"caspio.records("T", {order = "none"})"#, "order must be true or false (got none)"),
-        (#"caspio.table("T"):all({exact = 1})"#, "exact must be true or false (got 1)"),
+        (#"caspio.records("T", {pageSize = "50"})"#, #"pageSize must be an integer from 5 to 1000 (got the string "50")"#),
+        (#"caspio.table("T"):rows({pageSize = 4})"#, "pageSize must be an integer from 5 to 1000 (got the number 4)"),
+        (#"caspio.view("V"):all({limit = -2})"#, "limit must be an integer of 0 or more (got the number -2)"),
+        (#"caspio.records("T", {order = "none"})"#, #"order must be true or false (got the string "none")"#),
+        (#"caspio.table("T"):all({exact = 1})"#, "exact must be true or false (got the number 1)"),
+    ]
+
+    /// Issue 11: every options table is checked; a misspelling names the option meant, a
+    /// where clause in the wrong place says where it goes.
+    static let options: [(String, String)] = [
+        (#"caspio.table("T"):all({State = "TX"})"#, #"unknown option 'State' to 'all' (did you mean {where = {State = "TX"}}?)"#),
+        (#"caspio.table("T"):rows({State = "TX", N = 1})"#, #"unknown options 'N', 'State' to 'rows' (did you mean {where = {N = 1, State = "TX"}}?)"#),
+        (#"caspio.table("T"):all({wher = {State = "TX"}})"#, "unknown option 'wher' to 'all' (did you mean 'where'?)"),
+        (#"caspio.table("T"):all({orderby = "Name"})"#, "unknown option 'orderby' to 'all' (did you mean 'orderBy'?)"),
+        (#"caspio.records("T", {pagesize = 10})"#, "unknown option 'pagesize' to 'records' (did you mean 'pageSize'?)"),
+        (#"caspio.table("T"):first({limit = 3})"#, "'first' takes no option 'limit' (its options: where, select, orderBy, order)"),
+        (#"caspio.table("T"):first({view = true})"#, "'first' takes no option 'view' (its options: where, select, orderBy, order)"),
+        (#"caspio.table("T"):all({view = true})"#, "'all' takes no option 'view' (its options: where, select, orderBy, groupBy, pageSize, limit, order, exact)"),
+        (#"caspio.table("T"):count({where = {State = "CA"}})"#, #"'count' takes the where clause itself, not options: t:count({State = "CA"}), not t:count({where = …})"#),
+        (#"caspio.table("T"):update({where = {State = "CA"}}, {N = 1})"#, #"'update' takes the where clause itself, not options: t:update({State = "CA"}, fields), not t:update({where = …}, fields)"#),
+        (#"caspio.table("T"):delete({orderBy = "N"})"#, #"'delete' takes the where clause itself, not options: t:delete({State = "CA"}), not t:delete({orderBy = …})"#),
+        (#"caspio.table("T"):delete(nil, {al = true})"#, "unknown option 'al' to 'delete' (did you mean 'all'?)"),
+        (#"caspio.table("T"):all("State = 'TX'")"#, #"the options of 'all' must be a table (got the string "State = 'TX'")"#),
+        (#"caspio.request("GET", "tables", {qeury = {}})"#, "unknown option 'qeury' to 'request' (did you mean 'query'?)"),
+        (#"caspio.request("GET", "tables", {verbose = true})"#, "unknown option 'verbose' to 'request' (its options: query, json, body, content_type, headers, timeout, check, save_to)"),
+        (#"caspio.map({}, print, {concurency = 2})"#, "unknown option 'concurency' to 'map' (did you mean 'concurrency'?)"),
+        (#"caspio.files.list({pagesize = 10})"#, "unknown option 'pagesize' to 'list' (did you mean 'pageSize'?)"),
+        (#"caspio.files.upload("x", {overwite = true})"#, "unknown option 'overwite' to 'upload' (did you mean 'overwrite'?)"),
+        (#"caspio.table("T"):all({[1] = "x"})"#, "the options of 'all' are name = value pairs (got a number key)"),
+        (#"caspio.table("T"):all({select = 5})"#, "select must be a string or a list of strings (got the number 5)"),
     ]
 
     static let writes: [(String, String)] = [
@@ -88,7 +114,7 @@ import Testing
         (#"caspio.attachments.download("T", "F", 1.5, "x")"#, "the record's PK_ID is needed"),
     ]
 
-    static let checks: [(String, String)] = [requests, concurrency, records, writes, running, files].flatMap { $0 }
+    static let checks: [(String, String)] = [requests, concurrency, records, options, writes, running, files].flatMap { $0 }
 
     @Test(arguments: checks)
     func pointsAtTheScriptsLine(call: String, message: String) async throws {
@@ -107,8 +133,8 @@ import Testing
     ]
 
     static let calls = [
-        (#"caspio.request, "GET", "tables", "nope""#, #"caspio.request("GET", "tables", "nope")"#, "bad argument #3 to 'request' (table of options expected)"),
-        (#"caspio.records, "T", {pageSize = 4}"#, #"caspio.records("T", {pageSize = 4})"#, "pageSize must be an integer from 5 to 1000 (got 4)"),
+        (#"caspio.request, "GET", "tables", "nope""#, #"caspio.request("GET", "tables", "nope")"#, #"the options of 'request' must be a table (got the string "nope")"#),
+        (#"caspio.records, "T", {pageSize = 4}"#, #"caspio.records("T", {pageSize = 4})"#, "pageSize must be an integer from 5 to 1000 (got the number 4)"),
         ("caspio.sleep, -1", "caspio.sleep(-1)", "bad argument #1 to 'sleep' (seconds expected)"),
         (#"caspio.where, {N = {}}"#, #"caspio.where({N = {}})"#, "caspio.where: the list for N is empty"),
     ]

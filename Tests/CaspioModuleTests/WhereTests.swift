@@ -51,7 +51,7 @@ import Testing
         ("{N = print}", "caspio.where: N has a function value"),
         ("{N = {{1}}}", "caspio.where: N has a table value"),
         ("{N = {1, print}}", "caspio.where: N has a function value"),
-        ("42", "a where clause must be a string or a table (got number)"),
+        ("42", "must be a string or a table (got the number 42)"),
     ]
 
     /// The ways a where clause reaches the check: each error must point at the script's line.

@@ -47,7 +47,7 @@ caspio.files = {}
 --- file of the same name. Returns {Name, ExternalKey}.
 function caspio.files.upload(local_path, opts)
   if type(local_path) ~= "string" then usage("bad argument #1 to 'upload' (local file path expected)") end
-  opts = opts or {}
+  opts = internal.check_options("upload", opts)
   local name = opts.name or basename(local_path)
   local method, field = "POST", "Files"
   if opts.overwrite then method, field = "PUT", "File" end
@@ -71,7 +71,7 @@ end
 
 --- Iterates over the files of a folder (opts.folder, an external key), page by page.
 function caspio.files.list(opts)
-  opts = opts or {}
+  opts = internal.check_options("list", opts)
   local size = opts.pageSize or 100
   local query = { pageSize = size, externalKey = opts.folder, sortField = opts.sortField, sortDescending = opts.sortDescending }
   return internal.pager({

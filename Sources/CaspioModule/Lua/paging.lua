@@ -108,12 +108,6 @@ local function records_query(opts)
   return query
 end
 
-local function flag(opts, name)
-  local value = opts[name]
-  if value ~= nil and type(value) ~= "boolean" then usage("%s must be true or false (got %s)", name, tostring(value)) end
-  return value
-end
-
 -- The rows a finished read saw against the TotalCount of its first page (or the limit, if
 -- smaller): rows added or removed meanwhile shift the pages, so that some rows were seen
 -- twice or not at all.
@@ -127,25 +121,15 @@ local function check_count(name, seen, expected, total, first, path, exact)
   native.log("warning", message .. " (exact = true makes this an error)")
 end
 
-local function page_size(opts)
-  local size = opts.pageSize or 1000
-  if math.type(size) ~= "integer" or size < 5 or size > 1000 then
-    usage("pageSize must be an integer from 5 to 1000 (got %s)", tostring(size))
-  end
-  return size
-end
-
 --- Iterates over every row of a table (or view), one page in memory at a time.
 function caspio.records(name, opts)
   if type(name) ~= "string" or name == "" then usage("bad argument #1 to 'records' (table name expected)") end
-  opts = opts or {}
-  local size = page_size(opts)
+  opts = internal.check_options("records", opts)
+  local size = opts.pageSize or 1000
   local limit = opts.limit
-  if limit ~= nil and (math.type(limit) ~= "integer" or limit < 0) then usage("limit must be a non-negative integer") end
   -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
   if limit ~= nil and opts.pageSize == nil then size = math.max(5, math.min(size, limit)) end
-  local exact = flag(opts, "exact")
-  flag(opts, "order")
+  local exact = opts.exact
   local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
   local query = records_query(opts)
   query["q.pageSize"] = size

@@ -23,7 +23,9 @@ local function await(ticket)
 end
 
 function caspio.request(method, path, opts)
-  -- native.start checks the arguments and every option, and raises at the script's line.
+  -- Which options and their kinds are checked here; native.start checks the arguments and
+  -- what is inside the options (query values, JSON), and raises at the script's line.
+  internal.check_options("request", opts)
   local ok, value, http_error = await(native.start(method, path, opts))
   if not ok then error(value, 0) end
   if http_error and not (opts and opts.check == false) then error(http_error, 0) end
@@ -61,11 +63,7 @@ caspio.stats = native.stats
 local MAX_CONCURRENCY = 16
 
 local function concurrency_of(opts)
-  local n = opts and opts.concurrency or 4
-  if math.type(n) ~= "integer" or n < 1 then
-    usage("concurrency must be a positive integer (got %s)", tostring(n))
-  end
-  return math.min(n, MAX_CONCURRENCY)
+  return math.min(internal.check_options("map", opts).concurrency or 4, MAX_CONCURRENCY)
 end
 
 --- Runs fn(item, index) for every item, up to `concurrency` requests in flight at once.
@@ -137,5 +135,6 @@ end
 --- Runs the functions concurrently (as caspio.map) and returns their results in order.
 function caspio.parallel(functions, opts)
   if type(functions) ~= "table" then usage("bad argument #1 to 'parallel' (list of functions expected)") end
+  internal.check_options("parallel", opts)
   return caspio.map(functions, function(f) return f() end, opts)
 end

@@ -26,27 +26,47 @@ local function copy(opts)
   return out
 end
 
-function Table:rows(opts)
+local function records(t, opts)
   opts = copy(opts)
-  opts.view = self.kind == "views"
-  return caspio.records(self.name, opts)
+  opts.view = t.kind == "views"
+  return caspio.records(t.name, opts)
+end
+
+function Table:rows(opts)
+  return records(self, internal.check_options("rows", opts))
 end
 
 function Table:all(opts)
   local out = json.array({})
-  for row in self:rows(opts) do out[#out + 1] = row end
+  for row in records(self, internal.check_options("all", opts)) do out[#out + 1] = row end
   return out
 end
 
 function Table:first(opts)
-  opts = copy(opts)
+  opts = copy(internal.check_options("first", opts))
   opts.limit, opts.pageSize = 1, 5
-  return self:rows(opts)()
+  return records(self, opts)()
+end
+
+-- count, update and delete take the where clause itself: options there (`{where = …}`)
+-- would be read as fields, and {where = {…}} is a list for "where" that Caspio cannot know.
+local OPTION_LIKE = { "where", "select", "orderBy", "groupBy", "pageSize" }
+
+local function plain_where(where, verb, rest)
+  if type(where) ~= "table" or getmetatable(where) == raw_mt then return where end
+  for _, key in ipairs(OPTION_LIKE) do
+    if where[key] ~= nil then
+      local meant = key == "where" and type(where.where) == "table" and internal.literal(where.where) or "{State = \"CA\"}"
+      usage("'%s' takes the where clause itself, not options: t:%s(%s%s), not t:%s({%s = …}%s)",
+        verb, verb, meant, rest, verb, key, rest)
+    end
+  end
+  return where
 end
 
 function Table:count(where)
   local query = { ["q.getPaginationInfo"] = true, ["q.pageNumber"] = 1, ["q.pageSize"] = 5 }
-  local clause = where_clause(where)
+  local clause = where_clause(plain_where(where, "count", ""))
   if clause ~= "" then query["q.where"] = clause end
   local response = caspio.request("GET", self:path("/records"), { query = query })
   local pagination = type(response.json) == "table" and response.json.Pagination
@@ -84,6 +104,8 @@ function Table:insert(rows)
 end
 
 local function guarded_where(t, where, opts, verb)
+  internal.check_options(verb, opts)
+  plain_where(where, verb, verb == "update" and ", fields" or "")
   -- t:delete({all = true}) would otherwise mean "WHERE all=1".
   if type(where) == "table" and getmetatable(where) ~= raw_mt and where.all == true and next(where, next(where)) == nil then
     usage("%s: {all = true} goes after the where clause: t:%s(nil, %s{all = true})", verb, verb, verb == "update" and "fields, " or "")

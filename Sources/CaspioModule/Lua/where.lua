@@ -38,7 +38,7 @@ function internal.where_clause(where)
   if where == nil then return "" end
   if type(where) == "string" then return where end
   if getmetatable(where) == raw_mt then return where.sql end
-  if type(where) ~= "table" then usage("a where clause must be a string or a table (got %s)", type(where)) end
+  if type(where) ~= "table" then usage("a where clause must be a string or a table (got %s)", internal.describe(where)) end
   local fields = {}
   for field in pairs(where) do
     if type(field) ~= "string" or not field:match("^[%a_][%w_]*$") then
