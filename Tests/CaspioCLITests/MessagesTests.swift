@@ -67,6 +67,37 @@ import Testing
         #expect(!script.stdout.contains("%27"), "\(script.stdout)")
     }
 
+    /// A table or field that does not exist: the nearest names that do, from a listing asked
+    /// once per run and only after the error.
+    @Test func aMissingTableOrFieldNamesTheNearestOnes() throws {
+        let directory = try temporaryDirectory()
+        let script = #"""
+            local function message(f, ...) local _, e = pcall(f, ...); return e.message end
+            print(caspio.stats().requests)
+            print(message(caspio.table("Custmers").count, caspio.table("Custmers")))
+            print(message(caspio.get, "tables/customers/records"))
+            print(message(caspio.get, "tables/Zebra/records"))
+            print(message(caspio.get, "tables/Customers/fields/Stat"))
+            print(message(caspio.get, "tables/Customers/fields/Stat"))
+            print(caspio.stats().requests)
+            """#
+        let result = try SpawnedProcess(
+            caspioBinary, ["run", "--sandbox", "-e", script], environment: Self.bareEnvironment(directory),
+            replacingEnvironment: true, seconds: 30
+        ).finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            0
+            Cannot find table 'Custmers' (did you mean 'Customers'?)
+            Cannot find table 'customers' (did you mean 'Customers'?)
+            Cannot find table 'Zebra' (no table 'Zebra'; the tables are: Customers, Orders, Products)
+            Cannot find resource /integrations/rest/v3/tables/Customers/fields/Stat (did you mean 'State'?)
+            Cannot find resource /integrations/rest/v3/tables/Customers/fields/Stat (did you mean 'State'?)
+            7
+
+            """, "\(result.stderr)")
+    }
+
     @Test func aPortInUseSaysWhichAndWhatToDo() throws {
         let (first, exports) = try SpawnedProcess.sandbox(["--port", "0"])
         defer {

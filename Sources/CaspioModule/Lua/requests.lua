@@ -22,35 +22,87 @@ local function await(ticket)
   return ok, value, http_error
 end
 
+-- A 404 for a table, view or field that does not exist names the nearest ones that do: the
+-- listing is asked once per run, and only after such an error.
+local listings = {}
+
+local function names_in(listing)
+  if listings[listing] == nil then
+    listings[listing] = false
+    local ok, response = pcall(caspio.request, "GET", listing, { check = false })
+    local result = ok and response.status == 200 and type(response.json) == "table" and response.json.Result
+    if type(result) == "table" then
+      local names = {}
+      for _, item in ipairs(result) do
+        local name = type(item) == "table" and item.Name or item
+        if type(name) == "string" then names[#names + 1] = name end
+      end
+      listings[listing] = names
+    end
+  end
+  return listings[listing] or nil
+end
+
+local function decoded(segment)
+  return (segment:gsub("%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end))
+end
+
+-- " (did you mean 'Customers'?)", or the names there are when none is near.
+local function missing(what, name, listing)
+  local names = names_in(listing)
+  if names == nil then return nil end
+  for _, known in ipairs(names) do
+    if known == name then return nil end
+  end
+  local near = native.nearest(name, unpack(names))
+  if near ~= "" then return near end
+  local shown = {}
+  for i = 1, math.min(#names, 10) do shown[i] = names[i] end
+  return format(" (no %s '%s'; the %ss are: %s%s)", what, name, what, table.concat(shown, ", "), #names > 10 and ", …" or "")
+end
+
+local function explain_not_found(e, path)
+  local kind, name, rest = path:gsub("^/+", ""):match("^(%a+)/([^/?]+)(.*)$")
+  if kind ~= "tables" and kind ~= "views" then return end
+  local what = kind == "tables" and "table" or "view"
+  local hint = missing(what, decoded(name), kind)
+  local field = rest:match("^/fields/([^/?]+)")
+  if hint == nil and field then hint = missing("field", decoded(field), kind .. "/" .. name .. "/fields") end
+  if hint then e.message = e.message .. hint end
+end
+
 function caspio.request(method, path, opts)
   -- Which options and their kinds are checked here; native.start checks the arguments and
   -- what is inside the options (query values, JSON), and raises at the script's line.
   internal.check_options("request", opts)
   local ok, value, http_error = await(native.start(method, path, opts))
   if not ok then error(value, 0) end
-  if http_error and not (opts and opts.check == false) then error(http_error, 0) end
+  if http_error and not (opts and opts.check == false) then
+    if http_error.status == 404 then explain_not_found(http_error, path) end
+    error(http_error, 0)
+  end
   return value
 end
 
-local function decoded(response)
+local function decoded_body(response)
   if response.json ~= nil then return response.json end
   return response
 end
 
 function caspio.get(path, query)
-  return decoded(caspio.request("GET", path, { query = query }))
+  return decoded_body(caspio.request("GET", path, { query = query }))
 end
 
 function caspio.post(path, value, query)
-  return decoded(caspio.request("POST", path, { json = value, query = query }))
+  return decoded_body(caspio.request("POST", path, { json = value, query = query }))
 end
 
 function caspio.put(path, value, query)
-  return decoded(caspio.request("PUT", path, { json = value, query = query }))
+  return decoded_body(caspio.request("PUT", path, { json = value, query = query }))
 end
 
 function caspio.delete(path, query)
-  return decoded(caspio.request("DELETE", path, { query = query }))
+  return decoded_body(caspio.request("DELETE", path, { query = query }))
 end
 
 caspio.auth = native.auth
