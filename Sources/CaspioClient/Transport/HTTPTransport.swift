@@ -137,7 +137,12 @@ public final class HTTPTransport: Sendable {
             case .deadlineExceeded: return (.timeout, .timeoutOrReset, "the request took longer than its timeout")
             case .remoteConnectionClosed: return (.network, .timeoutOrReset, "the server closed the connection")
             case .cancelled: return (.network, .connectionNotEstablished, "cancelled")
-            default: return (.network, .timeoutOrReset, "\(error)")
+            case .alreadyShutdown:
+                return (.network, .permanent, "the client's connections are already closed (the run or REPL session is ending)")
+            default:
+                // Users read messages, not Swift type names.
+                let text = "\(error)".replacingOccurrences(of: "HTTPClientError.", with: "")
+                return (.network, .timeoutOrReset, "the HTTP exchange failed: \(text)")
             }
         }
         if error is NIOConnectionError { return (.network, .connectionNotEstablished, "could not connect: \(error)") }
