@@ -164,10 +164,12 @@ enum NativeFunctions {
     }
 
     private static func pushStats(_ lua: Lua, _ s: Counters.Snapshot) -> HostResult {
-        lua.newTable(fieldCapacity: 9)
+        lua.newTable(fieldCapacity: 11)
+        lua.push(s.paused)
+        lua.setField("paused", ofTableAt: -2)
         let numbers: [(String, Int)] = [
             ("requests", s.requests), ("retries", s.retries), ("bytes_in", s.bytesIn), ("bytes_out", s.bytesOut),
-            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten),
+            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten), ("throttled", s.throttled),
         ]
         for (key, value) in numbers {
             lua.push(Int64(value))

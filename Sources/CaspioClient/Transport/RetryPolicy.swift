@@ -11,11 +11,16 @@ public struct RetryPolicy: Sendable {
     public var baseDelay: Double
     /// The longest single wait, also for `Retry-After`.
     public var maxDelay: Double
+    /// Refusals (429, 503) one request may wait out before its refusal is the answer: waiting
+    /// for the account to reopen is not an attempt, but an account that never reopens must
+    /// not hold the run forever.
+    public var maxRefusals: Int
 
-    public init(maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+    public init(maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 30, maxRefusals: Int = 10) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        self.maxRefusals = maxRefusals
     }
 
     public static let none = RetryPolicy(maxAttempts: 1)
