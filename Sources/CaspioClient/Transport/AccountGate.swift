@@ -40,6 +40,7 @@ final class AccountGate: Sendable {
         var lastLockout: ContinuousClock.Instant?
         var inFlight = 0
         var successRun = 0
+        var acceptedSinceLockout = false
         /// Successes since the last lockout, in the last second: the server's measured pace.
         var recentSuccesses: [ContinuousClock.Instant] = []
         var waiters: [(id: Int, resume: CheckedContinuation<Void, Never>)] = []
@@ -117,14 +118,16 @@ final class AccountGate: Sendable {
                 s.recentSuccesses.append(now)
                 s.recentSuccesses.removeAll { $0 < now - .seconds(1) }
                 s.successRun += 1
+                if s.lastLockout.map({ pass.sentAt > $0 }) ?? true { s.acceptedSinceLockout = true }
                 if s.successRun >= Self.growthRun { s.grow() }
             case .refused(let pause):
                 let until = now + .nanoseconds(Int64(max(0, pause) * 1e9))
                 let open = max(s.pausedUntil ?? now, now)
                 if until > open { pausedFor = Self.seconds(open.duration(to: until)) }
                 s.pausedUntil = max(s.pausedUntil ?? until, until)
-                // Requests sent before the lockout began come back refused too: one lockout.
-                if s.lastLockout.map({ pass.sentAt > $0 }) ?? true {
+                // Requests sent before the lockout began come back refused too, and so do the
+                // first ones after a pause that ended too early: all one lockout.
+                if s.lastLockout.map({ pass.sentAt > $0 && s.acceptedSinceLockout }) ?? true {
                     s.lastLockout = now
                     s.shrink(concurrency: concurrency)
                 }
@@ -185,6 +188,7 @@ extension AccountGate.State {
         // Too few successes to measure and no rate yet: the halved concurrency must do.
         recentSuccesses.removeAll()
         successRun = 0
+        acceptedSinceLockout = false
     }
 
     /// Additive increase, after a run of successes.

@@ -96,7 +96,7 @@ public final class HTTPTransport: Sendable {
                 if response.status == 429 || response.status == 503 {
                     refusals += 1
                     let given = response.header("Retry-After").flatMap(parseRetryAfter)
-                    let pause = retry.delay(beforeRetry: refusals, retryAfter: given)
+                    let pause = retry.pause(afterRefusal: refusals, retryAfter: given)
                     gate.leave(pass, .refused(pause: pause))
                     guard retry.maxAttempts > 1, refusals < retry.maxRefusals else { return response }
                     logger.info(
