@@ -96,8 +96,12 @@
 ---@field requests integer
 ---Requests by method, e.g. `{GET = 12, PUT = 250}`.
 ---@field requests_by_method table<string, integer>
----Attempts that were retries.
+---Attempts that were retries (waits for the account to reopen included).
 ---@field retries integer
+---429 and 503 answers: the account refusing work (each pauses every request of the run).
+---@field throttled integer
+---Seconds spent waiting for the account to reopen (a float).
+---@field paused number
 ---Token grants by type: `client_credentials`, `refresh_token` (not counted in `requests`).
 ---@field grants table<string, integer>
 ---Body bytes received (token endpoint included).
