@@ -8,8 +8,8 @@ GET  /_stats            -> {"served":N,"refused":N,"lockouts":N} and resets them
 POST /oauth/token       -> a bearer token
 Usage: limited-server.py [LIMIT=10] [LOCKOUT=2] [DELAY_MS=20]. Prints its port, serves until killed.
 """
-import json, math, socket, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json, math, sys, threading, time
+import benchhttp
 
 LIMIT = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 LOCKOUT = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
@@ -35,25 +35,7 @@ def admit():
         state["served"] += 1
         return None
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def setup(self):
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def send(self, status, body, extra=""):
-        head = (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                f"X-Caspio-Request-ID: bench\r\n{extra}\r\n").encode()
-        self.wfile.write(head + body)
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send(200, json.dumps({"access_token": "bench-token", "token_type": "bearer", "expires_in": 86399}).encode())
-
+class Handler(benchhttp.Handler):
     def do_GET(self):
         if self.path == "/_stats":
             with lock:
@@ -62,11 +44,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body)
         retry_after = admit()
         if retry_after is not None:
-            return self.send(429, b'{"Code":"TooManyRequests","Message":"rate limit"}', f"Retry-After: {retry_after}\r\n")
+            return self.send(429, b'{"Code":"TooManyRequests","Message":"rate limit"}', headers=f"Retry-After: {retry_after}\r\n")
         time.sleep(DELAY)
         self.send(200, b'{"Result":[{"PK_ID":1}]}')
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-print(server.server_address[1], flush=True)
-server.serve_forever()
+benchhttp.serve(Handler)
