@@ -125,6 +125,13 @@
 ---@field token_cache string
 ---The request budget, or nil for none.
 ---@field max_requests? integer
+---Budgets across runs, counted by the usage ledger (nil when not set).
+---@field max_requests_per_day? integer
+---@field max_requests_per_period? integer
+---Day of the month (1-28) a billing period starts.
+---@field billing_day integer
+---Requests per second for the whole run (nil: no pacing).
+---@field rate? number
 
 -- Records ------------------------------------------------------------------------------------
 
