@@ -68,16 +68,19 @@ import Testing
         #expect(lines.count == 6 && lines.filter { $0.hasSuffix("}") }.count == 5, "\(lines)")
     }
 
-    @Test func compactionKeepsEveryCountAndOtherWritersFollowTheNewFile() throws {
+    @Test func compactionKeepsEveryRecentCountAndOtherWritersFollowTheNewFile() throws {
         let directory = temporaryPath("ledger")
         let small = UsageLedger(directory: directory, baseURL: Self.account, compactBytes: 600)
         let other = UsageLedger(directory: directory, baseURL: Self.account)
-        let yesterday = UsageLedger.Key(day: "2026-11-30", profile: "", script: "-e")
-        for i in 0..<100 { try (i % 3 == 0 ? other : small).record(i % 2 == 0 ? Self.key : yesterday) { _ in } }
+        let today = UsageLedger.Key(day: UsageCalendar.day(Date()), profile: "prod", script: "job.lua")
+        let yesterday = UsageLedger.Key(day: UsageCalendar.day(Date().addingTimeInterval(-86400)), profile: "", script: "-e")
+        let ancient = UsageLedger.Key(day: "2001-01-01", profile: "", script: "old.lua")
+        try other.record(ancient) { _ in }
+        for i in 0..<100 { try (i % 3 == 0 ? other : small).record(i % 2 == 0 ? today : yesterday) { _ in } }
         let text = try String(contentsOfFile: small.path, encoding: .utf8)
         #expect(text.split(separator: "\n").count < 20, "compacted: \(text.count) bytes")
         let counts = try UsageLedger(directory: directory, baseURL: Self.account).counts()
-        #expect(counts == [Self.key: 50, yesterday: 50])
+        #expect(counts == [today: 50, yesterday: 50], "and days beyond \(UsageLedger.keepDays) dropped")
         #expect(try other.counts() == counts)
     }
 

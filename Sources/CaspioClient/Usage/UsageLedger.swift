@@ -11,8 +11,9 @@ import NIOConcurrencyHelpers
 /// Each request is one line, `{"d":DAY,"n":1,"p":PROFILE,"s":SCRIPT}`, appended with a single
 /// write(2) while holding an flock on a separate lock file; readers skip a line without its
 /// newline (a writer killed mid-line), and the next writer starts on a fresh line. When the
-/// file grows past `compactBytes` it is rewritten, one line per (day, profile, script), to a
-/// temporary file that replaces it by rename: a kill -9 leaves the old file or the new one.
+/// file grows past `compactBytes` (and twice its size when it was opened) it is rewritten, one
+/// line per (day, profile, script) of the last `keepDays` days, to a temporary file that
+/// replaces it by rename: a kill -9 leaves the old file or the new one.
 /// Each process keeps the counts in memory and reads only what others appended since.
 public final class UsageLedger: Sendable {
     public struct Key: Hashable, Sendable {
@@ -29,12 +30,17 @@ public final class UsageLedger: Sendable {
     public let path: String
     let directory: String
     let compactBytes: Int
+    /// Days older than this are dropped when the file is compacted (13 months and some).
+    static let keepDays = 400
 
     private struct OpenFile {
         var lockFD: Int32 = -1
         var fd: Int32 = -1
         var inode: ino_t = 0
         var offset: off_t = 0
+        /// The size when opened: a compacted file that is still large is not compacted again
+        /// until it has doubled.
+        var openedSize: off_t = 0
         var counts: [Key: Int] = [:]
         var days: [String: Int] = [:]
         /// The file ends inside a line (its writer died): the next record starts a new line.
@@ -73,7 +79,7 @@ public final class UsageLedger: Sendable {
             f.tornTail = false
             f.counts[key, default: 0] += 1
             f.days[key.day, default: 0] += 1
-            if f.offset > compactBytes { try compact(&f) }
+            if f.offset > max(off_t(compactBytes), 2 * f.openedSize) { try compact(&f) }
         }
     }
 
@@ -120,6 +126,7 @@ public final class UsageLedger: Sendable {
             f.fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard f.fd >= 0, fstat(f.fd, &info) == 0 else { throw failure("cannot open \(path): \(errnoText())") }
             f.inode = info.st_ino
+            f.openedSize = info.st_size
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -142,7 +149,8 @@ public final class UsageLedger: Sendable {
 
     private func compact(_ f: inout OpenFile) throws(CaspioError) {
         var data = Data()
-        for (key, count) in f.counts.sorted(by: { ($0.key.day, $0.key.profile, $0.key.script) < ($1.key.day, $1.key.profile, $1.key.script) }) {
+        let oldest = UsageCalendar.day(Date().addingTimeInterval(-Double(Self.keepDays) * 86400))
+        for (key, count) in f.counts.filter({ $0.key.day >= oldest }).sorted(by: { ($0.key.day, $0.key.profile, $0.key.script) < ($1.key.day, $1.key.profile, $1.key.script) }) {
             data += try Self.line(key, count: count)
         }
         do throws(PrivateFiles.Failure) { try PrivateFiles.writeAtomically(data, to: path, what: "usage ledger") } catch { throw failure(error.message) }
