@@ -49,6 +49,10 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Use a sandbox started in this process with the demo data instead of an account (see `caspio sandbox`).")
     var sandbox = false
 
+    func validate() throws {
+        do { try overrides.validate() } catch { throw ValidationError(error.message) }
+    }
+
     /// With --sandbox, starts one in this process (blocking until it listens) and returns it
     /// with the environment that points the client at it; without, nil.
     func startSandbox() throws -> (RunningSandbox, [String: String])? {

@@ -55,4 +55,19 @@ import Testing
         #expect(object?["throttled"] as? Int == limiter.refusals)
         #expect(object?["paused"] as? Double != nil)
     }
+
+    @Test func aBadRateIsLoudEvenForARunThatMakesNoRequest() throws {
+        for (flags, environment, expected) in [
+            (["--rate", "0"], [:], "--rate = 0.0 is not a rate"),
+            (["--rate", "fast"], [:], "The value 'fast' is invalid for '--rate <rate>'"),
+            ([], ["CASPIO_RATE": "-2", "CASPIO_ACCOUNT": "c1abc123", "CASPIO_CLIENT_ID": "i", "CASPIO_CLIENT_SECRET": "s"],
+             "CASPIO_RATE = -2.0 is not a rate"),
+        ] {
+            let script = flags.isEmpty ? "caspio.get('tables')" : "print('ran')"
+            let result = try caspio(flags + ["-e", script], environment: environment.merging(["CASPIO_CONFIG": "/nonexistent"]) { $1 })
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains(expected), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
 }

@@ -40,10 +40,12 @@ import Testing
         #expect(text.stdout.contains("     200  job.lua"), "\(text.stdout)")
     }
 
+    /// One request at a time, so that none is counted and then cancelled unsent (a
+    /// caspio.map stopped by the budget error abandons its requests in flight).
     @Test func aPeriodBudgetStopsTheSecondRunAndWarnsTheThird() throws {
         let fake = try FakeCaspio()
         defer { fake.shutdown() }
-        var box = try ScriptSandbox(Self.reads, fake: fake)
+        var box = try ScriptSandbox("for i = 1, tonumber(arg[1]) do caspio.get('tables') end", fake: fake)
         box.environment["CASPIO_MAX_REQUESTS_PER_PERIOD"] = "30"
         let first = try box.run([], ["20"])
         #expect(first.status == 0, "\(first.stderr)")
@@ -87,5 +89,30 @@ import Testing
         next.environment["CASPIO_MAX_REQUESTS"] = "5"
         _ = try next.run([])  // stops with a budget error after 5
         #expect(Self.periodCount(try Self.usage(box)) == counted + 5)
+    }
+
+    /// `caspio usage` reads a local file: it needs no secret and runs no secret command.
+    @Test func usageRunsNoSecretCommandAndNamesTheProfileBillingDay() throws {
+        let box = try ScriptSandbox("")
+        let marker = box.path("secret-command-ran")
+        let config = try write("""
+            [profiles.prod]
+            account = "c1abc123"
+            client_id = "id"
+            client_secret_command = "touch \(marker)"
+            billing_day = 20
+            max_requests_per_day = 100
+            token_cache = "\(box.path("cache"))"
+            """, to: box.directory.appendingPathComponent("config.toml"))
+        var environment = box.environment
+        environment["CASPIO_CONFIG"] = config.path
+        let result = try caspio(["usage", "--profile", "prod", "--json"], environment: environment, directory: box.directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let period = report["period"] as? [String: Any]
+        #expect((period?["start"] as? String)?.hasSuffix("-20") == true && period?["requests"] as? Int == 0)
+        #expect((report["today"] as? [String: Any])?["budget"] as? Int == 100)
+        #expect(!FileManager.default.fileExists(atPath: box.path("cache")), "looking creates nothing")
     }
 }

@@ -17,6 +17,14 @@ public struct ConfigurationOverrides: Sendable {
     /// What the usage ledger files the run's requests under.
     public var scriptName: String?
     public init() {}
+
+    /// The flags that need no account checked at once (`--rate 0` is wrong even for a run
+    /// that never makes a request).
+    public func validate() throws(CaspioError) {
+        _ = try UsageSettings.validated(
+            rate: rate, perDay: maxRequestsPerDay, perPeriod: maxRequestsPerPeriod, billingDay: nil,
+            spelled: UsageSettings.flagName)
+    }
 }
 
 /// One setting as each layer spells it, for error messages that say what to set and where.
