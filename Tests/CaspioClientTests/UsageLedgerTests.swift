@@ -133,5 +133,7 @@ import Testing
         #expect(try sandbox.resolve(["CASPIO_PROFILE": "p", "CASPIO_RATE": "3"], overrides: flags).rate == 2)
         try sandbox.writeConfig("[profiles.p]\naccount = \"c1abc123\"\nrate = \"fast\"\n")
         #expect(sandbox.error(["CASPIO_PROFILE": "p"])?.message.contains("rate must be a number of requests per second") == true)
+        try sandbox.writeConfig("[profiles.p]\naccount = \"c1abc123\"\nbilling_day = \"15\"\n")
+        #expect(sandbox.error(["CASPIO_PROFILE": "p"])?.message.contains("billing_day must be a day of the month from 1 to 28") == true)
     }
 }

@@ -106,10 +106,13 @@ struct ConfigFile {
         guard table["rate"].map({ $0.double != nil || $0.int != nil }) ?? true else {
             throw CaspioError(.config, "\(origin): rate must be a number of requests per second, e.g. 6")
         }
+        guard table["billing_day"].map({ $0.int != nil }) ?? true else {
+            throw CaspioError(.config, "\(origin): billing_day must be a day of the month from 1 to 28, e.g. 15")
+        }
         layer.usage = try UsageSettings.validated(
             rate: table["rate"].flatMap { $0.double ?? $0.int.map(Double.init) },
             perDay: try count("max_requests_per_day"), perPeriod: try count("max_requests_per_period"),
-            billingDay: table["billing_day"].map { $0.int ?? 0 }, spelled: { "\($0) in \(origin)" })
+            billingDay: table["billing_day"]?.int, spelled: { "\($0) in \(origin)" })
         return layer
     }
 }
