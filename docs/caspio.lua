@@ -99,8 +99,12 @@
 ---@field requests integer
 ---Requests by method, e.g. `{GET = 12, PUT = 250}`.
 ---@field requests_by_method table<string, integer>
----Attempts that were retries.
+---Attempts that were retries (waits for the account to reopen included).
 ---@field retries integer
+---429 and 503 answers: the account refusing work (each pauses every request of the run).
+---@field throttled integer
+---Seconds spent waiting for the account to reopen (a float).
+---@field paused number
 ---Token grants by type: `client_credentials`, `refresh_token` (not counted in `requests`).
 ---@field grants table<string, integer>
 ---Body bytes received (token endpoint included).
@@ -124,6 +128,13 @@
 ---@field token_cache string
 ---The request budget, or nil for none.
 ---@field max_requests? integer
+---Budgets across runs, counted by the usage ledger (nil when not set).
+---@field max_requests_per_day? integer
+---@field max_requests_per_period? integer
+---Day of the month (1-28) a billing period starts.
+---@field billing_day integer
+---Requests per second for the whole run (nil: no pacing).
+---@field rate? number
 
 -- Records ------------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ struct ReplCommand: ParsableCommand {
             let environment = profile == nil ? accountEnvironment : nil
             var chosen = connection
             if let profile { (chosen.profile, chosen.sandbox) = (profile, false) }
-            let context = try chosen.makeModuleContext(environment: environment)
+            let context = try chosen.makeModuleContext(environment: environment, scriptName: "(repl)")
             // A switch is checked before it is made, so that a bad profile leaves the REPL on
             // the account it had (nothing is sent: the settings are only resolved).
             if profile != nil { try context.prepare() }

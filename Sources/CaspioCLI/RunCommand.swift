@@ -90,7 +90,8 @@ struct RunCommand: ParsableCommand {
         defer { started.map { InProcessSandbox.stop($0.0) } }
         let context: ModuleContext
         do {
-            context = try connection.makeModuleContext(statePath: statePath, environment: started?.1)
+            context = try connection.makeModuleContext(
+                statePath: statePath, environment: started?.1, scriptName: Self.ledgerName(script: script, chunks: chunks))
         } catch { return .usage }
         let invocation = ScriptInvocation(
             argv: argv,
@@ -104,6 +105,13 @@ struct RunCommand: ParsableCommand {
             jsonOutput: ErrorOutput.json
         )
         return ScriptRunner(invocation).run()
+    }
+
+    /// What the usage ledger files this run under: the script's file name, `-` for standard
+    /// input, `-e` for chunks alone.
+    static func ledgerName(script: String?, chunks: [String]) -> String {
+        guard let script else { return chunks.isEmpty ? "-" : "-e" }
+        return script == "-" ? "-" : (script as NSString).lastPathComponent
     }
 
     /// The -e and -l options in the order given, since lua5.4 runs them in that order.

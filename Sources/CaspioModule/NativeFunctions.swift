@@ -176,10 +176,12 @@ enum NativeFunctions {
     }
 
     private static func pushStats(_ lua: Lua, _ s: Counters.Snapshot) -> HostResult {
-        lua.newTable(fieldCapacity: 9)
+        lua.newTable(fieldCapacity: 11)
+        lua.push(s.paused)
+        lua.setField("paused", ofTableAt: -2)
         let numbers: [(String, Int)] = [
             ("requests", s.requests), ("retries", s.retries), ("bytes_in", s.bytesIn), ("bytes_out", s.bytesOut),
-            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten),
+            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten), ("throttled", s.throttled),
         ]
         for (key, value) in numbers {
             lua.push(Int64(value))
@@ -198,7 +200,7 @@ enum NativeFunctions {
 
     private static func pushConfig(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         let configuration = try raising(lua) { () throws(CaspioError) in try context.sharedClient().configuration }
-        lua.newTable(fieldCapacity: 6)
+        lua.newTable(fieldCapacity: 11)
         let fields: [(String, String?)] = [
             ("profile", configuration.profile), ("base_url", configuration.baseURL.absoluteString),
             ("token_url", configuration.tokenURL.absoluteString), ("client_id", configuration.clientID),
@@ -209,9 +211,18 @@ enum NativeFunctions {
             lua.push(value)
             lua.setField(key, ofTableAt: -2)
         }
-        if let max = configuration.maxRequests {
-            lua.push(Int64(max))
-            lua.setField("max_requests", ofTableAt: -2)
+        let budgets: [(String, Int?)] = [
+            ("max_requests", configuration.maxRequests), ("max_requests_per_day", configuration.maxRequestsPerDay),
+            ("max_requests_per_period", configuration.maxRequestsPerPeriod), ("billing_day", configuration.billingDay),
+        ]
+        for (key, value) in budgets {
+            guard let value else { continue }
+            lua.push(Int64(value))
+            lua.setField(key, ofTableAt: -2)
+        }
+        if let rate = configuration.rate {
+            lua.push(rate)
+            lua.setField("rate", ofTableAt: -2)
         }
         return .one
     }

@@ -212,6 +212,9 @@ import Testing
             client_id = "\(fake.settings.clientID)"
             client_secret_env = "STAGING_SECRET"
             max_requests = 50
+            rate = 2.5
+            billing_day = 15
+            max_requests_per_period = 9000
             """, to: directory.appendingPathComponent("config.toml"))
         let script = """
             local c = caspio.config
@@ -235,6 +238,8 @@ import Testing
         #expect(lines.contains("client_id=test-client-id"))
         #expect(lines.contains("auth_style=body"))
         #expect(lines.contains("max_requests=50"))
+        #expect(lines.contains("rate=2.5") && lines.contains("billing_day=15") && lines.contains("max_requests_per_period=9000"))
+        #expect(!lines.contains { $0.hasPrefix("max_requests_per_day=") })
         #expect(lines.last == "true\t1")
         #expect(!result.stdout.contains(fake.settings.clientSecret))
         #expect(!result.stdout.lowercased().contains("secret"))

@@ -93,49 +93,11 @@ public struct TokenCache: Sendable {
     }
 
     private func ensureDirectory() throws {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw cacheError("cannot create the token cache directory \(directory): \(error.localizedDescription)")
-            }
-        } else if !isDirectory.boolValue {
-            throw cacheError("the token cache path \(directory) is not a directory")
-        }
-        // Tighten a directory that someone created with wider permissions.
-        var info = stat()
-        if stat(directory, &info) == 0, info.st_mode & 0o077 != 0, info.st_uid == getuid() {
-            chmod(directory, 0o700)
-        }
+        do throws(PrivateFiles.Failure) { try PrivateFiles.ensureDirectory(directory, what: "token cache") } catch { throw cacheError(error.message) }
     }
 
     private func writeAtomically(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw cacheError("cannot write the token cache \(temporary): \(errnoText())") }
-        var ok = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 { if errno == EINTR { continue }; return false }
-                offset += written
-            }
-            return true
-        }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let reason = errnoText()
-            unlink(temporary)
-            throw cacheError("cannot write the token cache \(path): \(reason)")
-        }
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
-        }
+        do throws(PrivateFiles.Failure) { try PrivateFiles.writeAtomically(data, to: path, what: "token cache") } catch { throw cacheError(error.message) }
     }
 
     private func cacheError(_ message: String) -> CaspioError {
