@@ -98,8 +98,9 @@ import Testing
         #expect(lines[2] == "10")
         #expect(lines[3].hasPrefix("false\titem 3: ") && lines[3].hasSuffix("script.lua:12: boom"), "\(lines[3])")
         #expect(lines[4].hasPrefix("false\titem 2: table: "), "\(lines[4])")
-        // Items 1-3 were sent; 4-10 never started; then the count.
-        #expect(fake.resourceRequests.count == 4)
+        // Items 1-3 were sent; 4-10 never started; the tables listing that a 404 asks for
+        // once (to name the nearest tables); then the count.
+        #expect(fake.resourceRequests.count == 5)
     }
 
     @Test func tasksCanMakeSeveralRequestsCatchErrorsAndIterate() throws {
@@ -124,7 +125,9 @@ import Testing
             """, against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "T=1500/1500 U=30/30 missing 404\n1500\trow 1\tno request\n")
-        #expect(fake.resourceRequests.count == (1 + 4 + 1) + (1 + 1 + 1) + 1 + 2)
+        // T: count, 3 pages, count; U: count, page, count; Missing: count and the tables
+        // listing its 404 asks for once; then parallel's two requests.
+        #expect(fake.resourceRequests.count == (1 + 4 + 1) + (1 + 1 + 1) + (1 + 1) + 2)
     }
 
     @Test func aYieldOutsideARequestIsAnError() throws {

@@ -50,7 +50,8 @@ end
 -- " (did you mean 'Customers'?)", or the names there are when none is near.
 local function missing(what, name, listing)
   local names = names_in(listing)
-  if names == nil then return nil end
+  -- A listing that could not be read, or that is empty, tells nothing.
+  if names == nil or #names == 0 then return nil end
   for _, known in ipairs(names) do
     if known == name then return nil end
   end
