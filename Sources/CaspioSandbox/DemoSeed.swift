@@ -62,6 +62,10 @@ extension Seed {
                 {"Name": "Cy Tan", "Email": "cy@example.com", "Joined": "2024-01-05T00:00:00", "Skills": {}, "Password": "demo-cy"}]}],
             "Attachments": [{"Table": "Staff", "Field": "Photo", "PK_ID": 1, "Name": "ada.txt", "ContentType": "text/plain", "Text": "a photo of Ada"}],
             """
+        let staffView = """
+            ,
+              {"Name": "StaffPhotos", "Tables": ["Staff"], "Fields": ["Staff.Name", "Staff.Photo"], "Note": "Attachments through a view"}
+            """
         let text = """
             {\(staffTable ? staff : "")
             "Views": [
@@ -69,7 +73,7 @@ extension Seed {
                "Where": "Customers.State = 'CA'", "Fields": ["Customers.Name", "Customers.Email", "Orders.Quantity", "Orders.Shipped"],
                "Note": "Orders of customers in CA: a join, read-only"},
               {"Name": "NewYorkCustomers", "Tables": ["Customers"], "Where": "Customers.State = 'NY'",
-               "Fields": ["Customers.Name", "Customers.Email"], "Note": "One table: writable"}],
+               "Fields": ["Customers.Name", "Customers.Email"], "Note": "One table: writable"}\(staffTable ? staffView : "")],
             "Folders": [
               {"Name": "Reports", "ExternalKey": "\(id(101))", "Files": [{"Name": "readme.txt", "Text": "Exports land here."}],
                "Folders": [{"Name": "2024", "ExternalKey": "\(id(102))", "Files": [{"Name": "q1.csv", "ContentType": "text/csv", "Text": "Quarter,Orders\\r\\nQ1,120\\r\\n"}]}]},

@@ -71,7 +71,7 @@ extension Store {
 
     /// A new directory and the table of its users.
     func createDirectory(id: String, name: String) throws {
-        let table = "__sandbox_users_\(try objects("directory").count + 1)"
+        let table = "__dir_users_\(try objects("directory").count + 1)"
         try createTable(table, fields: Self.userFields, internal: true)
         let now = CaspioDate.now()
         try putObject("directory", id, .object([
