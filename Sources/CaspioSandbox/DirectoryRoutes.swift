@@ -21,7 +21,7 @@ extension Sandbox {
                 let withStatus = body["Status"] == nil ? body.setting("Status", .string("Inactive")) : body
                 return try store.insertRecord(source, body: withStatus.setting("DateCreated", .string(CaspioDate.now())), trusted: false)
             }
-            return r.query["response"]?.lowercased() == "rows" ? .result(.array([row]), status: 201) : SandboxResponse(status: 201)
+            return r.query["response"]?.lowercased() == "rows" ? .result(.array(row.map { [$0] } ?? []), status: 201) : SandboxResponse(status: 201)
         },
         Route(.put, "directories/:directoryId/users") { s, r in
             let (body, filter) = (try s.jsonBody(r), try s.clause(r, "Where"))

@@ -16,8 +16,9 @@ extension Sandbox {
                     let from = try source(store, try r.param(param))
                     return (from.baseTable, try store.insertRecord(from, body: body))
                 }
-                if let table { s.notify(table, "table.recordInsert", [row]) }
-                return r.query["response"]?.lowercased() == "rows" ? .result(.array([row]), status: 201) : SandboxResponse(status: 201)
+                let rows = row.map { [$0] } ?? []
+                if let table { s.notify(table, "table.recordInsert", rows) }
+                return r.query["response"]?.lowercased() == "rows" ? .result(.array(rows), status: 201) : SandboxResponse(status: 201)
             },
             Route(.put, prefix + "/records") { s, r in
                 let body = try s.jsonBody(r)

@@ -76,8 +76,10 @@ extension Store {
         return (rows, count)
     }
 
-    /// Inserts one row through the source; returns it as the source shows it.
-    func insertRecord(_ source: Source, body: JSON, trusted: Bool = false) throws -> JSON {
+    /// Inserts one row through the source; returns it as the source shows it (nil when a
+    /// view's filter leaves it out).
+    @discardableResult
+    func insertRecord(_ source: Source, body: JSON, trusted: Bool = false) throws -> JSON? {
         let table = try writable(source)
         let fields = try fields(of: table)
         var values = try assignments(body, fields, source, inserting: true, trusted: trusted)
@@ -89,7 +91,7 @@ extension Store {
             ? "INSERT INTO \(SQLText.quoted(table)) DEFAULT VALUES"
             : "INSERT INTO \(SQLText.quoted(table)) (\(values.map { SQLText.quoted($0.0) }.joined(separator: ", "))) VALUES (\(values.map { _ in "?" }.joined(separator: ", ")))"
         try run { try db.query(sql, values.map(\.1)) }
-        return try rows(source, keys: [db.lastInsertRowID]).first ?? .object([])
+        return try rows(source, keys: [db.lastInsertRowID]).first
     }
 
     /// Updates the rows that match `filter`; returns them as changed.

@@ -33,7 +33,7 @@ extension Store {
             guard !lines.isEmpty else { return (table, []) }
             let header = lines.removeFirst()
             return (table, try transaction {
-                try lines.map { line in
+                try lines.compactMap { line in
                     let pairs = zip(header, line).filter { !$0.1.isEmpty }.map { ($0.0, JSON.string($0.1)) }
                     return try insertRecord(source, body: .object(pairs))
                 }
