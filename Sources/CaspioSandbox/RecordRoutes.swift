@@ -26,7 +26,8 @@ extension Sandbox {
                     let from = try source(store, try r.param(param))
                     return (from.baseTable, try store.updateRecords(from, filter: try s.clause(r), body: body))
                 }
-                if let table, !rows.isEmpty { s.notify(table, "table.recordUpdate", rows) }
+                let changed: [String] = if case .object(let pairs) = body { pairs.map(\.0) } else { [] }
+                if let table, !rows.isEmpty { s.notify(table, "table.recordUpdate", rows, changed: changed) }
                 var answer: [(String, JSON)] = [("RecordsAffected", .int(rows.count))]
                 if r.query["response"]?.lowercased() == "rows" { answer.append(("Result", .array(rows))) }
                 return .json(200, .object(answer))

@@ -4,9 +4,17 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 extension Sandbox {
+    /// No ObjectFields: every change; else a change to one of them (a view's `Table_Field` counts).
+    private static func watches(_ fields: [String], _ changed: [String]) -> Bool {
+        fields.isEmpty || changed.contains { name in
+            fields.contains { $0.caseInsensitiveCompare(name) == .orderedSame || name.lowercased().hasSuffix("_" + $0.lowercased()) }
+        }
+    }
+
     /// A record change made through the API: each enabled event of an enabled webhook for that
-    /// table and type (with RESTAPIs among its sources) gets one message per URL.
-    func notify(_ table: String, _ type: String, _ rows: [JSON]) {
+    /// table and type (with RESTAPIs among its sources) gets one message per URL. An update
+    /// event with ObjectFields hears only of updates that set one of them (`changed`).
+    func notify(_ table: String, _ type: String, _ rows: [JSON], changed: [String] = []) {
         let subscribed = (try? store.locked { () -> [(JSON, JSON)] in
             try store.objects("webhook").flatMap { hook in
                 try store.objects("event", parent: hook.id).map { (hook.body, $0.body) }
@@ -15,6 +23,7 @@ extension Sandbox {
         for (hook, event) in subscribed
         where hook["Status"]?.string == "Enabled" && event["Status"]?.string == "Enabled" && event["Type"]?.string == type
             && event["ObjectName"]?.string?.lowercased() == table.lowercased() && event["EventSources"]?.strings?.contains("RESTAPIs") != false
+            && Self.watches(event["ObjectFields"]?.strings ?? [], changed)
         {
             let message = JSON.object([
                 ("eventId", event["Id"] ?? .null), ("messageId", .string(UUID().uuidString.lowercased())), ("webhookId", hook["Id"] ?? .null),

@@ -62,10 +62,11 @@ import Testing
         try await SandboxHarness.with { sandbox in
             let token = try await sandbox.accessToken()
             let hook = try await subscribe(sandbox, token, url: listener.server.origin + "/hook", events: [
-                ["EventType": "table.recordInsert", "ObjectName": "Orders"], ["EventType": "table.recordUpdate", "ObjectName": "Orders"],
+                ["EventType": "table.recordInsert", "ObjectName": "Orders"], ["EventType": "table.recordUpdate", "ObjectName": "Orders", "ObjectFields": ["Quantity"]],
                 ["EventType": "table.recordDelete", "ObjectName": "Orders"],
             ])
             _ = try await sandbox.api("POST", "tables/Orders/records", json: ["Customer_ID": 1, "Quantity": 3], token: token)
+            _ = try await sandbox.api("PUT", "tables/Orders/records?q.where=PK_ID=501", json: ["Shipped": true], token: token)  // not watched
             _ = try await sandbox.api("PUT", "tables/Orders/records?q.where=PK_ID=501", json: ["Quantity": 4], token: token)
             _ = try await sandbox.api("DELETE", "tables/Orders/records?q.where=PK_ID=501", token: token)
             _ = try await sandbox.api("POST", "tables/Products/records", json: ["Name": "unheard"], token: token)  // no event for Products
