@@ -17,7 +17,7 @@ final class Store: @unchecked Sendable {
         init(name: String, type: String, unique: Bool = false, label: String? = nil, description: String? = nil) {
             self.name = name
             self.type = type
-            self.unique = unique || type == "AUTONUMBER"
+            self.unique = unique
             self.label = label
             self.description = description
         }
@@ -67,7 +67,9 @@ final class Store: @unchecked Sendable {
         return rows.compactMap { row in
             guard case .text(let name) = row[0], case .text(let type) = row[1] else { return nil }
             let meta: JSON = if case .text(let m) = row[2] { JSON.parse(Array(m.utf8)) ?? .object([]) } else { .object([]) }
-            return Field(name: name, type: type, unique: meta["Unique"] == .bool(true), label: meta["Label"]?.string, description: meta["Description"]?.string)
+            // Fields of an older --data file have no settings: their AUTONUMBER is unique.
+            let unique = meta["Unique"]?.bool ?? (type == "AUTONUMBER")
+            return Field(name: name, type: type, unique: unique, label: meta["Label"]?.string, description: meta["Description"]?.string)
         }
     }
 
@@ -87,7 +89,7 @@ final class Store: @unchecked Sendable {
         guard try !exists(name) else { throw StoreError.invalid("A table or view named '\(name)' already exists") }
         var all = fields
         if !all.contains(where: { $0.name.caseInsensitiveCompare("PK_ID") == .orderedSame }) {
-            all.insert(Field(name: "PK_ID", type: "AUTONUMBER"), at: 0)
+            all.insert(Field(name: "PK_ID", type: "AUTONUMBER", unique: true), at: 0)
         }
         try validate(all)
         guard all.filter({ $0.type == "AUTONUMBER" }).count == 1 else { throw StoreError.invalid("A table has exactly one AUTONUMBER field") }

@@ -77,6 +77,9 @@ import Testing
                 #expect(try await sandbox.api("POST", "tables/Products/fields", json: ["Name": "K", "Type": type], token: token).status == 400, "\(type)")
             }
             #expect(try await sandbox.api("POST", "tables/Products/fields", json: ["Name": "Code", "Type": "GUID", "Unique": true], token: token).status == 201)
+            let own = ["Name": "Ids", "Fields": [["Name": "PK_ID", "Type": "AUTONUMBER"]]] as [String: Any]
+            #expect(try await sandbox.api("POST", "tables", json: own, token: token).status == 400)
+            #expect(try await sandbox.api("POST", "tables", json: ["Name": "Ids", "Fields": [["Name": "PK_ID", "Type": "AUTONUMBER", "Unique": true]]], token: token).status == 201)
             let codes = try await sandbox.api("GET", "tables/Products/records?q.select=Code", token: token).result.compactMap { $0["Code"] as? String }
             #expect(codes.count == 8 && Set(codes).count == 8 && codes.allSatisfy { UUID(uuidString: $0) != nil })
             #expect(try await sandbox.api("POST", "tables/Products/records", json: ["Code": "x"], token: token).status == 400)  // generated
