@@ -4,14 +4,19 @@ import Foundation
 /// `{"Tables":[{"Name":"T","Fields":[{"Name":"F","Type":"STRING"}],"Rows":[{"F":"x"}]}]}`, plus
 /// optionally the account's other objects in the shape of `DemoSeed.document` (Views,
 /// Attachments, Folders, Webhooks, Tasks, Applications, Directories; docs/sandbox.md).
+/// `"Demo": true` (or `{"StaffTable": true}`) starts from the built-in demo and adds the rest.
 /// Both are deterministic, so examples and tests can assert exact numbers.
 enum Seed {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     static func load(path: String, into store: Store) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(description: "cannot read seed file \(path)") }
-        guard let document = JSON.parse(Array(data)), case .array = document["Tables"] else {
-            throw Failure(description: "\(path): expected {\"Tables\": [{\"Name\", \"Fields\", \"Rows\"}]}")
+        guard let document = JSON.parse(Array(data)), document["Tables"]?.array != nil || document["Demo"] != nil else {
+            throw Failure(description: "\(path): expected {\"Tables\": [{\"Name\", \"Fields\", \"Rows\"}]} or {\"Demo\": true}")
+        }
+        switch document["Demo"] {
+        case nil, .bool(false)?: break
+        case let demo?: try loadDemo(into: store, staffTable: demo["StaffTable"]?.bool ?? false)
         }
         try apply(document, to: store, origin: path)
     }

@@ -48,6 +48,8 @@ final class WebhookDelivery: Sendable {
         var byObject: [String: Counts] = [:]
         /// Per webhook: the earliest time its next call may start.
         var nextSlot: [String: Double] = [:]
+        /// Who waits for every message to be delivered or given up (`settled`).
+        var waiters: [UUID: CheckedContinuation<Bool, Never>] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -67,6 +69,23 @@ final class WebhookDelivery: Sendable {
                 ("messages", .int(s.total.messages)), ("calls", .int(s.total.calls)), ("delivered", .int(s.delivered)),
                 ("errors", .int(s.total.errors)), ("retries", .int(s.retries)), ("refused", .int(s.refused)), ("pending", .int(s.pending)),
             ])
+        }
+    }
+
+    /// Whether every message is delivered or given up within `seconds` (for tests and tools).
+    func settled(within seconds: Double) async -> Bool {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Bool, Never>) in
+            let id = UUID()
+            let done = state.withLockedValue { s -> Bool in
+                if s.pending == 0 { return true }
+                s.waiters[id] = waiter
+                return false
+            }
+            if done { return waiter.resume(returning: true) }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume(returning: false)
+            }
         }
     }
 
@@ -97,6 +116,10 @@ final class WebhookDelivery: Sendable {
                         for id in [webhook, event] { s.byObject[id, default: Counts()].errors += 1 }
                     }
                     if ok || attempt == attempts { s.pending -= 1 }
+                    if s.pending == 0 {
+                        for waiter in s.waiters.values { waiter.resume(returning: true) }
+                        s.waiters = [:]
+                    }
                     if ok { s.delivered += 1 } else if attempt < attempts { s.retries += 1 }
                 }
                 if ok { return }

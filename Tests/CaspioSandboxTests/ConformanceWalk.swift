@@ -2,9 +2,10 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// A scripted run through all 70 operations of openapi-v3.json over the full demo, each answer
-/// recorded and validated by scripts/conformance.py --all (which also fails when an operation
-/// was never answered successfully).
+/// A scripted run through all 70 operations of openapi-v3.json over the full demo, in process
+/// and against the `caspio sandbox` command, each answer recorded and validated by
+/// scripts/conformance.py --all (which also fails when an operation was never answered
+/// successfully).
 @Suite struct ConformanceWalk {
     /// Records answers as the document names their operations.
     final class Recorder: @unchecked Sendable {
@@ -38,16 +39,38 @@ import Testing
 
     @Test(.enabled(if: ConformanceTests.specification != nil, "openapi-v3.json not found: set CASPIO_OPENAPI"))
     func everyOperation() async throws {
-        try await SandboxHarness.with({ $0.demoStaffTable = true }) { sandbox in
-            let r = Recorder(sandbox, token: try await sandbox.accessToken())
-            try await tables(r)
-            try await attachmentsAndPasswords(r)
-            try await views(r)
-            try await files(r)
-            try await webhooks(r)
-            try await tasksAppsDirectories(r)
-            try ConformanceTests.validate(r.recorded, all: true)
+        try await SandboxHarness.with({ $0.demoStaffTable = true }) { try await walk($0) }
+    }
+
+    /// The same walk against `caspio sandbox --seed` (the demo with its Staff table), as users run it.
+    @Test(.enabled(if: ConformanceTests.specification != nil, "openapi-v3.json not found: set CASPIO_OPENAPI"))
+    func everyOperationOfTheCommand() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let seed = directory.appendingPathComponent("seed.json")
+        try Data(#"{"Demo": {"StaffTable": true}}"#.utf8).write(to: seed)
+        let (process, exports) = try SpawnedProcess.sandbox(["--seed", seed.path])
+        do {
+            let base = try #require(exports["CASPIO_BASE_URL"])
+            try await walk(SandboxHarness(running: nil, origin: String(base.dropLast("/integrations/rest/v3".count))))
+        } catch {
+            process.signal(SIGTERM)
+            _ = try? await process.finished()
+            throw error
         }
+        process.signal(SIGTERM)
+        #expect(try await process.finished().status == 0)
+    }
+
+    func walk(_ sandbox: SandboxHarness) async throws {
+        let r = Recorder(sandbox, token: try await sandbox.accessToken())
+        try await tables(r)
+        try await attachmentsAndPasswords(r)
+        try await views(r)
+        try await files(r)
+        try await webhooks(r)
+        try await tasksAppsDirectories(r)
+        try ConformanceTests.validate(r.recorded, all: true)
     }
 
     func tables(_ r: Recorder) async throws {

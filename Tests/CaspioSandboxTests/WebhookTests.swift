@@ -1,3 +1,4 @@
+@testable import CaspioSandbox
 import CaspioTestSupport
 import Foundation
 import NIOConcurrencyHelpers
@@ -46,6 +47,11 @@ import Testing
         }
     }
 
+    /// Whether the sandbox delivered or gave up every message within 10 s.
+    func settled(_ sandbox: SandboxHarness) async -> Bool {
+        await sandbox.running?.sandbox.webhooks.settled(within: 10) ?? false
+    }
+
     func subscribe(_ sandbox: SandboxHarness, _ token: String, url: String, throttling: Int = 10, events: [[String: Any]]) async throws -> [String: Any] {
         let hook = try await sandbox.api("POST", "outgoingWebhooks", json: ["Name": "test", "OutgoingUrls": [url], "CallThrottling": throttling], token: token)
         #expect(hook.status == 201 && hook.object["Secret"] is String)
@@ -72,6 +78,7 @@ import Testing
             _ = try await sandbox.api("POST", "tables/Products/records", json: ["Name": "unheard"], token: token)  // no event for Products
             let calls = await listener.next(3)
             #expect(calls.count == 3)
+            #expect(await settled(sandbox))
             let bodies = calls.compactMap { try? JSONSerialization.jsonObject(with: Data($0.1.body)) as? [String: Any] }
             #expect(Set(bodies.compactMap { $0["eventType"] as? String }) == ["table.recordInsert", "table.recordUpdate", "table.recordDelete"])
             for body in bodies {
@@ -98,6 +105,7 @@ import Testing
             #expect(calls.count == 3)  // a fails once, then a and b arrive
             // Two calls a second: the first and the third call are at least a second apart.
             if calls.count == 3 { #expect(calls[2].0.timeIntervalSince(calls[0].0) >= 0.95) }
+            #expect(await settled(sandbox))
             let stats = try await sandbox.send("GET", "/_sandbox/stats").object["webhooks"] as? [String: Int]
             #expect(stats?["retries"] == 1 && stats?["errors"] == 1 && stats?["calls"] == 3)
         }
