@@ -1,8 +1,10 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// The sandbox's request handling, independent of the HTTP server: token endpoint, resource
-/// endpoints under `/rest/v2` and `/integrations/rest/v3`, chaos, and `/_sandbox/stats`.
+/// The sandbox's request handling, independent of the HTTP server: what every request goes
+/// through (URI limit, bearer token, rate limit, chaos), the token endpoint and
+/// `/_sandbox/stats`. The API's operations are `Route`s, one file per resource (`*Routes.swift`),
+/// over the `Store`.
 public final class Sandbox: Sendable {
     public let settings: SandboxSettings
     let store: Store
