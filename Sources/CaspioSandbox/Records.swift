@@ -59,7 +59,7 @@ extension Store {
         }
         // A shuffle needs every row first; Caspio's unordered pages are drawn from the whole set.
         if !shuffled { sql += " LIMIT \(query.limit) OFFSET \(query.offset)" }
-        let statement = try prepareClient(sql)
+        let statement = try prepareClient(sql, source)
         let names = statement.columnNames
         let types = Dictionary(source.fields.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
         var rows = try run { try statement.rows() }.map { row in
@@ -71,7 +71,7 @@ extension Store {
             rows = Array(rows.dropFirst(query.offset).prefix(query.limit))
         }
         guard query.countTotal else { return (rows, nil) }
-        let total = try run { try prepareClient("SELECT COUNT(*) FROM (\(counted))").rows() }
+        let total = try run { try prepareClient("SELECT COUNT(*) FROM (\(counted))", source).rows() }
         guard case .integer(let count)? = total.first?.first else { throw StoreError.sql("cannot count rows") }
         return (rows, count)
     }
@@ -127,7 +127,7 @@ extension Store {
     func matchingKeys(_ source: Source, _ filter: String?) throws -> [Int] {
         guard nonEmpty(filter) != nil else { throw StoreError.badQuery("q.where is required") }
         try checkHidden(source, [filter])
-        let statement = try prepareClient("SELECT __key FROM (\(source.inner)) AS \(SQLText.quoted(source.name))\(try whereSQL(filter, parameter: "q.where"))")
+        let statement = try prepareClient("SELECT __key FROM (\(source.inner)) AS \(SQLText.quoted(source.name))\(try whereSQL(filter, parameter: "q.where"))", source)
         return try run { try statement.rows() }.compactMap { if case .integer(let id) = $0[0] { id } else { nil } }
     }
 
@@ -211,8 +211,13 @@ extension Store {
     }
 
     /// Prepares a statement that embeds client text: any failure is the client's.
-    private func prepareClient(_ sql: String) throws -> Statement {
-        do { return try db.prepareUntrusted(sql) } catch { throw StoreError.sql("\(error)") }
+    private func prepareClient(_ sql: String, _ source: Source) throws -> Statement {
+        let passwords = try db.query("SELECT tbl, name FROM \(Self.fieldsTable) WHERE type = 'PASSWORD'").compactMap { row -> String? in
+            guard case .text(let table) = row[0], case .text(let name) = row[1] else { return nil }
+            return (table + "." + name).lowercased()
+        }
+        let hidden = SQLiteDatabase.Hidden(columns: Set(passwords), own: source.baseTable ?? "")
+        do { return try db.prepareUntrusted(sql, hidden: hidden) } catch { throw StoreError.sql("\(error)") }
     }
 
     /// Runs a step whose failures (constraints, type errors) are the client's.

@@ -45,6 +45,11 @@ import Testing
                 let reply = try await sandbox.api("GET", "tables/Staff/records?\(bad)", token: token)
                 #expect(reply.status == 400 && reply.object["Code"] as? String == "IncorrectQueryParameter", "\(bad)")
             }
+            // Nor through a subquery from another table, nor from a directory's users.
+            for clause in ["PK_ID IN (SELECT PK_ID FROM Staff WHERE Password LIKE 'demo%')", "Name IN (SELECT Email FROM __dir_users_1)"] {
+                let reply = try await sandbox.api("GET", "tables/Customers/records?q.where=\(q(clause))", token: token)
+                #expect(reply.status == 400 && reply.object["Code"] as? String == "SqlServerError", "\(clause): \(reply.text)")
+            }
             // Even spelled so that the check cannot see it, the column is not there to read.
             #expect(try await sandbox.api("GET", "tables/Staff/records?q.select=*", token: token).result.allSatisfy { $0["Password"] == nil })
             #expect(try await sandbox.api("PUT", "tables/Staff/records?q.where=PK_ID=1", json: ["Password": "x"], token: token).status == 400)
