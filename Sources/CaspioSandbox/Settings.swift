@@ -40,6 +40,8 @@ public struct SandboxSettings: Sendable {
     /// Webhook delivery: attempts per message and the pause before the first retry (doubling).
     public var webhookAttempts = 3
     public var webhookRetryDelay: Double = 1
+    /// Caspio's messages are at most 10 MB: more changed rows are split over several messages.
+    public var webhookMessageBytes = 10 * 1024 * 1024
 
     public struct RateLimit: Sendable, Equatable {
         /// At most `requests` resource requests in any `window` seconds, answered 429 beyond.

@@ -8,8 +8,9 @@ extension Sandbox {
             .result(taskJSON(try s.locked { try $0.object("task", try r.param("externalKey"), what: "task") }))
         },
         Route(.post, "dataImportExportTasks/:externalKey/run") { s, r in
-            // Webhooks fire for changes made through the API only (`notify`): a task is not one.
-            _ = try s.locked { store in try store.runTask(try store.object("task", try r.param("externalKey"), what: "task")) }
+            let (table, added) = try s.locked { store in try store.runTask(try store.object("task", try r.param("externalKey"), what: "task")) }
+            // Tasks are an event source of their own: webhook events that list it hear of imports.
+            if !added.isEmpty { s.notify(table, "table.recordInsert", added, source: "Tasks") }
             return .noContent
         },
     ]

@@ -4,6 +4,22 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 extension Sandbox {
+    /// Rows in order, in runs whose encoded data stay within `bytes` (a row alone may exceed it).
+    static func batches(_ rows: [JSON], bytes: Int) -> [[JSON]] {
+        var batches: [[JSON]] = [], current: [JSON] = [], size = 0
+        for row in rows {
+            let length = row.encoded.utf8.count + 1
+            if !current.isEmpty, size + length > bytes {
+                batches.append(current)
+                current = []
+                size = 0
+            }
+            current.append(row)
+            size += length
+        }
+        return current.isEmpty ? batches : batches + [current]
+    }
+
     /// No ObjectFields: every change; else a change to one of them (a view's `Table_Field` counts).
     private static func watches(_ fields: [String], _ changed: [String]) -> Bool {
         fields.isEmpty || changed.contains { name in
@@ -11,10 +27,11 @@ extension Sandbox {
         }
     }
 
-    /// A record change made through the API: each enabled event of an enabled webhook for that
-    /// table and type (with RESTAPIs among its sources) gets one message per URL. An update
-    /// event with ObjectFields hears only of updates that set one of them (`changed`).
-    func notify(_ table: String, _ type: String, _ rows: [JSON], changed: [String] = []) {
+    /// A record change made through the API (or a task): each enabled event of an enabled
+    /// webhook for that table and type, with `source` among its sources, gets messages per URL,
+    /// each at most `webhookMessageBytes` of data. An update event with ObjectFields hears
+    /// only of updates that set one of them (`changed`).
+    func notify(_ table: String, _ type: String, _ rows: [JSON], changed: [String] = [], source: String = "RESTAPIs") {
         let subscribed = (try? store.locked { () -> [(JSON, JSON)] in
             try store.objects("webhook").flatMap { hook in
                 try store.objects("event", parent: hook.id).map { (hook.body, $0.body) }
@@ -22,16 +39,18 @@ extension Sandbox {
         }) ?? []
         for (hook, event) in subscribed
         where hook["Status"]?.string == "Enabled" && event["Status"]?.string == "Enabled" && event["Type"]?.string == type
-            && event["ObjectName"]?.string?.lowercased() == table.lowercased() && event["EventSources"]?.strings?.contains("RESTAPIs") != false
+            && event["ObjectName"]?.string?.lowercased() == table.lowercased() && event["EventSources"]?.strings?.contains(source) != false
             && Self.watches(event["ObjectFields"]?.strings ?? [], changed)
         {
-            let message = JSON.object([
-                ("eventId", event["Id"] ?? .null), ("messageId", .string(UUID().uuidString.lowercased())), ("webhookId", hook["Id"] ?? .null),
-                ("accountId", .string("sandbox")), ("secret", hook["Secret"] ?? .null), ("eventDate", .string(CaspioDate.now())),
-                ("eventType", .string(type)), ("objectName", .string(table)), ("data", .array(rows)),
-            ])
-            for url in hook["OutgoingUrls"]?.strings ?? [] {
-                webhooks.send(message, to: url, webhook: hook["Id"]?.string ?? "", event: event["Id"]?.string ?? "", callsPerSecond: hook["CallThrottling"]?.int ?? 10)
+            for batch in Self.batches(rows, bytes: settings.webhookMessageBytes) {
+                let message = JSON.object([
+                    ("eventId", event["Id"] ?? .null), ("messageId", .string(UUID().uuidString.lowercased())), ("webhookId", hook["Id"] ?? .null),
+                    ("accountId", .string("sandbox")), ("secret", hook["Secret"] ?? .null), ("eventDate", .string(CaspioDate.now())),
+                    ("eventType", .string(type)), ("objectName", .string(table)), ("data", .array(batch)),
+                ])
+                for url in hook["OutgoingUrls"]?.strings ?? [] {
+                    webhooks.send(message, to: url, webhook: hook["Id"]?.string ?? "", event: event["Id"]?.string ?? "", callsPerSecond: hook["CallThrottling"]?.int ?? 10)
+                }
             }
         }
     }

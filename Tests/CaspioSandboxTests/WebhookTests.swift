@@ -127,4 +127,28 @@ import Testing
             #expect(try await sandbox.api("GET", "outgoingWebhooks", token: token).json as? [[String: Any]] != nil)
         }
     }
+
+    @Test func importsReachTaskEventsAndLargeChangesAreSplit() async throws {
+        let listener = try Listener()
+        defer { listener.server.shutdown() }
+        try await SandboxHarness.with({ $0.webhookMessageBytes = 300 }) { sandbox in
+            let token = try await sandbox.accessToken()
+            _ = try await subscribe(sandbox, token, url: listener.server.origin + "/hook", events: [
+                ["EventType": "table.recordInsert", "ObjectName": "Products", "EventSources": ["Tasks"]],
+                ["EventType": "table.recordUpdate", "ObjectName": "Products"],
+            ])
+            _ = try await sandbox.api("POST", "tables/Products/records", json: ["Name": "not from a task"], token: token)
+            #expect(try await sandbox.api("POST", "dataImportExportTasks/00000000-0000-4000-8000-000000000302/run", token: token).status == 204)
+            // Eight products, about 50 bytes each: 300 bytes of data a message make two messages.
+            _ = try await sandbox.api("PUT", "tables/Products/records?q.where=\(q("PK_ID <= 8"))", json: ["Price": 1], token: token)
+            let calls = await listener.next(3)
+            #expect(await settled(sandbox))
+            let bodies = calls.compactMap { try? JSONSerialization.jsonObject(with: Data($0.1.body)) as? [String: Any] }
+            let imported = bodies.filter { $0["eventType"] as? String == "table.recordInsert" }
+            #expect(imported.count == 1 && (imported.first?["data"] as? [[String: Any]])?.compactMap { $0["Name"] as? String } == ["Glue stick", "Scissors"])
+            let updates = bodies.filter { $0["eventType"] as? String == "table.recordUpdate" }.map { ($0["data"] as? [Any])?.count ?? 0 }
+            #expect(updates.count == 2 && updates.reduce(0, +) == 8)
+            #expect((try await sandbox.send("GET", "/_sandbox/stats").object["webhooks"] as? [String: Int])?["messages"] == 3)
+        }
+    }
 }
