@@ -7,8 +7,11 @@ extension Sandbox {
 
     static func attachmentRoutes(prefix: String, param: String, isView: Bool, source: @escaping @Sendable (Store, String) throws -> Store.Source) -> [Route] {
         let base = prefix + "/attachments/:attachmentFieldName"
-        @Sendable func place(_ store: Store, _ r: SandboxRequest) throws -> Store.AttachmentField {
-            try store.attachmentField(try source(store, try r.param(param)), try r.param("attachmentFieldName"), isView: isView)
+        /// The field the request names; a change through a view of several tables is refused.
+        @Sendable func place(_ store: Store, _ r: SandboxRequest, writing: Bool = false) throws -> Store.AttachmentField {
+            let at = try store.attachmentField(try source(store, try r.param(param)), try r.param("attachmentFieldName"), isView: isView)
+            if writing, at.source.baseTable == nil { throw StoreError.readOnly("The view '\(at.source.name)' is made of several tables and cannot be written to") }
+            return at
         }
         return [
             Route(.get, base + "/:recordPkId") { s, r in
@@ -21,8 +24,7 @@ extension Sandbox {
             Route(.put, base + "/:recordPkId") { s, r in
                 let part = try s.uploads(r, field: "File")[0]
                 try s.locked { store in
-                    let at = try place(store, r)
-                    if isView, at.source.baseTable == nil { throw StoreError.readOnly("The view '\(at.source.name)' is made of several tables and cannot be written to") }
+                    let at = try place(store, r, writing: true)
                     let row = try store.attachmentRow(at, pk: try r.param("recordPkId"))
                     try store.putAttachment(at, row: row, name: part.filename ?? "", contentType: part.contentType, data: part.data)
                 }
@@ -30,7 +32,7 @@ extension Sandbox {
             },
             Route(.delete, base) { s, r in
                 let filter = try s.clause(r)
-                let count = try s.locked { try $0.deleteAttachments(try place($0, r), filter: filter) }
+                let count = try s.locked { try $0.deleteAttachments(try place($0, r, writing: true), filter: filter) }
                 return .json(200, .object([("RecordsAffected", .int(count))]))
             },
             Route(.get, base + "/fileInfo") { s, r in
@@ -42,7 +44,7 @@ extension Sandbox {
                 guard case .string(let name)? = body["FileName"] else { throw APIError.badBody("FileName is required") }
                 let filter = try s.clause(r)
                 let (count, found) = try s.locked { store in
-                    let at = try place(store, r)
+                    let at = try place(store, r, writing: true)
                     return (try store.renameAttachments(at, filter: filter, to: name), try store.attachments(at, filter: filter))
                 }
                 var answer: [(String, JSON)] = [("RecordsAffected", .int(count))]
