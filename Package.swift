@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         // Hummingbird's graceful shutdown, which the sandbox triggers itself.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        // The sandbox's multipart/form-data parsing (uploads), not done by hand.
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, linked, never vendored.
@@ -87,6 +89,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                // Webhook delivery to loopback URLs; already built for the client.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Real HTTP(S) servers on loopback for tests: a recording server and a fake Caspio.
