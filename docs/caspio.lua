@@ -159,6 +159,10 @@
 ---@field order? boolean
 ---`true`: a read whose row count differs from Caspio's count raises instead of warning (see below)
 ---@field exact? boolean
+---`records` and `rows` only: pages asked for ahead of the one the loop reads (default 1; 0: none; more is capped at 15, so that at most 16 requests are in flight; see below)
+---@field prefetch? integer
+---`all` only: pages read at once after the first, as `caspio.map`'s (default 4; more is capped at 16)
+---@field concurrency? integer
 -- </options>
 
 -- <options: writes>
@@ -187,12 +191,13 @@
 ---@field kind "tables"|"views"
 local Table = {}
 
----Iterates over the rows, one page in memory at a time (as `caspio.records`).
+---Iterates over the rows, reading `prefetch` pages ahead (as `caspio.records`).
 ---@param opts? caspio.RecordsOptions
----@return fun(): caspio.Row?
+---@return fun(): caspio.Row?, nil, nil, any
 function Table:rows(opts) end
 
----Every row in one list (all in memory; prefer `rows` for big tables).
+---Every row in one list, in order (all in memory; prefer `rows` for big tables); the pages
+---after the first are read `concurrency` at a time.
 ---@param opts? caspio.RecordsOptions
 ---@return caspio.Row[]
 function Table:all(opts) end
@@ -315,9 +320,9 @@ function files.upload(local_path, opts) end
 ---@return string local_path
 function files.download(key_or_path, local_path) end
 
----Iterates over a folder's files, page by page.
+---Iterates over a folder's files, page by page, the next page asked for as one comes full.
 ---@param opts? caspio.FilesListOptions
----@return fun(): caspio.FileItem?
+---@return fun(): caspio.FileItem?, nil, nil, any
 function files.list(opts) end
 
 ---A file's metadata (by external key, or by "/Folder/name" path).
@@ -494,11 +499,13 @@ function caspio.token() end
 function caspio.stats() end
 
 ---Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize in a total
----order (PK_ID last), one page in memory at a time, stopping on a short page; a read that ends
----is checked against the first page's Pagination.TotalCount.
+---order (PK_ID last), stopping on a short page, with `prefetch` pages (default 1) asked for
+---ahead and held in memory; a read that ends is checked against the first page's
+---Pagination.TotalCount. The fourth value, closed by a generic for, cancels the pages asked
+---for ahead when the loop breaks.
 ---@param name string
 ---@param opts? caspio.RecordsOptions
----@return fun(): caspio.Row?
+---@return fun(): caspio.Row?, nil, nil, any
 function caspio.records(name, opts) end
 
 ---A handle on the table `name`.

@@ -24,6 +24,10 @@ public final class ModuleContext: @unchecked Sendable {
         self.makeClient = makeClient
     }
 
+    /// Requests the script started and still owns, and cancelled ones not yet wound down
+    /// (for tests: a loop that breaks must leave neither).
+    public var requestsHeld: (owned: Int, ending: Int) { broker.held }
+
     /// Seconds since the run started.
     public var elapsed: Double { Date().timeIntervalSince(startedAt) }
 

@@ -73,6 +73,14 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Requests the script still owns (running, or finished and not yet waited for), and
+    /// cancelled ones still winding down: both 0 once a script has left nothing behind.
+    var held: (owned: Int, ending: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (running.count + finished.count, abandoned.count)
+    }
+
     /// Runs async work to completion on behalf of Lua (auth, refresh); nil if interrupted.
     func run(_ work: @escaping @Sendable () async throws(CaspioError) -> Value) -> Outcome? {
         let ticket = start(work)

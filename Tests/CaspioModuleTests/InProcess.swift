@@ -36,6 +36,26 @@ final class InProcessLua: @unchecked Sendable {
             return try CaspioClient(configuration: configuration, logger: logger)
         }
         try CaspioModule.install(into: state, context: context)
+        // held_requests(): the requests the script still owns, for checks inside a loop.
+        let context = context
+        state.lua.push(function: { lua in
+            lua.push(Int64(context.requestsHeld.owned))
+            return .one
+        })
+        state.lua.setGlobalFromTop("held_requests")
+    }
+
+    /// Requests the script still owns, and cancelled ones still winding down.
+    var requestsHeld: (owned: Int, ending: Int) { context.requestsHeld }
+
+    /// Waits (at most `timeout` seconds) for cancelled requests to wind down; true if they did.
+    func settled(timeout: Double = 10) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while context.requestsHeld.ending > 0 {
+            if Date() > deadline { return false }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return true
     }
 
     // The HTTP client must be shut down before it goes away; on a thread of its own, because

@@ -48,6 +48,11 @@ import Testing
         #"for _, row in ipairs(t:all()) do see(row) end"#,
         #"for row in caspio.view("T"):rows() do see(row) end"#,
         #"for _, row in ipairs(caspio.view("T"):all({orderBy = "Kind"})) do see(row) end"#,
+        // Reading ahead, and t:all's concurrent pages, change nothing of that.
+        #"for row in caspio.records("T", {prefetch = 8, pageSize = 100}) do see(row) end"#,
+        #"for row in t:rows({prefetch = 0, orderBy = "Kind"}) do see(row) end"#,
+        #"for _, row in ipairs(t:all({concurrency = 8, pageSize = 100, orderBy = "Kind DESC"})) do see(row) end"#,
+        #"for _, row in ipairs(t:all({concurrency = 1, pageSize = 250})) do see(row) end"#,
     ]
 
     @Test(arguments: reads)
@@ -66,6 +71,18 @@ import Testing
             return n, distinct
             """)
         #expect(values == [2600, 2600])
+    }
+
+    /// t:first among ties is the lowest PK_ID, whatever order the server gives them in.
+    @Test func firstIsTheSameRowEveryTime() async throws {
+        let fake = try Self.shuffling(rows: 300)
+        let lua = try InProcessLua(fake)
+        let values = await lua.values("""
+            local t, ids = caspio.table("T"), {}
+            for i = 1, 5 do ids[i] = t:first({orderBy = "Kind", select = "PK_ID"}).PK_ID end
+            return table.concat(ids, ",")
+            """)
+        #expect(values == ["1,1,1,1,1"])
     }
 
     /// Caspio's own order (order = false) against the same server: pages repeat and skip rows.

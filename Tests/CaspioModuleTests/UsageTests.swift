@@ -60,7 +60,7 @@ import Testing
         (#"caspio.records("T", {pagesize = 10})"#, "unknown option 'pagesize' to 'records' (did you mean 'pageSize'?)"),
         (#"caspio.table("T"):first({limit = 3})"#, "'first' takes no option 'limit' (its options: where, select, orderBy, order)"),
         (#"caspio.table("T"):first({view = true})"#, "'first' takes no option 'view' (its options: where, select, orderBy, order)"),
-        (#"caspio.table("T"):all({view = true})"#, "'all' takes no option 'view' (its options: where, select, orderBy, groupBy, pageSize, limit, order, exact)"),
+        (#"caspio.table("T"):all({view = true})"#, "'all' takes no option 'view' (its options: where, select, orderBy, groupBy, pageSize, limit, order, exact, concurrency)"),
         (#"caspio.table("T"):count({where = {State = "CA"}})"#, #"'count' takes the where clause itself, not options: t:count({State = "CA"}), not t:count({where = …})"#),
         (#"caspio.table("T"):update({where = {State = "CA"}}, {N = 1})"#, #"'update' takes the where clause itself, not options: t:update({State = "CA"}, fields), not t:update({where = …}, fields)"#),
         (#"caspio.table("T"):delete({orderBy = "N"})"#, #"'delete' takes the where clause itself, not options: t:delete({State = "CA"}), not t:delete({orderBy = …})"#),

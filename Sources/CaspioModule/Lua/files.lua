@@ -78,9 +78,12 @@ function caspio.files.list(opts)
     size = size,
     request = function(number)
       query.pageNumber = number
-      return caspio.get("files", query)
+      return internal.send("GET", "files", { query = query })
     end,
-    items = function(body) return (type(body) == "table" and body.Result) or {} end,
+    items = function(response)
+      local body = response.json
+      return (type(body) == "table" and body.Result) or {}
+    end,
   })
 end
 

@@ -30,6 +30,8 @@ local specs = {
     { "view", "boolean", "boolean", "read `views/NAME` instead of `tables/NAME` (`caspio.records` only: handles know their kind)", only = "records" },
     { "order", "boolean", "boolean", "`false`: send `orderBy` as given (or none) and let Caspio order the pages, which may repeat and skip rows (default `true`)" },
     { "exact", "boolean", "boolean", "`true`: a read whose row count differs from Caspio's count raises instead of warning (see below)" },
+    { "prefetch", "integer", "integer", "`records` and `rows` only: pages asked for ahead of the one the loop reads (default 1; 0: none; more is capped at 15, so that at most 16 requests are in flight; see below)", min = 0, only = { "records", "rows" } },
+    { "concurrency", "integer", "integer", "`all` only: pages read at once after the first, as `caspio.map`'s (default 4; more is capped at 16)", min = 1, only = { "all" } },
   },
   {
     name = "first", class = "caspio.FirstOptions", functions = { "first" },
@@ -69,7 +71,10 @@ for _, spec in ipairs(specs) do
     local options, known = {}, {}
     for _, option in ipairs(spec) do
       every_option[option[1]] = true
-      if option.only == nil or option.only == name then
+      local only = type(option.only) == "string" and { option.only } or option.only
+      local applies = only == nil
+      for _, fname in ipairs(only or {}) do applies = applies or fname == name end
+      if applies then
         options[option[1]] = option
         known[#known + 1] = option[1]
       end

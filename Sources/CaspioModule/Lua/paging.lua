@@ -4,36 +4,94 @@ local native, usage, raise = internal.native, internal.usage, internal.raise
 local segment, where_clause = internal.segment, internal.where_clause
 local concat, format = table.concat, string.format
 
---- The page loop behind every paged listing, as an iterator that holds one page at a time.
---- spec.request(n) asks for page n (from 1) and returns the answer; spec.items(answer, n)
---- returns the answer's list. A page shorter than spec.size is the last: no request is made
---- for the empty page after it. spec.limit (optional) ends the listing after that many
---- items, without asking for another page; spec.count_rows adds the items to rows_read.
---- spec.finish(seen), if given, runs once when the listing ends (not when a loop breaks).
+--- The page loop behind every paged listing, as an iterator for a generic for, reading
+--- ahead. spec.request(n) starts asking for page n (from 1) and returns the pending request
+--- (internal.send); spec.items(response, n) returns the page's list. A page shorter than
+--- spec.size is the last: no request is made for the empty page after it. spec.limit
+--- (optional) ends the listing after that many items, without asking for another page;
+--- spec.count_rows adds the items to rows_read. spec.finish(seen), if given, runs once when
+--- the listing ends (not when a loop breaks). spec.pages(), if given, says how many pages
+--- there are once known (records: from page 1's TotalCount).
+---
+--- spec.prefetch pages (default 1) are asked for ahead of the one the loop reads, but never
+--- past the pages known to exist: while pages are not counted, a page is asked for only
+--- once the one before it came full, so that no request goes past the end of the listing.
+--- Pages in flight are the only ones held besides the current one. The
+--- fourth value closes the listing: a loop that breaks or fails cancels the pages asked for
+--- ahead (a generic for closes it either way), and costs no more than those.
 function internal.pager(spec)
   local size, limit, finish = spec.size, spec.limit, spec.finish
+  local ahead = math.min(spec.prefetch or 1, internal.MAX_CONCURRENCY - 1)
+  -- Pages past the limit's rows are never needed.
+  local needed = limit and math.max(1, (limit + size - 1) // size)
+  local pending = {} -- page number -> pending request, asked for and not yet read
+  local asked, full = 0, 0 -- the last page asked for; the last page read that came full
   local number, items, position, seen, last, ended = 0, nil, 0, 0, false, false
+
+  local function abandon()
+    local tickets = {}
+    for n, request in pairs(pending) do
+      tickets[#tickets + 1] = request.ticket
+      pending[n] = nil
+    end
+    if #tickets > 0 then native.cancel(table.unpack(tickets)) end
+  end
+
   local function stop()
+    abandon()
     if not ended then
       ended = true
       if finish then finish(seen) end
     end
     return nil
   end
-  return function()
+
+  -- Asks for the pages due: up to `ahead` after the current one, within the pages known to
+  -- exist, or else no further than the page after the last full one.
+  local function read_ahead()
+    local known = spec.pages and spec.pages()
+    local bound = math.min(number + ahead, known or full + 1, needed or math.maxinteger)
+    for n = asked + 1, bound do
+      pending[n] = spec.request(n)
+      asked = n
+    end
+  end
+
+  local function next_page()
+    number = number + 1
+    read_ahead()
+    local request = pending[number]
+    if request then
+      pending[number] = nil
+    else
+      request = spec.request(number)
+      asked = math.max(asked, number)
+    end
+    items, position = spec.items(internal.receive(request), number), 0
+    if spec.count_rows then native.count_rows(#items, 0) end
+    if #items < size then
+      last = true
+      abandon()
+    else
+      full = number
+      read_ahead()
+    end
+  end
+
+  local function step()
     if ended or (limit and seen >= limit) then return stop() end
     if items == nil or position >= #items then
       if last then return stop() end
-      number = number + 1
-      items, position = spec.items(spec.request(number), number), 0
-      if spec.count_rows then native.count_rows(#items, 0) end
-      if #items < size then last = true end
+      next_page()
       if #items == 0 then return stop() end
     end
     position = position + 1
     seen = seen + 1
     return items[position]
   end
+
+  local closing = setmetatable({}, { __close = function() abandon() end })
+  return step, nil, nil, closing
 end
 
 --- A response's json.Result list; anything else is an HTTP error naming the request.
@@ -138,12 +196,13 @@ function caspio.records(name, opts)
   local counted = opts.groupBy == nil and (limit == nil or limit > size)
   local total, first
   return internal.pager({
-    size = size, limit = limit, count_rows = true,
+    size = size, limit = limit, count_rows = true, prefetch = opts.prefetch,
     request = function(number)
       query["q.pageNumber"] = number
       query["q.getPaginationInfo"] = (counted and number == 1) or nil
-      return caspio.request("GET", path, { query = query })
+      return internal.send("GET", path, { query = query })
     end,
+    pages = function() return total and (total + size - 1) // size end,
     items = function(response, number)
       if counted and number == 1 then
         local pagination = type(response.json) == "table" and response.json.Pagination

@@ -72,17 +72,28 @@ local function explain_not_found(e, path)
   if hint then e.message = e.message .. hint end
 end
 
-function caspio.request(method, path, opts)
+--- Starts a request and returns at once: the pending request, for internal.receive (the
+--- pager asks for pages ahead this way). native.cancel(pending.ticket) abandons it.
+function internal.send(method, path, opts)
   -- Which options and their kinds are checked here; native.start checks the arguments and
   -- what is inside the options (query values, JSON), and raises at the script's line.
   internal.check_options("request", opts)
-  local ok, value, http_error = await(native.start(method, path, opts))
+  return { ticket = native.start(method, path, opts), path = path, check = not (opts and opts.check == false) }
+end
+
+--- Waits for a pending request: its response, or its error raised.
+function internal.receive(pending)
+  local ok, value, http_error = await(pending.ticket)
   if not ok then error(value, 0) end
-  if http_error and not (opts and opts.check == false) then
-    if http_error.status == 404 then explain_not_found(http_error, path) end
+  if http_error and pending.check then
+    if http_error.status == 404 then explain_not_found(http_error, pending.path) end
     error(http_error, 0)
   end
   return value
+end
+
+function caspio.request(method, path, opts)
+  return internal.receive(internal.send(method, path, opts))
 end
 
 local function decoded_body(response)
@@ -114,6 +125,7 @@ caspio.stats = native.stats
 -- Concurrency -------------------------------------------------------------------------------
 
 local MAX_CONCURRENCY = 16
+internal.MAX_CONCURRENCY = MAX_CONCURRENCY
 
 local function concurrency_of(opts)
   return math.min(internal.check_options("map", opts).concurrency or 4, MAX_CONCURRENCY)

@@ -36,9 +36,14 @@ function Table:rows(opts)
   return records(self, internal.check_options("rows", opts))
 end
 
+--- Every row, in order. Every page is wanted, so once the first has counted them the rest
+--- are read `concurrency` at a time (as caspio.map's), each asked for as another arrives.
 function Table:all(opts)
+  opts = copy(internal.check_options("all", opts))
+  opts.prefetch = math.min(opts.concurrency or 4, internal.MAX_CONCURRENCY) - 1
+  opts.concurrency = nil
   local out = json.array({})
-  for row in records(self, internal.check_options("all", opts)) do out[#out + 1] = row end
+  for row in records(self, opts) do out[#out + 1] = row end
   return out
 end
 
