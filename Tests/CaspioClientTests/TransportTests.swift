@@ -93,7 +93,9 @@ import Testing
             throw error
         }
         #expect(response.status == 200)
-        #expect(fake.resourceRequests.count == 2)
+        // Retried after the timeout (and, on a machine so loaded that the quick reply too is
+        // late, again): a GET may be sent more than once.
+        #expect(fake.resourceRequests.count >= 2)
 
         fake.server.clearRequests()
         fake.script([slow])
