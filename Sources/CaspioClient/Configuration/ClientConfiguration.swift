@@ -27,6 +27,8 @@ public struct ClientConfiguration: Sendable {
     public var retry: RetryPolicy
     /// The call budget for this run; nil for none.
     public var maxRequests: Int?
+    /// Where the secret came from (for `caspio doctor`); nil when given directly.
+    public var secretOrigin: SecretOrigin?
 
     public init(
         profile: String? = nil, baseURL: URL, tokenURL: URL, clientID: String, clientSecret: Secret,
@@ -47,4 +49,14 @@ public struct ClientConfiguration: Sendable {
         self.retry = retry
         self.maxRequests = maxRequests
     }
+}
+
+/// Where the client secret was found, never the secret itself: `client_secret_file` and its
+/// path in "profile 'prod' of PATH", or `CASPIO_CLIENT_SECRET` in "the environment".
+public struct SecretOrigin: Sendable {
+    /// client_secret, client_secret_env, client_secret_file, client_secret_command or CASPIO_CLIENT_SECRET.
+    public var setting: String
+    /// The file, command or variable name; nil for a secret given inline.
+    public var detail: String?
+    public var layer: String
 }

@@ -84,7 +84,24 @@ public struct ConfigurationResolver {
     private var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
     public func resolve() throws(CaspioError) -> ClientConfiguration {
-        let file = try ConfigFile.load(path: configFilePath)
+        try resolve(file: try ConfigFile.load(path: configFilePath))
+    }
+
+    /// What `--profile NAME` would resolve to if `configText` were the config file, taking the
+    /// account, client id and secret from that profile alone: a `CASPIO_*` variable must not
+    /// make a check of the profile's credentials pass (or fail) for another account.
+    public func resolve(profile: String, configText: String) throws(CaspioError) -> ClientConfiguration {
+        var resolver = self
+        for name in ["CASPIO_ACCOUNT", "CASPIO_BASE_URL", "CASPIO_TOKEN_URL", "CASPIO_CLIENT_ID", "CASPIO_CLIENT_SECRET", "CASPIO_AUTH_STYLE", "CASPIO_PROFILE"] {
+            resolver.environment[name] = nil
+        }
+        resolver.overrides = ConfigurationOverrides()
+        resolver.overrides.profile = profile
+        resolver.overrides.tokenCache = overrides.tokenCache
+        return try resolver.resolve(file: try ConfigFile.parse(configText, path: configFilePath))
+    }
+
+    func resolve(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
         let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
         if let profileName {
@@ -139,6 +156,9 @@ public struct ConfigurationResolver {
                 "no client secret: set CASPIO_CLIENT_SECRET, or one of client_secret, client_secret_env, client_secret_file, client_secret_command in a profile of \(configFilePath)")
         }
         let secret = try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name)
+        let secretOrigin = SecretOrigin(
+            setting: secretLayer.kind == .environment ? "CASPIO_CLIENT_SECRET" : secretLayer.secret!.setting,
+            detail: secretLayer.secret!.detail, layer: secretLayer.name)
 
         var style = ClientConfiguration.AuthStyle.body
         if let layer = layers.first(where: { $0.authStyle != nil }), let text = layer.authStyle {
@@ -158,12 +178,14 @@ public struct ConfigurationResolver {
         let cacheSetting = layers.lazy.compactMap(\.tokenCache).first
         let cacheDirectory: String? =
             cacheSetting.map { $0.lowercased() == "off" ? nil : expandTilde($0) } ?? defaultTokenCacheDirectory
-        return ClientConfiguration(
+        var configuration = ClientConfiguration(
             profile: profileName, baseURL: baseURL, tokenURL: derivedTokenURL, clientID: nonEmpty(idLayer.clientID)!,
             clientSecret: secret, authStyle: style, caFile: caFile, tokenCacheDirectory: cacheDirectory,
             connectTimeout: layers.lazy.compactMap(\.connectTimeout).first ?? 10,
             readTimeout: layers.lazy.compactMap(\.readTimeout).first ?? 60,
             maxRequests: layers.lazy.compactMap(\.maxRequests).first)
+        configuration.secretOrigin = secretOrigin
+        return configuration
     }
 
     private func flagsLayer() throws(CaspioError) -> SettingsLayer {

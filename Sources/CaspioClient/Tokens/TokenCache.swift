@@ -83,7 +83,7 @@ public struct TokenCache: Sendable {
         if let refresh = token.refreshToken { object["refresh_token"] = refresh.reveal() }
         if let expiresAt = token.expiresAt { object["expires_at"] = expiresAt.timeIntervalSince1970 }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        try writeAtomically(data, to: filePath)
+        do { try AtomicFile.write(data, to: filePath) } catch { throw cacheError("cannot write the token cache \(error.path): \(error.reason)") }
     }
 
     /// Forgets the cached token (`caspio auth --logout`). True if there was one.
@@ -108,33 +108,6 @@ public struct TokenCache: Sendable {
         var info = stat()
         if stat(directory, &info) == 0, info.st_mode & 0o077 != 0, info.st_uid == getuid() {
             chmod(directory, 0o700)
-        }
-    }
-
-    private func writeAtomically(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw cacheError("cannot write the token cache \(temporary): \(errnoText())") }
-        var ok = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 { if errno == EINTR { continue }; return false }
-                offset += written
-            }
-            return true
-        }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let reason = errnoText()
-            unlink(temporary)
-            throw cacheError("cannot write the token cache \(path): \(reason)")
-        }
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
         }
     }
 
