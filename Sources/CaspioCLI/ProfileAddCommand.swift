@@ -138,7 +138,9 @@ struct ProfileAddCommand: ParsableCommand {
                     .config,
                     "no client secret: type it on a terminal, pipe it on standard input, or give --secret-file, --secret-command or --secret-env")
             }
-            secret = .inline(Secret(line.hasSuffix("\r") ? String(line.dropLast()) : line))
+            let typed = Secret(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+            SecretRedactor.shared.register(typed)  // no error message may quote it
+            secret = .inline(typed)
         }
         return ProfileEntry(
             account: account, baseURL: baseURL, tokenURL: tokenURL, clientID: clientID!, secret: secret,

@@ -84,9 +84,10 @@ public struct ConfigDocument {
         var lines = self.lines
         let range = try sectionRange(name, in: lines)!
         lines.removeSubrange(range)
-        // Do not leave two blank lines where the table was.
-        if range.lowerBound > 0, range.lowerBound < lines.count, lines[range.lowerBound - 1].isBlank, lines[range.lowerBound].isBlank {
-            lines.remove(at: range.lowerBound)
+        // Do not leave two blank lines where the table was, nor one at the top.
+        let at = range.lowerBound
+        if at < lines.count, lines[at].isBlank, at == 0 || lines[at - 1].isBlank {
+            lines.remove(at: at)
         }
         try commit(lines, changing: name) { $0 == nil }
     }
