@@ -24,6 +24,16 @@ struct ProfileCommand: ParsableCommand {
     static func document() throws -> ConfigDocument {
         try reportingErrors { try ConfigDocument(path: ConfigurationResolver().configFilePath) }
     }
+
+    /// The config file with `edit` applied, saved atomically.
+    static func editing(_ edit: (inout ConfigDocument) throws -> Void) throws -> ConfigDocument {
+        var document = try document()
+        try reportingErrors {
+            try edit(&document)
+            try document.save()
+        }
+        return document
+    }
 }
 
 /// Runs `body`; a `CaspioError` is printed (redacted) and becomes its exit status.
@@ -90,18 +100,14 @@ struct ProfileRemoveCommand: ParsableCommand {
     var name: String
 
     func run() throws {
-        var document = try ProfileCommand.document()
-        let settings = Dictionary(document.settings(of: name) ?? [], uniquingKeysWith: { first, _ in first })
-        let wasDefault = document.defaultProfile == name
-        try reportingErrors {
-            try document.removeProfile(name)
-            try document.save()
-        }
+        let before = try ProfileCommand.document()
+        let settings = Dictionary(before.settings(of: name) ?? [], uniquingKeysWith: { first, _ in first })
+        let document = try ProfileCommand.editing { try $0.removeProfile(name) }
         print("Removed profile '\(name)' from \(document.path).")
         // Only the file `profile add` wrote: a secret file the user named stays theirs.
         let ownSecret = document.secretFilePath(for: name)
         if settings["client_secret_file"] == ownSecret, unlink(ownSecret) == 0 { print("Deleted its secret file \(ownSecret).") }
-        if wasDefault { print("It was the default profile; choose another with: caspio profile default NAME") }
+        if before.defaultProfile == name { print("It was the default profile; choose another with: caspio profile default NAME") }
     }
 }
 
@@ -113,11 +119,7 @@ struct ProfileDefaultCommand: ParsableCommand {
     var name: String
 
     func run() throws {
-        var document = try ProfileCommand.document()
-        try reportingErrors {
-            try document.setDefault(name)
-            try document.save()
-        }
+        let document = try ProfileCommand.editing { try $0.setDefault(name) }
         print("The default profile is now '\(name)' (\(document.path)).")
     }
 }
