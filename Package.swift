@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         // Hummingbird's graceful shutdown, which the sandbox triggers itself.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        // The sandbox's multipart/form-data parsing (uploads), not done by hand.
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, linked, never vendored.
@@ -48,7 +50,12 @@ let package = Package(
                 "LuaBridge", "LuaJSON", "CaspioClient", "CLua",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Lua/prelude.lua")]
+            // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
+            resources: [
+                .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/where.lua"),
+                .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/files.lua"),
+                .embedInCode("Lua/running.lua"),
+            ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.
         .target(
@@ -82,6 +89,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                // Webhook delivery to loopback URLs; already built for the client.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Real HTTP(S) servers on loopback for tests: a recording server and a fake Caspio.
@@ -98,7 +108,7 @@ let package = Package(
         // `caspio repl`: evaluator, pretty-printer, completion, line editor, REPL commands.
         .target(
             name: "CaspioREPL",
-            dependencies: ["LuaBridge", "LuaJSON", "CaspioModule", "CLua", "CLuaShim", "CLineEditShim"]
+            dependencies: ["LuaBridge", "LuaJSON", "CaspioModule", "CaspioClient", "CLua", "CLuaShim", "CLineEditShim"]
         ),
         // The command line.
         .executableTarget(
@@ -112,7 +122,14 @@ let package = Package(
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
-        .testTarget(name: "CaspioModuleTests", dependencies: ["CaspioTestSupport"]),
+        // Pure logic runs in the test process (the module linked); process tests spawn the binary.
+        .testTarget(
+            name: "CaspioModuleTests",
+            dependencies: [
+                "CaspioModule", "LuaBridge", "LuaJSON", "CaspioClient", "CaspioTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
         .testTarget(

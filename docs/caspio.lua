@@ -24,23 +24,26 @@
 
 -- Requests and responses ---------------------------------------------------------------------
 
+-- <options: request>
+---The options of `request`.
 ---@class caspio.RequestOptions
----Query parameters, sent sorted by name and percent-encoded (`true` is sent as `"true"`).
+---query parameters, name → string, number or boolean (`true` → `"true"`); sent sorted by name, percent-encoded
 ---@field query? table<string, string|number|boolean>
----A Lua value sent as the JSON body (Content-Type: application/json). Not with `body`.
+---a Lua value sent as the JSON body (`Content-Type: application/json`); not with `body`
 ---@field json? any
----Raw bytes to send as the body.
+---raw bytes to send as the body
 ---@field body? string
----The body's Content-Type (default application/json whenever there is a body).
+---the body's `Content-Type` (default `application/json` whenever there is a body)
 ---@field content_type? string
----Extra request headers.
+---extra request headers, name → string, number or boolean
 ---@field headers? table<string, string|number|boolean>
----Seconds for the whole request, all bytes included (default 300).
+---seconds for the whole request, all bytes included (default 300)
 ---@field timeout? number
----`false` returns answers with a status >= 400 instead of raising an `http` error.
+---`false` returns HTTP error answers (status ≥ 400) instead of raising them
 ---@field check? boolean
----Stream a successful (2xx) answer's body to this file instead of memory.
+---stream a successful (2xx) answer's body to this file instead of memory
 ---@field save_to? string
+-- </options>
 
 ---@class caspio.Response
 ---The HTTP status.
@@ -96,8 +99,12 @@
 ---@field requests integer
 ---Requests by method, e.g. `{GET = 12, PUT = 250}`.
 ---@field requests_by_method table<string, integer>
----Attempts that were retries.
+---Attempts that were retries (waits for the account to reopen included).
 ---@field retries integer
+---429 and 503 answers: the account refusing work (each pauses every request of the run).
+---@field throttled integer
+---Seconds spent waiting for the account to reopen (a float).
+---@field paused number
 ---Token grants by type: `client_credentials`, `refresh_token` (not counted in `requests`).
 ---@field grants table<string, integer>
 ---Body bytes received (token endpoint included).
@@ -121,28 +128,58 @@
 ---@field token_cache string
 ---The request budget, or nil for none.
 ---@field max_requests? integer
+---Budgets across runs, counted by the usage ledger (nil when not set).
+---@field max_requests_per_day? integer
+---@field max_requests_per_period? integer
+---Day of the month (1-28) a billing period starts.
+---@field billing_day integer
+---Requests per second for the whole run (nil: no pacing).
+---@field rate? number
 
 -- Records ------------------------------------------------------------------------------------
 
+-- <options: records>
+---The options of `records`, `rows`, `all`.
 ---@class caspio.RecordsOptions
----Which rows: see `caspio.WhereClause`.
+---filter: see [where clauses](#where-clauses)
 ---@field where? caspio.WhereClause
----Fields to return: "PK_ID,Name" or {"PK_ID", "Name"}.
+---fields to return (`"PK_ID,Name"` or `{"PK_ID", "Name"}`)
 ---@field select? string|string[]
----Order, as in SQL: "PK_ID", "Name DESC", {"State", "Name"}. Give a stable one when paging.
+---order (`"Name"`, `"PK_ID DESC"`, `{"State", "Name"}`); `PK_ID` is appended as the tiebreaker (see below)
 ---@field orderBy? string|string[]
----Grouping, as in SQL.
+---grouping, as in SQL
 ---@field groupBy? string|string[]
----Rows per request, 5 to 1000 (default 1000).
+---rows per request, 5 to 1000 (default 1000)
 ---@field pageSize? integer
----Stop after this many rows (the page size is not reduced: give a small pageSize too).
+---stop after this many rows (≥ 0)
 ---@field limit? integer
----Read views/NAME instead of tables/NAME.
+---read `views/NAME` instead of `tables/NAME` (`caspio.records` only: handles know their kind)
 ---@field view? boolean
+---`false`: send `orderBy` as given (or none) and let Caspio order the pages, which may repeat and skip rows (default `true`)
+---@field order? boolean
+---`true`: a read whose row count differs from Caspio's count raises instead of warning (see below)
+---@field exact? boolean
+-- </options>
 
----The last argument of `update` and `delete`: `{all = true}` with a nil where clause means every row.
+-- <options: writes>
+---The options of `update`, `delete`.
 ---@class caspio.AllRows
+---`true` with a `nil` where clause: every row of the table
 ---@field all? boolean
+-- </options>
+
+-- <options: first>
+---The options of `first`.
+---@class caspio.FirstOptions
+---filter: see [where clauses](#where-clauses)
+---@field where? caspio.WhereClause
+---fields to return
+---@field select? string|string[]
+---which row comes first (default: the lowest `PK_ID`)
+---@field orderBy? string|string[]
+---`false`: send `orderBy` as given (see `caspio.records`)
+---@field order? boolean
+-- </options>
 
 ---A handle on a table or view, from `caspio.table(name)` or `caspio.view(name)`.
 ---@class caspio.Table
@@ -161,7 +198,7 @@ function Table:rows(opts) end
 function Table:all(opts) end
 
 ---The first matching row, or nil.
----@param opts? caspio.RecordsOptions
+---@param opts? caspio.FirstOptions
 ---@return caspio.Row?
 function Table:first(opts) end
 
@@ -217,9 +254,12 @@ function where.raw(sql) end
 
 -- Concurrency --------------------------------------------------------------------------------
 
+-- <options: map>
+---The options of `map`, `parallel`.
 ---@class caspio.MapOptions
----Requests in flight at once: default 4, at most 16.
+---requests in flight at once, 1 to 16 (default 4; more is capped at 16)
 ---@field concurrency? integer
+-- </options>
 
 -- Files --------------------------------------------------------------------------------------
 
@@ -235,21 +275,29 @@ function where.raw(sql) end
 ---@field Name string
 ---@field ExternalKey string
 
+-- <options: upload>
+---The options of `upload`.
 ---@class caspio.UploadOptions
----The folder's external key (default: the root folder).
+---the external key of the folder (default: the root folder)
 ---@field folder? string
----The name in Caspio (default: the local file's name).
+---the name in Caspio (default: the local file's name)
 ---@field name? string
----Replace a file of the same name (otherwise HTTP 409).
+---replace a file of the same name (otherwise that is an HTTP 409)
 ---@field overwrite? boolean
+-- </options>
 
+-- <options: files>
+---The options of `list`.
 ---@class caspio.FilesListOptions
----The folder's external key (default: the root folder).
+---the external key of the folder (default: the root folder)
 ---@field folder? string
----Files per request (default 100).
+---files per request, 5 to 1000 (default 100)
 ---@field pageSize? integer
+---the order of the listing
 ---@field sortField? "Name"|"Size"|"ContentType"|"DateCreated"|"LastModified"
+---`true`: largest, latest or last first
 ---@field sortDescending? boolean
+-- </options>
 
 ---@class caspio.files
 local files = {}
@@ -445,8 +493,9 @@ function caspio.token() end
 ---@return caspio.Stats
 function caspio.stats() end
 
----Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize, one page
----in memory at a time, stopping on a short page.
+---Iterates over the rows of a table (or view), paging with q.pageNumber/q.pageSize in a total
+---order (PK_ID last), one page in memory at a time, stopping on a short page; a read that ends
+---is checked against the first page's Pagination.TotalCount.
 ---@param name string
 ---@param opts? caspio.RecordsOptions
 ---@return fun(): caspio.Row?

@@ -8,7 +8,7 @@ local per_state, total = {}, 0
 for row in caspio.records("Customers", {
   where = { State = states },     -- State IN ('CA', 'NY', 'TX'), quoted for you
   select = { "PK_ID", "Name", "State" },
-  orderBy = "PK_ID",              -- a stable order, so that pages neither overlap nor skip
+  orderBy = "PK_ID",              -- the default; any other order gets PK_ID appended, so that pages neither overlap nor skip
   pageSize = 100,                 -- the default is 1000; smaller here to show several pages
 }) do
   per_state[row.State] = (per_state[row.State] or 0) + 1

@@ -24,7 +24,9 @@ struct AuthCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let client = try connection.makeClient()
+            let started = try connection.startSandbox()
+            defer { started.map { InProcessSandbox.stop($0.0) } }
+            let client = try connection.makeClient(environment: started?.1, scriptName: "(auth)")
             let (refresh, logout, printToken) = (refresh, logout, printToken)
             let output = try runBlocking { () async throws -> String in
                 let result: Result<String, Error>

@@ -5,13 +5,13 @@
 /// - `--lock` with an optional value.
 /// Only the words before the script are looked at: the script's own arguments are its business.
 enum CommandLineWords {
-    static let subcommands: Set<String> = ["run", "repl", "auth", "request", "sandbox", "profile", "doctor", "help"]
+    static let subcommands: Set<String> = ["run", "repl", "auth", "request", "sandbox", "usage", "profile", "doctor", "help"]
 
     /// Options that every account-using subcommand takes (ConnectionOptions, --sandbox), which
     /// may stand before the subcommand's name.
     static let globalValued: Set<String> = [
         "--profile", "--account", "--base-url", "--token-url", "--ca-file", "--token-cache", "--max-requests",
-        "--log-level", "--log-format",
+        "--rate", "--max-requests-per-day", "--max-requests-per-period", "--log-level", "--log-format",
     ]
     static let globalFlags: Set<String> = ["-v", "--verbose", "--sandbox"]
 

@@ -3,6 +3,7 @@ import CaspioClient
 import CaspioModule
 import Foundation
 import Logging
+import CaspioSandbox
 
 /// Flags that choose and override the account; each also has an environment variable.
 struct ConnectionOptions: ParsableArguments {
@@ -27,6 +28,15 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Stop with a budget error before request N+1 (CASPIO_MAX_REQUESTS).")
     var maxRequests: Int?
 
+    @Option(help: "Space requests to at most N per second across the run, e.g. 6 (CASPIO_RATE).")
+    var rate: Double?
+
+    @Option(help: "Stop before the account's request N+1 of the day, all runs counted (CASPIO_MAX_REQUESTS_PER_DAY).")
+    var maxRequestsPerDay: Int?
+
+    @Option(help: "Stop before the account's request N+1 of the billing period (CASPIO_MAX_REQUESTS_PER_PERIOD).")
+    var maxRequestsPerPeriod: Int?
+
     @Flag(name: [.short, .long], help: "Log each request and token renewal to stderr.")
     var verbose = false
 
@@ -35,6 +45,26 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(help: "Log format: text or json (CASPIO_LOG_FORMAT).")
     var logFormat: String?
+
+    @Flag(help: "Use a sandbox started in this process with the demo data instead of an account (see `caspio sandbox`).")
+    var sandbox = false
+
+    func validate() throws {
+        do { try overrides.validate() } catch { throw ValidationError(error.message) }
+    }
+
+    /// With --sandbox, starts one in this process (blocking until it listens) and returns it
+    /// with the environment that points the client at it; without, nil.
+    func startSandbox() throws -> (RunningSandbox, [String: String])? {
+        guard sandbox else { return nil }
+        do {
+            let running = try InProcessSandbox.start()
+            return (running, InProcessSandbox.environment(for: running))
+        } catch {
+            printError("--sandbox: \(error)")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+    }
 
     var overrides: ConfigurationOverrides {
         var overrides = ConfigurationOverrides()
@@ -45,6 +75,9 @@ struct ConnectionOptions: ParsableArguments {
         overrides.caFile = caFile
         overrides.tokenCache = tokenCache
         overrides.maxRequests = maxRequests
+        overrides.rate = rate
+        overrides.maxRequestsPerDay = maxRequestsPerDay
+        overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
         return overrides
     }
 
@@ -64,13 +97,15 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The module's context: the client is made on first use, with these options.
     /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
-    func makeModuleContext(statePath: String? = nil, environment: [String: String]? = nil) throws -> ModuleContext {
+    /// `scriptName` is what the usage ledger files the run's requests under.
+    func makeModuleContext(statePath: String? = nil, environment: [String: String]? = nil, scriptName: String? = nil) throws -> ModuleContext {
         let logger: Logging.Logger
         do { logger = try makeLogger() } catch {
             printError(error.description)
             throw ExitCode(error.exitStatus.rawValue)
         }
         var overrides = overrides
+        overrides.scriptName = scriptName
         if environment != nil {
             // The sandbox decides where to connect: flags naming an account would contradict it.
             (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil)
@@ -82,8 +117,14 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    func makeClient() throws(CaspioError) -> CaspioClient {
-        let configuration = try ConfigurationResolver(overrides: overrides).resolve()
+    /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
+    func makeClient(environment: [String: String]? = nil, scriptName: String? = nil) throws(CaspioError) -> CaspioClient {
+        var overrides = overrides
+        overrides.scriptName = scriptName
+        if environment != nil { (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil) }
+        let configuration = try ConfigurationResolver(
+            environment: environment ?? ProcessInfo.processInfo.environment, overrides: overrides
+        ).resolve()
         return try CaspioClient(configuration: configuration, logger: try makeLogger())
     }
 }

@@ -19,8 +19,9 @@ struct DoctorCommand: ParsableCommand {
         checkConfigFile(resolver.configFilePath, &report)
         let configuration: ClientConfiguration
         do { configuration = try resolver.resolve() } catch {
-            let topic = error.message.contains("secret") ? "secret" : "account"
-            let fix = error.message.hasPrefix("no Caspio account") ? "; set one up with: caspio profile add NAME" : ""
+            // A source that fails (file, command, variable) names its client_secret_ setting.
+            let topic = error.message.contains("client_secret_") && !error.message.contains("missing") ? "secret" : "account"
+            let fix = error.message.contains("caspio profile add") ? "" : "; caspio profile add NAME sets one up"
             report.fail(topic, error.message + fix)
             report.fail("network", "not checked until the above is fixed")
             throw ExitCode(1)
@@ -67,7 +68,7 @@ struct DoctorReport: Sendable {
     }
 
     private func line(_ status: String, _ topic: String, _ detail: String) {
-        let text = "\(status)  \(topic.padding(toLength: 15, withPad: " ", startingAt: 0)) \(SecretRedactor.shared.redact(detail))\n"
+        let text = "\(status)  \(topic.padding(toLength: 15, withPad: " ", startingAt: 0)) \(SecretRedactor.shared.redact(detail).replacingOccurrences(of: "\n", with: " "))\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

@@ -90,11 +90,7 @@ struct ProfileAddCommand: ParsableCommand {
         var savedSecret: String?
         try reportingErrors {
             if let typed, !inlineSecret {
-                let path = document.secretFilePath(for: name)
-                try ConfigDocument.makePrivateDirectory((path as NSString).deletingLastPathComponent)
-                do { try AtomicFile.write(Data((typed.reveal() + "\n").utf8), to: path) } catch {
-                    throw CaspioError(.config, "\(error)")
-                }
+                let path = try document.storeSecret(typed, for: name)
                 entry.secret = .file(path)
                 savedSecret = path
             }

@@ -15,22 +15,13 @@ struct ReplCommand: ParsableCommand {
             """
     )
 
-    @Flag(help: "Explore a sandbox started in this process with the demo data (see `caspio sandbox`).")
-    var sandbox = false
-
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
     func run() throws {
-        var running: RunningSandbox?
-        if sandbox {
-            do { running = try InProcessSandbox.start() } catch {
-                printError("--sandbox: \(error)")
-                throw ExitCode(ExitStatus.usage.rawValue)
-            }
-        }
-        defer { running.map(InProcessSandbox.stop) }
-        let status = try Self.start(connection, environment: running.map { InProcessSandbox.environment(for: $0) })
+        let started = try connection.startSandbox()
+        defer { started.map { InProcessSandbox.stop($0.0) } }
+        let status = try Self.start(connection, environment: started?.1)
         if status != 0 { throw ExitCode(status) }
     }
 
@@ -44,24 +35,28 @@ struct ReplCommand: ParsableCommand {
             && environment["TERM"] != "dumb"
         let options = REPL.Options(interactive: interactive, color: color, historyPath: History.path())
         let repl = try REPL(options: options) { profile in
+            // `:profile NAME` names an account of the config file: it leaves a --sandbox.
+            let environment = profile == nil ? accountEnvironment : nil
             var chosen = connection
-            if let profile { chosen.profile = profile }
-            return REPLAccount(
-                context: try chosen.makeModuleContext(environment: accountEnvironment),
-                description: describe(chosen, environment: accountEnvironment))
+            if let profile { (chosen.profile, chosen.sandbox) = (profile, false) }
+            let context = try chosen.makeModuleContext(environment: environment, scriptName: "(repl)")
+            // A switch is checked before it is made, so that a bad profile leaves the REPL on
+            // the account it had (nothing is sent: the settings are only resolved).
+            if profile != nil { try context.prepare() }
+            return REPLAccount(context: context, description: describe(chosen, environment: environment))
         }
         return repl.run()
     }
 
     /// Profile and base URL, resolved without any request; never the secret.
     static func describe(_ connection: ConnectionOptions, environment: [String: String]? = nil) -> String {
+        if let environment { return "the sandbox, \(environment["CASPIO_BASE_URL"] ?? "?")" }
         do {
-            let configuration = try ConfigurationResolver(
-                environment: environment ?? ProcessInfo.processInfo.environment, overrides: connection.overrides
-            ).resolve()
+            let configuration = try ConfigurationResolver(overrides: connection.overrides).resolve()
             return "profile \(configuration.profile ?? "(environment)"), \(configuration.baseURL.absoluteString)"
         } catch {
-            return "no account: \(error.description)"
+            // The first line says what is missing; the rest is for when a request needs it.
+            return "no account (\(error.message.prefix { $0 != "\n" })); try --sandbox"
         }
     }
 }

@@ -52,7 +52,9 @@ struct RequestCommand: ParsableCommand {
         let request = CaspioRequest(method, path, query: pairs, body: body)
         let response: CaspioResponse
         do throws(any Error) {
-            let client = try connection.makeClient()
+            let started = try connection.startSandbox()
+            defer { started.map { InProcessSandbox.stop($0.0) } }
+            let client = try connection.makeClient(environment: started?.1, scriptName: "(request)")
             response = try runBlocking { () async throws -> CaspioResponse in
                 let result: Result<CaspioResponse, any Error>
                 do { result = .success(try await client.send(request)) } catch { result = .failure(error) }

@@ -31,9 +31,6 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
-    @Flag(help: "Run against a sandbox started in this process with the demo data (see `caspio sandbox`).")
-    var sandbox = false
-
     @OptionGroup(title: "Unattended runs")
     var unattended: UnattendedOptions
 
@@ -81,23 +78,20 @@ struct RunCommand: ParsableCommand {
             }
         }
         var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        let sandbox = connection.sandbox
         if sandbox, unattended.effectiveState == nil {
             // The sandbox's data lives as long as this run, so must the script's state
             // (a watermark kept from an earlier run would point past the fresh demo rows).
             statePath = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-sandbox-state-\(UUID().uuidString).json").path
         }
         defer { if sandbox, unattended.effectiveState == nil, let statePath { try? FileManager.default.removeItem(atPath: statePath) } }
-        var running: RunningSandbox?
-        if sandbox {
-            do { running = try InProcessSandbox.start() } catch {
-                printError("--sandbox: \(error)")
-                return .usage
-            }
-        }
-        defer { running.map(InProcessSandbox.stop) }
+        let started: (RunningSandbox, [String: String])?
+        do { started = try connection.startSandbox() } catch { return .usage }
+        defer { started.map { InProcessSandbox.stop($0.0) } }
         let context: ModuleContext
         do {
-            context = try connection.makeModuleContext(statePath: statePath, environment: running.map { InProcessSandbox.environment(for: $0) })
+            context = try connection.makeModuleContext(
+                statePath: statePath, environment: started?.1, scriptName: Self.ledgerName(script: script, chunks: chunks))
         } catch { return .usage }
         let invocation = ScriptInvocation(
             argv: argv,
@@ -111,6 +105,13 @@ struct RunCommand: ParsableCommand {
             jsonOutput: ErrorOutput.json
         )
         return ScriptRunner(invocation).run()
+    }
+
+    /// What the usage ledger files this run under: the script's file name, `-` for standard
+    /// input, `-e` for chunks alone.
+    static func ledgerName(script: String?, chunks: [String]) -> String {
+        guard let script else { return chunks.isEmpty ? "-" : "-e" }
+        return script == "-" ? "-" : (script as NSString).lastPathComponent
     }
 
     /// The -e and -l options in the order given, since lua5.4 runs them in that order.

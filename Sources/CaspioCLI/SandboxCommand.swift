@@ -73,7 +73,7 @@ struct SandboxCommand: ParsableCommand {
         RunStop.armSignals(whenIdle: .record)
         let running: RunningSandbox
         do { running = try InProcessSandbox.start(try settings()) } catch {
-            printError("sandbox: \(error)")
+            printError("sandbox: " + Self.explain(error, port: port))
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         Thread {
@@ -103,4 +103,13 @@ struct SandboxCommand: ParsableCommand {
     }
 
     static let stopGrace: Double = 5
+
+    /// A start failure in the user's terms: which port, and what to do.
+    static func explain(_ error: Error, port: Int) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") || text.contains("errno: 98") {
+            return "port \(port) on 127.0.0.1 is already in use (another caspio sandbox?); choose another with --port, or leave --port out for a free one"
+        }
+        return text
+    }
 }

@@ -90,7 +90,7 @@ struct ScriptRunner {
     private func runAtexitHandlers(_ lua: Lua) -> ExitStatus {
         var status = ExitStatus.success
         while true {
-            lua_getfield(lua.L, caspio_registry_index(), "caspio.next_atexit")
+            lua_getfield(lua.L, caspio_registry_index(), ModuleContract.nextAtexitKey)
             guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); break }
             do { try lua.call(arguments: 0, results: 1) } catch { break }
             guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); break }
@@ -188,7 +188,7 @@ struct ScriptRunner {
     }
 
     private func report(_ error: LuaError) -> ExitStatus {
-        printError(error.description)
+        printError(CaspioModule.report(error))
         return Self.exitStatus(for: error.value)
     }
 

@@ -8,6 +8,8 @@ public final class CaspioClient: Sendable {
     public let counters: Counters
     public let tokens: TokenManager
     public let tokenCache: TokenCache?
+    /// The usage ledger and budgets across runs; nil when the token cache is off.
+    public let usage: UsageMeter?
     let transport: HTTPTransport
     let target: RequestTarget
     let logger: Logger
@@ -29,6 +31,8 @@ public final class CaspioClient: Sendable {
                 warn: { logger.warning("\($0)") })
         }
         tokenCache = cache
+        usage = configuration.usageDirectory.map { UsageMeter(configuration: configuration, directory: $0, now: now ?? { Date() }) }
+        for warning in try usage?.lowBudgetWarnings() ?? [] { logger.warning("\(warning)") }
         tokens = TokenManager(
             endpoint: TokenEndpoint(configuration: configuration, transport: transport, counters: counters),
             cache: cache, logger: logger, now: now ?? { Date() })
@@ -55,7 +59,7 @@ public final class CaspioClient: Sendable {
         var token = try await tokens.validToken()
         var response = try await sendOnce(exchange, token: token)
         if response.status == 401 {
-            logger.info("HTTP 401 from \(request.method) \(exchange.url): renewing the token and replaying the request once")
+            logger.info("HTTP 401 from \(request.method) \(RequestTarget.readable(exchange.url)): renewing the token and replaying the request once")
             token = try await tokens.tokenRejected(token)
             response = try await sendOnce(exchange, token: token)
             if response.status == 401 {
@@ -71,9 +75,14 @@ public final class CaspioClient: Sendable {
     private func sendOnce(_ exchange: HTTPRequest, token: TokenSet) async throws(CaspioError) -> CaspioResponse {
         var authorized = exchange
         authorized.headers.append(("Authorization", "Bearer " + token.accessToken.reveal()))
-        let (budget, counters) = (configuration.maxRequests, counters)
+        let (budget, counters, usage) = (configuration.maxRequests, counters, usage)
+        let (method, url) = (exchange.method, RequestTarget.readable(exchange.url))
         return try await transport.send(authorized) { () throws(CaspioError) in
-            try counters.reserveRequest(method: exchange.method, url: exchange.url, budget: budget)
+            try counters.reserveRequest(method: method, url: url, budget: budget)
+            do throws(CaspioError) { try usage?.record(method: method, url: url) } catch {
+                counters.releaseRequest(method: method)
+                throw error
+            }
         }
     }
 }

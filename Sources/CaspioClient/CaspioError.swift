@@ -14,8 +14,12 @@ public struct CaspioError: Error, Sendable, CustomStringConvertible {
     /// `RequestId` from the body or the `X-Caspio-Request-ID` header.
     public var requestID: String?
     public var method: String?
-    /// The URL with its query; it never contains credentials.
+    /// The URL with its query, decoded for reading (`q.where=State = 'CA'`); it never contains
+    /// credentials.
     public var url: String?
+    /// A problem of the setup (settings missing or wrong), not of the script: reported without
+    /// a traceback, since the script's lines are not where it can be fixed.
+    public var isSetup = false
 
     public init(
         _ kind: Kind, _ message: String, status: Int? = nil, code: String? = nil, requestID: String? = nil,

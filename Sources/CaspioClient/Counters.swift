@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
 /// What a run has cost so far: requests (by method), retries, token grants (by type), bytes,
-/// rows. Also enforces the call budget.
+/// rows, refusals and pauses. Also enforces the call budget.
 public final class Counters: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var requests = 0
@@ -12,6 +12,10 @@ public final class Counters: Sendable {
         public var bytesOut = 0
         public var rowsRead = 0
         public var rowsWritten = 0
+        /// 429 and 503 answers: the account refusing work.
+        public var throttled = 0
+        /// Seconds the run's requests spent waiting for the account to reopen.
+        public var paused = 0.0
 
         public init() {}
     }
@@ -35,6 +39,22 @@ public final class Counters: Sendable {
                 .budget,
                 "the request budget of \(budget ?? 0) requests is spent; this request was not sent (raise --max-requests or CASPIO_MAX_REQUESTS if the script really needs more)",
                 method: method, url: url)
+        }
+    }
+
+    /// Gives back a request reserved but not sent (a budget across runs said no).
+    func releaseRequest(method: String) {
+        values.withLockedValue {
+            $0.requests -= 1
+            $0.requestsByMethod[method, default: 1] -= 1
+            if $0.requestsByMethod[method] == 0 { $0.requestsByMethod[method] = nil }
+        }
+    }
+
+    func countThrottled(pausedFor seconds: Double) {
+        values.withLockedValue {
+            $0.throttled += 1
+            $0.paused += seconds
         }
     }
 

@@ -1,9 +1,11 @@
 import CLua
+import CLuaShim
 import LuaBridge
 import LuaJSON
 
 /// The `caspio` Lua module: what scripts reach as the global `caspio` or `require "caspio"`.
-/// Host functions do the I/O; `Lua/prelude.lua` builds the API on top of them.
+/// Host functions do the I/O; the Lua chunks (`Lua/*.lua`, see ModuleContract.chunks) build
+/// the API on top of them.
 public enum CaspioModule {
     /// The tool's version.
     public static let version = "0.1.0"
@@ -11,6 +13,7 @@ public enum CaspioModule {
     /// Builds the module and makes it both a global and a loaded package.
     public static func install(into state: LuaState, context: ModuleContext) throws(LuaError) {
         let lua = state.lua
+        let base = lua.top
         lua.newTable()
         let module = lua.top
         lua.push(version)
@@ -18,25 +21,49 @@ public enum CaspioModule {
         LuaJSON.pushModule(lua)
         lua.setField("json", ofTableAt: module)
 
-        try lua.load(PackageResources.prelude_lua, name: "=[caspio]")
-        lua.pushValue(at: module)
-        pushNatives(lua, context)
-        lua.pushField("json", ofTableAt: module)
-        try lua.call(arguments: 3, results: 0)
+        pushInternal(lua, context, module: module)
+        let shared = lua.top
+        for chunk in ModuleContract.chunks {
+            do {
+                try lua.load(chunk.source, name: ModuleContract.chunkName(chunk.file))
+                lua.pushValue(at: module)
+                lua.pushValue(at: shared)
+                try lua.call(arguments: 2, results: 0)
+            } catch {
+                lua.top = base
+                throw error
+            }
+        }
+        lua.pushField("next_atexit", ofTableAt: shared)
+        lua_setfield(lua.L, caspio_registry_index(), ModuleContract.nextAtexitKey)
+        lua.pop()
 
         lua.pushValue(at: module)
         lua.setGlobalFromTop("caspio")
         lua.setLoadedModuleFromTop("caspio")
     }
 
-    private static func pushNatives(_ lua: Lua, _ context: ModuleContext) {
+    /// How an uncaught error is reported: a problem of the setup (missing settings) is not a
+    /// script bug, so it comes without the traceback that would point at the script.
+    public static func report(_ error: LuaError) -> String {
+        if let table = error.value.tableRef, table.rawField("setup") == .boolean(true) { return error.message }
+        return error.description
+    }
+
+    /// The table every chunk shares: the host functions, the JSON module, the error
+    /// metatable; the chunks add their own helpers (raise, usage, segment, the pager...).
+    private static func pushInternal(_ lua: Lua, _ context: ModuleContext, module: Int32) {
+        lua.newTable(fieldCapacity: 16)
         let functions = NativeFunctions.all(context)
-        lua.newTable(fieldCapacity: Int32(functions.count + 1))
+        lua.newTable(fieldCapacity: Int32(functions.count))
         for (name, function) in functions {
             lua.push(function: function)
             lua.setField(name, ofTableAt: -2)
         }
-        luaL_newmetatable(lua.L, LuaConversions.errorMetatable)
+        lua.setField("native", ofTableAt: -2)
+        lua.pushField("json", ofTableAt: module)
+        lua.setField("json", ofTableAt: -2)
+        luaL_newmetatable(lua.L, ModuleContract.errorMetatable)
         lua.setField("error_metatable", ofTableAt: -2)
     }
 }

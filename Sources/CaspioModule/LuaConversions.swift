@@ -5,21 +5,15 @@ import LuaJSON
 
 /// Reading `caspio.request` options from Lua, and pushing responses and errors back.
 enum LuaConversions {
-    static let errorMetatable = "caspio.error"
-
     /// Builds a request from `method`, `path` and the options table at `optionsIndex` (or none).
+    /// Which options there are and their kinds were checked by the Lua side (options.lua);
+    /// what is inside them is checked here. Bad options are the script's mistakes: raised at
+    /// its line.
     static func request(_ lua: Lua, method: String, path: String, optionsIndex: Int32) throws -> CaspioRequest {
         var request = CaspioRequest(method, path)
-        guard lua.type(at: optionsIndex) == LUA_TTABLE else {
-            if !lua.isNoneOrNil(optionsIndex) {
-                throw LuaRaise.message("bad argument #3 to 'request' (table of options expected, got \(lua.typeName(at: optionsIndex)))")
-            }
-            return request
-        }
+        guard lua.type(at: optionsIndex) == LUA_TTABLE else { return request }
         if lua.pushField("query", ofTableAt: optionsIndex) == LUA_TTABLE {
             request.query = try stringPairs(lua, at: -1, what: "query")
-        } else if !lua.isNoneOrNil(-1) {
-            throw LuaRaise.message("opts.query must be a table of names to strings, numbers or booleans")
         }
         lua.pop()
         if lua.pushField("headers", ofTableAt: optionsIndex) == LUA_TTABLE {
@@ -31,16 +25,13 @@ enum LuaConversions {
             do {
                 request.body = try LuaJSON.encode(lua, at: -1)
             } catch {
-                throw LuaRaise.message("opts.json cannot be sent as JSON: \(error)")
+                throw ModuleContract.usage(lua, "opts.json cannot be sent as JSON: \(error)")
             }
             request.contentType = "application/json"
         }
         lua.pop()
-        if lua.pushField("body", ofTableAt: optionsIndex) != LUA_TNIL {
-            guard !hasJSON else { throw LuaRaise.message("give opts.json or opts.body, not both") }
-            guard lua.type(at: -1) == LUA_TSTRING, let bytes = lua.bytes(at: -1) else {
-                throw LuaRaise.message("opts.body must be a string")
-            }
+        if lua.pushField("body", ofTableAt: optionsIndex) == LUA_TSTRING, let bytes = lua.bytes(at: -1) {
+            guard !hasJSON else { throw ModuleContract.usage(lua, "give opts.json or opts.body, not both") }
             request.body = bytes
         }
         lua.pop()
@@ -50,15 +41,12 @@ enum LuaConversions {
         lua.pop()
         if lua.pushField("save_to", ofTableAt: optionsIndex) != LUA_TNIL {
             guard let path = lua.string(at: -1), !path.isEmpty else {
-                throw LuaRaise.message("opts.save_to must be a file path")
+                throw ModuleContract.usage(lua, "opts.save_to must be a file path")
             }
             request.downloadTo = path
         }
         lua.pop()
-        if lua.pushField("timeout", ofTableAt: optionsIndex) != LUA_TNIL {
-            guard let seconds = lua.number(at: -1), seconds > 0 else {
-                throw LuaRaise.message("opts.timeout must be a positive number of seconds")
-            }
+        if lua.pushField("timeout", ofTableAt: optionsIndex) == LUA_TNUMBER, let seconds = lua.number(at: -1) {
             request.timeout = seconds
         }
         lua.pop()
@@ -74,10 +62,10 @@ enum LuaConversions {
         while lua_next(lua.L, table) != 0 {
             defer { lua.pop() }
             guard let key = lua.string(at: -2) else {
-                throw LuaRaise.message("opts.\(what): names must be strings")
+                throw ModuleContract.usage(lua, "opts.\(what): names must be strings")
             }
             guard let value = scalarText(lua, at: -1) else {
-                throw LuaRaise.message("opts.\(what).\(key) must be a string, number or boolean (got \(lua.typeName(at: -1)))")
+                throw ModuleContract.usage(lua, "opts.\(what).\(key) must be a string, number or boolean (got \(lua.typeName(at: -1)))")
             }
             pairs.append((key, value))
         }
@@ -159,6 +147,10 @@ enum LuaConversions {
                 lua.setField(key, ofTableAt: -2)
             }
         }
-        luaL_setmetatable(lua.L, errorMetatable)
+        if error.isSetup {
+            lua.push(true)
+            lua.setField("setup", ofTableAt: -2)
+        }
+        luaL_setmetatable(lua.L, ModuleContract.errorMetatable)
     }
 }

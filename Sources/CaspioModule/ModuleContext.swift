@@ -7,7 +7,10 @@ import Logging
 public final class ModuleContext: @unchecked Sendable {
     let makeClient: () throws(CaspioError) -> CaspioClient
     public let logger: Logger
-    let broker = RequestBroker()
+    /// Scripts' requests, and sleeps.
+    let broker = RequestBroker<CaspioResponse>()
+    /// caspio.auth, caspio.refresh and caspio.token.
+    let tokenBroker = RequestBroker<TokenSet>()
     private var client: CaspioClient?
     private var failure: CaspioError?
     /// When the run started, for the `duration` of caspio.stats() and --summary.
@@ -36,6 +39,17 @@ public final class ModuleContext: @unchecked Sendable {
             failure = error
             throw error
         }
+    }
+
+    /// Makes the client now (settings resolved, nothing sent), to find a bad setup before use.
+    public func prepare() throws(CaspioError) { _ = try sharedClient() }
+
+    /// The REPL has moved to another account: whatever still reaches this context (a handle
+    /// kept in a variable) gets this error instead of a closed connection.
+    public func retire(because message: String) {
+        shutdown()
+        client = nil
+        failure = CaspioError(.config, message)
     }
 
     /// The client if one was made (for stats and shutdown).

@@ -5,7 +5,8 @@ import Foundation
 import LuaBridge
 import Logging
 
-/// The host functions behind the module, handed to the Lua prelude (never globals).
+/// The host functions behind the module, handed to the Lua chunks as `internal.native`
+/// (never globals). Each argument check is made here or in Lua, never in both.
 enum NativeFunctions {
     static func all(_ context: ModuleContext) -> [String: HostFunction] {
         [
@@ -38,9 +39,10 @@ enum NativeFunctions {
                 context.logger.log(level: level, "\(lua.string(at: 2) ?? "")")
                 return .none
             },
+            // caspio.sleep itself.
             "sleep": { lua in
-                guard let seconds = lua.number(at: 1), seconds >= 0 else {
-                    throw LuaRaise.message("bad argument #1 to 'sleep' (seconds expected)")
+                guard lua.type(at: 1) == LUA_TNUMBER, let seconds = lua.number(at: 1), seconds >= 0 else {
+                    throw ModuleContract.usage(lua, "bad argument #1 to 'sleep' (seconds expected)")
                 }
                 context.broker.sleep(seconds)
                 return .none
@@ -62,6 +64,15 @@ enum NativeFunctions {
                 try raising(lua) { () throws(CaspioError) in try StateFile.write(path, Array(text.utf8)) }
                 return .none
             },
+            // usage(message): raises a usage error at the script's line (Lua's internal.usage).
+            "usage": { lua in throw ModuleContract.usage(lua, lua.string(at: 1) ?? "") },
+            // nearest(word, candidate...) -> " (did you mean 'x'?)" or "".
+            "nearest": { lua in
+                let word = lua.string(at: 1) ?? ""
+                let candidates = lua.top < 2 ? [] : (2...lua.top).compactMap { lua.string(at: $0) }
+                lua.push(NearestNames.hint(for: word, in: candidates))
+                return .one
+            },
             // What a stop raises, for waits that return early ("interrupted!" or "timeout!").
             "stop_message": { lua in
                 lua.push(RunStop.reason.message)
@@ -70,13 +81,14 @@ enum NativeFunctions {
         ]
     }
 
-    /// start(method, path, opts) -> ticket: the request runs while Lua goes on.
+    /// start(method, path, opts) -> ticket: the request runs while Lua goes on. The checks of
+    /// caspio.request's arguments and options are all here.
     private static func start(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         guard let method = lua.string(at: 1), !method.isEmpty else {
-            throw LuaRaise.message("bad argument #1 to 'request' (method string expected)")
+            throw ModuleContract.usage(lua, "bad argument #1 to 'request' (method string expected)")
         }
         guard let path = lua.string(at: 2) else {
-            throw LuaRaise.message("bad argument #2 to 'request' (path string expected)")
+            throw ModuleContract.usage(lua, "bad argument #2 to 'request' (path string expected)")
         }
         let request = try LuaConversions.request(lua, method: method, path: path, optionsIndex: 3)
         let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
@@ -140,7 +152,7 @@ enum NativeFunctions {
         _ work: @escaping @Sendable (CaspioClient) async throws(CaspioError) -> TokenSet
     ) throws -> TokenSet {
         let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
-        guard let outcome = context.broker.run({ () throws(CaspioError) in try await work(client) }) else {
+        guard let outcome = context.tokenBroker.run({ () throws(CaspioError) in try await work(client) }) else {
             throw LuaRaise.message("interrupted!")
         }
         return try raising(lua) { () throws(CaspioError) in try outcome.get() }
@@ -148,7 +160,7 @@ enum NativeFunctions {
 
     private static func statePath(_ lua: Lua, _ context: ModuleContext) throws -> String {
         guard let path = context.statePath else {
-            throw LuaRaise.message("caspio.state needs a script file to derive its file from, or --state FILE (CASPIO_STATE)")
+            throw ModuleContract.usage(lua, "caspio.state needs a script file to derive its file from, or --state FILE (CASPIO_STATE)")
         }
         return path
     }
@@ -164,10 +176,12 @@ enum NativeFunctions {
     }
 
     private static func pushStats(_ lua: Lua, _ s: Counters.Snapshot) -> HostResult {
-        lua.newTable(fieldCapacity: 9)
+        lua.newTable(fieldCapacity: 11)
+        lua.push(s.paused)
+        lua.setField("paused", ofTableAt: -2)
         let numbers: [(String, Int)] = [
             ("requests", s.requests), ("retries", s.retries), ("bytes_in", s.bytesIn), ("bytes_out", s.bytesOut),
-            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten),
+            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten), ("throttled", s.throttled),
         ]
         for (key, value) in numbers {
             lua.push(Int64(value))
@@ -186,7 +200,7 @@ enum NativeFunctions {
 
     private static func pushConfig(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         let configuration = try raising(lua) { () throws(CaspioError) in try context.sharedClient().configuration }
-        lua.newTable(fieldCapacity: 6)
+        lua.newTable(fieldCapacity: 11)
         let fields: [(String, String?)] = [
             ("profile", configuration.profile), ("base_url", configuration.baseURL.absoluteString),
             ("token_url", configuration.tokenURL.absoluteString), ("client_id", configuration.clientID),
@@ -197,9 +211,18 @@ enum NativeFunctions {
             lua.push(value)
             lua.setField(key, ofTableAt: -2)
         }
-        if let max = configuration.maxRequests {
-            lua.push(Int64(max))
-            lua.setField("max_requests", ofTableAt: -2)
+        let budgets: [(String, Int?)] = [
+            ("max_requests", configuration.maxRequests), ("max_requests_per_day", configuration.maxRequestsPerDay),
+            ("max_requests_per_period", configuration.maxRequestsPerPeriod), ("billing_day", configuration.billingDay),
+        ]
+        for (key, value) in budgets {
+            guard let value else { continue }
+            lua.push(Int64(value))
+            lua.setField(key, ofTableAt: -2)
+        }
+        if let rate = configuration.rate {
+            lua.push(rate)
+            lua.setField("rate", ofTableAt: -2)
         }
         return .one
     }

@@ -4,9 +4,10 @@ import Foundation
 
 /// Runs HTTP requests on Swift's concurrency threads while Lua waits on its own thread.
 /// A request is a ticket: started without blocking, then waited for, alone (a plain call) or
-/// with others (the `caspio.map` scheduler). Waiting wakes up for Ctrl-C.
-final class RequestBroker: @unchecked Sendable {
-    typealias Outcome = Result<CaspioResponse, CaspioError>
+/// with others (the `caspio.map` scheduler). Waiting wakes up for Ctrl-C. Generic over what
+/// the work produces: HTTP responses for scripts' requests, tokens for auth and refresh.
+final class RequestBroker<Value: Sendable>: @unchecked Sendable {
+    typealias Outcome = Result<Value, CaspioError>
 
     private let condition = NSCondition()
     private var finished: [Int: Outcome] = [:]
@@ -16,7 +17,7 @@ final class RequestBroker: @unchecked Sendable {
     private var nextTicket = 1
 
     /// Starts `work` and returns its ticket at once.
-    func start(_ work: @escaping @Sendable () async throws(CaspioError) -> CaspioResponse) -> Int {
+    func start(_ work: @escaping @Sendable () async throws(CaspioError) -> Value) -> Int {
         condition.lock()
         let ticket = nextTicket
         nextTicket += 1
@@ -73,23 +74,13 @@ final class RequestBroker: @unchecked Sendable {
     }
 
     /// Runs async work to completion on behalf of Lua (auth, refresh); nil if interrupted.
-    func run<T: Sendable>(_ work: @escaping @Sendable () async throws(CaspioError) -> T) -> Result<T, CaspioError>? {
-        let box = ResultBox<T>()
-        let ticket = start { () throws(CaspioError) -> CaspioResponse in
-            do {
-                box.value = .success(try await work())
-            } catch let error as CaspioError {
-                box.value = .failure(error)
-            } catch {
-                box.value = .failure(CaspioError(.network, "\(error)"))
-            }
-            return CaspioResponse(status: 0, headers: [], body: [], method: "", url: "")
-        }
-        guard waitAny([ticket]) != nil else {
+    func run(_ work: @escaping @Sendable () async throws(CaspioError) -> Value) -> Outcome? {
+        let ticket = start(work)
+        guard let (_, outcome) = waitAny([ticket]) else {
             cancel([ticket])
             return nil
         }
-        return box.value
+        return outcome
     }
 
     /// Sleeps `seconds`, waking early for any stop (a sleep is not a request that SIGTERM
@@ -102,8 +93,4 @@ final class RequestBroker: @unchecked Sendable {
             _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
         }
     }
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: Result<T, CaspioError>?
 }

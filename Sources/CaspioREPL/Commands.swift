@@ -1,3 +1,4 @@
+import CaspioClient
 import CaspioModule
 import Foundation
 import LuaBridge
@@ -81,17 +82,18 @@ extension REPL {
     private func switchProfile(_ name: String) {
         let next: REPLAccount
         do { next = try makeAccount(name) } catch {
-            writeError("cannot switch to profile \(name): \(error)")
+            let reason = (error as? CaspioError)?.message ?? "\(error)"
+            writeError("cannot switch to profile \(name): \(reason)\nstill using \(account.description)")
             return
         }
         do {
             try CaspioModule.install(into: state, context: next.context)
             try watchTokens()
         } catch {
-            writeError(error.description)
+            writeError("cannot switch to profile \(name): \(error.message)\nstill using \(account.description)")
             return
         }
-        account.context.shutdown()
+        account.context.retire(because: "this value belongs to \(account.description), which the REPL left for profile \(name) (:profile); use caspio again")
         account = next
         cachedTableNames = nil
         write("now \(next.description)\n")

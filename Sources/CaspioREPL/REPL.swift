@@ -136,7 +136,7 @@ public final class REPL {
         case .values(let values):
             if !values.isEmpty { write(printer.render(lua, values) + "\n") }
         case .failure(let error):
-            writeError(error.description)
+            writeError(CaspioModule.report(error))
         }
         if let elapsed { write(String(format: "(%.3f s)\n", elapsed)) }
     }

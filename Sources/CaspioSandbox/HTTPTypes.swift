@@ -12,6 +12,10 @@ public struct SandboxRequest: Sendable {
     /// Header names lower-cased.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The route's captures (`tableName`, …), percent-decoded.
+    public var params: [String: String] = [:]
+    /// 3 under `/integrations/rest/v3`, 2 under `/rest/v2` (whose files listing differs).
+    public var version = 3
 
     public init(method: String, uri: String, headers: [String: String] = [:], body: [UInt8] = []) {
         self.method = method.uppercased()
@@ -24,6 +28,12 @@ public struct SandboxRequest: Sendable {
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// A capture the route declares; a missing one is a routing bug, answered as 404.
+    func param(_ name: String) throws(APIError) -> String {
+        guard let value = params[name] else { throw APIError.notFound("Cannot find resource \(path)") }
+        return value
+    }
 
     /// `a=1&b=x%20y` (also request bodies of the token endpoint); `+` is a space, as in forms.
     static func form(_ text: String) -> [String: String] {
@@ -54,32 +64,9 @@ public struct SandboxResponse: Sendable {
     static func json(_ status: Int, _ value: JSON) -> SandboxResponse {
         SandboxResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: Array(value.encoded.utf8))
     }
-}
 
-/// An answer in Caspio's error shape; thrown by handlers, rendered by `Sandbox.handle`.
-struct APIError: Error {
-    var status: Int
-    var code: String
-    var message: String
-    var headers: [(String, String)] = []
+    /// `{"Result": value}`, the envelope of almost every answer.
+    static func result(_ value: JSON, status: Int = 200) -> SandboxResponse { json(status, .object([("Result", value)])) }
 
-    init(_ status: Int, _ code: String, _ message: String) {
-        self.status = status
-        self.code = code
-        self.message = message
-    }
-
-    static func badQuery(_ message: String) -> APIError { APIError(400, "IncorrectQueryParameter", message) }
-    static func badBody(_ message: String) -> APIError { APIError(400, "IncorrectBodyParameter", message) }
-    static func notFound(_ message: String) -> APIError { APIError(404, "ObjectNotFound", message) }
-    static func sql(_ message: String) -> APIError { APIError(400, "SqlServerError", message) }
-
-    func response(resource: String, requestID: String) -> SandboxResponse {
-        var reply = SandboxResponse.json(status, .object([
-            ("Code", .string(code)), ("Message", .string(message)),
-            ("Resource", .string(resource)), ("RequestId", .string(requestID)),
-        ]))
-        reply.headers += headers
-        return reply
-    }
+    static let noContent = SandboxResponse(status: 204)
 }

@@ -1,160 +1,227 @@
-/// The records API (API-NOTES.md, "Records") over SQLite: the client's clauses are embedded
-/// into one SELECT/UPDATE/DELETE that must prepare as a single statement, so `q.where` behaves
-/// like SQL and can never add a second statement. Call with the store's lock held.
+/// Records over SQLite (API-NOTES.md, "Records"), for tables and views alike: a `Source` is a
+/// subquery exposing only what the API may see (never a PASSWORD field) plus a hidden `__key`
+/// (the base table's rowid), and the client's clauses are embedded into one SELECT over it
+/// that must prepare as a single statement, so `q.where` behaves like SQL and can never add a
+/// second statement. Writes find the matching keys that way, then change rows by rowid.
+/// Call with the store's lock held.
 extension Store {
-    static let defaultLimit = 100
     static let maxRows = 1000
 
-    func getRecords(_ table: String, query: [String: String]) throws -> JSON {
-        let fields = try fields(of: table)
-        let source = SQLText.quoted(table)
-        var sql = "SELECT \(try selectList(query["q.select"], fields)) FROM \(source)"
-        sql += try whereSQL(query["q.where"])
-        if let group = nonEmpty(query["q.groupBy"]) {
+    /// What a GET asks for, already parsed by the routes.
+    struct RecordQuery {
+        var select: String? = nil
+        var filter: String? = nil
+        var groupBy: String? = nil
+        var orderBy: String? = nil
+        var limit = 100
+        var offset = 0
+        var countTotal = false
+        /// Seeds a shuffle of results that have no `orderBy` (nil: key order).
+        var shuffleSeed: UInt64? = nil
+    }
+
+    struct Source {
+        var name: String
+        /// The fields the API sees, in order.
+        var fields: [Field]
+        /// `SELECT __key, <fields> FROM …`.
+        var inner: String
+        /// The table writes go to and how source field names map to its fields; nil: read-only.
+        var baseTable: String?
+        var baseField: (String) -> String = { $0 }
+        /// The table's PASSWORD fields, which no clause may name.
+        var hidden: [String] = []
+    }
+
+    func tableSource(_ table: String) throws -> Source {
+        let all = try fields(of: table)
+        let visible = all.filter { $0.type != "PASSWORD" }
+        let columns = (["rowid AS __key"] + visible.map { SQLText.quoted($0.name) }).joined(separator: ", ")
+        return Source(name: table, fields: visible, inner: "SELECT \(columns) FROM \(SQLText.quoted(table))",
+                      baseTable: table, hidden: all.filter { $0.type == "PASSWORD" }.map(\.name))
+    }
+
+    func readRecords(_ source: Source, _ query: RecordQuery) throws -> (rows: [JSON], total: Int?) {
+        try checkHidden(source, [query.select, query.filter, query.groupBy, query.orderBy])
+        var sql = "SELECT \(try selectList(query.select, source.fields)) FROM (\(source.inner)) AS \(SQLText.quoted(source.name))"
+        sql += try whereSQL(query.filter, parameter: "q.where")
+        if let group = nonEmpty(query.groupBy) {
             try SQLText.checkFragment(group, parameter: "q.groupBy")
             sql += " GROUP BY \(group)"
         }
         let counted = sql
-        // Without q.orderBy rows come in PK_ID order, so that paging is stable by default.
-        if let order = nonEmpty(query["q.orderBy"]) {
+        let shuffled = nonEmpty(query.orderBy) == nil && query.shuffleSeed != nil
+        if let order = nonEmpty(query.orderBy) {
             try SQLText.checkFragment(order, parameter: "q.orderBy")
             sql += " ORDER BY \(order)"
-        } else if query["q.groupBy"] == nil {
-            sql += " ORDER BY \(source).rowid"
+        } else if query.groupBy == nil {
+            sql += " ORDER BY __key"
         }
-        let page = try paging(query)
-        sql += " LIMIT \(page.size) OFFSET \(page.offset)"
-        let statement = try prepareClient(sql)
+        // A shuffle needs every row first; Caspio's unordered pages are drawn from the whole set.
+        if !shuffled { sql += " LIMIT \(query.limit) OFFSET \(query.offset)" }
+        let statement = try prepareClient(sql, source)
         let names = statement.columnNames
-        let types = Dictionary(fields.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
-        let rows = try run { try statement.rows() }.map { row in
-            JSON.object(zip(names, row).map { name, value in (name, FieldType.json(value, type: types[name.lowercased()] ?? "")) })
+        let types = Dictionary(source.fields.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
+        var rows = try run { try statement.rows() }.map { row in
+            JSON.object(zip(names, row).filter { $0.0 != "__key" }.map { name, value in (name, FieldType.json(value, type: types[name.lowercased()] ?? "")) })
         }
-        var body: [(String, JSON)] = [("Result", .array(rows))]
-        if page.paged, query["q.getPaginationInfo"]?.lowercased() == "true" {
-            let counter = try prepareClient("SELECT COUNT(*) FROM (\(counted))")
-            let total = try run { try counter.rows() }
-            guard case .integer(let count)? = total.first?.first else { throw APIError.sql("cannot count rows") }
-            body.append(("Pagination", .object([
-                ("TotalCount", .int(count)), ("PageNumber", .int(page.number)), ("PageSize", .int(page.size)),
-            ])))
+        if shuffled, let seed = query.shuffleSeed {
+            var random = SplitMix64(seed: seed)
+            rows.shuffle(using: &random)
+            rows = Array(rows.dropFirst(query.offset).prefix(query.limit))
         }
-        return .object(body)
+        guard query.countTotal else { return (rows, nil) }
+        let total = try run { try prepareClient("SELECT COUNT(*) FROM (\(counted))", source).rows() }
+        guard case .integer(let count)? = total.first?.first else { throw StoreError.sql("cannot count rows") }
+        return (rows, count)
     }
 
-    /// Inserts one row; returns it as stored (with its PK_ID) for `response=rows`.
-    func insertRecord(_ table: String, body: JSON) throws -> JSON {
+    /// Inserts one row through the source; returns it as the source shows it (nil when a
+    /// view's filter leaves it out).
+    @discardableResult
+    func insertRecord(_ source: Source, body: JSON, trusted: Bool = false) throws -> JSON? {
+        let table = try writable(source)
         let fields = try fields(of: table)
-        let values = try assignments(body, fields)
+        var values = try assignments(body, fields, source, inserting: true, trusted: trusted)
+        for field in fields where !values.contains(where: { $0.0 == field.name }) {
+            if let generate = Self.generator(field.type) { values.append((field.name, .text(generate()))) }
+            if field.type == "TIMESTAMP" { values.append((field.name, .text(CaspioDate.now()))) }
+        }
         let sql = values.isEmpty
             ? "INSERT INTO \(SQLText.quoted(table)) DEFAULT VALUES"
             : "INSERT INTO \(SQLText.quoted(table)) (\(values.map { SQLText.quoted($0.0) }.joined(separator: ", "))) VALUES (\(values.map { _ in "?" }.joined(separator: ", ")))"
         try run { try db.query(sql, values.map(\.1)) }
-        return try rows(table, fields, rowIDs: [db.lastInsertRowID])[0]
+        return try rows(source, keys: [db.lastInsertRowID]).first
     }
 
-    /// Updates the rows that match `q.where`; returns how many and, for `response=rows`, which.
-    func updateRecords(_ table: String, query: [String: String], body: JSON) throws -> (Int, [JSON]) {
-        let fields = try fields(of: table)
-        let condition = try requiredWhere(query)
-        let values = try assignments(body, fields)
-        guard !values.isEmpty else { throw APIError.badBody("the body names no field to change") }
+    /// Updates the rows that match `filter`; returns them as changed.
+    func updateRecords(_ source: Source, filter: String?, body: JSON) throws -> [JSON] {
+        let table = try writable(source)
+        let values = try assignments(body, try fields(of: table), source, inserting: false, trusted: false)
+        guard !values.isEmpty else { throw StoreError.invalid("the body names no field to change") }
         return try transaction {
-            let ids = try matchingRowIDs(table, condition)
-            let set = values.map { "\(SQLText.quoted($0.0)) = ?" }.joined(separator: ", ")
-            let statement = try prepareClient("UPDATE \(SQLText.quoted(table)) SET \(set)\(condition)")
-            try statement.bind(values.map(\.1))
-            try run { try statement.rows() }
-            return (db.changes, try rows(table, fields, rowIDs: ids))
+            let keys = try matchingKeys(source, filter)
+            try setValues(table, values, keys: keys)
+            return try rows(source, keys: keys)
         }
     }
 
-    func deleteRecords(_ table: String, query: [String: String]) throws -> Int {
-        _ = try fields(of: table)
-        let condition = try requiredWhere(query)
-        let statement = try prepareClient("DELETE FROM \(SQLText.quoted(table))\(condition)")
-        try run { try statement.rows() }
-        return db.changes
+    /// Deletes the rows that match `filter`; returns them as they were, for webhooks.
+    func deleteRecords(_ source: Source, filter: String?) throws -> [JSON] {
+        let table = try writable(source)
+        return try transaction {
+            let keys = try matchingKeys(source, filter)
+            let gone = try rows(source, keys: keys)
+            try byKeys(keys) { marks, values in try db.query("DELETE FROM \(SQLText.quoted(table)) WHERE rowid IN (\(marks))", values) }
+            return gone
+        }
+    }
+
+    /// Sets values on rows by key, bypassing the API's rules (password and attachment endpoints).
+    func setValues(_ table: String, _ values: [(String, SQLValue)], keys: [Int]) throws {
+        let set = values.map { "\(SQLText.quoted($0.0)) = ?" }.joined(separator: ", ")
+        try byKeys(keys) { marks, ids in _ = try run { try db.query("UPDATE \(SQLText.quoted(table)) SET \(set) WHERE rowid IN (\(marks))", values.map(\.1) + ids) } }
+    }
+
+    /// The base rowids of the source's rows that match a required `filter`.
+    func matchingKeys(_ source: Source, _ filter: String?) throws -> [Int] {
+        guard nonEmpty(filter) != nil else { throw StoreError.badQuery("q.where is required") }
+        try checkHidden(source, [filter])
+        let statement = try prepareClient("SELECT __key FROM (\(source.inner)) AS \(SQLText.quoted(source.name))\(try whereSQL(filter, parameter: "q.where"))", source)
+        return try run { try statement.rows() }.compactMap { if case .integer(let id) = $0[0] { id } else { nil } }
+    }
+
+    func rows(_ source: Source, keys: [Int]) throws -> [JSON] {
+        guard !keys.isEmpty else { return [] }
+        var result: [JSON] = []
+        try byKeys(keys) { marks, values in
+            let list = source.fields.map { SQLText.quoted($0.name) }.joined(separator: ", ")
+            result += try db.query("SELECT \(list) FROM (\(source.inner)) WHERE __key IN (\(marks)) ORDER BY __key", values)
+                .map { row in .object(zip(source.fields, row).map { ($0.name, FieldType.json($1, type: $0.type)) }) }
+        }
+        return result
     }
 
     // MARK: Pieces
 
-    private func nonEmpty(_ text: String?) -> String? {
+    /// Runs `body` over keys in chunks that stay under SQLite's limit on bound values.
+    private func byKeys(_ keys: [Int], _ body: (String, [SQLValue]) throws -> Void) throws {
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + 500, keys.count)]
+            try body(chunk.map { _ in "?" }.joined(separator: ", "), chunk.map { .integer($0) })
+            start += 500
+        }
+    }
+
+    private func writable(_ source: Source) throws(StoreError) -> String {
+        guard let table = source.baseTable else {
+            throw StoreError.readOnly("The view '\(source.name)' is made of several tables and cannot be written to")
+        }
+        return table
+    }
+
+    private func checkHidden(_ source: Source, _ clauses: [String?]) throws(StoreError) {
+        guard !source.hidden.isEmpty else { return }
+        for clause in clauses.compactMap({ $0 }) {
+            for word in SQLText.words(in: clause) where source.hidden.contains(where: { $0.caseInsensitiveCompare(word) == .orderedSame }) {
+                throw StoreError.badQuery("'\(word)' is a password field: it cannot be selected, filtered, grouped or sorted on")
+            }
+        }
+    }
+
+    func nonEmpty(_ text: String?) -> String? {
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         return text
     }
 
-    private func selectList(_ select: String?, _ fields: [Field]) throws(APIError) -> String {
+    private func selectList(_ select: String?, _ fields: [Field]) throws(StoreError) -> String {
         guard let select = nonEmpty(select) else { return fields.map { SQLText.quoted($0.name) }.joined(separator: ", ") }
         try SQLText.checkFragment(select, parameter: "q.select")
         return select
     }
 
-    private func whereSQL(_ clause: String?) throws(APIError) -> String {
+    private func whereSQL(_ clause: String?, parameter: String) throws(StoreError) -> String {
         guard let clause = nonEmpty(clause) else { return "" }
-        try SQLText.checkFragment(clause, parameter: "q.where")
+        try SQLText.checkFragment(clause, parameter: parameter)
         // Parenthesised, so that the clause is one expression and cannot swallow what follows.
         return " WHERE (\(clause))"
     }
 
-    private func requiredWhere(_ query: [String: String]) throws(APIError) -> String {
-        guard nonEmpty(query["q.where"]) != nil else { throw APIError.badQuery("q.where is required") }
-        return try whereSQL(query["q.where"])
-    }
-
-    private struct Page { var number: Int; var size: Int; var offset: Int; var paged: Bool }
-
-    /// q.pageNumber/q.pageSize when either is given (q.limit is then ignored), else q.limit.
-    private func paging(_ query: [String: String]) throws(APIError) -> Page {
-        if query["q.pageNumber"] != nil || query["q.pageSize"] != nil {
-            guard let size = Int(query["q.pageSize"] ?? "25"), (5...Self.maxRows).contains(size) else {
-                throw APIError.badQuery("q.pageSize must be an integer from 5 to 1000")
-            }
-            guard let number = Int(query["q.pageNumber"] ?? "1"), number >= 1 else {
-                throw APIError.badQuery("q.pageNumber must be an integer from 1")
-            }
-            return Page(number: number, size: size, offset: (number - 1) * size, paged: true)
-        }
-        guard let limit = Int(query["q.limit"] ?? String(Self.defaultLimit)), limit >= 0 else {
-            throw APIError.badQuery("q.limit must be a non-negative integer")
-        }
-        return Page(number: 1, size: min(limit, Self.maxRows), offset: 0, paged: false)
-    }
-
-    /// Field values from a body: a JSON object naming existing fields other than the AUTONUMBER.
-    private func assignments(_ body: JSON, _ fields: [Field]) throws(APIError) -> [(String, SQLValue)] {
-        guard case .object(let pairs) = body else { throw APIError.badBody("the body must be a JSON object") }
+    /// Field values from a body: a JSON object naming the source's fields, none generated; a
+    /// PASSWORD field only on insert (it changes through its own endpoint).
+    private func assignments(_ body: JSON, _ fields: [Field], _ source: Source, inserting: Bool, trusted: Bool) throws(StoreError) -> [(String, SQLValue)] {
+        guard case .object(let pairs) = body else { throw StoreError.invalid("the body must be a JSON object") }
         var result: [(String, SQLValue)] = []
         for (key, value) in pairs {
-            guard let field = fields.first(where: { $0.name.caseInsensitiveCompare(key) == .orderedSame }) else {
-                throw APIError.badBody("field '\(key)' does not exist")
+            let name = source.baseField(key)
+            guard let field = fields.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }),
+                field.type != "PASSWORD" || source.baseTable == source.name
+            else { throw StoreError.invalid("field '\(key)' does not exist") }
+            if !trusted {
+                guard !FieldType.generated.contains(field.type) else { throw StoreError.invalid("field '\(field.name)' is a \(field.type) field and cannot be set") }
+                guard field.type != "PASSWORD" || inserting else {
+                    throw StoreError.invalid("'\(field.name)' is a password field: change it through passwordFields")
+                }
             }
-            guard field.type != "AUTONUMBER" else { throw APIError.badBody("field '\(field.name)' is an AUTONUMBER and cannot be set") }
-            result.append((field.name, try FieldType.sql(value, field: field.name)))
+            if trusted, FieldType.isList(field.type), case .object = value { result.append((field.name, .text(value.encoded))); continue }
+            result.append((field.name, try FieldType.sql(value, field: field.name, type: field.type)))
         }
         return result
     }
 
-    private func matchingRowIDs(_ table: String, _ condition: String) throws -> [Int] {
-        let statement = try prepareClient("SELECT rowid FROM \(SQLText.quoted(table))\(condition)")
-        return try run { try statement.rows() }.compactMap { if case .integer(let id) = $0[0] { id } else { nil } }
+    /// Prepares a statement that embeds client text: any failure is the client's.
+    private func prepareClient(_ sql: String, _ source: Source) throws -> Statement {
+        let passwords = try db.query("SELECT tbl, name FROM \(Self.fieldsTable) WHERE type = 'PASSWORD'").compactMap { row -> String? in
+            guard case .text(let table) = row[0], case .text(let name) = row[1] else { return nil }
+            return (table + "." + name).lowercased()
+        }
+        let hidden = SQLiteDatabase.Hidden(columns: Set(passwords), own: source.baseTable ?? "")
+        do { return try db.prepareUntrusted(sql, hidden: hidden) } catch { throw StoreError.sql("\(error)") }
     }
 
-    private func rows(_ table: String, _ fields: [Field], rowIDs: [Int]) throws -> [JSON] {
-        guard !rowIDs.isEmpty else { return [] }
-        let list = fields.map { SQLText.quoted($0.name) }.joined(separator: ", ")
-        let marks = rowIDs.map { _ in "?" }.joined(separator: ", ")
-        return try db.query("SELECT \(list) FROM \(SQLText.quoted(table)) WHERE rowid IN (\(marks)) ORDER BY rowid", rowIDs.map { .integer($0) })
-            .map { row in .object(zip(fields, row).map { ($0.name, FieldType.json($1, type: $0.type)) }) }
-    }
-
-    /// Prepares a statement that embeds client text: any failure is the client's 400.
-    private func prepareClient(_ sql: String) throws -> Statement {
-        do { return try db.prepareUntrusted(sql) } catch { throw APIError.sql("\(error)") }
-    }
-
-    /// Runs a step whose failures (constraints, type errors) are the client's 400.
+    /// Runs a step whose failures (constraints, type errors) are the client's.
     private func run<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as SQLiteDatabase.Failure { throw APIError.sql(error.description) }
+        do { return try body() } catch let error as SQLiteDatabase.Failure { throw StoreError.sql(error.description) }
     }
 }

@@ -16,7 +16,7 @@ enum SQLText {
 
     /// Refuses statement separators and comments outside string literals, and unclosed
     /// literals or brackets: a fragment must be one expression (or one list of them).
-    static func checkFragment(_ text: String, parameter: String) throws(APIError) {
+    static func checkFragment(_ text: String, parameter: String) throws(StoreError) {
         var inString = false
         var depth = 0
         var previous: Character = " "
@@ -26,19 +26,38 @@ enum SQLText {
             } else {
                 switch ch {
                 case "'": inString = true
-                case ";": throw APIError.sql("\(parameter) must be a single expression: ';' is not allowed")
+                case ";": throw StoreError.sql("\(parameter) must be a single expression: ';' is not allowed")
                 case "-" where previous == "-", "*" where previous == "/":
-                    throw APIError.sql("\(parameter) must be a single expression: comments are not allowed")
+                    throw StoreError.sql("\(parameter) must be a single expression: comments are not allowed")
                 case "(": depth += 1
                 case ")":
                     depth -= 1
-                    if depth < 0 { throw APIError.sql("\(parameter): unbalanced parentheses") }
+                    if depth < 0 { throw StoreError.sql("\(parameter): unbalanced parentheses") }
                 default: break
                 }
             }
             previous = inString ? " " : ch
         }
-        if inString { throw APIError.sql("\(parameter): unterminated string literal") }
-        if depth != 0 { throw APIError.sql("\(parameter): unbalanced parentheses") }
+        if inString { throw StoreError.sql("\(parameter): unterminated string literal") }
+        if depth != 0 { throw StoreError.sql("\(parameter): unbalanced parentheses") }
+    }
+
+    /// The bare words of a fragment outside string literals (`Name`, `LIKE`, `T.Field`'s
+    /// `T` and `Field`): enough to tell whether a clause names a given field.
+    static func words(in text: String) -> [String] {
+        var words: [String] = [], current = "", inString = false
+        for ch in text + " " {
+            if inString {
+                if ch == "'" { inString = false }
+            } else if ch == "'" {
+                inString = true
+            } else if ch.isLetter || ch.isNumber || ch == "_" {
+                current.append(ch)
+                continue
+            }
+            if !current.isEmpty { words.append(current) }
+            current = ""
+        }
+        return words
     }
 }

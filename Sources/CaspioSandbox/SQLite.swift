@@ -56,13 +56,28 @@ final class SQLiteDatabase {
         return prepared
     }
 
+    /// What a client's statement may not read beyond the sandbox's bookkeeping: PASSWORD
+    /// columns (`table.column`, lower-cased) anywhere, and the sandbox's own tables (`__…`)
+    /// other than `own` (a directory's users, read through their own routes).
+    final class Hidden {
+        let columns: Set<String>
+        let own: String
+
+        init(columns: Set<String>, own: String) {
+            self.columns = columns
+            self.own = own.lowercased()
+        }
+    }
+
     /// Prepares a statement that embeds a client's text (q.where, q.select…). While it is
     /// compiled, an authorizer lets it read, update and delete rows of the account's tables
-    /// and call functions, and nothing else: no pragmas, no attach, no schema changes, and no
-    /// access to the sandbox's own bookkeeping tables (`__sandbox_*`, `sqlite_*`).
-    func prepareUntrusted(_ sql: String) throws -> Statement {
-        sqlite3_set_authorizer(handle, { _, action, first, second, _, _ in
+    /// and call functions, and nothing else: no pragmas, no attach, no schema changes, no
+    /// access to the sandbox's own tables (`__*`, `sqlite_*`), and no PASSWORD column, even
+    /// from a subquery over another table.
+    func prepareUntrusted(_ sql: String, hidden: Hidden) throws -> Statement {
+        sqlite3_set_authorizer(handle, { context, action, first, second, _, _ in
             func text(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+            let hidden = Unmanaged<Hidden>.fromOpaque(context!).takeUnretainedValue()
             switch action {
             case SQLITE_SELECT, SQLITE_RECURSIVE:
                 return SQLITE_OK
@@ -70,13 +85,14 @@ final class SQLiteDatabase {
                 return text(second).lowercased() == "load_extension" ? SQLITE_DENY : SQLITE_OK
             case SQLITE_READ, SQLITE_UPDATE, SQLITE_DELETE:
                 let table = text(first).lowercased()
-                return table.hasPrefix("__sandbox") || table.hasPrefix("sqlite_") ? SQLITE_DENY : SQLITE_OK
+                if table.hasPrefix("sqlite_") || (table.hasPrefix("__") && table != hidden.own) { return SQLITE_DENY }
+                return action == SQLITE_READ && hidden.columns.contains(table + "." + text(second).lowercased()) ? SQLITE_DENY : SQLITE_OK
             default:
                 return SQLITE_DENY
             }
-        }, nil)
+        }, Unmanaged.passUnretained(hidden).toOpaque())
         defer { sqlite3_set_authorizer(handle, nil, nil) }
-        return try prepare(sql)
+        return try withExtendedLifetime(hidden) { try prepare(sql) }
     }
 
     /// Runs one statement with parameters and returns its rows.

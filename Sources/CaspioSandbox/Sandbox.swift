@@ -1,8 +1,10 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// The sandbox's request handling, independent of the HTTP server: token endpoint, resource
-/// endpoints under `/rest/v2` and `/integrations/rest/v3`, chaos, and `/_sandbox/stats`.
+/// The sandbox's request handling, independent of the HTTP server: what every request goes
+/// through (URI limit, bearer token, rate limit, chaos), the token endpoint and
+/// `/_sandbox/stats`. The API's operations are `Route`s, one file per resource (`*Routes.swift`),
+/// over the `Store`.
 public final class Sandbox: Sendable {
     public let settings: SandboxSettings
     let store: Store
@@ -14,54 +16,71 @@ public final class Sandbox: Sendable {
         var failures = 0
         var revocations = 0
         var random: SplitMix64
+        var orderRandom: SplitMix64
     }
 
     private let counters: NIOLockedValueBox<Counters>
+    let limiter: RateLimiter
+    let webhooks: WebhookDelivery
 
     public init(settings: SandboxSettings) throws {
         self.settings = settings
         store = try Store(path: settings.dataPath)
-        counters = NIOLockedValueBox(Counters(random: SplitMix64(seed: settings.chaosSeed)))
+        counters = NIOLockedValueBox(Counters(random: SplitMix64(seed: settings.chaosSeed), orderRandom: SplitMix64(seed: settings.orderSeed)))
+        limiter = RateLimiter(settings.rateLimit)
+        webhooks = WebhookDelivery(settings: settings)
         if let path = settings.seedPath {
             try Seed.load(path: path, into: store)
         } else if settings.demoSeed, try store.locked({ try store.tableNames().isEmpty }) {
-            try Seed.loadDemo(into: store)
+            try Seed.loadDemo(into: store, staffTable: settings.demoStaffTable)
         }
     }
 
-    static let prefixes = ["/integrations/rest/v3/", "/rest/v2/"]
-
-    /// Answers one request. Every answer carries `X-Caspio-Request-ID`.
-    public func handle(_ request: SandboxRequest) -> SandboxResponse {
-        let requestID = UUID().uuidString.lowercased()
-        var reply: SandboxResponse
+    /// Answers one request: counts it, checks the URI limit and (for the API) the bearer
+    /// token, the rate limit and chaos, then runs `handler`. Every answer carries
+    /// `X-Caspio-Request-ID`; failures come in Caspio's error body.
+    func handle(_ request: SandboxRequest, authenticated: Bool, _ handler: (Sandbox, SandboxRequest) throws -> SandboxResponse) -> SandboxResponse {
+        counters.withLockedValue { $0.requests += 1 }
         do {
-            reply = try route(request)
+            // API-NOTES.md: the request URI may be at most 2,047 characters.
+            if request.uri.utf8.count > settings.maxURILength {
+                throw APIError(414, "RequestUriTooLong", "The request URI is longer than \(settings.maxURILength) characters")
+            }
+            if authenticated {
+                try authorize(request)
+                try limiter.admit(now: Date().timeIntervalSince1970)
+                try chaos()
+            }
+            var reply = try handler(self, request)
+            reply.headers.append(("X-Caspio-Request-ID", UUID().uuidString.lowercased()))
+            return reply
         } catch let error as APIError {
-            reply = error.response(resource: request.uri, requestID: requestID)
+            return render(error, uri: request.uri)
+        } catch let error as StoreError {
+            return render(APIError(error), uri: request.uri)
         } catch {
-            reply = APIError(500, "InternalError", "\(error)").response(resource: request.uri, requestID: requestID)
+            return render(APIError(500, "InternalError", "\(error)"), uri: request.uri)
         }
+    }
+
+    /// Caspio's error body, its `RequestId` the same as the header's.
+    func render(_ error: APIError, uri: String) -> SandboxResponse {
+        let requestID = UUID().uuidString.lowercased()
+        var reply = error.response(resource: uri, requestID: requestID)
         reply.headers.append(("X-Caspio-Request-ID", requestID))
         return reply
     }
 
-    private func route(_ request: SandboxRequest) throws -> SandboxResponse {
-        counters.withLockedValue { $0.requests += 1 }
-        if request.path == "/oauth/token" { return try token(request) }
-        if request.path == "/_sandbox/stats" { return .json(200, stats) }
-        guard let prefix = Self.prefixes.first(where: { request.path.hasPrefix($0) }) else {
-            throw APIError.notFound("Cannot find resource \(request.path)")
-        }
-        try authorize(request)
-        try chaos()
-        let parts = request.path.dropFirst(prefix.count).split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
-        return try resource(request, parts)
+    /// A seed for shuffling one answer's unordered rows, or nil with `--stable-order`: each
+    /// request draws anew, as Caspio's unordered pages differ from call to call.
+    func shuffleSeed() -> UInt64? {
+        guard settings.shuffleUnordered else { return nil }
+        return counters.withLockedValue { $0.orderRandom.next() }
     }
 
     // MARK: Authentication
 
-    private func token(_ request: SandboxRequest) throws -> SandboxResponse {
+    func token(_ request: SandboxRequest) throws -> SandboxResponse {
         guard request.method == "POST", request.header("Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true else {
             return oauthError(400, "invalid_request", "POST an application/x-www-form-urlencoded form")
         }
@@ -138,13 +157,14 @@ public final class Sandbox: Sendable {
                 ("grants", .object(c.tokens.grants.keys.sorted().map { ($0, .int(c.tokens.grants[$0]!)) })),
                 ("grantCount", .int(c.tokens.grants.values.reduce(0, +))),
                 ("failures", .int(c.failures)), ("revocations", .int(c.revocations)),
+                ("rateLimited", .int(limiter.refusals)), ("webhooks", webhooks.stats),
             ])
         }
     }
 }
 
 /// A small seeded generator, so that `--fail-rate` draws repeat from run to run.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
 

@@ -1,88 +1,118 @@
 import Foundation
 
-/// Tables to start with: the built-in demo, or a JSON file given with `--seed`:
-/// `{"Tables":[{"Name":"T","Fields":[{"Name":"F","Type":"STRING"}],"Rows":[{"F":"x"}]}]}`.
+/// What the sandbox starts with: the built-in demo, or a JSON file given with `--seed`:
+/// `{"Tables":[{"Name":"T","Fields":[{"Name":"F","Type":"STRING"}],"Rows":[{"F":"x"}]}]}`, plus
+/// optionally the account's other objects in the shape of `DemoSeed.document` (Views,
+/// Attachments, Folders, Webhooks, Tasks, Applications, Directories; docs/sandbox.md).
+/// `"Demo": true` (or `{"StaffTable": true}`) starts from the built-in demo and adds the rest.
 /// Both are deterministic, so examples and tests can assert exact numbers.
 enum Seed {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     static func load(path: String, into store: Store) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(description: "cannot read seed file \(path)") }
-        guard let document = JSON.parse(Array(data)), case .array(let tables)? = document["Tables"] else {
-            throw Failure(description: "\(path): expected {\"Tables\": [{\"Name\", \"Fields\", \"Rows\"}]}")
+        guard let document = JSON.parse(Array(data)), document["Tables"]?.array != nil || document["Demo"] != nil else {
+            throw Failure(description: "\(path): expected {\"Tables\": [{\"Name\", \"Fields\", \"Rows\"}]} or {\"Demo\": true}")
         }
+        switch document["Demo"] {
+        case nil, .bool(false)?: break
+        case let demo?: try loadDemo(into: store, staffTable: demo["StaffTable"]?.bool ?? false)
+        }
+        try apply(document, to: store, origin: path)
+    }
+
+    /// Loads a seed document in one transaction; failures name the part that failed.
+    static func apply(_ document: JSON, to store: Store, origin: String) throws {
         try store.locked {
             try store.transaction {
-                for table in tables {
-                    guard case .string(let name)? = table["Name"], case .array(let fields)? = table["Fields"] else {
-                        throw Failure(description: "\(path): each table needs Name and Fields")
+                for table in document["Tables"]?.array ?? [] { try step(origin, "table \(table["Name"]?.string ?? "?")") { try loadTable(table, store) } }
+                for view in document["Views"]?.array ?? [] {
+                    try step(origin, "view \(view["Name"]?.string ?? "?")") {
+                        try store.createView(Store.ViewDefinition(
+                            name: view["Name"]?.string ?? "", tables: view["Tables"]?.strings ?? [], join: view["Join"]?.string,
+                            filter: view["Where"]?.string, fields: view["Fields"]?.strings ?? [], note: view["Note"]?.string))
                     }
-                    let definitions = try fields.map { field -> Store.Field in
-                        guard case .string(let n)? = field["Name"], case .string(let t)? = field["Type"] else {
-                            throw Failure(description: "\(path): table \(name): each field needs Name and Type")
-                        }
-                        return Store.Field(name: n, type: t.uppercased())
+                }
+                for item in document["Attachments"]?.array ?? [] { try step(origin, "attachment") { try loadAttachment(item, store) } }
+                for folder in document["Folders"]?.array ?? [] { try step(origin, "folder \(folder["Name"]?.string ?? "?")") { try loadFolder(folder, parent: "", store) } }
+                for hook in document["Webhooks"]?.array ?? [] { try step(origin, "webhook \(hook["Name"]?.string ?? "?")") { try loadWebhook(hook, store) } }
+                for task in document["Tasks"]?.array ?? [] {
+                    try step(origin, "task \(task["Name"]?.string ?? "?")") {
+                        guard let key = task["ExternalKey"]?.string else { throw Failure(description: "a task needs ExternalKey") }
+                        try store.putObject("task", key, task)
                     }
-                    try create(name, definitions, store: store, path: path)
-                    if case .array(let rows)? = table["Rows"] {
-                        for row in rows { try insert(row, table: name, store: store, path: path) }
-                    }
+                }
+                for app in document["Applications"]?.array ?? [] { try step(origin, "application \(app["AppName"]?.string ?? "?")") { try loadApp(app, store) } }
+                for directory in document["Directories"]?.array ?? [] {
+                    try step(origin, "directory \(directory["Name"]?.string ?? "?")") { try loadDirectory(directory, store) }
                 }
             }
         }
     }
 
-    private static func create(_ name: String, _ fields: [Store.Field], store: Store, path: String) throws {
-        do { try store.createTable(name, fields: fields) } catch let error as APIError {
-            throw Failure(description: "\(path): table \(name): \(error.message)")
+    private static func step(_ origin: String, _ what: String, _ body: () throws -> Void) throws {
+        do { try body() } catch let error as StoreError {
+            throw Failure(description: "\(origin): \(what): \(error.message)")
+        } catch let error as APIError {
+            throw Failure(description: "\(origin): \(what): \(error.message)")
         }
     }
 
-    private static func insert(_ row: JSON, table: String, store: Store, path: String) throws {
-        do { _ = try store.insertRecord(table, body: row) } catch let error as APIError {
-            throw Failure(description: "\(path): table \(table): \(error.message)")
+    private static func loadTable(_ table: JSON, _ store: Store) throws {
+        guard case .string(let name)? = table["Name"], case .array(let fields)? = table["Fields"] else { throw Failure(description: "each table needs Name and Fields") }
+        try store.createTable(name, fields: try fields.map(Sandbox.fieldModel))
+        let source = try store.tableSource(name)
+        // A seed may set what the API may not: LIST values, generated fields.
+        for row in table["Rows"]?.array ?? [] { try store.insertRecord(source, body: row, trusted: true) }
+    }
+
+    private static func loadAttachment(_ item: JSON, _ store: Store) throws {
+        let source = try store.tableSource(item["Table"]?.string ?? "")
+        let place = try store.attachmentField(source, item["Field"]?.string ?? "", isView: false)
+        let row = try store.attachmentRow(place, pk: String(item["PK_ID"]?.int ?? 0))
+        try store.putAttachment(place, row: row, name: item["Name"]?.string ?? "", contentType: item["ContentType"]?.string ?? "application/octet-stream",
+                                data: Array((item["Text"]?.string ?? "").utf8))
+    }
+
+    private static func loadFolder(_ folder: JSON, parent: String, _ store: Store) throws {
+        let key = try store.createFolder(folder["Name"]?.string ?? "", in: parent, key: folder["ExternalKey"]?.string ?? UUID().uuidString.lowercased())
+        for file in folder["Files"]?.array ?? [] {
+            _ = try store.storeFile(name: file["Name"]?.string ?? "", contentType: file["ContentType"]?.string ?? "text/plain",
+                                    data: Array((file["Text"]?.string ?? "").utf8), folder: key, replace: false)
+        }
+        for child in folder["Folders"]?.array ?? [] { try loadFolder(child, parent: key, store) }
+    }
+
+    private static func loadWebhook(_ hook: JSON, _ store: Store) throws {
+        guard let id = hook["Id"]?.string else { throw Failure(description: "a webhook needs Id") }
+        var stored = try Sandbox.applyWebhook(hook, to: .object([
+            ("Id", .string(id)), ("Status", .string("Enabled")), ("Secret", hook["Secret"] ?? .string(id.replacingOccurrences(of: "-", with: ""))),
+            ("DateCreated", .string(hook["DateCreated"]?.string ?? "2024-01-05T09:00:00")), ("CreatedBy", .string("sandbox")),
+            ("LastModified", .null), ("ModifiedBy", .null),
+        ]), creating: true)
+        stored = stored.setting("Secret", hook["Secret"] ?? stored["Secret"]!)
+        try store.putObject("webhook", id, stored)
+        for event in hook["Events"]?.array ?? [] {
+            guard let eventID = event["Id"]?.string else { throw Failure(description: "a webhook event needs Id") }
+            let base = JSON.object([("Id", .string(eventID)), ("DateCreated", .string("2024-01-05T09:00:00")), ("CreatedBy", .string("sandbox")),
+                                    ("LastModified", .null), ("ModifiedBy", .null)])
+            try store.putObject("event", eventID, parent: id, try Sandbox.applyEvent(event, to: base, store: store, webhook: id, id: eventID))
         }
     }
 
-    // MARK: The demo
-
-    /// The states demo customers live in, in the order they are handed out.
-    static let states = ["CA", "NY", "TX", "WA", "OR"]
-    static let customerCount = 250
-    static let products: [(String, Double)] = [
-        ("Notebook", 3.5), ("Pencil", 0.8), ("Stapler", 12.0), ("Desk lamp", 29.9), ("Paper clips", 1.25),
-        ("Monitor stand", 45.0), ("Whiteboard", 60.0), ("Marker set", 7.4),
-    ]
-
-    /// Customers (250: `Customer 001`… cycling through `states`, e-mail addresses in mixed case
-    /// for the examples to normalise), Products (8), Orders (500, each customer two, with a
-    /// product and a quantity derived from the numbers, no randomness).
-    static func loadDemo(into store: Store) throws {
-        try store.locked {
-            try store.transaction {
-                try store.createTable("Customers", fields: [
-                    .init(name: "Name", type: "STRING"), .init(name: "State", type: "STRING"), .init(name: "Email", type: "STRING"),
-                ])
-                try store.createTable("Products", fields: [.init(name: "Name", type: "STRING"), .init(name: "Price", type: "CURRENCY")])
-                try store.createTable("Orders", fields: [
-                    .init(name: "Customer_ID", type: "INTEGER"), .init(name: "Product_ID", type: "INTEGER"),
-                    .init(name: "Quantity", type: "INTEGER"), .init(name: "Shipped", type: "YES/NO"),
-                ])
-                for i in 1...customerCount {
-                    let number = String(format: "%03d", i)
-                    try store.db.query("INSERT INTO \"Customers\" (Name, State, Email) VALUES (?, ?, ?)", [
-                        .text("Customer \(number)"), .text(states[(i - 1) % states.count]), .text("Customer\(number)@Example.COM"),
-                    ])
-                }
-                for (name, price) in products {
-                    try store.db.query("INSERT INTO \"Products\" (Name, Price) VALUES (?, ?)", [.text(name), .real(price)])
-                }
-                for i in 1...(customerCount * 2) {
-                    try store.db.query("INSERT INTO \"Orders\" (Customer_ID, Product_ID, Quantity, Shipped) VALUES (?, ?, ?, ?)", [
-                        .integer((i - 1) / 2 + 1), .integer((i - 1) % products.count + 1), .integer(i % 7 + 1), .integer(i % 3 == 0 ? 0 : 1),
-                    ])
-                }
-            }
+    private static func loadApp(_ app: JSON, _ store: Store) throws {
+        guard let key = app["ExternalKey"]?.string else { throw Failure(description: "an application needs ExternalKey") }
+        try store.putObject("app", key, app)
+        for page in app["DataPages"]?.array ?? [] {
+            guard let pageKey = page["AppKey"]?.string else { throw Failure(description: "a DataPage needs AppKey") }
+            try store.putObject("datapage", pageKey, parent: key, page.setting("AppName", app["AppName"] ?? .null))
         }
+    }
+
+    private static func loadDirectory(_ directory: JSON, _ store: Store) throws {
+        guard let id = directory["Id"]?.string else { throw Failure(description: "a directory needs Id") }
+        try store.createDirectory(id: id, name: directory["Name"]?.string ?? "")
+        let source = try store.usersSource(id)
+        for user in directory["Users"]?.array ?? [] { try store.insertRecord(source, body: user, trusted: true) }
     }
 }

@@ -11,6 +11,9 @@ public struct SandboxSettings: Sendable {
     public var seedPath: String? = nil
     /// Load the demo tables when the database has no tables yet and no seed file is given.
     public var demoSeed = true
+    /// Adds the demo's Staff table (FILE, PASSWORD, DATE/TIME and LIST fields): off until the
+    /// examples expect a fourth table (quickstart.lua prints "3 tables").
+    public var demoStaffTable = false
     /// Seconds an access token lives (Caspio: 86399) and a refresh token lives.
     public var tokenTTL: Double = 86399
     public var refreshTTL: Double = 60 * 86400
@@ -23,6 +26,46 @@ public struct SandboxSettings: Sendable {
     public var chaosSeed: UInt64 = 1
     /// Largest upload accepted (413 above).
     public var maxUploadBytes = 20 * 1024 * 1024
+
+    /// Unordered results (no q.orderBy) come shuffled anew on every request, as Caspio's
+    /// unordered pages differ from call to call; `--stable-order` turns that off. Off by
+    /// default until the client's pager orders by PK_ID itself (issue 12).
+    public var shuffleUnordered = false
+    /// Seeds the shuffles, so that a run can be replayed.
+    public var orderSeed: UInt64 = 1
+    /// API-NOTES.md: the request URI may be at most 2,047 characters.
+    public var maxURILength = 2047
+    /// Caspio's rate limits (`--rate-limit 2000/300s`); nil: none.
+    public var rateLimit: RateLimit? = nil
+    /// Webhook delivery: attempts per message and the pause before the first retry (doubling).
+    public var webhookAttempts = 3
+    public var webhookRetryDelay: Double = 1
+    /// Caspio's messages are at most 10 MB: more changed rows are split over several messages.
+    public var webhookMessageBytes = 10 * 1024 * 1024
+
+    public struct RateLimit: Sendable, Equatable {
+        /// At most `requests` resource requests in any `window` seconds, answered 429 beyond.
+        public var requests: Int
+        public var window: Double
+        /// More than this many requests within one second lock the whole account for
+        /// `lockout` seconds: every request, reads included, gets 429 meanwhile.
+        public var burstPerSecond: Int
+        public var lockout: Double
+
+        public init(requests: Int, window: Double, burstPerSecond: Int = 50, lockout: Double = 5) {
+            self.requests = requests
+            self.window = window
+            self.burstPerSecond = burstPerSecond
+            self.lockout = lockout
+        }
+
+        /// `2000/300s`: requests per duration.
+        public static func parse(_ text: String) -> RateLimit? {
+            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let count = Int(parts[0]), count > 0, let window = SandboxSettings.duration(parts[1]) else { return nil }
+            return RateLimit(requests: count, window: window)
+        }
+    }
 
     public init() {}
 

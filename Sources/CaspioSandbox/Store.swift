@@ -1,17 +1,32 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// The sandbox's data: tables, their fields and records, and files, in one SQLite database.
-/// Field types live in a metadata table, so a `--data` file keeps them across runs.
+/// The sandbox's data in one SQLite database: tables with their fields and records, views,
+/// files and folders, and the account's other objects (webhooks, tasks, applications,
+/// directories). Field types live in a metadata table, so a `--data` file keeps them across
+/// runs. It knows nothing of HTTP: it takes values and throws `StoreError`.
 /// Every operation takes the lock: one connection, used by one request at a time.
 final class Store: @unchecked Sendable {
     struct Field {
         var name: String
         var type: String
+        var unique = false
+        var label: String? = nil
+        var description: String? = nil
+
+        init(name: String, type: String, unique: Bool = false, label: String? = nil, description: String? = nil) {
+            self.name = name
+            self.type = type
+            self.unique = unique
+            self.label = label
+            self.description = description
+        }
     }
 
     static let fieldsTable = "__sandbox_fields"
     static let filesTable = "__sandbox_files"
+    static let objectsTable = "__sandbox_objects"
+    static let attachmentsTable = "__sandbox_attachments"
 
     private let lock = NIOLock()
     let db: SQLiteDatabase
@@ -23,42 +38,61 @@ final class Store: @unchecked Sendable {
                 ord INTEGER NOT NULL, PRIMARY KEY (tbl, name));
             CREATE TABLE IF NOT EXISTS \(Self.filesTable) (key TEXT PRIMARY KEY, folder TEXT NOT NULL, name TEXT NOT NULL,
                 content_type TEXT NOT NULL, data BLOB NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS \(Self.objectsTable) (kind TEXT NOT NULL, id TEXT NOT NULL, parent TEXT NOT NULL,
+                ord INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
+            CREATE TABLE IF NOT EXISTS \(Self.attachmentsTable) (tbl TEXT NOT NULL, field TEXT NOT NULL, row INTEGER NOT NULL,
+                name TEXT NOT NULL, content_type TEXT NOT NULL, data BLOB NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+                PRIMARY KEY (tbl, field, row));
             """)
+        // A --data file from an older sandbox lacks the field settings column: add it.
+        try? db.execute("ALTER TABLE \(Self.fieldsTable) ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
     }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
 
     // MARK: Tables and fields (call with the lock held)
 
+    /// The account's tables; the sandbox's own (`__…`, e.g. directory users) are not listed.
     func tableNames() throws -> [String] {
-        try db.query("SELECT DISTINCT tbl FROM \(Self.fieldsTable) ORDER BY tbl").compactMap {
+        try db.query("SELECT DISTINCT tbl FROM \(Self.fieldsTable) WHERE tbl NOT LIKE '\\_\\_%' ESCAPE '\\' ORDER BY tbl").compactMap {
             if case .text(let name) = $0[0] { name } else { nil }
         }
     }
 
-    /// The table's fields in order; 404 when there is no such table.
+    /// The table's fields in order; not found when there is no such table.
     func fields(of table: String) throws -> [Field] {
-        guard SQLText.isIdentifier(table) else { throw APIError.notFound("Cannot find table '\(table)'") }
-        let rows = try db.query("SELECT name, type FROM \(Self.fieldsTable) WHERE tbl = ? ORDER BY ord", [.text(table)])
-        guard !rows.isEmpty else { throw APIError.notFound("Cannot find table '\(table)'") }
+        guard SQLText.isIdentifier(table) else { throw StoreError.notFound("Cannot find table '\(table)'") }
+        let rows = try db.query("SELECT name, type, meta FROM \(Self.fieldsTable) WHERE tbl = ? ORDER BY ord", [.text(table)])
+        guard !rows.isEmpty else { throw StoreError.notFound("Cannot find table '\(table)'") }
         return rows.compactMap { row in
             guard case .text(let name) = row[0], case .text(let type) = row[1] else { return nil }
-            return Field(name: name, type: type)
+            let meta: JSON = if case .text(let m) = row[2] { JSON.parse(Array(m.utf8)) ?? .object([]) } else { .object([]) }
+            // Fields of an older --data file have no settings: their AUTONUMBER is unique.
+            let unique = meta["Unique"]?.bool ?? (type == "AUTONUMBER")
+            return Field(name: name, type: type, unique: unique, label: meta["Label"]?.string, description: meta["Description"]?.string)
         }
     }
 
-    /// Creates a table with `PK_ID` (AUTONUMBER) first unless the definition names it.
-    func createTable(_ name: String, fields: [Field]) throws {
-        guard SQLText.isIdentifier(name), !name.hasPrefix("__") else { throw APIError.badBody("Name '\(name)' is not a valid table name") }
-        guard try tableNames().first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) == nil else {
-            throw APIError.badBody("A table named '\(name)' already exists")
+    func field(_ name: String, of table: String) throws -> Field {
+        guard let field = try fields(of: table).first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+            throw StoreError.notFound("Cannot find field '\(name)' in '\(table)'")
         }
+        return field
+    }
+
+    /// Creates a table with `PK_ID` (AUTONUMBER) first unless the definition names it;
+    /// `internal` tables (`__…`, e.g. a directory's users) are the sandbox's own.
+    func createTable(_ name: String, fields: [Field], `internal`: Bool = false) throws {
+        guard SQLText.isIdentifier(name), name.hasPrefix("__") == `internal` else {
+            throw StoreError.invalid("Name '\(name)' is not a valid table name")
+        }
+        guard try !exists(name) else { throw StoreError.invalid("A table or view named '\(name)' already exists") }
         var all = fields
         if !all.contains(where: { $0.name.caseInsensitiveCompare("PK_ID") == .orderedSame }) {
-            all.insert(Field(name: "PK_ID", type: "AUTONUMBER"), at: 0)
+            all.insert(Field(name: "PK_ID", type: "AUTONUMBER", unique: true), at: 0)
         }
         try validate(all)
-        guard all.filter({ $0.type == "AUTONUMBER" }).count == 1 else { throw APIError.badBody("A table has exactly one AUTONUMBER field") }
+        guard all.filter({ $0.type == "AUTONUMBER" }).count == 1 else { throw StoreError.invalid("A table has exactly one AUTONUMBER field") }
         let columns = all.map { SQLText.quoted($0.name) + " " + FieldType.sqlDefinition($0.type) }
         try transaction {
             try db.execute("CREATE TABLE \(SQLText.quoted(name)) (\(columns.joined(separator: ", ")))")
@@ -66,31 +100,102 @@ final class Store: @unchecked Sendable {
         }
     }
 
+    /// A table, a view, or anything else SQLite holds under that name (case-insensitive).
+    func exists(_ name: String) throws -> Bool {
+        !(try db.query("SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", [.text(name)])).isEmpty
+    }
+
+    /// Adds a field; existing rows get generated values for GUID and RANDOM ID fields.
     func addField(_ field: Field, to table: String) throws {
         let existing = try fields(of: table)
         guard !existing.contains(where: { $0.name.caseInsensitiveCompare(field.name) == .orderedSame }) else {
-            throw APIError.badBody("A field named '\(field.name)' already exists")
+            throw StoreError.invalid("A field named '\(field.name)' already exists")
         }
         try validate([field])
-        guard field.type != "AUTONUMBER" else { throw APIError.badBody("A table has exactly one AUTONUMBER field") }
+        guard field.type != "AUTONUMBER" else { throw StoreError.invalid("A table has exactly one AUTONUMBER field") }
         try transaction {
             try db.execute("ALTER TABLE \(SQLText.quoted(table)) ADD COLUMN \(SQLText.quoted(field.name)) \(FieldType.sqlDefinition(field.type))")
+            if let generator = Self.generator(field.type) {
+                for row in try db.query("SELECT rowid FROM \(SQLText.quoted(table))") {
+                    try db.query("UPDATE \(SQLText.quoted(table)) SET \(SQLText.quoted(field.name)) = ? WHERE rowid = ?", [.text(generator()), row[0]])
+                }
+            }
             try record(field, table: table, order: existing.count)
         }
     }
 
-    private func validate(_ fields: [Field]) throws(APIError) {
-        var seen = Set<String>()
-        for field in fields {
-            guard SQLText.isIdentifier(field.name) else { throw APIError.badBody("Field name '\(field.name)' is not valid") }
-            guard FieldType.known.contains(field.type) else { throw APIError.badBody("Field type '\(field.type)' is not supported") }
-            guard seen.insert(field.name.lowercased()).inserted else { throw APIError.badBody("Field '\(field.name)' is defined twice") }
+    /// Renames a field and changes its label, description and uniqueness; its type stays.
+    func updateField(_ name: String, of table: String, to new: Field) throws {
+        let old = try field(name, of: table)
+        guard new.type == old.type else { throw StoreError.invalid("The type of '\(old.name)' cannot be changed from \(old.type) to \(new.type)") }
+        guard old.type != "AUTONUMBER" || new.name == old.name else { throw StoreError.invalid("The AUTONUMBER field cannot be renamed") }
+        if new.name.caseInsensitiveCompare(old.name) != .orderedSame, try fields(of: table).contains(where: { $0.name.caseInsensitiveCompare(new.name) == .orderedSame }) {
+            throw StoreError.invalid("A field named '\(new.name)' already exists")
+        }
+        try validate([new])
+        try transaction {
+            try dropUniqueIndex(table, old.name)
+            if new.name != old.name {
+                try db.execute("ALTER TABLE \(SQLText.quoted(table)) RENAME COLUMN \(SQLText.quoted(old.name)) TO \(SQLText.quoted(new.name))")
+            }
+            try db.query("UPDATE \(Self.fieldsTable) SET name = ?, meta = ? WHERE tbl = ? AND name = ?",
+                         [.text(new.name), .text(Self.meta(new).encoded), .text(table), .text(old.name)])
+            if new.unique && new.type != "AUTONUMBER" { try createUniqueIndex(table, new.name) }
         }
     }
 
+    func deleteField(_ name: String, of table: String) throws {
+        let old = try field(name, of: table)
+        guard old.type != "AUTONUMBER" else { throw StoreError.invalid("The AUTONUMBER field '\(old.name)' cannot be deleted") }
+        try transaction {
+            try dropUniqueIndex(table, old.name)
+            try db.execute("ALTER TABLE \(SQLText.quoted(table)) DROP COLUMN \(SQLText.quoted(old.name))")
+            try db.query("DELETE FROM \(Self.fieldsTable) WHERE tbl = ? AND name = ?", [.text(table), .text(old.name)])
+        }
+    }
+
+    /// Values for generated fields: a GUID, or an 8-character random id as Caspio makes them.
+    static func generator(_ type: String) -> (() -> String)? {
+        switch type {
+        case "GUID": { UUID().uuidString.lowercased() }
+        case "RANDOM ID": { String((0..<8).map { _ in "ABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement()! }) }
+        default: nil
+        }
+    }
+
+    private func validate(_ fields: [Field]) throws(StoreError) {
+        var seen = Set<String>()
+        for field in fields {
+            guard SQLText.isIdentifier(field.name) else { throw StoreError.invalid("Field name '\(field.name)' is not valid") }
+            guard FieldType.known.contains(field.type) else { throw StoreError.invalid("Field type '\(field.type)' is not supported") }
+            guard seen.insert(field.name.lowercased()).inserted else { throw StoreError.invalid("Field '\(field.name)' is defined twice") }
+            if FieldType.mustBeUnique.contains(field.type), !field.unique {
+                throw StoreError.invalid("Field '\(field.name)' of type \(field.type) must be created with Unique set to true")
+            }
+            if field.unique, ["FILE", "PASSWORD", "YES/NO"].contains(field.type) || FieldType.isList(field.type) {
+                throw StoreError.invalid("Field '\(field.name)' of type \(field.type) cannot be unique")
+            }
+        }
+    }
+
+    private static func meta(_ field: Field) -> JSON {
+        .object([("Unique", .bool(field.unique)), ("Label", field.label.map(JSON.string) ?? .null), ("Description", field.description.map(JSON.string) ?? .null)])
+    }
+
     private func record(_ field: Field, table: String, order: Int) throws {
-        try db.query("INSERT INTO \(Self.fieldsTable) (tbl, name, type, ord) VALUES (?, ?, ?, ?)",
-                     [.text(table), .text(field.name), .text(field.type), .integer(order)])
+        try db.query("INSERT INTO \(Self.fieldsTable) (tbl, name, type, ord, meta) VALUES (?, ?, ?, ?, ?)",
+                     [.text(table), .text(field.name), .text(field.type), .integer(order), .text(Self.meta(field).encoded)])
+        if field.unique && field.type != "AUTONUMBER" { try createUniqueIndex(table, field.name) }
+    }
+
+    private func createUniqueIndex(_ table: String, _ field: String) throws {
+        do {
+            try db.execute("CREATE UNIQUE INDEX \(SQLText.quoted("__u_\(table)_\(field)")) ON \(SQLText.quoted(table)) (\(SQLText.quoted(field)))")
+        } catch { throw StoreError.invalid("'\(field)' cannot be made unique: its values repeat") }
+    }
+
+    private func dropUniqueIndex(_ table: String, _ field: String) throws {
+        try db.execute("DROP INDEX IF EXISTS \(SQLText.quoted("__u_\(table)_\(field)"))")
     }
 
     func transaction<T>(_ body: () throws -> T) throws -> T {

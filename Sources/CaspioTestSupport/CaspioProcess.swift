@@ -112,7 +112,8 @@ public final class SpawnedProcess: @unchecked Sendable {
         switch input {
         case .none: break
         case .text(let text):
-            inputPipe.fileHandleForWriting.write(Data(text.utf8))
+            // A process that ends without reading its input closes the pipe: not a failure here.
+            try? inputPipe.fileHandleForWriting.write(contentsOf: Data(text.utf8))
             try? inputPipe.fileHandleForWriting.close()
         case .open: self.input = inputPipe.fileHandleForWriting
         }
@@ -133,7 +134,8 @@ public final class SpawnedProcess: @unchecked Sendable {
             stderr: String(decoding: streams.err, as: UTF8.self))
     }
 
-    public func send(_ text: String) { input?.write(Data(text.utf8)) }
+    /// Writes to its input; a process that has ended (a closed pipe) is not an error here.
+    public func send(_ text: String) { try? input?.write(contentsOf: Data(text.utf8)) }
 
     public func closeInput() {
         try? input?.close()
@@ -190,6 +192,21 @@ public final class SpawnedProcess: @unchecked Sendable {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try self.finish() }) }.start()
         }
+    }
+}
+
+extension SpawnedProcess {
+    /// Starts `caspio sandbox ARGS`, waits (bounded) for the exports it prints, and returns
+    /// them with the process, which is killed at its deadline if still serving.
+    public static func sandbox(_ arguments: [String], seconds: Double = 120) throws -> (SpawnedProcess, [String: String]) {
+        let process = try SpawnedProcess(caspioBinary, ["sandbox"] + arguments, seconds: seconds)
+        let text = try process.waitForOutput("\n#")
+        var exports: [String: String] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst(7).split(separator: "=", maxSplits: 1)
+            exports[String(pair[0])] = String(pair[1])
+        }
+        return (process, exports)
     }
 }
 

@@ -47,6 +47,8 @@ public final class FakeCaspio: Sendable {
         /// Tables served under …/tables/NAME/records.
         public var records = FakeRecords()
         public var files = FakeFiles()
+        /// An account-wide rate limiter in front of the resource endpoint; nil for none.
+        public var limiter: FakeAccountLimiter? = nil
     }
 
     public let server: TestHTTPServer
@@ -84,10 +86,15 @@ public final class FakeCaspio: Sendable {
             $0.revokeRefreshTokensToo = refreshTokensToo
         }
     }
+    /// Puts an account-wide limiter in front of the resource endpoint.
+    public func limit(_ limiter: FakeAccountLimiter) { state.withLockedValue { $0.limiter = limiter } }
+    public var limiter: FakeAccountLimiter? { state.withLockedValue { $0.limiter } }
     /// The most resource requests the server held unanswered at once.
     public var maxInFlight: Int { state.withLockedValue { $0.maxInFlight } }
     public func script(_ replies: [TestHTTPServer.Reply]) { state.withLockedValue { $0.scripted += replies } }
     public func seed(_ table: String, count: Int) { state.withLockedValue { $0.records.seed(table, count: count) } }
+    /// Answers reads as SQL Server may: see FakeRecords.shuffleSeed.
+    public func shuffleReads(seed: UInt64) { state.withLockedValue { $0.records.shuffleSeed = seed } }
     public var tables: [String: [[String: JSONValue]]] { state.withLockedValue { $0.records.tables } }
     public var files: [FakeFiles.StoredFile] { state.withLockedValue { $0.files.files } }
 
@@ -178,6 +185,7 @@ public final class FakeCaspio: Sendable {
     /// The resource endpoint with the test knobs around it: revocation after N requests,
     /// per-request delays, and the count of requests in flight.
     private static func instrumented(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
+        if let refusal = state.withLockedValue({ $0.limiter?.refusal() }) { return refusal }
         var reply = resource(request, state)
         let delay = state.withLockedValue { s -> (@Sendable (TestHTTPServer.Request) -> Double)? in
             if let limit = s.revokeAfterRequests, s.resourceRequests >= limit {

@@ -8,6 +8,10 @@ import Foundation
 public struct FakeRecords: Sendable {
     public var tables: [String: [[String: JSONValue]]] = [:]
     var nextID = 1
+    /// When set, reads come as SQL Server may give them: unordered rows in a new order on
+    /// every request, and ties of q.orderBy in any order; seeded, so that a failure replays.
+    public var shuffleSeed: UInt64?
+    var reads: UInt64 = 0
 
     public init() {}
 
@@ -48,9 +52,12 @@ public struct FakeRecords: Sendable {
         switch request.method {
         case "GET":
             var rows = tables[name]!.filter(matcher)
-            if let order = query["q.orderBy"], order.hasSuffix(" DESC") {
-                rows.reverse()
+            if let seed = shuffleSeed {
+                reads += 1
+                var generator = SeededGenerator(seed: seed &+ reads)
+                rows.shuffle(using: &generator)
             }
+            if let order = query["q.orderBy"] { rows = Self.sorted(rows, by: order) }
             let total = rows.count
             var body: [String: Any] = [:]
             if query["q.pageNumber"] != nil || query["q.pageSize"] != nil {
@@ -102,6 +109,38 @@ public struct FakeRecords: Sendable {
     }
 
     struct BadClause: Error {}
+
+    /// `rows` sorted by q.orderBy's fields (`Field [ASC|DESC]`, comma-separated); a stable
+    /// sort, so ties stay in the order they came in. NULL sorts first, as in SQL Server.
+    static func sorted(_ rows: [[String: JSONValue]], by orderBy: String) -> [[String: JSONValue]] {
+        let keys = orderBy.split(separator: ",").map { term -> (String, Bool) in
+            let words = term.split(separator: " ").map(String.init)
+            let descending = words.count > 1 && words.last?.uppercased() == "DESC"
+            return (words.first ?? "", descending)
+        }
+        return rows.enumerated().sorted { a, b in
+            for (field, descending) in keys {
+                let (x, y) = (a.element[field] ?? .null, b.element[field] ?? .null)
+                if x == y { continue }
+                return descending ? precedes(y, x) : precedes(x, y)
+            }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    private static func precedes(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, _): return true
+        case (_, .null): return false
+        case (.int(let x), .int(let y)): return x < y
+        case (.int(let x), .double(let y)): return Double(x) < y
+        case (.double(let x), .int(let y)): return x < Double(y)
+        case (.double(let x), .double(let y)): return x < y
+        case (.string(let x), .string(let y)): return x < y
+        case (.bool(let x), .bool(let y)): return !x && y
+        default: return false
+        }
+    }
 
     static func matcher(_ clause: String?) throws -> ([String: JSONValue]) -> Bool {
         guard let clause, !clause.isEmpty, clause != "1=1" else { return { _ in true } }
@@ -229,5 +268,16 @@ public enum JSONValue: Sendable, Equatable {
         case .array(let a): return a.map(\.any)
         case .object(let o): return o.mapValues(\.any)
         }
+    }
+}
+
+/// A seeded generator (Knuth's MMIX LCG, its high bits folded into the low), so that a
+/// shuffled answer can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state ^ (state >> 29)
     }
 }

@@ -357,7 +357,7 @@ final class AuthSandbox: @unchecked Sendable {
         noEndpoint["CASPIO_BASE_URL"] = nil
         noEndpoint["CASPIO_TOKEN_URL"] = nil
         let cases: [([String], [String: String], String)] = [
-            ([], noEndpoint, "set CASPIO_BASE_URL or CASPIO_ACCOUNT"),
+            ([], noEndpoint, "missing the account (CASPIO_ACCOUNT or CASPIO_BASE_URL)"),
             ([], sandbox.environment().merging(["CASPIO_BASE_URL": "http://example.com/rest/v2", "CASPIO_TOKEN_URL": ""]) { $1 }, "plain http"),
             (["--base-url", "http://example.com/rest/v2"], sandbox.environment(), "--base-url on the command line"),
             ([], sandbox.environment().merging(["CASPIO_TOKEN_URL": "http://example.com/oauth/token"]) { $1 }, "CASPIO_TOKEN_URL"),

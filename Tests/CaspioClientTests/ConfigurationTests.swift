@@ -488,6 +488,19 @@ let minimalEnvironment = [
 
     // MARK: Missing and malformed settings
 
+    /// Everything missing is said at once, with every way out: the variables, a profile
+    /// (`caspio profile add`), or the sandbox.
+    @Test func everythingMissingIsSaidAtOnce() throws {
+        let sandbox = try ConfigSandbox()
+        let error = sandbox.error([:])
+        #expect(error?.isSetup == true)
+        #expect(error?.message == """
+            no Caspio account is configured: missing the account (CASPIO_ACCOUNT or CASPIO_BASE_URL), the client id (CASPIO_CLIENT_ID) and the client secret (CASPIO_CLIENT_SECRET).
+            Set them in the environment, or in a profile of \(sandbox.configPath) (account or base_url; client_id; client_secret_file, client_secret_env, client_secret_command or client_secret); `caspio profile add NAME` writes one.
+            To try caspio without an account, add --sandbox (caspio run --sandbox job.lua, caspio repl --sandbox).
+            """)
+    }
+
     @Test func aMissingAccountSaysWhatToSetAndWhere() throws {
         let sandbox = try ConfigSandbox()
         let error = sandbox.error(["CASPIO_CLIENT_ID": "i", "CASPIO_CLIENT_SECRET": "s"])
@@ -499,7 +512,7 @@ let minimalEnvironment = [
     @Test func aMissingClientIDSaysWhatToSetAndWhere() throws {
         let sandbox = try ConfigSandbox()
         let error = sandbox.error(["CASPIO_ACCOUNT": "c1abc123", "CASPIO_CLIENT_SECRET": "s"])
-        for word in ["no client id", "CASPIO_CLIENT_ID", "client_id", sandbox.configPath] {
+        for word in ["missing the client id (CASPIO_CLIENT_ID).", "client_id", sandbox.configPath, "--sandbox"] {
             #expect(error?.message.contains(word) == true, "\(word) missing from: \(error?.message ?? "")")
         }
     }
@@ -508,7 +521,7 @@ let minimalEnvironment = [
         let sandbox = try ConfigSandbox()
         let error = sandbox.error(["CASPIO_ACCOUNT": "c1abc123", "CASPIO_CLIENT_ID": "i"])
         for word in [
-            "no client secret", "CASPIO_CLIENT_SECRET", "client_secret_env", "client_secret_file", "client_secret_command",
+            "missing the client secret (CASPIO_CLIENT_SECRET).", "client_secret_env", "client_secret_file", "client_secret_command",
             sandbox.configPath,
         ] {
             #expect(error?.message.contains(word) == true, "\(word) missing from: \(error?.message ?? "")")

@@ -35,11 +35,30 @@ import Testing
     @Test func givesUpAfterMaxAttemptsAndReturnsTheLastAnswer() async throws {
         let fake = try FakeCaspio()
         let client = try makeClient(fake)
-        fake.script(Array(repeating: Self.serviceUnavailable, count: 5))
+        fake.script(Array(repeating: .json(502, ["Code": "Gateway"]), count: 5))
         let response = try await client.send(CaspioRequest("GET", "tables"))
         await client.shutdown()
-        #expect(response.status == 503)
+        #expect(response.status == 502)
         #expect(fake.resourceRequests.count == 3)
+    }
+
+    /// Waiting for the account to reopen is not an attempt: five refusals, then the answer,
+    /// with three attempts allowed; `maxRefusals` still bounds an account that never reopens.
+    @Test func refusalsDoNotUseUpTheRetryBudget() async throws {
+        let fake = try FakeCaspio()
+        let client = try makeClient(fake)
+        fake.script(Array(repeating: Self.serviceUnavailable, count: 5))
+        let response = try await client.send(CaspioRequest("GET", "tables"))
+        #expect(response.status == 200)
+        #expect(fake.resourceRequests.count == 6)
+        #expect(client.counters.snapshot.throttled == 5)
+
+        fake.server.clearRequests()
+        fake.script(Array(repeating: Self.serviceUnavailable, count: 12))
+        let refused = try await client.send(CaspioRequest("GET", "tables"))
+        await client.shutdown()
+        #expect(refused.status == 503)
+        #expect(fake.resourceRequests.count == RetryPolicy().maxRefusals)
     }
 
     @Test func retryAfterIsHonouredUpToTheCap() {

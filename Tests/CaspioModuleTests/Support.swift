@@ -1,7 +1,9 @@
 import CaspioTestSupport
 import Foundation
+import Testing
 
 /// Runs a Lua script with the built `caspio` against `fake` (token cache in a fresh directory).
+/// For what is about processes: exit statuses, output streams, files, the command line.
 func runLua(
     _ source: String, against fake: FakeCaspio, flags: [String] = [], environment: [String: String] = [:]
 ) throws -> ProcessResult {
@@ -10,5 +12,6 @@ func runLua(
     var env = fake.environment(cacheDirectory: directory.path + "/cache")
     env["HOME"] = directory.path
     env.merge(environment) { $1 }
-    return try caspio(["run"] + flags + [script.path], environment: env, directory: directory)
+    // Killed, and the test failed with what it printed, if it runs past its deadline.
+    return try SpawnedProcess(caspioBinary, ["run"] + flags + [script.path], environment: env, directory: directory).finish()
 }

@@ -1,8 +1,10 @@
 import CaspioTestSupport
 import Foundation
+import LuaBridge
 import Testing
 
 /// caspio.table / caspio.view handles: rows, all, first, count, insert, update, delete, fields.
+/// Paging through them: PagerTests; refused writes and bad arguments: UsageTests.
 @Suite struct TableHandleTests {
     @Test func allFirstAndCount() throws {
         let fake = try FakeCaspio()
@@ -26,26 +28,10 @@ import Testing
             """)
         let queries = fake.resourceRequests.map(\.query)
         #expect(queries.count == 2 + 2 + 3)
-        #expect(queries[2] == ["q.where": "N=7", "q.pageNumber": "1", "q.pageSize": "5"])
+        #expect(queries[2] == ["q.where": "N=7", "q.orderBy": "PK_ID", "q.pageNumber": "1", "q.pageSize": "5"])
         #expect(queries[4] == ["q.getPaginationInfo": "true", "q.pageNumber": "1", "q.pageSize": "5"])
         #expect(queries[5]["q.where"] == "N IN (1, 2, 3)")
         #expect(queries[6]["q.where"] == "N=5")
-    }
-
-    @Test func rowsAndAllRespectLimitsAndEmptyTables() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1200)
-        fake.seed("Empty", count: 0)
-        let result = try runLua("""
-            local t = caspio.table("T")
-            local n = 0
-            for row in t:rows({pageSize = 500, limit = 600}) do n = n + 1 end
-            print(n)
-            print(caspio.json.encode(caspio.table("Empty"):all()), caspio.table("Empty"):first(), caspio.table("Empty"):count())
-            """, against: fake)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "600\n[]\tnil\t0\n")
-        #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" } == ["1", "2", "1", "1", "1"])
     }
 
     @Test func insertOneOrManyReturnsTheStoredRows() throws {
@@ -101,67 +87,6 @@ import Testing
         #expect(writes[0].bodyText == #"{"Name":"changed"}"#)
     }
 
-    @Test func refusesToWriteEveryRowWithoutAll() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 3)
-        let result = try runLua("""
-            local t = caspio.table("T")
-            for _, call in ipairs({
-              function() return t:delete() end,
-              function() return t:delete({}) end,
-              function() return t:delete("") end,
-              function() return t:delete(nil, {all = false}) end,
-              function() return t:delete({all = true}) end,
-              function() return t:update(nil, {Name = "x"}) end,
-              function() return t:update({}, {Name = "x"}) end,
-              function() return t:update({all = true}, {Name = "x"}) end,
-              function() return t:update({N = 1}) end,
-            }) do
-              print(pcall(call))
-            end
-            print(t:count())
-            """, against: fake)
-        #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 10)
-        for line in lines.prefix(4) {
-            #expect(line.hasPrefix("false\t") && line.contains("script.lua:") && line.contains("refusing to delete every row of T"), "\(line)")
-        }
-        #expect(lines[4].contains("script.lua:") && lines[4].contains("{all = true} goes after the where clause"), "\(lines[4])")
-        for line in lines[5...6] {
-            #expect(line.hasPrefix("false\t") && line.contains("refusing to update every row of T"), "\(line)")
-        }
-        #expect(lines[7].contains("{all = true} goes after the where clause"), "\(lines[7])")
-        #expect(lines[8].contains("bad argument #2 to 'update' (table of fields expected)"), "\(lines[8])")
-        #expect(lines[9] == "3")
-        // Nothing but the final count reached the server.
-        #expect(fake.resourceRequests.map(\.method) == ["GET"])
-    }
-
-    @Test func viewsReadButRefuseWrites() throws {
-        let fake = try FakeCaspio()
-        fake.seed("V", count: 3)
-        let result = try runLua("""
-            local v = caspio.view("V")
-            print(#v:all(), v:count(), v:first().N)
-            for _, call in ipairs({
-              function() return v:insert({Name = "x"}) end,
-              function() return v:update({N = 1}, {Name = "x"}) end,
-              function() return v:delete({N = 1}) end,
-            }) do
-              print(pcall(call))
-            end
-            """, against: fake)
-        #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "3\t3\t1")
-        for (line, verb) in zip(lines.dropFirst(), ["insert", "update", "delete"]) {
-            #expect(line.hasPrefix("false\t") && line.contains("script.lua:"), "\(line)")
-            #expect(line.hasSuffix("\(verb): Caspio does not allow writing to views through the API"), "\(line)")
-        }
-        #expect(fake.resourceRequests.allSatisfy { $0.method == "GET" && $0.path.contains("/views/V/records") })
-    }
-
     @Test func fieldsAndUnknownTables() throws {
         let fake = try FakeCaspio()
         fake.seed("T", count: 1)
@@ -199,19 +124,22 @@ import Testing
         #expect(fake.resourceRequests.last?.path.hasSuffix("/tables/Missing/records") == true)
     }
 
-    @Test func handlesNeedANameAndACountInTheAnswer() throws {
+    @Test func viewsReadTheirRecords() async throws {
+        let fake = try FakeCaspio()
+        fake.seed("V", count: 3)
+        let lua = try InProcessLua(fake)
+        let v = "local v = caspio.view('V'); "
+        #expect(await lua.values(v + "return #v:all(), v:count(), v:first().N") == [3, 3, 1])
+        #expect(fake.resourceRequests.allSatisfy { $0.method == "GET" && $0.path.contains("/views/V/records") })
+    }
+
+    @Test func aCountNeedsPaginationInTheAnswer() async throws {
         let fake = try FakeCaspio()
         fake.script([.json(200, ["Result": []])])
-        let result = try runLua("""
-            print(pcall(function() local t = caspio.table("") end))
-            print(pcall(function() local t = caspio.view(42) end))
-            local ok, err = pcall(function() return caspio.table("T"):count() end)
-            print(ok, err.kind, err.status, err.message)
-            """, against: fake)
-        #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines[0].hasPrefix("false\t") && lines[0].contains("script.lua:1: a table name is needed"), "\(lines[0])")
-        #expect(lines[1].hasPrefix("false\t") && lines[1].contains("script.lua:2: a view name is needed"), "\(lines[1])")
-        #expect(lines[2] == "false\thttp\t200\tthe answer has no Pagination.TotalCount")
+        let lua = try InProcessLua(fake)
+        let error = await lua.error(#"return caspio.table("T"):count()"#)
+        #expect(error?.value["kind"] == "http")
+        #expect(error?.value["status"] == 200)
+        #expect(error?.value["message"] == "the answer has no Pagination.TotalCount")
     }
 }

@@ -1,97 +1,83 @@
 import CaspioTestSupport
 import Foundation
+import LuaBridge
 import Testing
 
-/// caspio.where: quoting, literals, lists, NULL, raw SQL; hostile strings reach the server
-/// intact and match exactly the row that holds them.
+/// caspio.where, in process: quoting, literals, lists, NULL, raw SQL; hostile strings reach
+/// the server intact and match exactly the row that holds them.
 @Suite struct WhereTests {
-    @Test func buildsClausesWithSortedFieldsAndQuotedStrings() throws {
-        let fake = try FakeCaspio()
-        let result = try runLua(#"""
-            local where, null, raw = caspio.where, caspio.json.null, caspio.where.raw
-            print(where({State = "CA", Name = "O'Brien"}))
-            print(where({N = 5, Neg = -3, Big = math.maxinteger, F = 1.5}))
-            print(where({P = 0.1, Third = 1 / 3, Huge = 1e300, Whole = 3.0}))
-            print(where({A = true, B = false}))
-            print(where({Gone = null, Here = "x"}))
-            print(where({S = {"a", "b'c"}, N = {1, 2.5, true}}))
-            print(where({Quotes = "''", Empty = ""}))
-            print(where(raw("N > 5 OR Name LIKE 'A%'")), tostring(raw("1=1")))
-            print(where({Stamp = raw("GETDATE()"), Ids = {raw("1"), 2}}))
-            print(where("N=1 AND X='y'"), where(nil) == "", where({}) == "")
-            print(where({_under_score1 = 1}))
-            """#, against: fake)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == #"""
-            Name='O''Brien' AND State='CA'
-            Big=9223372036854775807 AND F=1.5 AND N=5 AND Neg=-3
-            Huge=1e+300 AND P=0.1 AND Third=0.3333333333333333 AND Whole=3
-            A=1 AND B=0
-            Gone IS NULL AND Here='x'
-            N IN (1, 2.5, 1) AND S IN ('a', 'b''c')
-            Empty='' AND Quotes=''''''
-            N > 5 OR Name LIKE 'A%'	1=1
-            Ids IN (1, 2) AND Stamp=GETDATE()
-            N=1 AND X='y'	true	true
-            _under_score1=1
+    /// A where table (Lua) and the SQL it makes: fields sorted, strings quoted.
+    static let clauses: [(String, String)] = [
+        (#"{State = "CA", Name = "O'Brien"}"#, "Name='O''Brien' AND State='CA'"),
+        ("{N = 5, Neg = -3, Big = math.maxinteger, F = 1.5}", "Big=9223372036854775807 AND F=1.5 AND N=5 AND Neg=-3"),
+        ("{Small = math.mininteger}", "Small=-9223372036854775808"),
+        // Floats in their shortest exact form: 0.1, not 0.10000000000000001.
+        ("{P = 0.1, Third = 1 / 3, Huge = 1e300, Whole = 3.0}", "Huge=1e+300 AND P=0.1 AND Third=0.3333333333333333 AND Whole=3"),
+        ("{Sum = 0.1 + 0.2, Neg = -0.1}", "Neg=-0.1 AND Sum=0.30000000000000004"),
+        ("{A = true, B = false}", "A=1 AND B=0"),
+        (#"{Gone = caspio.json.null, Here = "x"}"#, "Gone IS NULL AND Here='x'"),
+        (#"{S = {"a", "b'c"}, N = {1, 2.5, true}}"#, "N IN (1, 2.5, 1) AND S IN ('a', 'b''c')"),
+        (#"{Quotes = "''", Empty = ""}"#, "Empty='' AND Quotes=''''''"),
+        (#"caspio.where.raw("N > 5 OR Name LIKE 'A%'")"#, "N > 5 OR Name LIKE 'A%'"),
+        (#"{Stamp = caspio.where.raw("GETDATE()"), Ids = {caspio.where.raw("1"), 2}}"#, "Ids IN (1, 2) AND Stamp=GETDATE()"),
+        (#""N=1 AND X='y'""#, "N=1 AND X='y'"),
+        ("nil", ""),
+        ("{}", ""),
+        ("{_under_score1 = 1}", "_under_score1=1"),
+    ]
 
-            """#)
-        #expect(fake.server.requests.isEmpty)
+    @Test(arguments: clauses)
+    func buildsTheClause(whereTable: String, sql: String) async throws {
+        let lua = try InProcessLua()
+        #expect(await lua.values("return caspio.where(\(whereTable))") == [.string(sql)])
     }
 
-    @Test func rejectsWhatIsNotAFieldOrAValue() throws {
-        let fake = try FakeCaspio()
-        let result = try runLua(#"""
-            local where = caspio.where
-            local cases = {
-              function() return where({["Name; DROP TABLE x"] = 1}) end,
-              function() return where({["1abc"] = 1}) end,
-              function() return where({[""] = 1}) end,
-              function() return where({["Name'"] = 1}) end,
-              function() return where({"positional"}) end,
-              function() return where({N = {}}) end,
-              function() return where({N = 0/0}) end,
-              function() return where({N = math.huge}) end,
-              function() return where({N = print}) end,
-              function() return where({N = {{1}}}) end,
-              function() return where(42) end,
-              function() return where.raw(42) end,
-              function() return caspio.records("T", {where = {["x y"] = 1}}) end,
-              function() return caspio.table("T"):count({N = -math.huge}) end,
-              function() return caspio.table("T"):delete({N = print}) end,
-            }
-            for i, case in ipairs(cases) do
-              local ok, err = pcall(case)
-              print(i, ok, err)
-            end
-            """#, against: fake)
-        #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 15)
-        let expected = [
-            "caspio.where: Name; DROP TABLE x is not a field name",
-            "caspio.where: 1abc is not a field name",
-            "caspio.where:  is not a field name",
-            "caspio.where: Name' is not a field name",
-            "caspio.where: 1 is not a field name",
-            "caspio.where: the list for N is empty",
-            "which SQL cannot compare",
-            "caspio.where: N is inf, which SQL cannot compare",
-            "caspio.where: N has a function value",
-            "caspio.where: N has a table value",
-            "a where clause must be a string or a table (got number)",
-            "bad argument #1 to 'raw' (string expected)",
-            "caspio.where: x y is not a field name",
-            "caspio.where: N is -inf, which SQL cannot compare",
-            "caspio.where: N has a function value",
-        ]
-        for (i, (line, text)) in zip(lines, expected).enumerated() {
-            #expect(line.hasPrefix("\(i + 1)\tfalse\t"), "\(line)")
-            #expect(line.contains(text), "\(line)")
-            // Every one points at the script's line, whichever path reached the check.
-            #expect(line.contains("script.lua:"), "\(line)")
-        }
-        #expect(fake.server.requests.isEmpty)
+    @Test func rawReadsAsItsSQL() async throws {
+        let lua = try InProcessLua()
+        #expect(await lua.values(#"return tostring(caspio.where.raw("1=1"))"#) == ["1=1"])
+    }
+
+    /// What is not a field name or not a value, and the message that says so.
+    static let rejected: [(String, String)] = [
+        (#"{["Name; DROP TABLE x"] = 1}"#, "caspio.where: Name; DROP TABLE x is not a field name"),
+        (#"{["1abc"] = 1}"#, "caspio.where: 1abc is not a field name"),
+        (#"{[""] = 1}"#, "caspio.where:  is not a field name"),
+        (#"{["Name'"] = 1}"#, "caspio.where: Name' is not a field name"),
+        (#"{"positional"}"#, "caspio.where: 1 is not a field name"),
+        ("{N = {}}", "caspio.where: the list for N is empty"),
+        ("{N = 0/0}", "which SQL cannot compare"),
+        ("{N = math.huge}", "caspio.where: N is inf, which SQL cannot compare"),
+        ("{N = -math.huge}", "caspio.where: N is -inf, which SQL cannot compare"),
+        ("{N = print}", "caspio.where: N has a function value"),
+        ("{N = {{1}}}", "caspio.where: N has a table value"),
+        ("{N = {1, print}}", "caspio.where: N has a function value"),
+        ("42", "must be a string or a table (got the number 42)"),
+    ]
+
+    /// The ways a where clause reaches the check: each error must point at the script's line.
+    static let paths = [
+        "caspio.where(%@)",
+        "pcall(error, 'unrelated'); local ok, err = pcall(caspio.where, %@); error(err, 0)",
+        #"caspio.records("T", {where = %@})"#,
+        #"caspio.table("T"):count(%@)"#,
+        #"caspio.table("T"):all({where = %@})"#,
+        #"caspio.table("T"):delete(%@)"#,
+        #"caspio.table("T"):update(%@, {A = 1})"#,
+    ]
+
+    @Test(arguments: rejected, paths)
+    func rejectsAtTheScriptsLine(clause: (String, String), path: String) async throws {
+        let lua = try InProcessLua()
+        let call = path.replacingOccurrences(of: "%@", with: clause.0)
+        let message = await lua.failure("local x = 1\n\(call)")
+        #expect(message?.hasPrefix("script.lua:2: ") == true, "\(message ?? "")")
+        #expect(message?.contains(clause.1) == true, "\(message ?? "")")
+    }
+
+    @Test func rawNeedsAString() async throws {
+        let lua = try InProcessLua()
+        // Not a tail call: that would leave no frame of the script to point at.
+        #expect(await lua.failure("\nlocal r = caspio.where.raw(42)") == "script.lua:2: bad argument #1 to 'raw' (string expected)")
     }
 
     /// Strings that break naive quoting or URL building.
@@ -101,33 +87,33 @@ import Testing
         "%27%20", "a,b", "😀'😀",
     ]
 
-    @Test func hostileStringsMatchExactlyTheirRow() throws {
+    @Test func hostileStringsMatchExactlyTheirRow() async throws {
         let fake = try FakeCaspio()
         fake.seed("H", count: 0)
+        let lua = try InProcessLua(fake)
         let list = Self.hostile.map { luaString($0) }.joined(separator: ",\n  ")
-        let result = try runLua("""
+        let values = await lua.values("""
             local hostile = {
               \(list)
             }
             local t = caspio.table("H")
             for i, s in ipairs(hostile) do t:insert({Name = s, I = i}) end
             t:insert({Name = "decoy", I = 0})
+            local lines = {}
             for i, s in ipairs(hostile) do
               local rows = t:all({where = {Name = s}})
               local count = t:count({Name = s})
-              print(i, #rows, count, rows[1] and rows[1].Name == s and rows[1].I == i)
+              lines[i] = string.format("%d %d %s", #rows, count, tostring(rows[1] and rows[1].Name == s and rows[1].I == i))
             end
-            print(t:count({Name = hostile}))
-            print(t:update({Name = hostile[2]}, {Flag = 1}), t:delete({Name = hostile[4]}), t:count())
-            """, against: fake)
-        #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == Self.hostile.count + 2)
-        for i in Self.hostile.indices {
-            #expect(lines[i] == "\(i + 1)\t1\t1\ttrue", "\(Self.hostile[i].debugDescription): \(lines[i])")
+            return table.concat(lines, "\\n"), t:count({Name = hostile}),
+              t:update({Name = hostile[2]}, {Flag = 1}), t:delete({Name = hostile[4]}), t:count()
+            """)
+        let lines = values.first?.stringValue?.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
+        #expect(lines.count == Self.hostile.count)
+        for (i, line) in lines.enumerated() {
+            #expect(line == "1 1 true", "\(Self.hostile[i].debugDescription): \(line)")
         }
-        #expect(lines[Self.hostile.count] == "\(Self.hostile.count)")
-        #expect(lines[Self.hostile.count + 1] == "1\t1\t\(Self.hostile.count)")
+        #expect(Array(values.dropFirst()) == [.integer(Int64(Self.hostile.count)), 1, 1, .integer(Int64(Self.hostile.count))])
         // Stored byte for byte.
         let stored = (fake.tables["H"] ?? []).compactMap { row -> String? in
             if case .string(let s)? = row["Name"] { return s }

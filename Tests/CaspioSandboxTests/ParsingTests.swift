@@ -18,7 +18,7 @@ import Testing
             #expect(throws: Never.self, "\(good)") { try SQLText.checkFragment(good, parameter: "q.where") }
         }
         for bad in ["1=1; DROP TABLE T", "1=1 -- x", "1=1 /* x */", "Name = 'x", "(1=1", "1=1)", "1) OR (1"] {
-            #expect(throws: APIError.self, "\(bad)") { try SQLText.checkFragment(bad, parameter: "q.where") }
+            #expect(throws: StoreError.self, "\(bad)") { try SQLText.checkFragment(bad, parameter: "q.where") }
         }
     }
 

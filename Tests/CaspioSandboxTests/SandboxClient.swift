@@ -6,8 +6,9 @@ import NIOCore
 /// A sandbox on a free loopback port and a plain HTTP client for it: the tests speak HTTP to a
 /// real server, as scripts do.
 struct SandboxHarness {
-    let running: RunningSandbox
-    var origin: String { running.origin }
+    /// The in-process sandbox, or nil for one served by a `caspio sandbox` process at `origin`.
+    let running: RunningSandbox?
+    let origin: String
 
     struct Reply {
         var status: Int
@@ -22,10 +23,11 @@ struct SandboxHarness {
     static func start(_ configure: (inout SandboxSettings) -> Void = { _ in }) async throws -> SandboxHarness {
         var settings = SandboxSettings()
         configure(&settings)
-        return SandboxHarness(running: try await RunningSandbox.start(settings))
+        let running = try await RunningSandbox.start(settings)
+        return SandboxHarness(running: running, origin: running.origin)
     }
 
-    func stop() async { await running.stop() }
+    func stop() async { await running?.stop() }
 
     /// Runs `body` against a fresh sandbox and stops it afterwards, also when `body` throws.
     static func with(_ configure: (inout SandboxSettings) -> Void = { _ in }, _ body: (SandboxHarness) async throws -> Void) async throws {

@@ -7,21 +7,8 @@ import Testing
 
 /// `caspio sandbox` and `caspio run --sandbox` as processes of the built binary.
 @Suite struct SandboxCommandTests {
-    /// Starts `caspio sandbox ARGS`, waits (bounded) for the exports it prints, and returns
-    /// them with the process, which is killed at its deadline if still serving.
-    static func launch(_ arguments: [String], seconds: Double = 120) throws -> (SpawnedProcess, [String: String]) {
-        let process = try SpawnedProcess(caspioBinary, ["sandbox"] + arguments, seconds: seconds)
-        let text = try process.waitForOutput("\n#")
-        var exports: [String: String] = [:]
-        for line in text.split(separator: "\n") where line.hasPrefix("export ") {
-            let pair = line.dropFirst(7).split(separator: "=", maxSplits: 1)
-            exports[String(pair[0])] = String(pair[1])
-        }
-        return (process, exports)
-    }
-
     @Test func printsTheEnvironmentServesAndStopsOnSIGTERM() throws {
-        let (process, exports) = try Self.launch(["--token-ttl", "5s"])
+        let (process, exports) = try SpawnedProcess.sandbox(["--token-ttl", "5s"])
         #expect(Set(exports.keys) == ["CASPIO_BASE_URL", "CASPIO_TOKEN_URL", "CASPIO_CLIENT_ID", "CASPIO_CLIENT_SECRET"])
         #expect(exports["CASPIO_BASE_URL"]?.hasPrefix("http://127.0.0.1:") == true)
         // A script run against it, through the ordinary environment variables.
@@ -42,7 +29,7 @@ import Testing
 
     /// The client renews revoked tokens on its own, and the stats say what that cost.
     @Test func revokedTokensAreRenewedByTheClient() async throws {
-        let (process, exports) = try Self.launch(["--revoke-every", "4", "--token-ttl", "1h"])
+        let (process, exports) = try SpawnedProcess.sandbox(["--revoke-every", "4", "--token-ttl", "1h"])
         defer {
             process.signal(SIGTERM)
             _ = try? process.finish()
@@ -71,7 +58,7 @@ import Testing
     @Test(arguments: [SIGINT, SIGTERM])
     func stopsOnASignalSentAtOnce(signal: Int32) throws {
         for attempt in 1...15 {
-            let (process, exports) = try Self.launch(["--port", "0"], seconds: 20)
+            let (process, exports) = try SpawnedProcess.sandbox(["--port", "0"], seconds: 20)
             #expect(exports["CASPIO_CLIENT_ID"] == "sandbox-client")
             process.signal(signal)
             let result = try process.finish()

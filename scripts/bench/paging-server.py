@@ -6,9 +6,9 @@ PUT  .../tables/Bench/records?q.where=...                      -> {"RecordsAffec
 POST /oauth/token                                              -> a bearer token
 Prints its port on stdout, then serves until killed. Loopback only.
 """
-import json, socket, sys, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json, sys, time
 from urllib.parse import urlparse, parse_qs
+import benchhttp
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 DELAY = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0
@@ -26,28 +26,7 @@ for n in range(1, ROWS // PAGE + 2):
     rows = [row(i) for i in range(start, min(ROWS, n * PAGE) + 1)]
     pages[n] = json.dumps({"Result": rows}, ensure_ascii=False, separators=(",", ":")).encode()
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def setup(self):
-        super().setup()
-        # No Nagle: the answer goes out at once, or every small reply waits for a delayed ACK.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def send(self, status, body, ctype="application/json; charset=utf-8"):
-        # Head and body in one write, so the client never waits on a half-sent answer.
-        head = (f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-                "X-Caspio-Request-ID: bench\r\n\r\n").encode()
-        self.wfile.write(head + body)
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send(200, json.dumps({"access_token": "bench-token", "token_type": "bearer", "expires_in": 86399,
-                                   "refresh_token": "bench-refresh"}).encode())
-
+class Handler(benchhttp.Handler):
     def do_GET(self):
         q = parse_qs(urlparse(self.path).query)
         n = int(q.get("q.pageNumber", ["1"])[0])
@@ -59,7 +38,4 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(DELAY)
         self.send(200, b'{"RecordsAffected":1}')
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-print(server.server_address[1], flush=True)
-server.serve_forever()
+benchhttp.serve(Handler)

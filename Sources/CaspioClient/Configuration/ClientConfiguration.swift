@@ -27,6 +27,17 @@ public struct ClientConfiguration: Sendable {
     public var retry: RetryPolicy
     /// The call budget for this run; nil for none.
     public var maxRequests: Int?
+    /// Requests per second for the whole run (`--rate`); nil for no pacing.
+    public var rate: Double?
+    /// Budgets across runs, counted by the usage ledger for the whole account.
+    public var maxRequestsPerDay: Int?
+    public var maxRequestsPerPeriod: Int?
+    /// The day of the month (1-28) on which a billing period starts.
+    public var billingDay: Int
+    /// The usage ledger's directory (the token cache's); nil: nothing is counted across runs.
+    public var usageDirectory: String?
+    /// What the ledger files this run's requests under: the script's name, set by the CLI.
+    public var scriptName: String?
     /// Where the secret came from (for `caspio doctor`); nil when given directly.
     public var secretOrigin: SecretOrigin?
 
@@ -34,7 +45,8 @@ public struct ClientConfiguration: Sendable {
         profile: String? = nil, baseURL: URL, tokenURL: URL, clientID: String, clientSecret: Secret,
         authStyle: AuthStyle = .body, caFile: String? = nil, tokenCacheDirectory: String? = nil,
         connectTimeout: Double = 10, readTimeout: Double = 60, retry: RetryPolicy = RetryPolicy(),
-        maxRequests: Int? = nil
+        maxRequests: Int? = nil, rate: Double? = nil, maxRequestsPerDay: Int? = nil, maxRequestsPerPeriod: Int? = nil,
+        billingDay: Int = 1, usageDirectory: String? = nil, scriptName: String? = nil
     ) {
         self.profile = profile
         self.baseURL = baseURL
@@ -48,6 +60,12 @@ public struct ClientConfiguration: Sendable {
         self.readTimeout = readTimeout
         self.retry = retry
         self.maxRequests = maxRequests
+        self.rate = rate
+        self.maxRequestsPerDay = maxRequestsPerDay
+        self.maxRequestsPerPeriod = maxRequestsPerPeriod
+        self.billingDay = billingDay
+        self.usageDirectory = usageDirectory
+        self.scriptName = scriptName
     }
 }
 

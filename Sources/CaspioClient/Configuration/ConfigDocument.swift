@@ -40,11 +40,11 @@ public struct ConfigDocument {
     /// A profile's settings as written, in a fixed order; an inline secret shows as hidden.
     public func settings(of name: String) -> [(key: String, value: String)]? {
         guard let table = profilesTable?[name]?.table else { return nil }
-        let order = [
+        let first = [
             "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
-            "client_secret_command", "auth_style", "ca_file", "token_cache", "max_requests", "connect_timeout", "read_timeout",
+            "client_secret_command",
         ]
-        return order.compactMap { key in
+        return (first + ConfigFile.knownKeys.subtracting(first).sorted()).compactMap { key in
             guard let value = table[key] else { return nil }
             if key == "client_secret" { return (key, "(inline in the config file, hidden)") }
             let text = value.string ?? value.int.map { String($0) } ?? value.double.map { String($0) } ?? "\(value)"
@@ -116,28 +116,31 @@ public struct ConfigDocument {
         try commit(lines, changing: nil, newDefault: name)
     }
 
-    /// Replaces the file atomically. A new file (and its directory, 0700) is private; an existing
-    /// one keeps its mode, tightened to the owner's when a profile holds an inline secret.
+    /// Replaces the file atomically. A new file is private; an existing one keeps its mode,
+    /// tightened to the owner's when a profile holds an inline secret. The directory is made (or
+    /// tightened to) 0700: secret files live in it.
     public func save() throws(CaspioError) {
-        try Self.makePrivateDirectory((path as NSString).deletingLastPathComponent)
         var mode: mode_t = 0o600
         var info = stat()
         if exists, stat(path, &info) == 0 { mode = info.st_mode & 0o777 }
         let inlineSecret = profileNames.contains { profilesTable?[$0]?.table?["client_secret"] != nil }
         if inlineSecret { mode &= 0o700 }
-        do { try AtomicFile.write(Data(text.utf8), to: path, mode: mode) } catch {
-            throw CaspioError(.config, error.description)
-        }
+        try write(Data(text.utf8), to: path, what: "config file", mode: mode)
     }
 
-    /// Creates `directory` (0700) unless it exists; an existing one is left as it is.
-    public static func makePrivateDirectory(_ directory: String) throws(CaspioError) {
-        guard !FileManager.default.fileExists(atPath: directory) else { return }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    /// Writes `NAME.secret` beside the config file (0600) and returns its path.
+    public func storeSecret(_ secret: Secret, for name: String) throws(CaspioError) -> String {
+        let secretPath = secretFilePath(for: name)
+        try write(Data((secret.reveal() + "\n").utf8), to: secretPath, what: "secret file", mode: 0o600)
+        return secretPath
+    }
+
+    private func write(_ data: Data, to file: String, what: String, mode: mode_t) throws(CaspioError) {
+        do throws(PrivateFiles.Failure) {
+            try PrivateFiles.ensureDirectory((path as NSString).deletingLastPathComponent, what: "config")
+            try PrivateFiles.writeAtomically(data, to: file, what: what, mode: mode)
         } catch {
-            throw CaspioError(.config, "cannot create the directory \(directory): \(error.localizedDescription)")
+            throw CaspioError(.config, error.message)
         }
     }
 

@@ -18,7 +18,7 @@ struct ConfigFile {
     static let knownKeys: Set<String> = [
         "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
         "client_secret_command", "auth_style", "ca_file", "token_cache", "max_requests", "connect_timeout",
-        "read_timeout",
+        "read_timeout", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day",
     ]
 
     /// nil when the file does not exist; a clear error when it cannot be read or parsed.
@@ -105,11 +105,22 @@ struct ConfigFile {
         if let value = try string("client_secret_env") { secret = .environment(value) }
         if let value = try string("client_secret_file") { secret = .file(value) }
         if let value = try string("client_secret_command") { secret = .command(value) }
-        return SettingsLayer(
+        var layer = SettingsLayer(
             kind: .profile, name: origin, account: try string("account"), baseURL: try string("base_url"),
             tokenURL: try string("token_url"), clientID: try string("client_id"), secret: secret,
             authStyle: try string("auth_style"), caFile: try string("ca_file"), tokenCache: try string("token_cache"),
             maxRequests: try count("max_requests"), connectTimeout: try seconds("connect_timeout"),
             readTimeout: try seconds("read_timeout"))
+        guard table["rate"].map({ $0.double != nil || $0.int != nil }) ?? true else {
+            throw CaspioError(.config, "\(origin): rate must be a number of requests per second, e.g. 6")
+        }
+        guard table["billing_day"].map({ $0.int != nil }) ?? true else {
+            throw CaspioError(.config, "\(origin): billing_day must be a day of the month from 1 to 28, e.g. 15")
+        }
+        layer.usage = try UsageSettings.validated(
+            rate: table["rate"].flatMap { $0.double ?? $0.int.map(Double.init) },
+            perDay: try count("max_requests_per_day"), perPeriod: try count("max_requests_per_period"),
+            billingDay: table["billing_day"]?.int, spelled: { "\($0) in \(origin)" })
+        return layer
     }
 }

@@ -11,7 +11,20 @@ public struct ConfigurationOverrides: Sendable {
     public var caFile: String?
     public var tokenCache: String?
     public var maxRequests: Int?
+    public var rate: Double?
+    public var maxRequestsPerDay: Int?
+    public var maxRequestsPerPeriod: Int?
+    /// What the usage ledger files the run's requests under.
+    public var scriptName: String?
     public init() {}
+
+    /// The flags that need no account checked at once (`--rate 0` is wrong even for a run
+    /// that never makes a request).
+    public func validate() throws(CaspioError) {
+        _ = try UsageSettings.validated(
+            rate: rate, perDay: maxRequestsPerDay, perPeriod: maxRequestsPerPeriod, billingDay: nil,
+            spelled: UsageSettings.flagName)
+    }
 }
 
 /// One setting as each layer spells it, for error messages that say what to set and where.
@@ -45,6 +58,7 @@ struct SettingsLayer {
     var maxRequests: Int?
     var connectTimeout: Double?
     var readTimeout: Double?
+    var usage = UsageSettings()
 
     /// Where this layer gives `setting`: `CASPIO_BASE_URL in the environment`,
     /// `--base-url on the command line`, `base_url in profile 'prod' of PATH`.
@@ -62,6 +76,9 @@ struct SettingsLayer {
 public struct ConfigurationResolver {
     public var environment: [String: String]
     public var overrides: ConfigurationOverrides
+    /// False for commands that only read local state (`caspio usage`): no client id or
+    /// secret is needed, and no secret command runs.
+    public var requireCredentials = true
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, overrides: ConfigurationOverrides = .init()) {
         self.environment = environment
@@ -83,8 +100,17 @@ public struct ConfigurationResolver {
 
     private var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
+    /// What to say when settings are missing: every way out, including none at all.
+    public static let sandboxHint = "To try caspio without an account, add --sandbox (caspio run --sandbox job.lua, caspio repl --sandbox)."
+
     public func resolve() throws(CaspioError) -> ClientConfiguration {
-        try resolve(file: try ConfigFile.load(path: configFilePath))
+        do {
+            return try resolveLayers(file: try ConfigFile.load(path: configFilePath))
+        } catch {
+            var error = error
+            error.isSetup = true
+            throw error
+        }
     }
 
     /// What `--profile NAME` would resolve to if `configText` were the config file, taking the
@@ -98,10 +124,10 @@ public struct ConfigurationResolver {
         resolver.overrides = ConfigurationOverrides()
         resolver.overrides.profile = profile
         resolver.overrides.tokenCache = overrides.tokenCache
-        return try resolver.resolve(file: try ConfigFile.parse(configText, path: configFilePath))
+        return try resolver.resolveLayers(file: try ConfigFile.parse(configText, path: configFilePath))
     }
 
-    func resolve(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
+    private func resolveLayers(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
         let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
         if let profileName {
@@ -117,13 +143,17 @@ public struct ConfigurationResolver {
             }
             profileLayer = layer
         }
-        let layers = [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? [])
-        let whereToSet = "set CASPIO_BASE_URL or CASPIO_ACCOUNT, or base_url or account in a profile of \(configFilePath)"
+        var layers = [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? [])
+        try requireEverySetting(in: layers, profile: profileName)
+        if !requireCredentials, !layers.contains(where: { $0.secret != nil }) {
+            layers[layers.count - 1].secret = .inline(Secret(""))
+        }
+        if !requireCredentials, !layers.contains(where: { nonEmpty($0.clientID) != nil }) {
+            layers[layers.count - 1].clientID = "(none)"
+        }
 
         // The endpoint comes as a unit from the highest layer that names one.
-        guard let endpointIndex = layers.firstIndex(where: { $0.account != nil || $0.baseURL != nil }) else {
-            throw CaspioError(.config, "no Caspio account is configured: \(whereToSet)")
-        }
+        let endpointIndex = layers.firstIndex { $0.account != nil || $0.baseURL != nil }!
         let endpointLayer = layers[endpointIndex]
         let baseURL: URL
         var derivedTokenURL: URL
@@ -146,16 +176,10 @@ public struct ConfigurationResolver {
             derivedTokenURL = try Self.validatedURL(layer.tokenURL!, what: "token URL", from: layer.origin(.tokenURL))
         }
 
-        guard let idLayer = layers.first(where: { nonEmpty($0.clientID) != nil }) else {
-            throw CaspioError(
-                .config, "no client id: set CASPIO_CLIENT_ID, or client_id in a profile of \(configFilePath)")
-        }
-        guard let secretLayer = layers.first(where: { $0.secret != nil }) else {
-            throw CaspioError(
-                .config,
-                "no client secret: set CASPIO_CLIENT_SECRET, or one of client_secret, client_secret_env, client_secret_file, client_secret_command in a profile of \(configFilePath)")
-        }
-        let secret = try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name)
+        let idLayer = layers.first { nonEmpty($0.clientID) != nil }!
+        let secretLayer = layers.first { $0.secret != nil }!
+        let secret = requireCredentials
+            ? try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name) : Secret("")
         let secretOrigin = SecretOrigin(
             setting: secretLayer.kind == .environment ? "CASPIO_CLIENT_SECRET" : secretLayer.secret!.setting,
             detail: secretLayer.secret!.detail, layer: secretLayer.name)
@@ -178,25 +202,71 @@ public struct ConfigurationResolver {
         let cacheSetting = layers.lazy.compactMap(\.tokenCache).first
         let cacheDirectory: String? =
             cacheSetting.map { $0.lowercased() == "off" ? nil : expandTilde($0) } ?? defaultTokenCacheDirectory
+        let usage = layers.map(\.usage)
+        let (perDay, perPeriod) = (usage.lazy.compactMap(\.maxRequestsPerDay).first, usage.lazy.compactMap(\.maxRequestsPerPeriod).first)
+        if cacheDirectory == nil, perDay != nil || perPeriod != nil {
+            throw CaspioError(
+                .config,
+                "max_requests_per_day and max_requests_per_period are counted by the usage ledger, which lives in the token cache directory, and the token cache is off (CASPIO_TOKEN_CACHE or token_cache)")
+        }
         var configuration = ClientConfiguration(
             profile: profileName, baseURL: baseURL, tokenURL: derivedTokenURL, clientID: nonEmpty(idLayer.clientID)!,
             clientSecret: secret, authStyle: style, caFile: caFile, tokenCacheDirectory: cacheDirectory,
             connectTimeout: layers.lazy.compactMap(\.connectTimeout).first ?? 10,
             readTimeout: layers.lazy.compactMap(\.readTimeout).first ?? 60,
-            maxRequests: layers.lazy.compactMap(\.maxRequests).first)
+            maxRequests: layers.lazy.compactMap(\.maxRequests).first, rate: usage.lazy.compactMap(\.rate).first,
+            maxRequestsPerDay: perDay, maxRequestsPerPeriod: perPeriod,
+            billingDay: usage.lazy.compactMap(\.billingDay).first ?? 1, usageDirectory: cacheDirectory,
+            scriptName: overrides.scriptName)
         configuration.secretOrigin = secretOrigin
         return configuration
+    }
+
+    /// All that is missing, said at once, with every way out: the variables, a profile, or
+    /// the sandbox.
+    private func requireEverySetting(in layers: [SettingsLayer], profile: String?) throws(CaspioError) {
+        var missing: [(what: String, variable: String, key: String)] = []
+        if !requireCredentials, layers.contains(where: { $0.account != nil || $0.baseURL != nil }) { return }
+        if !layers.contains(where: { $0.account != nil || $0.baseURL != nil }) {
+            missing.append(("the account", "CASPIO_ACCOUNT or CASPIO_BASE_URL", "account or base_url"))
+        }
+        if !layers.contains(where: { nonEmpty($0.clientID) != nil }) {
+            missing.append(("the client id", "CASPIO_CLIENT_ID", "client_id"))
+        }
+        if !layers.contains(where: { $0.secret != nil }) {
+            missing.append((
+                "the client secret", "CASPIO_CLIENT_SECRET",
+                "client_secret_file, client_secret_env, client_secret_command or client_secret"
+            ))
+        }
+        guard !missing.isEmpty else { return }
+        let head = missing.count == 3 ? "no Caspio account is configured" : "the Caspio account settings are incomplete"
+        let list = missing.map { "\($0.what) (\($0.variable))" }
+        let listed = list.count == 1 ? list[0] : list.dropLast().joined(separator: ", ") + " and " + list.last!
+        let place = profile.map { "profile '\($0)' of \(configFilePath)" } ?? "a profile of \(configFilePath)"
+        let keys = missing.map(\.key).joined(separator: "; ")
+        throw CaspioError(
+            .config,
+            """
+            \(head): missing \(listed).
+            Set them in the environment, or in \(place) (\(keys)); `caspio profile add NAME` writes one.
+            \(Self.sandboxHint)
+            """)
     }
 
     private func flagsLayer() throws(CaspioError) -> SettingsLayer {
         if let budget = overrides.maxRequests, budget < 0 {
             throw CaspioError(.config, "--max-requests \(budget) must be a whole number of requests, 0 or more")
         }
-        return SettingsLayer(
+        var layer = SettingsLayer(
             kind: .flags, name: "the command line", account: nonEmpty(overrides.account),
             baseURL: nonEmpty(overrides.baseURL), tokenURL: nonEmpty(overrides.tokenURL),
             clientID: overrides.clientID, authStyle: overrides.authStyle, caFile: nonEmpty(overrides.caFile),
             tokenCache: nonEmpty(overrides.tokenCache), maxRequests: overrides.maxRequests)
+        layer.usage = try UsageSettings.validated(
+            rate: overrides.rate, perDay: overrides.maxRequestsPerDay, perPeriod: overrides.maxRequestsPerPeriod,
+            billingDay: nil, spelled: UsageSettings.flagName)
+        return layer
     }
 
     /// An empty variable counts as unset, the secret's included; a malformed number is an error.
@@ -216,13 +286,15 @@ public struct ConfigurationResolver {
             }
             return number
         }
-        return SettingsLayer(
+        var layer = SettingsLayer(
             kind: .environment, name: "the environment", account: value("CASPIO_ACCOUNT"),
             baseURL: value("CASPIO_BASE_URL"), tokenURL: value("CASPIO_TOKEN_URL"), clientID: value("CASPIO_CLIENT_ID"),
             secret: value("CASPIO_CLIENT_SECRET").map { SecretSource.inline(Secret($0)) },
             authStyle: value("CASPIO_AUTH_STYLE"), caFile: value("CASPIO_CA_FILE"),
             tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: try count("CASPIO_MAX_REQUESTS"),
             connectTimeout: try seconds("CASPIO_CONNECT_TIMEOUT"), readTimeout: try seconds("CASPIO_READ_TIMEOUT"))
+        layer.usage = try UsageSettings.fromEnvironment(environment)
+        return layer
     }
 
     /// Timeouts: positive, finite, and short enough to count in nanoseconds.

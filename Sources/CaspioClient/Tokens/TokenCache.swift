@@ -83,7 +83,7 @@ public struct TokenCache: Sendable {
         if let refresh = token.refreshToken { object["refresh_token"] = refresh.reveal() }
         if let expiresAt = token.expiresAt { object["expires_at"] = expiresAt.timeIntervalSince1970 }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        do { try AtomicFile.write(data, to: filePath) } catch { throw cacheError("cannot write the token cache \(error.path): \(error.reason)") }
+        try writeAtomically(data, to: filePath)
     }
 
     /// Forgets the cached token (`caspio auth --logout`). True if there was one.
@@ -93,22 +93,11 @@ public struct TokenCache: Sendable {
     }
 
     private func ensureDirectory() throws {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw cacheError("cannot create the token cache directory \(directory): \(error.localizedDescription)")
-            }
-        } else if !isDirectory.boolValue {
-            throw cacheError("the token cache path \(directory) is not a directory")
-        }
-        // Tighten a directory that someone created with wider permissions.
-        var info = stat()
-        if stat(directory, &info) == 0, info.st_mode & 0o077 != 0, info.st_uid == getuid() {
-            chmod(directory, 0o700)
-        }
+        do throws(PrivateFiles.Failure) { try PrivateFiles.ensureDirectory(directory, what: "token cache") } catch { throw cacheError(error.message) }
+    }
+
+    private func writeAtomically(_ data: Data, to path: String) throws {
+        do throws(PrivateFiles.Failure) { try PrivateFiles.writeAtomically(data, to: path, what: "token cache") } catch { throw cacheError(error.message) }
     }
 
     private func cacheError(_ message: String) -> CaspioError {

@@ -12,6 +12,7 @@ public final class HTTPTransport: Sendable {
     let client: HTTPClient
     let retry: RetryPolicy
     let counters: Counters
+    let gate: AccountGate
     let logger: Logger
     /// What AsyncHTTPClient logs through: never below info. At trace it logs every head and
     /// body part (tokens and the client secret included, hex-encoded where no redaction can
@@ -48,6 +49,7 @@ public final class HTTPTransport: Sendable {
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientConfiguration)
         retry = configuration.retry
         self.counters = counters
+        gate = AccountGate(rate: configuration.rate, counters: counters)
         self.logger = logger
         var clientLogger = logger
         clientLogger.logLevel = max(logger.logLevel, .info)
@@ -58,15 +60,25 @@ public final class HTTPTransport: Sendable {
         try? await client.shutdown()
     }
 
-    /// Sends a request, retrying per the policy. `beforeEachAttempt` runs before every attempt
-    /// (the budget check). Never logs headers or bodies.
+    /// Sends a request through the account gate, retrying per the policy. `beforeEachAttempt`
+    /// runs before every attempt, once the gate has let it through (the budget checks).
+    /// A 429 or 503 closes the gate for the whole run; waiting for it to reopen is not an
+    /// attempt of the retry budget (`RetryPolicy.maxRefusals` bounds it). Never logs headers
+    /// or bodies.
     public func send(_ request: HTTPRequest, beforeEachAttempt: () throws(CaspioError) -> Void = {})
         async throws(CaspioError) -> CaspioResponse
     {
-        let (method, shownURL) = (request.method, request.url)
-        var attempt = 1
+        let (method, shownURL) = (request.method, RequestTarget.readable(request.url))
+        var (attempt, refusals) = (1, 0)
         while true {
-            try beforeEachAttempt()
+            let pass: AccountGate.Pass
+            do { pass = try await gate.enter() } catch {
+                throw CaspioError(.network, "cancelled", method: method, url: shownURL)
+            }
+            do throws(CaspioError) { try beforeEachAttempt() } catch {
+                gate.leave(pass, .unknown)
+                throw error
+            }
             let started = ContinuousClock.now
             let failure: RetryPolicy.Failure
             var retryAfter: Double?
@@ -81,12 +93,26 @@ public final class HTTPTransport: Sendable {
                         "duration_ms": "\(elapsed.milliseconds)", "attempt": "\(attempt)",
                         "request_id": "\(response.header("X-Caspio-Request-ID") ?? "")",
                     ])
-                guard [429, 502, 503, 504].contains(response.status) else { return response }
+                if response.status == 429 || response.status == 503 {
+                    refusals += 1
+                    let given = response.header("Retry-After").flatMap(parseRetryAfter)
+                    let pause = retry.pause(afterRefusal: refusals, retryAfter: given)
+                    gate.leave(pass, .refused(pause: pause))
+                    guard retry.maxAttempts > 1, refusals < retry.maxRefusals else { return response }
+                    logger.info(
+                        "HTTP \(response.status) from \(method) \(shownURL): every request of this run waits \(String(format: "%.2f", pause))s for the account to reopen",
+                        metadata: ["method": "\(method)", "url": "\(shownURL)", "status": "\(response.status)"])
+                    counters.countRetry()
+                    continue
+                }
+                gate.leave(pass, response.status == 502 || response.status == 504 ? .unknown : .accepted)
+                guard [502, 504].contains(response.status) else { return response }
                 failure = .status(response.status)
                 retryAfter = response.header("Retry-After").flatMap(parseRetryAfter)
                 guard retry.shouldRetry(failure, method: method, attempt: attempt) else { return response }
                 lastError = CaspioError(.http, "HTTP \(response.status)", status: response.status)
             } catch {
+                gate.leave(pass, .unknown)
                 let (kind, classified, message) = classify(error)
                 lastError = CaspioError(kind, message, method: method, url: shownURL)
                 failure = classified
@@ -137,7 +163,12 @@ public final class HTTPTransport: Sendable {
             case .deadlineExceeded: return (.timeout, .timeoutOrReset, "the request took longer than its timeout")
             case .remoteConnectionClosed: return (.network, .timeoutOrReset, "the server closed the connection")
             case .cancelled: return (.network, .connectionNotEstablished, "cancelled")
-            default: return (.network, .timeoutOrReset, "\(error)")
+            case .alreadyShutdown:
+                return (.network, .permanent, "the client's connections are already closed (the run or REPL session is ending)")
+            default:
+                // Users read messages, not Swift type names.
+                let text = "\(error)".replacingOccurrences(of: "HTTPClientError.", with: "")
+                return (.network, .timeoutOrReset, "the HTTP exchange failed: \(text)")
             }
         }
         if error is NIOConnectionError { return (.network, .connectionNotEstablished, "could not connect: \(error)") }

@@ -105,6 +105,6 @@ public struct CaspioResponse: Sendable {
         return CaspioError(
             status == 401 ? .auth : .http, message, status: status,
             code: (object?["Code"] as? String) ?? (object?["code"] as? String), requestID: requestID, method: method,
-            url: url)
+            url: RequestTarget.readable(url))
     }
 }

@@ -35,9 +35,18 @@ public struct RequestTarget: Sendable {
             throw CaspioError(
                 .config,
                 "the request URI is \(url.utf8.count) characters long; Caspio accepts at most \(Self.maxURILength). Shorten q.where or q.select, or split the request",
-                method: method, url: String(url.prefix(120)) + "…")
+                method: method, url: String(Self.readable(url).prefix(120)) + "…")
         }
         return url
+    }
+
+    /// The URL as people read it, for errors and logs: the query decoded
+    /// (`q.where=State = 'CA'`, not `q.where=State%20%3D%20%27CA%27`). Never sent anywhere.
+    public static func readable(_ url: String) -> String {
+        guard let mark = url.firstIndex(of: "?") else { return url }
+        let query = url[url.index(after: mark)...]
+        guard let decoded = query.removingPercentEncoding else { return url }
+        return url[...mark] + decoded
     }
 
     private func sameOrigin(_ a: URL, _ b: URL) -> Bool {

@@ -11,11 +11,25 @@ public struct RetryPolicy: Sendable {
     public var baseDelay: Double
     /// The longest single wait, also for `Retry-After`.
     public var maxDelay: Double
+    /// Refusals (429, 503) one request may wait out before its refusal is the answer: waiting
+    /// for the account to reopen is not an attempt, but an account that never reopens must
+    /// not hold the run forever.
+    public var maxRefusals: Int
+    /// The longest `Retry-After` honoured for a refusal: resuming before the account reopens
+    /// only earns another refusal (--timeout bounds the run).
+    public var maxPause: Double
 
-    public init(maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+    public init(maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 30, maxRefusals: Int = 10, maxPause: Double = 300) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        self.maxRefusals = maxRefusals
+        self.maxPause = maxPause
+    }
+
+    /// How long the account stays closed after a refusal: its `Retry-After`, else backoff.
+    func pause(afterRefusal refusal: Int, retryAfter: Double?) -> Double {
+        retryAfter.map { min(max(0, $0), maxPause) } ?? delay(beforeRetry: refusal, retryAfter: nil)
     }
 
     public static let none = RetryPolicy(maxAttempts: 1)

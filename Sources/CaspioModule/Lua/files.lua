@@ -1,0 +1,118 @@
+-- Files and attachments: multipart uploads, streamed downloads, the files listing.
+local caspio, internal = ...
+local usage, raise, segment = internal.usage, internal.raise, internal.segment
+local format, concat = string.format, table.concat
+
+local MIME = {
+  pdf = "application/pdf", png = "image/png", jpg = "image/jpeg", jpeg = "image/jpeg", gif = "image/gif",
+  txt = "text/plain", csv = "text/csv", json = "application/json", zip = "application/zip",
+  xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+local function basename(path)
+  return path:match("([^/]+)$") or path
+end
+
+local function read_file(path)
+  local file, problem = io.open(path, "rb")
+  if not file then raise("config", "cannot read " .. path .. ": " .. tostring(problem)) end
+  local data = file:read("a")
+  file:close()
+  return data
+end
+
+-- One file as multipart/form-data, as Caspio's upload endpoints expect.
+local function multipart(field, filename, data)
+  local boundary = format("caspio-%08x%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff), os.time())
+  local mime = MIME[(filename:match("%.([%w]+)$") or ""):lower()] or "application/octet-stream"
+  local safe_name = filename:gsub('[%c"\\]', "_")
+  local body = concat({
+    "--", boundary, "\r\n",
+    'Content-Disposition: form-data; name="', field, '"; filename="', safe_name, '"\r\n',
+    "Content-Type: ", mime, "\r\n\r\n",
+    data, "\r\n--", boundary, "--\r\n",
+  })
+  return body, "multipart/form-data; boundary=" .. boundary
+end
+
+local function file_target(key_or_path)
+  if type(key_or_path) ~= "string" or key_or_path == "" then usage("a file key or a /path is needed") end
+  if key_or_path:sub(1, 1) == "/" then return "files/path", { filePath = key_or_path } end
+  return "files/" .. segment(key_or_path), nil
+end
+
+caspio.files = {}
+
+--- Uploads a local file (to a folder given by its external key); overwrite = true replaces a
+--- file of the same name. Returns {Name, ExternalKey}.
+function caspio.files.upload(local_path, opts)
+  if type(local_path) ~= "string" then usage("bad argument #1 to 'upload' (local file path expected)") end
+  opts = internal.check_options("upload", opts)
+  local name = opts.name or basename(local_path)
+  local method, field = "POST", "Files"
+  if opts.overwrite then method, field = "PUT", "File" end
+  local body, content_type = multipart(field, name, read_file(local_path))
+  local response = caspio.request(method, "files", {
+    body = body, content_type = content_type, query = opts.folder and { externalKey = opts.folder } or nil,
+  })
+  local result = type(response.json) == "table" and response.json.Result
+  if type(result) == "table" and result[1] ~= nil then return result[1] end
+  return result or response
+end
+
+--- Downloads a file (by external key, or by "/folder/name" path) to local_path, streaming it
+--- to disk; the file appears only once complete. Returns local_path.
+function caspio.files.download(key_or_path, local_path)
+  if type(local_path) ~= "string" then usage("bad argument #2 to 'download' (local file path expected)") end
+  local path, query = file_target(key_or_path)
+  caspio.request("GET", path, { query = query, save_to = local_path })
+  return local_path
+end
+
+--- Iterates over the files of a folder (opts.folder, an external key), page by page.
+function caspio.files.list(opts)
+  opts = internal.check_options("list", opts)
+  local size = opts.pageSize or 100
+  local query = { pageSize = size, externalKey = opts.folder, sortField = opts.sortField, sortDescending = opts.sortDescending }
+  return internal.pager({
+    size = size,
+    request = function(number)
+      query.pageNumber = number
+      return caspio.get("files", query)
+    end,
+    items = function(body) return (type(body) == "table" and body.Result) or {} end,
+  })
+end
+
+function caspio.files.info(key_or_path)
+  local path, query = file_target(key_or_path)
+  local body = caspio.get(path .. "/fileInfo", query)
+  return type(body) == "table" and body.Result or body
+end
+
+function caspio.files.delete(key_or_path)
+  local path, query = file_target(key_or_path)
+  caspio.request("DELETE", path, { query = query })
+  return true
+end
+
+caspio.attachments = {}
+
+local function attachment_path(table_name, field, pk)
+  if type(table_name) ~= "string" or type(field) ~= "string" then usage("table and field names are needed") end
+  if math.type(pk) ~= "integer" and type(pk) ~= "string" then usage("the record's PK_ID is needed") end
+  return "tables/" .. segment(table_name) .. "/attachments/" .. segment(field) .. "/" .. segment(tostring(pk))
+end
+
+--- Stores a local file in the attachment field of the record with PK_ID = pk.
+function caspio.attachments.upload(table_name, field, pk, local_path)
+  local body, content_type = multipart("File", basename(local_path), read_file(local_path))
+  caspio.request("PUT", attachment_path(table_name, field, pk), { body = body, content_type = content_type })
+  return true
+end
+
+--- Streams the attachment of the record with PK_ID = pk to local_path.
+function caspio.attachments.download(table_name, field, pk, local_path)
+  caspio.request("GET", attachment_path(table_name, field, pk), { save_to = local_path })
+  return local_path
+end

@@ -1,0 +1,184 @@
+-- Every options table of the module, described once. The check below, the LuaLS annotations
+-- (docs/caspio.lua) and the API reference (docs/lua-api.md) all come from this description
+-- (scripts/lua-docs writes the docs from it, and a test fails when they drift).
+local caspio, internal = ...
+local format, concat = string.format, table.concat
+
+-- Each option: name, kind (what the check accepts), the LuaLS type, and what it does.
+-- Kinds: "string", "boolean", "number" (> 0), "table", "any", "list" (a string or a list of
+-- strings), "where" (a where clause), "integer" with `min` and `max`.
+local specs = {
+  {
+    name = "request", class = "caspio.RequestOptions", functions = { "request" },
+    { "query", "table", "table<string, string|number|boolean>", "query parameters, name → string, number or boolean (`true` → `\"true\"`); sent sorted by name, percent-encoded" },
+    { "json", "any", "any", "a Lua value sent as the JSON body (`Content-Type: application/json`); not with `body`" },
+    { "body", "string", "string", "raw bytes to send as the body" },
+    { "content_type", "string", "string", "the body's `Content-Type` (default `application/json` whenever there is a body)" },
+    { "headers", "table", "table<string, string|number|boolean>", "extra request headers, name → string, number or boolean" },
+    { "timeout", "number", "number", "seconds for the whole request, all bytes included (default 300)" },
+    { "check", "boolean", "boolean", "`false` returns HTTP error answers (status ≥ 400) instead of raising them" },
+    { "save_to", "string", "string", "stream a successful (2xx) answer's body to this file instead of memory" },
+  },
+  {
+    name = "records", class = "caspio.RecordsOptions", functions = { "records", "rows", "all" },
+    { "where", "where", "caspio.WhereClause", "filter: see [where clauses](#where-clauses)" },
+    { "select", "list", "string|string[]", "fields to return (`\"PK_ID,Name\"` or `{\"PK_ID\", \"Name\"}`)" },
+    { "orderBy", "list", "string|string[]", "order (`\"Name\"`, `\"PK_ID DESC\"`, `{\"State\", \"Name\"}`); `PK_ID` is appended as the tiebreaker (see below)" },
+    { "groupBy", "list", "string|string[]", "grouping, as in SQL" },
+    { "pageSize", "integer", "integer", "rows per request, 5 to 1000 (default 1000)", min = 5, max = 1000 },
+    { "limit", "integer", "integer", "stop after this many rows (≥ 0)", min = 0 },
+    { "view", "boolean", "boolean", "read `views/NAME` instead of `tables/NAME` (`caspio.records` only: handles know their kind)", only = "records" },
+    { "order", "boolean", "boolean", "`false`: send `orderBy` as given (or none) and let Caspio order the pages, which may repeat and skip rows (default `true`)" },
+    { "exact", "boolean", "boolean", "`true`: a read whose row count differs from Caspio's count raises instead of warning (see below)" },
+  },
+  {
+    name = "first", class = "caspio.FirstOptions", functions = { "first" },
+    { "where", "where", "caspio.WhereClause", "filter: see [where clauses](#where-clauses)" },
+    { "select", "list", "string|string[]", "fields to return" },
+    { "orderBy", "list", "string|string[]", "which row comes first (default: the lowest `PK_ID`)" },
+    { "order", "boolean", "boolean", "`false`: send `orderBy` as given (see `caspio.records`)" },
+  },
+  {
+    name = "writes", class = "caspio.AllRows", functions = { "update", "delete" },
+    { "all", "boolean", "boolean", "`true` with a `nil` where clause: every row of the table" },
+  },
+  {
+    name = "map", class = "caspio.MapOptions", functions = { "map", "parallel" },
+    { "concurrency", "integer", "integer", "requests in flight at once, 1 to 16 (default 4; more is capped at 16)", min = 1 },
+  },
+  {
+    name = "upload", class = "caspio.UploadOptions", functions = { "upload" },
+    { "folder", "string", "string", "the external key of the folder (default: the root folder)" },
+    { "name", "string", "string", "the name in Caspio (default: the local file's name)" },
+    { "overwrite", "boolean", "boolean", "replace a file of the same name (otherwise that is an HTTP 409)" },
+  },
+  {
+    name = "files", class = "caspio.FilesListOptions", functions = { "list" },
+    { "folder", "string", "string", "the external key of the folder (default: the root folder)" },
+    { "pageSize", "integer", "integer", "files per request, 5 to 1000 (default 100)", min = 5, max = 1000 },
+    { "sortField", "string", "\"Name\"|\"Size\"|\"ContentType\"|\"DateCreated\"|\"LastModified\"", "the order of the listing" },
+    { "sortDescending", "boolean", "boolean", "`true`: largest, latest or last first" },
+  },
+}
+
+internal.option_specs = specs
+
+local by_function, every_option = {}, {}
+for _, spec in ipairs(specs) do
+  for _, name in ipairs(spec.functions) do
+    local options, known = {}, {}
+    for _, option in ipairs(spec) do
+      every_option[option[1]] = true
+      if option.only == nil or option.only == name then
+        options[option[1]] = option
+        known[#known + 1] = option[1]
+      end
+    end
+    by_function[name] = { options = options, known = known }
+  end
+end
+
+--- What the script passed, for messages: `the string "8"`, `the number 1.5`, `a table`.
+function internal.describe(value)
+  local kind = type(value)
+  if kind == "string" then return "the string " .. format("%q", value) end
+  if kind == "number" or kind == "boolean" then return "the " .. kind .. " " .. tostring(value) end
+  if kind == "nil" then return "nil" end
+  return "a " .. kind
+end
+
+-- A value as Lua source, for "did you mean {where = {State = "TX"}}?"; a table one level
+-- deep, fields sorted.
+local function literal(value, nested)
+  if type(value) == "string" then return format("%q", value) end
+  if type(value) == "number" or type(value) == "boolean" then return tostring(value) end
+  if type(value) ~= "table" or nested then return "{…}" end
+  local keys = {}
+  for key in pairs(value) do
+    if type(key) ~= "string" then return "{…}" end
+    keys[#keys + 1] = key
+  end
+  table.sort(keys)
+  for i, key in ipairs(keys) do keys[i] = key .. " = " .. literal(value[key], true) end
+  return "{" .. concat(keys, ", ") .. "}"
+end
+internal.literal = literal
+
+local function is_list_of_strings(value)
+  if type(value) ~= "table" then return false end
+  for k, v in pairs(value) do
+    if math.type(k) ~= "integer" or type(v) ~= "string" then return false end
+  end
+  return true
+end
+
+local accepted = {
+  string = { test = function(v) return type(v) == "string" end, says = "a string" },
+  boolean = { test = function(v) return type(v) == "boolean" end, says = "true or false" },
+  number = { test = function(v) return type(v) == "number" and v > 0 and v == v end, says = "a positive number" },
+  table = { test = function(v) return type(v) == "table" end, says = "a table" },
+  any = { test = function() return true end },
+  list = { test = function(v) return type(v) == "string" or is_list_of_strings(v) end, says = "a string or a list of strings" },
+  -- What is inside a where clause is checked where it is built (where.lua).
+  where = { test = function(v) return type(v) == "string" or type(v) == "table" end, says = "a string or a table" },
+}
+
+local function integer_says(option)
+  if option.max then return format("an integer from %d to %d", option.min, option.max) end
+  if option.min == 1 then return "a positive integer" end
+  return format("an integer of %d or more", option.min)
+end
+
+local function check_value(name, option, value)
+  local kind = option[2]
+  if kind == "integer" then
+    if math.type(value) ~= "integer" or value < option.min or (option.max and value > option.max) then
+      internal.usage("%s must be %s (got %s)", name, integer_says(option), internal.describe(value))
+    end
+    return
+  end
+  local rule = accepted[kind]
+  if not rule.test(value) then internal.usage("%s must be %s (got %s)", name, rule.says, internal.describe(value)) end
+end
+
+--- Checks the options table `opts` of function `fname` (nil is no options): a key that is
+--- not an option is an error naming it and the nearest option, or, when it is no option's
+--- misspelling, the where clause it probably meant; a value of the wrong type names what
+--- it got. Returns opts, or {} for nil.
+function internal.check_options(fname, opts)
+  if opts == nil then return {} end
+  local spec = by_function[fname]
+  if type(opts) ~= "table" then
+    internal.usage("the options of '%s' must be a table (got %s)", fname, internal.describe(opts))
+  end
+  local unknown, stray = {}, {}
+  for key, value in pairs(opts) do
+    local option = type(key) == "string" and spec.options[key]
+    if option then
+      check_value(key, option, value)
+    elseif type(key) ~= "string" then
+      internal.usage("the options of '%s' are name = value pairs (got a %s key)", fname, type(key))
+    else
+      local near = internal.native.nearest(key, table.unpack(spec.known))
+      if near ~= "" then
+        internal.usage("unknown option '%s' to '%s'%s", key, fname, near)
+      end
+      if every_option[key] then
+        internal.usage("'%s' takes no option '%s' (its options: %s)", fname, key, concat(spec.known, ", "))
+      end
+      unknown[#unknown + 1] = key
+      stray[key] = value
+    end
+  end
+  if #unknown == 0 then return opts end
+  table.sort(unknown)
+  local options = spec.options
+  if options.where then
+    -- Keys that are no option's misspelling: most likely fields of a where clause.
+    local parts = {}
+    for i, key in ipairs(unknown) do parts[i] = key .. " = " .. literal(stray[key]) end
+    internal.usage("unknown option%s %s to '%s' (did you mean {where = {%s}}?)", #unknown > 1 and "s" or "",
+      "'" .. concat(unknown, "', '") .. "'", fname, concat(parts, ", "))
+  end
+  internal.usage("unknown option '%s' to '%s' (its options: %s)", unknown[1], fname, concat(spec.known, ", "))
+end

@@ -1,0 +1,159 @@
+-- Paged listings: the one pager, and caspio.records on it, totally ordered and counted.
+local caspio, internal = ...
+local native, usage, raise = internal.native, internal.usage, internal.raise
+local segment, where_clause = internal.segment, internal.where_clause
+local concat, format = table.concat, string.format
+
+--- The page loop behind every paged listing, as an iterator that holds one page at a time.
+--- spec.request(n) asks for page n (from 1) and returns the answer; spec.items(answer, n)
+--- returns the answer's list. A page shorter than spec.size is the last: no request is made
+--- for the empty page after it. spec.limit (optional) ends the listing after that many
+--- items, without asking for another page; spec.count_rows adds the items to rows_read.
+--- spec.finish(seen), if given, runs once when the listing ends (not when a loop breaks).
+function internal.pager(spec)
+  local size, limit, finish = spec.size, spec.limit, spec.finish
+  local number, items, position, seen, last, ended = 0, nil, 0, 0, false, false
+  local function stop()
+    if not ended then
+      ended = true
+      if finish then finish(seen) end
+    end
+    return nil
+  end
+  return function()
+    if ended or (limit and seen >= limit) then return stop() end
+    if items == nil or position >= #items then
+      if last then return stop() end
+      number = number + 1
+      items, position = spec.items(spec.request(number), number), 0
+      if spec.count_rows then native.count_rows(#items, 0) end
+      if #items < size then last = true end
+      if #items == 0 then return stop() end
+    end
+    position = position + 1
+    seen = seen + 1
+    return items[position]
+  end
+end
+
+--- A response's json.Result list; anything else is an HTTP error naming the request.
+function internal.result_list(response, path)
+  local result = type(response.json) == "table" and response.json.Result
+  if type(result) ~= "table" then
+    raise("http", "the answer has no Result list", { status = response.status, request_id = response.request_id, method = "GET", url = path })
+  end
+  return result
+end
+
+-- Records -----------------------------------------------------------------------------------
+
+local function list_text(value)
+  if type(value) == "table" then return concat(value, ",") end
+  return value
+end
+
+-- An order's terms: commas inside parentheses (COALESCE(A, B)) do not end a term.
+local function terms(order)
+  local out, depth, start = {}, 0, 1
+  for i = 1, #order do
+    local c = order:sub(i, i)
+    if c == "(" then
+      depth = depth + 1
+    elseif c == ")" then
+      depth = depth - 1
+    elseif c == "," and depth == 0 then
+      out[#out + 1] = order:sub(start, i - 1)
+      start = i + 1
+    end
+  end
+  out[#out + 1] = order:sub(start)
+  return out
+end
+
+-- What a term orders by, to compare: " [PK_ID] desc" is "pk_id".
+local function column(term)
+  local name = term:match("^%s*(.-)%s*$")
+  name = name:gsub("%s+[Aa][Ss][Cc]$", ""):gsub("%s+[Dd][Ee][Ss][Cc]$", "")
+  return (name:gsub("^%[(.*)%]$", "%1"):lower())
+end
+
+--- q.orderBy for pages that partition the rows: Caspio orders unordered rows anew on every
+--- request, and ties in any order, so pages would repeat some rows and skip others. The
+--- caller's order is followed by the key that makes it total, unless it holds the key
+--- already (anywhere: what follows a unique key changes nothing, and SQL refuses a column
+--- named twice). The key is PK_ID (a view's PK_ID string is unique too), or the groupBy
+--- fields for grouped rows, which have no PK_ID. order = false: the caller's order as is.
+local function total_order(opts)
+  local order = opts.orderBy and list_text(opts.orderBy)
+  if order == "" then order = nil end
+  if opts.order == false then return order end
+  local present = {}
+  for _, term in ipairs(order and terms(order) or {}) do present[column(term)] = true end
+  local missing = {}
+  for _, key in ipairs(opts.groupBy and terms(list_text(opts.groupBy)) or { "PK_ID" }) do
+    if not present[column(key)] then missing[#missing + 1] = key:match("^%s*(.-)%s*$") end
+  end
+  if #missing == 0 then return order end
+  local keys = concat(missing, ",")
+  return order and order .. "," .. keys or keys
+end
+
+local function records_query(opts)
+  local query = {}
+  local where = where_clause(opts.where)
+  if where ~= "" then query["q.where"] = where end
+  if opts.select then query["q.select"] = list_text(opts.select) end
+  query["q.orderBy"] = total_order(opts)
+  if opts.groupBy then query["q.groupBy"] = list_text(opts.groupBy) end
+  return query
+end
+
+-- The rows a finished read saw against the TotalCount of its first page (or the limit, if
+-- smaller): rows added or removed meanwhile shift the pages, so that some rows were seen
+-- twice or not at all.
+local function check_count(name, seen, expected, total, first, path, exact)
+  if seen == expected then return end
+  local message = format("caspio.records(%q) read %d rows, but Caspio counted %d when the read began%s: rows were added or removed during the read, so some may be missing or repeated",
+    name, seen, total, expected < total and format(" (and the limit is %d)", expected) or "")
+  if exact then
+    raise("http", message, { status = first.status, request_id = first.request_id, method = "GET", url = path })
+  end
+  native.log("warning", message .. " (exact = true makes this an error)")
+end
+
+--- Iterates over every row of a table (or view), one page in memory at a time.
+function caspio.records(name, opts)
+  if type(name) ~= "string" or name == "" then usage("bad argument #1 to 'records' (table name expected)") end
+  opts = internal.check_options("records", opts)
+  local size = opts.pageSize or 1000
+  local limit = opts.limit
+  -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
+  if limit ~= nil and opts.pageSize == nil then size = math.max(5, math.min(size, limit)) end
+  local exact = opts.exact
+  local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
+  local query = records_query(opts)
+  query["q.pageSize"] = size
+  -- A read of one page cannot see rows move between pages, so only longer ones are counted;
+  -- and not grouped reads, whose TotalCount Caspio does not define.
+  local counted = opts.groupBy == nil and (limit == nil or limit > size)
+  local total, first
+  return internal.pager({
+    size = size, limit = limit, count_rows = true,
+    request = function(number)
+      query["q.pageNumber"] = number
+      query["q.getPaginationInfo"] = (counted and number == 1) or nil
+      return caspio.request("GET", path, { query = query })
+    end,
+    items = function(response, number)
+      if counted and number == 1 then
+        local pagination = type(response.json) == "table" and response.json.Pagination
+        total = type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
+        first = response
+      end
+      return internal.result_list(response, path)
+    end,
+    finish = function(seen)
+      if total then check_count(name, seen, limit and math.min(total, limit) or total, total, first, path, exact) end
+    end,
+  })
+end

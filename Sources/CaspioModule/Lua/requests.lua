@@ -1,0 +1,193 @@
+-- Requests (caspio.request and its shorthands) and the caspio.map scheduler.
+local caspio, internal = ...
+local native, json, usage = internal.native, internal.json, internal.usage
+local format, unpack = string.format, table.unpack
+
+--- A name as one URL path segment: a table called "a/b" must not become two segments.
+function internal.segment(name)
+  return (name:gsub("[^%w%-%._~]", function(c) return format("%%%02X", c:byte()) end))
+end
+
+local WAITING = setmetatable({}, { __name = "caspio.waiting" })
+-- Coroutines run by caspio.map: their requests yield to the scheduler instead of blocking.
+local scheduled = setmetatable({}, { __mode = "k" })
+
+local function await(ticket)
+  local co, main = coroutine.running()
+  if not main and scheduled[co] then
+    return coroutine.yield(WAITING, ticket)
+  end
+  local done, ok, value, http_error = native.wait(ticket)
+  if done == nil then error(native.stop_message()) end
+  return ok, value, http_error
+end
+
+-- A 404 for a table, view or field that does not exist names the nearest ones that do: the
+-- listing is asked once per run, and only after such an error.
+local listings = {}
+
+local function names_in(listing)
+  if listings[listing] == nil then
+    listings[listing] = false
+    local ok, response = pcall(caspio.request, "GET", listing, { check = false })
+    local result = ok and response.status == 200 and type(response.json) == "table" and response.json.Result
+    if type(result) == "table" then
+      local names = {}
+      for _, item in ipairs(result) do
+        local name = type(item) == "table" and item.Name or item
+        if type(name) == "string" then names[#names + 1] = name end
+      end
+      listings[listing] = names
+    end
+  end
+  return listings[listing] or nil
+end
+
+local function decoded(segment)
+  return (segment:gsub("%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end))
+end
+
+-- " (did you mean 'Customers'?)", or the names there are when none is near.
+local function missing(what, name, listing)
+  local names = names_in(listing)
+  -- A listing that could not be read, or that is empty, tells nothing.
+  if names == nil or #names == 0 then return nil end
+  for _, known in ipairs(names) do
+    if known == name then return nil end
+  end
+  local near = native.nearest(name, unpack(names))
+  if near ~= "" then return near end
+  local shown = {}
+  for i = 1, math.min(#names, 10) do shown[i] = names[i] end
+  return format(" (no %s '%s'; the %ss are: %s%s)", what, name, what, table.concat(shown, ", "), #names > 10 and ", …" or "")
+end
+
+local function explain_not_found(e, path)
+  local kind, name, rest = path:gsub("^/+", ""):match("^(%a+)/([^/?]+)(.*)$")
+  if kind ~= "tables" and kind ~= "views" then return end
+  local what = kind == "tables" and "table" or "view"
+  local hint = missing(what, decoded(name), kind)
+  local field = rest:match("^/fields/([^/?]+)")
+  if hint == nil and field then hint = missing("field", decoded(field), kind .. "/" .. name .. "/fields") end
+  if hint then e.message = e.message .. hint end
+end
+
+function caspio.request(method, path, opts)
+  -- Which options and their kinds are checked here; native.start checks the arguments and
+  -- what is inside the options (query values, JSON), and raises at the script's line.
+  internal.check_options("request", opts)
+  local ok, value, http_error = await(native.start(method, path, opts))
+  if not ok then error(value, 0) end
+  if http_error and not (opts and opts.check == false) then
+    if http_error.status == 404 then explain_not_found(http_error, path) end
+    error(http_error, 0)
+  end
+  return value
+end
+
+local function decoded_body(response)
+  if response.json ~= nil then return response.json end
+  return response
+end
+
+function caspio.get(path, query)
+  return decoded_body(caspio.request("GET", path, { query = query }))
+end
+
+function caspio.post(path, value, query)
+  return decoded_body(caspio.request("POST", path, { json = value, query = query }))
+end
+
+function caspio.put(path, value, query)
+  return decoded_body(caspio.request("PUT", path, { json = value, query = query }))
+end
+
+function caspio.delete(path, query)
+  return decoded_body(caspio.request("DELETE", path, { query = query }))
+end
+
+caspio.auth = native.auth
+caspio.refresh = native.refresh
+caspio.token = native.token
+caspio.stats = native.stats
+
+-- Concurrency -------------------------------------------------------------------------------
+
+local MAX_CONCURRENCY = 16
+
+local function concurrency_of(opts)
+  return math.min(internal.check_options("map", opts).concurrency or 4, MAX_CONCURRENCY)
+end
+
+--- Runs fn(item, index) for every item, up to `concurrency` requests in flight at once.
+--- Results come back in input order. On the first error no new item starts, requests still
+--- in flight are cancelled, their tasks closed, and the error is raised with its index.
+function caspio.map(list, fn, opts)
+  if type(list) ~= "table" then usage("bad argument #1 to 'map' (list expected)") end
+  if type(fn) ~= "function" then usage("bad argument #2 to 'map' (function expected)") end
+  local limit = concurrency_of(opts)
+  local count = #list
+  local results = json.array({})
+  local waiting, running, next_index = {}, 0, 1
+  local failure, failure_index
+
+  local function step(co, index, ...)
+    local ok, first, second = coroutine.resume(co, ...)
+    if not ok then
+      running = running - 1
+      if failure == nil then failure, failure_index = first, index end
+    elseif coroutine.status(co) == "dead" then
+      running = running - 1
+      results[index] = first
+    elseif first == WAITING then
+      waiting[second] = { co = co, index = index }
+    else
+      running = running - 1
+      coroutine.close(co)
+      if failure == nil then
+        failure, failure_index = "a task yielded outside a request; resume your own coroutines inside the task", index
+      end
+    end
+  end
+
+  while true do
+    while failure == nil and running < limit and next_index <= count do
+      local index = next_index
+      next_index = next_index + 1
+      local co = coroutine.create(fn)
+      scheduled[co] = true
+      running = running + 1
+      step(co, index, list[index], index)
+    end
+    if failure ~= nil or running == 0 then break end
+    local tickets = {}
+    for ticket in pairs(waiting) do tickets[#tickets + 1] = ticket end
+    local ticket, ok, value, http_error = native.wait(unpack(tickets))
+    if ticket == nil then error(native.stop_message()) end
+    local task = waiting[ticket]
+    waiting[ticket] = nil
+    step(task.co, task.index, ok, value, http_error)
+  end
+
+  if failure ~= nil then
+    local tickets = {}
+    for ticket, task in pairs(waiting) do
+      tickets[#tickets + 1] = ticket
+      coroutine.close(task.co)
+    end
+    if #tickets > 0 then native.cancel(unpack(tickets)) end
+    if getmetatable(failure) == internal.error_metatable then
+      failure.index = failure_index
+      error(failure, 0)
+    end
+    error(format("item %d: %s", failure_index, tostring(failure)), 0)
+  end
+  return results
+end
+
+--- Runs the functions concurrently (as caspio.map) and returns their results in order.
+function caspio.parallel(functions, opts)
+  if type(functions) ~= "table" then usage("bad argument #1 to 'parallel' (list of functions expected)") end
+  internal.check_options("parallel", opts)
+  return caspio.map(functions, function(f) return f() end, opts)
+end

@@ -1,0 +1,58 @@
+import CLua
+import LuaBridge
+
+/// What the Swift and Lua halves of the module agree on, named here once. The Lua chunks
+/// receive what they need of it through their internal table, never as repeated strings.
+public enum ModuleContract {
+    /// Registry key of the function that pops the next `caspio.atexit` handler (nil when none
+    /// is left); the runner calls it after the script, however the script ended.
+    public static let nextAtexitKey = "caspio.next_atexit"
+
+    /// Registered name of the metatable of error tables (also their `__name`).
+    static let errorMetatable = "caspio.error"
+
+    /// The start of every module chunk's name: the frames that error positions skip.
+    static let chunkPrefix = "=[caspio/"
+
+    /// The Lua half, in load order: each chunk may use what the ones before it put in the
+    /// internal table. Chunks are called as `chunk(caspio, internal)`.
+    static let chunks: [(file: String, source: [UInt8])] = [
+        ("errors.lua", PackageResources.errors_lua),
+        ("options.lua", PackageResources.options_lua),
+        ("requests.lua", PackageResources.requests_lua),
+        ("where.lua", PackageResources.where_lua),
+        ("paging.lua", PackageResources.paging_lua),
+        ("tables.lua", PackageResources.tables_lua),
+        ("files.lua", PackageResources.files_lua),
+        ("running.lua", PackageResources.running_lua),
+    ]
+
+    /// "[caspio/requests.lua]" in messages and tracebacks.
+    static func chunkName(_ file: String) -> String { chunkPrefix + file + "]" }
+
+    /// The error for a mistake of the script, raised at the script's line: the first Lua
+    /// function on the stack outside the module, skipping C functions such as pcall, so that
+    /// a check is right however it was reached (directly, through other module functions,
+    /// or a tail call). Lua's `internal.usage` comes here too.
+    static func usage(_ lua: Lua, _ message: String) -> LuaRaise {
+        .messageWithoutPosition(scriptPosition(lua) + message)
+    }
+
+    /// "file:line: " of that function, or "" when there is none (a module function called
+    /// straight from the host).
+    private static func scriptPosition(_ lua: Lua) -> String {
+        lua.ensureStack(2)
+        var frame = lua_Debug()
+        var level: Int32 = 0
+        while lua_getstack(lua.L, level, &frame) != 0 {
+            lua_getinfo(lua.L, "S", &frame)
+            if String(cString: frame.what) != "C", !String(cString: frame.source).hasPrefix(chunkPrefix) {
+                luaL_where(lua.L, level)
+                defer { lua.pop() }
+                return lua.string(at: -1) ?? ""
+            }
+            level += 1
+        }
+        return ""
+    }
+}

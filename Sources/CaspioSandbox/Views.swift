@@ -1,0 +1,75 @@
+/// Views, defined in a seed as a query over tables: `{"Name", "Tables": [t1, t2…], "Join": "…",
+/// "Where": "…", "Fields": ["t1.Field", …]}`. Each is an SQLite VIEW whose fields are named
+/// `Table_Field`, whose `PK_ID` is the string of its source rows' PK_IDs joined by commas, and
+/// whose hidden `__key` is the first table's rowid (writes use it when there is one table).
+/// Call with the store's lock held.
+extension Store {
+    struct ViewDefinition {
+        var name: String
+        var tables: [String]
+        var join: String?
+        var filter: String?
+        var fields: [String]
+        var note: String?
+    }
+
+    func viewNames() throws -> [String] { try objects("view").map(\.id) }
+
+    func createView(_ view: ViewDefinition) throws {
+        guard SQLText.isIdentifier(view.name), !view.name.hasPrefix("__") else { throw StoreError.invalid("'\(view.name)' is not a valid view name") }
+        guard try !exists(view.name) else { throw StoreError.invalid("A table or view named '\(view.name)' already exists") }
+        guard !view.tables.isEmpty, view.tables.count == 1 || view.join != nil else { throw StoreError.invalid("a view needs its tables, and a Join for several") }
+        var columns: [JSON] = [], select: [String] = []
+        for reference in view.fields {
+            let parts = reference.split(separator: ".").map(String.init)
+            guard parts.count == 2, let table = view.tables.first(where: { $0.caseInsensitiveCompare(parts[0]) == .orderedSame }) else {
+                throw StoreError.invalid("view \(view.name): '\(reference)' is not Table.Field of one of its tables")
+            }
+            let field = try field(parts[1], of: table)
+            guard field.type != "PASSWORD" else { throw StoreError.invalid("view \(view.name): a password field cannot be shown") }
+            let name = "\(table)_\(field.name)"
+            select.append("\(SQLText.quoted(table)).\(SQLText.quoted(field.name)) AS \(SQLText.quoted(name))")
+            columns.append(.object([("Name", .string(name)), ("Table", .string(table)), ("Field", .string(field.name)), ("Type", .string(field.type))]))
+        }
+        let quoted = view.tables.map(SQLText.quoted)
+        let key = view.tables.count == 1 ? "\(quoted[0]).rowid" : "\(quoted[0]).rowid * 1048576 + \(quoted[1]).rowid"
+        // Each table's rowid, so that an attachment shown by the view can be found in its table.
+        let keys = zip(view.tables, quoted).map { "\($1).rowid AS \(SQLText.quoted("__key_" + $0))" }.joined(separator: ", ")
+        let pk = quoted.map { "CAST(\($0).\"PK_ID\" AS TEXT)" }.joined(separator: " || ',' || ")
+        var sql = "CREATE VIEW \(SQLText.quoted(view.name)) AS SELECT \(key) AS __key, \(pk) AS \"PK_ID\", \(keys), \(select.joined(separator: ", ")) FROM \(quoted[0])"
+        for table in quoted.dropFirst() { sql += " JOIN \(table) ON (\(view.join!))" }
+        if let filter = view.filter { sql += " WHERE (\(filter))" }
+        try transaction {
+            do { try db.execute(sql) } catch { throw StoreError.invalid("view \(view.name): \(error)") }
+            try putObject("view", view.name, .object([
+                ("Name", .string(view.name)), ("Tables", .array(view.tables.map(JSON.string))), ("Note", view.note.map(JSON.string) ?? .null),
+                ("Fields", .array(columns)),
+            ]))
+        }
+    }
+
+    /// The view's fields, `PK_ID` (a string) first.
+    func viewFields(_ name: String) throws -> [(field: Field, source: String)] {
+        let definition = try object("view", name, what: "view")
+        let columns = definition["Fields"]?.array ?? []
+        return [(Field(name: "PK_ID", type: "STRING"), "")] + columns.map {
+            (Field(name: $0["Name"]?.string ?? "", type: $0["Type"]?.string ?? "STRING"), "\($0["Table"]?.string ?? "").\($0["Field"]?.string ?? "")")
+        }
+    }
+
+    func viewSource(_ name: String) throws -> Source {
+        let definition = try object("view", name, what: "view")
+        let viewName = definition["Name"]?.string ?? name
+        let tables = definition["Tables"]?.strings ?? []
+        let fields = try viewFields(viewName).map(\.field)
+        let columns = (["__key"] + fields.map { SQLText.quoted($0.name) }).joined(separator: ", ")
+        var source = Source(name: viewName, fields: fields, inner: "SELECT \(columns) FROM \(SQLText.quoted(viewName))")
+        if tables.count == 1 {
+            // One table: writable, `Table_Field` in a body is the table's `Field`.
+            let prefix = tables[0] + "_"
+            source.baseTable = tables[0]
+            source.baseField = { $0.lowercased().hasPrefix(prefix.lowercased()) ? String($0.dropFirst(prefix.count)) : $0 }
+        }
+        return source
+    }
+}

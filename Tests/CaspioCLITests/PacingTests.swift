@@ -1,0 +1,73 @@
+import CaspioTestSupport
+import Foundation
+import Testing
+
+/// Issue 15 against an account-wide limiter (more than 10 requests in a second lock the account
+/// for 2 s): 160 reads through caspio.map at concurrency 8, paced and not.
+@Suite struct PacingTests {
+    static let reads = """
+        local ids = {}
+        for i = 1, 160 do ids[i] = i end
+        local started = os.time()
+        caspio.map(ids, function(i) return caspio.get("tables/Customers/records", { ["q.limit"] = 1 }) end,
+          { concurrency = 8 })
+        local s = caspio.stats()
+        print(s.requests, s.throttled, string.format("%.3f", s.paused))
+        """
+
+    static func limitedFake() throws -> FakeCaspio {
+        let fake = try FakeCaspio()
+        fake.seed("Customers", count: 5)
+        fake.limit(FakeAccountLimiter(maxRequests: 10, window: 1, lockout: 2))
+        return fake
+    }
+
+    @Test func pacedBelowTheLimitNo429AndNoSlowerThanTheRate() throws {
+        let fake = try Self.limitedFake()
+        defer { fake.shutdown() }
+        let box = try ScriptSandbox(Self.reads, fake: fake)
+        let began = Date()
+        let result = try box.run(["--rate", "8", "--summary"])
+        let elapsed = Date().timeIntervalSince(began)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(fake.limiter?.refusals == 0)
+        #expect(result.stdout.hasPrefix("160\t0\t0.000"), "\(result.stdout)")
+        // 161 starts (the token too) spaced 1/8 s: at least 20 s, and not much more.
+        #expect(elapsed >= 19.5 && elapsed < 26, "\(elapsed)")
+        #expect(result.stderr.contains("caspio: summary: throttled 0 (429 or 503), paused 0.000s"), "\(result.stderr)")
+    }
+
+    @Test func unpacedAllSucceedWithAtMostThreeLockouts() throws {
+        let fake = try Self.limitedFake()
+        defer { fake.shutdown() }
+        let box = try ScriptSandbox(Self.reads, fake: fake)
+        let result = try box.run(["--summary", "--log-format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let limiter = try #require(fake.limiter)
+        #expect(limiter.lockouts >= 1 && limiter.lockouts <= 3, "\(limiter.lockouts) lockouts")
+        let fields = result.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+        #expect(fields.first == String(160 + limiter.refusals), "every read sent once, plus its refusals: \(result.stdout)")
+        #expect(fields.dropFirst().first == String(limiter.refusals), "every 429 is seen: \(result.stdout)")
+        let paused = Double(fields.last ?? "") ?? 0
+        #expect(paused >= 2 * Double(limiter.lockouts) - 0.5, "\(paused)")
+        let summary = try #require(result.stderr.split(separator: "\n").last { $0.contains("\"summary\"") })
+        let object = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any]
+        #expect(object?["throttled"] as? Int == limiter.refusals)
+        #expect(object?["paused"] as? Double != nil)
+    }
+
+    @Test func aBadRateIsLoudEvenForARunThatMakesNoRequest() throws {
+        for (flags, environment, expected) in [
+            (["--rate", "0"], [:], "--rate = 0.0 is not a rate"),
+            (["--rate", "fast"], [:], "The value 'fast' is invalid for '--rate <rate>'"),
+            ([], ["CASPIO_RATE": "-2", "CASPIO_ACCOUNT": "c1abc123", "CASPIO_CLIENT_ID": "i", "CASPIO_CLIENT_SECRET": "s"],
+             "CASPIO_RATE = -2.0 is not a rate"),
+        ] {
+            let script = flags.isEmpty ? "caspio.get('tables')" : "print('ran')"
+            let result = try caspio(flags + ["-e", script], environment: environment.merging(["CASPIO_CONFIG": "/nonexistent"]) { $1 })
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains(expected), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+}

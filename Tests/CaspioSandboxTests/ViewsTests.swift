@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// Views defined in the seed (docs/sandbox.md): a join read-only, a one-table view writable.
+@Suite struct ViewsTests {
+    @Test func aJoinViewReadsWithTheFullQuerySetAndRefusesWrites() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            #expect(try await sandbox.api("GET", "views", token: token).object["Result"] as? [String] == ["CaliforniaOrders", "NewYorkCustomers"])
+            let fields = try await sandbox.api("GET", "views/CaliforniaOrders/fields", token: token).result
+            #expect(fields.map { $0["Name"] as? String } == ["PK_ID", "Customers_Name", "Customers_Email", "Orders_Quantity", "Orders_Shipped"])
+            #expect(fields[1]["TableFieldName"] as? String == "Customers.Name")
+            // 50 CA customers with two orders each; PK_ID joins the source ids into a string.
+            let page = try await sandbox.api("GET", "views/CaliforniaOrders/records?q.orderBy=PK_ID&q.pageSize=5&q.getPaginationInfo=true", token: token)
+            #expect((page.object["Pagination"] as? [String: Int])?["TotalCount"] == 100)
+            #expect(page.result.first?["PK_ID"] as? String == "1,1" && page.result.first?["Customers_Name"] as? String == "Customer 001")
+            let filtered = try await sandbox.api("GET", "views/CaliforniaOrders/records?q.where=\(q("Orders_Quantity = 7"))&q.select=PK_ID&q.limit=1000", token: token)
+            #expect(filtered.status == 200 && !filtered.result.isEmpty && filtered.result.allSatisfy { $0.keys.sorted() == ["PK_ID"] })
+            let write = try await sandbox.api("PUT", "views/CaliforniaOrders/records?q.where=\(q("PK_ID = '1,1'"))", json: ["Orders_Quantity": 9], token: token)
+            #expect(write.status == 403 && write.object["Code"] as? String == "UnsufficientPrivileges")
+            #expect(try await sandbox.api("POST", "views/CaliforniaOrders/records", json: ["Orders_Quantity": 9], token: token).status == 403)
+            #expect(try await sandbox.api("GET", "views/Nope/records", token: token).status == 404)
+        }
+    }
+
+    @Test func aOneTableViewWritesItsTable() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            // The new row has no State, so the view's filter leaves it out of the answer.
+            let added = try await sandbox.api("POST", "views/NewYorkCustomers/records?response=rows", json: ["Customers_Name": "View Made", "Customers_Email": "v@x"], token: token)
+            #expect(added.status == 201 && added.result.isEmpty)
+            let row = try await sandbox.api("GET", "tables/Customers/records?q.where=PK_ID=251", token: token).result.first
+            #expect(row?["Name"] as? String == "View Made")
+            // The view's filter bounds its writes: only NY rows change.
+            let changed = try await sandbox.api("PUT", "views/NewYorkCustomers/records?q.where=\(q("Customers_Name LIKE 'Customer 00%'"))", json: ["Customers_Email": "ny@x"], token: token)
+            #expect(changed.object["RecordsAffected"] as? Int == 2)  // Customer 002 and 007
+            let deleted = try await sandbox.api("DELETE", "views/NewYorkCustomers/records?q.where=\(q("Customers_Email = 'ny@x'"))", token: token)
+            #expect(deleted.object["RecordsAffected"] as? Int == 2)
+            #expect(try await sandbox.api("GET", "tables/Customers/records?q.where=PK_ID=2", token: token).result.isEmpty)
+        }
+    }
+}
