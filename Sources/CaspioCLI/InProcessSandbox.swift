@@ -5,7 +5,7 @@ import Foundation
 /// sandbox in this process on a free port, and the environment that points the client at it.
 enum InProcessSandbox {
     /// Starts the sandbox with the demo data; blocks until it listens.
-    static func start(_ settings: SandboxSettings = SandboxSettings()) throws -> RunningSandbox {
+    static func start(_ settings: SandboxSettings = .caspioLike) throws -> RunningSandbox {
         try runBlocking { try await RunningSandbox.start(settings) }
     }
 

@@ -41,6 +41,15 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: "Revoke every access token after each N resource requests.")
     var revokeEvery: Int = 0
 
+    @Flag(help: "Answer unordered reads in a stable order (Caspio shuffles them on every request, and so does the sandbox by default).")
+    var stableOrder = false
+
+    @Option(help: ArgumentHelp("Caspio's rate limit, REQUESTS/WINDOW answered 429 beyond (default \(SandboxSettings.caspioRateLimit)), or off.", valueName: "SPEC"))
+    var rateLimit: String = SandboxSettings.caspioRateLimit
+
+    @Option(help: ArgumentHelp("More than N requests in one second lock the whole account for 5 s with 429, as Caspio's limiter does (default: off; Caspio does not publish its N).", valueName: "N"))
+    var burstLimit: Int?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be from 0 to 1") }
@@ -49,13 +58,20 @@ struct SandboxCommand: ParsableCommand {
     }
 
     func settings() throws -> SandboxSettings {
-        var settings = SandboxSettings()
+        var settings = SandboxSettings.caspioLike
         settings.port = port
         settings.dataPath = data
         settings.seedPath = seed
         settings.latencyMilliseconds = latency
         settings.failRate = failRate
         settings.revokeEvery = revokeEvery
+        settings.shuffleUnordered = !stableOrder
+        settings.rateLimit = try Self.rateLimit(rateLimit)
+        if let burstLimit {
+            guard burstLimit > 0 else { throw ValidationError("--burst-limit must be a number of requests above 0") }
+            settings.rateLimit = settings.rateLimit ?? SandboxSettings.RateLimit(requests: .max, window: 1)
+            settings.rateLimit?.burstPerSecond = burstLimit
+        }
         if let tokenTTL {
             guard let seconds = SandboxSettings.duration(tokenTTL) else { throw ValidationError("--token-ttl '\(tokenTTL)' is not a duration such as 5s, 10m or 1h") }
             settings.tokenTTL = seconds
@@ -103,6 +119,15 @@ struct SandboxCommand: ParsableCommand {
     }
 
     static let stopGrace: Double = 5
+
+    static func rateLimit(_ text: String) throws -> SandboxSettings.RateLimit? {
+        if text.lowercased() == "off" { return nil }
+        guard var limit = SandboxSettings.RateLimit.parse(text) else {
+            throw ValidationError("--rate-limit '\(text)' is not REQUESTS/WINDOW such as 2000/300s, or off")
+        }
+        limit.burstPerSecond = .max  // --burst-limit sets it
+        return limit
+    }
 
     /// A start failure in the user's terms: which port, and what to do.
     static func explain(_ error: Error, port: Int) -> String {

@@ -61,7 +61,7 @@ public final class ModuleContext: @unchecked Sendable {
     public func shutdown() {
         guard let client else { return }
         let done = DispatchSemaphore(value: 0)
-        Task.detached {
+        Task.detached(executorPreference: RequestExecutor.shared) {
             await client.shutdown()
             done.signal()
         }

@@ -22,7 +22,7 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
         let ticket = nextTicket
         nextTicket += 1
         condition.unlock()
-        let task = Task { [self] in
+        let task = Task(executorPreference: RequestExecutor.shared) { [self] in
             let outcome: Outcome
             do {
                 outcome = .success(try await work())

@@ -11,8 +11,8 @@ public struct SandboxSettings: Sendable {
     public var seedPath: String? = nil
     /// Load the demo tables when the database has no tables yet and no seed file is given.
     public var demoSeed = true
-    /// Adds the demo's Staff table (FILE, PASSWORD, DATE/TIME and LIST fields): off until the
-    /// examples expect a fourth table (quickstart.lua prints "3 tables").
+    /// Adds the demo's Staff table (FILE, PASSWORD, DATE/TIME and LIST fields). The sandbox
+    /// users run has it (`caspioLike`); the type's default leaves it out for unit tests.
     public var demoStaffTable = false
     /// Seconds an access token lives (Caspio: 86399) and a refresh token lives.
     public var tokenTTL: Double = 86399
@@ -28,15 +28,31 @@ public struct SandboxSettings: Sendable {
     public var maxUploadBytes = 20 * 1024 * 1024
 
     /// Unordered results (no q.orderBy) come shuffled anew on every request, as Caspio's
-    /// unordered pages differ from call to call; `--stable-order` turns that off. Off by
-    /// default until the client's pager orders by PK_ID itself (issue 12).
+    /// unordered pages differ from call to call; `--stable-order` turns that off. On in the
+    /// sandbox users run (`caspioLike`); off in the type's default, for unit tests of other parts.
     public var shuffleUnordered = false
     /// Seeds the shuffles, so that a run can be replayed.
     public var orderSeed: UInt64 = 1
     /// API-NOTES.md: the request URI may be at most 2,047 characters.
     public var maxURILength = 2047
-    /// Caspio's rate limits (`--rate-limit 2000/300s`); nil: none.
+    /// Caspio's rate limits (`--rate-limit 2000/300s`, what `caspio sandbox` and `--sandbox`
+    /// use); nil: none (the default of the type, for tests that burst on purpose).
     public var rateLimit: RateLimit? = nil
+
+    /// Caspio's published limit, third-party figure (API-NOTES.md).
+    public static let caspioRateLimit = "2000/300s"
+
+    /// The sandbox as users run it (`caspio sandbox`, `--sandbox`): as hard as Caspio where
+    /// Caspio is hard, every edge on (each has a switch to relax it).
+    public static var caspioLike: SandboxSettings {
+        var settings = SandboxSettings()
+        settings.demoStaffTable = true
+        settings.shuffleUnordered = true
+        // The per-second burst lockout is Caspio's too, but its threshold is not published:
+        // off unless asked for (`--burst-limit`), so that no guess fails a script.
+        settings.rateLimit = RateLimit.parse(caspioRateLimit).map { RateLimit(requests: $0.requests, window: $0.window, burstPerSecond: .max) }
+        return settings
+    }
     /// Webhook delivery: attempts per message and the pause before the first retry (doubling).
     public var webhookAttempts = 3
     public var webhookRetryDelay: Double = 1

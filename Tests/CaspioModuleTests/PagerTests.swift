@@ -226,7 +226,9 @@ import Testing
         #expect(fake.grants["client_credentials"] == 1)
         #expect((fake.grants["refresh_token"] ?? 0) >= 1)
         // Renewed ahead of time: no request was refused and replayed.
-        #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" } == ["1", "2", "3", "4", "5"])
+        // Renewed ahead of time: no page after the first was refused and replayed (the first
+        // can be, on a machine so loaded that 1.5 s pass between the grant and the server).
+        #expect(fake.resourceRequests.map { $0.query["q.pageNumber"] ?? "" }.drop { $0 == "1" } == ["2", "3", "4", "5"])
     }
 
     @Test func bothTokensRevokedBetweenPagesFallsBackToClientCredentials() async throws {
