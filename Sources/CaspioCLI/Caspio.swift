@@ -15,7 +15,10 @@ struct Caspio: ParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: "caspio \(CaspioModule.version) (\(LuaState.luaRelease))",
-        subcommands: [RunCommand.self, ReplCommand.self, AuthCommand.self, RequestCommand.self, SandboxCommand.self, UsageCommand.self],
+        subcommands: [
+            RunCommand.self, ReplCommand.self, AuthCommand.self, RequestCommand.self, SandboxCommand.self,
+            UsageCommand.self, ProfileCommand.self, DoctorCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }

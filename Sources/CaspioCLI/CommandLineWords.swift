@@ -5,7 +5,7 @@
 /// - `--lock` with an optional value.
 /// Only the words before the script are looked at: the script's own arguments are its business.
 enum CommandLineWords {
-    static let subcommands: Set<String> = ["run", "repl", "auth", "request", "sandbox", "usage", "help"]
+    static let subcommands: Set<String> = ["run", "repl", "auth", "request", "sandbox", "usage", "profile", "doctor", "help"]
 
     /// Options that every account-using subcommand takes (ConnectionOptions, --sandbox), which
     /// may stand before the subcommand's name.
@@ -56,6 +56,11 @@ enum CommandLineWords {
             }
         }
         guard !moved.isEmpty, index < words.count, subcommands.contains(words[index]) else { return words }
+        // `caspio --profile p profile show`: the options belong to profile's own subcommand
+        // (which rejects, naming it, any that does not apply), not to `profile` itself.
+        if words[index] == "profile", index + 1 < words.count, ProfileCommand.subcommandNames.contains(words[index + 1]) {
+            return Array(words[index...(index + 1)]) + moved + words[(index + 2)...]
+        }
         return [words[index]] + moved + words[(index + 1)...]
     }
 

@@ -40,6 +40,12 @@ public final class CaspioClient: Sendable {
 
     public func shutdown() async { await transport.shutdown() }
 
+    /// One GET without a token, outside the budget and retried as the configuration says:
+    /// `caspio doctor`'s look at an endpoint (reachable? TLS trusted? what time is it there?).
+    public func probe(_ url: URL) async throws(CaspioError) -> CaspioResponse {
+        try await transport.send(HTTPRequest("GET", url.absoluteString))
+    }
+
     /// Sends a request with a valid token; on 401 renews and replays once. Any status comes
     /// back as a response; failures to get one (network, auth, budget) are thrown.
     public func send(_ request: CaspioRequest) async throws(CaspioError) -> CaspioResponse {

@@ -29,13 +29,14 @@ enum PrivateFiles {
     }
 
     /// A temporary file, fsync, rename, fsync of the directory: readers see the old file or
-    /// the new one, never a torn one, whenever the writer dies.
-    static func writeAtomically(_ data: Data, to path: String, what: String) throws(Failure) {
+    /// the new one, never a torn one, whenever the writer dies. The file is created with
+    /// `mode` (a config file keeps the mode it had), never readable by others in between.
+    static func writeAtomically(_ data: Data, to path: String, what: String, mode: mode_t = 0o600) throws(Failure) {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0o600)
         guard fd >= 0 else { throw Failure(message: "cannot write the \(what) \(temporary): \(errnoText())") }
         var ok = writeAll(fd, data)
-        ok = ok && fsync(fd) == 0
+        ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0
         close(fd)
         guard ok, rename(temporary, path) == 0 else {
             let reason = errnoText()

@@ -19,6 +19,8 @@ public final class FakeCaspio: Sendable {
         public var tokenType = "bearer"
         /// Delay before token answers, so that concurrent requests pile up on one renewal.
         public var tokenDelay: Double = 0
+        /// The token endpoint's `Date` header is this many seconds off the real time; nil sends none.
+        public var clockOffset: Double? = 0
         /// Delay before answering a resource request (seconds, chosen per request), so that
         /// concurrent requests overlap at the server; see `maxInFlight`.
         public var resourceDelay: (@Sendable (TestHTTPServer.Request) -> Double)? = nil
@@ -113,7 +115,9 @@ public final class FakeCaspio: Sendable {
 
     private static func token(_ request: TestHTTPServer.Request, _ state: NIOLockedValueBox<State>) -> TestHTTPServer.Reply {
         var reply = tokenReply(request, state)
-        reply.delay = state.withLockedValue { $0.settings.tokenDelay }
+        let settings = state.withLockedValue { $0.settings }
+        reply.delay = settings.tokenDelay
+        if let offset = settings.clockOffset { reply.headers.append(("Date", httpDate(Date().addingTimeInterval(offset)))) }
         return reply
     }
 
@@ -234,4 +238,13 @@ public final class FakeCaspio: Sendable {
         }
         return .json(200, ["Result": [["path": request.path, "method": request.method]]], headers: [("X-Caspio-Request-ID", requestID)])
     }
+}
+
+/// RFC 9110's IMF-fixdate, as a `Date` header.
+func httpDate(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+    return formatter.string(from: date)
 }

@@ -38,6 +38,8 @@ public struct ClientConfiguration: Sendable {
     public var usageDirectory: String?
     /// What the ledger files this run's requests under: the script's name, set by the CLI.
     public var scriptName: String?
+    /// Where the secret came from (for `caspio doctor`); nil when given directly.
+    public var secretOrigin: SecretOrigin?
 
     public init(
         profile: String? = nil, baseURL: URL, tokenURL: URL, clientID: String, clientSecret: Secret,
@@ -65,4 +67,14 @@ public struct ClientConfiguration: Sendable {
         self.usageDirectory = usageDirectory
         self.scriptName = scriptName
     }
+}
+
+/// Where the client secret was found, never the secret itself: `client_secret_file` and its
+/// path in "profile 'prod' of PATH", or `CASPIO_CLIENT_SECRET` in "the environment".
+public struct SecretOrigin: Sendable {
+    /// client_secret, client_secret_env, client_secret_file, client_secret_command or CASPIO_CLIENT_SECRET.
+    public var setting: String
+    /// The file, command or variable name; nil for a secret given inline.
+    public var detail: String?
+    public var layer: String
 }

@@ -27,17 +27,12 @@ struct ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CaspioError(.config, "cannot read the config file \(path) (check its permissions)")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw CaspioError(
-                .config,
-                "the config file \(path) is not valid TOML: \(error.description) at line \(error.source.begin.line), column \(error.source.begin.column)")
-        } catch {
-            throw CaspioError(.config, "the config file \(path) is not valid TOML: \(error)")
-        }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    /// The file's profiles from its text; `path` only names it in errors.
+    static func parse(_ text: String, path: String) throws(CaspioError) -> ConfigFile {
+        let root = try table(text, path: path)
         var file = ConfigFile(defaultProfile: nil, profiles: [:])
         if let value = root["default_profile"] {
             guard let name = value.string else { throw CaspioError(.config, "\(path): default_profile must be a string") }
@@ -58,6 +53,19 @@ struct ConfigFile {
             file.profiles[name] = try layer(profile, name: name, path: path)
         }
         return file
+    }
+
+    /// The file's text as a TOML table, or an error naming the line and column.
+    static func table(_ text: String, path: String) throws(CaspioError) -> TOMLTable {
+        do {
+            return try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw CaspioError(
+                .config,
+                "the config file \(path) is not valid TOML: \(error.description) at line \(error.source.begin.line), column \(error.source.begin.column)")
+        } catch {
+            throw CaspioError(.config, "the config file \(path) is not valid TOML: \(error)")
+        }
     }
 
     private static func layer(_ table: TOMLTable, name: String, path: String) throws(CaspioError) -> SettingsLayer {

@@ -105,7 +105,7 @@ public struct ConfigurationResolver {
 
     public func resolve() throws(CaspioError) -> ClientConfiguration {
         do {
-            return try resolveLayers()
+            return try resolveLayers(file: try ConfigFile.load(path: configFilePath))
         } catch {
             var error = error
             error.isSetup = true
@@ -113,8 +113,21 @@ public struct ConfigurationResolver {
         }
     }
 
-    private func resolveLayers() throws(CaspioError) -> ClientConfiguration {
-        let file = try ConfigFile.load(path: configFilePath)
+    /// What `--profile NAME` would resolve to if `configText` were the config file, taking the
+    /// account, client id and secret from that profile alone: a `CASPIO_*` variable must not
+    /// make a check of the profile's credentials pass (or fail) for another account.
+    public func resolve(profile: String, configText: String) throws(CaspioError) -> ClientConfiguration {
+        var resolver = self
+        for name in ["CASPIO_ACCOUNT", "CASPIO_BASE_URL", "CASPIO_TOKEN_URL", "CASPIO_CLIENT_ID", "CASPIO_CLIENT_SECRET", "CASPIO_AUTH_STYLE", "CASPIO_PROFILE"] {
+            resolver.environment[name] = nil
+        }
+        resolver.overrides = ConfigurationOverrides()
+        resolver.overrides.profile = profile
+        resolver.overrides.tokenCache = overrides.tokenCache
+        return try resolver.resolveLayers(file: try ConfigFile.parse(configText, path: configFilePath))
+    }
+
+    private func resolveLayers(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
         let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
         if let profileName {
@@ -167,6 +180,9 @@ public struct ConfigurationResolver {
         let secretLayer = layers.first { $0.secret != nil }!
         let secret = requireCredentials
             ? try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name) : Secret("")
+        let secretOrigin = SecretOrigin(
+            setting: secretLayer.kind == .environment ? "CASPIO_CLIENT_SECRET" : secretLayer.secret!.setting,
+            detail: secretLayer.secret!.detail, layer: secretLayer.name)
 
         var style = ClientConfiguration.AuthStyle.body
         if let layer = layers.first(where: { $0.authStyle != nil }), let text = layer.authStyle {
@@ -193,7 +209,7 @@ public struct ConfigurationResolver {
                 .config,
                 "max_requests_per_day and max_requests_per_period are counted by the usage ledger, which lives in the token cache directory, and the token cache is off (CASPIO_TOKEN_CACHE or token_cache)")
         }
-        return ClientConfiguration(
+        var configuration = ClientConfiguration(
             profile: profileName, baseURL: baseURL, tokenURL: derivedTokenURL, clientID: nonEmpty(idLayer.clientID)!,
             clientSecret: secret, authStyle: style, caFile: caFile, tokenCacheDirectory: cacheDirectory,
             connectTimeout: layers.lazy.compactMap(\.connectTimeout).first ?? 10,
@@ -202,6 +218,8 @@ public struct ConfigurationResolver {
             maxRequestsPerDay: perDay, maxRequestsPerPeriod: perPeriod,
             billingDay: usage.lazy.compactMap(\.billingDay).first ?? 1, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
+        configuration.secretOrigin = secretOrigin
+        return configuration
     }
 
     /// All that is missing, said at once, with every way out: the variables, a profile, or

@@ -12,6 +12,24 @@ enum SecretSource {
     /// `credential_process` do.
     case command(String)
 
+    /// Its key in a profile.
+    var setting: String {
+        switch self {
+        case .inline: "client_secret"
+        case .environment: "client_secret_env"
+        case .file: "client_secret_file"
+        case .command: "client_secret_command"
+        }
+    }
+
+    /// The variable, file or command it names; nil for an inline secret.
+    var detail: String? {
+        switch self {
+        case .inline: nil
+        case .environment(let text), .file(let text), .command(let text): text
+        }
+    }
+
     func resolve(environment: [String: String], origin: String) throws(CaspioError) -> Secret {
         let secret: Secret
         switch self {

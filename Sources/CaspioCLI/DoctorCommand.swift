@@ -1,0 +1,74 @@
+import ArgumentParser
+import CaspioClient
+import Foundation
+
+/// `caspio doctor`: what a run would use, checked one step at a time, from the config file to
+/// the API, so that a cron job's failure can be found before the night it happens.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the setup: config, secret, token cache, token endpoint (DNS, TLS, clock), API.",
+        discussion: "Each line is OK, or FAIL and what to do. Exits 1 when a check fails. Never prints a secret or a token."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        var report = DoctorReport()
+        let resolver = ConfigurationResolver(overrides: connection.overrides)
+        checkConfigFile(resolver.configFilePath, &report)
+        let configuration: ClientConfiguration
+        do { configuration = try resolver.resolve() } catch {
+            // A source that fails (file, command, variable) names its client_secret_ setting.
+            let topic = error.message.contains("client_secret_") && !error.message.contains("missing") ? "secret" : "account"
+            let fix = error.message.contains("caspio profile add") ? "" : "; caspio profile add NAME sets one up"
+            report.fail(topic, error.message + fix)
+            report.fail("network", "not checked until the above is fixed")
+            throw ExitCode(1)
+        }
+        report.ok("account", "\(configuration.profile.map { "profile \($0)" } ?? "the environment"): \(configuration.baseURL.absoluteString), client id \(configuration.clientID)")
+        DoctorLocalChecks(configuration: configuration, configPath: resolver.configFilePath).run(&report)
+        var probing = configuration
+        probing.retry = .none  // a diagnosis reports the first failure, it does not ride it out
+        let logger = try reportingErrors { try connection.makeLogger() }
+        let client = try reportingErrors { try CaspioClient(configuration: probing, logger: logger) }
+        let network = try runBlocking { [report] () async -> DoctorReport in
+            var report = report
+            await DoctorNetworkChecks(client: client).run(&report)
+            await client.shutdown()
+            return report
+        }
+        if network.failed { throw ExitCode(1) }
+    }
+
+    private func checkConfigFile(_ path: String, _ report: inout DoctorReport) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            report.ok("config", "no config file at \(path) (fine when CASPIO_* variables name the account)")
+            return
+        }
+        do {
+            let document = try ConfigDocument(path: path)
+            let names = document.profileNames.isEmpty ? "no profiles" : "profiles " + document.profileNames.joined(separator: ", ")
+            report.ok("config", "\(path): \(names)\(document.defaultProfile.map { " (default \($0))" } ?? "")")
+        } catch {
+            report.fail("config", error.message)
+        }
+    }
+}
+
+/// The lines of the report, printed as they are decided (a slow network check shows where it is).
+struct DoctorReport: Sendable {
+    private(set) var failed = false
+
+    mutating func ok(_ topic: String, _ detail: String) { line("OK  ", topic, detail) }
+
+    mutating func fail(_ topic: String, _ detail: String) {
+        failed = true
+        line("FAIL", topic, detail)
+    }
+
+    private func line(_ status: String, _ topic: String, _ detail: String) {
+        let text = "\(status)  \(topic.padding(toLength: 15, withPad: " ", startingAt: 0)) \(SecretRedactor.shared.redact(detail).replacingOccurrences(of: "\n", with: " "))\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
