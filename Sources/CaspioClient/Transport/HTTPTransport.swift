@@ -162,7 +162,8 @@ public final class HTTPTransport: Sendable {
             case .readTimeout: return (.timeout, .timeoutOrReset, "the server stopped answering (read timeout)")
             case .deadlineExceeded: return (.timeout, .timeoutOrReset, "the request took longer than its timeout")
             case .remoteConnectionClosed: return (.network, .timeoutOrReset, "the server closed the connection")
-            case .cancelled: return (.network, .connectionNotEstablished, "cancelled")
+            // A cancelled exchange may have reached the server: only idempotent ones are retried.
+            case .cancelled: return (.network, .timeoutOrReset, "cancelled")
             case .alreadyShutdown:
                 return (.network, .permanent, "the client's connections are already closed (the run or REPL session is ending)")
             default:
