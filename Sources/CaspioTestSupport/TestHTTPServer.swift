@@ -100,7 +100,7 @@ public final class TestHTTPServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(handler: handler, recorded: recorded))
                 }
             }
-        channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
+        channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait(seconds: 10, doing: "binding 127.0.0.1")
         port = channel.localAddress?.port ?? 0
         scheme = tls == nil ? "http" : "https"
     }
@@ -112,7 +112,7 @@ public final class TestHTTPServer: Sendable {
     public func clearRequests() { recorded.withLockedValue { $0.removeAll() } }
 
     public func shutdown() {
-        try? channel.close().wait()
+        try? channel.close().wait(seconds: 10, doing: "closing the test server")
     }
 
     deinit { channel.close(promise: nil) }
@@ -173,5 +173,26 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: reply.body)))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+    }
+}
+
+/// A future that did not complete within its deadline, in a test.
+public struct WaitTimeout: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension EventLoopFuture {
+    /// `wait()` with a deadline: a test never blocks forever on a bind or a close.
+    public func wait(seconds: Double, doing what: String) throws -> Value {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<Result<Value, Error>?>(nil)
+        whenComplete { result in
+            outcome.withLockedValue { $0 = result }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + seconds) == .success, let result = outcome.withLockedValue({ $0 }) else {
+            throw WaitTimeout(description: "\(what) did not finish within \(seconds)s")
+        }
+        return try result.get()
     }
 }
