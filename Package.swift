@@ -55,6 +55,10 @@ let package = Package(
                 .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/where.lua"),
                 .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/files.lua"),
                 .embedInCode("Lua/running.lua"),
+                // Issue 14: the rest of Caspio.
+                .embedInCode("Lua/dates.lua"), .embedInCode("Lua/resources.lua"), .embedInCode("Lua/design.lua"),
+                .embedInCode("Lua/attachments.lua"), .embedInCode("Lua/passwords.lua"), .embedInCode("Lua/folders.lua"),
+                .embedInCode("Lua/webhooks.lua"), .embedInCode("Lua/account.lua"),
             ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.

@@ -43,6 +43,8 @@
 ---@field check? boolean
 ---stream a successful (2xx) answer's body to this file instead of memory
 ---@field save_to? string
+---the acting user, sent as Caspio's `Principal` header for its HIPAA audit log (overrides `--principal`)
+---@field principal? string
 -- </options>
 
 ---@class caspio.Response
@@ -139,7 +141,7 @@
 -- Records ------------------------------------------------------------------------------------
 
 -- <options: records>
----The options of `records`, `rows`, `all`.
+---The options of `records`, `rows`, `all`, `users`.
 ---@class caspio.RecordsOptions
 ---filter: see [where clauses](#where-clauses)
 ---@field where? caspio.WhereClause
@@ -166,9 +168,9 @@
 -- </options>
 
 -- <options: writes>
----The options of `update`, `delete`.
+---The options of `update`, `delete`, `set_attachment_info`, `delete_attachments`, `set_password`, `clear_password`.
 ---@class caspio.AllRows
----`true` with a `nil` where clause: every row of the table
+---`true` with a `nil` where clause: every row of the table (every user of a directory)
 ---@field all? boolean
 -- </options>
 
@@ -213,14 +215,14 @@ function Table:first(opts) end
 function Table:count(where) end
 
 ---Inserts a row and returns it as stored (with PK_ID), or a list of rows (one request each,
----in order) and returns the list of stored rows. Not for views.
+---in order) and returns the list of stored rows. Through a view, Caspio decides.
 ---@param row caspio.Row
 ---@return caspio.Row
 ---@overload fun(self: caspio.Table, rows: caspio.Row[]): caspio.Row[]
 function Table:insert(row) end
 
 ---Sets `fields` on the matching rows and returns how many changed. An empty where clause is
----refused unless it is nil and `opts` is `{all = true}`. Not for views.
+---refused unless it is nil and `opts` is `{all = true}`. Through a view, Caspio decides.
 ---@param where caspio.WhereClause?
 ---@param fields table<string, any>
 ---@param opts? caspio.AllRows
@@ -228,7 +230,7 @@ function Table:insert(row) end
 function Table:update(where, fields, opts) end
 
 ---Deletes the matching rows and returns how many went. An empty where clause is refused
----unless it is nil and `opts` is `{all = true}`. Not for views.
+---unless it is nil and `opts` is `{all = true}`. Through a view, Caspio decides.
 ---@param where caspio.WhereClause?
 ---@param opts? caspio.AllRows
 ---@return integer affected
@@ -283,7 +285,7 @@ function where.raw(sql) end
 -- <options: upload>
 ---The options of `upload`.
 ---@class caspio.UploadOptions
----the external key of the folder (default: the root folder)
+---the folder: its external key or its `/path` (default: the root folder)
 ---@field folder? string
 ---the name in Caspio (default: the local file's name)
 ---@field name? string
@@ -294,7 +296,7 @@ function where.raw(sql) end
 -- <options: files>
 ---The options of `list`.
 ---@class caspio.FilesListOptions
----the external key of the folder (default: the root folder)
+---the folder: its external key or its `/path` (default: the root folder)
 ---@field folder? string
 ---files per request, 5 to 1000 (default 100)
 ---@field pageSize? integer
@@ -353,6 +355,286 @@ function attachments.upload(table_name, field, pk, local_path) end
 ---@param local_path string
 ---@return string local_path
 function attachments.download(table_name, field, pk, local_path) end
+
+-- The rest of Caspio -------------------------------------------------------------------------
+
+-- <options: attachments>
+---The options of `attachments`.
+---@class caspio.AttachmentsOptions
+---whose attachments: see [where clauses](#where-clauses) (default: every record's)
+---@field where? caspio.WhereClause
+-- </options>
+
+-- <options: folders>
+---The options of `folders`.
+---@class caspio.FoldersOptions
+---list this folder's children (its external key or `/path`); default: the whole tree, depth first
+---@field folder? string
+---folders per request, 5 to 1000 (default 100)
+---@field pageSize? integer
+-- </options>
+
+-- <options: activate>
+---The options of `activate`.
+---@class caspio.ActivateOptions
+---`true`: Caspio e-mails each user (default `false`)
+---@field send_email? boolean
+-- </options>
+
+---The table's (or view's) design: {Name, Note, …}.
+---@return table
+function Table:design() end
+
+---One field's definition {Name, Type, Unique, Label, Description, …} (HTTP 404 when none).
+---@param name string
+---@return table
+function Table:field(name) end
+
+---Adds a field {Name =, Type =, Unique =, Label =, Description =}. Not for views.
+---@param def table
+---@return true
+function Table:add_field(def) end
+
+---Changes a field ({Name =, Label =, Description =, Unique =}). Not for views.
+---@param name string
+---@param changes table
+---@return true
+function Table:update_field(name, changes) end
+
+---Deletes a field and its data. Not for views.
+---@param name string
+---@return true
+function Table:delete_field(name) end
+
+---The attachment in `field` of the record whose PK_ID is `pk` (a string for a view).
+---@param field string
+---@param pk integer|string
+---@return caspio.Attachment
+function Table:attachment(field, pk) end
+
+---Iterates over the file info of the attachments in `field` (opts.where: whose).
+---@param field string
+---@param opts? caspio.AttachmentsOptions
+---@return fun(): caspio.AttachmentInfo?, nil, nil, any
+function Table:attachments(field, opts) end
+
+---Changes the file info ({FileName = …}) of the matching records' attachments; returns
+---RecordsAffected. An empty where clause needs nil and `{all = true}`.
+---@param field string
+---@param where caspio.WhereClause?
+---@param changes table
+---@param opts? caspio.AllRows
+---@return integer affected
+function Table:set_attachment_info(field, where, changes, opts) end
+
+---Deletes the matching records' attachments (the records stay); returns RecordsAffected.
+---An empty where clause needs nil and `{all = true}`.
+---@param field string
+---@param where caspio.WhereClause?
+---@param opts? caspio.AllRows
+---@return integer affected
+function Table:delete_attachments(field, where, opts) end
+
+---The names of the table's password fields.
+---@return string[]
+function Table:password_fields() end
+
+---Sets the password in `field` of the matching rows (the value is redacted from logs and
+---messages from then on); returns RecordsAffected. An empty where needs nil and `{all = true}`.
+---@param field string
+---@param where caspio.WhereClause?
+---@param value string
+---@param opts? caspio.AllRows
+---@return integer affected
+function Table:set_password(field, where, value, opts) end
+
+---Clears the password in `field` of the matching rows; returns RecordsAffected.
+---@param field string
+---@param where caspio.WhereClause?
+---@param opts? caspio.AllRows
+---@return integer affected
+function Table:clear_password(field, where, opts) end
+
+---{PK_ID, FileName, FileType, Size, DateCreated, DateUpdated}
+---@class caspio.AttachmentInfo
+---@field PK_ID integer|string
+---@field FileName string
+---@field FileType string
+---@field Size integer
+---@field DateCreated string
+---@field DateUpdated string
+
+---One record's attachment, from `t:attachment(field, pk)`.
+---@class caspio.Attachment
+---@field field string
+---@field pk integer|string
+local Attachment = {}
+
+---Streams the file to `local_path`, which appears only once complete. Returns `local_path`.
+---@param local_path string
+---@return string local_path
+function Attachment:download(local_path) end
+
+---Stores a local file as the record's attachment.
+---@param local_path string
+---@return true
+function Attachment:upload(local_path) end
+
+---The attachment's file info, or nil when the field is empty.
+---@return caspio.AttachmentInfo?
+function Attachment:info() end
+
+---{Name, ExternalKey, DateCreated, Path}
+---@class caspio.Folder
+---@field Name string
+---@field ExternalKey string
+---@field DateCreated string
+---@field Path? string
+
+---Iterates over the children of `opts.folder`, or the whole folder tree, depth first.
+---@param opts? caspio.FoldersOptions
+---@return fun(): caspio.Folder?, nil, nil, any
+function files.folders(opts) end
+
+---One folder, by external key or /path.
+---@param key_or_path string
+---@return caspio.Folder
+function files.folder(key_or_path) end
+
+---Outgoing webhooks and their events. A webhook's Secret is redacted from logs and messages.
+---@class caspio.webhooks
+local webhooks = {}
+
+---@return fun(): table?, nil, nil, any
+function webhooks.list() end
+---@param id string
+---@return table
+function webhooks.get(id) end
+---@param def table {Name =, OutgoingUrls = {…}, CallThrottling =, Description =}
+---@return table webhook with Id and Secret
+function webhooks.create(def) end
+---@param id string
+---@param changes table
+---@return table
+function webhooks.update(id, changes) end
+---@param id string
+---@return true
+function webhooks.delete(id) end
+---@param id string
+---@return fun(): table?, nil, nil, any
+function webhooks.events(id) end
+---@param id string
+---@param event_id string
+---@return table
+function webhooks.event(id, event_id) end
+---@param id string
+---@param def table {EventType =, ObjectName =, ObjectFields =, EventSources =}
+---@return table
+function webhooks.add_event(id, def) end
+---@param id string
+---@param event_id string
+---@param changes table
+---@return table
+function webhooks.update_event(id, event_id, changes) end
+---@param id string
+---@param event_id string
+---@return true
+function webhooks.delete_event(id, event_id) end
+
+---Import/export tasks (v2: `tasks`).
+---@class caspio.tasks
+local tasks = {}
+---@return fun(): table?, nil, nil, any
+function tasks.list() end
+---@param key string
+---@return table
+function tasks.get(key) end
+---Runs the task; Caspio answers once it has run.
+---@param key string
+---@return true
+function tasks.run(key) end
+
+---Bridge applications and their DataPages (v2: `applications`).
+---@class caspio.apps
+local apps = {}
+---@return fun(): table?, nil, nil, any
+function apps.list() end
+---@param key string
+---@return table
+function apps.get(key) end
+---@param key string
+---@return fun(): table?, nil, nil, any
+function apps.datapages(key) end
+---@param key string
+---@param page_key string
+---@return table
+function apps.datapage(key, page_key) end
+---@param key string
+---@param page_key string
+---@param on boolean
+---@return true
+function apps.deploy(key, page_key, on) end
+---@param key string
+---@param on boolean
+---@return true
+function apps.deploy_all(key, on) end
+---A deployed DataPage's deploy code (HTTP 400 when it is not deployed).
+---@param key string
+---@param page_key string
+---@param method? "URL"|"iFrame"|"Embedded"|"Net"
+---@return string
+function apps.deployment(key, page_key, method) end
+
+---A directory's users, from `caspio.directory(id)`.
+---@class caspio.Directory
+---@field id string
+local Directory = {}
+---Iterates over the users, paged and ordered as caspio.records (by UserGUID).
+---@param opts? caspio.RecordsOptions
+---@return fun(): table?, nil, nil, any
+function Directory:users(opts) end
+---Adds a user (or a list, one request each); returns what Caspio stored.
+---@param user table
+---@return table
+function Directory:add(user) end
+---Changes the matching users; returns UsersAffected. An empty where needs nil and `{all = true}`.
+---@param where caspio.WhereClause?
+---@param fields table
+---@param opts? caspio.AllRows
+---@return integer
+function Directory:update(where, fields, opts) end
+---Deletes the matching users; returns UsersAffected. An empty where needs nil and `{all = true}`.
+---@param where caspio.WhereClause?
+---@param opts? caspio.AllRows
+---@return integer
+function Directory:delete(where, opts) end
+---Activates a user (or each of a list); returns the ActivationUrl (or a list).
+---@param user_guids string|string[]
+---@param opts? caspio.ActivateOptions
+---@return string|string[]
+function Directory:activate(user_guids, opts) end
+
+---{year, month, day, hour, min, sec, ms}, usable with os.time (local time).
+---@class caspio.Date
+---@field year integer
+---@field month integer
+---@field day integer
+---@field hour? integer
+---@field min? integer
+---@field sec? integer
+---@field ms? integer
+
+---Caspio's ISO 8601 dates.
+---@class caspio.date
+local date = {}
+---"2024-01-05", "2024-01-05T09:30:00" or "2022-01-25T15:17:10.607" to a date table.
+---@param text string
+---@return caspio.Date
+function date.parse(text) end
+---A date table or an os.time() number to "2024-01-05T09:30:00" (".607" with milliseconds).
+---@param value caspio.Date|osdate|number
+---@return string
+function date.format(value) end
 
 -- Logging ------------------------------------------------------------------------------------
 
@@ -437,6 +719,10 @@ function json.is_array(t) end
 ---@field json caspio.json
 ---@field files caspio.files
 ---@field attachments caspio.attachments
+---@field webhooks caspio.webhooks
+---@field tasks caspio.tasks
+---@field apps caspio.apps
+---@field date caspio.date
 ---@field log caspio.log
 ---@field where caspio.where
 caspio = {}
@@ -444,6 +730,10 @@ caspio = {}
 caspio.json = json
 caspio.files = files
 caspio.attachments = attachments
+caspio.webhooks = webhooks
+caspio.tasks = tasks
+caspio.apps = apps
+caspio.date = date
 caspio.log = log
 caspio.where = where
 
@@ -517,6 +807,28 @@ function caspio.table(name) end
 ---@param name string
 ---@return caspio.Table
 function caspio.view(name) end
+
+---The names of the account's tables.
+---@return string[]
+function caspio.tables() end
+
+---The names of the account's views.
+---@return string[]
+function caspio.views() end
+
+---Creates a table {Name =, Note =, Fields = {{Name =, Type =, Unique =}, …}}; returns its handle.
+---@param def table
+---@return caspio.Table
+function caspio.create_table(def) end
+
+---The account's directories ({Id, Name, NumberOfUsers, …}).
+---@return table[]
+function caspio.directories() end
+
+---A handle on a directory's users.
+---@param id string
+---@return caspio.Directory
+function caspio.directory(id) end
 
 ---Calls `fn(item, index)` for every item with up to `opts.concurrency` requests in flight and
 ---returns the results in input order. On the first error nothing new starts, requests in

@@ -37,6 +37,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Stop before the account's request N+1 of the billing period (CASPIO_MAX_REQUESTS_PER_PERIOD).")
     var maxRequestsPerPeriod: Int?
 
+    @Option(help: "Name the acting user in Caspio's audit log: every request sends `Principal: NAME` (CASPIO_PRINCIPAL).")
+    var principal: String?
+
     @Flag(name: [.short, .long], help: "Log each request and token renewal to stderr.")
     var verbose = false
 
@@ -78,6 +81,7 @@ struct ConnectionOptions: ParsableArguments {
         overrides.rate = rate
         overrides.maxRequestsPerDay = maxRequestsPerDay
         overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
+        overrides.principal = principal
         return overrides
     }
 

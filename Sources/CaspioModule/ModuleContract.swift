@@ -20,10 +20,18 @@ public enum ModuleContract {
         ("errors.lua", PackageResources.errors_lua),
         ("options.lua", PackageResources.options_lua),
         ("requests.lua", PackageResources.requests_lua),
+        ("dates.lua", PackageResources.dates_lua),
         ("where.lua", PackageResources.where_lua),
         ("paging.lua", PackageResources.paging_lua),
         ("tables.lua", PackageResources.tables_lua),
         ("files.lua", PackageResources.files_lua),
+        ("resources.lua", PackageResources.resources_lua),
+        ("design.lua", PackageResources.design_lua),
+        ("attachments.lua", PackageResources.attachments_lua),
+        ("passwords.lua", PackageResources.passwords_lua),
+        ("folders.lua", PackageResources.folders_lua),
+        ("webhooks.lua", PackageResources.webhooks_lua),
+        ("account.lua", PackageResources.account_lua),
         ("running.lua", PackageResources.running_lua),
     ]
 

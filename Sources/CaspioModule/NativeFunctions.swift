@@ -73,6 +73,12 @@ enum NativeFunctions {
                 lua.push(NearestNames.hint(for: word, in: candidates))
                 return .one
             },
+            // secret(text): a password or webhook secret the script handled, blanked out of
+            // every log line and error message from now on, as the client secret is.
+            "secret": { lua in
+                if let text = lua.string(at: 1) { SecretRedactor.shared.register(Secret(text)) }
+                return .none
+            },
             // What a stop raises, for waits that return early ("interrupted!" or "timeout!").
             "stop_message": { lua in
                 lua.push(RunStop.reason.message)

@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import CaspioClient
 import CaspioModule
 import Foundation
 import LuaBridge
@@ -134,7 +135,8 @@ public final class REPL {
         case .incomplete:
             writeError("incomplete input")
         case .values(let values):
-            if !values.isEmpty { write(printer.render(lua, values) + "\n") }
+            // Passwords and webhook secrets the session handled print as <redacted>.
+            if !values.isEmpty { write(SecretRedactor.shared.redact(printer.render(lua, values)) + "\n") }
         case .failure(let error):
             writeError(CaspioModule.report(error))
         }

@@ -33,6 +33,12 @@ public enum SandboxServer {
         router.get("/_sandbox/stats") { request, _ in
             try await respond(sandbox, request, version: 3, params: [:]) { s, r in s.handle(r, authenticated: false) { s, _ in .json(200, s.stats) } }
         }
+        router.post("/_sandbox/inbox") { request, _ in
+            try await respond(sandbox, request, version: 3, params: [:]) { s, r in s.handle(r, authenticated: false) { s, r in try s.receive(r) } }
+        }
+        router.get("/_sandbox/inbox") { request, _ in
+            try await respond(sandbox, request, version: 3, params: [:]) { s, r in s.handle(r, authenticated: false) { s, _ in try s.inbox() } }
+        }
         for (prefix, version) in prefixes {
             for route in Sandbox.routes {
                 let path = prefix + "/" + (version == 2 ? route.v2Path : route.path)

@@ -19,16 +19,12 @@ import Testing
     static func run(_ name: String) throws -> ProcessResult {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var env = ["HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml"]
-        for variable in ["CASPIO_BASE_URL", "CASPIO_TOKEN_URL", "CASPIO_CLIENT_ID", "CASPIO_CLIENT_SECRET", "CASPIO_ACCOUNT", "CASPIO_PROFILE"] {
-            env[variable] = ""
-        }
-        let script = examplesDirectory.appendingPathComponent(name).path
-        return try caspio(["run", "--sandbox", script], environment: env, directory: directory)
+        return try caspioInSandbox(script: examplesDirectory.appendingPathComponent(name).path, directory: directory)
     }
 
     @Test func thereAreExamples() {
-        for name in ["json-report.lua", "quickstart.lua", "paging.lua", "crud.lua", "files.lua", "concurrent-update.lua", "nightly-export.lua"] {
+        for name in ["json-report.lua", "quickstart.lua", "paging.lua", "crud.lua", "files.lua", "concurrent-update.lua", "nightly-export.lua",
+                     "views-and-attachments.lua", "users.lua", "webhooks.lua", "tasks.lua"] {
             #expect(Self.examples.contains(name), "examples/\(name) is missing")
         }
     }
@@ -41,6 +37,11 @@ import Testing
         "files.lua": ["downloaded 182 bytes, identical\n"],
         "concurrent-update.lua": ["250 addresses to lower-case\n", "(250 PUT)"],
         "nightly-export.lua": ["250 rows -> "],
+        "views-and-attachments.lua": ["50 customers in NY; the first by name is Customer 002\n", "a join refuses writes:\t403\n", "downloaded\tada.txt\n",
+                                      "attachment\t2\tben-2024.txt\t14\n", "deleted\t1\n"],
+        "users.lua": ["added 3, activated 3, deactivated 1\n"],
+        "webhooks.lua": ["delivered\ttable.recordInsert\tProducts\tExample glue\n"],
+        "tasks.lua": ["ran\tExport customers\n", "exported customers.csv, "],
     ]
 
     @Test(arguments: examples)

@@ -67,7 +67,7 @@ import Testing
         (#"caspio.table("T"):delete(nil, {al = true})"#, "unknown option 'al' to 'delete' (did you mean 'all'?)"),
         (#"caspio.table("T"):all("State = 'TX'")"#, #"the options of 'all' must be a table (got the string "State = 'TX'")"#),
         (#"caspio.request("GET", "tables", {qeury = {}})"#, "unknown option 'qeury' to 'request' (did you mean 'query'?)"),
-        (#"caspio.request("GET", "tables", {verbose = true})"#, "unknown option 'verbose' to 'request' (its options: query, json, body, content_type, headers, timeout, check, save_to)"),
+        (#"caspio.request("GET", "tables", {verbose = true})"#, "unknown option 'verbose' to 'request' (its options: query, json, body, content_type, headers, timeout, check, save_to, principal)"),
         (#"caspio.map({}, print, {concurency = 2})"#, "unknown option 'concurency' to 'map' (did you mean 'concurrency'?)"),
         (#"caspio.files.list({pagesize = 10})"#, "unknown option 'pagesize' to 'list' (did you mean 'pageSize'?)"),
         (#"caspio.files.upload("x", {overwite = true})"#, "unknown option 'overwite' to 'upload' (did you mean 'overwrite'?)"),
@@ -76,9 +76,6 @@ import Testing
     ]
 
     static let writes: [(String, String)] = [
-        (#"caspio.view("V"):insert({Name = "x"})"#, "insert: Caspio does not allow writing to views through the API"),
-        (#"caspio.view("V"):update({N = 1}, {Name = "x"})"#, "update: Caspio does not allow writing to views through the API"),
-        (#"caspio.view("V"):delete({N = 1})"#, "delete: Caspio does not allow writing to views through the API"),
         (#"caspio.table("T"):insert(5)"#, "bad argument #1 to 'insert' (row or list of rows expected)"),
         (#"caspio.table("T"):update({N = 1})"#, "bad argument #2 to 'update' (table of fields expected)"),
     ] + [#"t:delete()"#, #"t:delete({})"#, #"t:delete("")"#, #"t:delete(nil, {all = false})"#].map {
@@ -110,11 +107,44 @@ import Testing
         (#"caspio.files.download("", "x")"#, "a file key or a /path is needed"),
         ("caspio.files.info(nil)", "a file key or a /path is needed"),
         ("caspio.files.delete(42)", "a file key or a /path is needed"),
-        (#"caspio.attachments.download(1, "F", 7, "x")"#, "table and field names are needed"),
-        (#"caspio.attachments.download("T", "F", 1.5, "x")"#, "the record's PK_ID is needed"),
+        (#"caspio.attachments.download(1, "F", 7, "x")"#, "a table name is needed"),
+        (#"caspio.attachments.download("T", "F", 1.5, "x")"#, "bad argument #2 to 'attachment' (the record's PK_ID expected, got the number 1.5)"),
     ]
 
-    static let checks: [(String, String)] = [requests, concurrency, records, options, writes, running, files].flatMap { $0 }
+    /// Design, attachments, passwords, folders, webhooks, tasks, apps, directories: misuse
+    /// is refused before any request.
+    static let rest: [(String, String)] = [
+        ("caspio.create_table()", "bad argument #1 to 'create_table' (a table {Name = …, Fields = {…}} expected, got nil)"),
+        (#"caspio.create_table({Fields = {}})"#, "bad argument #1 to 'create_table' (Name, a string, expected, got nil)"),
+        (#"caspio.table("T"):field()"#, "bad argument #1 to 'field' (field name expected, got nil)"),
+        (#"caspio.table("T"):update_field("F")"#, "bad argument #2 to 'update_field' (a table of changes expected, got nil)"),
+        (#"caspio.view("V"):delete_field("F")"#, "delete_field: a view's fields are its tables' fields"),
+        (#"caspio.table("T"):attachment("F", 1):download()"#, "bad argument #1 to 'download' (local file path expected, got nil)"),
+        (#"caspio.table("T"):attachments("F", {where = 5})"#, "where must be a string or a table (got the number 5)"),
+        (#"caspio.table("T"):delete_attachments("F", {})"#, #"refusing to delete the F attachments of every row of T: give a where clause, or nil and then {all = true}: t:delete_attachments("F", nil, {all = true})"#),
+        (#"caspio.table("T"):delete_attachments("F", {all = true})"#, #"delete_attachments: {all = true} goes after the where clause: t:delete_attachments("F", nil, {all = true})"#),
+        (#"caspio.table("T"):set_attachment_info("F", {N = 1})"#, "bad argument #3 to 'set_attachment_info' (a table of changes, e.g. {FileName = \"photo.png\"} expected, got nil)"),
+        (#"caspio.table("T"):set_password("P", {N = 1})"#, "bad argument #3 to 'set_password' (the password, a non-empty string, expected; got nil)"),
+        (#"caspio.table("T"):clear_password("P", nil, {al = true})"#, "unknown option 'al' to 'clear_password' (did you mean 'all'?)"),
+        (#"caspio.view("V"):set_password("P", {N = 1}, "x")"#, "set_password: password fields belong to tables"),
+        (#"caspio.files.folders({pageSize = 1})"#, "pageSize must be an integer from 5 to 1000 (got the number 1)"),
+        (#"caspio.files.folder("")"#, "a folder is an external key or a /path (got the string \"\")"),
+        (#"caspio.files.folder("/")"#, "caspio.files.folder: the root folder has no record"),
+        ("caspio.webhooks.create()", "bad argument #1 to 'create' (a webhook {Name = …, OutgoingUrls = {…}} expected, got nil)"),
+        (#"caspio.webhooks.update("id")"#, "bad argument #2 to 'update' (a table of changes expected, got nil)"),
+        (#"caspio.webhooks.delete_event("id")"#, "bad argument #2 to 'delete_event' (event id expected, got nil)"),
+        ("caspio.tasks.run()", "bad argument #1 to 'run' (task external key expected, got nil)"),
+        (#"caspio.apps.deploy_all("k", "yes")"#, #"bad argument #2 to 'deploy_all' (true to deploy, false to undeploy; got the string "yes")"#),
+        (#"caspio.apps.datapage("k")"#, "bad argument #2 to 'datapage' (DataPage AppKey expected, got nil)"),
+        ("caspio.directory()", "bad argument #1 to 'directory' (directory id expected, got nil)"),
+        (#"caspio.directory("D"):delete(nil)"#, #"refusing to delete every user of caspio.directory("D"): give a where clause, or nil and then {all = true}: d:delete(nil, {all = true})"#),
+        (#"caspio.directory("D"):update({Email = "a"})"#, "bad argument #2 to 'update' (a table of fields expected, got nil)"),
+        (#"caspio.directory("D"):users({view = true})"#, "'users' takes no option 'view'"),
+        (#"caspio.directory("D"):activate({})"#, "bad argument #1 to 'activate' (a UserGUID or a list of them expected, got a table)"),
+        (#"caspio.directory("D"):activate("g", {send_email = "no"})"#, #"send_email must be true or false (got the string "no")"#),
+    ]
+
+    static let checks: [(String, String)] = [requests, concurrency, records, options, writes, running, files, rest].flatMap { $0 }
 
     @Test(arguments: checks)
     func pointsAtTheScriptsLine(call: String, message: String) async throws {

@@ -40,6 +40,9 @@ public struct ClientConfiguration: Sendable {
     public var scriptName: String?
     /// Where the secret came from (for `caspio doctor`); nil when given directly.
     public var secretOrigin: SecretOrigin?
+    /// Sent as the `Principal` header of every request (Caspio's HIPAA audit log names the
+    /// acting user), unless the request names its own.
+    public var principal: String?
 
     public init(
         profile: String? = nil, baseURL: URL, tokenURL: URL, clientID: String, clientSecret: Secret,

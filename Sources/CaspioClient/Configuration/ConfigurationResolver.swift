@@ -16,6 +16,8 @@ public struct ConfigurationOverrides: Sendable {
     public var maxRequestsPerPeriod: Int?
     /// What the usage ledger files the run's requests under.
     public var scriptName: String?
+    /// The acting user every request names in Caspio's `Principal` header (`--principal`).
+    public var principal: String?
     public init() {}
 
     /// The flags that need no account checked at once (`--rate 0` is wrong even for a run
@@ -219,6 +221,7 @@ public struct ConfigurationResolver {
             billingDay: usage.lazy.compactMap(\.billingDay).first ?? 1, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
         configuration.secretOrigin = secretOrigin
+        configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment["CASPIO_PRINCIPAL"])
         return configuration
     }
 

@@ -1,4 +1,5 @@
--- Files and attachments: multipart uploads, streamed downloads, the files listing.
+-- Files: multipart uploads, streamed downloads, the files listing (attachments.lua uses
+-- the same uploads and downloads).
 local caspio, internal = ...
 local usage, raise, segment = internal.usage, internal.raise, internal.segment
 local format, concat = string.format, table.concat
@@ -35,6 +36,8 @@ local function multipart(field, filename, data)
   return body, "multipart/form-data; boundary=" .. boundary
 end
 
+internal.basename, internal.read_file, internal.multipart = basename, read_file, multipart
+
 local function file_target(key_or_path)
   if type(key_or_path) ~= "string" or key_or_path == "" then usage("a file key or a /path is needed") end
   if key_or_path:sub(1, 1) == "/" then return "files/path", { filePath = key_or_path } end
@@ -43,7 +46,7 @@ end
 
 caspio.files = {}
 
---- Uploads a local file (to a folder given by its external key); overwrite = true replaces a
+--- Uploads a local file (to a folder given by its external key or /path); overwrite = true replaces a
 --- file of the same name. Returns {Name, ExternalKey}.
 function caspio.files.upload(local_path, opts)
   if type(local_path) ~= "string" then usage("bad argument #1 to 'upload' (local file path expected)") end
@@ -53,7 +56,7 @@ function caspio.files.upload(local_path, opts)
   if opts.overwrite then method, field = "PUT", "File" end
   local body, content_type = multipart(field, name, read_file(local_path))
   local response = caspio.request(method, "files", {
-    body = body, content_type = content_type, query = opts.folder and { externalKey = opts.folder } or nil,
+    body = body, content_type = content_type, query = opts.folder and { externalKey = internal.folder_key(opts.folder) } or nil,
   })
   local result = type(response.json) == "table" and response.json.Result
   if type(result) == "table" and result[1] ~= nil then return result[1] end
@@ -69,11 +72,11 @@ function caspio.files.download(key_or_path, local_path)
   return local_path
 end
 
---- Iterates over the files of a folder (opts.folder, an external key), page by page.
+--- Iterates over the files of a folder (opts.folder, an external key or /path), page by page.
 function caspio.files.list(opts)
   opts = internal.check_options("list", opts)
   local size = opts.pageSize or 100
-  local query = { pageSize = size, externalKey = opts.folder, sortField = opts.sortField, sortDescending = opts.sortDescending }
+  local query = { pageSize = size, externalKey = opts.folder and internal.folder_key(opts.folder), sortField = opts.sortField, sortDescending = opts.sortDescending }
   return internal.pager({
     size = size,
     request = function(number)
@@ -97,25 +100,4 @@ function caspio.files.delete(key_or_path)
   local path, query = file_target(key_or_path)
   caspio.request("DELETE", path, { query = query })
   return true
-end
-
-caspio.attachments = {}
-
-local function attachment_path(table_name, field, pk)
-  if type(table_name) ~= "string" or type(field) ~= "string" then usage("table and field names are needed") end
-  if math.type(pk) ~= "integer" and type(pk) ~= "string" then usage("the record's PK_ID is needed") end
-  return "tables/" .. segment(table_name) .. "/attachments/" .. segment(field) .. "/" .. segment(tostring(pk))
-end
-
---- Stores a local file in the attachment field of the record with PK_ID = pk.
-function caspio.attachments.upload(table_name, field, pk, local_path)
-  local body, content_type = multipart("File", basename(local_path), read_file(local_path))
-  caspio.request("PUT", attachment_path(table_name, field, pk), { body = body, content_type = content_type })
-  return true
-end
-
---- Streams the attachment of the record with PK_ID = pk to local_path.
-function caspio.attachments.download(table_name, field, pk, local_path)
-  caspio.request("GET", attachment_path(table_name, field, pk), { save_to = local_path })
-  return local_path
 end

@@ -18,9 +18,10 @@ local specs = {
     { "timeout", "number", "number", "seconds for the whole request, all bytes included (default 300)" },
     { "check", "boolean", "boolean", "`false` returns HTTP error answers (status ≥ 400) instead of raising them" },
     { "save_to", "string", "string", "stream a successful (2xx) answer's body to this file instead of memory" },
+    { "principal", "string", "string", "the acting user, sent as Caspio's `Principal` header for its HIPAA audit log (overrides `--principal`)" },
   },
   {
-    name = "records", class = "caspio.RecordsOptions", functions = { "records", "rows", "all" },
+    name = "records", class = "caspio.RecordsOptions", functions = { "records", "rows", "all", "users" },
     { "where", "where", "caspio.WhereClause", "filter: see [where clauses](#where-clauses)" },
     { "select", "list", "string|string[]", "fields to return (`\"PK_ID,Name\"` or `{\"PK_ID\", \"Name\"}`)" },
     { "orderBy", "list", "string|string[]", "order (`\"Name\"`, `\"PK_ID DESC\"`, `{\"State\", \"Name\"}`); `PK_ID` is appended as the tiebreaker (see below)" },
@@ -41,8 +42,9 @@ local specs = {
     { "order", "boolean", "boolean", "`false`: send `orderBy` as given (see `caspio.records`)" },
   },
   {
-    name = "writes", class = "caspio.AllRows", functions = { "update", "delete" },
-    { "all", "boolean", "boolean", "`true` with a `nil` where clause: every row of the table" },
+    name = "writes", class = "caspio.AllRows",
+    functions = { "update", "delete", "set_attachment_info", "delete_attachments", "set_password", "clear_password" },
+    { "all", "boolean", "boolean", "`true` with a `nil` where clause: every row of the table (every user of a directory)" },
   },
   {
     name = "map", class = "caspio.MapOptions", functions = { "map", "parallel" },
@@ -50,18 +52,35 @@ local specs = {
   },
   {
     name = "upload", class = "caspio.UploadOptions", functions = { "upload" },
-    { "folder", "string", "string", "the external key of the folder (default: the root folder)" },
+    { "folder", "string", "string", "the folder: its external key or its `/path` (default: the root folder)" },
     { "name", "string", "string", "the name in Caspio (default: the local file's name)" },
     { "overwrite", "boolean", "boolean", "replace a file of the same name (otherwise that is an HTTP 409)" },
   },
   {
     name = "files", class = "caspio.FilesListOptions", functions = { "list" },
-    { "folder", "string", "string", "the external key of the folder (default: the root folder)" },
+    { "folder", "string", "string", "the folder: its external key or its `/path` (default: the root folder)" },
     { "pageSize", "integer", "integer", "files per request, 5 to 1000 (default 100)", min = 5, max = 1000 },
     { "sortField", "string", "\"Name\"|\"Size\"|\"ContentType\"|\"DateCreated\"|\"LastModified\"", "the order of the listing" },
     { "sortDescending", "boolean", "boolean", "`true`: largest, latest or last first" },
   },
 }
+
+-- Issue 14: views, attachments, folders and the account's other objects --------------------
+for _, spec in ipairs({
+  {
+    name = "attachments", class = "caspio.AttachmentsOptions", functions = { "attachments" },
+    { "where", "where", "caspio.WhereClause", "whose attachments: see [where clauses](#where-clauses) (default: every record's)" },
+  },
+  {
+    name = "folders", class = "caspio.FoldersOptions", functions = { "folders" },
+    { "folder", "string", "string", "list this folder's children (its external key or `/path`); default: the whole tree, depth first" },
+    { "pageSize", "integer", "integer", "folders per request, 5 to 1000 (default 100)", min = 5, max = 1000 },
+  },
+  {
+    name = "activate", class = "caspio.ActivateOptions", functions = { "activate" },
+    { "send_email", "boolean", "boolean", "`true`: Caspio e-mails each user (default `false`)" },
+  },
+}) do specs[#specs + 1] = spec end
 
 internal.option_specs = specs
 

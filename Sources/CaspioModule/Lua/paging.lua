@@ -141,14 +141,15 @@ end
 --- already (anywhere: what follows a unique key changes nothing, and SQL refuses a column
 --- named twice). The key is PK_ID (a view's PK_ID string is unique too), or the groupBy
 --- fields for grouped rows, which have no PK_ID. order = false: the caller's order as is.
-local function total_order(opts)
+--- `key` is the unique column of rows that have no PK_ID (a directory's users: UserGUID).
+local function total_order(opts, key)
   local order = opts.orderBy and list_text(opts.orderBy)
   if order == "" then order = nil end
   if opts.order == false then return order end
   local present = {}
   for _, term in ipairs(order and terms(order) or {}) do present[column(term)] = true end
   local missing = {}
-  for _, key in ipairs(opts.groupBy and terms(list_text(opts.groupBy)) or { "PK_ID" }) do
+  for _, key in ipairs(opts.groupBy and terms(list_text(opts.groupBy)) or { key or "PK_ID" }) do
     if not present[column(key)] then missing[#missing + 1] = key:match("^%s*(.-)%s*$") end
   end
   if #missing == 0 then return order end
@@ -156,12 +157,12 @@ local function total_order(opts)
   return order and order .. "," .. keys or keys
 end
 
-local function records_query(opts)
+local function records_query(opts, key)
   local query = {}
   local where = where_clause(opts.where)
   if where ~= "" then query["q.where"] = where end
   if opts.select then query["q.select"] = list_text(opts.select) end
-  query["q.orderBy"] = total_order(opts)
+  query["q.orderBy"] = total_order(opts, key)
   if opts.groupBy then query["q.groupBy"] = list_text(opts.groupBy) end
   return query
 end
@@ -171,7 +172,7 @@ end
 -- twice or not at all.
 local function check_count(name, seen, expected, total, first, path, exact)
   if seen == expected then return end
-  local message = format("caspio.records(%q) read %d rows, but Caspio counted %d when the read began%s: rows were added or removed during the read, so some may be missing or repeated",
+  local message = format("%s read %d rows, but Caspio counted %d when the read began%s: rows were added or removed during the read, so some may be missing or repeated",
     name, seen, total, expected < total and format(" (and the limit is %d)", expected) or "")
   if exact then
     raise("http", message, { status = first.status, request_id = first.request_id, method = "GET", url = path })
@@ -183,13 +184,20 @@ end
 function caspio.records(name, opts)
   if type(name) ~= "string" or name == "" then usage("bad argument #1 to 'records' (table name expected)") end
   opts = internal.check_options("records", opts)
+  local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
+  return internal.read_rows(format("caspio.records(%q)", name), path, opts)
+end
+
+--- The paged, totally ordered and counted read of caspio.records at `path`, for any listing
+--- of rows that takes the q.* set (`key`: its unique column when it has no PK_ID). `label`
+--- names the read in the count warning; opts are checked already.
+function internal.read_rows(label, path, opts, key)
   local size = opts.pageSize or 1000
   local limit = opts.limit
   -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
   if limit ~= nil and opts.pageSize == nil then size = math.max(5, math.min(size, limit)) end
   local exact = opts.exact
-  local path = (opts.view and "views/" or "tables/") .. segment(name) .. "/records"
-  local query = records_query(opts)
+  local query = records_query(opts, key)
   query["q.pageSize"] = size
   -- A read of one page cannot see rows move between pages, so only longer ones are counted;
   -- and not grouped reads, whose TotalCount Caspio does not define.
@@ -212,7 +220,7 @@ function caspio.records(name, opts)
       return internal.result_list(response, path)
     end,
     finish = function(seen)
-      if total then check_count(name, seen, limit and math.min(total, limit) or total, total, first, path, exact) end
+      if total then check_count(label, seen, limit and math.min(total, limit) or total, total, first, path, exact) end
     end,
   })
 end

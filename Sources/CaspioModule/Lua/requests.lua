@@ -63,6 +63,8 @@ local function missing(what, name, listing)
 end
 
 local function explain_not_found(e, path)
+  local v2 = internal.v2_hint and internal.v2_hint(path)
+  if v2 then e.message = e.message .. v2 return end
   local kind, name, rest = path:gsub("^/+", ""):match("^(%a+)/([^/?]+)(.*)$")
   if kind ~= "tables" and kind ~= "views" then return end
   local what = kind == "tables" and "table" or "view"
@@ -78,6 +80,7 @@ function internal.send(method, path, opts)
   -- Which options and their kinds are checked here; native.start checks the arguments and
   -- what is inside the options (query values, JSON), and raises at the script's line.
   internal.check_options("request", opts)
+  if opts and opts.principal ~= nil then opts = internal.with_principal(opts) end
   return { ticket = native.start(method, path, opts), path = path, check = not (opts and opts.check == false) }
 end
 
@@ -90,6 +93,17 @@ function internal.receive(pending)
     error(http_error, 0)
   end
   return value
+end
+
+--- opts with `principal` as the Principal header (replacing one the headers name).
+function internal.with_principal(opts)
+  local out, headers = {}, {}
+  for k, v in pairs(opts) do out[k] = v end
+  for k, v in pairs(opts.headers or {}) do
+    if type(k) ~= "string" or k:lower() ~= "principal" then headers[k] = v end
+  end
+  headers.Principal, out.headers, out.principal = opts.principal, headers, nil
+  return out
 end
 
 function caspio.request(method, path, opts)

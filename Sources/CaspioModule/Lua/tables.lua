@@ -6,6 +6,7 @@ local format = string.format
 
 local Table = { __name = "caspio.table" }
 Table.__index = Table
+internal.Table = Table -- other chunks add methods (design, attachments, passwords)
 Table.__tostring = function(t) return format("caspio.%s(%q)", t.kind == "views" and "view" or "table", t.name) end
 
 local function handle(kind, name)
@@ -57,13 +58,14 @@ end
 -- would be read as fields, and {where = {…}} is a list for "where" that Caspio cannot know.
 local OPTION_LIKE = { "where", "select", "orderBy", "groupBy", "pageSize" }
 
-local function plain_where(where, verb, rest)
+local function plain_where(where, verb, rest, before)
   if type(where) ~= "table" or getmetatable(where) == raw_mt then return where end
+  before = before or ""
   for _, key in ipairs(OPTION_LIKE) do
     if where[key] ~= nil then
       local meant = key == "where" and type(where.where) == "table" and internal.literal(where.where) or "{State = \"CA\"}"
-      usage("'%s' takes the where clause itself, not options: t:%s(%s%s), not t:%s({%s = …}%s)",
-        verb, verb, meant, rest, verb, key, rest)
+      usage("'%s' takes the where clause itself, not options: t:%s(%s%s%s), not t:%s(%s{%s = …}%s)",
+        verb, verb, before, meant, rest, verb, before, key, rest)
     end
   end
   return where
@@ -81,10 +83,6 @@ function Table:count(where)
   return pagination.TotalCount
 end
 
-local function writable(t, what)
-  if t.kind == "views" then usage("%s: Caspio does not allow writing to views through the API", what) end
-end
-
 local function is_list(value)
   return type(value) == "table" and (json.is_array(value) or (value[1] ~= nil and type(value[1]) == "table"))
 end
@@ -92,7 +90,6 @@ end
 --- Inserts a row (or a list of rows, one request each) and returns what Caspio stored.
 --- An empty table is an empty list (a batch that came out empty): nothing is sent.
 function Table:insert(rows)
-  writable(self, "insert")
   if type(rows) ~= "table" then usage("bad argument #1 to 'insert' (row or list of rows expected)") end
   if next(rows) == nil then return json.array({}) end
   local single = not is_list(rows)
@@ -108,27 +105,36 @@ function Table:insert(rows)
   return inserted
 end
 
-local function guarded_where(t, where, opts, verb)
+--- The SQL of a write's where clause, refusing an empty one unless opts.all is true.
+--- `shape` is how the call reads around the clause, for the messages: `before` the
+--- arguments ahead of it (`"Photo", `), `after` those behind it (`fields, `), `what` what
+--- it would do (`delete every row of Customers`), `receiver` what the call is on (`t`); by
+--- default those of t:update and t:delete.
+function internal.guarded_where(t, where, opts, verb, shape)
+  shape = shape or {}
+  local before, after = shape.before or "", shape.after or (verb == "update" and "fields, " or "")
+  local what = shape.what or (verb .. " every row of " .. t.name)
+  local call = (shape.receiver or "t") .. ":" .. verb
   internal.check_options(verb, opts)
-  plain_where(where, verb, verb == "update" and ", fields" or "")
+  plain_where(where, verb, after ~= "" and ", " .. after:gsub(",%s*$", "") or "", before)
   -- t:delete({all = true}) would otherwise mean "WHERE all=1".
   if type(where) == "table" and getmetatable(where) ~= raw_mt and where.all == true and next(where, next(where)) == nil then
-    usage("%s: {all = true} goes after the where clause: t:%s(nil, %s{all = true})", verb, verb, verb == "update" and "fields, " or "")
+    usage("%s: {all = true} goes after the where clause: %s(%snil, %s{all = true})", verb, call, before, after)
   end
   local clause = where_clause(where)
   if clause == "" then
     if not (opts and opts.all == true) then
-      usage("refusing to %s every row of %s: give a where clause, or nil and then {all = true}: t:%s(nil, %s{all = true})",
-        verb, t.name, verb, verb == "update" and "fields, " or "")
+      usage("refusing to %s: give a where clause, or nil and then {all = true}: %s(%snil, %s{all = true})",
+        what, call, before, after)
     end
     clause = "1=1"
   end
   return clause
 end
+local guarded_where = internal.guarded_where
 
 --- Updates the rows matching `where`; returns RecordsAffected.
 function Table:update(where, fields, opts)
-  writable(self, "update")
   if type(fields) ~= "table" then usage("bad argument #2 to 'update' (table of fields expected)") end
   local clause = guarded_where(self, where, opts, "update")
   local body = caspio.put(self:path("/records"), fields, { ["q.where"] = clause })
@@ -139,7 +145,6 @@ end
 
 --- Deletes the rows matching `where`; returns RecordsAffected.
 function Table:delete(where, opts)
-  writable(self, "delete")
   local clause = guarded_where(self, where, opts, "delete")
   local body = caspio.delete(self:path("/records"), { ["q.where"] = clause })
   local affected = type(body) == "table" and body.RecordsAffected or 0

@@ -29,8 +29,10 @@ local function literal(value, field)
     return value and "1" or "0"
   elseif getmetatable(value) == raw_mt then
     return value.sql
+  elseif internal.is_date(value) then
+    return "'" .. caspio.date.format(value) .. "'"
   end
-  usage("caspio.where: %s has a %s value (use strings, numbers, booleans, lists, json.null or caspio.where.raw)", field, kind)
+  usage("caspio.where: %s has a %s value (use strings, numbers, booleans, dates, lists, json.null or caspio.where.raw)", field, kind)
 end
 
 --- The SQL of a where clause given as nil (""), a string, caspio.where.raw or a field table.
@@ -52,7 +54,7 @@ function internal.where_clause(where)
     local value = where[field]
     if value == json.null then
       parts[#parts + 1] = field .. " IS NULL"
-    elseif type(value) == "table" and getmetatable(value) ~= raw_mt then
+    elseif type(value) == "table" and getmetatable(value) ~= raw_mt and not internal.is_date(value) then
       if #value == 0 then usage("caspio.where: the list for %s is empty", field) end
       local items = {}
       for i, item in ipairs(value) do items[i] = literal(item, field) end

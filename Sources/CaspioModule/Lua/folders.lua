@@ -1,0 +1,91 @@
+-- Folders of the files area: the tree, a folder's children, and /paths to external keys
+-- (every `folder =` option takes either).
+local caspio, internal = ...
+local usage, segment = internal.usage, internal.segment
+local format = string.format
+
+-- The children of a folder (an external key, "" for the root), page by page.
+local function children(key, size)
+  local query = { pageSize = size, externalKey = key ~= "" and key or nil }
+  return internal.pager({
+    size = size,
+    request = function(number)
+      query.pageNumber = number
+      return internal.send("GET", "files/folders", { query = query })
+    end,
+    items = function(response) return internal.result_list(response, "files/folders") end,
+  })
+end
+
+-- "/Reports/2024" -> external key, looked up once a run, one level at a time.
+local resolved = { ["/"] = "" }
+
+local function key_of_path(path)
+  local clean = "/" .. table.concat((function()
+    local parts = {}
+    for part in path:gmatch("[^/]+") do parts[#parts + 1] = part end
+    return parts
+  end)(), "/")
+  if resolved[clean] then return resolved[clean] end
+  local parent, name = clean:match("^(.*)/([^/]+)$")
+  local parent_key = key_of_path(parent == "" and "/" or parent)
+  local names = {}
+  for folder in children(parent_key, 1000) do
+    if type(folder.Name) == "string" and folder.Name:lower() == name:lower() then
+      resolved[clean] = folder.ExternalKey
+      return folder.ExternalKey
+    end
+    names[#names + 1] = folder.Name
+  end
+  internal.raise("http", format("there is no folder %s%s", clean,
+    #names > 0 and format(" (%s holds: %s)", parent == "" and "/" or parent, table.concat(names, ", ")) or ""),
+    { status = 404, code = "ObjectNotFound", method = "GET", url = "files/folders" })
+end
+
+--- A folder option's external key: a "/path" is looked up, anything else is the key.
+function internal.folder_key(folder)
+  if type(folder) ~= "string" or folder == "" then usage("a folder is an external key or a /path (got %s)", internal.describe(folder)) end
+  if folder:sub(1, 1) == "/" then return key_of_path(folder) end
+  return folder
+end
+
+--- Iterates over folders {Name, ExternalKey, DateCreated, Path}: opts.folder's children, or
+--- without it the whole tree, depth first (a folder before its children).
+function caspio.files.folders(opts)
+  opts = internal.check_options("folders", opts)
+  local size = opts.pageSize or 100
+  if opts.folder then
+    local base = opts.folder:sub(1, 1) == "/" and opts.folder:gsub("/+$", "") or nil
+    local key = internal.folder_key(opts.folder)
+    local step, state, init, closing = children(key, size)
+    return function(...)
+      local folder = step(...)
+      if folder and base then folder.Path = base .. "/" .. tostring(folder.Name) end
+      return folder
+    end, state, init, closing
+  end
+  -- Depth first: a stack of listings, each the children of the folder above it.
+  local stack = { { iterate = children("", size), path = "" } }
+  local function step()
+    while #stack > 0 do
+      local top = stack[#stack]
+      local folder = top.iterate()
+      if folder then
+        folder.Path = top.path .. "/" .. tostring(folder.Name)
+        resolved[folder.Path] = folder.ExternalKey
+        stack[#stack + 1] = { iterate = children(folder.ExternalKey, size), path = folder.Path }
+        return folder
+      end
+      stack[#stack] = nil
+    end
+    return nil
+  end
+  return step
+end
+
+--- One folder {Name, ExternalKey, DateCreated}, by external key or /path.
+function caspio.files.folder(key_or_path)
+  local key = internal.folder_key(key_or_path)
+  if key == "" then usage("caspio.files.folder: the root folder has no record; list it with caspio.files.folders()") end
+  return internal.call("GET", "files/folders/" .. segment(key))
+end
