@@ -206,6 +206,21 @@ import Testing
         #expect(result.stdout == "250\ntrue\n")
     }
 
+    /// Webhook secrets and passwords the session handled print as <redacted>.
+    @Test func secretsPrintRedacted() throws {
+        let input = """
+            hook = caspio.webhooks.create({Name = "h", OutgoingUrls = {"http://127.0.0.1:9/h"}})
+            hook.Secret
+            caspio.table("Staff"):set_password("Password", {PK_ID = 1}, "s3cret-value")
+            "the password is s3cret-value"
+            #hook.Secret
+
+            """
+        let result = try caspio(["repl", "--sandbox"], stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "\"<redacted>\"\n1\n\"the password is <redacted>\"\n32\n", "\(result.stdout)")
+    }
+
     @Test func pipedInput() throws {
         let script = try caspio([], stdin: "print(1)\n")
         #expect(script.status == 0 && script.stdout == "1\n", "caspio alone runs a pipe as a script: \(script.stderr)")

@@ -76,18 +76,8 @@ end
 function caspio.files.list(opts)
   opts = internal.check_options("list", opts)
   local size = opts.pageSize or 100
-  local query = { pageSize = size, externalKey = opts.folder and internal.folder_key(opts.folder), sortField = opts.sortField, sortDescending = opts.sortDescending }
-  return internal.pager({
-    size = size,
-    request = function(number)
-      query.pageNumber = number
-      return internal.send("GET", "files", { query = query })
-    end,
-    items = function(response)
-      local body = response.json
-      return (type(body) == "table" and body.Result) or {}
-    end,
-  })
+  local query = { externalKey = opts.folder and internal.folder_key(opts.folder), sortField = opts.sortField, sortDescending = opts.sortDescending }
+  return internal.numbered_pages("files", query, size)
 end
 
 function caspio.files.info(key_or_path)

@@ -6,15 +6,7 @@ local format = string.format
 
 -- The children of a folder (an external key, "" for the root), page by page.
 local function children(key, size)
-  local query = { pageSize = size, externalKey = key ~= "" and key or nil }
-  return internal.pager({
-    size = size,
-    request = function(number)
-      query.pageNumber = number
-      return internal.send("GET", "files/folders", { query = query })
-    end,
-    items = function(response) return internal.result_list(response, "files/folders") end,
-  })
+  return internal.numbered_pages("files/folders", { externalKey = key ~= "" and key or nil }, size)
 end
 
 -- "/Reports/2024" -> external key, looked up once a run, one level at a time.

@@ -94,6 +94,20 @@ function internal.pager(spec)
   return step, nil, nil, closing
 end
 
+--- A listing paged with pageNumber and pageSize (files, folders): GET path with query
+--- (pageSize set here), each page's Result list.
+function internal.numbered_pages(path, query, size)
+  query.pageSize = size
+  return internal.pager({
+    size = size,
+    request = function(number)
+      query.pageNumber = number
+      return internal.send("GET", path, { query = query })
+    end,
+    items = function(response) return internal.result_list(response, path) end,
+  })
+end
+
 --- A response's json.Result list; anything else is an HTTP error naming the request.
 function internal.result_list(response, path)
   local result = type(response.json) == "table" and response.json.Result
