@@ -77,7 +77,11 @@ function caspio.files.list(opts)
   opts = internal.check_options("list", opts)
   local size = opts.pageSize or 100
   local query = { externalKey = opts.folder and internal.folder_key(opts.folder), sortField = opts.sortField, sortDescending = opts.sortDescending }
-  return internal.numbered_pages("files", query, size)
+  -- An answer without a Result list is an empty folder (PagerTests).
+  return internal.numbered_pages("files", query, size, function(response)
+    local body = response.json
+    return (type(body) == "table" and body.Result) or {}
+  end)
 end
 
 function caspio.files.info(key_or_path)

@@ -95,8 +95,8 @@ function internal.pager(spec)
 end
 
 --- A listing paged with pageNumber and pageSize (files, folders): GET path with query
---- (pageSize set here), each page's Result list.
-function internal.numbered_pages(path, query, size)
+--- (pageSize set here), each page's Result list (or items(response), when given).
+function internal.numbered_pages(path, query, size, items)
   query.pageSize = size
   return internal.pager({
     size = size,
@@ -104,7 +104,7 @@ function internal.numbered_pages(path, query, size)
       query.pageNumber = number
       return internal.send("GET", path, { query = query })
     end,
-    items = function(response) return internal.result_list(response, path) end,
+    items = items or function(response) return internal.result_list(response, path) end,
   })
 end
 
