@@ -19,6 +19,8 @@ import Testing
             expect_error(caspio.files.folder, "/Reports/2025")
             expect_error(caspio.files.folder, "\(Self.id(999))")
             expect_error(caspio.files.folders, {folder = 7})
+            for folder in caspio.files.folders() do break end
+            print("a loop that breaks closes the walk")
             """)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == """
@@ -34,6 +36,7 @@ import Testing
             error\t404\tObjectNotFound
             error\t404\tObjectNotFound
             error\tfolder must be a string (got the number 7)
+            a loop that breaks closes the walk
 
             """)
     }

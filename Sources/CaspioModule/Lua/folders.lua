@@ -57,7 +57,12 @@ function caspio.files.folders(opts)
     end, state, init, closing
   end
   -- Depth first: a stack of listings, each the children of the folder above it.
-  local stack = { { iterate = children("", size), path = "" } }
+  local stack = {}
+  local function push(key, path)
+    local iterate, _, _, closing = children(key, size)
+    stack[#stack + 1] = { iterate = iterate, closing = closing, path = path }
+  end
+  push("", "")
   local function step()
     while #stack > 0 do
       local top = stack[#stack]
@@ -65,14 +70,18 @@ function caspio.files.folders(opts)
       if folder then
         folder.Path = top.path .. "/" .. tostring(folder.Name)
         resolved[folder.Path] = folder.ExternalKey
-        stack[#stack + 1] = { iterate = children(folder.ExternalKey, size), path = folder.Path }
+        push(folder.ExternalKey, folder.Path)
         return folder
       end
       stack[#stack] = nil
     end
     return nil
   end
-  return step
+  -- A loop that breaks closes every listing still open (their pages asked for ahead).
+  local closing = setmetatable({}, { __close = function()
+    for i = #stack, 1, -1 do getmetatable(stack[i].closing).__close(stack[i].closing) end
+  end })
+  return step, nil, nil, closing
 end
 
 --- One folder {Name, ExternalKey, DateCreated}, by external key or /path.
