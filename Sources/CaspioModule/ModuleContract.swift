@@ -25,6 +25,12 @@ public enum ModuleContract {
         ("tables.lua", PackageResources.tables_lua),
         ("files.lua", PackageResources.files_lua),
         ("running.lua", PackageResources.running_lua),
+        ("csv.lua", PackageResources.csv_lua),
+        ("columns.lua", PackageResources.columns_lua),
+        ("upsert.lua", PackageResources.upsert_lua),
+        ("export.lua", PackageResources.export_lua),
+        // Last: it wraps internal.send and uses caspio.atexit.
+        ("dryrun.lua", PackageResources.dryrun_lua),
     ]
 
     /// "[caspio/requests.lua]" in messages and tracebacks.

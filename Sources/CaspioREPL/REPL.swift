@@ -134,11 +134,24 @@ public final class REPL {
         case .incomplete:
             writeError("incomplete input")
         case .values(let values):
-            if !values.isEmpty { write(printer.render(lua, values) + "\n") }
+            if values.count == 1, let records = recordTable(values[0]) {
+                write(records + "\n")
+            } else if !values.isEmpty {
+                write(printer.render(lua, values) + "\n")
+            }
         case .failure(let error):
             writeError(CaspioModule.report(error))
         }
         if let elapsed { write(String(format: "(%.3f s)\n", elapsed)) }
+    }
+
+    /// A list of records as caspio.print_table shows it, in the terminal's width.
+    func recordTable(_ value: LuaValue) -> String? {
+        lua.push(value)
+        defer { lua.pop() }
+        let text = RecordTable(width: ShowFunctions.terminalWidth()).render(lua, at: -1)
+        // Tokens never print, in a table either.
+        return text.flatMap { printer.containsSecret(Array($0.utf8)) ? nil : $0 }
     }
 
     /// Table names of the account, asked once per session (per profile).

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func thereAreExamples() {
-        for name in ["json-report.lua", "quickstart.lua", "paging.lua", "crud.lua", "files.lua", "concurrent-update.lua", "nightly-export.lua"] {
+        for name in ["json-report.lua", "quickstart.lua", "paging.lua", "crud.lua", "files.lua", "concurrent-update.lua", "nightly-export.lua", "import-contacts.lua"] {
             #expect(Self.examples.contains(name), "examples/\(name) is missing")
         }
     }
@@ -41,6 +41,7 @@ import Testing
         "files.lua": ["downloaded 182 bytes, identical\n"],
         "concurrent-update.lua": ["250 addresses to lower-case\n", "(250 PUT)"],
         "nightly-export.lua": ["250 rows -> "],
+        "import-contacts.lua": ["2 inserted, 2 updated, 0 unchanged\n", "again: 0 inserted, 0 updated, 4 unchanged\n"],
     ]
 
     @Test(arguments: examples)

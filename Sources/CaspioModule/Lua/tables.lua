@@ -14,6 +14,8 @@ local function handle(kind, name)
 end
 
 function caspio.table(name) return handle("tables", name) end
+-- For the chunks that add methods (columns.lua, upsert.lua, export.lua).
+internal.Table = Table
 function caspio.view(name) return handle("views", name) end
 
 function Table:path(suffix)
@@ -84,29 +86,7 @@ end
 local function writable(t, what)
   if t.kind == "views" then usage("%s: Caspio does not allow writing to views through the API", what) end
 end
-
-local function is_list(value)
-  return type(value) == "table" and (json.is_array(value) or (value[1] ~= nil and type(value[1]) == "table"))
-end
-
---- Inserts a row (or a list of rows, one request each) and returns what Caspio stored.
---- An empty table is an empty list (a batch that came out empty): nothing is sent.
-function Table:insert(rows)
-  writable(self, "insert")
-  if type(rows) ~= "table" then usage("bad argument #1 to 'insert' (row or list of rows expected)") end
-  if next(rows) == nil then return json.array({}) end
-  local single = not is_list(rows)
-  local list = single and { rows } or rows
-  local inserted = json.array({})
-  for i, row in ipairs(list) do
-    local response = caspio.request("POST", self:path("/records"), { json = row, query = { response = "rows" } })
-    local result = type(response.json) == "table" and response.json.Result
-    inserted[i] = type(result) == "table" and result[1] or row
-    native.count_rows(0, 1)
-  end
-  if single then return inserted[1] end
-  return inserted
-end
+internal.writable = writable
 
 local function guarded_where(t, where, opts, verb)
   internal.check_options(verb, opts)
