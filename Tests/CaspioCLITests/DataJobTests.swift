@@ -68,6 +68,7 @@ import Testing
         let first = try f.run(["import", "Contacts", csv, "--key", "Email", "--summary"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("Contacts: 4 rows: 4 inserted, 0 updated, 0 unchanged"), "\(first.stderr)")
+        #expect(!first.stderr.contains("rows/s") && !first.stderr.contains("\r"), "no bar in a pipe: \(first.stderr)")
         #expect(try f.rows() == """
             ada@example.com\tLovelace, Ada\t36\t1815-12-10T00:00:00\ttrue\t9.5
             bob@example.com\tBob "the" Builder\tnull\t2024-01-05T15:17:00\tfalse\tnull
@@ -152,6 +153,19 @@ import Testing
             #expect(result.stderr.contains("dry run: 2 writes not sent (DELETE tables/Contacts/records: 1, POST files: 1)"), "\(result.stderr)")
         }
         #expect(try f.rows() == "ada@example.com\tnull\t1\tnull\tnull\tnull\n")
+    }
+
+    /// On a terminal: a bar with rows, rate and time left while it runs, then the summary.
+    @Test func aTerminalGetsAProgressBar() throws {
+        let f = try Fixture(extra: ["--latency", "20"])
+        let csv = try f.file("many.csv", "Email\n" + (1...150).map { "u\($0)@x" }.joined(separator: "\n") + "\n")
+        let session = try TmuxSession([caspioBinary.path, "import", "Contacts", csv, "--key", "Email", "--concurrency", "1"], environment: f.env, directory: f.directory)
+        let (sawBar, barScreen) = try session.waitFor(timeout: 60) { $0.contains("/150 rows") && $0.contains("rows/s  ETA") }
+        #expect(sawBar, "\(barScreen)")
+        let (done, screen) = try session.waitFor("[exit 0]", timeout: 60)
+        #expect(done, "\(screen)")
+        #expect(screen.contains("Contacts: 150 rows: 150 inserted, 0 updated, 0 unchanged in"), "\(screen)")
+        #expect(!screen.contains("ETA"), "the bar is cleared at the end: \(screen)")
     }
 
     /// A kill -9 while inserts are in flight, then the same import again: every row once.
