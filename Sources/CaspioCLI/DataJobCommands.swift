@@ -37,12 +37,15 @@ enum DataJob {
             """
     }
 
-    /// A bar only for a person watching: stderr a terminal, and not --quiet.
-    static func wantsBar(_ unattended: UnattendedOptions) -> Bool {
-        isatty(STDERR_FILENO) != 0 && !unattended.effectiveQuiet
-    }
-
-    static func launch(_ name: String, _ code: String, _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool) throws {
+    /// Runs the job as `caspio run` runs a script; a bar only for a person watching (stderr a
+    /// terminal, and not --quiet).
+    static func run(
+        _ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)] = [], numbers: [(String, Int?)] = [],
+        _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false
+    ) throws {
+        let quiet = unattended.effectiveQuiet
+        let code = chunk(name, job: job, parameters: parameters,
+            flags: flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)], numbers: numbers)
         try RunCommand.launch(RunCommand.Launch(
             connection: connection, unattended: unattended, script: nil, ledgerName: name,
             argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
@@ -84,11 +87,10 @@ struct ExportCommand: ParsableCommand {
     var unattended: UnattendedOptions
 
     func run() throws {
-        let code = DataJob.chunk(
+        try DataJob.run(
             "export", job: PackageResources.export_lua,
             parameters: [("table", table), ("output", output), ("format", format), ("where", whereClause), ("select", select), ("order_by", orderBy)],
-            flags: [("view", view), ("bar", DataJob.wantsBar(unattended)), ("quiet", unattended.effectiveQuiet)], numbers: [])
-        try DataJob.launch("export", code, connection, unattended, dryRun: false)
+            flags: [("view", view)], connection, unattended)
     }
 }
 
@@ -128,11 +130,8 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let code = DataJob.chunk(
-            "import", job: PackageResources.import_lua,
-            parameters: [("table", table), ("file", file), ("key", key), ("format", format)],
-            flags: [("bar", DataJob.wantsBar(unattended)), ("quiet", unattended.effectiveQuiet)],
-            numbers: [("concurrency", concurrency)])
-        try DataJob.launch("import", code, connection, unattended, dryRun: dryRun)
+        try DataJob.run(
+            "import", job: PackageResources.import_lua, parameters: [("table", table), ("file", file), ("key", key), ("format", format)],
+            numbers: [("concurrency", concurrency)], connection, unattended, dryRun: dryRun)
     }
 }

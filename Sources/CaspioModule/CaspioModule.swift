@@ -36,6 +36,8 @@ public enum CaspioModule {
         }
         lua.pushField("next_atexit", ofTableAt: shared)
         lua_setfield(lua.L, caspio_registry_index(), ModuleContract.nextAtexitKey)
+        lua.pushField("columns_of", ofTableAt: shared)
+        lua_setfield(lua.L, caspio_registry_index(), ModuleContract.columnsOfKey)
         lua.pop()
 
         lua.pushValue(at: module)

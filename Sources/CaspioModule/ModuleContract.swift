@@ -8,6 +8,10 @@ public enum ModuleContract {
     /// is left); the runner calls it after the script, however the script ended.
     public static let nextAtexitKey = "caspio.next_atexit"
 
+    /// Registry key of the function that gives the columns, in their table's order, of a list
+    /// that `t:all` read (nil for any other value): the REPL's record tables use it.
+    public static let columnsOfKey = "caspio.columns_of"
+
     /// Registered name of the metatable of error tables (also their `__name`).
     static let errorMetatable = "caspio.error"
 

@@ -125,6 +125,13 @@ import Testing
         let back = try f.run(["import", "Contacts", out, "--key", "Email"])
         #expect(back.status == 0, "\(back.stderr)")
         #expect(back.stderr.contains("0 inserted, 0 updated"), "\(back.stderr)")
+        // JSON both ways: keys in the table's order, and what was exported imports unchanged.
+        let json = f.directory.appendingPathComponent("out.json").path
+        #expect(try f.run(["export", "Contacts", "-o", json, "--select", "Email,Age", "--order-by", "Email"]).status == 0)
+        let jsonText = try String(contentsOfFile: json, encoding: .utf8)
+        #expect(jsonText.hasPrefix("[\n{\"Email\":\"ada@example.com\",\"Age\":36},\n"), "\(jsonText)")
+        let jsonBack = try f.run(["import", "Contacts", json, "--key", "Email"])
+        #expect(jsonBack.stderr.contains("4 rows: 0 inserted, 0 updated, 4 unchanged"), "\(jsonBack.stderr)")
     }
 
     @Test func aDryRunSendsReadsOnly() throws {

@@ -92,4 +92,19 @@ import Testing
 
             """)
     }
+
+    /// A list t:all read shows its table's column order (the fake's design lists N, Name,
+    /// PK_ID); any other list PK_ID first, the rest sorted.
+    @Test func printTableUsesTheTablesColumnOrderForListsItRead() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 2)
+        let result = try runLua("""
+            local list = caspio.table("T"):all()
+            caspio.print_table(list)
+            caspio.print_table({list[1]})
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        let headers = result.stdout.split(separator: "\n").filter { $0.contains("PK_ID") }
+        #expect(headers == ["N  Name   PK_ID", "PK_ID  N  Name"], "\(result.stdout)")
+    }
 }
