@@ -105,6 +105,7 @@ import Testing
             #expect(result.status == 1, "\(c.name): \(result.stderr)")
             #expect(result.stderr.contains(c.message), "\(c.name): \(result.stderr)")
             #expect(!result.stderr.contains("POST") && !result.stderr.contains("PUT"), "\(c.name): \(result.stderr)")
+            #expect(!result.stderr.contains("stack traceback"), "the fix is in the data, not the script: \(result.stderr)")
         }
         #expect(try f.rows() == "")
     }
@@ -144,6 +145,7 @@ import Testing
         #expect(dry.stderr.contains("dry run: PUT tables/Contacts/records?q.where=Email='ada@example.com'"), "\(dry.stderr)")
         #expect(dry.stderr.contains("dry run: 4 writes not sent (POST tables/Contacts/records: 3, PUT tables/Contacts/records: 1)"), "\(dry.stderr)")
         #expect(dry.stderr.contains("(GET "), "\(dry.stderr)")
+        #expect(dry.stderr.contains("rows read 1, written 0"), "stand-ins write no rows: \(dry.stderr)")
         #expect(!dry.stderr.contains("POST 1") && !dry.stderr.contains("PUT 1"), "the client sent no write: \(dry.stderr)")
         #expect(try f.rows() == "ada@example.com\tnull\t1\tnull\tnull\tnull\n")
         // caspio run --dry-run and CASPIO_DRY_RUN=1: raw requests too, with a count for deletes.
