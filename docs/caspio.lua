@@ -659,7 +659,7 @@ function caspio.state.path() end
 -- </options>
 
 ---The field names in the table's order (as Caspio shows them), from its design, read once
----per run.
+---per run; not PASSWORD fields, which records never hold.
 ---@return string[]
 function Table:columns() end
 

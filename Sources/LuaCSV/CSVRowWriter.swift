@@ -52,7 +52,8 @@ final class CSVRowWriter {
             // One empty field alone would be a blank line, which readers skip.
             try writer.write(row: values, quotedAtIndex: { _ in values.count == 1 && values[0].isEmpty })
         } catch {
-            throw CSVInputError(message: "cannot write: \(error)", line: 0)
+            // The library says only that a write failed; errno says why.
+            throw stream.failed ? failure() : CSVInputError(message: "cannot write: \(error)", line: 0)
         }
         wroteAny = true
         if stream.failed { throw failure() }

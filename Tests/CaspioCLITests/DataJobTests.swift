@@ -135,6 +135,16 @@ import Testing
         #expect(jsonBack.stderr.contains("4 rows: 0 inserted, 0 updated, 4 unchanged"), "\(jsonBack.stderr)")
     }
 
+    /// The demo's Staff table: its PASSWORD field (which reads cannot select) is no column,
+    /// its LIST field a cell of JSON.
+    @Test func exportLeavesPasswordsOutAndWritesListsAsJSON() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try caspio(["export", "--sandbox", "Staff"], environment: ["HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml"], directory: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("PK_ID,Name,Email,Joined,Skills,Photo\n1,Ada Park,ada@example.com,2021-03-01T00:00:00,\"{\"\"1\"\":\"\"SQL\"\",\"\"2\"\":\"\"Lua\"\"}\",ada.txt\n"), "\(result.stdout)")
+    }
+
     @Test func aDryRunSendsReadsOnly() throws {
         let f = try Fixture()
         #expect(try f.run(["import", "Contacts", try f.file("one.csv", "Email,Age\nada@example.com,1\n")]).status == 0)

@@ -22,11 +22,13 @@ function internal.design(t)
   return designs[path]
 end
 
---- The field names in the table's order (as Caspio shows them). For a view or a table
---- without PK_ID in its design, PK_ID is not added.
+--- The names of the fields records hold, in the table's order (as Caspio shows them):
+--- PASSWORD fields, which records never show and reads cannot select, are left out.
 function Table:columns()
   local names = json.array({})
-  for i, field in ipairs(internal.design(self).fields) do names[i] = field.Name end
+  for _, field in ipairs(internal.design(self).fields) do
+    if field.Type ~= "PASSWORD" then names[#names + 1] = field.Name end
+  end
   return names
 end
 

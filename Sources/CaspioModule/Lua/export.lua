@@ -35,20 +35,23 @@ local function json_sink(dest, kind)
   end
   local count = 0
   local sink = {}
+  local function put(...)
+    local ok, problem = file:write(...)
+    if not ok then raise("config", "cannot write " .. (type(dest) == "string" and dest or "the file") .. ": " .. tostring(problem)) end
+  end
   function sink.write(text)
-    if kind == "json" then file:write(count == 0 and "[\n" or ",\n") end
-    file:write(text)
-    if kind == "jsonl" then file:write("\n") end
+    if kind == "json" then put(count == 0 and "[\n" or ",\n", text) else put(text, "\n") end
     count = count + 1
   end
   function sink.close()
-    if kind == "json" then file:write(count == 0 and "[]\n" or "\n]\n") end
+    if kind == "json" then put(count == 0 and "[]\n" or "\n]\n") end
     if temporary then
       assert(file:close())
       local ok, problem = os.rename(temporary, dest)
       if not ok then raise("config", "cannot write " .. dest .. ": " .. tostring(problem)) end
     else
-      file:flush()
+      local ok, problem = file:flush()
+      if not ok then raise("config", "cannot write the file: " .. tostring(problem)) end
     end
   end
   function sink.abandon()
