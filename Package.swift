@@ -63,7 +63,7 @@ let package = Package(
                 .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/files.lua"),
                 .embedInCode("Lua/running.lua"),
                 // Data jobs: CSV, column order and types, upsert, export.
-                .embedInCode("Lua/csv.lua"), .embedInCode("Lua/columns.lua"), .embedInCode("Lua/upsert.lua"),
+                .embedInCode("Lua/csv.lua"), .embedInCode("Lua/columns.lua"), .embedInCode("Lua/show.lua"), .embedInCode("Lua/upsert.lua"),
                 .embedInCode("Lua/export.lua"), .embedInCode("Lua/dryrun.lua"),
             ]
         ),

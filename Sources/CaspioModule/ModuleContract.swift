@@ -31,6 +31,7 @@ public enum ModuleContract {
         ("running.lua", PackageResources.running_lua),
         ("csv.lua", PackageResources.csv_lua),
         ("columns.lua", PackageResources.columns_lua),
+        ("show.lua", PackageResources.show_lua),
         ("upsert.lua", PackageResources.upsert_lua),
         ("export.lua", PackageResources.export_lua),
         // Last: it wraps internal.send and uses caspio.atexit.
