@@ -19,8 +19,8 @@ end
 
 -- The newest value first: rows written while the export runs wait for the next run.
 local since = caspio.state.get(key)
-local after = since ~= nil and (field .. ">" .. literal(since)) or "1=1"
-local newest = t:first({ where = caspio.where.raw(after), orderBy = field .. " DESC", select = field })
+local after = since ~= nil and (field .. ">" .. literal(since) .. " AND ") or ""
+local newest = t:first({ where = since ~= nil and caspio.where.raw(field .. ">" .. literal(since)) or nil, orderBy = field .. " DESC", select = field })
 if newest == nil then
   caspio.log.info("%s: nothing changed since %s", tbl, tostring(since))
   return
@@ -28,7 +28,7 @@ end
 newest = newest[field]
 
 -- Columns in the table's order; the file appears only once complete.
-local count = t:export(out_path, { where = caspio.where.raw(after .. " AND " .. field .. "<=" .. literal(newest)), orderBy = field })
+local count = t:export(out_path, { where = caspio.where.raw(after .. field .. "<=" .. literal(newest)), orderBy = field })
 caspio.state.set(key, newest)
 caspio.log.info("%s: %d rows to %s; next run starts after %s=%s", tbl, count, out_path, field, tostring(newest))
 print(count .. " rows -> " .. out_path)
