@@ -13,21 +13,26 @@ import Testing
             local rows = {}
             for i = 1, 150 do rows[i] = {Name = "row " .. i, N = i} end
             rows[7].N, rows[70].N, rows[150].N = 0, 0, caspio.json.null
-            rows[151], rows[152] = {Name = "new 1", N = 1}, {Name = "NEW 2"}
+            -- PK_ID from another table's export: Caspio generates it, so it is not written.
+            rows[151], rows[152] = {Name = "new 1", N = 1, PK_ID = 99999}, {Name = "NEW 2"}
+            rows[1].PK_ID = 12345
             local r = caspio.table("T"):upsert(rows, {key = "Name", concurrency = 4})
             print(r.inserted, r.updated, r.unchanged)
             """, against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "2\t3\t147\n")
         let requests = fake.resourceRequests
-        let gets = requests.filter { $0.method == "GET" }
+        let gets = requests.filter { $0.method == "GET" && $0.path.hasSuffix("/records") }
         #expect(gets.count == 2, "two lookups, no count: \(gets.map(\.uri))")
+        #expect(requests.filter { $0.path.hasSuffix("/fields") }.count == 1, "the design, for the generated fields")
         for get in gets {
             #expect(get.query["q.where"]?.hasPrefix("Name IN ('row ") == true)
-            #expect(get.query["q.select"] == "Name,N")
+            #expect(get.query["q.select"] == "Name,N,PK_ID")
             #expect((fake.baseURL + "/tables/T/records?" + (get.uri.split(separator: "?").last ?? "")).utf8.count <= 2047)
         }
-        #expect(requests.filter { $0.method == "POST" }.count == 2)
+        let posts = requests.filter { $0.method == "POST" }
+        #expect(posts.count == 2)
+        #expect(posts.allSatisfy { !String(decoding: $0.body, as: UTF8.self).contains("PK_ID") })
         let puts = requests.filter { $0.method == "PUT" }.map { $0.query["q.where"] ?? "" }.sorted()
         #expect(puts == ["Name='row 150'", "Name='row 7'", "Name='row 70'"])
     }
@@ -51,8 +56,8 @@ import Testing
 
             """), "\(result.stdout)")
         #expect(result.stdout.contains("script.lua:7: upsert needs {key = \"Field\"}"), "\(result.stdout)")
-        // A count, then 2 pages of 1,000 instead of a dozen IN lists; and no write.
-        #expect(fake.resourceRequests.map(\.method) == ["GET", "GET", "GET"])
+        // A count, then 2 pages of 1,000 instead of a dozen IN lists, the design; and no write.
+        #expect(fake.resourceRequests.map(\.method) == ["GET", "GET", "GET", "GET"])
     }
 
     @Test func insertsConcurrentlyAndReturnsRowsInInputOrder() throws {

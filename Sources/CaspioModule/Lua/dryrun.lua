@@ -18,7 +18,7 @@ local counts, order = {}, {}
 local function short(opts)
   if opts == nil then return "" end
   if opts.json ~= nil then
-    local ok, text = pcall(json.encode, opts.json)
+    local ok, text = pcall(json.encode, opts.json, { sort_keys = true })
     text = ok and text or "(JSON)"
     if #text > 120 then text = text:sub(1, 117) .. "…" end
     return " " .. text

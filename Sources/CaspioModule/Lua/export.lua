@@ -19,7 +19,7 @@ local function object_text(row, columns)
   for _, name in ipairs(columns) do
     local value = row[name]
     if value == nil then value = json.null end
-    parts[#parts + 1] = json.encode(name) .. ":" .. json.encode(value)
+    parts[#parts + 1] = json.encode(name) .. ":" .. json.encode(value, { sort_keys = true })
   end
   return "{" .. concat(parts, ",") .. "}"
 end
@@ -67,9 +67,9 @@ local function csv_sink(dest, columns)
   local writer = internal.csv_writer(dest, columns, {})
   local sink = {}
   function sink.write(row)
-    -- LIST fields read as objects (id -> value): a cell holds their JSON.
+    -- LIST fields read as objects (id -> value): a cell holds their JSON, ids in order.
     for name, value in pairs(row) do
-      if type(value) == "table" then row[name] = json.encode(value) end
+      if type(value) == "table" then row[name] = json.encode(value, { sort_keys = true }) end
     end
     writer:write(row)
   end

@@ -132,17 +132,21 @@ end
 -- Reading what exists -------------------------------------------------------------------------
 
 local function field_list(rows, keys)
-  local seen, fields = {}, {}
-  local function add(name)
-    if not seen[name] then
-      seen[name] = true
-      fields[#fields + 1] = name
+  local seen, others = {}, {}
+  for _, key in ipairs(keys) do seen[key] = true end
+  for _, row in ipairs(rows) do
+    for name in pairs(row) do
+      if not seen[name] then
+        seen[name] = true
+        others[#others + 1] = name
+      end
     end
   end
-  for _, key in ipairs(keys) do add(key) end
-  for _, row in ipairs(rows) do
-    for name in pairs(row) do add(name) end
-  end
+  -- Keys first, the rest sorted: the same rows make the same request.
+  table.sort(others)
+  local fields = {}
+  for i, key in ipairs(keys) do fields[i] = key end
+  for _, name in ipairs(others) do fields[#fields + 1] = name end
   return fields
 end
 
@@ -178,6 +182,25 @@ local function existing_rows(t, rows, keys, fields)
   return found
 end
 
+-- Fields Caspio fills in itself and refuses in a body (a CSV exported elsewhere holds PK_ID).
+local GENERATED = { AUTONUMBER = true, ["PREFIXED AUTONUMBER"] = true, GUID = true, ["RANDOM ID"] = true, TIMESTAMP = true }
+
+local function generated_fields(t)
+  local out = {}
+  for _, field in ipairs(internal.design(t).fields) do
+    if GENERATED[field.Type] then out[field.Name] = true end
+  end
+  return out
+end
+
+local function without(row, names)
+  local out = {}
+  for name, value in pairs(row) do
+    if not names[name] then out[name] = value end
+  end
+  return out
+end
+
 -- Values as Caspio would store them: null and nil alike, 3 and 3.0 alike.
 local function same(a, b)
   if a == nil then a = json.null end
@@ -187,6 +210,7 @@ end
 
 --- Syncs rows into the table by key: rows whose key is missing are inserted, rows that differ
 --- in any field they give are updated (those fields only), identical rows cost no request.
+--- Fields Caspio generates (PK_ID, GUIDs, timestamps) are neither compared nor written.
 function Table:upsert(rows, opts)
   internal.writable(self, "upsert")
   opts = internal.check_options("upsert", opts)
@@ -199,15 +223,16 @@ function Table:upsert(rows, opts)
   internal.check_keys(rows, keys, function(i) return lines and lines[i] and "line " .. lines[i] or "row " .. i end)
 
   local found = existing_rows(self, rows, keys, field_list(rows, keys))
+  local generated = generated_fields(self)
   local writes = {}
   for _, row in ipairs(rows) do
     local old = found[internal.key_of(row, keys)]
     if old == nil then
-      writes[#writes + 1] = { row = row }
+      writes[#writes + 1] = { row = without(row, generated) }
     else
       local changed = {}
       for name, value in pairs(row) do
-        if not same(value, old[name]) then changed[name] = value end
+        if not generated[name] and not same(value, old[name]) then changed[name] = value end
       end
       if next(changed) == nil then
         counts.unchanged = counts.unchanged + 1
