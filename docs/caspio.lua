@@ -675,6 +675,7 @@ function Table:coerce(row, line) end
 ---Syncs rows by key: looks the keys up (IN lists under the URI limit, or the whole table when
 ---that is fewer requests), inserts the missing rows, updates changed fields, leaves identical
 ---rows alone. Duplicate keys are an error before any write. Rerunning after a crash is safe.
+---Fields Caspio generates (PK_ID, GUID, RANDOM ID, TIMESTAMP) are neither compared nor written.
 ---@param rows caspio.Row[]
 ---@param opts caspio.UpsertOptions
 ---@return {inserted: integer, updated: integer, unchanged: integer}
