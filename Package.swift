@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         // The sandbox's multipart/form-data parsing (uploads), not done by hand.
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // caspio.csv's parser and writer; its CSVReader reads an InputStream, so files stream.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, linked, never vendored.
@@ -43,11 +45,16 @@ let package = Package(
         .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
         // JSON <-> Lua values, decoding straight onto the Lua stack.
         .target(name: "LuaJSON", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
+        // CSV <-> Lua rows, streaming, on yaslab/CSV.swift (caspio.csv's native half).
+        .target(
+            name: "LuaCSV",
+            dependencies: ["LuaBridge", "LuaJSON", "CLua", "CLuaShim", .product(name: "CSV", package: "CSV.swift")]
+        ),
         // The `caspio` Lua module that scripts `require`.
         .target(
             name: "CaspioModule",
             dependencies: [
-                "LuaBridge", "LuaJSON", "CaspioClient", "CLua",
+                "LuaBridge", "LuaJSON", "LuaCSV", "CaspioClient", "CLua",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
@@ -59,6 +66,9 @@ let package = Package(
                 .embedInCode("Lua/dates.lua"), .embedInCode("Lua/resources.lua"), .embedInCode("Lua/design.lua"),
                 .embedInCode("Lua/attachments.lua"), .embedInCode("Lua/passwords.lua"), .embedInCode("Lua/folders.lua"),
                 .embedInCode("Lua/webhooks.lua"), .embedInCode("Lua/account.lua"),
+                // Data jobs: CSV, column order and types, upsert, export.
+                .embedInCode("Lua/csv.lua"), .embedInCode("Lua/columns.lua"), .embedInCode("Lua/show.lua"), .embedInCode("Lua/upsert.lua"),
+                .embedInCode("Lua/export.lua"), .embedInCode("Lua/dryrun.lua"),
             ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.
@@ -121,7 +131,9 @@ let package = Package(
                 "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The built-in Lua of `caspio export` and `caspio import`.
+            resources: [.embedInCode("Jobs/progress.lua"), .embedInCode("Jobs/export.lua"), .embedInCode("Jobs/import.lua")]
         ),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
@@ -135,7 +147,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
-        .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
+        .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "CaspioModule", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
         .testTarget(
             name: "CaspioSandboxTests",
             dependencies: [

@@ -215,11 +215,13 @@ function Table:first(opts) end
 function Table:count(where) end
 
 ---Inserts a row and returns it as stored (with PK_ID), or a list of rows (one request each,
----in order) and returns the list of stored rows. Through a view, Caspio decides.
+---`opts.concurrency` at a time, default 1) and returns the stored rows in input order.
+---Through a view, Caspio decides.
 ---@param row caspio.Row
+---@param opts? caspio.InsertOptions
 ---@return caspio.Row
----@overload fun(self: caspio.Table, rows: caspio.Row[]): caspio.Row[]
-function Table:insert(row) end
+---@overload fun(self: caspio.Table, rows: caspio.Row[], opts?: caspio.InsertOptions): caspio.Row[]
+function Table:insert(row, opts) end
 
 ---Sets `fields` on the matching rows and returns how many changed. An empty where clause is
 ---refused unless it is nil and `opts` is `{all = true}`. Through a view, Caspio decides.
@@ -883,5 +885,167 @@ function caspio.state.all() end
 ---The path of the state file.
 ---@return string
 function caspio.state.path() end
+
+
+-- Data jobs -------------------------------------------------------------------------------------
+
+-- <options: csv_read>
+---The options of `csv.rows`.
+---@class caspio.CsvReadOptions
+---`false`: every line is a row, a list of strings (default `true`: the first line names the fields, and rows are tables keyed by them)
+---@field header? boolean
+---the one ASCII character between fields (default `","`; `"\t"` for TSV)
+---@field delimiter? string
+-- </options>
+
+-- <options: csv_write>
+---The options of `csv.writer`, `csv.write`.
+---@class caspio.CsvWriteOptions
+---`false`: no header line (default `true`)
+---@field header? boolean
+---the one ASCII character between fields (default `","`)
+---@field delimiter? string
+---`true`: end lines with CRLF, as RFC 4180 writes them (default LF)
+---@field crlf? boolean
+---`csv.write` only: the columns, in order (default: every key of the rows, sorted)
+---@field fields? string|string[]
+-- </options>
+
+-- <options: upsert>
+---The options of `upsert`.
+---@class caspio.UpsertOptions
+---the field, or fields, whose values identify a row (required)
+---@field key? string|string[]
+---writes in flight at once, 1 to 16 (default 4; more is capped at 16)
+---@field concurrency? integer
+---called with the number of rows done so far (unchanged ones first, then after each write)
+---@field progress? fun(done: integer)
+---where each row came from (`caspio.csv.rows`' second value), for messages: `line 7`, not `row 7`
+---@field lines? integer[]
+-- </options>
+
+-- <options: insert>
+---The options of `insert`.
+---@class caspio.InsertOptions
+---inserts in flight at once, 1 to 16 (default 1; more is capped at 16)
+---@field concurrency? integer
+---called with the number of rows inserted so far
+---@field progress? fun(done: integer)
+-- </options>
+
+-- <options: export>
+---The options of `export`.
+---@class caspio.ExportOptions
+---`csv` (default), `json` (one array) or `jsonl` (one object a line)
+---@field format? "csv"|"json"|"jsonl"
+---filter: see [where clauses](#where-clauses)
+---@field where? caspio.WhereClause
+---the columns, in this order (default: every field, in the table's order)
+---@field select? string|string[]
+---the order of the rows (`PK_ID` is appended as the tiebreaker)
+---@field orderBy? string|string[]
+---called with the rows written so far, and the total once known
+---@field progress? fun(done: integer, total: integer?)
+-- </options>
+
+-- <options: inspect>
+---The options of `inspect`.
+---@class caspio.InspectOptions
+---nesting shown before `{...}` (default 5)
+---@field depth? integer
+---items shown of a table before `…` (default 50)
+---@field items? integer
+---the line width to fit (default 80)
+---@field width? integer
+-- </options>
+
+-- <options: print_table>
+---The options of `print_table`.
+---@class caspio.PrintTableOptions
+---the columns, in order (default: every key of the rows, sorted; `t:columns()` gives a table's order)
+---@field columns? string|string[]
+---the width to fit (default: the terminal's, else 100)
+---@field width? integer
+---rows shown before `… N more` (default 50)
+---@field max_rows? integer
+-- </options>
+
+---The field names in the table's order (as Caspio shows them), from its design, read once
+---per run; not PASSWORD fields, which records never hold.
+---@return string[]
+function Table:columns() end
+
+---A copy of `row` with its text cells in the types of the table's fields: INTEGER, NUMBER and
+---CURRENCY numbers, YES/NO booleans (yes/no, true/false, 1/0, any case), DATE/TIME in
+---Caspio's ISO form (`2024-01-05T00:00:00`), empty text null. A field the table lacks or a
+---value that does not convert is an input error naming it (and `line`, when given).
+---@param row table<string, any>
+---@param line? integer
+---@return caspio.Row
+function Table:coerce(row, line) end
+
+---Syncs rows by key: looks the keys up (IN lists under the URI limit, or the whole table when
+---that is fewer requests), inserts the missing rows, updates changed fields, leaves identical
+---rows alone. Duplicate keys are an error before any write. Rerunning after a crash is safe.
+---Fields Caspio generates (PK_ID, GUID, RANDOM ID, TIMESTAMP) are neither compared nor written.
+---@param rows caspio.Row[]
+---@param opts caspio.UpsertOptions
+---@return {inserted: integer, updated: integer, unchanged: integer}
+function Table:upsert(rows, opts) end
+
+---Writes the matching rows to `dest` (a path, renamed into place when complete, or an open
+---file) as CSV, JSON or JSON Lines, columns in the table's order; returns the row count.
+---@param dest string|file*
+---@param opts? caspio.ExportOptions
+---@return integer
+function Table:export(dest, opts) end
+
+---RFC 4180 CSV, streamed: one record in memory at a time.
+caspio.csv = {}
+
+---Iterates over the rows of `source` (a path, CSV text holding a line break, or an open
+---file): `for row, line in caspio.csv.rows(src) do`. Rows are tables keyed by the header, or
+---lists with `header = false`; a malformed line is an input error with its `line`.
+---@param source string|file*
+---@param opts? caspio.CsvReadOptions
+---@return fun(): table<string, string>?, integer?
+function caspio.csv.rows(source, opts) end
+
+---@class caspio.CsvWriter
+local CsvWriter = {}
+
+---Writes a row: a table keyed by the writer's fields (nil and null empty), or a list.
+---@param row table
+---@return caspio.CsvWriter
+function CsvWriter:write(row) end
+
+---Finishes the file (a path is renamed into place); returns the rows written.
+---@return integer
+function CsvWriter:close() end
+
+---A CSV writer with the columns `fields`, in that order.
+---@param dest string|file*
+---@param fields string[]|string
+---@param opts? caspio.CsvWriteOptions
+---@return caspio.CsvWriter
+function caspio.csv.writer(dest, fields, opts) end
+
+---Writes a list of rows at once; returns how many.
+---@param dest string|file*
+---@param rows table[]
+---@param opts? caspio.CsvWriteOptions
+---@return integer
+function caspio.csv.write(dest, rows, opts) end
+
+---The REPL's rendering of a value, as a string.
+---@param value any
+---@param opts? caspio.InspectOptions
+---@return string
+function caspio.inspect(value, opts) end
+
+---Prints a list of records as an aligned table with a row count, cells cut to the width.
+---@param rows caspio.Row[]
+---@param opts? caspio.PrintTableOptions
+function caspio.print_table(rows, opts) end
 
 return caspio

@@ -37,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script and its arguments.", valueName: "SCRIPT ARGS"))
     var scriptAndArguments: [String] = []
 
+    @Flag(name: .customLong("dry-run"), help: "Send reads, never a write: log each write and answer it with a stand-in; sum them up at the end (CASPIO_DRY_RUN=1).")
+    var dryRun = false
+
     func run() throws {
         // `caspio` alone on a terminal is the REPL, as lua5.4 alone is its console.
         if scriptAndArguments.isEmpty && chunks.isEmpty && libraries.isEmpty && isatty(STDIN_FILENO) != 0 {
@@ -44,19 +47,46 @@ struct RunCommand: ParsableCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
+        let argv = CommandLine.arguments
+        let script = scriptAndArguments.first
+        try Self.launch(Launch(
+            connection: connection, unattended: unattended, script: script,
+            ledgerName: Self.ledgerName(script: script, chunks: chunks),
+            argv: argv,
+            scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
+            preloads: Self.preloads(in: argv.prefix(argv.count - scriptAndArguments.count)),
+            warnings: warnings, ignoreEnvironment: ignoreEnvironment, dryRun: dryRun))
+    }
+
+    /// What a run starts from: RunCommand's script, or a data job's built-in chunk.
+    struct Launch {
+        var connection: ConnectionOptions
+        var unattended: UnattendedOptions
+        /// The script's path (`-` for stdin): its lock and state files derive from it.
+        var script: String?
+        var ledgerName: String
+        var argv: [String]
+        var scriptIndex: Int?
+        var preloads: [ScriptInvocation.Preload]
+        var warnings = false
+        var ignoreEnvironment = false
+        var dryRun = false
+    }
+
+    /// Runs to the end and throws the exit status when it is not success.
+    static func launch(_ launch: Launch) throws {
         // From here a signal is remembered and stops the script (exit 130 or 143, after its
         // clean-up handlers), even one that arrives before the script starts.
         RunStop.armSignals(whenIdle: .record)
-        let quiet = unattended.effectiveQuiet
+        let quiet = launch.unattended.effectiveQuiet
         if quiet { QuietOutput.begin() }
-        let status = execute()
+        let status = execute(launch)
         if quiet { QuietOutput.end(failed: status != .success) }
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
-    private func execute() -> ExitStatus {
-        let argv = CommandLine.arguments
-        let script = scriptAndArguments.first
+    private static func execute(_ launch: Launch) -> ExitStatus {
+        let (connection, unattended, script) = (launch.connection, launch.unattended, launch.script)
         let timeout: Double?, lockWait: Double, lockPath: String?
         do {
             timeout = try unattended.effectiveTimeout()
@@ -90,15 +120,15 @@ struct RunCommand: ParsableCommand {
         defer { started.map { InProcessSandbox.stop($0.0) } }
         let context: ModuleContext
         do {
-            context = try connection.makeModuleContext(
-                statePath: statePath, environment: started?.1, scriptName: Self.ledgerName(script: script, chunks: chunks))
+            context = try connection.makeModuleContext(statePath: statePath, environment: started?.1, scriptName: launch.ledgerName)
         } catch { return .usage }
+        context.dryRun = launch.dryRun || ProcessInfo.processInfo.environment["CASPIO_DRY_RUN"] == "1"
         let invocation = ScriptInvocation(
-            argv: argv,
-            scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
-            preloads: Self.preloads(in: argv.prefix(argv.count - scriptAndArguments.count)),
-            warnings: warnings,
-            ignoreEnvironment: ignoreEnvironment,
+            argv: launch.argv,
+            scriptIndex: launch.scriptIndex,
+            preloads: launch.preloads,
+            warnings: launch.warnings,
+            ignoreEnvironment: launch.ignoreEnvironment,
             context: context,
             timeout: timeout,
             summary: unattended.effectiveSummary,

@@ -36,6 +36,8 @@ public enum CaspioModule {
         }
         lua.pushField("next_atexit", ofTableAt: shared)
         lua_setfield(lua.L, caspio_registry_index(), ModuleContract.nextAtexitKey)
+        lua.pushField("columns_of", ofTableAt: shared)
+        lua_setfield(lua.L, caspio_registry_index(), ModuleContract.columnsOfKey)
         lua.pop()
 
         lua.pushValue(at: module)
@@ -43,10 +45,13 @@ public enum CaspioModule {
         lua.setLoadedModuleFromTop("caspio")
     }
 
-    /// How an uncaught error is reported: a problem of the setup (missing settings) is not a
-    /// script bug, so it comes without the traceback that would point at the script.
+    /// How an uncaught error is reported: a problem of the setup (missing settings) or of the
+    /// input data is not a script bug, so it comes without the traceback that would point at
+    /// the script.
     public static func report(_ error: LuaError) -> String {
         if let table = error.value.tableRef, table.rawField("setup") == .boolean(true) { return error.message }
+        // Bad input data (a CSV line, a cell) names where it is: the fix is in the data.
+        if let table = error.value.tableRef, table.rawField("kind") == .string("input") { return error.message }
         return error.description
     }
 

@@ -17,6 +17,8 @@ public final class ModuleContext: @unchecked Sendable {
     let startedAt = Date()
     /// The caspio.state file (nil: no script file to derive it from and no --state given).
     public let statePath: String?
+    /// --dry-run or CASPIO_DRY_RUN=1: writes are logged and answered with stand-ins, never sent.
+    public var dryRun = false
 
     public init(logger: Logger, statePath: String? = nil, makeClient: @escaping () throws(CaspioError) -> CaspioClient) {
         self.logger = logger

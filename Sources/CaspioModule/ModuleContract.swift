@@ -8,6 +8,10 @@ public enum ModuleContract {
     /// is left); the runner calls it after the script, however the script ended.
     public static let nextAtexitKey = "caspio.next_atexit"
 
+    /// Registry key of the function that gives the columns, in their table's order, of a list
+    /// that `t:all` read (nil for any other value): the REPL's record tables use it.
+    public static let columnsOfKey = "caspio.columns_of"
+
     /// Registered name of the metatable of error tables (also their `__name`).
     static let errorMetatable = "caspio.error"
 
@@ -33,6 +37,13 @@ public enum ModuleContract {
         ("webhooks.lua", PackageResources.webhooks_lua),
         ("account.lua", PackageResources.account_lua),
         ("running.lua", PackageResources.running_lua),
+        ("csv.lua", PackageResources.csv_lua),
+        ("columns.lua", PackageResources.columns_lua),
+        ("show.lua", PackageResources.show_lua),
+        ("upsert.lua", PackageResources.upsert_lua),
+        ("export.lua", PackageResources.export_lua),
+        // Last: it wraps internal.send and uses caspio.atexit.
+        ("dryrun.lua", PackageResources.dryrun_lua),
     ]
 
     /// "[caspio/requests.lua]" in messages and tracebacks.

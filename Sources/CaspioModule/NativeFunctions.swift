@@ -3,12 +3,19 @@ import CLuaShim
 import CaspioClient
 import Foundation
 import LuaBridge
+import LuaCSV
 import Logging
 
 /// The host functions behind the module, handed to the Lua chunks as `internal.native`
 /// (never globals). Each argument check is made here or in Lua, never in both.
 enum NativeFunctions {
     static func all(_ context: ModuleContext) -> [String: HostFunction] {
+        core(context)
+            .merging(LuaCSV.functions(usage: { lua, message in ModuleContract.usage(lua, message) })) { a, _ in a }
+            .merging(ShowFunctions.all) { a, _ in a }
+    }
+
+    private static func core(_ context: ModuleContext) -> [String: HostFunction] {
         [
             "start": { lua in try start(lua, context) },
             "wait": { lua in try wait(lua, context) },
@@ -48,6 +55,10 @@ enum NativeFunctions {
                 return .none
             },
             "config": { lua in try pushConfig(lua, context) },
+            "dry_run": { lua in
+                lua.push(context.dryRun)
+                return .one
+            },
             "state_path": { lua in
                 lua.push(try statePath(lua, context))
                 return .one

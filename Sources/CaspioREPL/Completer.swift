@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import CaspioModule
 import LuaBridge
 
 /// Tab completion over the live state: globals, fields and methods (following `__index`
@@ -7,10 +8,7 @@ import LuaBridge
 /// Reads raw only, so it never raises and never runs Lua code; the table names come from
 /// `tableNames`, asked once and cached by the caller.
 public struct Completer {
-    public static let keywords: Set<String> = [
-        "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
-        "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
-    ]
+    public static let keywords = Pretty.keywords
 
     public let lua: Lua
     /// The account's table names, for `caspio.table("`; nil when they cannot be had.

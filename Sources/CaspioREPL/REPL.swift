@@ -136,11 +136,48 @@ public final class REPL {
             writeError("incomplete input")
         case .values(let values):
             // Passwords and webhook secrets the session handled print as <redacted>.
-            if !values.isEmpty { write(SecretRedactor.shared.redact(printer.render(lua, values)) + "\n") }
+            if values.count == 1, let records = recordTable(values[0]) {
+                write(SecretRedactor.shared.redact(records) + "\n")
+            } else if !values.isEmpty {
+                write(SecretRedactor.shared.redact(printer.render(lua, values)) + "\n")
+            }
         case .failure(let error):
             writeError(CaspioModule.report(error))
         }
         if let elapsed { write(String(format: "(%.3f s)\n", elapsed)) }
+    }
+
+    /// A list of records as caspio.print_table shows it, in the terminal's width.
+    func recordTable(_ value: LuaValue) -> String? {
+        let columns = columnOrder(value)
+        lua.push(value)
+        defer { lua.pop() }
+        let text = RecordTable(width: ShowFunctions.terminalWidth(), columns: columns).render(lua, at: -1)
+        // Tokens never print, in a table either.
+        return text.flatMap { printer.containsSecret(Array($0.utf8)) ? nil : $0 }
+    }
+
+    /// The columns of a list t:all read, in its table's order (nil: sorted, PK_ID first).
+    func columnOrder(_ value: LuaValue) -> [String]? {
+        let base = lua.top
+        defer { lua.top = base }
+        lua_getfield(lua.L, caspio_registry_index(), ModuleContract.columnsOfKey)
+        guard lua.type(at: -1) == LUA_TFUNCTION else { return nil }
+        lua.push(value)
+        guard (try? lua.call(arguments: 1, results: 1)) != nil, case .table(let names) = lua.value(at: -1) else { return nil }
+        let result = Self.strings(names)
+        return result.isEmpty ? nil : result
+    }
+
+    /// The strings of a list, up to the first item that is not one.
+    static func strings(_ list: LuaRef) -> [String] {
+        var result: [String] = []
+        var i: Int64 = 1
+        while let name = list.rawItem(i).stringValue {
+            result.append(name)
+            i += 1
+        }
+        return result
     }
 
     /// Table names of the account, asked once per session (per profile).
@@ -162,12 +199,7 @@ public final class REPL {
             (try? lua.call(arguments: 0, results: 1)) != nil,
             case .table(let names) = lua.value(at: -1)
         else { return nil }
-        var result: [String] = []
-        var i: Int64 = 1
-        while let name = names.rawItem(i).stringValue {
-            result.append(name)
-            i += 1
-        }
+        let result = Self.strings(names)
         cachedTableNames = result
         return result
     }

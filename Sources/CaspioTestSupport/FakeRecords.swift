@@ -153,14 +153,15 @@ public struct FakeRecords: Sendable {
                 let field = String(part[..<range.lowerBound])
                 let items = try splitList(String(part[range.upperBound..<part.index(before: part.endIndex)]))
                 tests.append { row in items.contains(row[field] ?? .null) }
-            } else if let greater = part.firstIndex(of: ">") {
-                // FIELD>LITERAL, for incremental exports (examples/nightly-export.lua).
-                let field = String(part[..<greater]).trimmingCharacters(in: .whitespaces)
-                let value = try literal(String(part[part.index(after: greater)...]).trimmingCharacters(in: .whitespaces))
+            } else if let comparison = part.range(of: "<=") ?? part.range(of: ">") {
+                // FIELD>LITERAL and FIELD<=LITERAL, for incremental exports (examples/nightly-export.lua).
+                let field = String(part[..<comparison.lowerBound]).trimmingCharacters(in: .whitespaces)
+                let value = try literal(String(part[comparison.upperBound...]).trimmingCharacters(in: .whitespaces))
+                let greater = part[comparison] == ">"
                 tests.append { row in
                     switch (row[field], value) {
-                    case (.int(let a)?, .int(let b)): a > b
-                    case (.string(let a)?, .string(let b)): a > b
+                    case (.int(let a)?, .int(let b)): greater ? a > b : a <= b
+                    case (.string(let a)?, .string(let b)): greater ? a > b : a <= b
                     default: false
                     }
                 }

@@ -24,7 +24,7 @@ import Testing
 
     @Test func thereAreExamples() {
         for name in ["json-report.lua", "quickstart.lua", "paging.lua", "crud.lua", "files.lua", "concurrent-update.lua", "nightly-export.lua",
-                     "views-and-attachments.lua", "users.lua", "webhooks.lua", "tasks.lua"] {
+                     "views-and-attachments.lua", "users.lua", "webhooks.lua", "tasks.lua", "import-contacts.lua"] {
             #expect(Self.examples.contains(name), "examples/\(name) is missing")
         }
     }
@@ -42,6 +42,7 @@ import Testing
         "users.lua": ["added 3, activated 3, deactivated 1\n"],
         "webhooks.lua": ["delivered\ttable.recordInsert\tProducts\tExample glue\n"],
         "tasks.lua": ["ran\tExport customers\n", "exported customers.csv, "],
+        "import-contacts.lua": ["2 inserted, 2 updated, 0 unchanged\n", "again: 0 inserted, 0 updated, 4 unchanged\n"],
     ]
 
     @Test(arguments: examples)

@@ -221,6 +221,13 @@ import Testing
         #expect(result.stdout == "\"<redacted>\"\n1\n\"the password is <redacted>\"\n32\n", "\(result.stdout)")
     }
 
+    /// A list of records shows as caspio.print_table shows it: aligned, in the table's order.
+    @Test func aListOfRecordsShowsAsATable() throws {
+        let result = try caspio(["repl", "--sandbox"], stdin: "caspio.table('Products'):all({limit = 2})\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "PK_ID  Name      Price\n-----  --------  -----\n1      Notebook  3.5\n2      Pencil    0.8\n(2 rows)\n", "\(result.stdout)")
+    }
+
     @Test func pipedInput() throws {
         let script = try caspio([], stdin: "print(1)\n")
         #expect(script.status == 0 && script.stdout == "1\n", "caspio alone runs a pipe as a script: \(script.stderr)")

@@ -1,3 +1,4 @@
+import CaspioModule
 import CaspioREPL
 import LuaBridge
 import LuaJSON

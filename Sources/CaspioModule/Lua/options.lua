@@ -82,6 +82,55 @@ for _, spec in ipairs({
   },
 }) do specs[#specs + 1] = spec end
 
+-- Data jobs: caspio.csv, upsert, insert, export, inspect and print_table. A block of its own,
+-- appended to the specs above.
+for _, spec in ipairs({
+  {
+    name = "csv_read", class = "caspio.CsvReadOptions", functions = { "csv.rows" },
+    { "header", "boolean", "boolean", "`false`: every line is a row, a list of strings (default `true`: the first line names the fields, and rows are tables keyed by them)" },
+    { "delimiter", "string", "string", "the one ASCII character between fields (default `\",\"`; `\"\\t\"` for TSV)" },
+  },
+  {
+    name = "csv_write", class = "caspio.CsvWriteOptions", functions = { "csv.writer", "csv.write" },
+    { "header", "boolean", "boolean", "`false`: no header line (default `true`)" },
+    { "delimiter", "string", "string", "the one ASCII character between fields (default `\",\"`)" },
+    { "crlf", "boolean", "boolean", "`true`: end lines with CRLF, as RFC 4180 writes them (default LF)" },
+    { "fields", "list", "string|string[]", "`csv.write` only: the columns, in order (default: every key of the rows, sorted)", only = "csv.write" },
+  },
+  {
+    name = "upsert", class = "caspio.UpsertOptions", functions = { "upsert" },
+    { "key", "list", "string|string[]", "the field, or fields, whose values identify a row (required)" },
+    { "concurrency", "integer", "integer", "writes in flight at once, 1 to 16 (default 4; more is capped at 16)", min = 1 },
+    { "progress", "any", "fun(done: integer)", "called with the number of rows done so far (unchanged ones first, then after each write)" },
+    { "lines", "table", "integer[]", "where each row came from (`caspio.csv.rows`' second value), for messages: `line 7`, not `row 7`" },
+  },
+  {
+    name = "insert", class = "caspio.InsertOptions", functions = { "insert" },
+    { "concurrency", "integer", "integer", "inserts in flight at once, 1 to 16 (default 1; more is capped at 16)", min = 1 },
+    { "progress", "any", "fun(done: integer)", "called with the number of rows inserted so far" },
+  },
+  {
+    name = "export", class = "caspio.ExportOptions", functions = { "export" },
+    { "format", "string", "\"csv\"|\"json\"|\"jsonl\"", "`csv` (default), `json` (one array) or `jsonl` (one object a line)" },
+    { "where", "where", "caspio.WhereClause", "filter: see [where clauses](#where-clauses)" },
+    { "select", "list", "string|string[]", "the columns, in this order (default: every field, in the table's order)" },
+    { "orderBy", "list", "string|string[]", "the order of the rows (`PK_ID` is appended as the tiebreaker)" },
+    { "progress", "any", "fun(done: integer, total: integer?)", "called with the rows written so far, and the total once known" },
+  },
+  {
+    name = "inspect", class = "caspio.InspectOptions", functions = { "inspect" },
+    { "depth", "integer", "integer", "nesting shown before `{...}` (default 5)", min = 1 },
+    { "items", "integer", "integer", "items shown of a table before `…` (default 50)", min = 1 },
+    { "width", "integer", "integer", "the line width to fit (default 80)", min = 20 },
+  },
+  {
+    name = "print_table", class = "caspio.PrintTableOptions", functions = { "print_table" },
+    { "columns", "list", "string|string[]", "the columns, in order (default: every key of the rows, sorted; `t:columns()` gives a table's order)" },
+    { "width", "integer", "integer", "the width to fit (default: the terminal's, else 100)", min = 20 },
+    { "max_rows", "integer", "integer", "rows shown before `… N more` (default 50)", min = 1 },
+  },
+}) do specs[#specs + 1] = spec end
+
 internal.option_specs = specs
 
 local by_function, every_option = {}, {}

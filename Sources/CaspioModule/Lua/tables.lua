@@ -15,6 +15,8 @@ local function handle(kind, name)
 end
 
 function caspio.table(name) return handle("tables", name) end
+-- For the chunks that add methods (columns.lua, upsert.lua, export.lua).
+internal.Table = Table
 function caspio.view(name) return handle("views", name) end
 
 function Table:path(suffix)
@@ -83,27 +85,6 @@ function Table:count(where)
   return pagination.TotalCount
 end
 
-local function is_list(value)
-  return type(value) == "table" and (json.is_array(value) or (value[1] ~= nil and type(value[1]) == "table"))
-end
-
---- Inserts a row (or a list of rows, one request each) and returns what Caspio stored.
---- An empty table is an empty list (a batch that came out empty): nothing is sent.
-function Table:insert(rows)
-  if type(rows) ~= "table" then usage("bad argument #1 to 'insert' (row or list of rows expected)") end
-  if next(rows) == nil then return json.array({}) end
-  local single = not is_list(rows)
-  local list = single and { rows } or rows
-  local inserted = json.array({})
-  for i, row in ipairs(list) do
-    local response = caspio.request("POST", self:path("/records"), { json = row, query = { response = "rows" } })
-    local result = type(response.json) == "table" and response.json.Result
-    inserted[i] = type(result) == "table" and result[1] or row
-    native.count_rows(0, 1)
-  end
-  if single then return inserted[1] end
-  return inserted
-end
 
 --- The SQL of a write's where clause, refusing an empty one unless opts.all is true.
 --- `shape` is how the call reads around the clause, for the messages: `before` the

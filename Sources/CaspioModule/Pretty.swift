@@ -3,7 +3,7 @@ import CLuaShim
 import LuaBridge
 import LuaJSON
 
-/// Renders Lua values readably: sorted keys, depth and item limits, cycles marked, JSON null
+/// Renders Lua values readably (the REPL's printer, and caspio.inspect): sorted keys, depth and item limits, cycles marked, JSON null
 /// as `null`, long strings cut with a count, and a response table as status, request id and
 /// decoded JSON. Reads raw (no metamethods but `__tostring`, called protected): never raises.
 public struct Pretty {
@@ -210,12 +210,18 @@ public struct Pretty {
         secrets.contains { secret in secret.count >= 8 && bytes.count >= secret.count && bytes.firstRange(of: secret) != nil }
     }
 
-    static func isIdentifier(_ bytes: [UInt8]) -> Bool {
+    /// Lua's reserved words: never bare keys.
+    public static let keywords: Set<String> = [
+        "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
+        "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
+    ]
+
+    public static func isIdentifier(_ bytes: [UInt8]) -> Bool {
         guard let first = bytes.first, first == UInt8(ascii: "_") || (first | 0x20) >= 97 && (first | 0x20) <= 122 else {
             return false
         }
         let allowed = bytes.allSatisfy { $0 == UInt8(ascii: "_") || ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 || $0 >= 48 && $0 <= 57 }
-        return allowed && !Completer.keywords.contains(String(decoding: bytes, as: UTF8.self))
+        return allowed && !keywords.contains(String(decoding: bytes, as: UTF8.self))
     }
 
     static func visibleWidth(_ text: String) -> Int {

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Glibc
+
+/// `caspio export` and `caspio import`: thin shells over built-in Lua (Jobs/*.lua) that call
+/// the module's t:export, caspio.csv.rows, t:coerce and t:upsert, so that the commands and
+/// scripts share one implementation. They run as `caspio run` runs a script.
+enum DataJob {
+    /// A Lua literal of a string: printable ASCII as is, UTF-8 as is, the rest escaped.
+    static func literal(_ text: String) -> String {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+            case 0x20..<0x7F, 0x80...: out.append(byte)
+            default: out += Array(String(format: "\\%03d", byte).utf8)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The chunk: the parameters as a table, then the progress bar and the job, loaded under
+    /// the command's name (as in "caspio import:12:").
+    static func chunk(_ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)], numbers: [(String, Int?)]) -> String {
+        var fields: [String] = []
+        for (key, value) in parameters { if let value { fields.append("\(key) = \(literal(value))") } }
+        for (key, value) in flags { fields.append("\(key) = \(value)") }
+        for (key, value) in numbers { if let value { fields.append("\(key) = \(value)") } }
+        let progress = literal(String(decoding: PackageResources.progress_lua, as: UTF8.self))
+        let source = literal(String(decoding: job, as: UTF8.self))
+        let title = literal("=caspio " + name)
+        return """
+            local p = { \(fields.joined(separator: ", ")) }
+            local bar = assert(load(\(progress), \(title)))(p)
+            assert(load(\(source), \(title)))(p, bar)
+            """
+    }
+
+    /// Runs the job as `caspio run` runs a script; a bar only for a person watching (stderr a
+    /// terminal, and not --quiet).
+    static func run(
+        _ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)] = [], numbers: [(String, Int?)] = [],
+        _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false
+    ) throws {
+        let quiet = unattended.effectiveQuiet
+        let code = chunk(name, job: job, parameters: parameters,
+            flags: flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)], numbers: numbers)
+        try RunCommand.launch(RunCommand.Launch(
+            connection: connection, unattended: unattended, script: nil, ledgerName: name,
+            argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a table (or view) to CSV, JSON or JSON Lines, columns in the table's order.",
+        discussion: "Without -o, to standard output. A file is written under a temporary name and renamed when complete. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
+    )
+
+    @Argument(help: "The table (or, with --view, the view).")
+    var table: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("csv (default, or from -o's extension), json or jsonl.", valueName: "FORMAT"))
+    var format: String?
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the rows matching this SQL where clause.", valueName: "CLAUSE"))
+    var whereClause: String?
+
+    @Option(help: ArgumentHelp("The columns, in this order (default: every field, in the table's order).", valueName: "F,…"))
+    var select: String?
+
+    @Option(name: .customLong("order-by"), help: ArgumentHelp("The order of the rows (PK_ID breaks ties).", valueName: "ORDER"))
+    var orderBy: String?
+
+    @Flag(help: "TABLE names a view.")
+    var view = false
+
+    @OptionGroup(title: "Connection")
+    var connection: ConnectionOptions
+
+    @OptionGroup(title: "Unattended runs")
+    var unattended: UnattendedOptions
+
+    func run() throws {
+        try DataJob.run(
+            "export", job: PackageResources.export_lua,
+            parameters: [("table", table), ("output", output), ("format", format), ("where", whereClause), ("select", select), ("order_by", orderBy)],
+            flags: [("view", view)], connection, unattended)
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Load rows from a CSV, JSON or JSON Lines file into a table: upsert by --key, or insert.",
+        discussion: "Every row is read, typed by the table's fields and checked (a malformed line, a value that does not convert, a key given twice) before the first write. With --key, rows are looked up by key: missing ones are inserted, changed ones updated, identical ones left alone, so a rerun after a crash or kill ends with every row present once. Without --key every row is inserted. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
+    )
+
+    @Argument(help: "The table.")
+    var table: String
+
+    @Argument(help: "The file to read.")
+    var file: String
+
+    @Option(help: ArgumentHelp("The field (or fields, comma-separated) that identify a row; without it, insert only.", valueName: "F[,F]"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("csv (default, or from the file's extension), json or jsonl.", valueName: "FORMAT"))
+    var format: String?
+
+    @Option(help: ArgumentHelp("Writes in flight at once, 1 to 16 (default 4 with --key, else 1).", valueName: "N"))
+    var concurrency: Int?
+
+    @Flag(name: .customLong("dry-run"), help: "Read and look up, but send no write: log each one and sum them up (CASPIO_DRY_RUN=1).")
+    var dryRun = false
+
+    @OptionGroup(title: "Connection")
+    var connection: ConnectionOptions
+
+    @OptionGroup(title: "Unattended runs")
+    var unattended: UnattendedOptions
+
+    func validate() throws {
+        if let concurrency, !(1...16).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 16") }
+    }
+
+    func run() throws {
+        try DataJob.run(
+            "import", job: PackageResources.import_lua, parameters: [("table", table), ("file", file), ("key", key), ("format", format)],
+            numbers: [("concurrency", concurrency)], connection, unattended, dryRun: dryRun)
+    }
+}

@@ -1,0 +1,91 @@
+-- Dry runs (--dry-run, CASPIO_DRY_RUN=1): every request of the module passes internal.send,
+-- so this one wrapper sees them all. Reads go out; a write (any method but GET and HEAD:
+-- records, uploads, file deletes, task runs, deployments) is logged as what it would have
+-- sent and answered with a stand-in. Token grants are the client's, below this, and still
+-- happen: reads need them.
+local caspio, internal = ...
+local native, json = internal.native, internal.json
+local format, concat = string.format, table.concat
+
+if not native.dry_run() then return end
+
+local send, receive, count_rows = internal.send, internal.receive, native.count_rows
+-- Rows a stand-in "wrote" were not written: caspio.stats and --summary count reads only.
+native.count_rows = function(read) count_rows(read, 0) end
+local STAND_IN = {} -- pending requests answered here
+local counts, order = {}, {}
+
+local function short(opts)
+  if opts == nil then return "" end
+  if opts.json ~= nil then
+    local ok, text = pcall(json.encode, opts.json, { sort_keys = true })
+    text = ok and text or "(JSON)"
+    if #text > 120 then text = text:sub(1, 117) .. "…" end
+    return " " .. text
+  end
+  if opts.body then return format(" (%d bytes%s)", #opts.body, opts.content_type and ", " .. opts.content_type or "") end
+  return ""
+end
+
+local function query_text(query)
+  if type(query) ~= "table" then return "" end
+  local parts = {}
+  for name, value in pairs(query) do parts[#parts + 1] = name .. "=" .. tostring(value) end
+  table.sort(parts)
+  return #parts > 0 and "?" .. concat(parts, "&") or ""
+end
+
+-- A PUT or DELETE on records affects the rows its where clause matches: count them.
+local function matching(path, query)
+  local where = type(query) == "table" and query["q.where"]
+  local kind = path:match("^/?(%a+)/[^/]+/records$")
+  if not where or (kind ~= "tables" and kind ~= "views") then return nil end
+  local response = caspio.request("GET", path, { query = { ["q.where"] = where, ["q.getPaginationInfo"] = true, ["q.pageNumber"] = 1, ["q.pageSize"] = 5 } })
+  local pagination = type(response.json) == "table" and response.json.Pagination
+  return type(pagination) == "table" and pagination.TotalCount or 0
+end
+
+local function stand_in(method, path, opts)
+  local query = opts and opts.query
+  local response = { status = 200, headers = {}, body = "" }
+  if method == "POST" then
+    response.status = 201
+    if type(query) == "table" and query.response == "rows" and opts.json ~= nil then response.json = { Result = { opts.json } } end
+  elseif method == "PUT" or method == "DELETE" then
+    local affected = matching(path, query)
+    if affected then response.json = { RecordsAffected = affected } end
+  end
+  return response
+end
+
+function internal.send(method, path, opts)
+  local verb = type(method) == "string" and method:upper() or method
+  if verb == "GET" or verb == "HEAD" or type(path) ~= "string" then return send(method, path, opts) end
+  internal.check_options("request", opts)
+  io.stderr:write(format("dry run: %s %s%s%s\n", verb, path, query_text(opts and opts.query), short(opts)))
+  local where = verb .. " " .. (path:gsub("^/", ""):gsub("%?.*$", ""))
+  if counts[where] == nil then order[#order + 1] = where end
+  counts[where] = (counts[where] or 0) + 1
+  return { [STAND_IN] = stand_in(verb, path, opts) }
+end
+
+function internal.receive(pending)
+  local answer = pending[STAND_IN]
+  if answer then return answer end
+  return receive(pending)
+end
+
+-- The summary, after the script and its other clean-up handlers (atexit runs last first).
+caspio.atexit(function()
+  local total, parts = 0, {}
+  table.sort(order)
+  for _, where in ipairs(order) do
+    total = total + counts[where]
+    parts[#parts + 1] = format("%s: %d", where, counts[where])
+  end
+  if total == 0 then
+    io.stderr:write("dry run: no writes\n")
+  else
+    io.stderr:write(format("dry run: %d write%s not sent (%s)\n", total, total == 1 and "" or "s", concat(parts, ", ")))
+  end
+end)

@@ -1,0 +1,108 @@
+-- t:export: a table (or view) to CSV, JSON or JSON Lines, columns in the table's order, the
+-- file put in place only once complete.
+local caspio, internal = ...
+local json, usage, raise = internal.json, internal.usage, internal.raise
+local format, concat = string.format, table.concat
+local Table = internal.Table
+
+local FORMATS = { csv = true, json = true, jsonl = true }
+
+local function format_of(dest, opts)
+  local chosen = opts.format or (type(dest) == "string" and dest:match("%.(jsonl?)$")) or "csv"
+  if not FORMATS[chosen] then usage("format must be \"csv\", \"json\" or \"jsonl\" (got %q)", tostring(chosen)) end
+  return chosen
+end
+
+-- A JSON object with its keys in column order (json.encode orders keys by hash).
+local function object_text(row, columns)
+  local parts = {}
+  for _, name in ipairs(columns) do
+    local value = row[name]
+    if value == nil then value = json.null end
+    parts[#parts + 1] = json.encode(name) .. ":" .. json.encode(value, { sort_keys = true })
+  end
+  return "{" .. concat(parts, ",") .. "}"
+end
+
+-- JSON output: to an open file as it is, to a path under a temporary name, renamed when done.
+local function json_sink(dest, kind)
+  local file, temporary = dest, nil
+  if type(dest) == "string" then
+    temporary = dest .. ".tmp"
+    local problem
+    file, problem = io.open(temporary, "wb")
+    if not file then raise("config", "cannot write " .. dest .. ": " .. tostring(problem)) end
+  end
+  local count = 0
+  local sink = {}
+  local function put(...)
+    local ok, problem = file:write(...)
+    if not ok then raise("config", "cannot write " .. (type(dest) == "string" and dest or "the file") .. ": " .. tostring(problem)) end
+  end
+  function sink.write(text)
+    if kind == "json" then put(count == 0 and "[\n" or ",\n", text) else put(text, "\n") end
+    count = count + 1
+  end
+  function sink.close()
+    if kind == "json" then put(count == 0 and "[]\n" or "\n]\n") end
+    if temporary then
+      assert(file:close())
+      local ok, problem = os.rename(temporary, dest)
+      if not ok then raise("config", "cannot write " .. dest .. ": " .. tostring(problem)) end
+    else
+      local ok, problem = file:flush()
+      if not ok then raise("config", "cannot write the file: " .. tostring(problem)) end
+    end
+  end
+  function sink.abandon()
+    if temporary then
+      file:close()
+      os.remove(temporary)
+    end
+  end
+  return sink
+end
+
+local function csv_sink(dest, columns)
+  local writer = internal.csv_writer(dest, columns, {})
+  local sink = {}
+  function sink.write(row)
+    -- LIST fields read as objects (id -> value): a cell holds their JSON, ids in order.
+    for name, value in pairs(row) do
+      if type(value) == "table" then row[name] = json.encode(value, { sort_keys = true }) end
+    end
+    writer:write(row)
+  end
+  sink.close = function() writer:close() end
+  sink.abandon = function() writer:abandon() end
+  return sink
+end
+
+--- Writes the rows of t matching opts.where to dest (a path, or an open file such as
+--- io.stdout); returns the number of rows written.
+function Table:export(dest, opts)
+  if type(dest) ~= "string" and io.type(dest) ~= "file" then
+    usage("bad argument #1 to 'export' (a path or an open file expected, got %s)", internal.describe(dest))
+  end
+  opts = internal.check_options("export", opts)
+  local kind = format_of(dest, opts)
+  local columns = opts.select and internal.list_of(opts.select) or self:columns()
+  local progress = opts.progress
+  local total = progress and self:count(opts.where) or nil
+  local sink = kind == "csv" and csv_sink(dest, columns) or json_sink(dest, kind)
+  local count = 0
+  local ok, problem = pcall(function()
+    for row in self:rows({ where = opts.where, select = columns, orderBy = opts.orderBy }) do
+      sink.write(kind == "csv" and row or object_text(row, columns))
+      count = count + 1
+      if progress and count % 100 == 0 then progress(count, total) end
+    end
+  end)
+  if not ok then
+    sink.abandon()
+    error(problem, 0)
+  end
+  sink.close()
+  if progress then progress(count, total) end
+  return count
+end

@@ -1,0 +1,97 @@
+import CSV
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A CSV output: to a path (written beside it under a temporary name and renamed over it
+/// by close, so that a reader never sees half a file) or to a file the script opened.
+final class CSVRowWriter {
+    let fields: [String]
+    private var file: UnsafeMutablePointer<FILE>?
+    private let owned: Bool
+    private let target: String?
+    private let temporary: String?
+    private let stream: FileOutputStream
+    private let writer: CSVWriter
+    private let newline: String
+    private var wroteAny = false
+
+    init(path: String?, file: UnsafeMutablePointer<FILE>?, fields: [String], delimiter: String, crlf: Bool) throws(CSVInputError) {
+        self.fields = fields
+        newline = crlf ? "\r\n" : "\n"
+        if let path {
+            let url = URL(fileURLWithPath: path)
+            let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+            guard let opened = fopen(temp, "wb") else {
+                throw CSVInputError(message: "cannot write \(path): \(String(cString: strerror(errno)))", line: 0)
+            }
+            self.file = opened
+            owned = true
+            target = path
+            temporary = temp
+        } else {
+            self.file = file
+            owned = false
+            target = nil
+            temporary = nil
+        }
+        stream = FileOutputStream(self.file!)
+        do {
+            writer = try CSVWriter(stream: stream, delimiter: delimiter, newline: crlf ? .crlf : .lf)
+        } catch {
+            throw CSVInputError(message: "cannot write: \(error)", line: 0)
+        }
+    }
+
+    var isOpen: Bool { file != nil }
+
+    func write(_ values: [String]) throws(CSVInputError) {
+        do {
+            // One empty field alone would be a blank line, which readers skip.
+            try writer.write(row: values, quotedAtIndex: { _ in values.count == 1 && values[0].isEmpty })
+        } catch {
+            // The library says only that a write failed; errno says why.
+            throw stream.failed ? failure() : CSVInputError(message: "cannot write: \(error)", line: 0)
+        }
+        wroteAny = true
+        if stream.failed { throw failure() }
+    }
+
+    /// Ends the last line, flushes, and puts the file in place.
+    func close() throws(CSVInputError) {
+        guard let file else { return }
+        if wroteAny { fputs(newline, file) }
+        let flushed = fflush(file) == 0 && !stream.failed
+        stream.close()
+        self.file = nil
+        if owned {
+            let closed = fclose(file) == 0
+            guard flushed, closed, let temporary, let target, rename(temporary, target) == 0 else {
+                let problem = failure()
+                if let temporary { unlink(temporary) }
+                throw problem
+            }
+        } else if !flushed {
+            throw failure()
+        }
+    }
+
+    /// Stops without putting anything in place (an export that failed).
+    func abandon() {
+        guard let file else { return }
+        stream.close()
+        self.file = nil
+        if owned {
+            fclose(file)
+            if let temporary { unlink(temporary) }
+        }
+    }
+
+    private func failure() -> CSVInputError {
+        CSVInputError(message: "cannot write \(target ?? "the file"): \(String(cString: strerror(errno)))", line: 0)
+    }
+
+    deinit { abandon() }
+}
