@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaspioClient
+import CaspioStore
 import Foundation
 
 /// `caspio usage`: what the usage ledger has counted for the account, across every run.
@@ -26,14 +27,21 @@ struct UsageCommand: ParsableCommand {
             var resolver = ConfigurationResolver(overrides: connection.overrides)
             resolver.requireCredentials = false
             let configuration = try resolver.resolve()
-            guard let directory = configuration.usageDirectory else {
-                throw CaspioError(.config, "the token cache is off (CASPIO_TOKEN_CACHE or token_cache), and the usage ledger lives in it: nothing was counted")
+            let meter: UsageMeter
+            if let store = try connection.openStore() {
+                meter = UsageMeter(configuration: configuration, ledger: store.ledger(baseURL: configuration.baseURL))
+            } else {
+                guard let directory = configuration.usageDirectory else {
+                    throw CaspioError(.config, "the token cache is off (CASPIO_TOKEN_CACHE or token_cache), and the usage ledger lives in it: nothing was counted")
+                }
+                meter = UsageMeter(configuration: configuration, directory: directory)
             }
-            let meter = UsageMeter(configuration: configuration, directory: directory)
+            let ledger = meter.ledger
+            let counts = try blocking { () async throws(CaspioError) in try await ledger.counts() }
             let report = UsageReport(
-                counts: try meter.ledger.counts(), calendar: meter.calendar, now: Date(), periods: max(0, periods),
+                counts: counts, calendar: meter.calendar, now: Date(), periods: max(0, periods),
                 perDay: configuration.maxRequestsPerDay, perPeriod: configuration.maxRequestsPerPeriod)
-            let text = json ? report.json(ledger: meter.ledger.path) : report.text(ledger: meter.ledger.path)
+            let text = json ? report.json(ledger: ledger.location) : report.text(ledger: ledger.location)
             FileHandle.standardOutput.write(Data(text.utf8))
         } catch let error as CaspioError {
             printError(error.description)

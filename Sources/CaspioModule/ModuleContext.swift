@@ -15,12 +15,16 @@ public final class ModuleContext: @unchecked Sendable {
     private var failure: CaspioError?
     /// When the run started, for the `duration` of caspio.stats() and --summary.
     let startedAt = Date()
-    /// The caspio.state file (nil: no script file to derive it from and no --state given).
-    public let statePath: String?
+    /// Where caspio.state lives (nil: no script file to derive it from and no --state given).
+    public let state: (any ScriptStateStore)?
 
-    public init(logger: Logger, statePath: String? = nil, makeClient: @escaping () throws(CaspioError) -> CaspioClient) {
+    /// `statePath`: caspio.state in that file; `state`, given instead: in a shared store.
+    public init(
+        logger: Logger, statePath: String? = nil, state: (any ScriptStateStore)? = nil,
+        makeClient: @escaping () throws(CaspioError) -> CaspioClient
+    ) {
         self.logger = logger
-        self.statePath = statePath
+        self.state = state ?? statePath.map(FileState.init)
         self.makeClient = makeClient
     }
 

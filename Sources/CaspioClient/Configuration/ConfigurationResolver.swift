@@ -14,6 +14,8 @@ public struct ConfigurationOverrides: Sendable {
     public var rate: Double?
     public var maxRequestsPerDay: Int?
     public var maxRequestsPerPeriod: Int?
+    /// `--store`: file, or a PostgreSQL URL.
+    public var store: String?
     /// What the usage ledger files the run's requests under.
     public var scriptName: String?
     public init() {}
@@ -38,6 +40,7 @@ struct Setting {
     static let tokenURL = Setting(key: "token_url", variable: "CASPIO_TOKEN_URL", flag: "--token-url")
     static let authStyle = Setting(key: "auth_style", variable: "CASPIO_AUTH_STYLE", flag: nil)
     static let caFile = Setting(key: "ca_file", variable: "CASPIO_CA_FILE", flag: "--ca-file")
+    static let store = Setting(key: "store", variable: "CASPIO_STORE", flag: "--store")
 }
 
 /// One layer of settings (flags, environment, or a profile), before resolution.
@@ -59,6 +62,9 @@ struct SettingsLayer {
     var connectTimeout: Double?
     var readTimeout: Double?
     var usage = UsageSettings()
+    var store: String?
+    /// `store_password_env`, `_file` or `_command` (profiles only).
+    var storePassword: SecretSource?
 
     /// Where this layer gives `setting`: `CASPIO_BASE_URL in the environment`,
     /// `--base-url on the command line`, `base_url in profile 'prod' of PATH`.
@@ -127,7 +133,8 @@ public struct ConfigurationResolver {
         return try resolver.resolveLayers(file: try ConfigFile.parse(configText, path: configFilePath))
     }
 
-    private func resolveLayers(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
+    /// The layers that apply, highest first, and the profile chosen (if any).
+    private func selectedLayers(file: ConfigFile?) throws(CaspioError) -> (String?, [SettingsLayer]) {
         let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
         if let profileName {
@@ -143,7 +150,47 @@ public struct ConfigurationResolver {
             }
             profileLayer = layer
         }
-        var layers = [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? [])
+        return (profileName, [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? []))
+    }
+
+    /// Where tokens, locks, state and the ledger live (`store`): needs no account, so that
+    /// `caspio store init` and `--lock` work before any credentials are looked at.
+    public func resolveStore() throws(CaspioError) -> StoreSetting {
+        do throws(CaspioError) {
+            // A profile that cannot be read is reported when the client needs it, as before:
+            // a script that never calls the API must not fail on it. Flags and variables still count.
+            let layers: [SettingsLayer]
+            do throws(CaspioError) { layers = try selectedLayers(file: try ConfigFile.load(path: configFilePath)).1 } catch {
+                layers = [try flagsLayer(), try environmentLayer()]
+            }
+            guard let layer = layers.first(where: { nonEmpty($0.store) != nil }), let text = layer.store else {
+                return StoreSetting(url: nil, origin: "the default")
+            }
+            let value = text.trimmingCharacters(in: .whitespaces)
+            let origin = layer.origin(.store)
+            if value.lowercased() == "file" { return StoreSetting(url: nil, origin: origin) }
+            let scheme = value.lowercased()
+            guard scheme.hasPrefix("postgres://") || scheme.hasPrefix("postgresql://") else {
+                throw CaspioError(
+                    .config,
+                    "the store '\(StoreSetting.redacted(value))' (from \(origin)) is neither file nor a PostgreSQL URL such as postgres://caspio@db.example.com/caspio?sslmode=require")
+            }
+            var setting = StoreSetting(url: value, origin: origin)
+            if let passwordLayer = layers.first(where: { $0.storePassword != nil }), let source = passwordLayer.storePassword {
+                setting.password = try source.resolve(environment: environment, origin: passwordLayer.name, prefix: "store_password")
+                setting.passwordOrigin = "\(source.setting("store_password")) in \(passwordLayer.name)"
+            }
+            return setting
+        } catch {
+            var error = error
+            error.isSetup = true
+            throw error
+        }
+    }
+
+    private func resolveLayers(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
+        let (profileName, selected) = try selectedLayers(file: file)
+        var layers = selected
         try requireEverySetting(in: layers, profile: profileName)
         if !requireCredentials, !layers.contains(where: { $0.secret != nil }) {
             layers[layers.count - 1].secret = .inline(Secret(""))
@@ -263,6 +310,7 @@ public struct ConfigurationResolver {
             baseURL: nonEmpty(overrides.baseURL), tokenURL: nonEmpty(overrides.tokenURL),
             clientID: overrides.clientID, authStyle: overrides.authStyle, caFile: nonEmpty(overrides.caFile),
             tokenCache: nonEmpty(overrides.tokenCache), maxRequests: overrides.maxRequests)
+        layer.store = nonEmpty(overrides.store)
         layer.usage = try UsageSettings.validated(
             rate: overrides.rate, perDay: overrides.maxRequestsPerDay, perPeriod: overrides.maxRequestsPerPeriod,
             billingDay: nil, spelled: UsageSettings.flagName)
@@ -294,6 +342,7 @@ public struct ConfigurationResolver {
             tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: try count("CASPIO_MAX_REQUESTS"),
             connectTimeout: try seconds("CASPIO_CONNECT_TIMEOUT"), readTimeout: try seconds("CASPIO_READ_TIMEOUT"))
         layer.usage = try UsageSettings.fromEnvironment(environment)
+        layer.store = value("CASPIO_STORE")
         return layer
     }
 
