@@ -61,18 +61,27 @@ import Testing
         print("done")
         """
 
-    @Test func aStoreLostMidRunLetsTheRunFinishAndCatchesUpTheLedger() throws {
+    /// Runs the stepper with the store stopped after its first request; with `restart`, the
+    /// store is back before the run's last step, else the run ends without it.
+    private func runLosingTheStore(restart: Bool) throws -> (ProcessResult, FakeCaspio, TestPostgres) {
         let database = try TestPostgres()
         let fake = try FakeCaspio()
         let host = try Host(fake: fake, database: database)
-        let run = try host.start(Self.stepper, [], ["a", "b", "c", "d"].map(host.path))
-        #expect(waitFor { exists(host.path("a")) }, "\(run.output.stderr)")
+        let steps = (restart ? ["a", "b", "c", "d"] : ["a", "b", "c", "c"]).map(host.path)
+        let run = try host.start(Self.stepper, [], steps)
+        #expect(waitFor { exists(steps[0]) }, "\(run.output.stderr)")
         database.stop()
-        try touch(host.path("b"))
-        #expect(waitFor { exists(host.path("c")) }, "\(run.output.stderr)")
-        try database.start()  // back before the run ends: what it counted meanwhile is added
-        try touch(host.path("d"))
-        let result = try run.finish()
+        try touch(steps[1])
+        if restart {
+            #expect(waitFor { exists(steps[2]) }, "\(run.output.stderr)")
+            try database.start()
+            try touch(steps[3])
+        }
+        return (try run.finish(), fake, database)
+    }
+
+    @Test func aStoreLostMidRunLetsTheRunFinishAndCatchesUpTheLedger() throws {
+        let (result, fake, database) = try runLosingTheStore(restart: true)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "done\n")
         #expect(result.stderr.contains("the run goes on"), "\(result.stderr)")
@@ -82,14 +91,7 @@ import Testing
     }
 
     @Test func ledgerIncrementsLostWithTheStoreAreReported() throws {
-        let database = try TestPostgres()
-        let fake = try FakeCaspio()
-        let host = try Host(fake: fake, database: database)
-        let run = try host.start(Self.stepper, [], ["a", "b", "c", "c"].map(host.path))
-        #expect(waitFor { exists(host.path("a")) }, "\(run.output.stderr)")
-        database.stop()
-        try touch(host.path("b"))
-        let result = try run.finish()
+        let (result, fake, database) = try runLosingTheStore(restart: false)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("2 requests were sent but not added to the shared usage ledger"), "\(result.stderr)")
         #expect(fake.resourceRequests.count == 3)

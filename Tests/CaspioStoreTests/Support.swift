@@ -34,17 +34,6 @@ struct Host {
     }
 }
 
-/// Polls (bounded) for what another process brings about; returns as soon as it holds.
-@discardableResult
-func waitFor(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        if Date() > deadline { return false }
-        usleep(10_000)
-    }
-    return true
-}
-
 func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
 func touch(_ path: String) throws { try write("", to: URL(fileURLWithPath: path)) }

@@ -157,12 +157,11 @@ public struct ConfigurationResolver {
     /// `caspio store init` and `--lock` work before any credentials are looked at.
     public func resolveStore() throws(CaspioError) -> StoreSetting {
         do throws(CaspioError) {
-            // A profile that cannot be read is reported when the client needs it, as before:
-            // a script that never calls the API must not fail on it. Flags and variables still count.
-            let layers: [SettingsLayer]
-            do throws(CaspioError) { layers = try selectedLayers(file: try ConfigFile.load(path: configFilePath)).1 } catch {
-                layers = [try flagsLayer(), try environmentLayer()]
-            }
+            // Without a config file no profile can name a store: a missing profile is reported
+            // when the client needs it, as before. A profile that exists must be readable, since
+            // guessing past it could take this host's files for a shared store.
+            let file = try ConfigFile.load(path: configFilePath)
+            let layers = file == nil ? [try flagsLayer(), try environmentLayer()] : try selectedLayers(file: file).1
             guard let layer = layers.first(where: { nonEmpty($0.store) != nil }), let text = layer.store else {
                 return StoreSetting(url: nil, origin: "the default")
             }
