@@ -10,7 +10,7 @@ struct UsageCommand: ParsableCommand {
         abstract: "Show the requests counted across runs: today, the billing period, earlier periods, the largest scripts.",
         usage: "caspio usage [--profile P] [--json]",
         discussion: """
-            Every request of every run is counted in a ledger per account, next to the token cache. Days are UTC days; a billing period starts on the profile's billing_day (1-28, default 1). Counts are the account's, whichever profile made them; the scripts are listed with their profile. Needs no client secret.
+            Every request of every run is counted in a ledger per account, next to the token cache (or, with a PostgreSQL store, in the store, for every host). Days are UTC days; a billing period starts on the profile's billing_day (1-28, default 1). Counts are the account's, whichever profile made them; the scripts are listed with their profile. Needs no client secret.
             """
     )
 

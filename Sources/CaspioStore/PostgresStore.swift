@@ -36,6 +36,7 @@ public final class PostgresStore: Sendable {
         guard let text = setting.url else { throw CaspioError(.config, "the store is this host's files, not PostgreSQL") }
         let url = try StoreURL.parse(text, origin: setting.origin, environment: environment)
         let password = PasswordLookup.password(for: url, setting: setting, environment: environment) { logger.warning("\($0)") }
+        if let password { SecretRedactor.shared.register(password) }  // never in a log line, whatever prints it
         let store = PostgresStore(url: url, configuration: try Self.configuration(url, password: password), logger: logger)
         do {
             return (store, try await Schema.prepare(store))

@@ -36,6 +36,23 @@ import Testing
         #expect(result.stderr.contains(expected), "\(result.stderr)")
     }
 
+    @Test func aRefusedPasswordIsNamedNeverShown() throws {
+        let database = try TestPostgres()
+        var host = try Host(fake: nil, database: database)
+        let cases: [(String?, String)] = [
+            ("Wr0ng-pa55word", "refused the user postgres: password authentication failed"),
+            (nil, "asks for a password for the user postgres, and none was found"),
+        ]
+        for (password, expected) in cases {
+            host.environment["PGPASSWORD"] = password
+            let result = try host.run(#"print(1)"#, ["-v"])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains(expected), "\(result.stderr)")
+            #expect(result.stderr.contains("PGPASSWORD, ~/.pgpass or store_password_env/_file/_command"), "\(result.stderr)")
+            #expect(!result.stderr.contains("Wr0ng-pa55word") && !result.stderr.contains(database.password))
+        }
+    }
+
     @Test func aSchemaFromANewerCaspioIsRefused() throws {
         let database = try TestPostgres()
         let host = try Host(fake: nil, database: database)
