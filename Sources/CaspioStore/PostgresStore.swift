@@ -117,8 +117,12 @@ public final class PostgresStore: Sendable {
     private func current() async throws(CaspioError) -> PostgresConnection {
         if let open = connection.withLockedValue({ $0 }), !open.isClosed { return open }
         if let failed = failedAt.withLockedValue({ $0 }), failed.0.duration(to: .now) < .seconds(2) { throw failed.1 }
+        // Mid-run (a connection existed), a reconnect waits at most 2 s: every request that
+        // comes while the store is away would otherwise wait the whole connect timeout.
+        var attempt = configuration
+        if connection.withLockedValue({ $0 != nil }) { attempt.options.connectTimeout = min(attempt.options.connectTimeout, .seconds(2)) }
         do {
-            let made = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quiet)
+            let made = try await PostgresConnection.connect(configuration: attempt, id: 1, logger: quiet)
             connection.withLockedValue { $0 = made }
             failedAt.withLockedValue { $0 = nil }
             watch(made)
