@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // caspio.csv's parser and writer; its CSVReader reads an InputStream, so files stream.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // The shared store (issue 18): PostgreSQL, and the tokens' encryption at rest with the
+        // same swift-crypto that postgres-nio already builds.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, linked, never vendored.
@@ -85,6 +89,20 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // The PostgreSQL store (`--store postgres://…`): tokens, run locks, script state and the
+        // usage ledger shared by every host. Only the CLI links it; the client knows the protocols.
+        .target(
+            name: "CaspioStore",
+            dependencies: [
+                "CaspioClient",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // SQLite 3 from Debian's libsqlite3-dev, linked, never vendored: the sandbox's storage.
         .systemLibrary(
             name: "CSQLite",
@@ -128,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "CaspioCLI",
             dependencies: [
-                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox",
+                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,6 +166,11 @@ let package = Package(
         ),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "CaspioModule", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
+        // The store: its parts in process, and `caspio` processes as hosts, on a real PostgreSQL.
+        .testTarget(
+            name: "CaspioStoreTests",
+            dependencies: ["CaspioStore", "CaspioClient", "CaspioTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "CaspioSandboxTests",
             dependencies: [

@@ -44,7 +44,7 @@ struct AuthCommand: ParsableCommand {
     static func perform(_ client: CaspioClient, refresh: Bool, logout: Bool, printToken: Bool) async throws -> String {
                 if logout {
                     let removed = try await client.tokens.logout()
-                    let where_ = client.tokenCache?.filePath ?? "(token cache is off)"
+                    let where_ = client.tokenStore?.location ?? "(token cache is off)"
                     return removed ? "Logged out: removed \(where_)\n" : "No cached token at \(where_)\n"
                 }
                 let token = try await (refresh ? client.tokens.refresh() : client.tokens.validToken())
@@ -70,7 +70,7 @@ struct AuthCommand: ParsableCommand {
             token endpoint: \(configuration.tokenURL.absoluteString)
             client id:      \(configuration.clientID)
             expires:        \(expiry)
-            cache file:     \(client.tokenCache?.filePath ?? "off")
+            cache file:     \(client.tokenStore?.location ?? "off")
             source:         \(source)
 
             """

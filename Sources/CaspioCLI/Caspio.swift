@@ -18,6 +18,7 @@ struct Caspio: ParsableCommand {
         subcommands: [
             RunCommand.self, ReplCommand.self, AuthCommand.self, RequestCommand.self, SandboxCommand.self,
             UsageCommand.self, ProfileCommand.self, DoctorCommand.self, ExportCommand.self, ImportCommand.self,
+            StoreCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

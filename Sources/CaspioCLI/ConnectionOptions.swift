@@ -4,6 +4,7 @@ import CaspioModule
 import Foundation
 import Logging
 import CaspioSandbox
+import CaspioStore
 
 /// Flags that choose and override the account; each also has an environment variable.
 struct ConnectionOptions: ParsableArguments {
@@ -24,6 +25,9 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(help: "Token cache directory, or off (CASPIO_TOKEN_CACHE).")
     var tokenCache: String?
+
+    @Option(help: "Where tokens, --lock, caspio.state and the usage ledger live: file, or a PostgreSQL URL that several hosts share (CASPIO_STORE).")
+    var store: String?
 
     @Option(help: "Stop with a budget error before request N+1 (CASPIO_MAX_REQUESTS).")
     var maxRequests: Int?
@@ -82,6 +86,7 @@ struct ConnectionOptions: ParsableArguments {
         overrides.maxRequestsPerDay = maxRequestsPerDay
         overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
         overrides.principal = principal
+        overrides.store = store
         return overrides
     }
 
@@ -102,7 +107,10 @@ struct ConnectionOptions: ParsableArguments {
     /// The module's context: the client is made on first use, with these options.
     /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
     /// `scriptName` is what the usage ledger files the run's requests under.
-    func makeModuleContext(statePath: String? = nil, environment: [String: String]? = nil, scriptName: String? = nil) throws -> ModuleContext {
+    /// `state`, when given, replaces the state file (a shared store's).
+    func makeModuleContext(
+        statePath: String? = nil, state: (any ScriptStateStore)? = nil, environment: [String: String]? = nil, scriptName: String? = nil
+    ) throws -> ModuleContext {
         let logger: Logging.Logger
         do { logger = try makeLogger() } catch {
             printError(error.description)
@@ -115,9 +123,10 @@ struct ConnectionOptions: ParsableArguments {
             (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil)
         }
         let resolverEnvironment = environment ?? ProcessInfo.processInfo.environment
-        return ModuleContext(logger: logger, statePath: statePath) { [overrides] () throws(CaspioError) -> CaspioClient in
+        return ModuleContext(logger: logger, statePath: statePath, state: state) { [overrides, self] () throws(CaspioError) -> CaspioClient in
             let configuration = try ConfigurationResolver(environment: resolverEnvironment, overrides: overrides).resolve()
-            return try CaspioClient(configuration: configuration, logger: logger)
+            let stores = try openStore(environment: environment)?.sharedStores(for: configuration)
+            return try CaspioClient(configuration: configuration, logger: logger, stores: stores)
         }
     }
 
@@ -129,7 +138,8 @@ struct ConnectionOptions: ParsableArguments {
         let configuration = try ConfigurationResolver(
             environment: environment ?? ProcessInfo.processInfo.environment, overrides: overrides
         ).resolve()
-        return try CaspioClient(configuration: configuration, logger: try makeLogger())
+        let stores = try openStore(environment: environment)?.sharedStores(for: configuration)
+        return try CaspioClient(configuration: configuration, logger: try makeLogger(), stores: stores)
     }
 }
 

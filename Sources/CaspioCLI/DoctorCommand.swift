@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaspioClient
+import CaspioStore
 import Foundation
 
 /// `caspio doctor`: what a run would use, checked one step at a time, from the config file to
@@ -31,7 +32,9 @@ struct DoctorCommand: ParsableCommand {
         var probing = configuration
         probing.retry = .none  // a diagnosis reports the first failure, it does not ride it out
         let logger = try reportingErrors { try connection.makeLogger() }
-        let client = try reportingErrors { try CaspioClient(configuration: probing, logger: logger) }
+        let store = DoctorStoreCheck.run(resolver, logger: logger, &report)
+        let stores = try reportingErrors { try store?.sharedStores(for: probing) }
+        let client = try reportingErrors { try CaspioClient(configuration: probing, logger: logger, stores: stores) }
         let network = try runBlocking { [report] () async -> DoctorReport in
             var report = report
             await DoctorNetworkChecks(client: client).run(&report)

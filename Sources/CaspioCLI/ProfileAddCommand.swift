@@ -164,7 +164,7 @@ struct ProfileAddCommand: ParsableCommand {
                     error.kind, "checking the credentials failed, so nothing was saved (--no-check saves without a check): \(error.message)",
                     status: error.status, code: error.code, requestID: error.requestID, method: error.method, url: error.url)
             }
-            print("Checked: \(configuration.tokenURL.absoluteString) granted a token\(client.tokenCache.map { " (cached in \($0.filePath))" } ?? "").")
+            print("Checked: \(configuration.tokenURL.absoluteString) granted a token\(client.tokenStore.map { " (cached in \($0.location))" } ?? "").")
         }
     }
 }

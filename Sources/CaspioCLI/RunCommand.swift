@@ -1,5 +1,7 @@
 import ArgumentParser
+import CaspioClient
 import CaspioModule
+import CaspioStore
 import LuaBridge
 import Glibc
 import CaspioSandbox
@@ -96,7 +98,25 @@ struct RunCommand: ParsableCommand {
             printError("\(error)")
             return .usage
         }
-        if let lockPath {
+        // A shared store is opened first: unreachable, the run stops here (exit 2) rather
+        // than fall back to this host's files and mint a grant of its own.
+        let store: PostgresStore?
+        do { store = try connection.openStore() } catch {
+            printError("\(error)")
+            return .usage
+        }
+        if let lockPath, let store {
+            let name = unattended.lockName(script: script, path: lockPath)
+            do {
+                guard try blocking({ () async throws(CaspioError) in try await store.acquireRunLock(name: name, wait: lockWait) }) else {
+                    printError("another run holds the lock '\(name)' in the store \(store.url.display); not starting (exit 75)")
+                    return .locked
+                }
+            } catch {
+                printError("\(error)")
+                return .usage
+            }
+        } else if let lockPath {
             do {
                 guard try RunLock.acquire(path: lockPath, wait: lockWait) else {
                     printError("another run holds the lock \(lockPath); not starting (exit 75)")
@@ -107,6 +127,9 @@ struct RunCommand: ParsableCommand {
                 return .usage
             }
         }
+        // In a shared store, state is per script name (or the --state name), like the lock.
+        let stateName = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : ($0 as NSString).lastPathComponent }
+        let sharedState = store.flatMap { store in stateName.map { store.state(named: $0) } }
         var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
         let sandbox = connection.sandbox
         if sandbox, unattended.effectiveState == nil {
@@ -120,7 +143,8 @@ struct RunCommand: ParsableCommand {
         defer { started.map { InProcessSandbox.stop($0.0) } }
         let context: ModuleContext
         do {
-            context = try connection.makeModuleContext(statePath: statePath, environment: started?.1, scriptName: launch.ledgerName)
+            context = try connection.makeModuleContext(
+                statePath: statePath, state: sharedState, environment: started?.1, scriptName: launch.ledgerName)
         } catch { return .usage }
         context.dryRun = launch.dryRun || ProcessInfo.processInfo.environment["CASPIO_DRY_RUN"] == "1"
         let invocation = ScriptInvocation(

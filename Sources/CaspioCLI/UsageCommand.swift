@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaspioClient
+import CaspioStore
 import Foundation
 
 /// `caspio usage`: what the usage ledger has counted for the account, across every run.
@@ -9,7 +10,7 @@ struct UsageCommand: ParsableCommand {
         abstract: "Show the requests counted across runs: today, the billing period, earlier periods, the largest scripts.",
         usage: "caspio usage [--profile P] [--json]",
         discussion: """
-            Every request of every run is counted in a ledger per account, next to the token cache. Days are UTC days; a billing period starts on the profile's billing_day (1-28, default 1). Counts are the account's, whichever profile made them; the scripts are listed with their profile. Needs no client secret.
+            Every request of every run is counted in a ledger per account, next to the token cache (or, with a PostgreSQL store, in the store, for every host). Days are UTC days; a billing period starts on the profile's billing_day (1-28, default 1). Counts are the account's, whichever profile made them; the scripts are listed with their profile. Needs no client secret.
             """
     )
 
@@ -26,14 +27,21 @@ struct UsageCommand: ParsableCommand {
             var resolver = ConfigurationResolver(overrides: connection.overrides)
             resolver.requireCredentials = false
             let configuration = try resolver.resolve()
-            guard let directory = configuration.usageDirectory else {
-                throw CaspioError(.config, "the token cache is off (CASPIO_TOKEN_CACHE or token_cache), and the usage ledger lives in it: nothing was counted")
+            let meter: UsageMeter
+            if let store = try connection.openStore() {
+                meter = UsageMeter(configuration: configuration, ledger: store.ledger(baseURL: configuration.baseURL))
+            } else {
+                guard let directory = configuration.usageDirectory else {
+                    throw CaspioError(.config, "the token cache is off (CASPIO_TOKEN_CACHE or token_cache), and the usage ledger lives in it: nothing was counted")
+                }
+                meter = UsageMeter(configuration: configuration, directory: directory)
             }
-            let meter = UsageMeter(configuration: configuration, directory: directory)
+            let ledger = meter.ledger
+            let counts = try blocking { () async throws(CaspioError) in try await ledger.counts() }
             let report = UsageReport(
-                counts: try meter.ledger.counts(), calendar: meter.calendar, now: Date(), periods: max(0, periods),
+                counts: counts, calendar: meter.calendar, now: Date(), periods: max(0, periods),
                 perDay: configuration.maxRequestsPerDay, perPeriod: configuration.maxRequestsPerPeriod)
-            let text = json ? report.json(ledger: meter.ledger.path) : report.text(ledger: meter.ledger.path)
+            let text = json ? report.json(ledger: ledger.location) : report.text(ledger: ledger.location)
             FileHandle.standardOutput.write(Data(text.utf8))
         } catch let error as CaspioError {
             printError(error.description)

@@ -7,17 +7,21 @@ public final class CaspioClient: Sendable {
     public let configuration: ClientConfiguration
     public let counters: Counters
     public let tokens: TokenManager
+    /// The file token cache; nil when it is off or the tokens are in a shared store.
     public let tokenCache: TokenCache?
+    /// Where tokens are kept between runs (the file cache or a shared store); nil: nowhere.
+    public let tokenStore: (any TokenStore)?
     /// The usage ledger and budgets across runs; nil when the token cache is off.
     public let usage: UsageMeter?
     let transport: HTTPTransport
     let target: RequestTarget
     let logger: Logger
 
-    /// `now` replaces the wall clock in tests of renewal timing.
+    /// `now` replaces the wall clock in tests of renewal timing. `stores`, when given, keeps
+    /// tokens and the ledger there instead of in this host's files.
     public init(
         configuration: ClientConfiguration, logger: Logger, counters: Counters = Counters(),
-        now: (@Sendable () -> Date)? = nil
+        now: (@Sendable () -> Date)? = nil, stores: SharedStores? = nil
     ) throws(CaspioError) {
         self.configuration = configuration
         self.counters = counters
@@ -25,20 +29,30 @@ public final class CaspioClient: Sendable {
         SecretRedactor.shared.register(configuration.clientSecret)
         transport = try HTTPTransport(configuration: configuration, counters: counters, logger: logger)
         target = RequestTarget(baseURL: configuration.baseURL)
-        let cache = configuration.tokenCacheDirectory.map { directory in
+        let cache = stores != nil ? nil : configuration.tokenCacheDirectory.map { directory in
             TokenCache(
                 directory: directory, tokenURL: configuration.tokenURL.absoluteString, clientID: configuration.clientID,
                 warn: { logger.warning("\($0)") })
         }
         tokenCache = cache
-        usage = configuration.usageDirectory.map { UsageMeter(configuration: configuration, directory: $0, now: now ?? { Date() }) }
+        let store: (any TokenStore)? = stores?.tokens ?? cache
+        tokenStore = store
+        if let stores {
+            usage = UsageMeter(configuration: configuration, ledger: stores.usage, now: now ?? { Date() })
+        } else {
+            usage = configuration.usageDirectory.map { UsageMeter(configuration: configuration, directory: $0, now: now ?? { Date() }) }
+        }
         for warning in try usage?.lowBudgetWarnings() ?? [] { logger.warning("\(warning)") }
         tokens = TokenManager(
             endpoint: TokenEndpoint(configuration: configuration, transport: transport, counters: counters),
-            cache: cache, logger: logger, now: now ?? { Date() })
+            cache: store, logger: logger, now: now ?? { Date() })
     }
 
-    public func shutdown() async { await transport.shutdown() }
+    /// Closes connections; says what the shared ledger could not count, if anything.
+    public func shutdown() async {
+        if let lost = await usage?.ledger.finish() { logger.warning("\(lost)") }
+        await transport.shutdown()
+    }
 
     /// One GET without a token, outside the budget and retried as the configuration says:
     /// `caspio doctor`'s look at an endpoint (reachable? TLS trusted? what time is it there?).
@@ -78,9 +92,9 @@ public final class CaspioClient: Sendable {
         authorized.headers.append(("Authorization", "Bearer " + token.accessToken.reveal()))
         let (budget, counters, usage) = (configuration.maxRequests, counters, usage)
         let (method, url) = (exchange.method, RequestTarget.readable(exchange.url))
-        return try await transport.send(authorized) { () throws(CaspioError) in
+        return try await transport.send(authorized) { () async throws(CaspioError) in
             try counters.reserveRequest(method: method, url: url, budget: budget)
-            do throws(CaspioError) { try usage?.record(method: method, url: url) } catch {
+            do throws(CaspioError) { try await usage?.record(method: method, url: url) } catch {
                 counters.releaseRequest(method: method)
                 throw error
             }

@@ -15,14 +15,18 @@ public final class ModuleContext: @unchecked Sendable {
     private var failure: CaspioError?
     /// When the run started, for the `duration` of caspio.stats() and --summary.
     let startedAt = Date()
-    /// The caspio.state file (nil: no script file to derive it from and no --state given).
-    public let statePath: String?
+    /// Where caspio.state lives (nil: no script file to derive it from and no --state given).
+    public let state: (any ScriptStateStore)?
     /// --dry-run or CASPIO_DRY_RUN=1: writes are logged and answered with stand-ins, never sent.
     public var dryRun = false
 
-    public init(logger: Logger, statePath: String? = nil, makeClient: @escaping () throws(CaspioError) -> CaspioClient) {
+    /// `statePath`: caspio.state in that file; `state`, given instead: in a shared store.
+    public init(
+        logger: Logger, statePath: String? = nil, state: (any ScriptStateStore)? = nil,
+        makeClient: @escaping () throws(CaspioError) -> CaspioClient
+    ) {
         self.logger = logger
-        self.statePath = statePath
+        self.state = state ?? statePath.map(FileState.init)
         self.makeClient = makeClient
     }
 

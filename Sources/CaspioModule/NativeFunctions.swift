@@ -60,19 +60,19 @@ enum NativeFunctions {
                 return .one
             },
             "state_path": { lua in
-                lua.push(try statePath(lua, context))
+                lua.push(try stateStore(lua, context).location)
                 return .one
             },
             "state_read": { lua in
-                let path = try statePath(lua, context)
-                guard let bytes = try raising(lua, { () throws(CaspioError) in try StateFile.read(path) }) else { return .none }
+                let state = try stateStore(lua, context)
+                guard let bytes = try raising(lua, { () throws(CaspioError) in try state.read() }) else { return .none }
                 lua.push(String(decoding: bytes, as: UTF8.self))
                 return .one
             },
             "state_write": { lua in
-                let path = try statePath(lua, context)
+                let state = try stateStore(lua, context)
                 guard let text = lua.string(at: 1) else { throw LuaRaise.message("state_write: text expected") }
-                try raising(lua) { () throws(CaspioError) in try StateFile.write(path, Array(text.utf8)) }
+                try raising(lua) { () throws(CaspioError) in try state.write(Array(text.utf8)) }
                 return .none
             },
             // usage(message): raises a usage error at the script's line (Lua's internal.usage).
@@ -175,8 +175,8 @@ enum NativeFunctions {
         return try raising(lua) { () throws(CaspioError) in try outcome.get() }
     }
 
-    private static func statePath(_ lua: Lua, _ context: ModuleContext) throws -> String {
-        guard let path = context.statePath else {
+    private static func stateStore(_ lua: Lua, _ context: ModuleContext) throws -> any ScriptStateStore {
+        guard let path = context.state else {
             throw ModuleContract.usage(lua, "caspio.state needs a script file to derive its file from, or --state FILE (CASPIO_STATE)")
         }
         return path

@@ -84,3 +84,11 @@ public enum StateFile {
         CaspioError(.config, "\(what) the state file \(path): \(String(cString: strerror(errno)))")
     }
 }
+
+/// caspio.state in this host's file system (the default store).
+struct FileState: ScriptStateStore {
+    let path: String
+    var location: String { path }
+    func read() throws(CaspioError) -> [UInt8]? { try StateFile.read(path) }
+    func write(_ bytes: [UInt8]) throws(CaspioError) { try StateFile.write(path, bytes) }
+}

@@ -16,18 +16,6 @@ final class BackgroundRun {
     func finish() throws -> ProcessResult { try spawned.finish() }
 }
 
-/// Polls (bounded) for a condition another process brings about; not a sleep for a race:
-/// it returns as soon as the condition holds.
-@discardableResult
-func waitFor(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        if Date() > deadline { return false }
-        usleep(10_000)
-    }
-    return true
-}
-
 /// A directory with `script.lua`, and an environment that keeps the token cache, state and
 /// locks inside it.
 struct ScriptSandbox {

@@ -84,26 +84,26 @@ import Testing
         #expect(try other.counts() == counts)
     }
 
-    @Test func aPeriodBudgetStopsBeforeTheRequestThatWouldExceedIt() throws {
+    @Test func aPeriodBudgetStopsBeforeTheRequestThatWouldExceedIt() async throws {
         let directory = temporaryPath("ledger")
         let now = ISO8601DateFormatter().date(from: "2026-12-01T12:00:00Z")!
         let meter = UsageMeter(configuration: Self.configuration(perPeriod: 5, billingDay: 20), directory: directory, now: { now })
         #expect(try meter.lowBudgetWarnings().isEmpty)
-        for _ in 0..<5 { try meter.record(method: "GET", url: "u") }
+        for _ in 0..<5 { try await meter.record(method: "GET", url: "u") }
         #expect(try meter.lowBudgetWarnings().first?.contains("0 of 5 requests left") == true)
         do {
-            try meter.record(method: "GET", url: "https://c1abc123.caspio.com/x")
+            try await meter.record(method: "GET", url: "https://c1abc123.caspio.com/x")
             Issue.record("the sixth request went through")
         } catch {
             #expect(error.kind == .budget)
             #expect(error.message.contains("billing-period budget of 5 requests (max_requests_per_period"), "\(error.message)")
             #expect(error.message.contains("counts 5 requests since 2026-11-20"), "\(error.message)")
         }
-        #expect(try meter.ledger.counts().values.reduce(0, +) == 5, "a refused request is not counted")
+        #expect(try await meter.ledger.counts().values.reduce(0, +) == 5, "a refused request is not counted")
         let daily = UsageMeter(configuration: Self.configuration(perDay: 50), directory: directory, now: { now })
-        for _ in 0..<40 { try daily.record(method: "GET", url: "u") }
+        for _ in 0..<40 { try await daily.record(method: "GET", url: "u") }
         #expect(try daily.lowBudgetWarnings().isEmpty)
-        for _ in 0..<1 { try daily.record(method: "GET", url: "u") }
+        for _ in 0..<1 { try await daily.record(method: "GET", url: "u") }
         #expect(try daily.lowBudgetWarnings() == ["the daily budget is nearly spent: 4 of 50 requests left (46 counted today (2026-12-01, UTC))"])
     }
 

@@ -47,6 +47,7 @@ public struct ConfigDocument {
         return (first + ConfigFile.knownKeys.subtracting(first).sorted()).compactMap { key in
             guard let value = table[key] else { return nil }
             if key == "client_secret" { return (key, "(inline in the config file, hidden)") }
+            if key == "store", let url = value.string { return (key, StoreSetting.redacted(url)) }
             let text = value.string ?? value.int.map { String($0) } ?? value.double.map { String($0) } ?? "\(value)"
             return (key, text)
         }

@@ -18,7 +18,8 @@ struct ConfigFile {
     static let knownKeys: Set<String> = [
         "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
         "client_secret_command", "auth_style", "ca_file", "token_cache", "max_requests", "connect_timeout",
-        "read_timeout", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day",
+        "read_timeout", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day", "store",
+        "store_password_env", "store_password_file", "store_password_command",
     ]
 
     /// nil when the file does not exist; a clear error when it cannot be read or parsed.
@@ -111,6 +112,14 @@ struct ConfigFile {
             authStyle: try string("auth_style"), caFile: try string("ca_file"), tokenCache: try string("token_cache"),
             maxRequests: try count("max_requests"), connectTimeout: try seconds("connect_timeout"),
             readTimeout: try seconds("read_timeout"))
+        layer.store = try string("store")
+        let passwordKeys = ["store_password_env", "store_password_file", "store_password_command"].filter { table[$0] != nil }
+        guard passwordKeys.count <= 1 else {
+            throw CaspioError(.config, "\(origin): give only one of \(passwordKeys.joined(separator: ", "))")
+        }
+        if let value = try string("store_password_env") { layer.storePassword = .environment(value) }
+        if let value = try string("store_password_file") { layer.storePassword = .file(value) }
+        if let value = try string("store_password_command") { layer.storePassword = .command(value) }
         guard table["rate"].map({ $0.double != nil || $0.int != nil }) ?? true else {
             throw CaspioError(.config, "\(origin): rate must be a number of requests per second, e.g. 6")
         }

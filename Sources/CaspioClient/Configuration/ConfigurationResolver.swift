@@ -14,6 +14,8 @@ public struct ConfigurationOverrides: Sendable {
     public var rate: Double?
     public var maxRequestsPerDay: Int?
     public var maxRequestsPerPeriod: Int?
+    /// `--store`: file, or a PostgreSQL URL.
+    public var store: String?
     /// What the usage ledger files the run's requests under.
     public var scriptName: String?
     /// The acting user every request names in Caspio's `Principal` header (`--principal`).
@@ -40,6 +42,7 @@ struct Setting {
     static let tokenURL = Setting(key: "token_url", variable: "CASPIO_TOKEN_URL", flag: "--token-url")
     static let authStyle = Setting(key: "auth_style", variable: "CASPIO_AUTH_STYLE", flag: nil)
     static let caFile = Setting(key: "ca_file", variable: "CASPIO_CA_FILE", flag: "--ca-file")
+    static let store = Setting(key: "store", variable: "CASPIO_STORE", flag: "--store")
 }
 
 /// One layer of settings (flags, environment, or a profile), before resolution.
@@ -61,6 +64,9 @@ struct SettingsLayer {
     var connectTimeout: Double?
     var readTimeout: Double?
     var usage = UsageSettings()
+    var store: String?
+    /// `store_password_env`, `_file` or `_command` (profiles only).
+    var storePassword: SecretSource?
 
     /// Where this layer gives `setting`: `CASPIO_BASE_URL in the environment`,
     /// `--base-url on the command line`, `base_url in profile 'prod' of PATH`.
@@ -129,7 +135,8 @@ public struct ConfigurationResolver {
         return try resolver.resolveLayers(file: try ConfigFile.parse(configText, path: configFilePath))
     }
 
-    private func resolveLayers(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
+    /// The layers that apply, highest first, and the profile chosen (if any).
+    private func selectedLayers(file: ConfigFile?) throws(CaspioError) -> (String?, [SettingsLayer]) {
         let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
         if let profileName {
@@ -145,7 +152,46 @@ public struct ConfigurationResolver {
             }
             profileLayer = layer
         }
-        var layers = [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? [])
+        return (profileName, [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? []))
+    }
+
+    /// Where tokens, locks, state and the ledger live (`store`): needs no account, so that
+    /// `caspio store init` and `--lock` work before any credentials are looked at.
+    public func resolveStore() throws(CaspioError) -> StoreSetting {
+        do throws(CaspioError) {
+            // Without a config file no profile can name a store: a missing profile is reported
+            // when the client needs it, as before. A profile that exists must be readable, since
+            // guessing past it could take this host's files for a shared store.
+            let file = try ConfigFile.load(path: configFilePath)
+            let layers = file == nil ? [try flagsLayer(), try environmentLayer()] : try selectedLayers(file: file).1
+            guard let layer = layers.first(where: { nonEmpty($0.store) != nil }), let text = layer.store else {
+                return StoreSetting(url: nil, origin: "the default")
+            }
+            let value = text.trimmingCharacters(in: .whitespaces)
+            let origin = layer.origin(.store)
+            if value.lowercased() == "file" { return StoreSetting(url: nil, origin: origin) }
+            let scheme = value.lowercased()
+            guard scheme.hasPrefix("postgres://") || scheme.hasPrefix("postgresql://") else {
+                throw CaspioError(
+                    .config,
+                    "the store '\(StoreSetting.redacted(value))' (from \(origin)) is neither file nor a PostgreSQL URL such as postgres://caspio@db.example.com/caspio?sslmode=require")
+            }
+            var setting = StoreSetting(url: value, origin: origin)
+            if let passwordLayer = layers.first(where: { $0.storePassword != nil }), let source = passwordLayer.storePassword {
+                setting.password = try source.resolve(environment: environment, origin: passwordLayer.name, prefix: "store_password")
+                setting.passwordOrigin = "\(source.setting("store_password")) in \(passwordLayer.name)"
+            }
+            return setting
+        } catch {
+            var error = error
+            error.isSetup = true
+            throw error
+        }
+    }
+
+    private func resolveLayers(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
+        let (profileName, selected) = try selectedLayers(file: file)
+        var layers = selected
         try requireEverySetting(in: layers, profile: profileName)
         if !requireCredentials, !layers.contains(where: { $0.secret != nil }) {
             layers[layers.count - 1].secret = .inline(Secret(""))
@@ -266,6 +312,7 @@ public struct ConfigurationResolver {
             baseURL: nonEmpty(overrides.baseURL), tokenURL: nonEmpty(overrides.tokenURL),
             clientID: overrides.clientID, authStyle: overrides.authStyle, caFile: nonEmpty(overrides.caFile),
             tokenCache: nonEmpty(overrides.tokenCache), maxRequests: overrides.maxRequests)
+        layer.store = nonEmpty(overrides.store)
         layer.usage = try UsageSettings.validated(
             rate: overrides.rate, perDay: overrides.maxRequestsPerDay, perPeriod: overrides.maxRequestsPerPeriod,
             billingDay: nil, spelled: UsageSettings.flagName)
@@ -297,6 +344,7 @@ public struct ConfigurationResolver {
             tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: try count("CASPIO_MAX_REQUESTS"),
             connectTimeout: try seconds("CASPIO_CONNECT_TIMEOUT"), readTimeout: try seconds("CASPIO_READ_TIMEOUT"))
         layer.usage = try UsageSettings.fromEnvironment(environment)
+        layer.store = value("CASPIO_STORE")
         return layer
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Where the client secret comes from.
+/// Where the client secret (or the store's password, `store_password_*`) comes from.
 enum SecretSource {
     case inline(Secret)
     /// The name of an environment variable.
@@ -12,15 +12,17 @@ enum SecretSource {
     /// `credential_process` do.
     case command(String)
 
-    /// Its key in a profile.
-    var setting: String {
+    /// Its key in a profile: `prefix` is client_secret or store_password.
+    func setting(_ prefix: String = "client_secret") -> String {
         switch self {
-        case .inline: "client_secret"
-        case .environment: "client_secret_env"
-        case .file: "client_secret_file"
-        case .command: "client_secret_command"
+        case .inline: prefix
+        case .environment: prefix + "_env"
+        case .file: prefix + "_file"
+        case .command: prefix + "_command"
         }
     }
+
+    var setting: String { setting() }
 
     /// The variable, file or command it names; nil for an inline secret.
     var detail: String? {
@@ -30,40 +32,43 @@ enum SecretSource {
         }
     }
 
-    func resolve(environment: [String: String], origin: String) throws(CaspioError) -> Secret {
+    func resolve(environment: [String: String], origin: String, prefix: String = "client_secret") throws(CaspioError) -> Secret {
+        let key = setting(prefix)
         let secret: Secret
         switch self {
         case .inline(let value):
             secret = value
         case .environment(let name):
             guard let value = environment[name] else {
-                throw CaspioError(.config, "\(origin): client_secret_env names \(name), which is not set")
+                throw CaspioError(.config, "\(origin): \(key) names \(name), which is not set")
             }
             secret = Secret(value)
         case .file(let rawPath):
             let path = rawPath.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + rawPath.dropFirst() : rawPath
             var info = stat()
             guard stat(path, &info) == 0 else {
-                throw CaspioError(.config, "\(origin): cannot read client_secret_file \(path): \(errnoText())")
+                throw CaspioError(.config, "\(origin): cannot read \(key) \(path): \(errnoText())")
             }
             let mode = info.st_mode & 0o777
             guard mode & 0o077 == 0 else {
                 throw CaspioError(
                     .config,
-                    "\(origin): client_secret_file \(path) may be read by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
+                    "\(origin): \(key) \(path) may be read by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
             }
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw CaspioError(.config, "\(origin): cannot read client_secret_file \(path)")
+                throw CaspioError(.config, "\(origin): cannot read \(key) \(path)")
             }
             secret = Secret(trimmingLineEnd(String(decoding: data, as: UTF8.self)))
         case .command(let command):
-            secret = Secret(try run(command, origin: origin))
+            secret = Secret(try run(command, origin: origin, key: key))
         }
-        guard !secret.isEmpty else { throw CaspioError(.config, "\(origin): the client secret is empty") }
+        guard !secret.isEmpty else {
+            throw CaspioError(.config, "\(origin): " + (prefix == "client_secret" ? "the client secret is empty" : "\(key) gives an empty password"))
+        }
         return secret
     }
 
-    private func run(_ command: String, origin: String) throws(CaspioError) -> String {
+    private func run(_ command: String, origin: String, key: String) throws(CaspioError) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -73,7 +78,7 @@ enum SecretSource {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch {
-            throw CaspioError(.config, "\(origin): cannot run client_secret_command: \(error.localizedDescription)")
+            throw CaspioError(.config, "\(origin): cannot run \(key): \(error.localizedDescription)")
         }
         // Drain stderr while reading stdout: a command that fills one pipe while we wait on the
         // other would otherwise block for ever.
@@ -93,7 +98,7 @@ enum SecretSource {
             let firstLine = String(decoding: stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
             throw CaspioError(
                 .config,
-                "\(origin): client_secret_command exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": \(firstLine)")")
+                "\(origin): \(key) exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": \(firstLine)")")
         }
         return trimmingLineEnd(String(decoding: data, as: UTF8.self))
     }

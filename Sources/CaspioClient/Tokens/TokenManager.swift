@@ -7,14 +7,14 @@ import Logging
 /// One renewal at a time per process (single flight) and, through the cache lock, per machine.
 public actor TokenManager {
     let endpoint: TokenEndpoint
-    let cache: TokenCache?
+    let cache: (any TokenStore)?
     let logger: Logger
     let now: @Sendable () -> Date
 
     private var current: TokenSet?
     private var renewal: Task<TokenSet, Error>?
 
-    init(endpoint: TokenEndpoint, cache: TokenCache?, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    init(endpoint: TokenEndpoint, cache: (any TokenStore)?, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.cache = cache
         self.logger = logger
@@ -35,9 +35,9 @@ public actor TokenManager {
 
     /// `caspio.auth()`: a client_credentials grant now, bypassing the cache, then written to it.
     public func authenticate() async throws(CaspioError) -> TokenSet {
-        try await exclusive { () async throws -> TokenSet in
+        try await exclusive { slot async throws -> TokenSet in
             let token = try await self.endpoint.clientCredentials(now: self.now())
-            try self.cache?.write(token)
+            try await slot?.write(token)
             return token
         }
     }
@@ -45,20 +45,20 @@ public actor TokenManager {
     /// `caspio.refresh()`: a refresh_token grant now, falling back to client credentials.
     public func refresh() async throws(CaspioError) -> TokenSet {
         let fallback = current
-        return try await exclusive { () async throws -> TokenSet in
-            let base = self.cache?.read() ?? fallback
+        return try await exclusive { slot async throws -> TokenSet in
+            let base = try await slot?.read() ?? fallback
             let token = try await self.renew(from: base)
-            try self.cache?.write(token)
+            try await slot?.write(token)
             return token
         }
     }
 
-    /// Forgets the token in memory and in the cache. True if a cache file was removed.
+    /// Forgets the token in memory and in the cache. True if a cached token was removed.
     public func logout() async throws(CaspioError) -> Bool {
         current = nil
         guard let cache else { return false }
         do {
-            return try await cache.withLock { cache.delete() }
+            return try await cache.withLock { slot in try await slot.delete() }
         } catch {
             throw error as? CaspioError ?? CaspioError(.config, "\(error)")
         }
@@ -86,12 +86,12 @@ public actor TokenManager {
     }
 
     /// Runs a forced grant, after any renewal in flight, as the new current token.
-    private func exclusive(_ body: @escaping @Sendable () async throws -> TokenSet) async throws(CaspioError) -> TokenSet
+    private func exclusive(_ body: @escaping @Sendable ((any TokenSlot)?) async throws -> TokenSet) async throws(CaspioError) -> TokenSet
     {
         if let renewal { _ = try? await renewal.value }
         let task = Task { () async throws -> TokenSet in
-            guard let cache = self.cache else { return try await body() }
-            return try await cache.withLock { try await body() }
+            guard let cache = self.cache else { return try await body(nil) }
+            return try await cache.withLock { slot in try await body(slot) }
         }
         renewal = task
         defer { renewal = nil }
@@ -105,14 +105,14 @@ public actor TokenManager {
         guard let cache else { return try await renew(from: current) }
         let fallback = current
         do {
-            return try await cache.withLock { () async throws -> TokenSet in
-                let cached = cache.read()
+            return try await cache.withLock { slot async throws -> TokenSet in
+                let cached = try await slot.read()
                 if let cached, cached.accessToken != rejected, !cached.needsRenewal(at: self.now()) {
-                    self.logger.debug("using the cached token", metadata: ["cache": "\(cache.filePath)"])
+                    self.logger.debug("using the cached token", metadata: ["cache": "\(cache.location)"])
                     return cached
                 }
                 let token = try await self.renew(from: cached ?? fallback)
-                try cache.write(token)
+                try await slot.write(token)
                 return token
             }
         } catch {

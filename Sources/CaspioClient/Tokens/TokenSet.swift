@@ -24,6 +24,14 @@ public struct TokenSet: Sendable {
     public var source: Source
     public var grant: Grant
 
+    public init(
+        accessToken: Secret, tokenType: String, refreshToken: Secret?, expiresAt: Date?, obtainedAt: Date,
+        source: Source, grant: Grant
+    ) {
+        (self.accessToken, self.tokenType, self.refreshToken) = (accessToken, tokenType, refreshToken)
+        (self.expiresAt, self.obtainedAt, self.source, self.grant) = (expiresAt, obtainedAt, source, grant)
+    }
+
     /// Seconds the token was issued for, when known.
     public var lifetime: Double? { expiresAt.map { $0.timeIntervalSince(obtainedAt) } }
 

@@ -65,7 +65,7 @@ public final class HTTPTransport: Sendable {
     /// A 429 or 503 closes the gate for the whole run; waiting for it to reopen is not an
     /// attempt of the retry budget (`RetryPolicy.maxRefusals` bounds it). Never logs headers
     /// or bodies.
-    public func send(_ request: HTTPRequest, beforeEachAttempt: () throws(CaspioError) -> Void = {})
+    public func send(_ request: HTTPRequest, beforeEachAttempt: () async throws(CaspioError) -> Void = {})
         async throws(CaspioError) -> CaspioResponse
     {
         let (method, shownURL) = (request.method, RequestTarget.readable(request.url))
@@ -75,7 +75,7 @@ public final class HTTPTransport: Sendable {
             do { pass = try await gate.enter() } catch {
                 throw CaspioError(.network, "cancelled", method: method, url: shownURL)
             }
-            do throws(CaspioError) { try beforeEachAttempt() } catch {
+            do throws(CaspioError) { try await beforeEachAttempt() } catch {
                 gate.leave(pass, .unknown)
                 throw error
             }

@@ -89,7 +89,7 @@ public final class UsageLedger: Sendable {
     }
 
     /// The account's count per day so far.
-    func days() throws(CaspioError) -> [String: Int] {
+    public func days() throws(CaspioError) -> [String: Int] {
         try withLockedFile(exclusive: false) { (f: inout OpenFile) throws(CaspioError) in f.days }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// and enforces the budgets across runs (`max_requests_per_day`, `max_requests_per_period`),
 /// which count every run on the account.
 public struct UsageMeter: Sendable {
-    public let ledger: UsageLedger
+    public let ledger: any UsageStore
     public let calendar: UsageCalendar
     let profile: String
     let script: String
@@ -13,7 +13,11 @@ public struct UsageMeter: Sendable {
     let now: @Sendable () -> Date
 
     public init(configuration c: ClientConfiguration, directory: String, now: @escaping @Sendable () -> Date = { Date() }) {
-        ledger = UsageLedger(directory: directory, baseURL: c.baseURL)
+        self.init(configuration: c, ledger: UsageLedger(directory: directory, baseURL: c.baseURL), now: now)
+    }
+
+    public init(configuration c: ClientConfiguration, ledger: any UsageStore, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.ledger = ledger
         calendar = UsageCalendar(billingDay: c.billingDay)
         profile = c.profile ?? ""
         script = c.scriptName ?? ""
@@ -23,11 +27,12 @@ public struct UsageMeter: Sendable {
     }
 
     /// Counts one request about to be sent, or throws the budget error instead.
-    func record(method: String, url: String) throws(CaspioError) {
+    func record(method: String, url: String) async throws(CaspioError) {
         let date = now()
         let today = UsageCalendar.day(date)
         let period = calendar.period(containing: date)
-        try ledger.record(.init(day: today, profile: profile, script: script)) { (days) throws(CaspioError) in
+        let since = perDay == nil && perPeriod == nil ? nil : min(today, period.start)
+        try await ledger.record(.init(day: today, profile: profile, script: script), since: since) { (days) throws(CaspioError) in
             for budget in budgets(days, today: today, period: period) where budget.used >= budget.limit {
                 throw CaspioError(
                     .budget,

@@ -1,0 +1,162 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real PostgreSQL server for one test, from Debian's `postgresql` package: initdb into a
+/// temporary directory and pg_ctl on a free loopback port, its socket in that directory.
+/// initdb and postgres refuse to run as root, so as root (CI) they run as the `postgres`
+/// user the package creates. TCP connections need the password; the socket trusts `psql`.
+/// Every wait has a deadline, and `stop` (also from deinit) ends the server even when a test fails.
+public final class TestPostgres: @unchecked Sendable {
+    public let directory: URL
+    public let port: Int
+    public let password = "pg-test-" + UUID().uuidString.prefix(12)
+    private let bin: String
+    private let asUser: String?
+    private var running = false
+    private var server: Process?
+
+    /// `postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable`; the password goes in PGPASSWORD.
+    public var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable" }
+    /// The environment a `caspio` process needs to use this server as its store.
+    public var environment: [String: String] { ["CASPIO_STORE": url, "PGPASSWORD": password] }
+
+    public init() throws {
+        bin = try Self.binaries()
+        asUser = getuid() == 0 ? "postgres" : nil
+        var template = Array((NSTemporaryDirectory() + "caspio-pg-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw Failure("mkdtemp: \(String(cString: strerror(errno)))") }
+        directory = URL(fileURLWithPath: String(cString: made))
+        port = try Self.freePort()
+        try write(password + "\n", to: directory.appendingPathComponent("pwfile"))
+        if asUser != nil {
+            guard let entry = getpwnam("postgres") else { throw Failure("there is no user postgres (install Debian's postgresql: scripts/setup)") }
+            for path in [directory.path, directory.appendingPathComponent("pwfile").path] { chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) }
+        }
+        try run("initdb", [
+            "-D", dataPath, "-U", "postgres", "--pwfile", directory.appendingPathComponent("pwfile").path,
+            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C",
+        ], seconds: 60)
+        try start()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private var dataPath: String { directory.appendingPathComponent("data").path }
+
+    /// Starts (or restarts) the server; returns once it accepts connections. The server runs
+    /// as a child (`postgres`, not `pg_ctl start`, whose detached server the test process
+    /// could not wait for), its output in the log file.
+    public func start() throws {
+        let log = directory.appendingPathComponent("log")
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if asUser != nil, let entry = getpwnam("postgres") { chown(log.path, entry.pointee.pw_uid, entry.pointee.pw_gid) }
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        let process = Process()
+        let arguments = ["-D", dataPath, "-p", String(port), "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=60"]
+        let path = bin + "/postgres"
+        (process.executableURL, process.arguments) = asUser.map { (URL(fileURLWithPath: "/usr/sbin/runuser"), ["-u", $0, "--", path] + arguments) }
+            ?? (URL(fileURLWithPath: path), arguments)
+        process.currentDirectoryURL = directory
+        process.standardInput = FileHandle.nullDevice
+        (process.standardOutput, process.standardError) = (handle, handle)
+        try process.run()
+        server = process
+        running = true
+        let deadline = Date().addingTimeInterval(30)
+        while !Self.accepts(port: port) {
+            guard process.isRunning else { throw Failure("postgres exited with \(process.terminationStatus):\n\(self.log)") }
+            guard Date() < deadline else {
+                stop()
+                throw Failure("postgres did not accept connections within 30 s:\n\(self.log)")
+            }
+            usleep(20_000)
+        }
+    }
+
+    /// Stops at once (no shutdown checkpoint): as a crash or a pulled cable looks to clients.
+    public func stop() {
+        guard running else { return }
+        running = false
+        _ = try? run("pg_ctl", ["-D", dataPath, "-m", "immediate", "-w", "-t", "10", "stop"], seconds: 15)
+        if let server {
+            let deadline = Date().addingTimeInterval(10)
+            while server.isRunning, Date() < deadline { usleep(10_000) }
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        }
+        server = nil
+    }
+
+    /// Whether something accepts TCP connections on the port (the server, once ready).
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    /// Runs SQL through the socket with psql; rows one a line, columns separated by `|`.
+    @discardableResult
+    public func sql(_ query: String) throws -> String {
+        let result = try runProcess(
+            URL(fileURLWithPath: bin + "/psql"),
+            ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", String(port), "-U", "postgres", "-d", "postgres", "-c", query],
+            seconds: 30)
+        guard result.status == 0 else { throw Failure("psql: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .newlines)
+    }
+
+    /// The server's log so far (for a failing test's message).
+    public var log: String { (try? String(contentsOf: directory.appendingPathComponent("log"), encoding: .utf8)) ?? "" }
+
+    private func run(_ tool: String, _ arguments: [String], seconds: Double) throws {
+        let path = bin + "/" + tool
+        let (executable, words) = asUser.map { ("/usr/sbin/runuser", ["-u", $0, "--", path] + arguments) } ?? (path, arguments)
+        let result = try runProcess(URL(fileURLWithPath: executable), words, directory: directory, seconds: seconds)
+        guard result.status == 0 else { throw Failure("\(tool) exited with \(result.status): \(result.stderr)\(result.stdout)\n\(log)") }
+    }
+
+    /// The newest /usr/lib/postgresql/VERSION/bin (Debian's layout; nothing in PATH assumed).
+    static func binaries() throws -> String {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted()
+        guard let newest = versions.last, FileManager.default.isExecutableFile(atPath: "\(root)/\(newest)/bin/initdb") else {
+            throw Failure("no PostgreSQL server in \(root) (scripts/setup installs Debian's postgresql)")
+        }
+        return "\(root)/\(newest)/bin"
+    }
+
+    /// A port nothing listens on now: bound to 0, read, closed.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure("socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Failure("bind: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+}

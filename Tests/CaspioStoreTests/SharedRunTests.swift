@@ -1,0 +1,66 @@
+import CaspioTestSupport
+import Foundation
+import Testing
+
+/// --lock and caspio.state across hosts, on a real PostgreSQL.
+@Suite(.serialized) struct SharedRunTests {
+    /// Creates the file arg[1], then holds on until the file arg[2] exists.
+    static let holder = """
+        io.open(arg[1], "w"):close()
+        while not io.open(arg[2]) do caspio.sleep(0.01) end
+        print("done")
+        """
+
+    @Test func twoHostsLockOneRunsTheOtherExits75() throws {
+        let database = try TestPostgres()
+        let (first, second) = (try Host(fake: nil, database: database), try Host(fake: nil, database: database))
+        let release = first.path("release")
+        let holding = try first.start(Self.holder, ["--lock"], [first.path("started"), release])
+        #expect(waitFor { exists(first.path("started")) }, "\(holding.output.stderr)")
+
+        // Another host, another path, the same script name: the same lock.
+        let blocked = try second.run(Self.holder, ["--lock"], ["x", "y"])
+        #expect(blocked.status == 75, "\(blocked.stderr)")
+        #expect(blocked.stdout.isEmpty)
+        #expect(blocked.stderr.hasPrefix("caspio: another run holds the lock 'job.lua' in the store postgres://postgres@127.0.0.1:"), "\(blocked.stderr)")
+        let began = Date()
+        let waited = try second.run(Self.holder, ["--lock", "--lock-wait", "0.3"], ["x", "y"])
+        #expect(waited.status == 75)
+        #expect(Date().timeIntervalSince(began) >= 0.3)
+
+        // However the holder dies, its session ends and the lock with it.
+        holding.signal(SIGKILL)
+        _ = try? holding.finish()
+        try touch(second.path("release"))
+        let next = try second.run(Self.holder, ["--lock", "--lock-wait", "10"], [second.path("s"), second.path("release")])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stdout == "done\n")
+    }
+
+    @Test func stateIsSharedAndSurvivesKill9() throws {
+        let database = try TestPostgres()
+        let (first, second) = (try Host(fake: nil, database: database), try Host(fake: nil, database: database))
+        // Large values make each write take a while, so the kill lands inside one.
+        let writer = """
+            local pad = string.rep("x", 200000)
+            for i = 1, 1e9 do caspio.state.set("n", { i = i, pad = pad }) end
+            """
+        for _ in 0..<3 {
+            let run = try first.start(writer)
+            #expect(waitFor { (try? database.sql("SELECT count(*) FROM caspio.state")) == "1" })
+            run.signal(SIGKILL)
+            _ = try? run.finish()
+            let value = try database.sql("SELECT value FROM caspio.state WHERE script = 'job.lua'")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any])
+            let n = try #require(object["n"] as? [String: Any])
+            #expect((n["i"] as? Int ?? 0) >= 1)
+            #expect((n["pad"] as? String)?.count == 200000)
+        }
+        // The other host reads what the first wrote; a --state name is a state of its own.
+        let read = try second.run(#"print(caspio.state.get("n").i > 0, caspio.state.path())"#)
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stdout.hasPrefix("true\tpostgres://postgres@127.0.0.1:"), "\(read.stdout)")
+        let named = try second.run(#"print(caspio.state.get("n"))"#, ["--state", "other"])
+        #expect(named.stdout == "nil\n", "\(named.stderr)")
+    }
+}
