@@ -15,7 +15,7 @@ extension PostgresStore {
                 return false
             }
             if taken {
-                holdsRunLock.withLockedValue { $0 = true }
+                runLock.withLockedValue { $0 = (name, key) }
                 return true
             }
             if ContinuousClock.now >= deadline { return false }

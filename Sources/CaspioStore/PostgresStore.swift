@@ -19,8 +19,9 @@ public final class PostgresStore: Sendable {
     /// After a failed connect, others fail at once for a moment instead of each waiting.
     private let failedAt = NIOLockedValueBox<(ContinuousClock.Instant, CaspioError)?>(nil)
     private let gate = SerialGate()
-    /// Whether this process took the run lock (so that losing the connection is worth a warning).
-    let holdsRunLock = NIOLockedValueBox(false)
+    /// The run lock this process took (`--lock`): its name and key. A session lock goes with
+    /// its connection, so a new connection takes it again.
+    let runLock = NIOLockedValueBox<(name: String, key: Int64)?>(nil)
 
     init(url: StoreURL, configuration: PostgresConnection.Configuration, logger: Logger) {
         self.url = url
@@ -126,6 +127,7 @@ public final class PostgresStore: Sendable {
             connection.withLockedValue { $0 = made }
             failedAt.withLockedValue { $0 = nil }
             watch(made)
+            await retakeRunLock(on: made)
             return made
         } catch {
             let described = describe(error)
@@ -137,14 +139,34 @@ public final class PostgresStore: Sendable {
     /// A lost connection loses the run lock with it: say so, since another host may start.
     private func watch(_ made: PostgresConnection) {
         made.closeFuture.whenComplete { [self] _ in
-            guard holdsRunLock.withLockedValue({ $0 }) else { return }
-            logger.warning("the connection to the store \(url.display) was lost, and with it the run lock: another host may start this job now")
+            guard let lock = runLock.withLockedValue({ $0 }) else { return }
+            logger.warning("the connection to the store \(url.display) was lost, and with it the run lock '\(lock.name)': another host may start this job until the store is back and this run takes the lock again")
+        }
+    }
+
+    /// After a reconnect, takes the run lock again, at once or never: a host that started
+    /// this job while the store was away holds it now, and both runs are under way.
+    private func retakeRunLock(on made: PostgresConnection) async {
+        guard let lock = runLock.withLockedValue({ $0 }) else { return }
+        var taken = false
+        do {
+            let rows = try await made.query("SELECT pg_try_advisory_lock(\(lock.key))", logger: quiet)
+            for try await value in rows.decode(Bool.self) { taken = value }
+        } catch {
+            logger.warning("the store \(url.display) is back, but taking the run lock '\(lock.name)' again failed: \(describe(error).message)")
+            return
+        }
+        if taken {
+            logger.warning("the store \(url.display) is back, and this run holds the lock '\(lock.name)' again")
+        } else {
+            runLock.withLockedValue { $0 = nil }
+            logger.warning("the store \(url.display) is back, but another run took the lock '\(lock.name)' while it was away: two runs of this job are under way")
         }
     }
 
     /// Closes the connection (the run lock goes with it).
     public func close() async {
-        holdsRunLock.withLockedValue { $0 = false }
+        runLock.withLockedValue { $0 = nil }
         guard let open = connection.withLockedValue({ $0 }) else { return }
         try? await open.close()
     }

@@ -37,6 +37,34 @@ import Testing
         #expect(next.stdout == "done\n")
     }
 
+    /// A session lock goes with its connection: when the store comes back, the run takes its
+    /// lock again before any other host can, so the job still runs once.
+    @Test func aRunTakesItsLockAgainWhenTheStoreIsBack() throws {
+        let database = try TestPostgres()
+        let (first, second) = (try Host(fake: nil, database: database), try Host(fake: nil, database: database))
+        // Each caspio.state.set writes to the store, so the run notices the store is back.
+        let polling = """
+            io.open(arg[1], "w"):close()
+            while not io.open(arg[2]) do pcall(caspio.state.set, "n", 1); caspio.sleep(0.02) end
+            print("done")
+            """
+        let holding = try first.start(polling, ["--lock"], [first.path("started"), first.path("release")])
+        #expect(waitFor { exists(first.path("started")) }, "\(holding.output.stderr)")
+        database.stop()
+        try database.start()
+        let advisoryLocks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+        #expect(waitFor { (try? database.sql(advisoryLocks)) == "1" }, "\(holding.output.stderr)")
+
+        // (Had it got the lock, it would end at once: its arg[2] exists.)
+        let blocked = try second.run(Self.holder, ["--lock"], [second.path("s"), first.path("started")])
+        #expect(blocked.status == 75, "\(blocked.stderr)")
+        try touch(first.path("release"))
+        let result = try holding.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("was lost, and with it the run lock 'job.lua'"), "\(result.stderr)")
+        #expect(result.stderr.contains("this run holds the lock 'job.lua' again"), "\(result.stderr)")
+    }
+
     @Test func stateIsSharedAndSurvivesKill9() throws {
         let database = try TestPostgres()
         let (first, second) = (try Host(fake: nil, database: database), try Host(fake: nil, database: database))
