@@ -15,20 +15,28 @@ struct ReplCommand: ParsableCommand {
             """
     )
 
+    @Flag(name: .customLong("dry-run"), help: "Send reads, never a write: log each write and answer it with a stand-in (CASPIO_DRY_RUN=1).")
+    var dryRun = false
+
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
     func run() throws {
         let started = try connection.startSandbox()
         defer { started.map { InProcessSandbox.stop($0.0) } }
-        let status = try Self.start(connection, environment: started?.1)
+        let status = try Self.start(connection, environment: started?.1, dryRun: dryRun)
         if status != 0 { throw ExitCode(status) }
     }
 
     /// `environment` replaces the process's (a `--sandbox`'s settings).
-    static func start(_ connection: ConnectionOptions, environment accountEnvironment: [String: String]? = nil) throws
+    static func start(_ connection: ConnectionOptions, environment accountEnvironment: [String: String]? = nil, dryRun flag: Bool = false) throws
         -> Int32
     {
+        let dryRun: Bool
+        do { dryRun = try DryRun.requested(flag: flag) } catch {
+            printError(error.description)
+            return ExitStatus.usage.rawValue
+        }
         let interactive = isatty(STDIN_FILENO) != 0
         let environment = ProcessInfo.processInfo.environment
         let color = isatty(STDOUT_FILENO) != 0 && (environment["NO_COLOR"] ?? "").isEmpty
@@ -40,6 +48,7 @@ struct ReplCommand: ParsableCommand {
             var chosen = connection
             if let profile { (chosen.profile, chosen.sandbox) = (profile, false) }
             let context = try chosen.makeModuleContext(environment: environment, scriptName: "(repl)")
+            context.dryRun = dryRun
             // A switch is checked before it is made, so that a bad profile leaves the REPL on
             // the account it had (nothing is sent: the settings are only resolved).
             if profile != nil { try context.prepare() }

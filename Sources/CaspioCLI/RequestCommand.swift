@@ -33,6 +33,9 @@ struct RequestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A JSON body read from FILE (@FILE), or - for standard input.", valueName: "@FILE"))
     var data: String?
 
+    @Flag(name: .customLong("dry-run"), help: "Send a GET; for any other method, say what would be sent and send nothing (CASPIO_DRY_RUN=1).")
+    var dryRun = false
+
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
@@ -50,6 +53,16 @@ struct RequestCommand: ParsableCommand {
             return (parts[0], parts.count > 1 ? parts[1] : "")
         }
         let request = CaspioRequest(method, path, query: pairs, body: body)
+        let dry: Bool
+        do { dry = try DryRun.requested(flag: dryRun) } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        if dry, !["GET", "HEAD"].contains(method.uppercased()) {
+            // As in a script's dry run: the write is told, not sent (and no token is asked for).
+            printError("dry run: \(method.uppercased()) \(path)\(pairs.isEmpty ? "" : "?" + pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))\(body.map { " (\($0.count) bytes)" } ?? ""), not sent")
+            return
+        }
         let response: CaspioResponse
         do throws(any Error) {
             let started = try connection.startSandbox()

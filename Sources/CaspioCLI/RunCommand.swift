@@ -146,7 +146,10 @@ struct RunCommand: ParsableCommand {
             context = try connection.makeModuleContext(
                 statePath: statePath, state: sharedState, environment: started?.1, scriptName: launch.ledgerName)
         } catch { return .usage }
-        context.dryRun = launch.dryRun || ProcessInfo.processInfo.environment["CASPIO_DRY_RUN"] == "1"
+        do { context.dryRun = try DryRun.requested(flag: launch.dryRun) } catch {
+            printError(error.description)
+            return .usage
+        }
         let invocation = ScriptInvocation(
             argv: launch.argv,
             scriptIndex: launch.scriptIndex,

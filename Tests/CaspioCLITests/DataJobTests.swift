@@ -174,6 +174,39 @@ import Testing
         #expect(try f.rows() == "ada@example.com\tnull\t1\tnull\tnull\tnull\n")
     }
 
+    /// CASPIO_DRY_RUN reaches every command that can write (a `caspio request` POST is told,
+    /// not sent; the REPL's writes get stand-ins), and a value it cannot read is refused.
+    @Test func theDryRunVariableReachesEveryCommandAndIsReadStrictly() throws {
+        let f = try Fixture()
+        func with(_ value: String, _ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
+            var env = f.env
+            env["CASPIO_DRY_RUN"] = value
+            return try caspio(arguments, stdin: stdin, environment: env, directory: f.directory)
+        }
+        let post = ["request", "POST", "tables/Contacts/records", "--json", #"{"Email":"x@example.com"}"#]
+        for on in ["1", "true", "YES", "on"] {
+            let told = try with(on, post)
+            #expect(told.status == 0, "\(told.stderr)")
+            #expect(told.stdout.isEmpty)
+            #expect(told.stderr == "caspio: dry run: POST tables/Contacts/records (25 bytes), not sent\n", "\(told.stderr)")
+        }
+        let repl = try with("1", ["repl"], stdin: #"caspio.table("Contacts"):insert({Email = "y@example.com"}).Email"# + "\n")
+        #expect(repl.status == 0, "\(repl.stderr)")
+        #expect(repl.stderr.contains("dry run: POST tables/Contacts/records"), "\(repl.stderr)")
+        #expect(try f.rows() == "", "nothing was written")
+
+        for unreadable in ["2", "maybe", "dry"] {
+            for arguments in [post, ["run", "-e", "print(1)"], ["repl"], ["import", "Contacts", "x.csv"]] {
+                let refused = try with(unreadable, arguments, stdin: "")
+                #expect(refused.status == 2, "\(arguments): \(refused.stderr)")
+                #expect(refused.stderr.contains("CASPIO_DRY_RUN must be 1 (a dry run) or 0 (none), not '\(unreadable)'"), "\(arguments): \(refused.stderr)")
+            }
+        }
+        let sent = try with("0", post)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(try f.rows().hasPrefix("x@example.com"))
+    }
+
     /// On a terminal: a bar with rows, rate and time left while it runs, then the summary.
     @Test func aTerminalGetsAProgressBar() throws {
         let f = try Fixture(extra: ["--latency", "20"])
