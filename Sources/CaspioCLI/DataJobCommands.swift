@@ -104,7 +104,7 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The table.")
     var table: String
 
-    @Argument(help: "The file to read.")
+    @Argument(help: "The file to read, or - for standard input (CSV unless --format says otherwise).")
     var file: String
 
     @Option(help: ArgumentHelp("The field (or fields, comma-separated) that identify a row; without it, insert only.", valueName: "F[,F]"))

@@ -135,6 +135,31 @@ import Testing
         #expect(jsonBack.stderr.contains("4 rows: 0 inserted, 0 updated, 4 unchanged"), "\(jsonBack.stderr)")
     }
 
+    /// An export (PK_ID and all) imports into an emptied table without --key: Caspio's own
+    /// fields are left out. Standard input is a file too. A key Caspio generates cannot
+    /// insert a row it does not find (a rerun would insert it again): refused before writing.
+    @Test func anExportImportsBackAndGeneratedKeysCannotInsert() throws {
+        let f = try Fixture()
+        #expect(try f.run(["import", "Contacts", try f.file("contacts.csv", Self.contacts)]).status == 0)
+        let out = f.directory.appendingPathComponent("out.csv").path
+        #expect(try f.run(["export", "Contacts", "-o", out]).status == 0)
+        let before = try f.rows()
+        #expect(try f.run(["-e", #"caspio.table("Contacts"):delete(nil, {all = true})"#]).status == 0)
+        let inserted = try f.run(["import", "Contacts", out, "--summary"])
+        #expect(inserted.status == 0, "\(inserted.stderr)")
+        #expect(inserted.stderr.contains("Contacts: 4 rows inserted"), "\(inserted.stderr)")
+        #expect(try f.rows() == before)
+
+        let piped = try caspio(["import", "Contacts", "-", "--key", "Email"], stdin: try String(contentsOfFile: out, encoding: .utf8), environment: f.env, directory: f.directory)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stderr.contains("4 rows: 0 inserted, 0 updated, 4 unchanged"), "\(piped.stderr)")
+
+        let byID = try f.run(["import", "Contacts", try f.file("ids.csv", "PK_ID,Age\n5,40\n999,1\n"), "--key", "PK_ID"])
+        #expect(byID.status == 1, "\(byID.stderr)")
+        #expect(byID.stderr.contains("upsert: line 3: Contacts has no row with PK_ID = 999, and Caspio generates PK_ID"), "\(byID.stderr)")
+        #expect(try f.rows() == before, "nothing was written, not even line 2's update")
+    }
+
     /// The demo's Staff table: its PASSWORD field (which reads cannot select) is no column,
     /// its LIST field a cell of JSON.
     @Test func exportLeavesPasswordsOutAndWritesListsAsJSON() throws {

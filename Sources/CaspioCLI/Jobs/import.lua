@@ -12,10 +12,11 @@ local function add(row, line)
   lines[#lines + 1] = line
 end
 
+local stdin = p.file == "-"
 if format == "csv" then
-  for row, line in caspio.csv.rows(p.file) do add(row, line) end
+  for row, line in caspio.csv.rows(stdin and io.stdin or p.file) do add(row, line) end
 elseif format == "json" or format == "jsonl" then
-  local file = assert(io.open(p.file, "rb"))
+  local file = stdin and io.stdin or assert(io.open(p.file, "rb"))
   if format == "json" then
     local list = json.decode(file:read("a"))
     if type(list) ~= "table" or not json.is_array(list) then error(p.file .. ": a JSON array of objects expected", 0) end
@@ -27,7 +28,7 @@ elseif format == "json" or format == "jsonl" then
       if text:find("%S") then add(json.decode(text), n) end
     end
   end
-  file:close()
+  if not stdin then file:close() end
 else
   error("--format must be csv, json or jsonl (got " .. format .. ")", 0)
 end
@@ -40,6 +41,15 @@ if p.key then
   summary = string.format("%s: %d row%s: %d inserted, %d updated, %d unchanged", p.table, total, total == 1 and "" or "s",
     counts.inserted, counts.updated, counts.unchanged)
 else
+  -- Fields Caspio fills in itself refuse a value (an exported file holds PK_ID): left out,
+  -- as t:upsert leaves them out.
+  local generated = {}
+  for _, field in ipairs(t:fields()) do
+    if field.Type:find("AUTONUMBER") or field.Type == "GUID" or field.Type == "RANDOM ID" or field.Type == "TIMESTAMP" then generated[field.Name] = true end
+  end
+  for _, row in ipairs(rows) do
+    for name in pairs(generated) do row[name] = nil end
+  end
   t:insert(rows, { concurrency = p.concurrency, progress = progress })
   summary = string.format("%s: %d row%s inserted", p.table, total, total == 1 and "" or "s")
 end

@@ -223,9 +223,17 @@ function Table:upsert(rows, opts)
   local found = existing_rows(self, rows, keys, field_list(rows, keys))
   local generated = generated_fields(self)
   local writes = {}
-  for _, row in ipairs(rows) do
+  for i, row in ipairs(rows) do
     local old = found[internal.key_of(row, keys)]
     if old == nil then
+      -- Inserted, the row would get a new value of a generated key, so a rerun would not
+      -- find it and would insert it again: refused, before any write.
+      for _, key in ipairs(keys) do
+        if generated[key] then
+          usage("upsert: %s has no row with %s = %s, and Caspio generates %s, so it cannot be inserted with it: key on a field you set, or update by t:update",
+            lines and lines[i] and "line " .. lines[i] .. ": " .. self.name or self.name, key, tostring(row[key]), key)
+        end
+      end
       writes[#writes + 1] = { row = without(row, generated) }
     else
       local changed = {}
