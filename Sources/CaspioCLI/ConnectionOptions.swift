@@ -116,12 +116,7 @@ struct ConnectionOptions: ParsableArguments {
             printError(error.description)
             throw ExitCode(error.exitStatus.rawValue)
         }
-        var overrides = overrides
-        overrides.scriptName = scriptName
-        if environment != nil {
-            // The sandbox decides where to connect: flags naming an account would contradict it.
-            (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil)
-        }
+        let overrides = overrides(for: environment, scriptName: scriptName)
         let resolverEnvironment = environment ?? ProcessInfo.processInfo.environment
         return ModuleContext(logger: logger, statePath: statePath, state: state) { [overrides, self] () throws(CaspioError) -> CaspioClient in
             let configuration = try ConfigurationResolver(environment: resolverEnvironment, overrides: overrides).resolve()
@@ -130,11 +125,20 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
-    func makeClient(environment: [String: String]? = nil, scriptName: String? = nil) throws(CaspioError) -> CaspioClient {
+    /// The overrides for a client of `environment` (a `--sandbox`'s settings when given): the
+    /// sandbox decides where to connect, so flags naming an account would contradict it.
+    func overrides(for environment: [String: String]?, scriptName: String? = nil) -> ConfigurationOverrides {
         var overrides = overrides
         overrides.scriptName = scriptName
-        if environment != nil { (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil) }
+        if environment != nil {
+            (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil)
+        }
+        return overrides
+    }
+
+    /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
+    func makeClient(environment: [String: String]? = nil, scriptName: String? = nil) throws(CaspioError) -> CaspioClient {
+        let overrides = overrides(for: environment, scriptName: scriptName)
         let configuration = try ConfigurationResolver(
             environment: environment ?? ProcessInfo.processInfo.environment, overrides: overrides
         ).resolve()

@@ -16,7 +16,12 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         var report = DoctorReport()
-        let resolver = ConfigurationResolver(overrides: connection.overrides)
+        // --sandbox: the checks run against a sandbox started for them, as `run --sandbox` would.
+        let started = try connection.startSandbox()
+        defer { started.map { InProcessSandbox.stop($0.0) } }
+        let sandbox = started?.1
+        let resolver = ConfigurationResolver(
+            environment: sandbox ?? ProcessInfo.processInfo.environment, overrides: connection.overrides(for: sandbox))
         checkConfigFile(resolver.configFilePath, &report)
         let configuration: ClientConfiguration
         do { configuration = try resolver.resolve() } catch {
@@ -32,7 +37,8 @@ struct DoctorCommand: ParsableCommand {
         var probing = configuration
         probing.retry = .none  // a diagnosis reports the first failure, it does not ride it out
         let logger = try reportingErrors { try connection.makeLogger() }
-        let store = DoctorStoreCheck.run(resolver, logger: logger, &report)
+        let store = sandbox == nil ? DoctorStoreCheck.run(resolver, logger: logger, &report) : nil
+        if sandbox != nil { report.ok("store", "not used with --sandbox (its tokens and state last as long as it does)") }
         let stores = try reportingErrors { try store?.sharedStores(for: probing) }
         let client = try reportingErrors { try CaspioClient(configuration: probing, logger: logger, stores: stores) }
         let network = try runBlocking { [report] () async -> DoctorReport in

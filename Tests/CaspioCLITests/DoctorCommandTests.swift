@@ -88,6 +88,21 @@ import Testing
         #expect(Self.lines(dns.stdout)["DNS"]?.detail.contains("cannot resolve caspio-doctor-test.invalid") == true, "\(dns.stdout)")
     }
 
+    /// `--sandbox` checks a sandbox started for the purpose (it was once accepted and ignored),
+    /// whatever account the environment names.
+    @Test func withSandboxEveryCheckRunsAgainstTheSandbox() throws {
+        let home = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let environment = ["HOME": home.path, "CASPIO_ACCOUNT": "c0ffee", "CASPIO_CLIENT_ID": "", "CASPIO_STORE": "postgres://nobody@127.0.0.1:9/none"]
+        let result = try caspio(["doctor", "--sandbox"], environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let lines = Self.lines(result.stdout)
+        #expect(!lines.isEmpty && !result.stdout.contains("FAIL"), "\(result.stdout)")
+        #expect(lines["account"]?.detail.contains("http://127.0.0.1:") == true, "\(result.stdout)")
+        #expect(lines["store"]?.detail.hasPrefix("not used with --sandbox") == true, "\(result.stdout)")
+        #expect(lines["API"]?.detail == "GET tables: HTTP 200", "\(result.stdout)")
+    }
+
     @Test func tlsIsCheckedWithTheTrustedCertificates() async throws {
         let sandbox = try ProfileSandbox(tls: true)
         try writeProfile(sandbox)
