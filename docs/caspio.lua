@@ -1037,7 +1037,8 @@ function caspio.csv.writer(dest, fields, opts) end
 ---@return integer
 function caspio.csv.write(dest, rows, opts) end
 
----The REPL's rendering of a value, as a string.
+---The REPL's rendering of a value, as a string (a record read by t:rows, t:first or t:all
+---shows its fields in the table's order).
 ---@param value any
 ---@param opts? caspio.InspectOptions
 ---@return string

@@ -38,6 +38,8 @@ public enum CaspioModule {
         lua_setfield(lua.L, caspio_registry_index(), ModuleContract.nextAtexitKey)
         lua.pushField("columns_of", ofTableAt: shared)
         lua_setfield(lua.L, caspio_registry_index(), ModuleContract.columnsOfKey)
+        lua.pushField("orders_for", ofTableAt: shared)
+        lua_setfield(lua.L, caspio_registry_index(), ModuleContract.ordersForKey)
         lua.pop()
 
         lua.pushValue(at: module)

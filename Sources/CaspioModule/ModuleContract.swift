@@ -11,6 +11,8 @@ public enum ModuleContract {
     /// Registry key of the function that gives the columns, in their table's order, of a list
     /// that `t:all` read (nil for any other value): the REPL's record tables use it.
     public static let columnsOfKey = "caspio.columns_of"
+    /// Registry key of `internal.orders_for`: records' field orders, for the REPL's printer.
+    public static let ordersForKey = "caspio.orders_for"
 
     /// Registered name of the metatable of error tables (also their `__name`).
     static let errorMetatable = "caspio.error"

@@ -14,6 +14,9 @@ public struct Pretty {
     public var width = 80
     /// Access tokens this session has seen: a string containing one prints as redacted.
     public var secrets: [[UInt8]] = []
+    /// The stack index of a Lua table from records to their table's field names: those
+    /// records' keys print in that order (the rest sorted, after them).
+    public var orders: Int32?
 
     public init(color: Bool = false) { self.color = color }
 
@@ -141,7 +144,7 @@ public struct Pretty {
             return false
         }
         if count == 0 { return "{}" }
-        if !isArray { keys.sort() } else { keys = (1...Int64(length)).map { .integer($0) } }
+        if !isArray { sortKeys(&keys, lua, index) } else { keys = (1...Int64(length)).map { .integer($0) } }
 
         var items: [String] = []
         for key in keys.prefix(maxItems) {
@@ -169,6 +172,35 @@ public struct Pretty {
     }
 
     /// On one line when it fits, else one item per line.
+    /// Sorted, but the fields `orders` names for this table first, in its order.
+    private func sortKeys(_ keys: inout [Key], _ lua: Lua, _ index: Int32) {
+        var rank: [[UInt8]: Int] = [:]
+        if let orders {
+            lua.pushValue(at: index)
+            lua_rawget(lua.L, orders)
+            if lua.type(at: -1) == LUA_TTABLE {
+                let list = lua.absoluteIndex(-1)
+                var i: lua_Integer = 1
+                while lua_rawgeti(lua.L, list, i) == LUA_TSTRING {
+                    rank[lua.bytes(at: -1) ?? []] = Int(i)
+                    lua.pop()
+                    i += 1
+                }
+                lua.pop()
+            }
+            lua.pop()
+        }
+        guard !rank.isEmpty else { return keys.sort() }
+        func position(_ key: Key) -> Int {
+            if case .string(let bytes) = key { return rank[bytes] ?? Int.max }
+            return Int.max
+        }
+        keys.sort { a, b in
+            let (pa, pb) = (position(a), position(b))
+            return pa != pb ? pa < pb : a < b
+        }
+    }
+
     private func layout(_ items: [String], indent: Int) -> String {
         let inline = "{ " + items.joined(separator: ", ") + " }"
         if indent + Self.visibleWidth(inline) <= width && !inline.contains("\n") { return inline }

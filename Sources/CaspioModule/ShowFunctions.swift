@@ -7,12 +7,13 @@ import LuaBridge
 /// table, for scripts.
 public enum ShowFunctions {
     static var all: [String: HostFunction] { [
-        // inspect(value, depth, items, width) -> text
+        // inspect(value, depth, items, width, orders) -> text
         "inspect": { lua in
             var printer = Pretty()
             if let depth = lua.integer(at: 2) { printer.maxDepth = Int(depth) }
             if let items = lua.integer(at: 3) { printer.maxItems = Int(items) }
             if let width = lua.integer(at: 4) { printer.width = Int(width) }
+            if lua.type(at: 5) == LUA_TTABLE { printer.orders = 5 }
             lua.push(printer.render(lua, at: 1))
             return .one
         },

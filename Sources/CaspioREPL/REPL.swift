@@ -139,7 +139,7 @@ public final class REPL {
             if values.count == 1, let records = recordTable(values[0]) {
                 write(SecretRedactor.shared.redact(records) + "\n")
             } else if !values.isEmpty {
-                write(SecretRedactor.shared.redact(printer.render(lua, values)) + "\n")
+                write(SecretRedactor.shared.redact(rendered(values)) + "\n")
             }
         case .failure(let error):
             writeError(CaspioModule.report(error))
@@ -155,6 +155,28 @@ public final class REPL {
         let text = RecordTable(width: ShowFunctions.terminalWidth(), columns: columns).render(lua, at: -1)
         // Tokens never print, in a table either.
         return text.flatMap { printer.containsSecret(Array($0.utf8)) ? nil : $0 }
+    }
+
+    /// The values as lua.c prints them (tab-separated), records' fields in their table's order.
+    func rendered(_ values: [LuaValue]) -> String {
+        values.map { value in
+            let base = lua.top
+            defer { lua.top = base }
+            var printer = printer
+            lua_getfield(lua.L, caspio_registry_index(), ModuleContract.ordersForKey)
+            if lua.type(at: -1) == LUA_TFUNCTION {
+                lua.push(value)
+                if (try? lua.call(arguments: 1, results: 1)) != nil, lua.type(at: -1) == LUA_TTABLE {
+                    printer.orders = lua.absoluteIndex(-1)
+                } else {
+                    lua.top = base
+                }
+            } else {
+                lua.top = base
+            }
+            lua.push(value)
+            return printer.render(lua, at: -1)
+        }.joined(separator: "\t")
     }
 
     /// The columns of a list t:all read, in its table's order (nil: sorted, PK_ID first).

@@ -221,6 +221,26 @@ import Testing
         #expect(result.stdout == "\"<redacted>\"\n1\n\"the password is <redacted>\"\n32\n", "\(result.stdout)")
     }
 
+    /// A record shows its fields in its table's order (Staff: PK_ID, Name, Email, Joined, …),
+    /// in the REPL and through caspio.inspect; a plain table's keys are sorted.
+    @Test func aRecordShowsItsFieldsInTheTablesOrder() throws {
+        let input = """
+            caspio.table("Staff"):first()
+            print(caspio.inspect(caspio.table("Staff"):all({limit = 1})[1]))
+            local copy = {}; for k, v in pairs(caspio.table("Staff"):first()) do copy[k] = v end; print(caspio.inspect(copy))
+
+            """
+        let result = try caspio(["repl", "--sandbox"], stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let shown = result.stdout.components(separatedBy: "}\n{")
+        #expect(shown.count == 3, "\(result.stdout)")
+        func order(_ text: String) -> [String] {
+            ["PK_ID", "Name", "Email", "Joined"].sorted { (text.range(of: $0 + " =")?.lowerBound ?? text.endIndex) < (text.range(of: $1 + " =")?.lowerBound ?? text.endIndex) }
+        }
+        for record in shown.prefix(2) { #expect(order(record) == ["PK_ID", "Name", "Email", "Joined"], "\(record)") }
+        #expect(order(shown.last ?? "") == ["Email", "Joined", "Name", "PK_ID"], "\(result.stdout)")
+    }
+
     /// A list of records shows as caspio.print_table shows it: aligned, in the table's order.
     @Test func aListOfRecordsShowsAsATable() throws {
         let result = try caspio(["repl", "--sandbox"], stdin: "caspio.table('Products'):all({limit = 2})\n")

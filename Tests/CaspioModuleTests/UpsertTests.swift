@@ -112,4 +112,33 @@ import Testing
         let headers = result.stdout.split(separator: "\n").filter { $0.contains("PK_ID") }
         #expect(headers == ["N  Name   PK_ID", "PK_ID  N  Name"], "\(result.stdout)")
     }
+
+    /// caspio.inspect shows a record read by t:first, t:rows or t:all with its fields in the
+    /// table's order, other keys after them (`Extra`, which sorted would come first); any other
+    /// table sorted. (The fake's design order is also alphabetical: ReplTests has a table
+    /// whose order is not.)
+    @Test func inspectShowsRecordsFieldsInTheTablesOrder() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 2)
+        let result = try runLua("""
+            local t = caspio.table("T")
+            local first = t:first()
+            print(caspio.inspect(first, {width = 200}))
+            for row in t:rows({limit = 1}) do print(caspio.inspect(row, {width = 200})) end
+            local list = t:all()
+            list[2].Extra = 1
+            print(caspio.inspect(list, {width = 200}))
+            local copy = {}
+            for k, v in pairs(first) do copy[k] = v end
+            print(caspio.inspect(copy, {width = 200}))
+            """, against: fake)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            { N = 1, Name = "row 1", PK_ID = 1 }
+            { N = 1, Name = "row 1", PK_ID = 1 }
+            { { N = 1, Name = "row 1", PK_ID = 1 }, { N = 2, Name = "row 2", PK_ID = 2, Extra = 1 } }
+            { N = 1, Name = "row 1", PK_ID = 1 }
+
+            """, "\(result.stdout)")
+    }
 }

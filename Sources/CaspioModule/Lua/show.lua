@@ -7,11 +7,52 @@ local Table = internal.Table
 -- Lists read by t:all remember their table, so that print_table (and the REPL) show the
 -- columns in the table's order; weak keys, so that remembering a list never keeps it alive.
 local sources = setmetatable({}, { __mode = "k" })
-local all = Table.all
+-- Records read by t:rows, t:first and t:all remember their table too, so that
+-- caspio.inspect (and the REPL) show their fields in the table's order.
+local row_sources = setmetatable({}, { __mode = "k" })
+local all, rows, first = Table.all, Table.rows, Table.first
 function Table:all(opts)
   local list = all(self, opts)
   sources[list] = self
+  for i = 1, #list do row_sources[list[i]] = self end
   return list
+end
+
+function Table:rows(opts)
+  local step, state, init, closing = rows(self, opts)
+  return function(...)
+    local row = step(...)
+    if row ~= nil then row_sources[row] = self end
+    return row
+  end, state, init, closing
+end
+
+function Table:first(opts)
+  local row = first(self, opts)
+  if row ~= nil then row_sources[row] = self end
+  return row
+end
+
+--- For caspio.inspect: each record of `value` (itself, or the items of a list) whose table
+--- is known, mapped to that table's field names; nil when there is none.
+function internal.orders_for(value)
+  if type(value) ~= "table" then return nil end
+  local orders, names_of = nil, {}
+  local function note(record)
+    local t = type(record) == "table" and row_sources[record]
+    if not t then return end
+    if names_of[t] == nil then
+      local ok, names = pcall(t.columns, t)
+      names_of[t] = ok and names or false
+    end
+    if names_of[t] then
+      orders = orders or {}
+      orders[record] = names_of[t]
+    end
+  end
+  note(value)
+  for i = 1, math.min(rawlen(value), 200) do note(rawget(value, i)) end
+  return orders
 end
 
 --- The columns to show for a list of records: its table's, those the rows hold; or nil.
@@ -30,10 +71,11 @@ function internal.columns_of(rows)
   return out
 end
 
---- The REPL's rendering of a value, as a string (sorted keys, depth and item limits).
+--- The REPL's rendering of a value, as a string (depth and item limits; keys sorted, but
+--- a record's fields in its table's order when it was read by t:rows, t:first or t:all).
 function caspio.inspect(value, opts)
   opts = internal.check_options("inspect", opts)
-  return internal.native.inspect(value, opts.depth, opts.items, opts.width)
+  return internal.native.inspect(value, opts.depth, opts.items, opts.width, internal.orders_for(value))
 end
 
 --- Prints a list of records as an aligned table with a row count.
