@@ -197,6 +197,14 @@ import Testing
             #expect(result.stderr.contains("dry run: 2 writes not sent (DELETE tables/Contacts/records: 1, POST files: 1)"), "\(result.stderr)")
         }
         #expect(try f.rows() == "ada@example.com\tnull\t1\tnull\tnull\tnull\n")
+        // Stand-ins answer as Caspio does: no content for a task run, a file delete, a deployment.
+        let statuses = try f.run(["run", "--dry-run", "-e", """
+            for _, w in ipairs({{"POST", "dataImportExportTasks/k/run"}, {"DELETE", "files/k"}, {"PUT", "bridgeApplications/a/datapages/deployment"},
+                                {"PUT", "tables/Contacts/attachments/F/1/fileInfo"}, {"POST", "directories/d/users/activate"}, {"POST", "tables"}}) do
+              io.write(caspio.request(w[1], w[2], {json = {}}).status, " ")
+            end
+            """])
+        #expect(statuses.stdout == "204 204 204 200 200 201 ", "\(statuses.stderr)")
     }
 
     /// CASPIO_DRY_RUN reaches every command that can write (a `caspio request` POST is told,
