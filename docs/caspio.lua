@@ -931,6 +931,8 @@ function caspio.state.path() end
 ---@field concurrency? integer
 ---called with the number of rows inserted so far
 ---@field progress? fun(done: integer)
+---`true`: leave out the fields Caspio generates (PK_ID, GUID, RANDOM ID, TIMESTAMP), as `upsert` does, so an exported file inserts as it is
+---@field omit_generated? boolean
 -- </options>
 
 -- <options: export>

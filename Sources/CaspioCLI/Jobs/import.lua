@@ -41,16 +41,8 @@ if p.key then
   summary = string.format("%s: %d row%s: %d inserted, %d updated, %d unchanged", p.table, total, total == 1 and "" or "s",
     counts.inserted, counts.updated, counts.unchanged)
 else
-  -- Fields Caspio fills in itself refuse a value (an exported file holds PK_ID): left out,
-  -- as t:upsert leaves them out.
-  local generated = {}
-  for _, field in ipairs(t:fields()) do
-    if field.Type:find("AUTONUMBER") or field.Type == "GUID" or field.Type == "RANDOM ID" or field.Type == "TIMESTAMP" then generated[field.Name] = true end
-  end
-  for _, row in ipairs(rows) do
-    for name in pairs(generated) do row[name] = nil end
-  end
-  t:insert(rows, { concurrency = p.concurrency, progress = progress })
+  -- An exported file holds PK_ID and the like, which Caspio refuses in a body.
+  t:insert(rows, { concurrency = p.concurrency, progress = progress, omit_generated = true })
   summary = string.format("%s: %d row%s inserted", p.table, total, total == 1 and "" or "s")
 end
 bar.finish(summary)

@@ -108,6 +108,7 @@ for _, spec in ipairs({
     name = "insert", class = "caspio.InsertOptions", functions = { "insert" },
     { "concurrency", "integer", "integer", "inserts in flight at once, 1 to 16 (default 1; more is capped at 16)", min = 1 },
     { "progress", "any", "fun(done: integer)", "called with the number of rows inserted so far" },
+    { "omit_generated", "boolean", "boolean", "`true`: leave out the fields Caspio generates (PK_ID, GUID, RANDOM ID, TIMESTAMP), as `upsert` does, so an exported file inserts as it is" },
   },
   {
     name = "export", class = "caspio.ExportOptions", functions = { "export" },

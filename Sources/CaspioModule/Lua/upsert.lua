@@ -23,16 +23,37 @@ local function post(t, row, query)
   return response
 end
 
+-- Fields Caspio fills in itself and refuses in a body (a CSV exported elsewhere holds PK_ID).
+local GENERATED = { AUTONUMBER = true, ["PREFIXED AUTONUMBER"] = true, GUID = true, ["RANDOM ID"] = true, TIMESTAMP = true }
+
+local function generated_fields(t)
+  local out = {}
+  for _, field in ipairs(internal.design(t).fields) do
+    if GENERATED[field.Type] then out[field.Name] = true end
+  end
+  return out
+end
+
+local function without(row, names)
+  local out = {}
+  for name, value in pairs(row) do
+    if not names[name] then out[name] = value end
+  end
+  return out
+end
+
 --- Inserts a row (or a list of rows, one request each, `concurrency` at a time) and returns
 --- what Caspio stored, in input order. An empty table is an empty list: nothing is sent.
+--- `omit_generated` leaves out the fields Caspio generates (an exported file's PK_ID).
 function Table:insert(rows, opts)
   opts = internal.check_options("insert", opts)
   if type(rows) ~= "table" then usage("bad argument #1 to 'insert' (row or list of rows expected)") end
   if next(rows) == nil then return json.array({}) end
   local single = not is_list(rows)
   local done, progress = 0, opts.progress
+  local generated = opts.omit_generated and generated_fields(self) or {}
   local inserted = caspio.map(single and { rows } or rows, function(row)
-    local response = post(self, row, { response = "rows" })
+    local response = post(self, next(generated) and without(row, generated) or row, { response = "rows" })
     local result = type(response.json) == "table" and response.json.Result
     done = done + 1
     if progress then progress(done) end
@@ -179,25 +200,6 @@ local function existing_rows(t, rows, keys, fields)
     end
   end
   return found
-end
-
--- Fields Caspio fills in itself and refuses in a body (a CSV exported elsewhere holds PK_ID).
-local GENERATED = { AUTONUMBER = true, ["PREFIXED AUTONUMBER"] = true, GUID = true, ["RANDOM ID"] = true, TIMESTAMP = true }
-
-local function generated_fields(t)
-  local out = {}
-  for _, field in ipairs(internal.design(t).fields) do
-    if GENERATED[field.Type] then out[field.Name] = true end
-  end
-  return out
-end
-
-local function without(row, names)
-  local out = {}
-  for name, value in pairs(row) do
-    if not names[name] then out[name] = value end
-  end
-  return out
 end
 
 -- Values as Caspio would store them: null and nil alike, 3 and 3.0 alike.
