@@ -52,38 +52,23 @@ public struct TokenCache: Sendable {
     /// client is ignored with a warning (it will be rewritten).
     public func read() -> TokenSet? {
         guard let data = FileManager.default.contents(atPath: filePath) else { return nil }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            object["version"] as? Int == 1,
-            let access = object["access_token"] as? String, !access.isEmpty,
-            let obtained = object["obtained_at"] as? Double
-        else {
+        guard let stored = try? JSONDecoder().decode(StoredToken.self, from: data), stored.version == 1, let token = stored.token else {
             warn("ignoring the token cache file \(filePath): it is not a caspio token cache (it will be rewritten)")
             return nil
         }
-        guard object["token_url"] as? String == tokenURL, object["client_id"] as? String == clientID else {
+        guard stored.token_url == tokenURL, stored.client_id == clientID else {
             warn("ignoring the token cache file \(filePath): it belongs to another token endpoint or client (it will be rewritten)")
             return nil
         }
-        return TokenSet(
-            accessToken: Secret(access), tokenType: "bearer",
-            refreshToken: (object["refresh_token"] as? String).map(Secret.init),
-            expiresAt: (object["expires_at"] as? Double).map { Date(timeIntervalSince1970: $0) },
-            obtainedAt: Date(timeIntervalSince1970: obtained), source: .cache,
-            grant: TokenSet.Grant(rawValue: object["grant"] as? String ?? "") ?? .clientCredentials)
+        return token
     }
 
     /// Replaces the cache file atomically: a temporary file, fsync, rename, fsync of the directory.
     public func write(_ token: TokenSet) throws {
         try ensureDirectory()
-        var object: [String: Any] = [
-            "version": 1, "token_url": tokenURL, "client_id": clientID, "token_type": token.tokenType,
-            "access_token": token.accessToken.reveal(), "obtained_at": token.obtainedAt.timeIntervalSince1970,
-            "grant": token.grant.rawValue,
-        ]
-        if let refresh = token.refreshToken { object["refresh_token"] = refresh.reveal() }
-        if let expiresAt = token.expiresAt { object["expires_at"] = expiresAt.timeIntervalSince1970 }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        try writeAtomically(data, to: filePath)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try writeAtomically(try encoder.encode(StoredToken(token, tokenURL: tokenURL, clientID: clientID)), to: filePath)
     }
 
     /// Forgets the cached token (`caspio auth --logout`). True if there was one.
