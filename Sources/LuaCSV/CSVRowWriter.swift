@@ -22,8 +22,7 @@ final class CSVRowWriter {
         self.fields = fields
         newline = crlf ? "\r\n" : "\n"
         if let path {
-            let url = URL(fileURLWithPath: path)
-            let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+            let temp = Self.temporaryPath(beside: path)
             guard let opened = fopen(temp, "wb") else {
                 throw CSVInputError(message: "cannot write \(path): \(String(cString: strerror(errno)))", line: 0)
             }
@@ -43,6 +42,13 @@ final class CSVRowWriter {
         } catch {
             throw CSVInputError(message: "cannot write: \(error)", line: 0)
         }
+    }
+
+    /// Where a file for `path` is written before it is renamed into place: beside it (the
+    /// same file system), hidden, and this process's own (two writers never share one).
+    static func temporaryPath(beside path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
     }
 
     var isOpen: Bool { file != nil }

@@ -18,6 +18,12 @@ public enum LuaCSV {
         [
             "csv_reader": { lua in try openReader(lua, usage) },
             "csv_writer": { lua in try openWriter(lua, usage) },
+            // temporary_beside(path) -> the name t:export's JSON is written under, as CSV's is.
+            "temporary_beside": { lua in
+                guard let path = lua.string(at: 1) else { throw usage(lua, "temporary_beside: a path expected") }
+                lua.push(CSVRowWriter.temporaryPath(beside: path))
+                return .one
+            },
         ]
     }
 

@@ -28,7 +28,7 @@ end
 local function json_sink(dest, kind)
   local file, temporary = dest, nil
   if type(dest) == "string" then
-    temporary = dest .. ".tmp"
+    temporary = internal.native.temporary_beside(dest)
     local problem
     file, problem = io.open(temporary, "wb")
     if not file then raise("config", "cannot write " .. dest .. ": " .. tostring(problem)) end
