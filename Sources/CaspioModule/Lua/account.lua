@@ -125,13 +125,13 @@ end
 function Directory:update(where, fields, opts)
   table_arg(fields, 2, "update", "a table of fields")
   local clause = internal.guarded_where(self, where, opts, "update", shape(self, "update", "fields, "))
-  return internal.affected(caspio.request("PUT", self:path(), { json = fields, query = { Where = clause } }), "UsersAffected")
+  return internal.affected(caspio.request("PUT", self:path(), { json = fields, query = { Where = clause } }).json, "UsersAffected")
 end
 
 --- Deletes the users matching `where`; returns UsersAffected.
 function Directory:delete(where, opts)
   local clause = internal.guarded_where(self, where, opts, "delete", shape(self, "delete"))
-  return internal.affected(caspio.request("DELETE", self:path(), { query = { Where = clause } }), "UsersAffected")
+  return internal.affected(caspio.request("DELETE", self:path(), { query = { Where = clause } }).json, "UsersAffected")
 end
 
 --- Activates users (a UserGUID or a list of them); returns the ActivationUrl (or a list).

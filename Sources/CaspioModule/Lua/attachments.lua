@@ -66,7 +66,7 @@ function Table:set_attachment_info(field, where, changes, opts)
   internal.table_arg(changes, 3, "set_attachment_info", "a table of changes, e.g. {FileName = \"photo.png\"}")
   local clause = internal.guarded_where(self, where, opts, "set_attachment_info", shape(self, field, "change", "changes, "))
   local response = caspio.request("PUT", field_path(self, field, "/fileInfo"), { json = changes, query = { ["q.where"] = clause } })
-  return internal.affected(response)
+  return internal.affected(response.json)
 end
 
 --- Deletes the attachments matching `where` (the records stay); returns RecordsAffected.
@@ -75,7 +75,7 @@ function Table:delete_attachments(field, where, opts)
   name_arg(field, 1, "delete_attachments", "attachment field name")
   local clause = internal.guarded_where(self, where, opts, "delete_attachments", shape(self, field, "delete"))
   local response = caspio.request("DELETE", field_path(self, field), { query = { ["q.where"] = clause } })
-  return internal.affected(response)
+  return internal.affected(response.json)
 end
 
 -- The older spelling: caspio.attachments.upload/download(table, field, pk, local_path).

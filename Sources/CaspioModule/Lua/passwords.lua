@@ -28,7 +28,7 @@ function Table:set_password(field, where, value, opts)
   internal.secret(value)
   local clause = internal.guarded_where(self, where, opts, "set_password", shape(self, field, "set", "value, "))
   local response = caspio.request("PUT", self:path("/passwordFields/" .. segment(field)), { json = { Value = value }, query = { ["q.where"] = clause } })
-  return internal.affected(response)
+  return internal.affected(response.json)
 end
 
 --- Clears the password in `field` of the rows matching `where`; returns RecordsAffected.
@@ -37,5 +37,5 @@ function Table:clear_password(field, where, opts)
   name_arg(field, 1, "clear_password", "password field name")
   local clause = internal.guarded_where(self, where, opts, "clear_password", shape(self, field, "clear", ""))
   local response = caspio.request("DELETE", self:path("/passwordFields/" .. segment(field)), { query = { ["q.where"] = clause } })
-  return internal.affected(response)
+  return internal.affected(response.json)
 end

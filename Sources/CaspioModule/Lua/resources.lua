@@ -18,12 +18,6 @@ function internal.call(method, path, opts)
   return internal.result(caspio.request(method, path, opts))
 end
 
---- The count a write answers (RecordsAffected, or `key`), 0 when it names none.
-function internal.affected(response, key)
-  local body = response.json
-  return type(body) == "table" and math.type(body[key or "RecordsAffected"]) == "integer" and body[key or "RecordsAffected"] or 0
-end
-
 --- A listing Caspio answers in one request, as an iterator on the one pager.
 function internal.listing(path, query, filter)
   return internal.pager({

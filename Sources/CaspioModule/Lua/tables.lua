@@ -114,12 +114,17 @@ function internal.guarded_where(t, where, opts, verb, shape)
 end
 local guarded_where = internal.guarded_where
 
+--- The count a write's answer names (RecordsAffected, or `key`), 0 when it names none.
+function internal.affected(body, key)
+  local count = type(body) == "table" and body[key or "RecordsAffected"]
+  return math.type(count) == "integer" and count or 0
+end
+
 --- Updates the rows matching `where`; returns RecordsAffected.
 function Table:update(where, fields, opts)
   if type(fields) ~= "table" then usage("bad argument #2 to 'update' (table of fields expected)") end
   local clause = guarded_where(self, where, opts, "update")
-  local body = caspio.put(self:path("/records"), fields, { ["q.where"] = clause })
-  local affected = type(body) == "table" and body.RecordsAffected or 0
+  local affected = internal.affected(caspio.put(self:path("/records"), fields, { ["q.where"] = clause }))
   native.count_rows(0, affected)
   return affected
 end
@@ -127,8 +132,7 @@ end
 --- Deletes the rows matching `where`; returns RecordsAffected.
 function Table:delete(where, opts)
   local clause = guarded_where(self, where, opts, "delete")
-  local body = caspio.delete(self:path("/records"), { ["q.where"] = clause })
-  local affected = type(body) == "table" and body.RecordsAffected or 0
+  local affected = internal.affected(caspio.delete(self:path("/records"), { ["q.where"] = clause }))
   native.count_rows(0, affected)
   return affected
 end

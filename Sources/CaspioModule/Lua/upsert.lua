@@ -260,7 +260,7 @@ function Table:upsert(rows, opts)
       counts.inserted = counts.inserted + 1
     else
       local body = caspio.put(self:path("/records"), write.changed, { ["q.where"] = where_clause(write.where) })
-      native.count_rows(0, type(body) == "table" and body.RecordsAffected or 0)
+      native.count_rows(0, internal.affected(body))
       counts.updated = counts.updated + 1
     end
     done = done + 1
