@@ -28,7 +28,7 @@ struct AuthCommand: ParsableCommand {
             defer { started.map { InProcessSandbox.stop($0.0) } }
             let client = try connection.makeClient(environment: started?.1, scriptName: "(auth)")
             let (refresh, logout, printToken) = (refresh, logout, printToken)
-            let output = try runBlocking { () async throws -> String in
+            let output = try blocking { () async throws -> String in
                 let result: Result<String, Error>
                 do { result = .success(try await Self.perform(client, refresh: refresh, logout: logout, printToken: printToken)) } catch { result = .failure(error) }
                 await client.shutdown()

@@ -160,15 +160,3 @@ extension CaspioError {
         }
     }
 }
-
-/// Runs async work from a synchronous command and blocks until it finishes.
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let semaphore = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<T, Error>?
-    Task.detached {
-        do { result = .success(try await body()) } catch { result = .failure(error) }
-        semaphore.signal()
-    }
-    semaphore.wait()
-    return try result!.get()
-}

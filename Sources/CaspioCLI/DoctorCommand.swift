@@ -41,7 +41,7 @@ struct DoctorCommand: ParsableCommand {
         if sandbox != nil { report.ok("store", "not used with --sandbox (its tokens and state last as long as it does)") }
         let stores = try reportingErrors { try store?.sharedStores(for: probing) }
         let client = try reportingErrors { try CaspioClient(configuration: probing, logger: logger, stores: stores) }
-        let network = try runBlocking { [report] () async -> DoctorReport in
+        let network = try blocking { [report] () async -> DoctorReport in
             var report = report
             await DoctorNetworkChecks(client: client).run(&report)
             await client.shutdown()

@@ -1,3 +1,4 @@
+import CaspioClient
 import CaspioSandbox
 import Foundation
 
@@ -6,11 +7,11 @@ import Foundation
 enum InProcessSandbox {
     /// Starts the sandbox with the demo data; blocks until it listens.
     static func start(_ settings: SandboxSettings = .caspioLike) throws -> RunningSandbox {
-        try runBlocking { try await RunningSandbox.start(settings) }
+        try blocking { try await RunningSandbox.start(settings) }
     }
 
     static func stop(_ running: RunningSandbox) {
-        _ = try? runBlocking { await running.stop() }
+        _ = try? blocking { await running.stop() }
     }
 
     /// The process environment with the account settings replaced by the sandbox's: no config

@@ -149,7 +149,7 @@ struct ProfileAddCommand: ParsableCommand {
             let configuration = try ConfigurationResolver().resolve(profile: name, configText: candidate.text)
             let logger = Logger(label: "caspio") { StderrLogHandler(label: $0, level: .warning, format: .text) }
             let client = try CaspioClient(configuration: configuration, logger: logger)
-            let outcome = try runBlocking { () async -> Result<Void, CaspioError> in
+            let outcome = try blocking { () async -> Result<Void, CaspioError> in
                 let result: Result<Void, CaspioError>
                 do { _ = try await client.tokens.authenticate(); result = .success(()) } catch let error as CaspioError {
                     result = .failure(error)

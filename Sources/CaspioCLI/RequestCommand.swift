@@ -68,7 +68,7 @@ struct RequestCommand: ParsableCommand {
             let started = try connection.startSandbox()
             defer { started.map { InProcessSandbox.stop($0.0) } }
             let client = try connection.makeClient(environment: started?.1, scriptName: "(request)")
-            response = try runBlocking { () async throws -> CaspioResponse in
+            response = try blocking { () async throws -> CaspioResponse in
                 let result: Result<CaspioResponse, any Error>
                 do { result = .success(try await client.send(request)) } catch { result = .failure(error) }
                 await client.shutdown()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaspioClient
 import CaspioSandbox
 import Dispatch
 import Foundation
@@ -94,7 +95,7 @@ struct SandboxCommand: ParsableCommand {
         }
         Thread {
             // The server ended without being asked to: say so instead of serving nothing.
-            let failure = (try? runBlocking { try await running.wait() }) == nil ? "failed" : "ended"
+            let failure = (try? blocking { try await running.wait() }) == nil ? "failed" : "ended"
             if !RunStop.isRequested {
                 printError("sandbox: the server \(failure) on its own")
                 Glibc.exit(1)
