@@ -13,11 +13,9 @@ end
 local resolved = { ["/"] = "" }
 
 local function key_of_path(path)
-  local clean = "/" .. table.concat((function()
-    local parts = {}
-    for part in path:gmatch("[^/]+") do parts[#parts + 1] = part end
-    return parts
-  end)(), "/")
+  local parts = {}
+  for part in path:gmatch("[^/]+") do parts[#parts + 1] = part end
+  local clean = "/" .. table.concat(parts, "/")
   if resolved[clean] then return resolved[clean] end
   local parent, name = clean:match("^(.*)/([^/]+)$")
   local parent_key = key_of_path(parent == "" and "/" or parent)
