@@ -46,6 +46,12 @@ enum NativeFunctions {
                 context.logger.log(level: level, "\(lua.string(at: 2) ?? "")")
                 return .none
             },
+            // stderr(text): the module's own lines (a dry run's), with every registered secret
+            // blanked, as log lines are: Lua's io.stderr would print a password as it is.
+            "stderr": { lua in
+                FileHandle.standardError.write(Data(SecretRedactor.shared.redact(lua.string(at: 1) ?? "").utf8))
+                return .none
+            },
             // caspio.sleep itself.
             "sleep": { lua in
                 guard lua.type(at: 1) == LUA_TNUMBER, let seconds = lua.number(at: 1), seconds >= 0 else {

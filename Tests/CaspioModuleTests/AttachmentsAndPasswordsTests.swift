@@ -91,4 +91,15 @@ import Testing
         #expect(result.stderr.contains("giving up with <redacted> in the message"), "\(result.stderr)")
         #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
     }
+
+    /// A dry run tells each write it does not send, body and all: a password in one is blanked.
+    @Test func aDryRunNeverShowsAPassword() throws {
+        let secret = "Tr0ub4dor-and-3"
+        let result = try runLuaInSandbox("""
+            print(caspio.table("Staff"):set_password("Password", {PK_ID = 1}, "\(secret)"))
+            """, flags: ["--dry-run"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains(#"dry run: PUT tables/Staff/passwordFields/Password?q.where=PK_ID=1 {"Value":"<redacted>"}"#), "\(result.stderr)")
+        #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
+    }
 }

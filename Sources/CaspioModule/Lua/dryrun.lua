@@ -83,7 +83,7 @@ function internal.send(method, path, opts)
   local verb = type(method) == "string" and method:upper() or method
   if verb == "GET" or verb == "HEAD" or type(path) ~= "string" then return send(method, path, opts) end
   internal.check_options("request", opts)
-  io.stderr:write(format("dry run: %s %s%s%s\n", verb, path, query_text(opts and opts.query), short(opts)))
+  native.stderr(format("dry run: %s %s%s%s\n", verb, path, query_text(opts and opts.query), short(opts)))
   local where = verb .. " " .. (path:gsub("^/", ""):gsub("%?.*$", ""))
   if counts[where] == nil then order[#order + 1] = where end
   counts[where] = (counts[where] or 0) + 1
@@ -105,8 +105,8 @@ caspio.atexit(function()
     parts[#parts + 1] = format("%s: %d", where, counts[where])
   end
   if total == 0 then
-    io.stderr:write("dry run: no writes\n")
+    native.stderr("dry run: no writes\n")
   else
-    io.stderr:write(format("dry run: %d write%s not sent (%s)\n", total, total == 1 and "" or "s", concat(parts, ", ")))
+    native.stderr(format("dry run: %d write%s not sent (%s)\n", total, total == 1 and "" or "s", concat(parts, ", ")))
   end
 end)
