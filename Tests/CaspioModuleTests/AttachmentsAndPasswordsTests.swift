@@ -92,14 +92,18 @@ import Testing
         #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
     }
 
-    /// A dry run tells each write it does not send, body and all: a password in one is blanked.
+    /// A dry run tells each write it does not send, body and all: a password in one is blanked,
+    /// set as a password or as a PASSWORD field of a row (an import's CSV may hold them).
     @Test func aDryRunNeverShowsAPassword() throws {
-        let secret = "Tr0ub4dor-and-3"
+        let (secret, inRow) = ("Tr0ub4dor-and-3", "correct-horse-battery")
         let result = try runLuaInSandbox("""
             print(caspio.table("Staff"):set_password("Password", {PK_ID = 1}, "\(secret)"))
+            caspio.table("Staff"):insert({Name = "Zed", Email = "zed@example.com", Password = "\(inRow)"})
             """, flags: ["--dry-run"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains(#"dry run: PUT tables/Staff/passwordFields/Password?q.where=PK_ID=1 {"Value":"<redacted>"}"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#""Password":"<redacted>""#), "\(result.stderr)")
         #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
+        #expect(!result.stderr.contains(inRow) && !result.stdout.contains(inRow))
     }
 }

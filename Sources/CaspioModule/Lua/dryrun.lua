@@ -79,10 +79,24 @@ local function stand_in(method, path, opts)
   return response
 end
 
+-- A row's PASSWORD fields are secrets: registered, from the table's design, before the line
+-- that shows the body (reads are allowed in a dry run; a design that cannot be read hides
+-- nothing more, and the write is still not sent).
+local function hide_passwords(path, body)
+  local name = type(body) == "table" and path:match("^/?tables/([^/?]+)/records$")
+  if not name then return end
+  local ok, design = pcall(internal.design, caspio.table(name))
+  if not ok or type(design) ~= "table" then return end
+  for _, field in ipairs(design.fields or {}) do
+    if field.Type == "PASSWORD" then internal.secret(body[field.Name]) end
+  end
+end
+
 function internal.send(method, path, opts)
   local verb = type(method) == "string" and method:upper() or method
   if verb == "GET" or verb == "HEAD" or type(path) ~= "string" then return send(method, path, opts) end
   internal.check_options("request", opts)
+  hide_passwords(path, opts and opts.json)
   native.stderr(format("dry run: %s %s%s%s\n", verb, path, query_text(opts and opts.query), short(opts)))
   local where = verb .. " " .. (path:gsub("^/", ""):gsub("%?.*$", ""))
   if counts[where] == nil then order[#order + 1] = where end
