@@ -14,8 +14,9 @@
 ---@alias caspio.Row table<string, any>
 
 ---A where clause: a SQL string sent as it is; a table of field to value (string, number,
----boolean, list → IN, `caspio.json.null` → IS NULL, `caspio.where.raw(...)`), joined with AND;
----or `caspio.where.raw(sql)`.
+---boolean, date, list → IN, `caspio.json.null` → IS NULL, `caspio.not_null` → IS NOT NULL,
+---a table of comparisons such as `{gt = 30}`, `{like = "A%"}`, `{between = {lo, hi}}`,
+---`{not_in = {...}}`, `caspio.where.raw(...)`), joined with AND; or `caspio.where.raw(sql)`.
 ---@alias caspio.WhereClause string|table<string, any>|caspio.WhereRaw
 
 ---@alias caspio.HTTPMethod "GET"|"POST"|"PUT"|"DELETE"|string
@@ -165,6 +166,8 @@
 ---@field prefetch? integer
 ---`all` only: pages read at once after the first, as `caspio.map`'s (default 4; more is capped at 16)
 ---@field concurrency? integer
+---how a NULL field reads: `"json"` (default) as `caspio.json.null`, which JSON writes back as null; `"nil"` leaves the field out of the row, so that `row.F or ""` and string concatenation work (see below)
+---@field nulls? "json"|"nil"
 -- </options>
 
 -- <options: writes>
@@ -185,6 +188,8 @@
 ---@field orderBy? string|string[]
 ---`false`: send `orderBy` as given (see `caspio.records`)
 ---@field order? boolean
+---how a NULL field reads (see `caspio.records`)
+---@field nulls? "json"|"nil"
 -- </options>
 
 ---A handle on a table or view, from `caspio.table(name)` or `caspio.view(name)`.
@@ -260,6 +265,19 @@ local where = {}
 ---@param sql string
 ---@return caspio.WhereRaw
 function where.raw(sql) end
+
+---In a where table, `{Field = caspio.not_null}` matches rows where the field holds a value.
+caspio.not_null = {}
+
+---For scripts that build SQL themselves.
+---@class caspio.sql
+caspio.sql = {}
+
+---A value as a SQL literal, quoted as where tables quote it: `'O''Brien'`, `42`, `1` for
+---true, a date's text in quotes, `NULL` for `caspio.json.null`.
+---@param value string|number|boolean|table|caspio.json.Null
+---@return string
+function caspio.sql.quote(value) end
 
 -- Concurrency --------------------------------------------------------------------------------
 

@@ -19,7 +19,9 @@ local reference_type = {
 local function reference(spec)
   local lines = { "| option | type | meaning |", "| --- | --- | --- |" }
   for _, option in ipairs(spec) do
-    lines[#lines + 1] = string.format("| `%s` | %s | %s |", option[1], reference_type[option[2]] or option[2], option[4])
+    local kind = reference_type[option[2]] or option[2]
+    if option[2] == "choice" then kind = "`\"" .. table.concat(option.values, "\"` or `\"") .. "\"`" end
+    lines[#lines + 1] = string.format("| `%s` | %s | %s |", option[1], kind, option[4])
   end
   return table.concat(lines, "\n")
 end

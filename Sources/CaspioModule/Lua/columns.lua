@@ -118,3 +118,26 @@ function Table:coerce(row, line)
   end
   return out
 end
+
+-- Comparison -----------------------------------------------------------------------------------
+
+--- A value as a field of type `kind` stores it, for telling whether a write would change a row:
+--- "2" and 2 for INTEGER, 1 and true for YES/NO, "…:12.000", "…:12" and a date table for
+--- DATE/TIME are the same. Values that do not convert are returned as they are (a write
+--- then lets Caspio judge them).
+function internal.comparable(kind, value)
+  if value == nil then return json.null end
+  if type(value) == "table" and internal.is_date(value) then value = caspio.date.format(value) end
+  if kind == "YES/NO" and math.type(value) == "integer" and (value == 0 or value == 1) then return value == 1 end
+  if type(value) ~= "string" then return value end
+  local text = trim(value)
+  local convert = converters[kind]
+  if text == "" then return kind and converters[kind] and json.null or value end
+  local converted = convert and convert(text)
+  if converted == nil then return value end
+  if type(converted) == "string" then
+    -- Dates: fractions of a second without their trailing zeros (".000" is no fraction).
+    converted = converted:gsub("(%.%d-)0+$", "%1"):gsub("%.$", "")
+  end
+  return converted
+end

@@ -78,3 +78,36 @@ end
 function internal.is_date(value)
   return type(value) == "table" and (getmetatable(value) == date_mt or (value.year ~= nil and value.month ~= nil and value[1] == nil))
 end
+
+-- A row with its date values as Caspio's text, or the row itself when it holds none.
+local function row_dates_as_text(row)
+  local copy
+  for name, value in pairs(row) do
+    if type(value) == "table" and internal.is_date(value) then
+      if copy == nil then
+        copy = {}
+        for k, v in pairs(row) do copy[k] = v end
+      end
+      copy[name] = caspio.date.format(value)
+    end
+  end
+  return copy or row
+end
+
+--- A JSON body to send with its dates written as Caspio's text: a row, or a list of rows
+--- (a bulk write). The script's tables are left as they are.
+function internal.dates_as_text(body)
+  if type(body) ~= "table" or internal.is_date(body) then return body end
+  if body[1] == nil then return row_dates_as_text(body) end
+  local out
+  for i, row in ipairs(body) do
+    local plain = type(row) == "table" and row_dates_as_text(row) or row
+    if plain ~= row and out == nil then
+      out = {}
+      for j = 1, i - 1 do out[j] = body[j] end
+    end
+    if out then out[i] = plain end
+  end
+  if out == nil then return body end
+  return getmetatable(body) and setmetatable(out, getmetatable(body)) or out
+end

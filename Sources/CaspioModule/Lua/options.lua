@@ -6,7 +6,7 @@ local format, concat = string.format, table.concat
 
 -- Each option: name, kind (what the check accepts), the LuaLS type, and what it does.
 -- Kinds: "string", "boolean", "number" (> 0), "table", "any", "list" (a string or a list of
--- strings), "where" (a where clause), "integer" with `min` and `max`.
+-- strings), "where" (a where clause), "integer" with `min` and `max`, "choice" with `values`.
 local specs = {
   {
     name = "request", class = "caspio.RequestOptions", functions = { "request" },
@@ -33,6 +33,7 @@ local specs = {
     { "exact", "boolean", "boolean", "`true`: a read whose row count differs from Caspio's count raises instead of warning (see below)" },
     { "prefetch", "integer", "integer", "`records` and `rows` only: pages asked for ahead of the one the loop reads (default 1; 0: none; more is capped at 15, so that at most 16 requests are in flight; see below)", min = 0, only = { "records", "rows" } },
     { "concurrency", "integer", "integer", "`all` only: pages read at once after the first, as `caspio.map`'s (default 4; more is capped at 16)", min = 1, only = { "all" } },
+    { "nulls", "choice", "\"json\"|\"nil\"", "how a NULL field reads: `\"json\"` (default) as `caspio.json.null`, which JSON writes back as null; `\"nil\"` leaves the field out of the row, so that `row.F or \"\"` and string concatenation work (see below)", values = { "json", "nil" } },
   },
   {
     name = "first", class = "caspio.FirstOptions", functions = { "first" },
@@ -40,6 +41,7 @@ local specs = {
     { "select", "list", "string|string[]", "fields to return" },
     { "orderBy", "list", "string|string[]", "which row comes first (default: the lowest `PK_ID`)" },
     { "order", "boolean", "boolean", "`false`: send `orderBy` as given (see `caspio.records`)" },
+    { "nulls", "choice", "\"json\"|\"nil\"", "how a NULL field reads (see `caspio.records`)", values = { "json", "nil" } },
   },
   {
     name = "writes", class = "caspio.AllRows",
@@ -205,6 +207,12 @@ end
 
 local function check_value(name, option, value)
   local kind = option[2]
+  if kind == "choice" then
+    for _, allowed in ipairs(option.values) do
+      if value == allowed then return end
+    end
+    internal.usage("%s must be \"%s\" (got %s)", name, concat(option.values, "\" or \""), internal.describe(value))
+  end
   if kind == "integer" then
     if math.type(value) ~= "integer" or value < option.min or (option.max and value > option.max) then
       internal.usage("%s must be %s (got %s)", name, integer_says(option), internal.describe(value))

@@ -108,6 +108,16 @@ function internal.numbered_pages(path, query, size, items)
   })
 end
 
+--- Takes the NULL fields (json.null) out of each row of a page, in place: `nulls = "nil"`.
+function internal.without_nulls(rows)
+  local null = internal.json.null
+  for _, row in ipairs(rows) do
+    for name, value in pairs(row) do
+      if value == null then row[name] = nil end
+    end
+  end
+end
+
 --- A response's json.Result list; anything else is an HTTP error naming the request.
 function internal.result_list(response, path)
   local result = type(response.json) == "table" and response.json.Result
@@ -231,7 +241,9 @@ function internal.read_rows(label, path, opts, key)
         total = type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
         first = response
       end
-      return internal.result_list(response, path)
+      local rows = internal.result_list(response, path)
+      if opts.nulls == "nil" then internal.without_nulls(rows) end
+      return rows
     end,
     finish = function(seen)
       if total then check_count(label, seen, limit and math.min(total, limit) or total, total, first, path, exact) end

@@ -81,6 +81,14 @@ function internal.send(method, path, opts)
   -- what is inside the options (query values, JSON), and raises at the script's line.
   internal.check_options("request", opts)
   if opts and opts.principal ~= nil then opts = internal.with_principal(opts) end
+  if opts and type(opts.json) == "table" then
+    local body = internal.dates_as_text(opts.json)
+    if body ~= opts.json then
+      local copy = {}
+      for k, v in pairs(opts) do copy[k] = v end
+      copy.json, opts = body, copy
+    end
+  end
   return { ticket = native.start(method, path, opts), path = path, check = not (opts and opts.check == false) }
 end
 

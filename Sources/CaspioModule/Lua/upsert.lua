@@ -202,11 +202,10 @@ local function existing_rows(t, rows, keys, fields)
   return found
 end
 
--- Values as Caspio would store them: null and nil alike, 3 and 3.0 alike.
-local function same(a, b)
-  if a == nil then a = json.null end
-  if b == nil then b = json.null end
-  return a == b
+-- Values as a field of type `kind` stores them: null and nil alike, 3 and 3.0 alike, "2" and 2
+-- for INTEGER, 1 and true for YES/NO, a date's forms alike (internal.comparable).
+local function same(kind, a, b)
+  return internal.comparable(kind, a) == internal.comparable(kind, b)
 end
 
 --- Syncs rows into the table by key: rows whose key is missing are inserted, rows that differ
@@ -224,6 +223,7 @@ function Table:upsert(rows, opts)
 
   local found = existing_rows(self, rows, keys, field_list(rows, keys))
   local generated = generated_fields(self)
+  local by_name = internal.design(self).by_name
   local writes = {}
   for i, row in ipairs(rows) do
     local old = found[internal.key_of(row, keys)]
@@ -240,7 +240,9 @@ function Table:upsert(rows, opts)
     else
       local changed = {}
       for name, value in pairs(row) do
-        if not generated[name] and not same(value, old[name]) then changed[name] = value end
+        local kind = by_name[name] and by_name[name].Type
+        -- Sent as the field stores it: "3" for an INTEGER goes as 3, which Caspio accepts.
+        if not generated[name] and not same(kind, value, old[name]) then changed[name] = internal.comparable(kind, value) end
       end
       if next(changed) == nil then
         counts.unchanged = counts.unchanged + 1

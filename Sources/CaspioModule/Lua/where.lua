@@ -7,7 +7,12 @@ local raw_mt = { __name = "caspio.where.raw" }
 raw_mt.__tostring = function(r) return r.sql end
 internal.raw_mt = raw_mt
 
-local function literal(value, field)
+-- `{Email = caspio.not_null}`: the field holds a value.
+local not_null = setmetatable({}, { __name = "caspio.not_null", __tostring = function() return "caspio.not_null" end })
+caspio.not_null = not_null
+
+-- `who` starts each message: the function the script called.
+local function literal(value, field, who)
   local kind = type(value)
   if kind == "string" then
     return "'" .. value:gsub("'", "''") .. "'"
@@ -15,7 +20,7 @@ local function literal(value, field)
     return format("%d", value)
   elseif kind == "number" then
     if value ~= value or value == math.huge or value == -math.huge then
-      usage("caspio.where: %s is %s, which SQL cannot compare", field, tostring(value))
+      usage("%s: %s is %s, which SQL cannot compare", who, field, tostring(value))
     end
     -- The shortest text that reads back as the same float: 0.1, not 0.10000000000000001,
     -- which SQL Server reads as a decimal literal that a DECIMAL column's 0.10 never equals.
@@ -27,12 +32,93 @@ local function literal(value, field)
     return text
   elseif kind == "boolean" then
     return value and "1" or "0"
+  elseif value == json.null then
+    usage("%s: %s is compared with json.null, which SQL never matches that way: give json.null alone (IS NULL) or {ne = json.null} (IS NOT NULL)", who, field)
   elseif getmetatable(value) == raw_mt then
     return value.sql
   elseif internal.is_date(value) then
     return "'" .. caspio.date.format(value) .. "'"
   end
-  usage("caspio.where: %s has a %s value (use strings, numbers, booleans, dates, lists, json.null or caspio.where.raw)", field, kind)
+  usage("%s: %s has a %s value (use strings, numbers, booleans, dates, lists, json.null or caspio.where.raw)", who, field, kind)
+end
+
+local function is_plain_table(value)
+  return type(value) == "table" and getmetatable(value) ~= raw_mt and value ~= not_null and not internal.is_date(value)
+end
+
+local function list_literal(list, field, who)
+  if not is_plain_table(list) or (next(list) ~= nil and #list == 0) then
+    usage("%s: %s needs a list of values (got %s)", who, field, internal.describe(list))
+  end
+  if #list == 0 then usage("%s: the list for %s is empty", who, field) end
+  local items = {}
+  for i, item in ipairs(list) do
+    if is_plain_table(item) then usage("%s: %s has a table value", who, field) end
+    items[i] = literal(item, field, who)
+  end
+  return "(" .. concat(items, ", ") .. ")"
+end
+
+local comparison
+
+-- Each operator of a comparison table: what it makes of the field and its value.
+local OPERATORS = {
+  eq = function(f, v, who)
+    if v == json.null then return f .. " IS NULL" end
+    return f .. "=" .. literal(v, f, who)
+  end,
+  ne = function(f, v, who)
+    if v == json.null then return f .. " IS NOT NULL" end
+    return f .. "<>" .. literal(v, f, who)
+  end,
+  gt = function(f, v, who) return f .. ">" .. literal(v, f, who) end,
+  gte = function(f, v, who) return f .. ">=" .. literal(v, f, who) end,
+  lt = function(f, v, who) return f .. "<" .. literal(v, f, who) end,
+  lte = function(f, v, who) return f .. "<=" .. literal(v, f, who) end,
+  like = function(f, v, who)
+    if type(v) ~= "string" then usage("%s: like for %s takes a pattern string (got %s)", who, f, internal.describe(v)) end
+    return f .. " LIKE " .. literal(v, f, who)
+  end,
+  ["in"] = function(f, v, who) return f .. " IN " .. list_literal(v, f, who) end,
+  between = function(f, v, who)
+    local count = 0
+    if is_plain_table(v) then for _ in pairs(v) do count = count + 1 end end
+    if count ~= 2 or v[1] == nil or v[2] == nil then
+      usage("%s: between for %s takes a list of two values, {low, high} (got %s)", who, f, internal.describe(v))
+    end
+    return f .. " BETWEEN " .. literal(v[1], f, who) .. " AND " .. literal(v[2], f, who)
+  end,
+  ["not"] = function(f, v, who) return "NOT (" .. comparison(f, v, who) .. ")" end,
+}
+for name, positive in pairs({ not_like = "like", not_in = "in", not_between = "between" }) do
+  OPERATORS[name] = function(f, v, who) return "NOT (" .. OPERATORS[positive](f, v, who) .. ")" end
+end
+local OPERATOR_NAMES = "eq, ne, gt, gte, lt, lte, like, not_like, in, not_in, between, not_between, not"
+
+-- One field's condition: a value (=), a list (IN), json.null, caspio.not_null, or a table of
+-- operators joined with AND (`{gt = 1, lt = 9}`).
+function comparison(field, value, who)
+  if value == json.null then return field .. " IS NULL" end
+  if value == not_null then return field .. " IS NOT NULL" end
+  if not is_plain_table(value) then return field .. "=" .. literal(value, field, who) end
+  local keys = 0
+  for _ in pairs(value) do keys = keys + 1 end
+  if #value > 0 and keys ~= #value then
+    usage("%s: %s mixes a list with comparisons: use {[\"in\"] = {...}} beside the others", who, field)
+  end
+  if #value > 0 or keys == 0 then return field .. " IN " .. list_literal(value, field, who) end
+  local names = {}
+  for name in pairs(value) do
+    if type(name) ~= "string" or OPERATORS[name] == nil then
+      usage("%s: %s has an unknown comparison %s (use %s)", who, field,
+        type(name) == "string" and "'" .. name .. "'" or internal.describe(name), OPERATOR_NAMES)
+    end
+    names[#names + 1] = name
+  end
+  table.sort(names)
+  local parts = {}
+  for i, name in ipairs(names) do parts[i] = OPERATORS[name](field, value[name], who) end
+  return concat(parts, " AND ")
 end
 
 --- The SQL of a where clause given as nil (""), a string, caspio.where.raw or a field table.
@@ -50,19 +136,7 @@ function internal.where_clause(where)
   end
   table.sort(fields)
   local parts = {}
-  for _, field in ipairs(fields) do
-    local value = where[field]
-    if value == json.null then
-      parts[#parts + 1] = field .. " IS NULL"
-    elseif type(value) == "table" and getmetatable(value) ~= raw_mt and not internal.is_date(value) then
-      if #value == 0 then usage("caspio.where: the list for %s is empty", field) end
-      local items = {}
-      for i, item in ipairs(value) do items[i] = literal(item, field) end
-      parts[#parts + 1] = field .. " IN (" .. concat(items, ", ") .. ")"
-    else
-      parts[#parts + 1] = field .. "=" .. literal(value, field)
-    end
-  end
+  for i, field in ipairs(fields) do parts[i] = comparison(field, where[field], "caspio.where") end
   return concat(parts, " AND ")
 end
 
@@ -74,3 +148,15 @@ caspio.where = setmetatable({
     return setmetatable({ sql = sql }, raw_mt)
   end,
 }, { __call = function(_, where) return where_clause(where) end })
+
+--- For scripts that build SQL themselves: a value as a SQL literal, quoted as where tables
+--- quote it ('O''Brien', 42, 1 for true, a date's text, NULL for json.null).
+caspio.sql = {
+  quote = function(value)
+    if value == nil or is_plain_table(value) or value == not_null then
+      usage("bad argument #1 to 'quote' (a string, number, boolean, date or json.null expected, got %s)", internal.describe(value))
+    end
+    if value == json.null then return "NULL" end
+    return literal(value, "the value", "caspio.sql.quote")
+  end,
+}
