@@ -86,13 +86,15 @@ function Table:export(dest, opts)
   end
   opts = internal.check_options("export", opts)
   local kind = format_of(dest, opts)
-  local columns = opts.select and internal.list_of(opts.select) or self:columns()
+  -- The columns of the file are what the select names: an expression's alias (`COUNT(PK_ID) AS N`).
+  local columns = opts.select and internal.select_names(opts.select) or self:columns()
+  local select = opts.select or columns
   local progress = opts.progress
   local total = progress and self:count(opts.where) or nil
   local sink = kind == "csv" and csv_sink(dest, columns) or json_sink(dest, kind)
   local count = 0
   local ok, problem = pcall(function()
-    for row in self:rows({ where = opts.where, select = columns, orderBy = opts.orderBy }) do
+    for row in self:rows({ where = opts.where, select = select, orderBy = opts.orderBy }) do
       sink.write(kind == "csv" and row or object_text(row, columns))
       count = count + 1
       if progress and count % 100 == 0 then progress(count, total) end

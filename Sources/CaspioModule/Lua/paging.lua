@@ -152,6 +152,19 @@ local function terms(order)
   return out
 end
 
+--- The names of the columns a select list gives, in its order: a field's name, or the alias
+--- of an expression (`COUNT(PK_ID) AS N` gives `N`, `[Order Total]` gives `Order Total`).
+function internal.select_names(select)
+  local names = {}
+  for _, term in ipairs(terms(list_text(select))) do
+    term = term:match("^%s*(.-)%s*$")
+    local alias = term:match("%s[Aa][Ss]%s+(%S+)$")
+    local name = (alias or term):gsub("^%[(.*)%]$", "%1")
+    if name ~= "" then names[#names + 1] = name end
+  end
+  return names
+end
+
 -- What a term orders by, to compare: " [PK_ID] desc" is "pk_id".
 local function column(term)
   local name = term:match("^%s*(.-)%s*$")

@@ -13,7 +13,7 @@ local row_sources = setmetatable({}, { __mode = "k" })
 local all, rows, first = Table.all, Table.rows, Table.first
 function Table:all(opts)
   local list = all(self, opts)
-  sources[list] = self
+  sources[list] = { table = self, select = opts and opts.select }
   for i = 1, #list do row_sources[list[i]] = self end
   return list
 end
@@ -55,19 +55,36 @@ function internal.orders_for(value)
   return orders
 end
 
---- The columns to show for a list of records: its table's, those the rows hold; or nil.
+--- The columns to show for a list of records read by t:all: of those the rows hold, the
+--- table's fields in its order, then the rest in the order of the read's select (computed
+--- columns), then keys the script added, sorted; nil for other lists.
 function internal.columns_of(rows)
-  local t = type(rows) == "table" and sources[rows]
-  if not t then return nil end
+  local source = type(rows) == "table" and sources[rows]
+  if not source then return nil end
+  local t = source.table
   local ok, names = pcall(t.columns, t)
   if not ok then return nil end
-  local held, out = {}, {}
+  local held, out, shown = {}, {}, {}
   for i = 1, math.min(#rows, 50) do
-    for key in pairs(rows[i]) do held[key] = true end
+    if type(rows[i]) == "table" then
+      for key in pairs(rows[i]) do held[key] = true end
+    end
   end
-  for _, name in ipairs(names) do
-    if held[name] then out[#out + 1] = name end
+  local function show(name)
+    if held[name] and not shown[name] then
+      out[#out + 1], shown[name] = name, true
+    end
   end
+  for _, name in ipairs(names) do show(name) end
+  if source.select then
+    for _, name in ipairs(internal.select_names(source.select)) do show(name) end
+  end
+  local added = {}
+  for key in pairs(held) do
+    if not shown[key] and type(key) == "string" then added[#added + 1] = key end
+  end
+  table.sort(added)
+  for _, name in ipairs(added) do show(name) end
   return out
 end
 
