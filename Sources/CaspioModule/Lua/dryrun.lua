@@ -61,6 +61,36 @@ local function no_content(method, path)
   return false
 end
 
+-- Inserted rows get stand-in PK_IDs after the table's highest (read once per table), so that
+-- a script that inserts and then works on the row by its PK_ID runs through.
+local next_pk, stand_in_ids = {}, {}
+
+local function stand_in_pk(kind, name)
+  local key = kind .. "/" .. name
+  if next_pk[key] == nil then
+    local highest = 0
+    local ok, response = pcall(caspio.request, "GET", key .. "/records",
+      { query = { ["q.select"] = "PK_ID", ["q.orderBy"] = "PK_ID DESC", ["q.pageNumber"] = 1, ["q.pageSize"] = 5 } })
+    local result = ok and type(response.json) == "table" and response.json.Result
+    local top = type(result) == "table" and type(result[1]) == "table" and tonumber(result[1].PK_ID)
+    if top then highest = math.tointeger(top) or 0 end
+    next_pk[key] = highest + 1
+  end
+  local pk = next_pk[key]
+  next_pk[key] = pk + 1
+  local ids = stand_in_ids[key] or { first = pk }
+  ids.last, stand_in_ids[key] = pk, ids
+  return pk
+end
+
+-- A where clause that names one stand-in row by its PK_ID matches that row.
+local function names_stand_in(path, where)
+  local key = path:gsub("^/", ""):match("^(%a+/[^/]+)/records$")
+  local pk = math.tointeger(tonumber(type(where) == "string" and where:match("^%s*PK_ID%s*=%s*(%d+)%s*$") or nil))
+  local ids = key and stand_in_ids[key]
+  return ids ~= nil and pk ~= nil and pk >= ids.first and pk <= ids.last
+end
+
 local function stand_in(method, path, opts)
   local query = opts and opts.query
   local response = { status = 200, headers = {}, body = "" }
@@ -71,9 +101,20 @@ local function stand_in(method, path, opts)
     response.status = 200
   elseif method == "POST" then
     response.status = 201
-    if type(query) == "table" and query.response == "rows" and opts.json ~= nil then response.json = { Result = { opts.json } } end
+    local kind, name = relative:match("^(%a+)/([^/]+)/records$")
+    if (kind == "tables" or kind == "views") and type(opts.json) == "table" then
+      -- The record as sent, with a stand-in PK_ID, where Caspio says where it put the row.
+      local row = {}
+      for field, value in pairs(opts.json) do row[field] = value end
+      row.PK_ID = stand_in_pk(kind, name)
+      response.headers.Location = caspio.config.base_url:gsub("/$", "") .. "/" .. relative .. "/" .. row.PK_ID
+      if type(query) == "table" and query.response == "rows" then response.json = { Result = { row } } end
+    elseif type(query) == "table" and query.response == "rows" and opts.json ~= nil then
+      response.json = { Result = { opts.json } }
+    end
   elseif method == "PUT" or method == "DELETE" then
-    local affected = matching(path, query)
+    local where = type(query) == "table" and query["q.where"]
+    local affected = names_stand_in(path, where) and 1 or matching(path, query)
     if affected then response.json = { RecordsAffected = affected } end
   end
   return response
@@ -122,5 +163,14 @@ caspio.atexit(function()
     native.stderr("dry run: no writes\n")
   else
     native.stderr(format("dry run: %d write%s not sent (%s)\n", total, total == 1 and "" or "s", concat(parts, ", ")))
+  end
+  local keys = {}
+  for key in pairs(stand_in_ids) do keys[#keys + 1] = key end
+  table.sort(keys)
+  for _, key in ipairs(keys) do
+    local ids = stand_in_ids[key]
+    local single = ids.first == ids.last
+    native.stderr(format("dry run: %s: %s %s %s, not rows of Caspio's\n", key, single and "PK_ID" or "PK_IDs",
+      single and tostring(ids.first) or ids.first .. "-" .. ids.last, single and "is a stand-in" or "are stand-ins"))
   end
 end)
