@@ -22,6 +22,12 @@ function caspio.create_table(def)
   if type(def.Fields) ~= "table" or def.Fields[1] == nil then
     usage("create_table: Fields must be a list of field definitions, e.g. {{Name = \"Title\", Type = \"STRING\"}}")
   end
+  -- Caspio gives every table its PK_ID (AUTONUMBER) itself, and a table has one AUTONUMBER.
+  for _, field in ipairs(def.Fields) do
+    if type(field) == "table" and field.Type == "AUTONUMBER" and tostring(field.Name):upper() ~= "PK_ID" then
+      usage("create_table: Caspio adds PK_ID (AUTONUMBER) to every table itself, and a table has one AUTONUMBER field: make %s an INTEGER, or use PK_ID", tostring(field.Name))
+    end
+  end
   caspio.request("POST", "tables", { json = def })
   return caspio.table(def.Name)
 end

@@ -69,6 +69,16 @@ local function explain_not_found(e, path)
   if kind ~= "tables" and kind ~= "views" then return end
   local what = kind == "tables" and "table" or "view"
   local hint = missing(what, decoded(name), kind)
+  -- A view asked for as a table (or the reverse) says so, rather than listing the others.
+  local other = kind == "tables" and "views" or "tables"
+  for _, known in ipairs(hint and names_in(other) or {}) do
+    if known == decoded(name) then
+      hint = other == "views"
+        and format(" (%s is a view: read it with caspio.view(%q), or caspio export --view)", known, known)
+        or format(" (%s is a table: use caspio.table(%q))", known, known)
+      break
+    end
+  end
   local field = rest:match("^/fields/([^/?]+)")
   if hint == nil and field then hint = missing("field", decoded(field), kind .. "/" .. name .. "/fields") end
   if hint then e.message = e.message .. hint end

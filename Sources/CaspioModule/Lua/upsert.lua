@@ -52,15 +52,16 @@ function Table:insert(rows, opts)
   local single = not is_list(rows)
   local done, progress = 0, opts.progress
   local generated = opts.omit_generated and generated_fields(self) or {}
-  local inserted = caspio.map(single and { rows } or rows, function(row)
+  local function insert_one(row)
     local response = post(self, next(generated) and without(row, generated) or row, { response = "rows" })
     local result = type(response.json) == "table" and response.json.Result
     done = done + 1
     if progress then progress(done) end
     return type(result) == "table" and result[1] or row
-  end, { concurrency = concurrency_of(opts, 1) })
-  if single then return inserted[1] end
-  return inserted
+  end
+  -- One row is no list: its error names no item.
+  if single then return insert_one(rows) end
+  return caspio.map(rows, insert_one, { concurrency = concurrency_of(opts, 1) })
 end
 
 -- Keys -----------------------------------------------------------------------------------------
@@ -202,6 +203,27 @@ local function existing_rows(t, rows, keys, fields)
   return found
 end
 
+-- The key fields by their names in the design: `email` finds `Email` (Caspio's names are
+-- case-insensitive); a name no field has is a usage error naming the nearest.
+local function key_fields(t, names)
+  local design, out = internal.design(t), {}
+  for i, name in ipairs(names) do
+    local found = design.by_name[name] and name
+    if not found then
+      for _, field in ipairs(design.fields) do
+        if type(field.Name) == "string" and field.Name:lower() == tostring(name):lower() then found = field.Name end
+      end
+    end
+    if not found then
+      local all = {}
+      for j, field in ipairs(design.fields) do all[j] = field.Name end
+      usage("upsert: %s has no field '%s' to key on%s", t.name, tostring(name), native.nearest(tostring(name), table.unpack(all)))
+    end
+    out[i] = found
+  end
+  return out
+end
+
 -- Values as a field of type `kind` stores them: null and nil alike, 3 and 3.0 alike, "2" and 2
 -- for INTEGER, 1 and true for YES/NO, a date's forms alike (internal.comparable).
 local function same(kind, a, b)
@@ -215,9 +237,9 @@ function Table:upsert(rows, opts)
   opts = internal.check_options("upsert", opts)
   if type(rows) ~= "table" then usage("bad argument #1 to 'upsert' (list of rows expected)") end
   if opts.key == nil then usage("upsert needs {key = \"Field\"} (or a list of fields): the fields that identify a row") end
-  local keys = internal.list_of(opts.key)
   local counts = { inserted = 0, updated = 0, unchanged = 0 }
   if #rows == 0 then return counts end
+  local keys = key_fields(self, internal.list_of(opts.key))
   local lines = opts.lines
   internal.check_keys(rows, keys, function(i) return lines and lines[i] and "line " .. lines[i] or "row " .. i end)
 
