@@ -40,13 +40,31 @@ public struct RequestTarget: Sendable {
         return url
     }
 
-    /// The URL as people read it, for errors and logs: the query decoded
-    /// (`q.where=State = 'CA'`, not `q.where=State%20%3D%20%27CA%27`). Never sent anywhere.
+    /// The URL as people read it, for errors and logs: each parameter decoded on its own
+    /// (`q.where=State = 'CA'`, not `q.where=State%20%3D%20%27CA%27`), except what would hide
+    /// where one ends: a `&` inside a name or value stays `%26`, control characters stay
+    /// encoded. Never sent anywhere.
     public static func readable(_ url: String) -> String {
         guard let mark = url.firstIndex(of: "?") else { return url }
-        let query = url[url.index(after: mark)...]
-        guard let decoded = query.removingPercentEncoding else { return url }
-        return url[...mark] + decoded
+        let parameters = url[url.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+            parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { part in
+                guard let decoded = String(part).removingPercentEncoding else { return String(part) }
+                return boundarySafe(decoded)
+            }.joined(separator: "=")
+        }
+        return url[...mark] + parameters.joined(separator: "&")
+    }
+
+    private static func boundarySafe(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "&" || scalar.value < 0x20 || scalar.value == 0x7f {
+                out += "%" + hex2(UInt8(scalar.value))
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     private func sameOrigin(_ a: URL, _ b: URL) -> Bool {
