@@ -142,9 +142,10 @@ let package = Package(
             name: "CaspioREPL",
             dependencies: ["LuaBridge", "LuaJSON", "CaspioModule", "CaspioClient", "CLua", "CLuaShim", "CLineEditShim"]
         ),
-        // The command line.
-        .executableTarget(
-            name: "CaspioCLI",
+        // The commands: parsing, validation and what each does. A library, so that tests
+        // parse and validate commands in process.
+        .target(
+            name: "CaspioCommands",
             dependencies: [
                 "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -153,6 +154,8 @@ let package = Package(
             // The built-in Lua of `caspio export` and `caspio import`.
             resources: [.embedInCode("Jobs/progress.lua"), .embedInCode("Jobs/export.lua"), .embedInCode("Jobs/import.lua")]
         ),
+        // The executable: its entry point alone.
+        .executableTarget(name: "CaspioCLI", dependencies: ["CaspioCommands"]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
