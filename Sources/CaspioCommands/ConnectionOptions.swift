@@ -60,19 +60,6 @@ struct ConnectionOptions: ParsableArguments {
         do { try overrides.validate() } catch { throw ValidationError(error.message) }
     }
 
-    /// With --sandbox, starts one in this process (blocking until it listens) and returns it
-    /// with the environment that points the client at it; without, nil.
-    func startSandbox() throws -> (RunningSandbox, [String: String])? {
-        guard sandbox else { return nil }
-        do {
-            let running = try InProcessSandbox.start()
-            return (running, InProcessSandbox.environment(for: running))
-        } catch {
-            printError("--sandbox: \(error)")
-            throw ExitCode(ExitStatus.usage.rawValue)
-        }
-    }
-
     var overrides: ConfigurationOverrides {
         var overrides = ConfigurationOverrides()
         overrides.profile = profile
@@ -90,60 +77,28 @@ struct ConnectionOptions: ParsableArguments {
         return overrides
     }
 
-    func makeLogger() throws(CaspioError) -> Logger {
-        let environment = ProcessInfo.processInfo.environment
-        let levelText = logLevel ?? environment["CASPIO_LOG_LEVEL"] ?? (verbose ? "debug" : "warning")
+    /// The log's level and format, from the flags, else the environment.
+    func logSettings(environment: [String: String]) throws(CaspioError) -> LogSettings {
+        let levelText = logLevel ?? environment[Setting.logLevel.variable ?? ""] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw CaspioError(.config, "log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        let formatText = logFormat ?? environment["CASPIO_LOG_FORMAT"] ?? "text"
+        let formatText = logFormat ?? environment[Setting.logFormat.variable ?? ""] ?? Setting.logFormat.defaultValue?.text ?? "text"
         guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
             throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
         }
-        ErrorOutput.json = format == .json
+        return LogSettings(level: level, format: format)
+    }
+}
+
+/// Where the log goes and how: stderr, as text or JSON lines.
+struct LogSettings {
+    var level: Logger.Level
+    var format: StderrLogHandler.Format
+
+    var logger: Logger {
+        let (level, format) = (level, format)
         return Logger(label: "caspio") { label in StderrLogHandler(label: label, level: level, format: format) }
-    }
-
-    /// The module's context: the client is made on first use, with these options.
-    /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
-    /// `scriptName` is what the usage ledger files the run's requests under.
-    /// `state`, when given, replaces the state file (a shared store's).
-    func makeModuleContext(
-        statePath: String? = nil, state: (any ScriptStateStore)? = nil, environment: [String: String]? = nil, scriptName: String? = nil
-    ) throws -> ModuleContext {
-        let logger: Logging.Logger
-        do { logger = try makeLogger() } catch {
-            printError(error.description)
-            throw ExitCode(error.exitStatus.rawValue)
-        }
-        let overrides = overrides(for: environment, scriptName: scriptName)
-        let resolverEnvironment = environment ?? ProcessInfo.processInfo.environment
-        return ModuleContext(logger: logger, statePath: statePath, state: state) { [overrides, self] () throws(CaspioError) -> CaspioClient in
-            let configuration = try ConfigurationResolver(environment: resolverEnvironment, overrides: overrides).resolve()
-            let stores = try openStore(environment: environment)?.sharedStores(for: configuration)
-            return try CaspioClient(configuration: configuration, logger: logger, stores: stores)
-        }
-    }
-
-    /// The overrides for a client of `environment` (a `--sandbox`'s settings when given): the
-    /// sandbox decides where to connect, so flags naming an account would contradict it.
-    func overrides(for environment: [String: String]?, scriptName: String? = nil) -> ConfigurationOverrides {
-        var overrides = overrides
-        overrides.scriptName = scriptName
-        if environment != nil {
-            (overrides.profile, overrides.account, overrides.baseURL, overrides.tokenURL, overrides.caFile, overrides.tokenCache) = (nil, nil, nil, nil, nil, nil)
-        }
-        return overrides
-    }
-
-    /// `environment` replaces the process's, e.g. with a `--sandbox`'s settings.
-    func makeClient(environment: [String: String]? = nil, scriptName: String? = nil) throws(CaspioError) -> CaspioClient {
-        let overrides = overrides(for: environment, scriptName: scriptName)
-        let configuration = try ConfigurationResolver(
-            environment: environment ?? ProcessInfo.processInfo.environment, overrides: overrides
-        ).resolve()
-        let stores = try openStore(environment: environment)?.sharedStores(for: configuration)
-        return try CaspioClient(configuration: configuration, logger: try makeLogger(), stores: stores)
     }
 }
 

@@ -41,14 +41,14 @@ enum DataJob {
     /// terminal, and not --quiet).
     static func run(
         _ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)] = [], numbers: [(String, Int?)] = [],
-        _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false
+        _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false, table: String, lock: DefaultLock = .none
     ) throws {
         let quiet = unattended.effectiveQuiet
         let code = chunk(name, job: job, parameters: parameters,
             flags: flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)], numbers: numbers)
         try RunCommand.launch(RunCommand.Launch(
-            connection: connection, unattended: unattended, script: nil, ledgerName: name,
-            argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
+            connection: connection, unattended: unattended, script: nil, lockSubject: .table(table), defaultLock: lock,
+            ledgerName: name, argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
     }
 }
 
@@ -56,7 +56,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a table (or view) to CSV, JSON or JSON Lines, columns in the table's order.",
-        discussion: "Without -o, to standard output. A file is written under a temporary name and renamed when complete. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
+        discussion: "Without -o, to standard output. A file is written under a temporary name and renamed when complete. On a terminal a progress bar shows rows, rows/s and the time left. A bare --lock holds the table's lock, the one `caspio import` takes, so that an export does not read a table half imported. Exit codes as for `run`."
     )
 
     @Argument(help: "The table (or, with --view, the view).")
@@ -90,7 +90,7 @@ struct ExportCommand: ParsableCommand {
         try DataJob.run(
             "export", job: PackageResources.export_lua,
             parameters: [("table", table), ("output", output), ("format", format), ("where", whereClause), ("select", select), ("order_by", orderBy)],
-            flags: [("view", view)], connection, unattended)
+            flags: [("view", view)], connection, unattended, table: table)
     }
 }
 
@@ -98,7 +98,7 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Load rows from a CSV, JSON or JSON Lines file into a table: upsert by --key, or insert.",
-        discussion: "Every row is read, typed by the table's fields and checked (a malformed line, a value that does not convert, a key given twice) before the first write. With --key, rows are looked up by key: missing ones are inserted, changed ones updated, identical ones left alone, so a rerun after a crash or kill ends with every row present once. Without --key every row is inserted. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
+        discussion: "Every row is read, typed by the table's fields and checked (a malformed line, a value that does not convert, a key given twice) before the first write. With --key, rows are looked up by key: missing ones are inserted, changed ones updated, identical ones left alone, so a rerun after a crash or kill ends with every row present once. Without --key every row is inserted. The run holds the table's lock (as a bare --lock does; --lock=FILE names another), so that two imports of one table never run at once and write a new row twice; --no-lock opts out. A key held by more than one row of the table is reported in the summary. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
     )
 
     @Argument(help: "The table.")
@@ -119,6 +119,9 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Read and look up, but send no write: log each one and sum them up (CASPIO_DRY_RUN=1).")
     var dryRun = false
 
+    @Flag(name: .customLong("no-lock"), help: "Hold no lock: another import of the table may run at the same time.")
+    var noLock = false
+
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
@@ -127,11 +130,13 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         if let concurrency, !(1...16).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 16") }
+        if noLock, unattended.lockFile != nil || unattended.lockAuto { throw ValidationError("give --lock or --no-lock, not both") }
     }
 
     func run() throws {
         try DataJob.run(
             "import", job: PackageResources.import_lua, parameters: [("table", table), ("file", file), ("key", key), ("format", format)],
-            numbers: [("concurrency", concurrency)], connection, unattended, dryRun: dryRun)
+            numbers: [("concurrency", concurrency)], connection, unattended, dryRun: dryRun,
+            table: table, lock: noLock ? .refused : .derived)
     }
 }

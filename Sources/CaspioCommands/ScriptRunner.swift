@@ -219,6 +219,11 @@ func printError(_ message: String) {
 }
 
 enum ErrorOutput {
-    /// Set once, from --log-format / CASPIO_LOG_FORMAT, before anything is reported.
-    nonisolated(unsafe) static var json = false
+    /// Set once, by `use`, before anything is reported.
+    nonisolated(unsafe) private(set) static var json = false
+
+    /// A command's start: from now on caspio's own error lines take the log's format.
+    static func use(_ settings: LogSettings) {
+        json = settings.format == .json
+    }
 }

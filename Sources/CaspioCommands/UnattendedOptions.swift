@@ -52,16 +52,55 @@ struct UnattendedOptions: ParsableArguments {
     func effectiveLockWait() throws -> Double { try Self.seconds(lockWait, "CASPIO_LOCK_WAIT") ?? 0 }
     var effectiveState: String? { state ?? Self.environment["CASPIO_STATE"] }
 
-    /// The lock file to hold, if any; `script` is the script's path (for a derived lock).
-    func lockPath(script: String?) throws -> String? {
+    /// What --lock (or CASPIO_LOCK) asks for. `lock`: what a run holds when neither asks,
+    /// and whether it may hold one at all (`caspio import` takes the table's by default).
+    func lockRequest(environment: [String: String], default lock: DefaultLock = .none) -> LockRequest? {
+        if lock == .refused { return nil }
         var requested = lockFile
         if lockAuto { requested = "auto" }
-        if requested == nil, let value = Self.environment["CASPIO_LOCK"], !value.isEmpty { requested = value }
-        guard let requested else { return nil }
-        guard requested == "auto" else { return requested }
-        guard let script, script != "-" else {
-            throw ValidationError("a bare --lock needs a script file to derive the lock from; give --lock=FILE")
+        if requested == nil, let value = environment["CASPIO_LOCK"], !value.isEmpty { requested = value }
+        guard let requested else { return lock == .derived ? .derived : nil }
+        return requested == "auto" ? .derived : .named(requested)
+    }
+}
+
+/// The lock a run holds when none is asked for: none, the derived one, or none at all even
+/// when CASPIO_LOCK asks (`caspio import --no-lock`).
+enum DefaultLock { case none, derived, refused }
+
+/// What a run's lock is derived from: the script, or the table of `caspio import`/`export`.
+enum LockSubject {
+    /// The script's path, `-` for standard input; nil for chunks alone.
+    case script(String?)
+    case table(String)
+}
+
+/// A lock asked for by name (a file on this host, a name in a shared store), or derived from
+/// the run's subject (a bare --lock, CASPIO_LOCK=auto).
+enum LockRequest: Equatable {
+    case named(String)
+    case derived
+
+    /// The lock file on this host.
+    func path(for subject: LockSubject, environment: [String: String]) throws -> String {
+        switch (self, subject) {
+        case (.named(let path), _): return path
+        case (.derived, .table(let table)): return FileRunLock.derivedPath(forTable: table, environment: environment)
+        case (.derived, .script(let script)):
+            guard let script, script != "-" else {
+                throw ValidationError("a bare --lock needs a script file to derive the lock from; give --lock=FILE")
+            }
+            return FileRunLock.derivedPath(forScript: script, environment: environment)
         }
-        return RunLock.derivedPath(forScript: script)
+    }
+
+    /// The lock's name in a shared store: the name given, or derived the same on every host
+    /// whatever the paths: the script's file name, or the table's.
+    func name(for subject: LockSubject, path: String) -> String {
+        switch (self, subject) {
+        case (.named, _): return path
+        case (.derived, .table(let table)): return "table:" + table
+        case (.derived, .script(let script)): return ((script ?? path) as NSString).lastPathComponent
+        }
     }
 }

@@ -223,29 +223,15 @@ enum NativeFunctions {
 
     private static func pushConfig(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         let configuration = try raising(lua) { () throws(CaspioError) in try context.sharedClient().configuration }
-        lua.newTable(fieldCapacity: 11)
-        let fields: [(String, String?)] = [
-            ("profile", configuration.profile), ("base_url", configuration.baseURL.absoluteString),
-            ("token_url", configuration.tokenURL.absoluteString), ("client_id", configuration.clientID),
-            ("auth_style", configuration.authStyle.rawValue), ("token_cache", configuration.tokenCacheDirectory ?? "off"),
-        ]
-        for (key, value) in fields {
-            guard let value else { continue }
-            lua.push(value)
-            lua.setField(key, ofTableAt: -2)
-        }
-        let budgets: [(String, Int?)] = [
-            ("max_requests", configuration.maxRequests), ("max_requests_per_day", configuration.maxRequestsPerDay),
-            ("max_requests_per_period", configuration.maxRequestsPerPeriod), ("billing_day", configuration.billingDay),
-        ]
-        for (key, value) in budgets {
-            guard let value else { continue }
-            lua.push(Int64(value))
-            lua.setField(key, ofTableAt: -2)
-        }
-        if let rate = configuration.rate {
-            lua.push(rate)
-            lua.setField("rate", ofTableAt: -2)
+        let shown = configuration.shown
+        lua.newTable(fieldCapacity: Int32(shown.count))
+        for (name, value) in shown {
+            switch value {
+            case .text(let text): lua.push(text)
+            case .integer(let integer): lua.push(Int64(integer))
+            case .number(let number): lua.push(number)
+            }
+            lua.setField(name, ofTableAt: -2)
         }
         return .one
     }
