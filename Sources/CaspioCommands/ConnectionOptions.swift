@@ -103,15 +103,6 @@ struct LogSettings {
 }
 
 extension CaspioError {
-    /// The exit status for an error that ends the run.
-    var exitStatus: ExitStatus {
-        switch kind {
-        case .config: .usage
-        case .auth: .authentication
-        case .budget: .budget
-        case .http: .httpError
-        case .network: .scriptError
-        case .timeout: .timeout
-        }
-    }
+    /// The exit status for an error that ends the run: its kind's.
+    var exitStatus: ExitStatus { ExitStatus(rawValue: kind.exitStatus) ?? .scriptError }
 }

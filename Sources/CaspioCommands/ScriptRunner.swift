@@ -195,10 +195,10 @@ struct ScriptRunner {
     /// An uncaught error of the caspio module exits with the code of its kind; any other
     /// error is a script error.
     static func exitStatus(for value: LuaValue) -> ExitStatus {
-        guard let table = value.tableRef, let kind = table.rawField("kind").stringValue,
+        guard let table = value.tableRef, let kind = table.rawField(ModuleContract.ErrorField.kind).stringValue,
             let kind = CaspioError.Kind(rawValue: kind)
         else { return .scriptError }
-        return CaspioError(kind, "").exitStatus
+        return ExitStatus(rawValue: kind.exitStatus) ?? .scriptError
     }
 }
 

@@ -250,8 +250,9 @@ public struct ConfigurationResolver {
         var secretOrigin: SecretOrigin?
         if requireCredentials, let layer = layers.first(where: { $0.secret != nil }), let source = layer.secret {
             secret = try source.resolve(environment: environment, origin: layer.name)
-            secretOrigin = SecretOrigin(
-                setting: layer.kind == .environment ? "CASPIO_CLIENT_SECRET" : source.setting, detail: source.detail, layer: layer.name)
+            // Given directly (a --sandbox's): no origin to check.
+            if layer.kind != .flags { secretOrigin = SecretOrigin(
+                setting: layer.kind == .environment ? "CASPIO_CLIENT_SECRET" : source.setting, detail: source.detail, layer: layer.name) }
         }
 
         var style = ClientConfiguration.AuthStyle.body
