@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // caspio.csv's parser and writer; its CSVReader reads an InputStream, so files stream.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
-        // The shared store (issue 18): PostgreSQL, and the tokens' encryption at rest with the
+        // The shared store: PostgreSQL, and the tokens' encryption at rest with the
         // same swift-crypto that postgres-nio already builds.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -66,7 +66,7 @@ let package = Package(
                 .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/where.lua"),
                 .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/files.lua"),
                 .embedInCode("Lua/running.lua"),
-                // Issue 14: the rest of Caspio.
+                // The rest of Caspio.
                 .embedInCode("Lua/dates.lua"), .embedInCode("Lua/resources.lua"), .embedInCode("Lua/design.lua"),
                 .embedInCode("Lua/attachments.lua"), .embedInCode("Lua/passwords.lua"), .embedInCode("Lua/folders.lua"),
                 .embedInCode("Lua/webhooks.lua"), .embedInCode("Lua/account.lua"),

@@ -86,7 +86,7 @@ struct SettingsLayer {
     func origin(_ setting: Setting) -> String {
         switch kind {
         case .flags: "\(setting.flag ?? setting.key) on the command line"
-        case .environment: "\(setting.variable) in the environment"
+        case .environment: "\(setting.variable ?? setting.key) in the environment"
         case .profile: "\(setting.key) in \(name)"
         }
     }
