@@ -95,11 +95,11 @@ struct RunCommand: ParsableCommand {
     private static func execute(_ launch: Launch) -> ExitStatus {
         let (unattended, script) = (launch.unattended, launch.script)
         let timeout: Double?, lockWait: Double
-        do {
+        do throws(CaspioError) {
             timeout = try unattended.effectiveTimeout()
             lockWait = try unattended.effectiveLockWait()
         } catch {
-            printError("\(error)")
+            printError(error.message)
             return .usage
         }
         let session: CommandSession

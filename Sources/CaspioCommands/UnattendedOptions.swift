@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaspioClient
 import Foundation
 
 /// Flags for runs nobody watches (cron, systemd timers); each also has an environment
@@ -34,22 +35,15 @@ struct UnattendedOptions: ParsableArguments {
         return ["1", "true", "yes", "on"].contains(value)
     }
 
-    private static func seconds(_ flag: Double?, _ name: String) throws -> Double? {
-        if let flag {
-            guard flag >= 0, flag.isFinite else { throw ValidationError("--\(name.dropFirst(7).lowercased().replacingOccurrences(of: "_", with: "-")) takes a number of seconds >= 0") }
-            return flag
-        }
-        guard let text = environment[name] else { return nil }
-        guard let value = Double(text), value >= 0, value.isFinite else {
-            throw ValidationError("\(name)='\(text)' is not a number of seconds >= 0")
-        }
-        return value
-    }
 
     var effectiveQuiet: Bool { quiet || Self.truthy("CASPIO_QUIET") }
     var effectiveSummary: Bool { summary || Self.truthy("CASPIO_SUMMARY") }
-    func effectiveTimeout() throws -> Double? { try Self.seconds(timeout, "CASPIO_TIMEOUT") }
-    func effectiveLockWait() throws -> Double { try Self.seconds(lockWait, "CASPIO_LOCK_WAIT") ?? 0 }
+    func effectiveTimeout() throws(CaspioError) -> Double? {
+        try Setting.timeout.resolved(flag: timeout.map(SettingValue.number), environment: Self.environment)?.number
+    }
+    func effectiveLockWait() throws(CaspioError) -> Double {
+        try Setting.lockWait.resolved(flag: lockWait.map(SettingValue.number), environment: Self.environment)?.number ?? 0
+    }
     var effectiveState: String? { state ?? Self.environment["CASPIO_STATE"] }
 
     /// What --lock (or CASPIO_LOCK) asks for. `lock`: what a run holds when neither asks,

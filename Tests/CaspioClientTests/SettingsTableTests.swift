@@ -32,4 +32,26 @@ import Testing
         let flags = Setting.all.flatMap(\.flags)
         #expect(Set(flags).count == flags.count)
     }
+
+    /// A setting of the command alone (a run's timeout) is read and checked as the client's are:
+    /// one parser per type, one wording per layer.
+    @Test func aCommandsSettingIsCheckedAsTheClientsAre() throws {
+        #expect(try Setting.timeout.resolved(flag: .number(2.5), environment: ["CASPIO_TIMEOUT": "9"]) == .number(2.5))
+        #expect(try Setting.timeout.resolved(flag: nil, environment: ["CASPIO_TIMEOUT": " 9 "]) == .number(9))
+        #expect(try Setting.timeout.resolved(flag: nil, environment: [:]) == nil)
+        #expect(try Setting.lockWait.resolved(flag: nil, environment: ["CASPIO_LOCK_WAIT": ""]) == .number(0))
+        #expect(throws: CaspioError.self) { try Setting.timeout.resolved(flag: .number(-1), environment: [:]) }
+        do {
+            _ = try Setting.timeout.resolved(flag: nil, environment: ["CASPIO_TIMEOUT": "soon"])
+            Issue.record("CASPIO_TIMEOUT=soon was taken")
+        } catch {
+            #expect(error.message == "CASPIO_TIMEOUT='soon' is not a number")
+        }
+        do {
+            _ = try Setting.lockWait.resolved(flag: .number(-.infinity), environment: [:])
+            Issue.record("--lock-wait -inf was taken")
+        } catch {
+            #expect(error.message == "--lock-wait = -inf must be a number of seconds, 0 or more")
+        }
+    }
 }

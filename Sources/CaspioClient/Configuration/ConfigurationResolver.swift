@@ -332,11 +332,7 @@ public struct ConfigurationResolver {
         let skipped: Set<String> = overrides.accountFromOverridesOnly
             ? [Setting.account, .baseURL, .tokenURL, .clientID, .authStyle, .caFile, .tokenCache].reduce(into: []) { $0.insert($1.name) } : []
         for setting in Setting.typed where !skipped.contains(setting.name) {
-            guard let variable = setting.variable, let text = nonEmpty(environment[variable]) else { continue }
-            guard let value = setting.type.parse(text) else {
-                throw CaspioError(.config, "\(variable)='\(text)' is not a number")
-            }
-            try layer.set(setting, value, text: text)
+            try layer.read(setting, from: environment)
         }
         if !overrides.accountFromOverridesOnly {
             layer.secret = nonEmpty(environment["CASPIO_CLIENT_SECRET"]).map { SecretSource.inline(Secret($0)) }

@@ -86,6 +86,12 @@ public struct Setting: Sendable {
         "billing_day", type: .dayOfMonth, default: .integer(1), config: true, "the day of the month (1-28) a billing period starts")
     public static let connectTimeout = Setting("connect_timeout", type: .seconds, default: .number(10), "seconds to connect")
     public static let readTimeout = Setting("read_timeout", type: .seconds, default: .number(60), "seconds without a byte from the server")
+    public static let timeout = Setting(
+        "timeout", keys: [], flags: ["--timeout"], type: .wait,
+        "seconds before the whole run stops with a `timeout` error (exit 124); off by default")
+    public static let lockWait = Setting(
+        "lock_wait", keys: [], flags: ["--lock-wait"], type: .wait, default: .number(0),
+        "seconds to wait for `--lock` before giving up with exit 75")
     public static let principal = Setting(
         "principal", keys: [], flags: ["--principal"], "the acting user every request names in Caspio's audit log (`Principal: NAME`)")
     public static let logLevel = Setting(
@@ -97,8 +103,8 @@ public struct Setting: Sendable {
     /// Every setting, in the docs' order.
     public static let all: [Setting] = [
         profile, config, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache, store, storePassword,
-        maxRequests, rate, maxRequestsPerDay, maxRequestsPerPeriod, billingDay, connectTimeout, readTimeout, principal,
-        logLevel, logFormat,
+        maxRequests, rate, maxRequestsPerDay, maxRequestsPerPeriod, billingDay, connectTimeout, readTimeout, timeout, lockWait,
+        principal, logLevel, logFormat,
     ]
 
     /// Every key a profile may hold.
@@ -131,6 +137,8 @@ public enum SettingType: Sendable, Equatable {
     case count
     /// Seconds above 0, at most a day.
     case seconds
+    /// Seconds, 0 or more (a wait that may be none).
+    case wait
     /// Requests per second.
     case rate
     /// A day of the month that every month has.
@@ -142,6 +150,7 @@ public enum SettingType: Sendable, Equatable {
         case .text, .secret: "a string"
         case .count: "a whole number of requests, 0 or more"
         case .seconds: "a number of seconds above 0 and at most 86400"
+        case .wait: "a number of seconds, 0 or more"
         case .rate: "a number of requests per second, e.g. 6"
         case .dayOfMonth: "a day of the month from 1 to 28, e.g. 15"
         }
@@ -155,6 +164,9 @@ public enum SettingType: Sendable, Equatable {
         case .seconds:
             let seconds = value.number ?? 0
             return seconds.isFinite && seconds > 0 && seconds <= 86400 ? nil : "must be a number of seconds above 0 and at most 86400"
+        case .wait:
+            let seconds = value.number ?? -1
+            return seconds.isFinite && seconds >= 0 ? nil : "must be a number of seconds, 0 or more"
         case .rate:
             let rate = value.number ?? 0
             return rate.isFinite && rate > 0 && rate <= 10_000
@@ -171,7 +183,7 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: return .text(text)
         case .count, .dayOfMonth: return Int(text).map(SettingValue.integer)
-        case .seconds, .rate: return Double(text).map(SettingValue.number)
+        case .seconds, .wait, .rate: return Double(text).map(SettingValue.number)
         }
     }
 
@@ -181,7 +193,7 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: return nil
         case .count, .dayOfMonth: return integer.map(SettingValue.integer)
-        case .seconds, .rate: return (double ?? integer.map(Double.init)).map(SettingValue.number)
+        case .seconds, .wait, .rate: return (double ?? integer.map(Double.init)).map(SettingValue.number)
         }
     }
 }
@@ -223,6 +235,15 @@ extension SettingsLayer {
         }
     }
 
+    /// Sets `setting` from `environment`, if its variable is set (an empty one counts as unset).
+    mutating func read(_ setting: Setting, from environment: [String: String]) throws(CaspioError) {
+        guard let variable = setting.variable, let text = nonEmpty(environment[variable]) else { return }
+        guard let value = setting.type.parse(text) else {
+            throw CaspioError(.config, "\(variable)='\(text)' is not a number")
+        }
+        try set(setting, value, text: text)
+    }
+
     /// Sets `setting` to `value` after its type's check; `text` is what a variable held.
     mutating func set(_ setting: Setting, _ value: SettingValue?, text: String? = nil) throws(CaspioError) {
         guard let value else { return }
@@ -234,5 +255,19 @@ extension SettingsLayer {
             throw CaspioError(.config, "\(spelled(setting)) = \(shown) \(problem)\(text.map { " (the variable is '\($0)')" } ?? "")")
         }
         values[setting.name] = value
+    }
+}
+
+extension Setting {
+    /// This setting from the flag's value, else the environment, else its default, checked as
+    /// every layer checks it: for a setting of the command alone (a run's timeout, its wait for
+    /// the lock), which no client resolves.
+    public func resolved(flag: SettingValue?, environment: [String: String]) throws(CaspioError) -> SettingValue? {
+        var flags = SettingsLayer(kind: .flags, name: "the command line")
+        try flags.set(self, flag)
+        if let value = flags.values[name] { return value }
+        var variables = SettingsLayer(kind: .environment, name: "the environment")
+        try variables.read(self, from: environment)
+        return variables.values[name] ?? defaultValue
     }
 }
