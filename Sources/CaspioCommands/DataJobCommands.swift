@@ -6,35 +6,21 @@ import Glibc
 /// the module's t:export, caspio.csv.rows, t:coerce and t:upsert, so that the commands and
 /// scripts share one implementation. They run as `caspio run` runs a script.
 enum DataJob {
-    /// A Lua literal of a string: printable ASCII as is, UTF-8 as is, the rest escaped.
-    static func literal(_ text: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-            case 0x20..<0x7F, 0x80...: out.append(byte)
-            default: out += Array(String(format: "\\%03d", byte).utf8)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
+    /// A job's parameter, handed to its chunk in the table `p` as a Lua value.
+    enum Parameter {
+        case text(String)
+        case flag(Bool)
+        case number(Int)
     }
 
-    /// The chunk: the parameters as a table, then the progress bar and the job, loaded under
-    /// the command's name (as in "caspio import:12:").
-    static func chunk(_ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)], numbers: [(String, Int?)]) -> String {
-        var fields: [String] = []
-        for (key, value) in parameters { if let value { fields.append("\(key) = \(literal(value))") } }
-        for (key, value) in flags { fields.append("\(key) = \(value)") }
-        for (key, value) in numbers { if let value { fields.append("\(key) = \(value)") } }
-        let progress = literal(String(decoding: PackageResources.progress_lua, as: UTF8.self))
-        let source = literal(String(decoding: job, as: UTF8.self))
-        let title = literal("=caspio " + name)
-        return """
-            local p = { \(fields.joined(separator: ", ")) }
-            local bar = assert(load(\(progress), \(title)))(p)
-            assert(load(\(source), \(title)))(p, bar)
-            """
+    /// What runs: the job's chunk, loaded under the command's name (as in "caspio import:12:"),
+    /// called with `p` (the parameters, never spliced into source) and the progress bar.
+    struct Spec {
+        var name: String
+        var source: [UInt8]
+        var parameters: [(String, Parameter)]
+        var progress: [UInt8] { PackageResources.progress_lua }
+        var chunkName: String { "=caspio " + name }
     }
 
     /// Runs the job as `caspio run` runs a script; a bar only for a person watching (stderr a
@@ -44,11 +30,13 @@ enum DataJob {
         _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false, table: String, lock: DefaultLock = .none
     ) throws {
         let quiet = unattended.effectiveQuiet
-        let code = chunk(name, job: job, parameters: parameters,
-            flags: flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)], numbers: numbers)
+        var given: [(String, Parameter)] = parameters.compactMap { key, value in value.map { (key, .text($0)) } }
+        given += (flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)]).map { ($0.0, .flag($0.1)) }
+        given += numbers.compactMap { key, value in value.map { (key, .number($0)) } }
         try RunCommand.launch(RunCommand.Launch(
             connection: connection, unattended: unattended, script: nil, lockSubject: .table(table), defaultLock: lock,
-            ledgerName: name, argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
+            ledgerName: name, argv: CommandLine.arguments, scriptIndex: nil,
+            preloads: [.job(Spec(name: name, source: job, parameters: given))], dryRun: dryRun))
     }
 }
 

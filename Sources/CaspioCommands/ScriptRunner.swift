@@ -12,6 +12,8 @@ struct ScriptInvocation {
         case chunk(String)
         /// `-l NAME` or `-l GLOBAL=MODULE`.
         case library(String)
+        /// The built-in Lua of `caspio export` or `caspio import`.
+        case job(DataJob.Spec)
     }
 
     /// The full command line, for the `arg` table.
@@ -112,6 +114,7 @@ struct ScriptRunner {
             switch preload {
             case .chunk(let code): status = runChunk(lua, source: Array(code.utf8), name: "=(command line)")
             case .library(let spec): status = requireLibrary(lua, spec)
+            case .job(let spec): status = runJob(lua, spec)
             }
             if status != .success { return status }
         }
@@ -155,6 +158,31 @@ struct ScriptRunner {
     private func runChunk(_ lua: Lua, source: [UInt8], name: String) -> ExitStatus {
         do { try lua.load(source, name: name) } catch { return report(error) }
         return protectedCall(lua, arguments: 0)
+    }
+
+    /// The progress bar's chunk, called with `p`, then the job's, called with `p` and the bar.
+    private func runJob(_ lua: Lua, _ spec: DataJob.Spec) -> ExitStatus {
+        let base = lua.top
+        defer { if lua.top > base { lua.pop(lua.top - base) } }
+        lua.newTable(fieldCapacity: Int32(spec.parameters.count))
+        for (key, value) in spec.parameters {
+            switch value {
+            case .text(let text): lua.push(text)
+            case .flag(let flag): lua.push(flag)
+            case .number(let number): lua.push(number)
+            }
+            lua.setField(key, ofTableAt: -2)
+        }
+        let parameters = lua.top
+        do { try lua.load(spec.progress, name: spec.chunkName) } catch { return report(error) }
+        lua.pushValue(at: parameters)
+        let status = protectedCall(lua, arguments: 1, results: 1)
+        guard status == .success else { return status }
+        let bar = lua.top
+        do { try lua.load(spec.source, name: spec.chunkName) } catch { return report(error) }
+        lua.pushValue(at: parameters)
+        lua.pushValue(at: bar)
+        return protectedCall(lua, arguments: 2)
     }
 
     private func requireLibrary(_ lua: Lua, _ spec: String) -> ExitStatus {

@@ -92,6 +92,16 @@ import Testing
         #expect(again.stderr.contains("1 row: 0 inserted, 0 updated, 1 unchanged"), "\(again.stderr)")
     }
 
+    /// The parameters reach the job as Lua values, whatever their bytes: nothing is spliced
+    /// into source.
+    @Test func parametersReachTheJobAsTheyAre() throws {
+        let f = try Fixture()
+        let name = "No\"pe\\]]\n"
+        let export = try f.run(["export", name])
+        #expect(export.status == 5, "\(export.stderr)")
+        #expect(export.stderr.contains("Cannot find table 'No\"pe\\]]"), "\(export.stderr)")
+    }
+
     @Test func importsTypedRowsThenARerunWritesNothingAndChangesAreUpdatesOnly() throws {
         let f = try Fixture()
         let csv = try f.file("contacts.csv", Self.contacts)
