@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // caspio.csv's parser and writer; its CSVReader reads an InputStream, so files stream.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
-        // The shared store (issue 18): PostgreSQL, and the tokens' encryption at rest with the
+        // The shared store: PostgreSQL, and the tokens' encryption at rest with the
         // same swift-crypto that postgres-nio already builds.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -66,7 +66,7 @@ let package = Package(
                 .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/where.lua"),
                 .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/files.lua"),
                 .embedInCode("Lua/running.lua"),
-                // Issue 14: the rest of Caspio.
+                // The rest of Caspio.
                 .embedInCode("Lua/dates.lua"), .embedInCode("Lua/resources.lua"), .embedInCode("Lua/design.lua"),
                 .embedInCode("Lua/attachments.lua"), .embedInCode("Lua/passwords.lua"), .embedInCode("Lua/folders.lua"),
                 .embedInCode("Lua/webhooks.lua"), .embedInCode("Lua/account.lua"),
@@ -142,9 +142,10 @@ let package = Package(
             name: "CaspioREPL",
             dependencies: ["LuaBridge", "LuaJSON", "CaspioModule", "CaspioClient", "CLua", "CLuaShim", "CLineEditShim"]
         ),
-        // The command line.
-        .executableTarget(
-            name: "CaspioCLI",
+        // The commands: parsing, validation and what each does. A library, so that tests
+        // parse and validate commands in process.
+        .target(
+            name: "CaspioCommands",
             dependencies: [
                 "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -153,6 +154,8 @@ let package = Package(
             // The built-in Lua of `caspio export` and `caspio import`.
             resources: [.embedInCode("Jobs/progress.lua"), .embedInCode("Jobs/export.lua"), .embedInCode("Jobs/import.lua")]
         ),
+        // The executable: its entry point alone.
+        .executableTarget(name: "CaspioCLI", dependencies: ["CaspioCommands"]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
@@ -165,6 +168,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
+        // The commands parsed, validated and put together in process; no binary spawned.
+        .testTarget(name: "CaspioCommandsTests", dependencies: ["CaspioCommands", "CaspioClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "CaspioModule", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
         // The store: its parts in process, and `caspio` processes as hosts, on a real PostgreSQL.
         .testTarget(

@@ -1,26 +1,9 @@
-import ArgumentParser
-import LuaBridge
-import Glibc
+import CaspioCommands
 
+/// `caspio`: everything is in CaspioCommands, which tests link.
 @main
 enum Entry {
     static func main() {
-        // First of all, so that no signal is lost: until a command says otherwise (a script run
-        // stops its Lua, the sandbox shuts down), SIGINT and SIGTERM end the process at once.
-        RunStop.armSignals(whenIdle: .exit)
-        do {
-            let arguments = CommandLineWords.normalize(CommandLine.arguments)
-            var command = try Caspio.parseAsRoot(Array(arguments.dropFirst()))
-            try command.run()
-        } catch {
-            // Usage errors exit 2, as documented (ArgumentParser's own default is 64).
-            let code = Caspio.exitCode(for: error)
-            if code == .validationFailure {
-                let message = Caspio.fullMessage(for: error)
-                if !message.isEmpty { printError(message) }
-                exit(ExitStatus.usage.rawValue)
-            }
-            Caspio.exit(withError: error)
-        }
+        CommandLineMain.main()
     }
 }

@@ -1,8 +1,23 @@
 /// Every failure of the client, as a value: what kind, and everything a user needs to act on
 /// it or quote it to Caspio support. Never carries a secret or a token.
 public struct CaspioError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+    /// Every kind, the Lua half's included: errors.lua raises with these names.
+    public enum Kind: String, Sendable, CaseIterable {
         case config, auth, http, network, timeout, budget
+        /// Bad input data (a CSV line, a cell that does not convert): raised by the Lua half.
+        case input
+
+        /// The exit status of a run this error ends, as `caspio --help` lists them.
+        public var exitStatus: Int32 {
+            switch self {
+            case .config: 2
+            case .auth: 3
+            case .budget: 4
+            case .http: 5
+            case .network, .input: 1
+            case .timeout: 124
+            }
+        }
     }
 
     public var kind: Kind
@@ -36,11 +51,21 @@ public struct CaspioError: Error, Sendable, CustomStringConvertible {
 
     /// E.g. `HTTP 404 ObjectNotFound: Cannot find table 'X' (GET https://…/records, request 4f1c…)`.
     public var description: String {
+        Self.describe(
+            kind: kind.rawValue, message: message, status: status.map(String.init), code: code, requestID: requestID,
+            method: method, url: url)
+    }
+
+    /// The words of an error, of this type or an error table of the Lua half (whose tostring
+    /// comes here): one formatter for both.
+    public static func describe(
+        kind: String, message: String, status: String?, code: String?, requestID: String?, method: String?, url: String?
+    ) -> String {
         var head: String
         switch kind {
-        case .http: head = "HTTP \(status.map(String.init) ?? "?")"
-        case .auth: head = status.map { "authentication failed (HTTP \($0))" } ?? "authentication failed"
-        default: head = kind.rawValue + " error"
+        case Kind.http.rawValue: head = "HTTP \(status ?? "?")"
+        case Kind.auth.rawValue: head = status.map { "authentication failed (HTTP \($0))" } ?? "authentication failed"
+        default: head = kind + " error"
         }
         if let code, !code.isEmpty { head += " \(code)" }
         var context: [String] = []

@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import CaspioClient
 import LuaBridge
 import LuaJSON
 
@@ -34,12 +35,10 @@ public enum CaspioModule {
                 throw error
             }
         }
-        lua.pushField("next_atexit", ofTableAt: shared)
-        lua_setfield(lua.L, caspio_registry_index(), ModuleContract.nextAtexitKey)
-        lua.pushField("columns_of", ofTableAt: shared)
-        lua_setfield(lua.L, caspio_registry_index(), ModuleContract.columnsOfKey)
-        lua.pushField("orders_for", ofTableAt: shared)
-        lua_setfield(lua.L, caspio_registry_index(), ModuleContract.ordersForKey)
+        for (name, key) in ModuleContract.registered {
+            lua.pushField(name, ofTableAt: shared)
+            lua_setfield(lua.L, caspio_registry_index(), key)
+        }
         lua.pop()
 
         lua.pushValue(at: module)
@@ -51,9 +50,11 @@ public enum CaspioModule {
     /// input data is not a script bug, so it comes without the traceback that would point at
     /// the script.
     public static func report(_ error: LuaError) -> String {
-        if let table = error.value.tableRef, table.rawField("setup") == .boolean(true) { return error.message }
+        if let table = error.value.tableRef, table.rawField(ModuleContract.ErrorField.setup) == .boolean(true) { return error.message }
         // Bad input data (a CSV line, a cell) names where it is: the fix is in the data.
-        if let table = error.value.tableRef, table.rawField("kind") == .string("input") { return error.message }
+        if let table = error.value.tableRef, table.rawField(ModuleContract.ErrorField.kind) == .string(CaspioError.Kind.input.rawValue) {
+            return error.message
+        }
         return error.description
     }
 
@@ -67,10 +68,17 @@ public enum CaspioModule {
             lua.push(function: function)
             lua.setField(name, ofTableAt: -2)
         }
-        lua.setField("native", ofTableAt: -2)
+        lua.setField(ModuleContract.Internal.native, ofTableAt: -2)
         lua.pushField("json", ofTableAt: module)
-        lua.setField("json", ofTableAt: -2)
+        lua.setField(ModuleContract.Internal.json, ofTableAt: -2)
         luaL_newmetatable(lua.L, ModuleContract.errorMetatable)
-        lua.setField("error_metatable", ofTableAt: -2)
+        lua.setField(ModuleContract.Internal.errorMetatable, ofTableAt: -2)
+        // The error kinds by name, so that the Lua half raises only kinds Swift knows.
+        lua.newTable(fieldCapacity: Int32(CaspioError.Kind.allCases.count))
+        for kind in CaspioError.Kind.allCases {
+            lua.push(kind.rawValue)
+            lua.setField(kind.rawValue, ofTableAt: -2)
+        }
+        lua.setField(ModuleContract.Internal.errorKinds, ofTableAt: -2)
     }
 }

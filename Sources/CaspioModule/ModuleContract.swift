@@ -14,6 +14,29 @@ public enum ModuleContract {
     /// Registry key of `internal.orders_for`: records' field orders, for the REPL's printer.
     public static let ordersForKey = "caspio.orders_for"
 
+    /// The internal functions the host keeps in the registry once the chunks are loaded, each
+    /// under its key.
+    static let registered: [(internal: String, key: String)] = [
+        ("next_atexit", nextAtexitKey), ("columns_of", columnsOfKey), ("orders_for", ordersForKey),
+    ]
+
+    /// Fields of the internal table that the host fills before the chunks load.
+    enum Internal {
+        /// The host functions (NativeFunctions).
+        static let native = "native"
+        static let json = "json"
+        /// The metatable of error tables.
+        static let errorMetatable = "error_metatable"
+        /// `CaspioError.Kind`'s names, name to name: `internal.kinds.input`.
+        static let errorKinds = "kinds"
+    }
+
+    /// Fields of an error table that the host reads (the rest are CaspioError's, by name).
+    public enum ErrorField {
+        public static let kind = "kind"
+        public static let setup = "setup"
+    }
+
     /// Registered name of the metatable of error tables (also their `__name`).
     static let errorMetatable = "caspio.error"
 
@@ -44,7 +67,7 @@ public enum ModuleContract {
         ("show.lua", PackageResources.show_lua),
         ("upsert.lua", PackageResources.upsert_lua),
         ("export.lua", PackageResources.export_lua),
-        // Last: it wraps internal.send and uses caspio.atexit.
+        // Sets internal.before_send (requests.lua's hook) and a caspio.atexit handler.
         ("dryrun.lua", PackageResources.dryrun_lua),
     ]
 

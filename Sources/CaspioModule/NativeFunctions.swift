@@ -41,6 +41,15 @@ enum NativeFunctions {
                 try? context.sharedClient().counters.countRows(read: read, written: written)
                 return .none
             },
+            // describe_error(kind, message, status, code, request_id, method, url): an error
+            // table's words (errors.lua's __tostring), by the formatter of CaspioError.
+            "describe_error": { lua in
+                func text(_ index: Int32) -> String? { lua.type(at: index) == LUA_TSTRING ? lua.string(at: index) : nil }
+                lua.push(CaspioError.describe(
+                    kind: text(1) ?? "nil", message: text(2) ?? "nil", status: text(3), code: text(4), requestID: text(5),
+                    method: text(6), url: text(7)))
+                return .one
+            },
             "log": { lua in
                 let level = Logger.Level(rawValue: lua.string(at: 1) ?? "info") ?? .info
                 context.logger.log(level: level, "\(lua.string(at: 2) ?? "")")
@@ -121,34 +130,44 @@ enum NativeFunctions {
 
     /// wait(t1, t2, ...) -> ticket, true, response [, http_error] | ticket, false, error.
     /// Returns nothing when Ctrl-C interrupted the wait (Lua's hook then raises).
+    /// `native.wait(ticket...)`: the first of the tickets' requests to finish, as a table
+    /// `{ticket, ok, value, http_error}`: `ok` true with the response as `value` (and, for a
+    /// status >= 400, its error as `http_error`), or false with the error as `value`. Nothing
+    /// when the run is stopped (the requests are cancelled).
     private static func wait(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         let tickets = (1...max(1, lua.top)).compactMap { lua.integer(at: $0).map(Int.init) }
         guard let (ticket, outcome) = context.broker.waitAny(tickets) else {
             context.broker.cancel(tickets)
             return .none
         }
+        lua.newTable(fieldCapacity: 4)
         lua.push(Int64(ticket))
+        lua.setField("ticket", ofTableAt: -2)
+        var failure: CaspioError?
         switch outcome {
         case .success(let response):
+            let top = lua.top
             do {
                 try LuaConversions.pushResponse(lua, response)
+                lua.setField("value", ofTableAt: -2)
+                if response.status >= 400 {
+                    LuaConversions.pushError(lua, response.error)
+                    lua.setField("http_error", ofTableAt: -2)
+                }
             } catch {
-                lua.push(false)
-                LuaConversions.pushError(lua, error)
-                return .results(3)
+                lua.pop(lua.top - top)  // what a body that failed to decode left
+                failure = error
             }
-            lua.push(true)
-            lua.moveTop(to: -2)
-            if response.status >= 400 {
-                LuaConversions.pushError(lua, response.error)
-                return .results(4)
-            }
-            return .results(3)
         case .failure(let error):
-            lua.push(false)
-            LuaConversions.pushError(lua, error)
-            return .results(3)
+            failure = error
         }
+        if let failure {
+            LuaConversions.pushError(lua, failure)
+            lua.setField("value", ofTableAt: -2)
+        }
+        lua.push(failure == nil)
+        lua.setField("ok", ofTableAt: -2)
+        return .one
     }
 
     private static func tokenInfo(
@@ -223,29 +242,15 @@ enum NativeFunctions {
 
     private static func pushConfig(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         let configuration = try raising(lua) { () throws(CaspioError) in try context.sharedClient().configuration }
-        lua.newTable(fieldCapacity: 11)
-        let fields: [(String, String?)] = [
-            ("profile", configuration.profile), ("base_url", configuration.baseURL.absoluteString),
-            ("token_url", configuration.tokenURL.absoluteString), ("client_id", configuration.clientID),
-            ("auth_style", configuration.authStyle.rawValue), ("token_cache", configuration.tokenCacheDirectory ?? "off"),
-        ]
-        for (key, value) in fields {
-            guard let value else { continue }
-            lua.push(value)
-            lua.setField(key, ofTableAt: -2)
-        }
-        let budgets: [(String, Int?)] = [
-            ("max_requests", configuration.maxRequests), ("max_requests_per_day", configuration.maxRequestsPerDay),
-            ("max_requests_per_period", configuration.maxRequestsPerPeriod), ("billing_day", configuration.billingDay),
-        ]
-        for (key, value) in budgets {
-            guard let value else { continue }
-            lua.push(Int64(value))
-            lua.setField(key, ofTableAt: -2)
-        }
-        if let rate = configuration.rate {
-            lua.push(rate)
-            lua.setField("rate", ofTableAt: -2)
+        let shown = configuration.shown
+        lua.newTable(fieldCapacity: Int32(shown.count))
+        for (name, value) in shown {
+            switch value {
+            case .text(let text): lua.push(text)
+            case .integer(let integer): lua.push(Int64(integer))
+            case .number(let number): lua.push(number)
+            }
+            lua.setField(name, ofTableAt: -2)
         }
         return .one
     }

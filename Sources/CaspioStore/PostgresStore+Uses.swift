@@ -23,6 +23,9 @@ extension PostgresStore {
         }
     }
 
+    /// The run lock `name`, the same on every host that shares this store.
+    public func runLock(named name: String) -> any RunLockStore { PostgresRunLock(store: self, name: name) }
+
     /// caspio.state for the script `name`.
     public func state(named name: String) -> any ScriptStateStore { PostgresState(store: self, name: name) }
 
@@ -40,5 +43,17 @@ extension PostgresStore {
         }
         let tokens = PostgresTokens(store: self, tokenURL: c.tokenURL.absoluteString, clientID: c.clientID, secret: c.clientSecret)
         return SharedStores(tokens: tokens, usage: ledger)
+    }
+}
+
+/// A run lock in the store: a session-level advisory lock, dropped when the process ends.
+struct PostgresRunLock: RunLockStore {
+    let store: PostgresStore
+    let name: String
+
+    var described: String { "the lock '\(name)' in the store \(store.url.display)" }
+
+    func acquire(wait: Double) async throws -> Bool {
+        try await store.acquireRunLock(name: name, wait: wait)
     }
 }

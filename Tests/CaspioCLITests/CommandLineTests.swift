@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The command line as people type it: help everywhere, caspio's own options on either side
-/// of the subcommand, help wrapped once at the terminal's width, completion scripts.
+/// of the subcommand, help wrapped once at the terminal's width (completion scripts: CaspioCommandsTests).
 @Suite struct CommandLineTests {
     static let subcommands = ["run", "repl", "auth", "request", "sandbox"]
 
@@ -59,19 +59,6 @@ import Testing
             let help = try caspio(["--help"], environment: ["COLUMNS": "400"]).stdout
             let line = help.split(separator: "\n").first { $0.hasPrefix("caspio SCRIPT [ARGS...] runs") }
             #expect(line?.hasSuffix("it runs that as a script.") == true, "\(help)")
-        }
-    }
-
-    @Test(arguments: ["bash", "zsh", "fish"])
-    func completionScripts(shell: String) throws {
-        let result = try caspio(["--generate-completion-script", shell])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("caspio"))
-        for subcommand in Self.subcommands { #expect(result.stdout.contains(subcommand), "\(shell): \(subcommand)") }
-        if shell == "bash" {
-            let directory = try temporaryDirectory()
-            let file = try write(result.stdout, to: directory.appendingPathComponent("caspio.bash"))
-            #expect(try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-n", file.path]).status == 0)
         }
     }
 }

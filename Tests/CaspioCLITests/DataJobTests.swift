@@ -62,6 +62,46 @@ import Testing
         }
     }
 
+    /// Import holds the table's lock by default (two imports at once wrote every new row
+    /// twice), export takes --lock like run, --no-lock opts out, and a key that more than one
+    /// row already holds is reported.
+    @Test func importHoldsTheTablesLockAndReportsAKeyHeldTwice() throws {
+        let f = try Fixture()
+        f.env["XDG_RUNTIME_DIR"] = f.directory.path
+        let csv = try f.file("contacts.csv", Self.contacts)
+        let locks = f.directory.path + "/caspio/locks"
+        try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
+        let lockPath = locks + "/table-Contacts.lock"
+        let held = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
+        let refused = try f.run(["import", "Contacts", csv, "--key", "Email"])
+        #expect(refused.status == 75, "\(refused.stderr)")
+        #expect(refused.stderr == "caspio: another run holds the lock \(lockPath); not starting (exit 75)\n", "\(refused.stderr)")
+        let export = try f.run(["-v", "export", "Contacts", "--lock"])
+        #expect(export.status == 75, "\(export.stderr)")
+        let unlocked = try f.run(["import", "Contacts", csv, "--key", "Email", "--no-lock"])
+        #expect(unlocked.status == 0, "\(unlocked.stderr)")
+        close(held)
+
+        let twin = try f.run(["-e", "caspio.table('Contacts'):insert({Email = 'twin@example.com', Name = 'Dee 😀', Age = 0})"])
+        #expect(twin.status == 0, "\(twin.stderr)")
+        let names = try f.file("names.csv", "Name,Age\r\nDee 😀,0\r\n")
+        let again = try f.run(["import", "Contacts", names, "--key", "Name"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("Contacts: 1 key is held by more than one row of the table"), "\(again.stderr)")
+        #expect(again.stderr.contains("1 row: 0 inserted, 0 updated, 1 unchanged"), "\(again.stderr)")
+    }
+
+    /// The parameters reach the job as Lua values, whatever their bytes: nothing is spliced
+    /// into source.
+    @Test func parametersReachTheJobAsTheyAre() throws {
+        let f = try Fixture()
+        let name = "No\"pe\\]]\n"
+        let export = try f.run(["export", name])
+        #expect(export.status == 5, "\(export.stderr)")
+        #expect(export.stderr.contains("Cannot find table 'No\"pe\\]]"), "\(export.stderr)")
+    }
+
     @Test func importsTypedRowsThenARerunWritesNothingAndChangesAreUpdatesOnly() throws {
         let f = try Fixture()
         let csv = try f.file("contacts.csv", Self.contacts)

@@ -2,7 +2,7 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// Issue 15 against an account-wide limiter (more than 10 requests in a second lock the account
+/// Pacing (--rate) against an account-wide limiter (more than 10 requests in a second lock the account
 /// for 2 s): 160 reads through caspio.map at concurrency 8, paced and not.
 @Suite struct PacingTests {
     static let reads = """

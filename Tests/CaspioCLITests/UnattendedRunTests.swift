@@ -138,17 +138,6 @@ import Testing
         #expect(object["rows_read"] != nil && object["bytes_in"] != nil && object["retries"] != nil && object["grants"] != nil)
     }
 
-    @Test func helpListsTheExitCodesAndFlags() throws {
-        let help = try caspio(["help", "run"])
-        for word in ["--lock", "--lock-wait", "--timeout", "--quiet", "--summary", "--state", "CASPIO_TIMEOUT"] {
-            #expect(help.stdout.contains(word), "\(word)")
-        }
-        let root = try caspio(["--help"])
-        for code in ["75   another run holds the lock", "124  timeout", "143  terminated"] {
-            #expect(root.stdout.contains(code), "\(code)")
-        }
-    }
-
     @Test func badTimeoutIsAUsageError() throws {
         let box = try ScriptSandbox("print(1)")
         var env = box.environment

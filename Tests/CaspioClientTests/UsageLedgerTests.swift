@@ -4,7 +4,7 @@ import Testing
 @testable import CaspioClient
 
 /// The usage ledger (counts across runs, torn lines, compaction), billing periods, the budgets
-/// across runs, and the settings of issue 15.
+/// across runs, and their settings.
 @Suite struct UsageLedgerTests {
     static let account = URL(string: "https://c1abc123.caspio.com/integrations/rest/v3")!
     static let key = UsageLedger.Key(day: "2026-12-01", profile: "prod", script: "job.lua")

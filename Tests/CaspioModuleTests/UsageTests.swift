@@ -50,7 +50,7 @@ import Testing
         (#"caspio.table("T"):all({exact = 1})"#, "exact must be true or false (got the number 1)"),
     ]
 
-    /// Issue 11: every options table is checked; a misspelling names the option meant, a
+    /// Every options table is checked; a misspelling names the option meant, a
     /// where clause in the wrong place says where it goes.
     static let options: [(String, String)] = [
         (#"caspio.table("T"):all({State = "TX"})"#, #"unknown option 'State' to 'all' (did you mean {where = {State = "TX"}}?)"#),

@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-/// Caspio's hard edges (issue 13, req 3): shuffled unordered results, the URI limit, the row
+/// Caspio's hard edges: shuffled unordered results, the URI limit, the row
 /// cap, the rate limits; and the table design rules of API-NOTES.md.
 @Suite struct HardEdgesTests {
     @Test func unorderedResultsAreShuffledPerRequestWhenAsked() async throws {

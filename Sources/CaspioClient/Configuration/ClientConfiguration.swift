@@ -43,6 +43,34 @@ public struct ClientConfiguration: Sendable {
     /// Sent as the `Principal` header of every request (Caspio's HIPAA audit log names the
     /// acting user), unless the request names its own.
     public var principal: String?
+    /// Every setting of `Setting.typed` as resolved (a layer's value, else its default), by
+    /// name: what `value(_:)` answers for a setting without a field of its own.
+    public var values: [String: SettingValue] = [:]
+
+    /// The value of `setting` as this configuration holds it.
+    public func value(_ setting: Setting) -> SettingValue? {
+        switch setting.name {
+        case Setting.profile.name: profile.map(SettingValue.text)
+        case Setting.baseURL.name: .text(baseURL.absoluteString)
+        case Setting.tokenURL.name: .text(tokenURL.absoluteString)
+        case Setting.clientID.name: .text(clientID)
+        case Setting.authStyle.name: .text(authStyle.rawValue)
+        case Setting.tokenCache.name: .text(tokenCacheDirectory ?? "off")
+        case Setting.maxRequests.name: maxRequests.map(SettingValue.integer)
+        case Setting.rate.name: rate.map(SettingValue.number)
+        case Setting.maxRequestsPerDay.name: maxRequestsPerDay.map(SettingValue.integer)
+        case Setting.maxRequestsPerPeriod.name: maxRequestsPerPeriod.map(SettingValue.integer)
+        case Setting.billingDay.name: .integer(billingDay)
+        case Setting.connectTimeout.name: .number(connectTimeout)
+        case Setting.readTimeout.name: .number(readTimeout)
+        default: values[setting.name]
+        }
+    }
+
+    /// What `caspio.config` shows: every setting marked for it that has a value. Never a secret.
+    public var shown: [(name: String, value: SettingValue)] {
+        Setting.all.filter(\.inConfig).compactMap { setting in value(setting).map { (setting.name, $0) } }
+    }
 
     public init(
         profile: String? = nil, baseURL: URL, tokenURL: URL, clientID: String, clientSecret: Secret,

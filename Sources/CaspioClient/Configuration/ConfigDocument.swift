@@ -40,10 +40,7 @@ public struct ConfigDocument {
     /// A profile's settings as written, in a fixed order; an inline secret shows as hidden.
     public func settings(of name: String) -> [(key: String, value: String)]? {
         guard let table = profilesTable?[name]?.table else { return nil }
-        let first = [
-            "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
-            "client_secret_command",
-        ]
+        let first = [Setting.account, Setting.baseURL, Setting.tokenURL, Setting.clientID, Setting.clientSecret].flatMap(\.profileKeys)
         return (first + ConfigFile.knownKeys.subtracting(first).sorted()).compactMap { key in
             guard let value = table[key] else { return nil }
             if key == "client_secret" { return (key, "(inline in the config file, hidden)") }

@@ -15,12 +15,8 @@ struct ConfigFile {
     var defaultProfile: String?
     var profiles: [String: SettingsLayer]
 
-    static let knownKeys: Set<String> = [
-        "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
-        "client_secret_command", "auth_style", "ca_file", "token_cache", "max_requests", "connect_timeout",
-        "read_timeout", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day", "store",
-        "store_password_env", "store_password_file", "store_password_command",
-    ]
+    /// Every key a profile may hold, from the settings' descriptions.
+    static var knownKeys: Set<String> { Setting.profileKeys }
 
     /// nil when the file does not exist; a clear error when it cannot be read or parsed.
     static func load(path: String) throws(CaspioError) -> ConfigFile? {
@@ -80,24 +76,7 @@ struct ConfigFile {
             guard let text = value.string else { throw CaspioError(.config, "\(origin): \(key) must be a string") }
             return text
         }
-        func count(_ key: String) throws(CaspioError) -> Int? {
-            guard let value = table[key] else { return nil }
-            guard let number = value.int, number >= 0 else {
-                throw CaspioError(.config, "\(origin): \(key) must be a whole number of requests, 0 or more")
-            }
-            return number
-        }
-        func seconds(_ key: String) throws(CaspioError) -> Double? {
-            guard let value = table[key] else { return nil }
-            guard let number = value.double ?? value.int.map(Double.init),
-                ConfigurationResolver.validSeconds(number)
-            else {
-                throw CaspioError(.config, "\(origin): \(key) must be \(ConfigurationResolver.secondsRange)")
-            }
-            return number
-        }
-        let secretKeys = ["client_secret", "client_secret_env", "client_secret_file", "client_secret_command"]
-        let given = secretKeys.filter { table[$0] != nil }
+        let given = Setting.clientSecret.profileKeys.filter { table[$0] != nil }
         guard given.count <= 1 else {
             throw CaspioError(.config, "\(origin): give only one of \(given.joined(separator: ", "))")
         }
@@ -106,30 +85,22 @@ struct ConfigFile {
         if let value = try string("client_secret_env") { secret = .environment(value) }
         if let value = try string("client_secret_file") { secret = .file(value) }
         if let value = try string("client_secret_command") { secret = .command(value) }
-        var layer = SettingsLayer(
-            kind: .profile, name: origin, account: try string("account"), baseURL: try string("base_url"),
-            tokenURL: try string("token_url"), clientID: try string("client_id"), secret: secret,
-            authStyle: try string("auth_style"), caFile: try string("ca_file"), tokenCache: try string("token_cache"),
-            maxRequests: try count("max_requests"), connectTimeout: try seconds("connect_timeout"),
-            readTimeout: try seconds("read_timeout"))
-        layer.store = try string("store")
-        let passwordKeys = ["store_password_env", "store_password_file", "store_password_command"].filter { table[$0] != nil }
+        var layer = SettingsLayer(kind: .profile, name: origin)
+        layer.secret = secret
+        for setting in Setting.typed {
+            guard let value = table[setting.name] else { continue }
+            let typed = setting.type == .text
+                ? value.string.map(SettingValue.text) : setting.type.value(integer: value.int, double: value.double)
+            guard let typed else { throw CaspioError(.config, "\(origin): \(setting.key) must be \(setting.type.expected)") }
+            try layer.set(setting, typed)
+        }
+        let passwordKeys = Setting.storePassword.profileKeys.filter { table[$0] != nil }
         guard passwordKeys.count <= 1 else {
             throw CaspioError(.config, "\(origin): give only one of \(passwordKeys.joined(separator: ", "))")
         }
         if let value = try string("store_password_env") { layer.storePassword = .environment(value) }
         if let value = try string("store_password_file") { layer.storePassword = .file(value) }
         if let value = try string("store_password_command") { layer.storePassword = .command(value) }
-        guard table["rate"].map({ $0.double != nil || $0.int != nil }) ?? true else {
-            throw CaspioError(.config, "\(origin): rate must be a number of requests per second, e.g. 6")
-        }
-        guard table["billing_day"].map({ $0.int != nil }) ?? true else {
-            throw CaspioError(.config, "\(origin): billing_day must be a day of the month from 1 to 28, e.g. 15")
-        }
-        layer.usage = try UsageSettings.validated(
-            rate: table["rate"].flatMap { $0.double ?? $0.int.map(Double.init) },
-            perDay: try count("max_requests_per_day"), perPeriod: try count("max_requests_per_period"),
-            billingDay: table["billing_day"]?.int, spelled: { "\($0) in \(origin)" })
         return layer
     }
 }

@@ -20,29 +20,38 @@ public struct ConfigurationOverrides: Sendable {
     public var scriptName: String?
     /// The acting user every request names in Caspio's `Principal` header (`--principal`).
     public var principal: String?
+    /// The client secret given directly (a `--sandbox`'s own, never a user's flag).
+    public var clientSecret: Secret?
+    /// The account is these overrides' alone (a `--sandbox`): no config file is read, and the
+    /// environment's account settings are not looked at.
+    public var accountFromOverridesOnly = false
     public init() {}
 
     /// The flags that need no account checked at once (`--rate 0` is wrong even for a run
     /// that never makes a request).
     public func validate() throws(CaspioError) {
-        _ = try UsageSettings.validated(
-            rate: rate, perDay: maxRequestsPerDay, perPeriod: maxRequestsPerPeriod, billingDay: nil,
-            spelled: UsageSettings.flagName)
+        _ = try flagsLayer()
     }
-}
 
-/// One setting as each layer spells it, for error messages that say what to set and where.
-struct Setting {
-    var key: String
-    var variable: String
-    var flag: String?
+    /// The settings the flags give, each beside its description; an empty text is unset.
+    var flagValues: [(Setting, SettingValue?)] {
+        func text(_ value: String?) -> SettingValue? { nonEmpty(value).map(SettingValue.text) }
+        return [
+            (.account, text(account)), (.baseURL, text(baseURL)), (.tokenURL, text(tokenURL)), (.clientID, text(clientID)),
+            (.authStyle, text(authStyle)), (.caFile, text(caFile)), (.tokenCache, text(tokenCache)), (.store, text(store)),
+            (.maxRequests, maxRequests.map(SettingValue.integer)), (.rate, rate.map(SettingValue.number)),
+            (.maxRequestsPerDay, maxRequestsPerDay.map(SettingValue.integer)),
+            (.maxRequestsPerPeriod, maxRequestsPerPeriod.map(SettingValue.integer)),
+        ]
+    }
 
-    static let account = Setting(key: "account", variable: "CASPIO_ACCOUNT", flag: "--account")
-    static let baseURL = Setting(key: "base_url", variable: "CASPIO_BASE_URL", flag: "--base-url")
-    static let tokenURL = Setting(key: "token_url", variable: "CASPIO_TOKEN_URL", flag: "--token-url")
-    static let authStyle = Setting(key: "auth_style", variable: "CASPIO_AUTH_STYLE", flag: nil)
-    static let caFile = Setting(key: "ca_file", variable: "CASPIO_CA_FILE", flag: "--ca-file")
-    static let store = Setting(key: "store", variable: "CASPIO_STORE", flag: "--store")
+    /// The layer of the command line.
+    func flagsLayer() throws(CaspioError) -> SettingsLayer {
+        var layer = SettingsLayer(kind: .flags, name: "the command line")
+        for (setting, value) in flagValues { try layer.set(setting, value) }
+        layer.secret = clientSecret.map(SecretSource.inline)
+        return layer
+    }
 }
 
 /// One layer of settings (flags, environment, or a profile), before resolution.
@@ -52,28 +61,32 @@ struct SettingsLayer {
     var kind: Kind
     /// "the command line", "the environment" or "profile 'NAME' of PATH".
     var name: String
-    var account: String?
-    var baseURL: String?
-    var tokenURL: String?
-    var clientID: String?
+    /// Every setting of `Setting.typed` this layer gives, by name, checked.
+    var values: [String: SettingValue] = [:]
     var secret: SecretSource?
-    var authStyle: String?
-    var caFile: String?
-    var tokenCache: String?
-    var maxRequests: Int?
-    var connectTimeout: Double?
-    var readTimeout: Double?
-    var usage = UsageSettings()
-    var store: String?
     /// `store_password_env`, `_file` or `_command` (profiles only).
     var storePassword: SecretSource?
+
+    init(kind: Kind, name: String) {
+        self.kind = kind
+        self.name = name
+    }
+
+    func text(_ setting: Setting) -> String? { values[setting.name]?.string }
+    var account: String? { text(.account) }
+    var baseURL: String? { text(.baseURL) }
+    var tokenURL: String? { text(.tokenURL) }
+    var clientID: String? { nonEmpty(text(.clientID)) }
+    var store: String? { text(.store) }
+    /// Gives the account (an account id or a base URL).
+    var namesEndpoint: Bool { account != nil || baseURL != nil }
 
     /// Where this layer gives `setting`: `CASPIO_BASE_URL in the environment`,
     /// `--base-url on the command line`, `base_url in profile 'prod' of PATH`.
     func origin(_ setting: Setting) -> String {
         switch kind {
         case .flags: "\(setting.flag ?? setting.key) on the command line"
-        case .environment: "\(setting.variable) in the environment"
+        case .environment: "\(setting.variable ?? setting.key) in the environment"
         case .profile: "\(setting.key) in \(name)"
         }
     }
@@ -113,7 +126,7 @@ public struct ConfigurationResolver {
 
     public func resolve() throws(CaspioError) -> ClientConfiguration {
         do {
-            return try resolveLayers(file: try ConfigFile.load(path: configFilePath))
+            return try resolveLayers(file: try configFile())
         } catch {
             var error = error
             error.isSetup = true
@@ -135,9 +148,15 @@ public struct ConfigurationResolver {
         return try resolver.resolveLayers(file: try ConfigFile.parse(configText, path: configFilePath))
     }
 
+    /// The config file, unless the overrides alone name the account.
+    private func configFile() throws(CaspioError) -> ConfigFile? {
+        overrides.accountFromOverridesOnly ? nil : try ConfigFile.load(path: configFilePath)
+    }
+
     /// The layers that apply, highest first, and the profile chosen (if any).
     private func selectedLayers(file: ConfigFile?) throws(CaspioError) -> (String?, [SettingsLayer]) {
-        let profileName = nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
+        let profileName = overrides.accountFromOverridesOnly
+            ? nil : nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
         if let profileName {
             guard let file else {
@@ -152,7 +171,7 @@ public struct ConfigurationResolver {
             }
             profileLayer = layer
         }
-        return (profileName, [try flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? []))
+        return (profileName, [try overrides.flagsLayer(), try environmentLayer()] + (profileLayer.map { [$0] } ?? []))
     }
 
     /// Where tokens, locks, state and the ledger live (`store`): needs no account, so that
@@ -162,8 +181,8 @@ public struct ConfigurationResolver {
             // Without a config file no profile can name a store: a missing profile is reported
             // when the client needs it, as before. A profile that exists must be readable, since
             // guessing past it could take this host's files for a shared store.
-            let file = try ConfigFile.load(path: configFilePath)
-            let layers = file == nil ? [try flagsLayer(), try environmentLayer()] : try selectedLayers(file: file).1
+            let file = try configFile()
+            let layers = file == nil ? [try overrides.flagsLayer(), try environmentLayer()] : try selectedLayers(file: file).1
             guard let layer = layers.first(where: { nonEmpty($0.store) != nil }), let text = layer.store else {
                 return StoreSetting(url: nil, origin: "the default")
             }
@@ -190,18 +209,17 @@ public struct ConfigurationResolver {
     }
 
     private func resolveLayers(file: ConfigFile?) throws(CaspioError) -> ClientConfiguration {
-        let (profileName, selected) = try selectedLayers(file: file)
-        var layers = selected
+        let (profileName, layers) = try selectedLayers(file: file)
         try requireEverySetting(in: layers, profile: profileName)
-        if !requireCredentials, !layers.contains(where: { $0.secret != nil }) {
-            layers[layers.count - 1].secret = .inline(Secret(""))
-        }
-        if !requireCredentials, !layers.contains(where: { nonEmpty($0.clientID) != nil }) {
-            layers[layers.count - 1].clientID = "(none)"
+        /// The highest layer's value of `setting`, else its default.
+        func value(_ setting: Setting) -> SettingValue? {
+            layers.lazy.compactMap { $0.values[setting.name] }.first ?? setting.defaultValue
         }
 
         // The endpoint comes as a unit from the highest layer that names one.
-        let endpointIndex = layers.firstIndex { $0.account != nil || $0.baseURL != nil }!
+        guard let endpointIndex = layers.firstIndex(where: \.namesEndpoint) else {
+            throw CaspioError(.config, "no Caspio account is configured (CASPIO_ACCOUNT or CASPIO_BASE_URL)\n\(Self.sandboxHint)")
+        }
         let endpointLayer = layers[endpointIndex]
         let baseURL: URL
         var derivedTokenURL: URL
@@ -209,31 +227,36 @@ public struct ConfigurationResolver {
             baseURL = try Self.validatedURL(base, what: "base URL", from: endpointLayer.origin(.baseURL))
             derivedTokenURL = try Self.tokenURL(onHostOf: baseURL)
         } else {
-            let account = endpointLayer.account!.trimmingCharacters(in: .whitespaces)
-            guard !account.isEmpty, account.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            let account = (endpointLayer.account ?? "").trimmingCharacters(in: .whitespaces)
+            guard !account.isEmpty, account.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+                let accountBase = URL(string: "https://\(account).caspio.com/integrations/rest/v3"),
+                let accountToken = URL(string: "https://\(account).caspio.com/oauth/token")
+            else {
                 throw CaspioError(
                     .config,
                     "the account '\(account)' (from \(endpointLayer.origin(.account))) is not an account id such as c1abc123")
             }
-            baseURL = URL(string: "https://\(account).caspio.com/integrations/rest/v3")!
-            derivedTokenURL = URL(string: "https://\(account).caspio.com/oauth/token")!
+            (baseURL, derivedTokenURL) = (accountBase, accountToken)
         }
         // A token URL goes with the endpoint of its own layer or overrides it from above; one
         // from a lower layer belongs to that layer's host, so it never pairs with this endpoint.
-        if let layer = layers[...endpointIndex].first(where: { $0.tokenURL != nil }) {
-            derivedTokenURL = try Self.validatedURL(layer.tokenURL!, what: "token URL", from: layer.origin(.tokenURL))
+        if let layer = layers[...endpointIndex].first(where: { $0.tokenURL != nil }), let text = layer.tokenURL {
+            derivedTokenURL = try Self.validatedURL(text, what: "token URL", from: layer.origin(.tokenURL))
         }
 
-        let idLayer = layers.first { nonEmpty($0.clientID) != nil }!
-        let secretLayer = layers.first { $0.secret != nil }!
-        let secret = requireCredentials
-            ? try secretLayer.secret!.resolve(environment: environment, origin: secretLayer.name) : Secret("")
-        let secretOrigin = SecretOrigin(
-            setting: secretLayer.kind == .environment ? "CASPIO_CLIENT_SECRET" : secretLayer.secret!.setting,
-            detail: secretLayer.secret!.detail, layer: secretLayer.name)
+        // Without credentials required (`caspio usage`), none is looked for or shown.
+        let clientID = layers.lazy.compactMap(\.clientID).first ?? ""
+        var secret = Secret("")
+        var secretOrigin: SecretOrigin?
+        if requireCredentials, let layer = layers.first(where: { $0.secret != nil }), let source = layer.secret {
+            secret = try source.resolve(environment: environment, origin: layer.name)
+            // Given directly (a --sandbox's): no origin to check.
+            if layer.kind != .flags { secretOrigin = SecretOrigin(
+                setting: layer.kind == .environment ? "CASPIO_CLIENT_SECRET" : source.setting, detail: source.detail, layer: layer.name) }
+        }
 
         var style = ClientConfiguration.AuthStyle.body
-        if let layer = layers.first(where: { $0.authStyle != nil }), let text = layer.authStyle {
+        if let layer = layers.first(where: { $0.text(.authStyle) != nil }), let text = layer.text(.authStyle) {
             guard let given = ClientConfiguration.AuthStyle(rawValue: text.lowercased()) else {
                 throw CaspioError(
                     .config, "the auth style '\(text)' (from \(layer.origin(.authStyle))) is not one of: body, basic")
@@ -241,31 +264,30 @@ public struct ConfigurationResolver {
             style = given
         }
         var caFile: String?
-        if let layer = layers.first(where: { $0.caFile != nil }), let path = layer.caFile.map(expandTilde) {
+        if let layer = layers.first(where: { $0.text(.caFile) != nil }), let path = layer.text(.caFile).map(expandTilde) {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw CaspioError(.config, "cannot read the CA file \(path) (from \(layer.origin(.caFile)))")
             }
             caFile = path
         }
-        let cacheSetting = layers.lazy.compactMap(\.tokenCache).first
+        let cacheSetting = layers.lazy.compactMap { $0.text(.tokenCache) }.first
         let cacheDirectory: String? =
             cacheSetting.map { $0.lowercased() == "off" ? nil : expandTilde($0) } ?? defaultTokenCacheDirectory
-        let usage = layers.map(\.usage)
-        let (perDay, perPeriod) = (usage.lazy.compactMap(\.maxRequestsPerDay).first, usage.lazy.compactMap(\.maxRequestsPerPeriod).first)
+        let (perDay, perPeriod) = (value(.maxRequestsPerDay)?.integer, value(.maxRequestsPerPeriod)?.integer)
         if cacheDirectory == nil, perDay != nil || perPeriod != nil {
             throw CaspioError(
                 .config,
                 "max_requests_per_day and max_requests_per_period are counted by the usage ledger, which lives in the token cache directory, and the token cache is off (CASPIO_TOKEN_CACHE or token_cache)")
         }
         var configuration = ClientConfiguration(
-            profile: profileName, baseURL: baseURL, tokenURL: derivedTokenURL, clientID: nonEmpty(idLayer.clientID)!,
+            profile: profileName, baseURL: baseURL, tokenURL: derivedTokenURL, clientID: clientID,
             clientSecret: secret, authStyle: style, caFile: caFile, tokenCacheDirectory: cacheDirectory,
-            connectTimeout: layers.lazy.compactMap(\.connectTimeout).first ?? 10,
-            readTimeout: layers.lazy.compactMap(\.readTimeout).first ?? 60,
-            maxRequests: layers.lazy.compactMap(\.maxRequests).first, rate: usage.lazy.compactMap(\.rate).first,
+            connectTimeout: value(.connectTimeout)?.number ?? 10, readTimeout: value(.readTimeout)?.number ?? 60,
+            maxRequests: value(.maxRequests)?.integer, rate: value(.rate)?.number,
             maxRequestsPerDay: perDay, maxRequestsPerPeriod: perPeriod,
-            billingDay: usage.lazy.compactMap(\.billingDay).first ?? 1, usageDirectory: cacheDirectory,
+            billingDay: value(.billingDay)?.integer ?? 1, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
+        configuration.values = Dictionary(uniqueKeysWithValues: Setting.typed.compactMap { setting in value(setting).map { (setting.name, $0) } })
         configuration.secretOrigin = secretOrigin
         configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment["CASPIO_PRINCIPAL"])
         return configuration
@@ -275,11 +297,11 @@ public struct ConfigurationResolver {
     /// the sandbox.
     private func requireEverySetting(in layers: [SettingsLayer], profile: String?) throws(CaspioError) {
         var missing: [(what: String, variable: String, key: String)] = []
-        if !requireCredentials, layers.contains(where: { $0.account != nil || $0.baseURL != nil }) { return }
-        if !layers.contains(where: { $0.account != nil || $0.baseURL != nil }) {
+        if !requireCredentials, layers.contains(where: \.namesEndpoint) { return }
+        if !layers.contains(where: \.namesEndpoint) {
             missing.append(("the account", "CASPIO_ACCOUNT or CASPIO_BASE_URL", "account or base_url"))
         }
-        if !layers.contains(where: { nonEmpty($0.clientID) != nil }) {
+        if !layers.contains(where: { $0.clientID != nil }) {
             missing.append(("the client id", "CASPIO_CLIENT_ID", "client_id"))
         }
         if !layers.contains(where: { $0.secret != nil }) {
@@ -291,7 +313,7 @@ public struct ConfigurationResolver {
         guard !missing.isEmpty else { return }
         let head = missing.count == 3 ? "no Caspio account is configured" : "the Caspio account settings are incomplete"
         let list = missing.map { "\($0.what) (\($0.variable))" }
-        let listed = list.count == 1 ? list[0] : list.dropLast().joined(separator: ", ") + " and " + list.last!
+        let listed = list.count == 1 ? list[0] : list.dropLast().joined(separator: ", ") + " and " + (list.last ?? "")
         let place = profile.map { "profile '\($0)' of \(configFilePath)" } ?? "a profile of \(configFilePath)"
         let keys = missing.map(\.key).joined(separator: "; ")
         throw CaspioError(
@@ -303,54 +325,20 @@ public struct ConfigurationResolver {
             """)
     }
 
-    private func flagsLayer() throws(CaspioError) -> SettingsLayer {
-        if let budget = overrides.maxRequests, budget < 0 {
-            throw CaspioError(.config, "--max-requests \(budget) must be a whole number of requests, 0 or more")
-        }
-        var layer = SettingsLayer(
-            kind: .flags, name: "the command line", account: nonEmpty(overrides.account),
-            baseURL: nonEmpty(overrides.baseURL), tokenURL: nonEmpty(overrides.tokenURL),
-            clientID: overrides.clientID, authStyle: overrides.authStyle, caFile: nonEmpty(overrides.caFile),
-            tokenCache: nonEmpty(overrides.tokenCache), maxRequests: overrides.maxRequests)
-        layer.store = nonEmpty(overrides.store)
-        layer.usage = try UsageSettings.validated(
-            rate: overrides.rate, perDay: overrides.maxRequestsPerDay, perPeriod: overrides.maxRequestsPerPeriod,
-            billingDay: nil, spelled: UsageSettings.flagName)
-        return layer
-    }
-
     /// An empty variable counts as unset, the secret's included; a malformed number is an error.
     private func environmentLayer() throws(CaspioError) -> SettingsLayer {
-        func value(_ name: String) -> String? { nonEmpty(environment[name]) }
-        func count(_ name: String) throws(CaspioError) -> Int? {
-            guard let text = value(name) else { return nil }
-            guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number >= 0 else {
-                throw CaspioError(.config, "\(name)='\(text)' is not a whole number of requests, 0 or more")
-            }
-            return number
+        var layer = SettingsLayer(kind: .environment, name: "the environment")
+        // A --sandbox's account is the flags' alone: none of the environment's account settings.
+        let skipped: Set<String> = overrides.accountFromOverridesOnly
+            ? [Setting.account, .baseURL, .tokenURL, .clientID, .authStyle, .caFile, .tokenCache].reduce(into: []) { $0.insert($1.name) } : []
+        for setting in Setting.typed where !skipped.contains(setting.name) {
+            try layer.read(setting, from: environment)
         }
-        func seconds(_ name: String) throws(CaspioError) -> Double? {
-            guard let text = value(name) else { return nil }
-            guard let number = Double(text.trimmingCharacters(in: .whitespaces)), Self.validSeconds(number) else {
-                throw CaspioError(.config, "\(name)='\(text)' is not \(Self.secondsRange)")
-            }
-            return number
+        if !overrides.accountFromOverridesOnly {
+            layer.secret = nonEmpty(environment["CASPIO_CLIENT_SECRET"]).map { SecretSource.inline(Secret($0)) }
         }
-        var layer = SettingsLayer(
-            kind: .environment, name: "the environment", account: value("CASPIO_ACCOUNT"),
-            baseURL: value("CASPIO_BASE_URL"), tokenURL: value("CASPIO_TOKEN_URL"), clientID: value("CASPIO_CLIENT_ID"),
-            secret: value("CASPIO_CLIENT_SECRET").map { SecretSource.inline(Secret($0)) },
-            authStyle: value("CASPIO_AUTH_STYLE"), caFile: value("CASPIO_CA_FILE"),
-            tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: try count("CASPIO_MAX_REQUESTS"),
-            connectTimeout: try seconds("CASPIO_CONNECT_TIMEOUT"), readTimeout: try seconds("CASPIO_READ_TIMEOUT"))
-        layer.usage = try UsageSettings.fromEnvironment(environment)
-        layer.store = value("CASPIO_STORE")
         return layer
     }
-
-    /// Timeouts: positive, finite, and short enough to count in nanoseconds.
-    static func validSeconds(_ value: Double) -> Bool { value.isFinite && value > 0 && value <= 86400 }
-    static let secondsRange = "a number of seconds above 0 and at most 86400"
 
     private func expandTilde(_ path: String) -> String {
         path.hasPrefix("~/") ? home + path.dropFirst() : path

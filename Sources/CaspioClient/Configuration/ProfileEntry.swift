@@ -33,7 +33,8 @@ public struct ProfileEntry: Sendable {
     /// The table's lines, header first.
     func lines(name: String) -> [String] {
         var pairs: [(String, String?)] = [
-            ("account", account), ("base_url", baseURL), ("token_url", tokenURL), ("client_id", clientID),
+            (Setting.account.name, account), (Setting.baseURL.name, baseURL), (Setting.tokenURL.name, tokenURL),
+            (Setting.clientID.name, clientID),
         ]
         switch secret {
         case .inline(let value): pairs.append(("client_secret", value.reveal()))
@@ -41,7 +42,7 @@ public struct ProfileEntry: Sendable {
         case .command(let command): pairs.append(("client_secret_command", command))
         case .environment(let name): pairs.append(("client_secret_env", name))
         }
-        pairs.append(("ca_file", caFile))
+        pairs.append((Setting.caFile.name, caFile))
         return ["[profiles.\(name)]"] + pairs.compactMap { key, value in value.map { "\(key) = \(tomlString($0))" } }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-// What runs share: tokens, the usage ledger, script state (and, in the CLI, the run lock).
+// What runs share: tokens, the usage ledger, script state and the run lock.
 // The file implementations are this host's (TokenCache, UsageLedger, StateFile); the
 // CaspioStore target implements them on PostgreSQL for many hosts.
 
@@ -39,6 +39,15 @@ public protocol ScriptStateStore: Sendable {
     var location: String { get }
     func read() throws(CaspioError) -> [UInt8]?
     func write(_ bytes: [UInt8]) throws(CaspioError)
+}
+
+/// The lock that keeps scheduled runs from overlapping, held until the process ends (a file
+/// lock on this host, an advisory lock in a shared store).
+public protocol RunLockStore: Sendable {
+    /// The lock, for messages: "the lock PATH", "the lock 'NAME' in the store URL".
+    var described: String { get }
+    /// Takes the lock, waiting up to `wait` seconds; false if another run still holds it.
+    func acquire(wait: Double) async throws -> Bool
 }
 
 /// A store other than this host's files, handed to the client by the CLI.

@@ -64,9 +64,6 @@ public actor TokenManager {
         }
     }
 
-    /// The token in memory, if any (for reporting; never printed).
-    public var currentToken: TokenSet? { current }
-
     // MARK: -
 
     private func singleFlight(rejected: Secret?) async throws(CaspioError) -> TokenSet {

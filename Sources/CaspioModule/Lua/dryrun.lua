@@ -1,18 +1,17 @@
--- Dry runs (--dry-run, CASPIO_DRY_RUN=1): every request of the module passes internal.send,
--- so this one wrapper sees them all. Reads go out; a write (any method but GET and HEAD:
--- records, uploads, file deletes, task runs, deployments) is logged as what it would have
--- sent and answered with a stand-in. Token grants are the client's, below this, and still
--- happen: reads need them.
+-- Dry runs (--dry-run, CASPIO_DRY_RUN=1): every request of the module passes
+-- internal.before_send (requests.lua's hook), so this one hook sees them all. Reads go out;
+-- a write (any method but GET and HEAD: records, uploads, file deletes, task runs,
+-- deployments) is logged as what it would have sent and answered with a stand-in. Token
+-- grants are the client's, below this, and still happen: reads need them.
 local caspio, internal = ...
 local native, json = internal.native, internal.json
 local format, concat = string.format, table.concat
 
 if not native.dry_run() then return end
 
-local send, receive, count_rows = internal.send, internal.receive, native.count_rows
+local count_rows = native.count_rows
 -- Rows a stand-in "wrote" were not written: caspio.stats and --summary count reads only.
 native.count_rows = function(read) count_rows(read, 0) end
-local STAND_IN = {} -- pending requests answered here
 local counts, order = {}, {}
 
 local function short(opts)
@@ -133,22 +132,15 @@ local function hide_passwords(path, body)
   end
 end
 
-function internal.send(method, path, opts)
+function internal.before_send(method, path, opts)
   local verb = type(method) == "string" and method:upper() or method
-  if verb == "GET" or verb == "HEAD" or type(path) ~= "string" then return send(method, path, opts) end
-  internal.check_options("request", opts)
+  if verb == "GET" or verb == "HEAD" or type(path) ~= "string" then return nil end
   hide_passwords(path, opts and opts.json)
   native.stderr(format("dry run: %s %s%s%s\n", verb, path, query_text(opts and opts.query), short(opts)))
   local where = verb .. " " .. (path:gsub("^/", ""):gsub("%?.*$", ""))
   if counts[where] == nil then order[#order + 1] = where end
   counts[where] = (counts[where] or 0) + 1
-  return { [STAND_IN] = stand_in(verb, path, opts) }
-end
-
-function internal.receive(pending)
-  local answer = pending[STAND_IN]
-  if answer then return answer end
-  return receive(pending)
+  return stand_in(verb, path, opts)
 end
 
 -- The summary, after the script and its other clean-up handlers (atexit runs last first).

@@ -67,7 +67,7 @@ local specs = {
   },
 }
 
--- Issue 14: views, attachments, folders and the account's other objects --------------------
+-- Views, attachments, folders and the account's other objects --------------------
 for _, spec in ipairs({
   {
     name = "attachments", class = "caspio.AttachmentsOptions", functions = { "attachments" },

@@ -17,9 +17,9 @@ local function await(ticket)
   if not main and scheduled[co] then
     return coroutine.yield(WAITING, ticket)
   end
-  local done, ok, value, http_error = native.wait(ticket)
+  local done = native.wait(ticket)
   if done == nil then error(native.stop_message()) end
-  return ok, value, http_error
+  return done.ok, done.value, done.http_error
 end
 
 -- A 404 for a table, view or field that does not exist names the nearest ones that do: the
@@ -84,13 +84,17 @@ local function explain_not_found(e, path)
   if hint then e.message = e.message .. hint end
 end
 
+--- The hook before sending: nil, or a function(method, path, opts) that every request of the
+--- module passes, its options checked, before it is sent. It returns nil to let the request
+--- go, or a response table that answers it instead (dry runs, dryrun.lua, answer writes so).
+internal.before_send = nil
+
 --- Starts a request and returns at once: the pending request, for internal.receive (the
 --- pager asks for pages ahead this way). native.cancel(pending.ticket) abandons it.
 function internal.send(method, path, opts)
   -- Which options and their kinds are checked here; native.start checks the arguments and
   -- what is inside the options (query values, JSON), and raises at the script's line.
   internal.check_options("request", opts)
-  if opts and opts.principal ~= nil then opts = internal.with_principal(opts) end
   if opts and type(opts.json) == "table" then
     local body = internal.dates_as_text(opts.json)
     if body ~= opts.json then
@@ -99,11 +103,17 @@ function internal.send(method, path, opts)
       copy.json, opts = body, copy
     end
   end
+  if internal.before_send then
+    local answer = internal.before_send(method, path, opts)
+    if answer ~= nil then return { answer = answer, path = path } end
+  end
+  if opts and opts.principal ~= nil then opts = internal.with_principal(opts) end
   return { ticket = native.start(method, path, opts), path = path, check = not (opts and opts.check == false) }
 end
 
 --- Waits for a pending request: its response, or its error raised.
 function internal.receive(pending)
+  if pending.answer then return pending.answer end
   local ok, value, http_error = await(pending.ticket)
   if not ok then error(value, 0) end
   if http_error and pending.check then
@@ -206,11 +216,11 @@ function caspio.map(list, fn, opts)
     if failure ~= nil or running == 0 then break end
     local tickets = {}
     for ticket in pairs(waiting) do tickets[#tickets + 1] = ticket end
-    local ticket, ok, value, http_error = native.wait(unpack(tickets))
-    if ticket == nil then error(native.stop_message()) end
-    local task = waiting[ticket]
-    waiting[ticket] = nil
-    step(task.co, task.index, ok, value, http_error)
+    local done = native.wait(unpack(tickets))
+    if done == nil then error(native.stop_message()) end
+    local task = waiting[done.ticket]
+    waiting[done.ticket] = nil
+    step(task.co, task.index, done.ok, done.value, done.http_error)
   end
 
   if failure ~= nil then

@@ -171,17 +171,19 @@ local function field_list(rows, keys)
   return fields
 end
 
---- The existing rows matching the input's keys, by key. Reads IN-list batches, or the whole
---- table when that takes fewer requests (a sync of most of a table: 1,000 rows a request).
+--- The existing rows matching the input's keys, by key, and how many of those keys more
+--- than one row holds. Reads IN-list batches, or the whole table when that takes fewer
+--- requests (a sync of most of a table: 1,000 rows a request).
 local function existing_rows(t, rows, keys, fields)
   local wanted = {}
   for _, row in ipairs(rows) do wanted[internal.key_of(row, keys)] = true end
-  local found = {}
+  local found, twice, duplicated = {}, {}, 0
   local function keep(row)
     local key = internal.key_of(row, keys)
     if key and wanted[key] then
       if found[key] then
         native.log("warning", format("%s holds more than one row with %s: an update changes them all", t.name, key_text(row, keys)))
+        if not twice[key] then twice[key], duplicated = true, duplicated + 1 end
       end
       found[key] = row
     end
@@ -200,7 +202,7 @@ local function existing_rows(t, rows, keys, fields)
       for row in t:rows({ select = fields, where = caspio.where.raw(clause) }) do keep(row) end
     end
   end
-  return found
+  return found, duplicated
 end
 
 -- The key fields by their names in the design: `email` finds `Email` (Caspio's names are
@@ -237,13 +239,14 @@ function Table:upsert(rows, opts)
   opts = internal.check_options("upsert", opts)
   if type(rows) ~= "table" then usage("bad argument #1 to 'upsert' (list of rows expected)") end
   if opts.key == nil then usage("upsert needs {key = \"Field\"} (or a list of fields): the fields that identify a row") end
-  local counts = { inserted = 0, updated = 0, unchanged = 0 }
+  local counts = { inserted = 0, updated = 0, unchanged = 0, duplicated = 0 }
   if #rows == 0 then return counts end
   local keys = key_fields(self, internal.list_of(opts.key))
   local lines = opts.lines
   internal.check_keys(rows, keys, function(i) return lines and lines[i] and "line " .. lines[i] or "row " .. i end)
 
-  local found = existing_rows(self, rows, keys, field_list(rows, keys))
+  local found
+  found, counts.duplicated = existing_rows(self, rows, keys, field_list(rows, keys))
   local generated = generated_fields(self)
   local by_name = internal.design(self).by_name
   local writes = {}

@@ -2,10 +2,14 @@
 /// it cannot do on its own:
 /// - options of `caspio` itself before the subcommand (`caspio -v run job.lua`): moved after it;
 /// - `--help` for `caspio run`, whose script arguments are passed through untouched;
-/// - `--lock` with an optional value.
+/// - `--lock` with an optional value (`run`, `export`, `import`).
 /// Only the words before the script are looked at: the script's own arguments are its business.
 enum CommandLineWords {
-    static let subcommands: Set<String> = ["run", "repl", "auth", "request", "sandbox", "usage", "profile", "doctor", "help"]
+    /// The subcommands' names, as `caspio` declares them, and `help`.
+    static let subcommands = Set(Caspio.configuration.subcommands.map { $0._commandName } + ["help"])
+
+    /// The subcommands that take --lock beside `run`.
+    static let dataJobs: Set<String> = [ExportCommand._commandName, ImportCommand._commandName]
 
     /// Options that every account-using subcommand takes (ConnectionOptions, --sandbox), which
     /// may stand before the subcommand's name.
@@ -29,6 +33,8 @@ enum CommandLineWords {
         case "run":
             let run = runWords(Array(words.dropFirst()))
             return [argv[0]] + (run.first == "help" ? run : ["run"] + run)
+        case let first? where dataJobs.contains(first):
+            return [argv[0], first] + dataJobWords(Array(words.dropFirst()))
         case let first? where subcommands.contains(first) || rootOptions.contains(first.prefix { $0 != "=" }):
             return [argv[0]] + words
         default:
@@ -58,10 +64,16 @@ enum CommandLineWords {
         guard !moved.isEmpty, index < words.count, subcommands.contains(words[index]) else { return words }
         // `caspio --profile p profile show`: the options belong to profile's own subcommand
         // (which rejects, naming it, any that does not apply), not to `profile` itself.
-        if words[index] == "profile", index + 1 < words.count, ProfileCommand.subcommandNames.contains(words[index + 1]) {
+        if index + 1 < words.count, nestedSubcommands(of: words[index]).contains(words[index + 1]) {
             return Array(words[index...(index + 1)]) + moved + words[(index + 2)...]
         }
         return [words[index]] + moved + words[(index + 1)...]
+    }
+
+    /// The names of `name`'s own subcommands (`profile show`, `store init`).
+    static func nestedSubcommands(of name: String) -> Set<String> {
+        guard let command = Caspio.configuration.subcommands.first(where: { $0._commandName == name }) else { return [] }
+        return Set(command.configuration.subcommands.map { $0._commandName })
     }
 
     /// The words of `caspio run`: `--help` before the script asks for run's help; `--lock=FILE`
@@ -74,15 +86,9 @@ enum CommandLineWords {
             let word = words[index]
             if word == "--" || word == "-" || !word.hasPrefix("-") { break }
             if word == "--help" || word == "-h" { return ["help", "run"] }
-            if word.hasPrefix("--lock=") {
-                out += ["--lock-file", String(word.dropFirst(7))]
-            } else if word == "--lock" {
-                if index + 1 < words.count, words[index + 1].hasSuffix(".lock") {
-                    out += ["--lock-file", words[index + 1]]
-                    index += 1
-                } else {
-                    out.append("--lock-auto")
-                }
+            if let (lock, used) = lockWords(words, at: index) {
+                out += lock
+                index += used - 1
             } else {
                 out.append(word)
                 if runValued.contains(word), index + 1 < words.count {
@@ -93,5 +99,32 @@ enum CommandLineWords {
             index += 1
         }
         return out + words[index...]
+    }
+
+    /// The words of `caspio export` and `caspio import`: --lock as for `run`, anywhere
+    /// before a `--`, since these take no arguments of a script.
+    static func dataJobWords(_ words: [String]) -> [String] {
+        var out: [String] = []
+        var index = 0
+        while index < words.count, words[index] != "--" {
+            if let (lock, used) = lockWords(words, at: index) {
+                out += lock
+                index += used
+            } else {
+                out.append(words[index])
+                index += 1
+            }
+        }
+        return out + words[index...]
+    }
+
+    /// `--lock=FILE` and `--lock X.lock` name the lock file; a bare `--lock` asks for one
+    /// derived from the script's path (or the table). Nil when `words[index]` is no --lock.
+    static func lockWords(_ words: [String], at index: Int) -> ([String], used: Int)? {
+        let word = words[index]
+        if word.hasPrefix("--lock=") { return (["--lock-file", String(word.dropFirst(7))], 1) }
+        guard word == "--lock" else { return nil }
+        if index + 1 < words.count, words[index + 1].hasSuffix(".lock") { return (["--lock-file", words[index + 1]], 2) }
+        return (["--lock-auto"], 1)
     }
 }

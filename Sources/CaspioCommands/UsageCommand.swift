@@ -24,11 +24,13 @@ struct UsageCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var resolver = ConfigurationResolver(overrides: connection.overrides)
+            let session = try CommandSession.start(connection)
+            defer { session.close() }
+            var resolver = session.resolver()
             resolver.requireCredentials = false
             let configuration = try resolver.resolve()
             let meter: UsageMeter
-            if let store = try connection.openStore() {
+            if let store = try session.store() {
                 meter = UsageMeter(configuration: configuration, ledger: store.ledger(baseURL: configuration.baseURL))
             } else {
                 guard let directory = configuration.usageDirectory else {

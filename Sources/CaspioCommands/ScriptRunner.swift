@@ -12,6 +12,8 @@ struct ScriptInvocation {
         case chunk(String)
         /// `-l NAME` or `-l GLOBAL=MODULE`.
         case library(String)
+        /// The built-in Lua of `caspio export` or `caspio import`.
+        case job(DataJob.Spec)
     }
 
     /// The full command line, for the `arg` table.
@@ -112,6 +114,7 @@ struct ScriptRunner {
             switch preload {
             case .chunk(let code): status = runChunk(lua, source: Array(code.utf8), name: "=(command line)")
             case .library(let spec): status = requireLibrary(lua, spec)
+            case .job(let spec): status = runJob(lua, spec)
             }
             if status != .success { return status }
         }
@@ -157,6 +160,31 @@ struct ScriptRunner {
         return protectedCall(lua, arguments: 0)
     }
 
+    /// The progress bar's chunk, called with `p`, then the job's, called with `p` and the bar.
+    private func runJob(_ lua: Lua, _ spec: DataJob.Spec) -> ExitStatus {
+        let base = lua.top
+        defer { if lua.top > base { lua.pop(lua.top - base) } }
+        lua.newTable(fieldCapacity: Int32(spec.parameters.count))
+        for (key, value) in spec.parameters {
+            switch value {
+            case .text(let text): lua.push(text)
+            case .flag(let flag): lua.push(flag)
+            case .number(let number): lua.push(number)
+            }
+            lua.setField(key, ofTableAt: -2)
+        }
+        let parameters = lua.top
+        do { try lua.load(spec.progress, name: spec.chunkName) } catch { return report(error) }
+        lua.pushValue(at: parameters)
+        let status = protectedCall(lua, arguments: 1, results: 1)
+        guard status == .success else { return status }
+        let bar = lua.top
+        do { try lua.load(spec.source, name: spec.chunkName) } catch { return report(error) }
+        lua.pushValue(at: parameters)
+        lua.pushValue(at: bar)
+        return protectedCall(lua, arguments: 2)
+    }
+
     private func requireLibrary(_ lua: Lua, _ spec: String) -> ExitStatus {
         let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
         let (global, module) = parts.count == 2 ? (parts[0], parts[1]) : (spec, spec)
@@ -195,10 +223,10 @@ struct ScriptRunner {
     /// An uncaught error of the caspio module exits with the code of its kind; any other
     /// error is a script error.
     static func exitStatus(for value: LuaValue) -> ExitStatus {
-        guard let table = value.tableRef, let kind = table.rawField("kind").stringValue,
+        guard let table = value.tableRef, let kind = table.rawField(ModuleContract.ErrorField.kind).stringValue,
             let kind = CaspioError.Kind(rawValue: kind)
         else { return .scriptError }
-        return CaspioError(kind, "").exitStatus
+        return ExitStatus(rawValue: kind.exitStatus) ?? .scriptError
     }
 }
 
@@ -219,6 +247,11 @@ func printError(_ message: String) {
 }
 
 enum ErrorOutput {
-    /// Set once, from --log-format / CASPIO_LOG_FORMAT, before anything is reported.
-    nonisolated(unsafe) static var json = false
+    /// Set once, by `use`, before anything is reported.
+    nonisolated(unsafe) private(set) static var json = false
+
+    /// A command's start: from now on caspio's own error lines take the log's format.
+    static func use(_ settings: LogSettings) {
+        json = settings.format == .json
+    }
 }

@@ -45,7 +45,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         // `caspio` alone on a terminal is the REPL, as lua5.4 alone is its console.
         if scriptAndArguments.isEmpty && chunks.isEmpty && libraries.isEmpty && isatty(STDIN_FILENO) != 0 {
-            let status = try ReplCommand.start(connection)
+            let status = try ReplCommand.start(connection, dryRun: dryRun)
             if status != 0 { throw ExitCode(status) }
             return
         }
@@ -66,6 +66,10 @@ struct RunCommand: ParsableCommand {
         var unattended: UnattendedOptions
         /// The script's path (`-` for stdin): its lock and state files derive from it.
         var script: String?
+        /// What a bare --lock derives the lock from; the script's path unless said otherwise.
+        var lockSubject: LockSubject?
+        /// The lock held when none is asked for (`caspio import`: the table's).
+        var defaultLock = DefaultLock.none
         var ledgerName: String
         var argv: [String]
         var scriptIndex: Int?
@@ -87,65 +91,49 @@ struct RunCommand: ParsableCommand {
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
+    /// Resolve settings, open the store, take the lock, make the module's context, run.
     private static func execute(_ launch: Launch) -> ExitStatus {
-        let (connection, unattended, script) = (launch.connection, launch.unattended, launch.script)
-        let timeout: Double?, lockWait: Double, lockPath: String?
-        do {
+        let (unattended, script) = (launch.unattended, launch.script)
+        let timeout: Double?, lockWait: Double
+        do throws(CaspioError) {
             timeout = try unattended.effectiveTimeout()
             lockWait = try unattended.effectiveLockWait()
-            lockPath = try unattended.lockPath(script: script)
         } catch {
-            printError("\(error)")
+            printError(error.message)
             return .usage
         }
+        let session: CommandSession
+        do { session = try CommandSession.start(launch.connection) } catch {
+            return ExitStatus(rawValue: (error as? ExitCode)?.rawValue ?? 2) ?? .usage
+        }
+        defer { session.close() }
         // A shared store is opened first: unreachable, the run stops here (exit 2) rather
         // than fall back to this host's files and mint a grant of its own.
         let store: PostgresStore?
-        do { store = try connection.openStore() } catch {
+        do {
+            store = try session.store()
+            if let lock = try session.runLock(unattended, subject: launch.lockSubject ?? .script(script), default: launch.defaultLock) {
+                guard try blocking({ try await lock.acquire(wait: lockWait) }) else {
+                    printError("another run holds \(lock.described); not starting (exit 75)")
+                    return .locked
+                }
+            }
+        } catch {
             printError("\(error)")
             return .usage
-        }
-        if let lockPath, let store {
-            let name = unattended.lockName(script: script, path: lockPath)
-            do {
-                guard try blocking({ () async throws(CaspioError) in try await store.acquireRunLock(name: name, wait: lockWait) }) else {
-                    printError("another run holds the lock '\(name)' in the store \(store.url.display); not starting (exit 75)")
-                    return .locked
-                }
-            } catch {
-                printError("\(error)")
-                return .usage
-            }
-        } else if let lockPath {
-            do {
-                guard try RunLock.acquire(path: lockPath, wait: lockWait) else {
-                    printError("another run holds the lock \(lockPath); not starting (exit 75)")
-                    return .locked
-                }
-            } catch {
-                printError("\(error)")
-                return .usage
-            }
         }
         // In a shared store, state is per script name (or the --state name), like the lock.
         let stateName = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : ($0 as NSString).lastPathComponent }
         let sharedState = store.flatMap { store in stateName.map { store.state(named: $0) } }
         var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
-        let sandbox = connection.sandbox
+        let sandbox = session.sandbox != nil
         if sandbox, unattended.effectiveState == nil {
             // The sandbox's data lives as long as this run, so must the script's state
             // (a watermark kept from an earlier run would point past the fresh demo rows).
             statePath = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-sandbox-state-\(UUID().uuidString).json").path
         }
         defer { if sandbox, unattended.effectiveState == nil, let statePath { try? FileManager.default.removeItem(atPath: statePath) } }
-        let started: (RunningSandbox, [String: String])?
-        do { started = try connection.startSandbox() } catch { return .usage }
-        defer { started.map { InProcessSandbox.stop($0.0) } }
-        let context: ModuleContext
-        do {
-            context = try connection.makeModuleContext(
-                statePath: statePath, state: sharedState, environment: started?.1, scriptName: launch.ledgerName)
-        } catch { return .usage }
+        let context = session.makeModuleContext(statePath: statePath, state: sharedState, scriptName: launch.ledgerName)
         do { context.dryRun = try DryRun.requested(flag: launch.dryRun) } catch {
             printError(error.description)
             return .usage

@@ -22,16 +22,13 @@ struct ReplCommand: ParsableCommand {
     var connection: ConnectionOptions
 
     func run() throws {
-        let started = try connection.startSandbox()
-        defer { started.map { InProcessSandbox.stop($0.0) } }
-        let status = try Self.start(connection, environment: started?.1, dryRun: dryRun)
+        let status = try Self.start(connection, dryRun: dryRun)
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// `environment` replaces the process's (a `--sandbox`'s settings).
-    static func start(_ connection: ConnectionOptions, environment accountEnvironment: [String: String]? = nil, dryRun flag: Bool = false) throws
-        -> Int32
-    {
+    static func start(_ connection: ConnectionOptions, dryRun flag: Bool = false) throws -> Int32 {
+        let session = try CommandSession.start(connection)
+        defer { session.close() }
         let dryRun: Bool
         do { dryRun = try DryRun.requested(flag: flag) } catch {
             printError(error.description)
@@ -44,24 +41,22 @@ struct ReplCommand: ParsableCommand {
         let options = REPL.Options(interactive: interactive, color: color, historyPath: History.path())
         let repl = try REPL(options: options) { profile in
             // `:profile NAME` names an account of the config file: it leaves a --sandbox.
-            let environment = profile == nil ? accountEnvironment : nil
-            var chosen = connection
-            if let profile { (chosen.profile, chosen.sandbox) = (profile, false) }
-            let context = try chosen.makeModuleContext(environment: environment, scriptName: "(repl)")
+            let chosen = profile.map { session.switching(toProfile: $0, connection) } ?? session
+            let context = chosen.makeModuleContext(scriptName: "(repl)")
             context.dryRun = dryRun
             // A switch is checked before it is made, so that a bad profile leaves the REPL on
             // the account it had (nothing is sent: the settings are only resolved).
             if profile != nil { try context.prepare() }
-            return REPLAccount(context: context, description: describe(chosen, environment: environment))
+            return REPLAccount(context: context, description: describe(chosen))
         }
         return repl.run()
     }
 
     /// Profile and base URL, resolved without any request; never the secret.
-    static func describe(_ connection: ConnectionOptions, environment: [String: String]? = nil) -> String {
-        if let environment { return "the sandbox, \(environment["CASPIO_BASE_URL"] ?? "?")" }
+    static func describe(_ session: CommandSession) -> String {
+        if let sandbox = session.sandbox { return "the sandbox, \(sandbox.baseURL)" }
         do {
-            let configuration = try ConfigurationResolver(overrides: connection.overrides).resolve()
+            let configuration = try session.resolver().resolve()
             return "profile \(configuration.profile ?? "(environment)"), \(configuration.baseURL.absoluteString)"
         } catch {
             // The first line says what is missing; the rest is for when a request needs it.

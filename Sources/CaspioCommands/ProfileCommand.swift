@@ -17,9 +17,6 @@ struct ProfileCommand: ParsableCommand {
         ]
     )
 
-    /// The names `caspio profile` takes, for the argv normalizer.
-    static let subcommandNames: Set<String> = ["add", "list", "show", "remove", "default"]
-
     /// The config file, parsed; a configuration error ends the command with status 2.
     static func document() throws -> ConfigDocument {
         try reportingErrors { try ConfigDocument(path: ConfigurationResolver().configFilePath) }

@@ -6,49 +6,37 @@ import Glibc
 /// the module's t:export, caspio.csv.rows, t:coerce and t:upsert, so that the commands and
 /// scripts share one implementation. They run as `caspio run` runs a script.
 enum DataJob {
-    /// A Lua literal of a string: printable ASCII as is, UTF-8 as is, the rest escaped.
-    static func literal(_ text: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-            case 0x20..<0x7F, 0x80...: out.append(byte)
-            default: out += Array(String(format: "\\%03d", byte).utf8)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
+    /// A job's parameter, handed to its chunk in the table `p` as a Lua value.
+    enum Parameter {
+        case text(String)
+        case flag(Bool)
+        case number(Int)
     }
 
-    /// The chunk: the parameters as a table, then the progress bar and the job, loaded under
-    /// the command's name (as in "caspio import:12:").
-    static func chunk(_ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)], numbers: [(String, Int?)]) -> String {
-        var fields: [String] = []
-        for (key, value) in parameters { if let value { fields.append("\(key) = \(literal(value))") } }
-        for (key, value) in flags { fields.append("\(key) = \(value)") }
-        for (key, value) in numbers { if let value { fields.append("\(key) = \(value)") } }
-        let progress = literal(String(decoding: PackageResources.progress_lua, as: UTF8.self))
-        let source = literal(String(decoding: job, as: UTF8.self))
-        let title = literal("=caspio " + name)
-        return """
-            local p = { \(fields.joined(separator: ", ")) }
-            local bar = assert(load(\(progress), \(title)))(p)
-            assert(load(\(source), \(title)))(p, bar)
-            """
+    /// What runs: the job's chunk, loaded under the command's name (as in "caspio import:12:"),
+    /// called with `p` (the parameters, never spliced into source) and the progress bar.
+    struct Spec {
+        var name: String
+        var source: [UInt8]
+        var parameters: [(String, Parameter)]
+        var progress: [UInt8] { PackageResources.progress_lua }
+        var chunkName: String { "=caspio " + name }
     }
 
     /// Runs the job as `caspio run` runs a script; a bar only for a person watching (stderr a
     /// terminal, and not --quiet).
     static func run(
         _ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)] = [], numbers: [(String, Int?)] = [],
-        _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false
+        _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false, table: String, lock: DefaultLock = .none
     ) throws {
         let quiet = unattended.effectiveQuiet
-        let code = chunk(name, job: job, parameters: parameters,
-            flags: flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)], numbers: numbers)
+        var given: [(String, Parameter)] = parameters.compactMap { key, value in value.map { (key, .text($0)) } }
+        given += (flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)]).map { ($0.0, .flag($0.1)) }
+        given += numbers.compactMap { key, value in value.map { (key, .number($0)) } }
         try RunCommand.launch(RunCommand.Launch(
-            connection: connection, unattended: unattended, script: nil, ledgerName: name,
-            argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
+            connection: connection, unattended: unattended, script: nil, lockSubject: .table(table), defaultLock: lock,
+            ledgerName: name, argv: CommandLine.arguments, scriptIndex: nil,
+            preloads: [.job(Spec(name: name, source: job, parameters: given))], dryRun: dryRun))
     }
 }
 
@@ -56,7 +44,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a table (or view) to CSV, JSON or JSON Lines, columns in the table's order.",
-        discussion: "Without -o, to standard output. A file is written under a temporary name and renamed when complete. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
+        discussion: "Without -o, to standard output. A file is written under a temporary name and renamed when complete. On a terminal a progress bar shows rows, rows/s and the time left. A bare --lock holds the table's lock, the one `caspio import` takes, so that an export does not read a table half imported. Exit codes as for `run`."
     )
 
     @Argument(help: "The table (or, with --view, the view).")
@@ -90,7 +78,7 @@ struct ExportCommand: ParsableCommand {
         try DataJob.run(
             "export", job: PackageResources.export_lua,
             parameters: [("table", table), ("output", output), ("format", format), ("where", whereClause), ("select", select), ("order_by", orderBy)],
-            flags: [("view", view)], connection, unattended)
+            flags: [("view", view)], connection, unattended, table: table)
     }
 }
 
@@ -98,7 +86,7 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Load rows from a CSV, JSON or JSON Lines file into a table: upsert by --key, or insert.",
-        discussion: "Every row is read, typed by the table's fields and checked (a malformed line, a value that does not convert, a key given twice) before the first write. With --key, rows are looked up by key: missing ones are inserted, changed ones updated, identical ones left alone, so a rerun after a crash or kill ends with every row present once. Without --key every row is inserted. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
+        discussion: "Every row is read, typed by the table's fields and checked (a malformed line, a value that does not convert, a key given twice) before the first write. With --key, rows are looked up by key: missing ones are inserted, changed ones updated, identical ones left alone, so a rerun after a crash or kill ends with every row present once. Without --key every row is inserted. The run holds the table's lock (as a bare --lock does; --lock=FILE names another), so that two imports of one table never run at once and write a new row twice; --no-lock opts out. A key held by more than one row of the table is reported in the summary. On a terminal a progress bar shows rows, rows/s and the time left. Exit codes as for `run`."
     )
 
     @Argument(help: "The table.")
@@ -119,6 +107,9 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Read and look up, but send no write: log each one and sum them up (CASPIO_DRY_RUN=1).")
     var dryRun = false
 
+    @Flag(name: .customLong("no-lock"), help: "Hold no lock: another import of the table may run at the same time.")
+    var noLock = false
+
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
 
@@ -127,11 +118,13 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         if let concurrency, !(1...16).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 16") }
+        if noLock, unattended.lockFile != nil || unattended.lockAuto { throw ValidationError("give --lock or --no-lock, not both") }
     }
 
     func run() throws {
         try DataJob.run(
             "import", job: PackageResources.import_lua, parameters: [("table", table), ("file", file), ("key", key), ("format", format)],
-            numbers: [("concurrency", concurrency)], connection, unattended, dryRun: dryRun)
+            numbers: [("concurrency", concurrency)], connection, unattended, dryRun: dryRun,
+            table: table, lock: noLock ? .refused : .derived)
     }
 }

@@ -1,15 +1,20 @@
+import CaspioClient
 import CaspioModule
 import Foundation
 import Glibc
 
-/// The advisory lock that keeps scheduled runs from overlapping. An flock on an open file,
-/// not a PID file: the kernel drops it when the process dies, however it dies.
-enum RunLock {
+/// The run lock on this host: an flock on an open file, not a PID file, so the kernel drops
+/// it when the process dies, however it dies.
+struct FileRunLock: RunLockStore {
+    let path: String
+
     /// Kept open for the life of the process; never closed, since closing would unlock.
     nonisolated(unsafe) private static var heldDescriptor: Int32 = -1
 
+    var described: String { "the lock \(path)" }
+
     /// Takes the lock, polling up to `wait` seconds; false if another process still holds it.
-    static func acquire(path: String, wait: Double) throws -> Bool {
+    func acquire(wait: Double) async throws -> Bool {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         // O_CLOEXEC: a child started with os.execute must not inherit (and outlive us with) the lock.
@@ -20,7 +25,7 @@ enum RunLock {
         let deadline = Date().addingTimeInterval(wait)
         while true {
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-                heldDescriptor = fd
+                Self.heldDescriptor = fd
                 return true
             }
             guard errno == EWOULDBLOCK || errno == EINTR else {
@@ -32,19 +37,23 @@ enum RunLock {
                 close(fd)
                 return false
             }
-            usleep(50_000)
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
     /// `$XDG_RUNTIME_DIR/caspio/locks` (or the cache dir) + the script's name + a hash of its
     /// absolute path, so that two scripts with the same name in different places do not clash.
-    static func derivedPath(forScript script: String) -> String {
-        let directory = runtimeDirectory() + "/locks"
-        return directory + "/" + StateFile.scriptKey(script) + ".lock"
+    static func derivedPath(forScript script: String, environment: [String: String]) -> String {
+        runtimeDirectory(environment) + "/locks/" + StateFile.scriptKey(script) + ".lock"
     }
 
-    private static func runtimeDirectory() -> String {
-        let environment = ProcessInfo.processInfo.environment
+    /// The lock of `caspio import` and `caspio export` on a table: one per table name.
+    static func derivedPath(forTable table: String, environment: [String: String]) -> String {
+        let safe = String(table.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+        return runtimeDirectory(environment) + "/locks/table-" + safe + ".lock"
+    }
+
+    private static func runtimeDirectory(_ environment: [String: String]) -> String {
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return runtime + "/caspio" }
         if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/caspio" }
         return NSHomeDirectory() + "/.cache/caspio"

@@ -40,6 +40,12 @@ if p.key then
   local counts = t:upsert(rows, { key = p.key, concurrency = p.concurrency, progress = progress, lines = lines })
   summary = string.format("%s: %d row%s: %d inserted, %d updated, %d unchanged", p.table, total, total == 1 and "" or "s",
     counts.inserted, counts.updated, counts.unchanged)
+  if counts.duplicated > 0 then
+    -- Two imports at once without the lock, or rows written by hand.
+    local note = string.format("%s: %d key%s held by more than one row of the table (an update changes them all)",
+      p.table, counts.duplicated, counts.duplicated == 1 and " is" or "s are")
+    io.stderr:write("caspio import: ", note, "\n")
+  end
 else
   -- An exported file holds PK_ID and the like, which Caspio refuses in a body.
   t:insert(rows, { concurrency = p.concurrency, progress = progress, omit_generated = true })

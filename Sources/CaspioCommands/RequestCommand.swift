@@ -65,9 +65,9 @@ struct RequestCommand: ParsableCommand {
         }
         let response: CaspioResponse
         do throws(any Error) {
-            let started = try connection.startSandbox()
-            defer { started.map { InProcessSandbox.stop($0.0) } }
-            let client = try connection.makeClient(environment: started?.1, scriptName: "(request)")
+            let session = try CommandSession.start(connection)
+            defer { session.close() }
+            let client = try session.makeClient(scriptName: "(request)")
             response = try blocking { () async throws -> CaspioResponse in
                 let result: Result<CaspioResponse, any Error>
                 do { result = .success(try await client.send(request)) } catch { result = .failure(error) }

@@ -17,12 +17,15 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         var report = DoctorReport()
         // --sandbox: the checks run against a sandbox started for them, as `run --sandbox` would.
-        let started = try connection.startSandbox()
-        defer { started.map { InProcessSandbox.stop($0.0) } }
-        let sandbox = started?.1
-        let resolver = ConfigurationResolver(
-            environment: sandbox ?? ProcessInfo.processInfo.environment, overrides: connection.overrides(for: sandbox))
-        checkConfigFile(resolver.configFilePath, &report)
+        let session = try CommandSession.start(connection)
+        defer { session.close() }
+        let sandbox = session.sandbox
+        let resolver = session.resolver()
+        if sandbox != nil {
+            report.ok("config", "not read with --sandbox (the account is the sandbox's)")
+        } else {
+            checkConfigFile(resolver.configFilePath, &report)
+        }
         let configuration: ClientConfiguration
         do { configuration = try resolver.resolve() } catch {
             // A source that fails (file, command, variable) names its client_secret_ setting.
@@ -36,7 +39,7 @@ struct DoctorCommand: ParsableCommand {
         DoctorLocalChecks(configuration: configuration, configPath: resolver.configFilePath).run(&report)
         var probing = configuration
         probing.retry = .none  // a diagnosis reports the first failure, it does not ride it out
-        let logger = try reportingErrors { try connection.makeLogger() }
+        let logger = session.logger
         let store = sandbox == nil ? DoctorStoreCheck.run(resolver, logger: logger, &report) : nil
         if sandbox != nil { report.ok("store", "not used with --sandbox (its tokens and state last as long as it does)") }
         let stores = try reportingErrors { try store?.sharedStores(for: probing) }

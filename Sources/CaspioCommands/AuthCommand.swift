@@ -24,9 +24,9 @@ struct AuthCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let started = try connection.startSandbox()
-            defer { started.map { InProcessSandbox.stop($0.0) } }
-            let client = try connection.makeClient(environment: started?.1, scriptName: "(auth)")
+            let session = try CommandSession.start(connection)
+            defer { session.close() }
+            let client = try session.makeClient(scriptName: "(auth)")
             let (refresh, logout, printToken) = (refresh, logout, printToken)
             let output = try blocking { () async throws -> String in
                 let result: Result<String, Error>

@@ -1,0 +1,28 @@
+import ArgumentParser
+import LuaBridge
+import Glibc
+
+/// The whole of `caspio`: the executable's entry point calls this and nothing else, so the
+/// commands live in a library that tests link.
+public enum CommandLineMain {
+    public static func main(_ argv: [String] = CommandLine.arguments) -> Never {
+        // First of all, so that no signal is lost: until a command says otherwise (a script run
+        // stops its Lua, the sandbox shuts down), SIGINT and SIGTERM end the process at once.
+        RunStop.armSignals(whenIdle: .exit)
+        do {
+            let arguments = CommandLineWords.normalize(argv)
+            var command = try Caspio.parseAsRoot(Array(arguments.dropFirst()))
+            try command.run()
+            exit(0)
+        } catch {
+            // Usage errors exit 2, as documented (ArgumentParser's own default is 64).
+            let code = Caspio.exitCode(for: error)
+            if code == .validationFailure {
+                let message = Caspio.fullMessage(for: error)
+                if !message.isEmpty { printError(message) }
+                exit(ExitStatus.usage.rawValue)
+            }
+            Caspio.exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import CaspioClient
+import CaspioModule
+import CaspioSandbox
+import CaspioStore
+import Foundation
+import Logging
+
+/// One command's use of an account, made once and passed down: the settings the flags (and a
+/// `--sandbox`) resolve to, the logger, the sandbox when one was asked for, and the shared
+/// store, opened at most once.
+final class CommandSession: @unchecked Sendable {
+    let environment: [String: String]
+    /// The flags' settings; with `--sandbox`, the sandbox's account in place of any other.
+    let overrides: ConfigurationOverrides
+    let logger: Logger
+    let sandbox: RunningSandbox?
+    /// The store once opened: nil inside for this host's files.
+    private var opened: Result<PostgresStore?, CaspioError>?
+    private let openLock = NSLock()
+
+    private init(environment: [String: String], overrides: ConfigurationOverrides, logger: Logger, sandbox: RunningSandbox?) {
+        self.environment = environment
+        self.overrides = overrides
+        self.logger = logger
+        self.sandbox = sandbox
+    }
+
+    /// Logging first, so that every error after it is reported in the format asked for; then
+    /// the sandbox, if asked for. A failure is reported here and thrown as the exit status.
+    static func start(_ connection: ConnectionOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> CommandSession
+    {
+        let log: LogSettings
+        do { log = try connection.logSettings(environment: environment) } catch {
+            printError(error.description)
+            throw ExitCode(error.exitStatus.rawValue)
+        }
+        ErrorOutput.use(log)
+        let logger = log.logger
+        guard connection.sandbox else {
+            return CommandSession(environment: environment, overrides: connection.overrides, logger: logger, sandbox: nil)
+        }
+        let running: RunningSandbox
+        do { running = try InProcessSandbox.start() } catch {
+            printError("--sandbox: \(error)")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        let overrides = InProcessSandbox.overrides(for: running, connection.overrides)
+        return CommandSession(environment: environment, overrides: overrides, logger: logger, sandbox: running)
+    }
+
+    /// The same session on the profile `name` of the config file (the REPL's `:profile`): it
+    /// leaves a sandbox, and opens the store that profile names.
+    func switching(toProfile name: String, _ connection: ConnectionOptions) -> CommandSession {
+        var chosen = connection
+        (chosen.profile, chosen.sandbox) = (name, false)
+        return CommandSession(environment: environment, overrides: chosen.overrides, logger: logger, sandbox: nil)
+    }
+
+    /// Stops the sandbox, if this session started one.
+    func close() {
+        sandbox.map(InProcessSandbox.stop)
+    }
+
+    func resolver(scriptName: String? = nil) -> ConfigurationResolver {
+        var overrides = overrides
+        overrides.scriptName = scriptName
+        return ConfigurationResolver(environment: environment, overrides: overrides)
+    }
+
+    /// The shared store, if the store setting names one, opened on first use; nil with
+    /// --sandbox (a throwaway account's tokens and state stay in this process) or for files.
+    func store() throws(CaspioError) -> PostgresStore? {
+        guard sandbox == nil else { return nil }
+        openLock.lock()
+        defer { openLock.unlock() }
+        if let opened { return try opened.get() }
+        let result: Result<PostgresStore?, CaspioError>
+        do throws(CaspioError) {
+            let setting = try resolver().resolveStore()
+            if setting.isFile {
+                result = .success(nil)
+            } else {
+                let (environment, logger) = (environment, logger)
+                let (store, _) = try blocking { () async throws(CaspioError) in
+                    try await PostgresStore.open(setting, environment: environment, logger: logger)
+                }
+                result = .success(store)
+            }
+        } catch { result = .failure(error) }
+        opened = result
+        return try result.get()
+    }
+
+    /// A client of this session's account, using its store.
+    func makeClient(scriptName: String? = nil) throws(CaspioError) -> CaspioClient {
+        let configuration = try resolver(scriptName: scriptName).resolve()
+        let stores = try store()?.sharedStores(for: configuration)
+        return try CaspioClient(configuration: configuration, logger: logger, stores: stores)
+    }
+
+    /// The module's context: the client is made on first use. `scriptName` is what the usage
+    /// ledger files the run's requests under; `state`, when given, replaces the state file.
+    func makeModuleContext(statePath: String? = nil, state: (any ScriptStateStore)? = nil, scriptName: String? = nil) -> ModuleContext {
+        ModuleContext(logger: logger, statePath: statePath, state: state) { [self] () throws(CaspioError) -> CaspioClient in
+            try makeClient(scriptName: scriptName)
+        }
+    }
+
+    /// The run lock `unattended` asks for (or `lock`, when it asks for none), in the shared
+    /// store when there is one, else a file on this host.
+    func runLock(_ unattended: UnattendedOptions, subject: LockSubject, default lock: DefaultLock = .none) throws -> (any RunLockStore)? {
+        guard let request = unattended.lockRequest(environment: environment, default: lock) else { return nil }
+        // Checked before the store is opened: a bare --lock without a script is a usage error.
+        let path = try request.path(for: subject, environment: environment)
+        if let store = try store() {
+            return store.runLock(named: request.name(for: subject, path: path))
+        }
+        return FileRunLock(path: path)
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import CaspioClient
+import CaspioModule
+import Foundation
+import Logging
+import CaspioSandbox
+import CaspioStore
+
+/// Flags that choose and override the account; each also has an environment variable.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Profile of the config file (CASPIO_PROFILE).")
+    var profile: String?
+
+    @Option(help: "Caspio account id, e.g. c1abc123 (CASPIO_ACCOUNT).")
+    var account: String?
+
+    @Option(help: "Resource endpoint URL, v2 or v3 (CASPIO_BASE_URL).")
+    var baseURL: String?
+
+    @Option(help: "Token endpoint URL (CASPIO_TOKEN_URL).")
+    var tokenURL: String?
+
+    @Option(help: "Extra trusted CA certificates, PEM (CASPIO_CA_FILE).")
+    var caFile: String?
+
+    @Option(help: "Token cache directory, or off (CASPIO_TOKEN_CACHE).")
+    var tokenCache: String?
+
+    @Option(help: "Where tokens, --lock, caspio.state and the usage ledger live: file, or a PostgreSQL URL that several hosts share (CASPIO_STORE).")
+    var store: String?
+
+    @Option(help: "Stop with a budget error before request N+1 (CASPIO_MAX_REQUESTS).")
+    var maxRequests: Int?
+
+    @Option(help: "Space requests to at most N per second across the run, e.g. 6 (CASPIO_RATE).")
+    var rate: Double?
+
+    @Option(help: "Stop before the account's request N+1 of the day, all runs counted (CASPIO_MAX_REQUESTS_PER_DAY).")
+    var maxRequestsPerDay: Int?
+
+    @Option(help: "Stop before the account's request N+1 of the billing period (CASPIO_MAX_REQUESTS_PER_PERIOD).")
+    var maxRequestsPerPeriod: Int?
+
+    @Option(help: "Name the acting user in Caspio's audit log: every request sends `Principal: NAME` (CASPIO_PRINCIPAL).")
+    var principal: String?
+
+    @Flag(name: [.short, .long], help: "Log each request and token renewal to stderr.")
+    var verbose = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (CASPIO_LOG_LEVEL).")
+    var logLevel: String?
+
+    @Option(help: "Log format: text or json (CASPIO_LOG_FORMAT).")
+    var logFormat: String?
+
+    @Flag(help: "Use a sandbox started in this process with the demo data instead of an account (see `caspio sandbox`).")
+    var sandbox = false
+
+    func validate() throws {
+        do { try overrides.validate() } catch { throw ValidationError(error.message) }
+    }
+
+    var overrides: ConfigurationOverrides {
+        var overrides = ConfigurationOverrides()
+        overrides.profile = profile
+        overrides.account = account
+        overrides.baseURL = baseURL
+        overrides.tokenURL = tokenURL
+        overrides.caFile = caFile
+        overrides.tokenCache = tokenCache
+        overrides.maxRequests = maxRequests
+        overrides.rate = rate
+        overrides.maxRequestsPerDay = maxRequestsPerDay
+        overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
+        overrides.principal = principal
+        overrides.store = store
+        return overrides
+    }
+
+    /// The log's level and format, from the flags, else the environment.
+    func logSettings(environment: [String: String]) throws(CaspioError) -> LogSettings {
+        let levelText = logLevel ?? environment[Setting.logLevel.variable ?? ""] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw CaspioError(.config, "log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        let formatText = logFormat ?? environment[Setting.logFormat.variable ?? ""] ?? Setting.logFormat.defaultValue?.text ?? "text"
+        guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
+            throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
+        }
+        return LogSettings(level: level, format: format)
+    }
+}
+
+/// Where the log goes and how: stderr, as text or JSON lines.
+struct LogSettings {
+    var level: Logger.Level
+    var format: StderrLogHandler.Format
+
+    var logger: Logger {
+        let (level, format) = (level, format)
+        return Logger(label: "caspio") { label in StderrLogHandler(label: label, level: level, format: format) }
+    }
+}
+
+extension CaspioError {
+    /// The exit status for an error that ends the run: its kind's.
+    var exitStatus: ExitStatus { ExitStatus(rawValue: kind.exitStatus) ?? .scriptError }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import CaspioClient
+import Foundation
+
+/// Flags for runs nobody watches (cron, systemd timers); each also has an environment
+/// variable, so a unit file or crontab can set them without touching the command line.
+struct UnattendedOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Written --lock=FILE, --lock FILE.lock, or a bare --lock (a lock derived from the script path): hold an advisory lock for the run; while another run holds it, exit 75 at once (CASPIO_LOCK=FILE or auto).",
+        valueName: "FILE"))
+    var lockFile: String?
+
+    @Flag(name: .customLong("lock-auto"), help: .hidden)
+    var lockAuto = false
+
+    @Option(help: ArgumentHelp("Wait up to SECONDS for the lock instead of exiting 75 at once (CASPIO_LOCK_WAIT).", valueName: "SECONDS"))
+    var lockWait: Double?
+
+    @Option(help: ArgumentHelp("Stop the run after SECONDS with a timeout error, exit 124 (CASPIO_TIMEOUT).", valueName: "SECONDS"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("The caspio.state file (CASPIO_STATE); default: one per script under $XDG_STATE_HOME/caspio/state.", valueName: "FILE"))
+    var state: String?
+
+    @Flag(help: "Print nothing unless the run fails; then print what it wrote, and the error (CASPIO_QUIET=1).")
+    var quiet = false
+
+    @Flag(help: "Report duration, requests, retries, grants, rows and bytes on stderr at exit, as text or JSON per --log-format (CASPIO_SUMMARY=1).")
+    var summary = false
+
+    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    private static func truthy(_ name: String) -> Bool {
+        guard let value = environment[name]?.lowercased() else { return false }
+        return ["1", "true", "yes", "on"].contains(value)
+    }
+
+
+    var effectiveQuiet: Bool { quiet || Self.truthy("CASPIO_QUIET") }
+    var effectiveSummary: Bool { summary || Self.truthy("CASPIO_SUMMARY") }
+    func effectiveTimeout() throws(CaspioError) -> Double? {
+        try Setting.timeout.resolved(flag: timeout.map(SettingValue.number), environment: Self.environment)?.number
+    }
+    func effectiveLockWait() throws(CaspioError) -> Double {
+        try Setting.lockWait.resolved(flag: lockWait.map(SettingValue.number), environment: Self.environment)?.number ?? 0
+    }
+    var effectiveState: String? { state ?? Self.environment["CASPIO_STATE"] }
+
+    /// What --lock (or CASPIO_LOCK) asks for. `lock`: what a run holds when neither asks,
+    /// and whether it may hold one at all (`caspio import` takes the table's by default).
+    func lockRequest(environment: [String: String], default lock: DefaultLock = .none) -> LockRequest? {
+        if lock == .refused { return nil }
+        var requested = lockFile
+        if lockAuto { requested = "auto" }
+        if requested == nil, let value = environment["CASPIO_LOCK"], !value.isEmpty { requested = value }
+        guard let requested else { return lock == .derived ? .derived : nil }
+        return requested == "auto" ? .derived : .named(requested)
+    }
+}
+
+/// The lock a run holds when none is asked for: none, the derived one, or none at all even
+/// when CASPIO_LOCK asks (`caspio import --no-lock`).
+enum DefaultLock { case none, derived, refused }
+
+/// What a run's lock is derived from: the script, or the table of `caspio import`/`export`.
+enum LockSubject {
+    /// The script's path, `-` for standard input; nil for chunks alone.
+    case script(String?)
+    case table(String)
+}
+
+/// A lock asked for by name (a file on this host, a name in a shared store), or derived from
+/// the run's subject (a bare --lock, CASPIO_LOCK=auto).
+enum LockRequest: Equatable {
+    case named(String)
+    case derived
+
+    /// The lock file on this host.
+    func path(for subject: LockSubject, environment: [String: String]) throws -> String {
+        switch (self, subject) {
+        case (.named(let path), _): return path
+        case (.derived, .table(let table)): return FileRunLock.derivedPath(forTable: table, environment: environment)
+        case (.derived, .script(let script)):
+            guard let script, script != "-" else {
+                throw ValidationError("a bare --lock needs a script file to derive the lock from; give --lock=FILE")
+            }
+            return FileRunLock.derivedPath(forScript: script, environment: environment)
+        }
+    }
+
+    /// The lock's name in a shared store: the name given, or derived the same on every host
+    /// whatever the paths: the script's file name, or the table's.
+    func name(for subject: LockSubject, path: String) -> String {
+        switch (self, subject) {
+        case (.named, _): return path
+        case (.derived, .table(let table)): return "table:" + table
+        case (.derived, .script(let script)): return ((script ?? path) as NSString).lastPathComponent
+        }
+    }
+}
