@@ -68,7 +68,8 @@ import Testing
     }
 
     /// A table or field that does not exist: the nearest names that do, from a listing asked
-    /// once per run and only after the error.
+    /// once per run and only after the error (and, when no table is near, the views' listing,
+    /// in case it is a view).
     @Test func aMissingTableOrFieldNamesTheNearestOnes() throws {
         let directory = try temporaryDirectory()
         let script = #"""
@@ -93,7 +94,7 @@ import Testing
             Cannot find table 'Zebra' (no table 'Zebra'; the tables are: Customers, Orders, Products, Staff)
             Cannot find field 'Stat' (did you mean 'State'?)
             Cannot find field 'Stat' (did you mean 'State'?)
-            7
+            8
 
             """, "\(result.stderr)")
     }

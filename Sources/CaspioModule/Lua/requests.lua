@@ -69,9 +69,10 @@ local function explain_not_found(e, path)
   if kind ~= "tables" and kind ~= "views" then return end
   local what = kind == "tables" and "table" or "view"
   local hint = missing(what, decoded(name), kind)
-  -- A view asked for as a table (or the reverse) says so, rather than listing the others.
+  -- A view asked for as a table (or the reverse) says so, rather than listing the others:
+  -- the other listing is asked (once per run) only when no name is near.
   local other = kind == "tables" and "views" or "tables"
-  for _, known in ipairs(hint and names_in(other) or {}) do
+  for _, known in ipairs(hint and hint:find("^ %(no ") and names_in(other) or {}) do
     if known == decoded(name) then
       hint = other == "views"
         and format(" (%s is a view: read it with caspio.view(%q), or caspio export --view)", known, known)
