@@ -79,11 +79,11 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The log's level and format, from the flags, else the environment.
     func logSettings(environment: [String: String]) throws(CaspioError) -> LogSettings {
-        let levelText = logLevel ?? environment[Setting.logLevel.variable ?? ""] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
+        let levelText = logLevel ?? environment[Setting.logLevel.variable] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw CaspioError(.config, "log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        let formatText = logFormat ?? environment[Setting.logFormat.variable ?? ""] ?? Setting.logFormat.defaultValue?.text ?? "text"
+        let formatText = logFormat ?? environment[Setting.logFormat.variable] ?? Setting.logFormat.defaultValue?.text ?? "text"
         guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
             throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
         }

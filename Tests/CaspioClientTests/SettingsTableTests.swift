@@ -27,7 +27,7 @@ import Testing
     @Test func eachSpellingNamesOneSetting() {
         let keys = Setting.all.flatMap(\.profileKeys)
         #expect(Set(keys).count == keys.count)
-        let variables = Setting.all.compactMap(\.variable)
+        let variables = Setting.all.map(\.variable)
         #expect(Set(variables).count == variables.count)
         let flags = Setting.all.flatMap(\.flags)
         #expect(Set(flags).count == flags.count)

@@ -13,7 +13,8 @@ public struct Setting: Sendable {
     public let name: String
     /// Keys of the config file; several for a secret's sources, none for `profile`.
     public let profileKeys: [String]
-    public let variable: String?
+    /// The environment variable (`CASPIO_` and the name in capitals unless said otherwise).
+    public let variable: String
     public let flags: [String]
     public let type: SettingType
     public let defaultValue: SettingValue?
@@ -107,6 +108,10 @@ public struct Setting: Sendable {
         principal, logLevel, logFormat,
     ]
 
+    /// The settings that name the account and how to reach it: a `--sandbox` replaces them
+    /// all, whatever the environment says.
+    public static let accountSettings: [Setting] = [profile, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache]
+
     /// Every key a profile may hold.
     static let profileKeys = Set(all.flatMap(\.profileKeys))
 
@@ -118,7 +123,7 @@ public struct Setting: Sendable {
         func code(_ names: [String]) -> String { names.map { "`\($0)`" }.joined(separator: ", ") }
         var lines = ["| environment | flag | profile key | meaning |", "| --- | --- | --- | --- |"]
         for setting in all {
-            let variables = setting.variable.map { $0.components(separatedBy: ", ") } ?? []
+            let variables = setting.variable.components(separatedBy: ", ")
             var meaning = setting.docs
             if let value = setting.defaultValue { meaning += " (default \(value.text))" }
             let cells = [code(variables), code(setting.flags), code(setting.profileKeys), meaning]
@@ -230,14 +235,15 @@ extension SettingsLayer {
     func spelled(_ setting: Setting) -> String {
         switch kind {
         case .flags: setting.flag ?? setting.key
-        case .environment: setting.variable ?? setting.key
+        case .environment: setting.variable
         case .profile: "\(setting.key) in \(name)"
         }
     }
 
     /// Sets `setting` from `environment`, if its variable is set (an empty one counts as unset).
     mutating func read(_ setting: Setting, from environment: [String: String]) throws(CaspioError) {
-        guard let variable = setting.variable, let text = nonEmpty(environment[variable]) else { return }
+        let variable = setting.variable
+        guard let text = nonEmpty(environment[variable]) else { return }
         guard let value = setting.type.parse(text) else {
             throw CaspioError(.config, "\(variable)='\(text)' is not a number")
         }
