@@ -50,6 +50,13 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
         #expect(CommandLineWords.dataJobWords(["T", "--", "--lock"]) == ["T", "--", "--lock"])
     }
 
+    /// Every valued option of ConnectionOptions may stand before the subcommand.
+    @Test func everyConnectionOptionMovesAfterTheSubcommand() throws {
+        let words = ["--store", "file", "--principal", "ops", "--profile", "p", "export", "T"]
+        let export = try #require(try parse(words) as? ExportCommand)
+        #expect(export.connection.store == "file" && export.connection.principal == "ops" && export.connection.profile == "p")
+    }
+
     @Test func nestedSubcommandsComeFromTheCommandsThemselves() {
         #expect(CommandLineWords.nestedSubcommands(of: "profile") == ["add", "list", "show", "remove", "default"])
         #expect(CommandLineWords.nestedSubcommands(of: "store") == ["init"])
