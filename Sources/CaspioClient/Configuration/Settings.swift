@@ -37,6 +37,9 @@ public struct Setting: Sendable {
         self.inConfig = inConfig
     }
 
+    /// A flag's help: `text` and the variable that gives the same setting.
+    public func help(_ text: String) -> String { "\(text) (\(variable))." }
+
     /// The setting as a profile names it, for messages.
     var key: String { name }
     var flag: String? { flags.first }
