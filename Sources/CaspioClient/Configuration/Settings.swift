@@ -143,6 +143,8 @@ public enum SettingType: Sendable, Equatable {
     case secret
     /// A whole number of requests, 0 or more.
     case count
+    /// A size in bytes, above 0.
+    case bytes
     /// Seconds above 0, at most a day.
     case seconds
     /// Seconds, 0 or more (a wait that may be none).
@@ -157,6 +159,7 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: "a string"
         case .count: "a whole number of requests, 0 or more"
+        case .bytes: "a whole number of bytes above 0"
         case .seconds: "a number of seconds above 0 and at most 86400"
         case .wait: "a number of seconds, 0 or more"
         case .rate: "a number of requests per second, e.g. 6"
@@ -169,6 +172,7 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: return nil
         case .count: return (value.integer ?? -1) >= 0 ? nil : "must be a whole number of requests, 0 or more"
+        case .bytes: return (value.integer ?? 0) > 0 ? nil : "must be a whole number of bytes above 0"
         case .seconds:
             let seconds = value.number ?? 0
             return seconds.isFinite && seconds > 0 && seconds <= 86400 ? nil : "must be a number of seconds above 0 and at most 86400"
@@ -190,7 +194,7 @@ public enum SettingType: Sendable, Equatable {
         let text = text.trimmingCharacters(in: .whitespaces)
         switch self {
         case .text, .secret: return .text(text)
-        case .count, .dayOfMonth: return Int(text).map(SettingValue.integer)
+        case .count, .bytes, .dayOfMonth: return Int(text).map(SettingValue.integer)
         case .seconds, .wait, .rate: return Double(text).map(SettingValue.number)
         }
     }
@@ -200,7 +204,7 @@ public enum SettingType: Sendable, Equatable {
     func value(integer: Int?, double: Double?) -> SettingValue? {
         switch self {
         case .text, .secret: return nil
-        case .count, .dayOfMonth: return integer.map(SettingValue.integer)
+        case .count, .bytes, .dayOfMonth: return integer.map(SettingValue.integer)
         case .seconds, .wait, .rate: return (double ?? integer.map(Double.init)).map(SettingValue.number)
         }
     }
