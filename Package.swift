@@ -169,7 +169,10 @@ let package = Package(
         ),
         .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
         // The commands parsed, validated and put together in process; no binary spawned.
-        .testTarget(name: "CaspioCommandsTests", dependencies: ["CaspioCommands", "CaspioClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(
+            name: "CaspioCommandsTests",
+            dependencies: ["CaspioCommands", "CaspioClient", "CaspioSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "CaspioModule", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
         // The store: its parts in process, and `caspio` processes as hosts, on a real PostgreSQL.
         .testTarget(

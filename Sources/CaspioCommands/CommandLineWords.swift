@@ -15,7 +15,7 @@ enum CommandLineWords {
     /// may stand before the subcommand's name.
     static let globalValued: Set<String> = [
         "--profile", "--account", "--base-url", "--token-url", "--ca-file", "--token-cache", "--max-requests",
-        "--rate", "--max-requests-per-day", "--max-requests-per-period", "--log-level", "--log-format",
+        "--rate", "--max-requests-per-day", "--max-requests-per-period", "--log-level", "--log-format", "--store", "--principal",
     ]
     static let globalFlags: Set<String> = ["-v", "--verbose", "--sandbox"]
 

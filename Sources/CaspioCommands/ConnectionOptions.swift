@@ -8,49 +8,49 @@ import CaspioStore
 
 /// Flags that choose and override the account; each also has an environment variable.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "Profile of the config file (CASPIO_PROFILE).")
+    @Option(help: ArgumentHelp(Setting.profile.help("Profile of the config file")))
     var profile: String?
 
-    @Option(help: "Caspio account id, e.g. c1abc123 (CASPIO_ACCOUNT).")
+    @Option(help: ArgumentHelp(Setting.account.help("Caspio account id, e.g. c1abc123")))
     var account: String?
 
-    @Option(help: "Resource endpoint URL, v2 or v3 (CASPIO_BASE_URL).")
+    @Option(help: ArgumentHelp(Setting.baseURL.help("Resource endpoint URL, v2 or v3")))
     var baseURL: String?
 
-    @Option(help: "Token endpoint URL (CASPIO_TOKEN_URL).")
+    @Option(help: ArgumentHelp(Setting.tokenURL.help("Token endpoint URL")))
     var tokenURL: String?
 
-    @Option(help: "Extra trusted CA certificates, PEM (CASPIO_CA_FILE).")
+    @Option(help: ArgumentHelp(Setting.caFile.help("Extra trusted CA certificates, PEM")))
     var caFile: String?
 
-    @Option(help: "Token cache directory, or off (CASPIO_TOKEN_CACHE).")
+    @Option(help: ArgumentHelp(Setting.tokenCache.help("Token cache directory, or off")))
     var tokenCache: String?
 
-    @Option(help: "Where tokens, --lock, caspio.state and the usage ledger live: file, or a PostgreSQL URL that several hosts share (CASPIO_STORE).")
+    @Option(help: ArgumentHelp(Setting.store.help("Where tokens, --lock, caspio.state and the usage ledger live: file, or a PostgreSQL URL that several hosts share")))
     var store: String?
 
-    @Option(help: "Stop with a budget error before request N+1 (CASPIO_MAX_REQUESTS).")
+    @Option(help: ArgumentHelp(Setting.maxRequests.help("Stop with a budget error before request N+1")))
     var maxRequests: Int?
 
-    @Option(help: "Space requests to at most N per second across the run, e.g. 6 (CASPIO_RATE).")
+    @Option(help: ArgumentHelp(Setting.rate.help("Space requests to at most N per second across the run, e.g. 6")))
     var rate: Double?
 
-    @Option(help: "Stop before the account's request N+1 of the day, all runs counted (CASPIO_MAX_REQUESTS_PER_DAY).")
+    @Option(help: ArgumentHelp(Setting.maxRequestsPerDay.help("Stop before the account's request N+1 of the day, all runs counted")))
     var maxRequestsPerDay: Int?
 
-    @Option(help: "Stop before the account's request N+1 of the billing period (CASPIO_MAX_REQUESTS_PER_PERIOD).")
+    @Option(help: ArgumentHelp(Setting.maxRequestsPerPeriod.help("Stop before the account's request N+1 of the billing period")))
     var maxRequestsPerPeriod: Int?
 
-    @Option(help: "Name the acting user in Caspio's audit log: every request sends `Principal: NAME` (CASPIO_PRINCIPAL).")
+    @Option(help: ArgumentHelp(Setting.principal.help("Name the acting user in Caspio's audit log: every request sends `Principal: NAME`")))
     var principal: String?
 
     @Flag(name: [.short, .long], help: "Log each request and token renewal to stderr.")
     var verbose = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error (CASPIO_LOG_LEVEL).")
+    @Option(help: ArgumentHelp(Setting.logLevel.help("Log level: trace, debug, info, notice, warning, error")))
     var logLevel: String?
 
-    @Option(help: "Log format: text or json (CASPIO_LOG_FORMAT).")
+    @Option(help: ArgumentHelp(Setting.logFormat.help("Log format: text or json")))
     var logFormat: String?
 
     @Flag(help: "Use a sandbox started in this process with the demo data instead of an account (see `caspio sandbox`).")
@@ -79,11 +79,11 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The log's level and format, from the flags, else the environment.
     func logSettings(environment: [String: String]) throws(CaspioError) -> LogSettings {
-        let levelText = logLevel ?? environment[Setting.logLevel.variable ?? ""] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
+        let levelText = logLevel ?? environment[Setting.logLevel.variable] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw CaspioError(.config, "log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        let formatText = logFormat ?? environment[Setting.logFormat.variable ?? ""] ?? Setting.logFormat.defaultValue?.text ?? "text"
+        let formatText = logFormat ?? environment[Setting.logFormat.variable] ?? Setting.logFormat.defaultValue?.text ?? "text"
         guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
             throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
         }

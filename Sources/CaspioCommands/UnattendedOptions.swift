@@ -13,10 +13,10 @@ struct UnattendedOptions: ParsableArguments {
     @Flag(name: .customLong("lock-auto"), help: .hidden)
     var lockAuto = false
 
-    @Option(help: ArgumentHelp("Wait up to SECONDS for the lock instead of exiting 75 at once (CASPIO_LOCK_WAIT).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp(Setting.lockWait.help("Wait up to SECONDS for the lock instead of exiting 75 at once"), valueName: "SECONDS"))
     var lockWait: Double?
 
-    @Option(help: ArgumentHelp("Stop the run after SECONDS with a timeout error, exit 124 (CASPIO_TIMEOUT).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp(Setting.timeout.help("Stop the run after SECONDS with a timeout error, exit 124"), valueName: "SECONDS"))
     var timeout: Double?
 
     @Option(help: ArgumentHelp("The caspio.state file (CASPIO_STATE); default: one per script under $XDG_STATE_HOME/caspio/state.", valueName: "FILE"))

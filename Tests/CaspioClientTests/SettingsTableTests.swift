@@ -1,4 +1,4 @@
-import CaspioClient
+@testable import CaspioClient
 import Foundation
 import Testing
 
@@ -27,7 +27,7 @@ import Testing
     @Test func eachSpellingNamesOneSetting() {
         let keys = Setting.all.flatMap(\.profileKeys)
         #expect(Set(keys).count == keys.count)
-        let variables = Setting.all.compactMap(\.variable)
+        let variables = Setting.all.map(\.variable)
         #expect(Set(variables).count == variables.count)
         let flags = Setting.all.flatMap(\.flags)
         #expect(Set(flags).count == flags.count)
@@ -53,5 +53,14 @@ import Testing
         } catch {
             #expect(error.message == "--lock-wait = -inf must be a number of seconds, 0 or more")
         }
+    }
+
+    /// A size (a response's limit, say) is a type of its own: a setting of it is one entry.
+    @Test func aSizeInBytesIsAWholeNumberAboveZero() {
+        #expect(SettingType.bytes.parse(" 1024 ") == .integer(1024))
+        #expect(SettingType.bytes.parse("64MB") == nil)
+        #expect(SettingType.bytes.checked(.integer(64 << 20)) == nil)
+        #expect(SettingType.bytes.checked(.integer(0)) == "must be a whole number of bytes above 0")
+        #expect(SettingType.bytes.value(integer: nil, double: 1.5) == nil)
     }
 }

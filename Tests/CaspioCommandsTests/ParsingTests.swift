@@ -3,6 +3,7 @@ import CaspioClient
 @testable import CaspioCommands
 import Foundation
 import Testing
+import CaspioSandbox
 
 /// The command line as ArgumentParser reads it, in process: words normalized as `caspio`
 /// normalizes them, then parsed and validated as the root command parses them.
@@ -47,6 +48,13 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
         #expect(spaced.unattended.lockFile == "/tmp/t.lock" && spaced.unattended.lockWait == 3)
         // After `--` nothing is rewritten.
         #expect(CommandLineWords.dataJobWords(["T", "--", "--lock"]) == ["T", "--", "--lock"])
+    }
+
+    /// Every valued option of ConnectionOptions may stand before the subcommand.
+    @Test func everyConnectionOptionMovesAfterTheSubcommand() throws {
+        let words = ["--store", "file", "--principal", "ops", "--profile", "p", "export", "T"]
+        let export = try #require(try parse(words) as? ExportCommand)
+        #expect(export.connection.store == "file" && export.connection.principal == "ops" && export.connection.profile == "p")
     }
 
     @Test func nestedSubcommandsComeFromTheCommandsThemselves() {
@@ -145,5 +153,34 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
             bash.waitUntilExit()
             #expect(bash.terminationStatus == 0)
         }
+    }
+}
+
+/// A command's session, in process: --sandbox is settings, not a rewritten environment.
+@Suite struct SessionTests {
+    @Test func aSandboxIsTheAccountWhateverTheEnvironmentAndConfigSay() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-session-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A config file that cannot be parsed: reading it would fail the run.
+        let config = directory.appendingPathComponent("config.toml")
+        try "[profiles.prod\nbroken".write(to: config, atomically: true, encoding: .utf8)
+        let environment = [
+            "CASPIO_CONFIG": config.path, "CASPIO_PROFILE": "prod", "CASPIO_ACCOUNT": "c1real", "CASPIO_CLIENT_ID": "real",
+            "CASPIO_CLIENT_SECRET": "real-secret", "CASPIO_TOKEN_CACHE": directory.path, "CASPIO_RATE": "3",
+            "CASPIO_STORE": "postgres://nobody@127.0.0.1:9/none", "HOME": directory.path,
+        ]
+        let run = try #require(try parse(["--sandbox", "--max-requests", "7", "run", "-e", "print(1)"]) as? RunCommand)
+        let session = try CommandSession.start(run.connection, environment: environment)
+        defer { session.close() }
+        let sandbox = try #require(session.sandbox)
+        let configuration = try session.resolver(scriptName: "t").resolve()
+        #expect(configuration.baseURL.absoluteString == sandbox.baseURL)
+        #expect(configuration.clientID == sandbox.sandbox.settings.clientID && configuration.profile == nil)
+        #expect(configuration.tokenCacheDirectory == nil)
+        // What is not the account still applies: pacing from the environment, the flag's budget.
+        #expect(configuration.rate == 3 && configuration.maxRequests == 7)
+        // The store is not opened (its URL would not answer): a throwaway account's tokens stay here.
+        #expect(try session.store() == nil)
     }
 }

@@ -86,7 +86,7 @@ struct SettingsLayer {
     func origin(_ setting: Setting) -> String {
         switch kind {
         case .flags: "\(setting.flag ?? setting.key) on the command line"
-        case .environment: "\(setting.variable ?? setting.key) in the environment"
+        case .environment: "\(setting.variable) in the environment"
         case .profile: "\(setting.key) in \(name)"
         }
     }
@@ -108,7 +108,7 @@ public struct ConfigurationResolver {
 
     /// `$CASPIO_CONFIG`, else `$XDG_CONFIG_HOME/caspio/config.toml`, else `~/.config/caspio/config.toml`.
     public var configFilePath: String {
-        if let path = environment["CASPIO_CONFIG"], !path.isEmpty { return path }
+        if let path = environment[Setting.config.variable], !path.isEmpty { return path }
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
         return base + "/caspio/config.toml"
     }
@@ -139,8 +139,8 @@ public struct ConfigurationResolver {
     /// make a check of the profile's credentials pass (or fail) for another account.
     public func resolve(profile: String, configText: String) throws(CaspioError) -> ClientConfiguration {
         var resolver = self
-        for name in ["CASPIO_ACCOUNT", "CASPIO_BASE_URL", "CASPIO_TOKEN_URL", "CASPIO_CLIENT_ID", "CASPIO_CLIENT_SECRET", "CASPIO_AUTH_STYLE", "CASPIO_PROFILE"] {
-            resolver.environment[name] = nil
+        for setting in [Setting.account, .baseURL, .tokenURL, .clientID, .clientSecret, .authStyle, .profile] {
+            resolver.environment[setting.variable] = nil
         }
         resolver.overrides = ConfigurationOverrides()
         resolver.overrides.profile = profile
@@ -156,7 +156,7 @@ public struct ConfigurationResolver {
     /// The layers that apply, highest first, and the profile chosen (if any).
     private func selectedLayers(file: ConfigFile?) throws(CaspioError) -> (String?, [SettingsLayer]) {
         let profileName = overrides.accountFromOverridesOnly
-            ? nil : nonEmpty(overrides.profile) ?? nonEmpty(environment["CASPIO_PROFILE"]) ?? file?.defaultProfile
+            ? nil : nonEmpty(overrides.profile) ?? nonEmpty(environment[Setting.profile.variable]) ?? file?.defaultProfile
         var profileLayer: SettingsLayer?
         if let profileName {
             guard let file else {
@@ -252,7 +252,7 @@ public struct ConfigurationResolver {
             secret = try source.resolve(environment: environment, origin: layer.name)
             // Given directly (a --sandbox's): no origin to check.
             if layer.kind != .flags { secretOrigin = SecretOrigin(
-                setting: layer.kind == .environment ? "CASPIO_CLIENT_SECRET" : source.setting, detail: source.detail, layer: layer.name) }
+                setting: layer.kind == .environment ? Setting.clientSecret.variable : source.setting, detail: source.detail, layer: layer.name) }
         }
 
         var style = ClientConfiguration.AuthStyle.body
@@ -289,7 +289,7 @@ public struct ConfigurationResolver {
             scriptName: overrides.scriptName)
         configuration.values = Dictionary(uniqueKeysWithValues: Setting.typed.compactMap { setting in value(setting).map { (setting.name, $0) } })
         configuration.secretOrigin = secretOrigin
-        configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment["CASPIO_PRINCIPAL"])
+        configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment[Setting.principal.variable])
         return configuration
     }
 
@@ -299,14 +299,15 @@ public struct ConfigurationResolver {
         var missing: [(what: String, variable: String, key: String)] = []
         if !requireCredentials, layers.contains(where: \.namesEndpoint) { return }
         if !layers.contains(where: \.namesEndpoint) {
-            missing.append(("the account", "CASPIO_ACCOUNT or CASPIO_BASE_URL", "account or base_url"))
+            missing.append((
+                "the account", "\(Setting.account.variable) or \(Setting.baseURL.variable)", "\(Setting.account.name) or \(Setting.baseURL.name)"))
         }
         if !layers.contains(where: { $0.clientID != nil }) {
-            missing.append(("the client id", "CASPIO_CLIENT_ID", "client_id"))
+            missing.append(("the client id", Setting.clientID.variable, Setting.clientID.name))
         }
         if !layers.contains(where: { $0.secret != nil }) {
             missing.append((
-                "the client secret", "CASPIO_CLIENT_SECRET",
+                "the client secret", Setting.clientSecret.variable,
                 "client_secret_file, client_secret_env, client_secret_command or client_secret"
             ))
         }
@@ -329,13 +330,12 @@ public struct ConfigurationResolver {
     private func environmentLayer() throws(CaspioError) -> SettingsLayer {
         var layer = SettingsLayer(kind: .environment, name: "the environment")
         // A --sandbox's account is the flags' alone: none of the environment's account settings.
-        let skipped: Set<String> = overrides.accountFromOverridesOnly
-            ? [Setting.account, .baseURL, .tokenURL, .clientID, .authStyle, .caFile, .tokenCache].reduce(into: []) { $0.insert($1.name) } : []
+        let skipped = Set(overrides.accountFromOverridesOnly ? Setting.accountSettings.map(\.name) : [])
         for setting in Setting.typed where !skipped.contains(setting.name) {
             try layer.read(setting, from: environment)
         }
-        if !overrides.accountFromOverridesOnly {
-            layer.secret = nonEmpty(environment["CASPIO_CLIENT_SECRET"]).map { SecretSource.inline(Secret($0)) }
+        if !skipped.contains(Setting.clientSecret.name) {
+            layer.secret = nonEmpty(environment[Setting.clientSecret.variable]).map { SecretSource.inline(Secret($0)) }
         }
         return layer
     }

@@ -13,7 +13,8 @@ public struct Setting: Sendable {
     public let name: String
     /// Keys of the config file; several for a secret's sources, none for `profile`.
     public let profileKeys: [String]
-    public let variable: String?
+    /// The environment variable (`CASPIO_` and the name in capitals unless said otherwise).
+    public let variable: String
     public let flags: [String]
     public let type: SettingType
     public let defaultValue: SettingValue?
@@ -35,6 +36,9 @@ public struct Setting: Sendable {
         self.docs = docs
         self.inConfig = inConfig
     }
+
+    /// A flag's help: `text` and the variable that gives the same setting.
+    public func help(_ text: String) -> String { "\(text) (\(variable))." }
 
     /// The setting as a profile names it, for messages.
     var key: String { name }
@@ -107,6 +111,10 @@ public struct Setting: Sendable {
         principal, logLevel, logFormat,
     ]
 
+    /// The settings that name the account and how to reach it: a `--sandbox` replaces them
+    /// all, whatever the environment says.
+    public static let accountSettings: [Setting] = [profile, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache]
+
     /// Every key a profile may hold.
     static let profileKeys = Set(all.flatMap(\.profileKeys))
 
@@ -118,7 +126,7 @@ public struct Setting: Sendable {
         func code(_ names: [String]) -> String { names.map { "`\($0)`" }.joined(separator: ", ") }
         var lines = ["| environment | flag | profile key | meaning |", "| --- | --- | --- | --- |"]
         for setting in all {
-            let variables = setting.variable.map { $0.components(separatedBy: ", ") } ?? []
+            let variables = setting.variable.components(separatedBy: ", ")
             var meaning = setting.docs
             if let value = setting.defaultValue { meaning += " (default \(value.text))" }
             let cells = [code(variables), code(setting.flags), code(setting.profileKeys), meaning]
@@ -135,6 +143,8 @@ public enum SettingType: Sendable, Equatable {
     case secret
     /// A whole number of requests, 0 or more.
     case count
+    /// A size in bytes, above 0.
+    case bytes
     /// Seconds above 0, at most a day.
     case seconds
     /// Seconds, 0 or more (a wait that may be none).
@@ -149,6 +159,7 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: "a string"
         case .count: "a whole number of requests, 0 or more"
+        case .bytes: "a whole number of bytes above 0"
         case .seconds: "a number of seconds above 0 and at most 86400"
         case .wait: "a number of seconds, 0 or more"
         case .rate: "a number of requests per second, e.g. 6"
@@ -161,6 +172,7 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: return nil
         case .count: return (value.integer ?? -1) >= 0 ? nil : "must be a whole number of requests, 0 or more"
+        case .bytes: return (value.integer ?? 0) > 0 ? nil : "must be a whole number of bytes above 0"
         case .seconds:
             let seconds = value.number ?? 0
             return seconds.isFinite && seconds > 0 && seconds <= 86400 ? nil : "must be a number of seconds above 0 and at most 86400"
@@ -182,7 +194,7 @@ public enum SettingType: Sendable, Equatable {
         let text = text.trimmingCharacters(in: .whitespaces)
         switch self {
         case .text, .secret: return .text(text)
-        case .count, .dayOfMonth: return Int(text).map(SettingValue.integer)
+        case .count, .bytes, .dayOfMonth: return Int(text).map(SettingValue.integer)
         case .seconds, .wait, .rate: return Double(text).map(SettingValue.number)
         }
     }
@@ -192,7 +204,7 @@ public enum SettingType: Sendable, Equatable {
     func value(integer: Int?, double: Double?) -> SettingValue? {
         switch self {
         case .text, .secret: return nil
-        case .count, .dayOfMonth: return integer.map(SettingValue.integer)
+        case .count, .bytes, .dayOfMonth: return integer.map(SettingValue.integer)
         case .seconds, .wait, .rate: return (double ?? integer.map(Double.init)).map(SettingValue.number)
         }
     }
@@ -230,14 +242,15 @@ extension SettingsLayer {
     func spelled(_ setting: Setting) -> String {
         switch kind {
         case .flags: setting.flag ?? setting.key
-        case .environment: setting.variable ?? setting.key
+        case .environment: setting.variable
         case .profile: "\(setting.key) in \(name)"
         }
     }
 
     /// Sets `setting` from `environment`, if its variable is set (an empty one counts as unset).
     mutating func read(_ setting: Setting, from environment: [String: String]) throws(CaspioError) {
-        guard let variable = setting.variable, let text = nonEmpty(environment[variable]) else { return }
+        let variable = setting.variable
+        guard let text = nonEmpty(environment[variable]) else { return }
         guard let value = setting.type.parse(text) else {
             throw CaspioError(.config, "\(variable)='\(text)' is not a number")
         }
