@@ -41,6 +41,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Stop before the account's request N+1 of the billing period (CASPIO_MAX_REQUESTS_PER_PERIOD).")
     var maxRequestsPerPeriod: Int?
 
+    @Option(help: "The account's clock for the ledger's days and billing periods: an IANA zone or an offset like -07:00 (CASPIO_BILLING_TIME_ZONE).")
+    var billingTimeZone: String?
+
     @Option(help: "Name the acting user in Caspio's audit log: every request sends `Principal: NAME` (CASPIO_PRINCIPAL).")
     var principal: String?
 
@@ -85,6 +88,7 @@ struct ConnectionOptions: ParsableArguments {
         overrides.rate = rate
         overrides.maxRequestsPerDay = maxRequestsPerDay
         overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
+        overrides.billingTimeZone = billingTimeZone
         overrides.principal = principal
         overrides.store = store
         return overrides

@@ -18,7 +18,7 @@ struct ConfigFile {
     static let knownKeys: Set<String> = [
         "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
         "client_secret_command", "auth_style", "ca_file", "token_cache", "max_requests", "connect_timeout",
-        "read_timeout", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day", "store",
+        "read_timeout", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day", "billing_time_zone", "store",
         "store_password_env", "store_password_file", "store_password_command",
     ]
 
@@ -129,7 +129,8 @@ struct ConfigFile {
         layer.usage = try UsageSettings.validated(
             rate: table["rate"].flatMap { $0.double ?? $0.int.map(Double.init) },
             perDay: try count("max_requests_per_day"), perPeriod: try count("max_requests_per_period"),
-            billingDay: table["billing_day"]?.int, spelled: { "\($0) in \(origin)" })
+            billingDay: table["billing_day"]?.int, billingTimeZone: try string("billing_time_zone"),
+            spelled: { "\($0) in \(origin)" })
         return layer
     }
 }

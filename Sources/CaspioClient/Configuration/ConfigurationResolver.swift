@@ -14,6 +14,8 @@ public struct ConfigurationOverrides: Sendable {
     public var rate: Double?
     public var maxRequestsPerDay: Int?
     public var maxRequestsPerPeriod: Int?
+    /// `--billing-time-zone`: the account's clock for the ledger's days and periods.
+    public var billingTimeZone: String?
     /// `--store`: file, or a PostgreSQL URL.
     public var store: String?
     /// What the usage ledger files the run's requests under.
@@ -27,7 +29,7 @@ public struct ConfigurationOverrides: Sendable {
     public func validate() throws(CaspioError) {
         _ = try UsageSettings.validated(
             rate: rate, perDay: maxRequestsPerDay, perPeriod: maxRequestsPerPeriod, billingDay: nil,
-            spelled: UsageSettings.flagName)
+            billingTimeZone: billingTimeZone, spelled: UsageSettings.flagName)
     }
 }
 
@@ -264,7 +266,8 @@ public struct ConfigurationResolver {
             readTimeout: layers.lazy.compactMap(\.readTimeout).first ?? 60,
             maxRequests: layers.lazy.compactMap(\.maxRequests).first, rate: usage.lazy.compactMap(\.rate).first,
             maxRequestsPerDay: perDay, maxRequestsPerPeriod: perPeriod,
-            billingDay: usage.lazy.compactMap(\.billingDay).first ?? 1, usageDirectory: cacheDirectory,
+            billingDay: usage.lazy.compactMap(\.billingDay).first ?? 1,
+            billingTimeZone: usage.lazy.compactMap(\.billingTimeZone).first ?? .utc, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
         configuration.secretOrigin = secretOrigin
         configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment["CASPIO_PRINCIPAL"])
@@ -315,7 +318,7 @@ public struct ConfigurationResolver {
         layer.store = nonEmpty(overrides.store)
         layer.usage = try UsageSettings.validated(
             rate: overrides.rate, perDay: overrides.maxRequestsPerDay, perPeriod: overrides.maxRequestsPerPeriod,
-            billingDay: nil, spelled: UsageSettings.flagName)
+            billingDay: nil, billingTimeZone: nonEmpty(overrides.billingTimeZone), spelled: UsageSettings.flagName)
         return layer
     }
 

@@ -6,11 +6,13 @@ struct UsageSettings {
     var maxRequestsPerDay: Int?
     var maxRequestsPerPeriod: Int?
     var billingDay: Int?
+    var billingTimeZone: BillingTimeZone?
 
     /// Checks what a layer gave; `spelled` says how that layer names a key ("rate" becomes
     /// "--rate", "CASPIO_RATE" or "rate in profile 'prod' of PATH"), so the error names it.
     static func validated(
-        rate: Double?, perDay: Int?, perPeriod: Int?, billingDay: Int?, spelled: (String) -> String
+        rate: Double?, perDay: Int?, perPeriod: Int?, billingDay: Int?, billingTimeZone: String?,
+        spelled: (String) -> String
     ) throws(CaspioError) -> UsageSettings {
         if let rate, !(rate.isFinite && rate > 0 && rate <= 10_000) {
             throw CaspioError(
@@ -25,7 +27,16 @@ struct UsageSettings {
         if let billingDay, !(1...28).contains(billingDay) {
             throw CaspioError(.config, "\(spelled("billing_day")) = \(billingDay) must be a day of the month from 1 to 28")
         }
-        return UsageSettings(rate: rate, maxRequestsPerDay: perDay, maxRequestsPerPeriod: perPeriod, billingDay: billingDay)
+        var zone: BillingTimeZone?
+        if let billingTimeZone {
+            guard let parsed = BillingTimeZone(billingTimeZone) else {
+                throw CaspioError(
+                    .config, "\(spelled("billing_time_zone")) = '\(billingTimeZone)' is not a time zone: \(BillingTimeZone.expected)")
+            }
+            zone = parsed
+        }
+        return UsageSettings(
+            rate: rate, maxRequestsPerDay: perDay, maxRequestsPerPeriod: perPeriod, billingDay: billingDay, billingTimeZone: zone)
     }
 
     /// The environment's: CASPIO_RATE, CASPIO_MAX_REQUESTS_PER_DAY, … (an empty one is unset).
@@ -44,7 +55,7 @@ struct UsageSettings {
         return try validated(
             rate: try number("rate", Double.self), perDay: try number("max_requests_per_day", Int.self),
             perPeriod: try number("max_requests_per_period", Int.self), billingDay: try number("billing_day", Int.self),
-            spelled: variable)
+            billingTimeZone: text("billing_time_zone"), spelled: variable)
     }
 
     static func flagName(_ key: String) -> String { "--" + key.replacingOccurrences(of: "_", with: "-") }
