@@ -104,8 +104,10 @@
 ---@field requests_by_method table<string, integer>
 ---Attempts that were retries (waits for the account to reopen included).
 ---@field retries integer
----429 and 503 answers: the account refusing work (each pauses every request of the run).
+---Refusals: 429 answers and 503s with Retry-After (each pauses every request of the run); a bare 503 is a retry.
 ---@field throttled integer
+---Times the run's requests were paused for the account to reopen.
+---@field pauses integer
 ---Seconds spent waiting for the account to reopen (a float).
 ---@field paused number
 ---Token grants by type: `client_credentials`, `refresh_token` (not counted in `requests`).
@@ -136,6 +138,8 @@
 ---@field max_requests_per_period? integer
 ---Day of the month (1-28) a billing period starts.
 ---@field billing_day integer
+---The clock of the ledger's days and periods: an IANA zone or "UTC-07:00"; "UTC" by default.
+---@field billing_time_zone string
 ---Requests per second for the whole run (nil: no pacing).
 ---@field rate? number
 

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// The native Caspio client: configuration, tokens and transport together. Scripts never see
-/// tokens: every request gets a valid one, a 401 renews it and replays the request once.
+/// tokens: every request gets a valid one, a 401 renews it and replays the request once, and
+/// so does a 400 that a stale token may have caused (StaleTokenCheck).
 public final class CaspioClient: Sendable {
     public let configuration: ClientConfiguration
     public let counters: Counters
@@ -16,18 +17,20 @@ public final class CaspioClient: Sendable {
     let transport: HTTPTransport
     let target: RequestTarget
     let logger: Logger
+    let staleTokens = StaleTokenCheck()
 
-    /// `now` replaces the wall clock in tests of renewal timing. `stores`, when given, keeps
-    /// tokens and the ledger there instead of in this host's files.
+    /// `now` replaces the wall clock in tests of renewal timing, `clock` the one of the account
+    /// gate's pauses and pace. `stores`, when given, keeps tokens and the ledger there instead
+    /// of in this host's files.
     public init(
         configuration: ClientConfiguration, logger: Logger, counters: Counters = Counters(),
-        now: (@Sendable () -> Date)? = nil, stores: SharedStores? = nil
+        now: (@Sendable () -> Date)? = nil, stores: SharedStores? = nil, clock: any Clock<Duration> = ContinuousClock()
     ) throws(CaspioError) {
         self.configuration = configuration
         self.counters = counters
         self.logger = logger
         SecretRedactor.shared.register(configuration.clientSecret)
-        transport = try HTTPTransport(configuration: configuration, counters: counters, logger: logger)
+        transport = try HTTPTransport(configuration: configuration, counters: counters, logger: logger, clock: clock)
         target = RequestTarget(baseURL: configuration.baseURL)
         let cache = stores != nil ? nil : configuration.tokenCacheDirectory.map { directory in
             TokenCache(
@@ -54,13 +57,18 @@ public final class CaspioClient: Sendable {
         await transport.shutdown()
     }
 
+    /// Ctrl-C: a pause for the account to reopen ends at once; what the user does next does not
+    /// wait it out.
+    public func endPause() { transport.gate.endPause() }
+
     /// One GET without a token, outside the budget and retried as the configuration says:
     /// `caspio doctor`'s look at an endpoint (reachable? TLS trusted? what time is it there?).
     public func probe(_ url: URL) async throws(CaspioError) -> CaspioResponse {
         try await transport.send(HTTPRequest("GET", url.absoluteString))
     }
 
-    /// Sends a request with a valid token; on 401 renews and replays once. Any status comes
+    /// Sends a request with a valid token; on 401, or a 400 that a stale token may have caused,
+    /// renews and replays once. Any status comes
     /// back as a response; failures to get one (network, auth, budget) are thrown.
     public func send(_ request: CaspioRequest) async throws(CaspioError) -> CaspioResponse {
         var exchange = HTTPRequest(
@@ -71,33 +79,80 @@ public final class CaspioClient: Sendable {
         if request.body != nil, !exchange.hasHeader("Content-Type") {
             exchange.headers.append(("Content-Type", request.contentType ?? "application/json"))
         }
-        var token = try await tokens.validToken()
-        var response = try await sendOnce(exchange, token: token)
+        let token = try await tokens.validToken()
+        let (first, sentAt) = try await sendOnce(exchange, token: token)
+        var response = first
         if response.status == 401 {
             logger.info("HTTP 401 from \(request.method) \(RequestTarget.readable(exchange.url)): renewing the token and replaying the request once")
-            token = try await tokens.tokenRejected(token)
-            response = try await sendOnce(exchange, token: token)
+            let renewed = try await tokens.tokenRejected(token)
+            response = try await sendOnce(exchange, token: renewed).response
             if response.status == 401 {
                 var error = response.error
                 error.kind = .auth
                 error.message = "the server refused a freshly renewed token: \(error.message)"
                 throw error
             }
+        } else if StaleTokenCheck.suspects(response) {
+            response = try await afterSuspect400(exchange, token: token, sentAt: sentAt, response: response)
         }
         return response
     }
 
-    private func sendOnce(_ exchange: HTTPRequest, token: TokenSet) async throws(CaspioError) -> CaspioResponse {
+    /// A `400 IncorrectQueryParameter`, which Caspio also answers to a stale token: renews and
+    /// replays once when the token may be the cause (StaleTokenCheck says when).
+    private func afterSuspect400(_ exchange: HTTPRequest, token: TokenSet, sentAt: ContinuousClock.Instant, response: CaspioResponse)
+        async throws(CaspioError) -> CaspioResponse
+    {
+        let shown = "\(exchange.method) \(RequestTarget.readable(exchange.url))"
+        switch await staleTokens.decide(token: token.accessToken, sentAt: sentAt) {
+        case .surface:
+            return response
+        case .replay:
+            let renewed = try await tokens.validToken()
+            guard renewed.accessToken != token.accessToken else { return response }
+            return try await sendOnce(exchange, token: renewed).response
+        case .check:
+            do throws(CaspioError) {
+                logger.info(
+                    "HTTP 400 IncorrectQueryParameter from \(shown), which Caspio also answers to a stale token: renewing the token and replaying the request once")
+                let renewed = try await tokens.tokenRejected(token)
+                guard renewed.accessToken != token.accessToken else {
+                    await staleTokens.finish(stale: false)
+                    return response
+                }
+                let replayed = try await sendOnce(exchange, token: renewed).response
+                let genuine = StaleTokenCheck.suspects(replayed)
+                await staleTokens.finish(stale: !genuine)
+                if genuine {
+                    logger.info("the replay with a renewed token got the same HTTP 400: the request itself is wrong; later ones of this run are not replayed")
+                }
+                return replayed
+            } catch {
+                await staleTokens.finish(stale: nil)
+                throw error
+            }
+        }
+    }
+
+    /// One request with `token`, and when it was sent (after the account gate let it through).
+    /// A success confirms the token for StaleTokenCheck.
+    private func sendOnce(_ exchange: HTTPRequest, token: TokenSet) async throws(CaspioError)
+        -> (response: CaspioResponse, sentAt: ContinuousClock.Instant)
+    {
         var authorized = exchange
         authorized.headers.append(("Authorization", "Bearer " + token.accessToken.reveal()))
         let (budget, counters, usage) = (configuration.maxRequests, counters, usage)
         let (method, url) = (exchange.method, RequestTarget.readable(exchange.url))
-        return try await transport.send(authorized) { () async throws(CaspioError) in
+        var sentAt = ContinuousClock.now
+        let response = try await transport.send(authorized) { () async throws(CaspioError) in
+            sentAt = .now
             try counters.reserveRequest(method: method, url: url, budget: budget)
             do throws(CaspioError) { try await usage?.record(method: method, url: url) } catch {
                 counters.releaseRequest(method: method)
                 throw error
             }
         }
+        if (200..<300).contains(response.status) { await staleTokens.confirm(token.accessToken, sentAt: sentAt) }
+        return (response, sentAt)
     }
 }

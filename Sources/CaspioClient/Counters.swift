@@ -12,8 +12,10 @@ public final class Counters: Sendable {
         public var bytesOut = 0
         public var rowsRead = 0
         public var rowsWritten = 0
-        /// 429 and 503 answers: the account refusing work.
+        /// Refusals: 429 answers, and 503s with Retry-After (a bare 503 is a retry).
         public var throttled = 0
+        /// Times the run's requests were paused for the account to reopen.
+        public var pauses = 0
         /// Seconds the run's requests spent waiting for the account to reopen.
         public var paused = 0.0
 
@@ -51,10 +53,11 @@ public final class Counters: Sendable {
         }
     }
 
-    func countThrottled(pausedFor seconds: Double) {
+    func countRefusal(pausedFor seconds: Double, newPause: Bool) {
         values.withLockedValue {
             $0.throttled += 1
             $0.paused += seconds
+            if newPause { $0.pauses += 1 }
         }
     }
 

@@ -41,6 +41,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Setting.maxRequestsPerPeriod.help("Stop before the account's request N+1 of the billing period")))
     var maxRequestsPerPeriod: Int?
 
+    @Option(help: ArgumentHelp(Setting.billingTimeZone.help("The account's clock for the ledger's days and billing periods: an IANA zone or an offset like -07:00")))
+    var billingTimeZone: String?
+
     @Option(help: ArgumentHelp(Setting.principal.help("Name the acting user in Caspio's audit log: every request sends `Principal: NAME`")))
     var principal: String?
 
@@ -72,6 +75,7 @@ struct ConnectionOptions: ParsableArguments {
         overrides.rate = rate
         overrides.maxRequestsPerDay = maxRequestsPerDay
         overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
+        overrides.billingTimeZone = billingTimeZone
         overrides.principal = principal
         overrides.store = store
         return overrides

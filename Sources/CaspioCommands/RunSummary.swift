@@ -10,7 +10,7 @@ enum RunSummary {
                 "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "info", "message": "summary",
                 "duration": seconds, "exit_code": Int(status.rawValue), "requests": s.requests,
                 "requests_by_method": s.requestsByMethod, "retries": s.retries, "grants": s.grants,
-                "throttled": s.throttled, "paused": (s.paused * 1000).rounded() / 1000,
+                "throttled": s.throttled, "pauses": s.pauses, "paused": (s.paused * 1000).rounded() / 1000,
                 "rows_read": s.rowsRead, "rows_written": s.rowsWritten, "bytes_in": s.bytesIn, "bytes_out": s.bytesOut,
             ]
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
@@ -22,7 +22,7 @@ enum RunSummary {
         return """
             caspio: summary: exit \(status.rawValue) after \(String(format: "%.3f", seconds))s
             caspio: summary: requests \(s.requests) (\(counts(s.requestsByMethod))), retries \(s.retries), grants \(counts(s.grants))
-            caspio: summary: throttled \(s.throttled) (429 or 503), paused \(String(format: "%.3f", s.paused))s waiting for the account
+            caspio: summary: throttled \(s.throttled) (429 or 503), paused \(String(format: "%.3f", s.paused))s waiting for the account (\(s.pauses) \(s.pauses == 1 ? "pause" : "pauses"))
             caspio: summary: rows read \(s.rowsRead), written \(s.rowsWritten); bytes in \(s.bytesIn), out \(s.bytesOut)
 
             """

@@ -10,7 +10,7 @@ struct UsageCommand: ParsableCommand {
         abstract: "Show the requests counted across runs: today, the billing period, earlier periods, the largest scripts.",
         usage: "caspio usage [--profile P] [--json]",
         discussion: """
-            Every request of every run is counted in a ledger per account, next to the token cache (or, with a PostgreSQL store, in the store, for every host). Days are UTC days; a billing period starts on the profile's billing_day (1-28, default 1). Counts are the account's, whichever profile made them; the scripts are listed with their profile. Needs no client secret.
+            Every request of every run is counted in a ledger per account, next to the token cache (or, with a PostgreSQL store, in the store, for every host). Days are counted by the account's clock, billing_time_zone (an IANA zone or a fixed offset like -07:00; UTC by default; Caspio's usage log shows the account's, e.g. Log date (UTC-07:00)); a billing period starts on the profile's billing_day (1-28, default 1). Counts are the account's, whichever profile made them; the scripts are listed with their profile. Needs no client secret.
             """
     )
 
@@ -56,6 +56,8 @@ struct UsageCommand: ParsableCommand {
 struct UsageReport {
     struct Script { var script: String, profile: String, requests: Int }
 
+    /// The billing clock the days are counted by (`billing_time_zone`).
+    var clock: String
     var today: String
     var todayCount: Int
     var period: UsageCalendar.Period
@@ -68,7 +70,8 @@ struct UsageReport {
     init(counts: [UsageLedger.Key: Int], calendar: UsageCalendar, now: Date, periods: Int, perDay: Int?, perPeriod: Int?) {
         var days: [String: Int] = [:]
         for (key, count) in counts { days[key.day, default: 0] += count }
-        today = UsageCalendar.day(now)
+        clock = calendar.timeZone.name
+        today = calendar.day(now)
         todayCount = days[today] ?? 0
         period = calendar.period(containing: now)
         periodCount = UsageCalendar.total(days, in: period)
@@ -92,7 +95,8 @@ struct UsageReport {
         }
         var lines = [
             "ledger:   \(ledger)",
-            "today:    \(todayCount) requests\(budget(todayCount, perDay)) (\(today), UTC)",
+            "clock:    \(clock) (billing_time_zone: days and periods are counted by the account's clock)",
+            "today:    \(todayCount) requests\(budget(todayCount, perDay)) (\(today), \(clock))",
             "period:   \(periodCount) requests\(budget(periodCount, perPeriod)) (\(period.start) to \(period.lastDay))",
         ]
         for (earlier, count) in earlier { lines.append("earlier:  \(count) requests (\(earlier.start) to \(earlier.lastDay))") }
@@ -112,7 +116,7 @@ struct UsageReport {
         if let perDay { todayObject["budget"] = perDay }
         if let perPeriod { periodObject["budget"] = perPeriod }
         let object: [String: Any] = [
-            "ledger": ledger, "today": todayObject, "period": periodObject,
+            "ledger": ledger, "billing_time_zone": clock, "today": todayObject, "period": periodObject,
             "earlier_periods": earlier.map { span($0.0, $0.1) },
             "scripts": scripts.map { ["script": $0.script, "profile": $0.profile, "requests": $0.requests] },
         ]

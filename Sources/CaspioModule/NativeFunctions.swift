@@ -138,6 +138,7 @@ enum NativeFunctions {
         let tickets = (1...max(1, lua.top)).compactMap { lua.integer(at: $0).map(Int.init) }
         guard let (ticket, outcome) = context.broker.waitAny(tickets) else {
             context.broker.cancel(tickets)
+            context.existingClient?.endPause()
             return .none
         }
         lua.newTable(fieldCapacity: 4)
@@ -218,12 +219,12 @@ enum NativeFunctions {
     }
 
     private static func pushStats(_ lua: Lua, _ s: Counters.Snapshot) -> HostResult {
-        lua.newTable(fieldCapacity: 11)
+        lua.newTable(fieldCapacity: 12)
         lua.push(s.paused)
         lua.setField("paused", ofTableAt: -2)
         let numbers: [(String, Int)] = [
             ("requests", s.requests), ("retries", s.retries), ("bytes_in", s.bytesIn), ("bytes_out", s.bytesOut),
-            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten), ("throttled", s.throttled),
+            ("rows_read", s.rowsRead), ("rows_written", s.rowsWritten), ("throttled", s.throttled), ("pauses", s.pauses),
         ]
         for (key, value) in numbers {
             lua.push(Int64(value))

@@ -38,7 +38,8 @@ extension PostgresStore {
         let ledger = PostgresLedger(store: self, baseURL: c.baseURL)
         if c.maxRequestsPerDay != nil || c.maxRequestsPerPeriod != nil {
             let now = Date()
-            let since = min(UsageCalendar.day(now), UsageCalendar(billingDay: c.billingDay).period(containing: now).start)
+            let calendar = UsageCalendar(billingDay: c.billingDay, timeZone: c.billingTimeZone)
+            let since = min(calendar.day(now), calendar.period(containing: now).start)
             try blocking { () async throws(CaspioError) in try await ledger.load(since: since) }
         }
         let tokens = PostgresTokens(store: self, tokenURL: c.tokenURL.absoluteString, clientID: c.clientID, secret: c.clientSecret)

@@ -24,6 +24,9 @@ public final class FakeCaspio: Sendable {
         /// Delay before answering a resource request (seconds, chosen per request), so that
         /// concurrent requests overlap at the server; see `maxInFlight`.
         public var resourceDelay: (@Sendable (TestHTTPServer.Request) -> Double)? = nil
+        /// Answer an expired or revoked access token with `400 IncorrectQueryParameter`, as
+        /// Caspio often does in production, instead of 401.
+        public var staleTokenIs400 = false
 
         public init() {}
     }
@@ -210,10 +213,16 @@ public final class FakeCaspio: Sendable {
         let requestID = UUID().uuidString.lowercased()
         let header = request.header("Authorization") ?? ""
         let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
-        let valid = state.withLockedValue { s -> Bool in
+        let (valid, staleIs400) = state.withLockedValue { s -> (Bool, Bool) in
             s.resourceRequests += 1
-            guard let expiry = s.accessTokens[token] else { return false }
-            return expiry.map { $0 > Date() } ?? true
+            guard let expiry = s.accessTokens[token] else { return (false, s.settings.staleTokenIs400) }
+            return (expiry.map { $0 > Date() } ?? true, s.settings.staleTokenIs400)
+        }
+        if !valid && staleIs400 {
+            return .json(
+                400,
+                ["Code": "IncorrectQueryParameter", "Message": "Cannot perform operation because the query parameter is incorrect.", "Resource": request.uri, "RequestId": requestID],
+                headers: [("X-Caspio-Request-ID", requestID)])
         }
         guard valid else {
             return .json(

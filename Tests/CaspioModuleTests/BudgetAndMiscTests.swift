@@ -59,6 +59,8 @@ import Testing
     @Test func checkFalseReturnsErrorResponses() throws {
         let fake = try FakeCaspio()
         fake.script([
+            // Twice: the run's first such 400 may be a stale token's, so it is replayed once.
+            .json(400, ["Code": "IncorrectQueryParameter", "Message": "bad", "RequestId": "r-1"]),
             .json(400, ["Code": "IncorrectQueryParameter", "Message": "bad", "RequestId": "r-1"]),
             .json(409, ["Code": "FileAlreadyExists", "Message": "clash"]),
             .text(500, "<html>oops</html>", contentType: "text/html"),

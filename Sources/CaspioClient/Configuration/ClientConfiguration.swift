@@ -34,6 +34,8 @@ public struct ClientConfiguration: Sendable {
     public var maxRequestsPerPeriod: Int?
     /// The day of the month (1-28) on which a billing period starts.
     public var billingDay: Int
+    /// The clock of the ledger's days and billing periods: the account's.
+    public var billingTimeZone: BillingTimeZone
     /// The usage ledger's directory (the token cache's); nil: nothing is counted across runs.
     public var usageDirectory: String?
     /// What the ledger files this run's requests under: the script's name, set by the CLI.
@@ -77,7 +79,7 @@ public struct ClientConfiguration: Sendable {
         authStyle: AuthStyle = .body, caFile: String? = nil, tokenCacheDirectory: String? = nil,
         connectTimeout: Double = 10, readTimeout: Double = 60, retry: RetryPolicy = RetryPolicy(),
         maxRequests: Int? = nil, rate: Double? = nil, maxRequestsPerDay: Int? = nil, maxRequestsPerPeriod: Int? = nil,
-        billingDay: Int = 1, usageDirectory: String? = nil, scriptName: String? = nil
+        billingDay: Int = 1, billingTimeZone: BillingTimeZone = .utc, usageDirectory: String? = nil, scriptName: String? = nil
     ) {
         self.profile = profile
         self.baseURL = baseURL
@@ -95,6 +97,7 @@ public struct ClientConfiguration: Sendable {
         self.maxRequestsPerDay = maxRequestsPerDay
         self.maxRequestsPerPeriod = maxRequestsPerPeriod
         self.billingDay = billingDay
+        self.billingTimeZone = billingTimeZone
         self.usageDirectory = usageDirectory
         self.scriptName = scriptName
     }

@@ -14,6 +14,8 @@ public struct ConfigurationOverrides: Sendable {
     public var rate: Double?
     public var maxRequestsPerDay: Int?
     public var maxRequestsPerPeriod: Int?
+    /// `--billing-time-zone`: the account's clock for the ledger's days and periods.
+    public var billingTimeZone: String?
     /// `--store`: file, or a PostgreSQL URL.
     public var store: String?
     /// What the usage ledger files the run's requests under.
@@ -41,7 +43,7 @@ public struct ConfigurationOverrides: Sendable {
             (.authStyle, text(authStyle)), (.caFile, text(caFile)), (.tokenCache, text(tokenCache)), (.store, text(store)),
             (.maxRequests, maxRequests.map(SettingValue.integer)), (.rate, rate.map(SettingValue.number)),
             (.maxRequestsPerDay, maxRequestsPerDay.map(SettingValue.integer)),
-            (.maxRequestsPerPeriod, maxRequestsPerPeriod.map(SettingValue.integer)),
+            (.maxRequestsPerPeriod, maxRequestsPerPeriod.map(SettingValue.integer)), (.billingTimeZone, text(billingTimeZone)),
         ]
     }
 
@@ -285,7 +287,8 @@ public struct ConfigurationResolver {
             connectTimeout: value(.connectTimeout)?.number ?? 10, readTimeout: value(.readTimeout)?.number ?? 60,
             maxRequests: value(.maxRequests)?.integer, rate: value(.rate)?.number,
             maxRequestsPerDay: perDay, maxRequestsPerPeriod: perPeriod,
-            billingDay: value(.billingDay)?.integer ?? 1, usageDirectory: cacheDirectory,
+            billingDay: value(.billingDay)?.integer ?? 1,
+            billingTimeZone: value(.billingTimeZone)?.string.flatMap(BillingTimeZone.init) ?? .utc, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
         configuration.values = Dictionary(uniqueKeysWithValues: Setting.typed.compactMap { setting in value(setting).map { (setting.name, $0) } })
         configuration.secretOrigin = secretOrigin

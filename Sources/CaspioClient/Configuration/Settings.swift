@@ -83,11 +83,14 @@ public struct Setting: Sendable {
         "requests per second for the whole run (a float, e.g. `6`): every request, `caspio.map` tasks and token requests included, waits for its turn; off by default")
     public static let maxRequestsPerDay = Setting(
         "max_requests_per_day", flags: ["--max-requests-per-day"], type: .count, config: true,
-        "budget across runs: the account's requests today (UTC), every run and profile counted by the usage ledger; the request that would exceed it raises a `budget` error")
+        "budget across runs: the account's requests today (by `billing_time_zone`), every run and profile counted by the usage ledger; the request that would exceed it raises a `budget` error")
     public static let maxRequestsPerPeriod = Setting(
         "max_requests_per_period", flags: ["--max-requests-per-period"], type: .count, config: true, "the same for the billing period")
     public static let billingDay = Setting(
         "billing_day", type: .dayOfMonth, default: .integer(1), config: true, "the day of the month (1-28) a billing period starts")
+    public static let billingTimeZone = Setting(
+        "billing_time_zone", flags: ["--billing-time-zone"], type: .timeZone, default: .text("UTC"), config: true,
+        "the account's clock, by which the usage ledger counts days and billing periods as Caspio does: an IANA zone (`America/Los_Angeles`) or a fixed offset (`-07:00`). Caspio's usage log shows the account's, e.g. `Log date (UTC-07:00)`")
     public static let connectTimeout = Setting("connect_timeout", type: .seconds, default: .number(10), "seconds to connect")
     public static let readTimeout = Setting("read_timeout", type: .seconds, default: .number(60), "seconds without a byte from the server")
     public static let timeout = Setting(
@@ -107,7 +110,7 @@ public struct Setting: Sendable {
     /// Every setting, in the docs' order.
     public static let all: [Setting] = [
         profile, config, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache, store, storePassword,
-        maxRequests, rate, maxRequestsPerDay, maxRequestsPerPeriod, billingDay, connectTimeout, readTimeout, timeout, lockWait,
+        maxRequests, rate, maxRequestsPerDay, maxRequestsPerPeriod, billingDay, billingTimeZone, connectTimeout, readTimeout, timeout, lockWait,
         principal, logLevel, logFormat,
     ]
 
@@ -153,6 +156,11 @@ public enum SettingType: Sendable, Equatable {
     case rate
     /// A day of the month that every month has.
     case dayOfMonth
+    /// An IANA time zone or a fixed offset (BillingTimeZone).
+    case timeZone
+
+    /// Held as text (checked, for a zone).
+    var isText: Bool { self == .text || self == .secret || self == .timeZone }
 
     /// What a value must be, for a value of the wrong type in a profile.
     var expected: String {
@@ -164,6 +172,7 @@ public enum SettingType: Sendable, Equatable {
         case .wait: "a number of seconds, 0 or more"
         case .rate: "a number of requests per second, e.g. 6"
         case .dayOfMonth: "a day of the month from 1 to 28, e.g. 15"
+        case .timeZone: "a time zone: \(BillingTimeZone.expected)"
         }
     }
 
@@ -185,6 +194,7 @@ public enum SettingType: Sendable, Equatable {
                 ? nil
                 : "is not a rate: give requests per second above 0 and at most 10000, e.g. 6 (Caspio's published limit is 2,000 requests per 300 s)"
         case .dayOfMonth: return (1...28).contains(value.integer ?? 0) ? nil : "must be a day of the month from 1 to 28"
+        case .timeZone: return value.string.flatMap(BillingTimeZone.init) != nil ? nil : "is not a time zone: \(BillingTimeZone.expected)"
         }
     }
 
@@ -193,7 +203,7 @@ public enum SettingType: Sendable, Equatable {
         if self == .text || self == .secret { return .text(text) }
         let text = text.trimmingCharacters(in: .whitespaces)
         switch self {
-        case .text, .secret: return .text(text)
+        case .text, .secret, .timeZone: return .text(text)
         case .count, .bytes, .dayOfMonth: return Int(text).map(SettingValue.integer)
         case .seconds, .wait, .rate: return Double(text).map(SettingValue.number)
         }
@@ -203,7 +213,7 @@ public enum SettingType: Sendable, Equatable {
     /// is no count.
     func value(integer: Int?, double: Double?) -> SettingValue? {
         switch self {
-        case .text, .secret: return nil
+        case .text, .secret, .timeZone: return nil
         case .count, .bytes, .dayOfMonth: return integer.map(SettingValue.integer)
         case .seconds, .wait, .rate: return (double ?? integer.map(Double.init)).map(SettingValue.number)
         }

@@ -20,7 +20,10 @@ public final class HTTPTransport: Sendable {
     let clientLogger: Logger
     let maxBodyBytes = 512 * 1024 * 1024
 
-    public init(configuration: ClientConfiguration, counters: Counters, logger: Logger) throws(CaspioError) {
+    /// `clock` times the account gate's pauses and pace (tests pass a virtual one).
+    public init(
+        configuration: ClientConfiguration, counters: Counters, logger: Logger, clock: any Clock<Duration> = ContinuousClock()
+    ) throws(CaspioError) {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .fullVerification
         if let caFile = configuration.caFile {
@@ -49,7 +52,7 @@ public final class HTTPTransport: Sendable {
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientConfiguration)
         retry = configuration.retry
         self.counters = counters
-        gate = AccountGate(rate: configuration.rate, counters: counters)
+        gate = AccountGate(rate: configuration.rate, counters: counters, clock: clock)
         self.logger = logger
         var clientLogger = logger
         clientLogger.logLevel = max(logger.logLevel, .info)
@@ -62,9 +65,10 @@ public final class HTTPTransport: Sendable {
 
     /// Sends a request through the account gate, retrying per the policy. `beforeEachAttempt`
     /// runs before every attempt, once the gate has let it through (the budget checks).
-    /// A 429 or 503 closes the gate for the whole run; waiting for it to reopen is not an
-    /// attempt of the retry budget (`RetryPolicy.maxRefusals` bounds it). Never logs headers
-    /// or bodies.
+    /// A 429, or a 503 with Retry-After, closes the gate for the whole run; waiting for it to
+    /// reopen is not an attempt of the retry budget (`RetryPolicy.maxRefusals` bounds it). An
+    /// answer that says the request itself is wrong is never sent again (FinalAnswers). Never
+    /// logs headers or bodies.
     public func send(_ request: HTTPRequest, beforeEachAttempt: () async throws(CaspioError) -> Void = {})
         async throws(CaspioError) -> CaspioResponse
     {
@@ -93,22 +97,25 @@ public final class HTTPTransport: Sendable {
                         "duration_ms": "\(elapsed.milliseconds)", "attempt": "\(attempt)",
                         "request_id": "\(response.header("X-Caspio-Request-ID") ?? "")",
                     ])
-                if response.status == 429 || response.status == 503 {
+                if FinalAnswers.isFinal(response) {
+                    gate.leave(pass, .accepted)
+                    return response
+                }
+                retryAfter = response.header("Retry-After").flatMap(parseRetryAfter)
+                if response.status == 429 || (response.status == 503 && retryAfter != nil) {
                     refusals += 1
-                    let given = response.header("Retry-After").flatMap(parseRetryAfter)
-                    let pause = retry.pause(afterRefusal: refusals, retryAfter: given)
-                    gate.leave(pass, .refused(pause: pause))
+                    let pause = retry.pause(afterRefusal: refusals, retryAfter: retryAfter)
+                    let closing = gate.leave(pass, .refused(pause: pause, limiter: response.status == 429))
+                    if let closing { logPause(closing, response, method: method, url: shownURL) }
                     guard retry.maxAttempts > 1, refusals < retry.maxRefusals else { return response }
-                    logger.info(
-                        "HTTP \(response.status) from \(method) \(shownURL): every request of this run waits \(String(format: "%.2f", pause))s for the account to reopen",
-                        metadata: ["method": "\(method)", "url": "\(shownURL)", "status": "\(response.status)"])
                     counters.countRetry()
                     continue
                 }
-                gate.leave(pass, response.status == 502 || response.status == 504 ? .unknown : .accepted)
-                guard [502, 504].contains(response.status) else { return response }
+                // A bare 503 is this request's trouble, not a verdict on the account.
+                let transient = [408, 502, 503, 504].contains(response.status)
+                gate.leave(pass, transient ? .unknown : .accepted)
+                guard transient else { return response }
                 failure = .status(response.status)
-                retryAfter = response.header("Retry-After").flatMap(parseRetryAfter)
                 guard retry.shouldRetry(failure, method: method, attempt: attempt) else { return response }
                 lastError = CaspioError(.http, "HTTP \(response.status)", status: response.status)
             } catch {
@@ -131,6 +138,21 @@ public final class HTTPTransport: Sendable {
             if Task.isCancelled { throw CaspioError(.network, "cancelled", method: method, url: shownURL) }
         }
     }
+
+    /// One line per pause: why, how long, the pace after it; said at the default level (warning)
+    /// when it is long enough for a user to wonder why nothing moves.
+    private func logPause(_ closing: AccountPacer.Closing, _ response: CaspioResponse, method: String, url: String) {
+        guard closing.began else { return }
+        let pace = closing.resumeRate.map { String(format: "%.1f requests/s", $0) } ?? "the full pace"
+        let inFlight = closing.concurrencyLimit.map { ", at most \($0) in flight" } ?? ""
+        let message: Logger.Message =
+            "HTTP \(response.status) from \(method) \(url): the account refuses work for now; every request of this run pauses \(String(format: "%.1f", closing.seconds))s, then resumes at \(pace)\(inFlight)"
+        let metadata: Logger.Metadata = ["method": "\(method)", "url": "\(url)", "status": "\(response.status)"]
+        if closing.seconds > Self.loudPause { logger.warning(message, metadata: metadata) } else { logger.info(message, metadata: metadata) }
+    }
+
+    /// Pauses longer than this are said at the default log level.
+    static let loudPause = 2.0
 
     private func once(_ request: HTTPRequest) async throws -> CaspioResponse {
         var outgoing = HTTPClientRequest(url: request.url)

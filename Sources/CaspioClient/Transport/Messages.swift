@@ -102,9 +102,10 @@ public struct CaspioResponse: Sendable {
         if message.isEmpty {
             message = body.isEmpty ? "(empty body)" : excerpt(body, redacting: [])
         }
+        let code = (object?["Code"] as? String) ?? (object?["code"] as? String)
+        if status == 403 { message = ForbiddenObject.explain(code: code, message: message, method: method, url: url) }
         return CaspioError(
-            status == 401 ? .auth : .http, message, status: status,
-            code: (object?["Code"] as? String) ?? (object?["code"] as? String), requestID: requestID, method: method,
+            status == 401 ? .auth : .http, message, status: status, code: code, requestID: requestID, method: method,
             url: RequestTarget.readable(url))
     }
 }

@@ -1,7 +1,7 @@
 /// When and how long to wait before trying a request again.
 ///
 /// Retried for every method: connection failures before any byte was sent, 429 and 503 (the
-/// server refused the work). Retried for GET, PUT and DELETE only: 502, 504, timeouts and
+/// server refused the work). Retried for GET, PUT and DELETE only: 408, 502, 504, timeouts and
 /// connection resets, after which a POST may already have created records: Caspio has no
 /// idempotency keys, so a replayed POST would duplicate them.
 public struct RetryPolicy: Sendable {
@@ -53,7 +53,7 @@ public struct RetryPolicy: Sendable {
         case .connectionNotEstablished: return true
         case .timeoutOrReset: return idempotent
         case .status(429), .status(503): return true
-        case .status(502), .status(504): return idempotent
+        case .status(408), .status(502), .status(504): return idempotent
         case .status: return false
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Days and billing periods, in UTC so that every run on every machine files a request under
-/// the same day. A period runs from its billing day to the day before it a month later.
+/// Days and billing periods on the account's billing clock (`billing_time_zone`, UTC by
+/// default), the same for every run on every machine, whatever its own zone. A period runs
+/// from its billing day to the day before it a month later.
 public struct UsageCalendar: Sendable {
     public struct Period: Sendable, Equatable {
         /// First day, and the first day of the next period (exclusive), as YYYY-MM-DD.
@@ -21,7 +22,20 @@ public struct UsageCalendar: Sendable {
     /// 1-28, so that every month has the day.
     public let billingDay: Int
 
-    public init(billingDay: Int = 1) { self.billingDay = billingDay }
+    /// The clock the days are counted by.
+    public let timeZone: BillingTimeZone
+    private let calendar: Calendar
+
+    public init(billingDay: Int = 1, timeZone: BillingTimeZone = .utc) {
+        self.billingDay = billingDay
+        self.timeZone = timeZone
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone.zone
+        self.calendar = calendar
+    }
+
+    /// The day `date` falls on by the billing clock, as YYYY-MM-DD.
+    public func day(_ date: Date) -> String { Self.day(date, in: calendar) }
 
     static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
@@ -29,14 +43,17 @@ public struct UsageCalendar: Sendable {
         return calendar
     }()
 
-    public static func day(_ date: Date) -> String {
-        let c = utc.dateComponents([.year, .month, .day], from: date)
+    /// The UTC day of `date` (for the ledger's housekeeping, not for counting).
+    public static func day(_ date: Date) -> String { day(date, in: utc) }
+
+    private static func day(_ date: Date, in calendar: Calendar) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
     /// The period holding `date`; `back` periods earlier with `back` > 0.
     public func period(containing date: Date, back: Int = 0) -> Period {
-        let c = Self.utc.dateComponents([.year, .month, .day], from: date)
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
         var month = c.month! - (c.day! < billingDay ? 1 : 0) - back
         var year = c.year!
         while month < 1 {

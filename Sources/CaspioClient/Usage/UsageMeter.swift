@@ -18,7 +18,7 @@ public struct UsageMeter: Sendable {
 
     public init(configuration c: ClientConfiguration, ledger: any UsageStore, now: @escaping @Sendable () -> Date = { Date() }) {
         self.ledger = ledger
-        calendar = UsageCalendar(billingDay: c.billingDay)
+        calendar = UsageCalendar(billingDay: c.billingDay, timeZone: c.billingTimeZone)
         profile = c.profile ?? ""
         script = c.scriptName ?? ""
         perDay = c.maxRequestsPerDay
@@ -29,7 +29,7 @@ public struct UsageMeter: Sendable {
     /// Counts one request about to be sent, or throws the budget error instead.
     func record(method: String, url: String) async throws(CaspioError) {
         let date = now()
-        let today = UsageCalendar.day(date)
+        let today = calendar.day(date)
         let period = calendar.period(containing: date)
         let since = perDay == nil && perPeriod == nil ? nil : min(today, period.start)
         try await ledger.record(.init(day: today, profile: profile, script: script), since: since) { (days) throws(CaspioError) in
@@ -55,7 +55,7 @@ public struct UsageMeter: Sendable {
         if let perDay {
             result.append(Budget(
                 name: "daily budget", setting: "max_requests_per_day, CASPIO_MAX_REQUESTS_PER_DAY or --max-requests-per-day",
-                limit: perDay, used: days[today] ?? 0, span: "today (\(today), UTC)"))
+                limit: perDay, used: days[today] ?? 0, span: "today (\(today), \(calendar.timeZone.name))"))
         }
         if let perPeriod {
             result.append(Budget(
@@ -70,7 +70,7 @@ public struct UsageMeter: Sendable {
     func lowBudgetWarnings() throws(CaspioError) -> [String] {
         guard perDay != nil || perPeriod != nil else { return [] }
         let date = now()
-        let today = UsageCalendar.day(date)
+        let today = calendar.day(date)
         return budgets(try ledger.days(), today: today, period: calendar.period(containing: date))
             .filter { Double($0.limit - $0.used) < Double($0.limit) * 0.1 }
             .map { "the \($0.name) is nearly spent: \(max(0, $0.limit - $0.used)) of \($0.limit) requests left (\($0.used) counted \($0.span))" }

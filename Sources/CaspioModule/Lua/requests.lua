@@ -90,6 +90,38 @@ end
 --- go, or a response table that answers it instead (dry runs, dryrun.lua, answer writes so).
 internal.before_send = nil
 
+-- Caspio's message naming a field it rejected: SQL Server's "Invalid column name 'X'", the
+-- sandbox's SQLite "no such column: X", or "field 'X'".
+local FIELD_PATTERNS = { "[Cc]olumn name '([^']+)'", "no such column: ([%w_]+)", "[Ff]ield '([^']+)'", "[Cc]olumn '([^']+)'" }
+
+-- A 4xx or 500 naming a field: which clause of the request had it (q.where, q.select…, or the
+-- body), and the nearest fields the table or view has when it has no such field.
+local function explain_rejected_field(e, pending)
+  local kind, name = pending.path:gsub("^/+", ""):match("^(%a+)/([^/?]+)/records")
+  if kind ~= "tables" and kind ~= "views" then return end
+  local message, field = tostring(e.message), nil
+  for _, pattern in ipairs(FIELD_PATTERNS) do
+    field = message:match(pattern)
+    if field then break end
+  end
+  if not field then return end
+  local clauses = {}
+  for key, value in pairs(pending.query or {}) do
+    if type(key) == "string" and key:match("^q%.") and tostring(value):find(field, 1, true) then clauses[#clauses + 1] = key end
+  end
+  table.sort(clauses)
+  if #clauses == 0 and pending.has_body then clauses[1] = "the body" end
+  local where = #clauses > 0 and ("in " .. table.concat(clauses, " and ")) or nil
+  local hint = missing("field", field, kind .. "/" .. name .. "/fields")
+  if hint and where then
+    e.message = message .. " (" .. where .. "; " .. hint:gsub("^ %(", "")
+  elseif hint then
+    e.message = message .. hint
+  elseif where then
+    e.message = message .. " (" .. where .. ")"
+  end
+end
+
 --- Starts a request and returns at once: the pending request, for internal.receive (the
 --- pager asks for pages ahead this way). native.cancel(pending.ticket) abandons it.
 function internal.send(method, path, opts)
@@ -109,7 +141,10 @@ function internal.send(method, path, opts)
     if answer ~= nil then return { answer = answer, path = path } end
   end
   if opts and opts.principal ~= nil then opts = internal.with_principal(opts) end
-  return { ticket = native.start(method, path, opts), path = path, check = not (opts and opts.check == false) }
+  return {
+    ticket = native.start(method, path, opts), path = path, check = not (opts and opts.check == false),
+    query = opts and opts.query, has_body = opts ~= nil and (opts.json ~= nil or opts.body ~= nil),
+  }
 end
 
 --- Waits for a pending request: its response, or its error raised.
@@ -118,7 +153,11 @@ function internal.receive(pending)
   local ok, value, http_error = await(pending.ticket)
   if not ok then error(value, 0) end
   if http_error and pending.check then
-    if http_error.status == 404 then explain_not_found(http_error, pending.path) end
+    if http_error.status == 404 and http_error.code ~= "FieldNotFound" then
+      explain_not_found(http_error, pending.path)
+    elseif http_error.status == 404 or http_error.status == 400 or http_error.status == 500 then
+      explain_rejected_field(http_error, pending)
+    end
     error(http_error, 0)
   end
   return value
