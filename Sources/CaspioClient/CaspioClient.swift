@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// The native Caspio client: configuration, tokens and transport together. Scripts never see
 /// tokens: every request gets a valid one, a 401 renews it and replays the request once.
@@ -26,7 +27,7 @@ public final class CaspioClient: Sendable {
         self.configuration = configuration
         self.counters = counters
         self.logger = logger
-        SecretRedactor.shared.register(configuration.clientSecret)
+        SecretRedactor.shared.register(clientID: configuration.clientID, secret: configuration.clientSecret)
         transport = try HTTPTransport(configuration: configuration, counters: counters, logger: logger)
         target = RequestTarget(baseURL: configuration.baseURL)
         let cache = stores != nil ? nil : configuration.tokenCacheDirectory.map { directory in
@@ -63,6 +64,13 @@ public final class CaspioClient: Sendable {
     /// Sends a request with a valid token; on 401 renews and replays once. Any status comes
     /// back as a response; failures to get one (network, auth, budget) are thrown.
     public func send(_ request: CaspioRequest) async throws(CaspioError) -> CaspioResponse {
+        // Two Authorization headers would both go out, and which one the server reads is luck.
+        if request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
+            throw CaspioError(
+                .config,
+                "refusing to send an Authorization header: the client signs every request with its own token (remove Authorization from opts.headers)",
+                method: request.method, url: request.path)
+        }
         var exchange = HTTPRequest(
             request.method, try target.url(for: request.path, query: request.query, method: request.method),
             headers: request.headers, body: request.body, timeout: request.timeout, downloadTo: request.downloadTo)
@@ -72,11 +80,12 @@ public final class CaspioClient: Sendable {
             exchange.headers.append(("Content-Type", request.contentType ?? "application/json"))
         }
         var token = try await tokens.validToken()
-        var response = try await sendOnce(exchange, token: token)
+        var response: CaspioResponse
+        (response, token) = try await sendOnce(exchange, token: token)
         if response.status == 401 {
             logger.info("HTTP 401 from \(request.method) \(RequestTarget.readable(exchange.url)): renewing the token and replaying the request once")
             token = try await tokens.tokenRejected(token)
-            response = try await sendOnce(exchange, token: token)
+            (response, token) = try await sendOnce(exchange, token: token)
             if response.status == 401 {
                 var error = response.error
                 error.kind = .auth
@@ -84,20 +93,30 @@ public final class CaspioClient: Sendable {
                 throw error
             }
         }
+        if request.downloadTo != nil, response.status == 204 {
+            throw response.error  // nothing to save: no file is written
+        }
         return response
     }
 
-    private func sendOnce(_ exchange: HTTPRequest, token: TokenSet) async throws(CaspioError) -> CaspioResponse {
-        var authorized = exchange
-        authorized.headers.append(("Authorization", "Bearer " + token.accessToken.reveal()))
-        let (budget, counters, usage) = (configuration.maxRequests, counters, usage)
+    /// Sends with `token`; a retry takes the token current when it starts (another request may
+    /// have renewed it meanwhile). Returns the answer and the token its last attempt carried.
+    private func sendOnce(_ exchange: HTTPRequest, token: TokenSet) async throws(CaspioError) -> (CaspioResponse, TokenSet) {
+        let (budget, counters, usage, tokens) = (configuration.maxRequests, counters, usage, tokens)
         let (method, url) = (exchange.method, RequestTarget.readable(exchange.url))
-        return try await transport.send(authorized) { () async throws(CaspioError) in
+        let used = NIOLockedValueBox(token)
+        let authorization = { (attempt: Int) async throws(CaspioError) -> String in
+            let current = attempt == 1 ? token : try await tokens.validToken()
+            used.withLockedValue { $0 = current }
+            return "Bearer " + current.accessToken.reveal()
+        }
+        let response = try await transport.send(exchange, authorization: authorization) { () async throws(CaspioError) in
             try counters.reserveRequest(method: method, url: url, budget: budget)
             do throws(CaspioError) { try await usage?.record(method: method, url: url) } catch {
                 counters.releaseRequest(method: method)
                 throw error
             }
         }
+        return (response, used.withLockedValue { $0 })
     }
 }

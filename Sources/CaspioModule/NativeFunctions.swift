@@ -139,7 +139,8 @@ enum NativeFunctions {
             }
             lua.push(true)
             lua.moveTop(to: -2)
-            if response.status >= 400 {
+            // Only 2xx is success: a 3xx is a redirect the client does not follow.
+            if response.status >= 300 || response.status < 200 {
                 LuaConversions.pushError(lua, response.error)
                 return .results(4)
             }

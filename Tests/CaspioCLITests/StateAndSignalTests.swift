@@ -52,7 +52,7 @@ import Testing
         #expect(read.stdout == "true\n", "\(read.stderr)")
     }
 
-    @Test func sigtermLetsTheRequestFinishThenRunsCleanupAndExits143() throws {
+    @Test func sigtermCancelsTheRequestThenRunsCleanupAndExits143() throws {
         let fake = try FakeCaspio()
         var slow = TestHTTPServer.Reply.json(200, ["Result": []])
         slow.delay = 1
@@ -72,7 +72,7 @@ import Testing
         kill(run.pid, SIGTERM)
         let result = try run.finish()
         #expect(result.status == 143, "\(result.stderr)")
-        #expect(result.stdout == "closed\natexit\t1\ttrue\n", "the response arrived before the stop: \(result.stdout)")
+        #expect(result.stdout == "closed\natexit\t1\tfalse\n", "the request was cancelled, not waited for: \(result.stdout)")
         #expect(result.stderr == "caspio: terminated (SIGTERM)\n")
         let state = try ScriptSandbox(#"print(caspio.state.get("stopped"))"#)
         let files = try FileManager.default.contentsOfDirectory(atPath: box.path("state/caspio/state"))

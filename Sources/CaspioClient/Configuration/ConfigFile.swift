@@ -18,7 +18,7 @@ struct ConfigFile {
     static let knownKeys: Set<String> = [
         "account", "base_url", "token_url", "client_id", "client_secret", "client_secret_env", "client_secret_file",
         "client_secret_command", "auth_style", "ca_file", "token_cache", "max_requests", "connect_timeout",
-        "read_timeout", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day", "store",
+        "read_timeout", "max_response_bytes", "rate", "max_requests_per_day", "max_requests_per_period", "billing_day", "store",
         "store_password_env", "store_password_file", "store_password_command",
     ]
 
@@ -113,6 +113,12 @@ struct ConfigFile {
             maxRequests: try count("max_requests"), connectTimeout: try seconds("connect_timeout"),
             readTimeout: try seconds("read_timeout"))
         layer.store = try string("store")
+        if let value = table["max_response_bytes"] {
+            guard let number = value.int, ConfigurationResolver.validByteLimit(number) else {
+                throw CaspioError(.config, "\(origin): max_response_bytes must be \(ConfigurationResolver.byteLimitRange)")
+            }
+            layer.maxResponseBytes = number
+        }
         let passwordKeys = ["store_password_env", "store_password_file", "store_password_command"].filter { table[$0] != nil }
         guard passwordKeys.count <= 1 else {
             throw CaspioError(.config, "\(origin): give only one of \(passwordKeys.joined(separator: ", "))")

@@ -63,6 +63,7 @@ struct SettingsLayer {
     var maxRequests: Int?
     var connectTimeout: Double?
     var readTimeout: Double?
+    var maxResponseBytes: Int?
     var usage = UsageSettings()
     var store: String?
     /// `store_password_env`, `_file` or `_command` (profiles only).
@@ -267,6 +268,8 @@ public struct ConfigurationResolver {
             billingDay: usage.lazy.compactMap(\.billingDay).first ?? 1, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
         configuration.secretOrigin = secretOrigin
+        configuration.maxResponseBytes =
+            layers.lazy.compactMap(\.maxResponseBytes).first ?? ClientConfiguration.defaultMaxResponseBytes
         configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment["CASPIO_PRINCIPAL"])
         return configuration
     }
@@ -344,6 +347,12 @@ public struct ConfigurationResolver {
             tokenCache: value("CASPIO_TOKEN_CACHE"), maxRequests: try count("CASPIO_MAX_REQUESTS"),
             connectTimeout: try seconds("CASPIO_CONNECT_TIMEOUT"), readTimeout: try seconds("CASPIO_READ_TIMEOUT"))
         layer.usage = try UsageSettings.fromEnvironment(environment)
+        if let text = value("CASPIO_MAX_RESPONSE_BYTES") {
+            guard let number = Int(text.trimmingCharacters(in: .whitespaces)), Self.validByteLimit(number) else {
+                throw CaspioError(.config, "CASPIO_MAX_RESPONSE_BYTES='\(text)' is not \(Self.byteLimitRange)")
+            }
+            layer.maxResponseBytes = number
+        }
         layer.store = value("CASPIO_STORE")
         return layer
     }
@@ -351,6 +360,10 @@ public struct ConfigurationResolver {
     /// Timeouts: positive, finite, and short enough to count in nanoseconds.
     static func validSeconds(_ value: Double) -> Bool { value.isFinite && value > 0 && value <= 86400 }
     static let secondsRange = "a number of seconds above 0 and at most 86400"
+
+    /// `max_response_bytes`: at least a kilobyte (a Caspio error body fits), at most 4 GB.
+    static func validByteLimit(_ value: Int) -> Bool { value >= 1024 && value <= 1 << 32 }
+    static let byteLimitRange = "a whole number of bytes from 1024 to 4294967296, e.g. 67108864 (64 MB)"
 
     private func expandTilde(_ path: String) -> String {
         path.hasPrefix("~/") ? home + path.dropFirst() : path

@@ -99,11 +99,16 @@ public struct CaspioResponse: Sendable {
     public var error: CaspioError {
         let object = errorBody
         var message = (object?["Message"] as? String) ?? (object?["message"] as? String) ?? ""
-        if message.isEmpty {
+        if (300..<400).contains(status) {
+            // Redirects are not followed (the token goes nowhere else): say where it pointed.
+            message = "a redirect to \(header("Location").map { "'\($0)'" } ?? "nowhere (no Location header)"), which the client does not follow: check the base URL and the path"
+        } else if status == 204 {
+            message = "no content, where an answer was expected"
+        } else if message.isEmpty {
             message = body.isEmpty ? "(empty body)" : excerpt(body, redacting: [])
         }
         return CaspioError(
-            status == 401 ? .auth : .http, message, status: status,
+            status == 401 ? .auth : .http, SecretRedactor.shared.redact(message), status: status,
             code: (object?["Code"] as? String) ?? (object?["code"] as? String), requestID: requestID, method: method,
             url: RequestTarget.readable(url))
     }
