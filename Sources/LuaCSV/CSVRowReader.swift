@@ -34,8 +34,6 @@ final class CSVRowReader {
         let row = nextRecord()
         guard case .fields(let fields, let line) = row, let header, fields.count != header.count else { return row }
         done = true
-        // The library ends a record at a byte that is not UTF-8: short, but not for its commas.
-        if case .unicodeDecoding? = reader.error as? CSVError { return .bad("not UTF-8 text", line: line) }
         return .bad("\(fields.count) field\(fields.count == 1 ? "" : "s") where the header has \(header.count)", line: line)
     }
 
