@@ -29,3 +29,32 @@ import Testing
         #expect(throws: CancellationError.self) { try outcome.get() }
     }
 }
+
+/// A hung token endpoint does not serialize the processes queued on the cache lock: when the
+/// holder's request found no endpoint, those that waited for it fail at once, without a
+/// request of their own.
+@Suite struct HungTokenEndpointTests {
+    @Test func waitersBehindAnUnreachableEndpointFailAtOnce() async throws {
+        let directory = temporaryPath("hung")
+        @Sendable func cache() -> TokenCache {
+            TokenCache(directory: directory, tokenURL: "https://c1abc123.caspio.com/oauth/token", clientID: "id", warn: { _ in })
+        }
+        let asked = NIOLockedCounter()
+        let holder = Task {
+            try await cache().withLock { () async throws -> Int in
+                _ = asked.increment()
+                try await Task.sleep(for: .milliseconds(600))
+                throw CaspioError(.timeout, "the request took longer than its timeout")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let waiter = Task { try await cache().withLock { () async throws -> Int in asked.increment() } }
+        await #expect(throws: CaspioError.self) { try await holder.value }
+        let error = await #expect(throws: CaspioError.self) { try await waiter.value }
+        #expect(error?.message.contains("did not answer another caspio process") == true, "\(String(describing: error))")
+        #expect(asked.value == 1, "the waiter sent no request of its own")
+
+        // A later process (that did not queue behind the failure) asks again.
+        #expect(try await cache().withLock { () async throws -> Int in asked.increment() } == 2)
+    }
+}

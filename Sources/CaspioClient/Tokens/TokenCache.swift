@@ -42,8 +42,11 @@ public struct TokenCache: Sendable {
         guard fd >= 0 else { throw cacheError("cannot open the lock file \(lockPath): \(errnoText())") }
         defer { close(fd) }  // closing releases the lock, also if the process dies
         let deadline = ContinuousClock.now + .milliseconds(Int64(Self.lockWait * 1000))
+        let waitStarted = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        var waited = false
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else { throw cacheError("cannot lock \(lockPath): \(errnoText())") }
+            waited = true
             try Task.checkCancellation()
             guard ContinuousClock.now < deadline else {
                 warn("another process has held the token cache lock \(lockPath) for \(Int(Self.lockWait))s; renewing without it")
@@ -51,7 +54,21 @@ public struct TokenCache: Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return try await body()
+        // The process this one queued behind found no endpoint: the same request would wait
+        // out the same hung endpoint again, one process after another.
+        if waited, let since = LockNote.unreachableSince(fd), since >= waitStarted {
+            throw CaspioError(
+                .timeout,
+                "the token endpoint \(tokenURL) did not answer another caspio process that asked for a token while this one waited; not asking again (try later)")
+        }
+        do {
+            let value = try await body()
+            LockNote.write(fd, unreachableAt: nil)
+            return value
+        } catch {
+            LockNote.write(fd, unreachableAt: LockNote.notes(error) ? Date() : nil)
+            throw error
+        }
     }
 
     /// The cached token, or nil. A file that is corrupt or belongs to another endpoint or
