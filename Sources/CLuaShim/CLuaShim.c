@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 static caspio_dispatch_fn swift_dispatch;
 static caspio_release_fn swift_release;
@@ -139,9 +140,9 @@ static void hook(lua_State *L) {
 
 void caspio_stop(int reason) {
     if (stop_reason == CASPIO_STOP_NONE) stop_reason = reason;
-    /* SIGTERM lets the current request finish: blocked waits keep waiting, and the hook
-       raises as soon as Lua runs again. Ctrl-C and timeouts abort the wait. */
-    if (reason != CASPIO_STOP_TERMINATE) waits_aborted = 1;
+    /* Every stop abandons the request in flight: a supervisor's SIGTERM comes with a short
+       grace (systemd's TimeoutStopSec), and a hung server must not outlast it. */
+    waits_aborted = 1;
     lua_State *L = stop_target;
     if (L != NULL) hook(L);
     sem_post(&stop_posted);
@@ -208,6 +209,8 @@ void caspio_stop_begin_cleanup(lua_State *L) {
     lua_sethook(L, NULL, 0, 0);
     waits_aborted = 0;
 }
+
+int caspio_set_dumpable(int dumpable) { return prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0); }
 
 void caspio_stop_reset(void) {
     stop_reason = CASPIO_STOP_NONE;

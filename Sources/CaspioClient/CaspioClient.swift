@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// The native Caspio client: configuration, tokens and transport together. Scripts never see
 /// tokens: every request gets a valid one, a 401 renews it and replays the request once, and
@@ -29,7 +30,7 @@ public final class CaspioClient: Sendable {
         self.configuration = configuration
         self.counters = counters
         self.logger = logger
-        SecretRedactor.shared.register(configuration.clientSecret)
+        SecretRedactor.shared.register(clientID: configuration.clientID, secret: configuration.clientSecret)
         transport = try HTTPTransport(configuration: configuration, counters: counters, logger: logger, clock: clock)
         target = RequestTarget(baseURL: configuration.baseURL)
         let cache = stores != nil ? nil : configuration.tokenCacheDirectory.map { directory in
@@ -71,6 +72,13 @@ public final class CaspioClient: Sendable {
     /// renews and replays once. Any status comes
     /// back as a response; failures to get one (network, auth, budget) are thrown.
     public func send(_ request: CaspioRequest) async throws(CaspioError) -> CaspioResponse {
+        // Two Authorization headers would both go out, and which one the server reads is luck.
+        if request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
+            throw CaspioError(
+                .config,
+                "refusing to send an Authorization header: the client signs every request with its own token (remove Authorization from opts.headers)",
+                method: request.method, url: request.path)
+        }
         var exchange = HTTPRequest(
             request.method, try target.url(for: request.path, query: request.query, method: request.method),
             headers: request.headers, body: request.body, timeout: request.timeout, downloadTo: request.downloadTo)
@@ -79,13 +87,12 @@ public final class CaspioClient: Sendable {
         if request.body != nil, !exchange.hasHeader("Content-Type") {
             exchange.headers.append(("Content-Type", request.contentType ?? "application/json"))
         }
-        let token = try await tokens.validToken()
-        let (first, sentAt) = try await sendOnce(exchange, token: token)
-        var response = first
+        let first = try await sendOnce(exchange, token: try await tokens.validToken())
+        var (response, token) = (first.response, first.token)
         if response.status == 401 {
             logger.info("HTTP 401 from \(request.method) \(RequestTarget.readable(exchange.url)): renewing the token and replaying the request once")
             let renewed = try await tokens.tokenRejected(token)
-            response = try await sendOnce(exchange, token: renewed).response
+            (response, token, _) = try await sendOnce(exchange, token: renewed)
             if response.status == 401 {
                 var error = response.error
                 error.kind = .auth
@@ -93,58 +100,31 @@ public final class CaspioClient: Sendable {
                 throw error
             }
         } else if StaleTokenCheck.suspects(response) {
-            response = try await afterSuspect400(exchange, token: token, sentAt: sentAt, response: response)
+            response = try await afterSuspect400(exchange, token: token, sentAt: first.sentAt, response: response)
+        }
+        if request.downloadTo != nil, response.status == 204 {
+            throw response.error  // nothing to save: no file is written
         }
         return response
     }
 
-    /// A `400 IncorrectQueryParameter`, which Caspio also answers to a stale token: renews and
-    /// replays once when the token may be the cause (StaleTokenCheck says when).
-    private func afterSuspect400(_ exchange: HTTPRequest, token: TokenSet, sentAt: ContinuousClock.Instant, response: CaspioResponse)
-        async throws(CaspioError) -> CaspioResponse
-    {
-        let shown = "\(exchange.method) \(RequestTarget.readable(exchange.url))"
-        switch await staleTokens.decide(token: token.accessToken, sentAt: sentAt) {
-        case .surface:
-            return response
-        case .replay:
-            let renewed = try await tokens.validToken()
-            guard renewed.accessToken != token.accessToken else { return response }
-            return try await sendOnce(exchange, token: renewed).response
-        case .check:
-            do throws(CaspioError) {
-                logger.info(
-                    "HTTP 400 IncorrectQueryParameter from \(shown), which Caspio also answers to a stale token: renewing the token and replaying the request once")
-                let renewed = try await tokens.tokenRejected(token)
-                guard renewed.accessToken != token.accessToken else {
-                    await staleTokens.finish(stale: false)
-                    return response
-                }
-                let replayed = try await sendOnce(exchange, token: renewed).response
-                let genuine = StaleTokenCheck.suspects(replayed)
-                await staleTokens.finish(stale: !genuine)
-                if genuine {
-                    logger.info("the replay with a renewed token got the same HTTP 400: the request itself is wrong; later ones of this run are not replayed")
-                }
-                return replayed
-            } catch {
-                await staleTokens.finish(stale: nil)
-                throw error
-            }
-        }
-    }
-
-    /// One request with `token`, and when it was sent (after the account gate let it through).
-    /// A success confirms the token for StaleTokenCheck.
+    /// One request with `token`; a retry takes the token current when it starts (another
+    /// request may have renewed it meanwhile). Returns the answer, the token its last attempt
+    /// carried, and when that attempt was sent (after the account gate let it through). A
+    /// success confirms the token for StaleTokenCheck.
     private func sendOnce(_ exchange: HTTPRequest, token: TokenSet) async throws(CaspioError)
-        -> (response: CaspioResponse, sentAt: ContinuousClock.Instant)
+        -> (response: CaspioResponse, token: TokenSet, sentAt: ContinuousClock.Instant)
     {
-        var authorized = exchange
-        authorized.headers.append(("Authorization", "Bearer " + token.accessToken.reveal()))
-        let (budget, counters, usage) = (configuration.maxRequests, counters, usage)
+        let (budget, counters, usage, tokens) = (configuration.maxRequests, counters, usage, tokens)
         let (method, url) = (exchange.method, RequestTarget.readable(exchange.url))
+        let used = NIOLockedValueBox(token)
+        let authorization = { (attempt: Int) async throws(CaspioError) -> String in
+            let current = attempt == 1 ? token : try await tokens.validToken()
+            used.withLockedValue { $0 = current }
+            return "Bearer " + current.accessToken.reveal()
+        }
         var sentAt = ContinuousClock.now
-        let response = try await transport.send(authorized) { () async throws(CaspioError) in
+        let response = try await transport.send(exchange, authorization: authorization) { () async throws(CaspioError) in
             sentAt = .now
             try counters.reserveRequest(method: method, url: url, budget: budget)
             do throws(CaspioError) { try await usage?.record(method: method, url: url) } catch {
@@ -152,7 +132,8 @@ public final class CaspioClient: Sendable {
                 throw error
             }
         }
-        if (200..<300).contains(response.status) { await staleTokens.confirm(token.accessToken, sentAt: sentAt) }
-        return (response, sentAt)
+        let last = used.withLockedValue { $0 }
+        if (200..<300).contains(response.status) { await staleTokens.confirm(last.accessToken, sentAt: sentAt) }
+        return (response, last, sentAt)
     }
 }

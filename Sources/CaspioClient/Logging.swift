@@ -67,23 +67,30 @@ extension ISO8601DateFormatter {
     }()
 }
 
-/// The secrets of this process (client secret, tokens), blanked out of everything logged.
+/// The secrets of this process (client secret, tokens), blanked out of everything logged,
+/// in every form they travel in (`SecretForms`).
 public final class SecretRedactor: Sendable {
     public static let shared = SecretRedactor()
-    private let secrets = NIOLockedValueBox<Set<String>>([])
+    private let forms = NIOLockedValueBox<Set<String>>([])
+
+    /// A redactor of its own (tests); the process's is `shared`.
+    public init() {}
 
     public func register(_ secret: Secret) {
         let text = secret.reveal()
-        guard text.count >= 4 else { return }
-        secrets.withLockedValue { _ = $0.insert(text) }
+        guard text.count >= SecretForms.minimumLength else { return }
+        let added = SecretForms.of(text)
+        forms.withLockedValue { $0.formUnion(added) }
+    }
+
+    /// The client secret as an HTTP Basic header carries it, with the client id.
+    public func register(clientID: String, secret: Secret) {
+        register(secret)
+        let added = SecretForms.basic(id: clientID, secret: secret.reveal())
+        forms.withLockedValue { $0.formUnion(added) }
     }
 
     public func redact(_ text: String) -> String {
-        let known = secrets.withLockedValue { $0 }
-        var text = text
-        for secret in known where text.contains(secret) {
-            text = text.replacingOccurrences(of: secret, with: "<redacted>")
-        }
-        return text
+        SecretForms.redact(text, forms.withLockedValue { $0 })
     }
 }

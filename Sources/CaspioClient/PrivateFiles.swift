@@ -9,8 +9,19 @@ import Foundation
 enum PrivateFiles {
     struct Failure: Error { let message: String }
 
-    /// Creates `directory` (0700) if needed and tightens one someone made wider.
+    /// Creates `directory` (0700) if needed and tightens one someone made wider. One that is a
+    /// symbolic link or belongs to another user is refused: in a shared place, whoever made
+    /// it could read what is written there or point it elsewhere.
     static func ensureDirectory(_ directory: String, what: String) throws(Failure) {
+        var link = stat()
+        if lstat(directory, &link) == 0 {
+            if link.st_mode & S_IFMT == S_IFLNK {
+                throw Failure(message: "the \(what) directory \(directory) is a symbolic link; give the real directory")
+            }
+            if link.st_uid != geteuid() {
+                throw Failure(message: "the \(what) directory \(directory) belongs to another user (uid \(link.st_uid)); use a directory of your own")
+            }
+        }
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
@@ -47,6 +58,21 @@ enum PrivateFiles {
         if directoryFD >= 0 {
             fsync(directoryFD)
             close(directoryFD)
+        }
+    }
+
+    /// A file's contents, nil if it cannot be read; a symbolic link is not followed.
+    static func read(_ path: String) -> Data? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return n == 0 ? data : nil }
+            data.append(contentsOf: buffer[..<n])
         }
     }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
-import LuaBridge
+import CLuaShim
+import CaspioClient
 import Glibc
+import LuaBridge
 
 /// The whole of `caspio`: the executable's entry point calls this and nothing else, so the
 /// commands live in a library that tests link.
@@ -9,6 +11,10 @@ public enum CommandLineMain {
         // First of all, so that no signal is lost: until a command says otherwise (a script run
         // stops its Lua, the sandbox shuts down), SIGINT and SIGTERM end the process at once.
         RunStop.armSignals(whenIdle: .exit)
+        // A core file would hold the client secret and tokens: none unless asked for.
+        if getenv("CASPIO_CORE_DUMPS").map({ String(cString: $0) }) != "1" { _ = caspio_set_dumpable(0) }
+        // A secret command waiting when the run is stopped is killed, its children too.
+        SecretCommand.stopRequested = { RunStop.isRequested }
         do {
             let arguments = CommandLineWords.normalize(argv)
             var command = try Caspio.parseAsRoot(Array(arguments.dropFirst()))

@@ -128,11 +128,9 @@ enum NativeFunctions {
         return .one
     }
 
-    /// wait(t1, t2, ...) -> ticket, true, response [, http_error] | ticket, false, error.
-    /// Returns nothing when Ctrl-C interrupted the wait (Lua's hook then raises).
     /// `native.wait(ticket...)`: the first of the tickets' requests to finish, as a table
     /// `{ticket, ok, value, http_error}`: `ok` true with the response as `value` (and, for a
-    /// status >= 400, its error as `http_error`), or false with the error as `value`. Nothing
+    /// status outside 2xx, its error as `http_error`), or false with the error as `value`. Nothing
     /// when the run is stopped (the requests are cancelled).
     private static func wait(_ lua: Lua, _ context: ModuleContext) throws -> HostResult {
         let tickets = (1...max(1, lua.top)).compactMap { lua.integer(at: $0).map(Int.init) }
@@ -151,7 +149,8 @@ enum NativeFunctions {
             do {
                 try LuaConversions.pushResponse(lua, response)
                 lua.setField("value", ofTableAt: -2)
-                if response.status >= 400 {
+                // Only 2xx is success: a 3xx is a redirect the client does not follow.
+                if response.status >= 300 || response.status < 200 {
                     LuaConversions.pushError(lua, response.error)
                     lua.setField("http_error", ofTableAt: -2)
                 }

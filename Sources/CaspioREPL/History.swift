@@ -1,3 +1,4 @@
+import CaspioClient
 import Foundation
 
 /// Where the REPL keeps its history, and which lines never go there.
@@ -14,11 +15,13 @@ public enum History {
         return home + "/.local/state/caspio/history"
     }
 
-    /// Lines that mention a secret are kept out of the history file.
-    public static func mayRecord(_ line: String) -> Bool {
+    /// Lines that mention a secret are kept out of the history file, and so are lines that
+    /// hold one of this session's secrets (a token pasted in), in any of its forms.
+    public static func mayRecord(_ line: String, redactor: SecretRedactor = .shared) -> Bool {
         let lowered = line.lowercased()
         let secrets = ["client_secret", "secret", "token", "password", "bearer"]
         return !line.allSatisfy(\.isWhitespace) && !secrets.contains { lowered.contains($0) }
+            && redactor.redact(line) == line
     }
 
     /// Creates the directory of the history file, private to the user.

@@ -52,8 +52,8 @@ public enum RunStop {
 
     public static var isRequested: Bool { reason != .none }
 
-    /// Whether waits for a request should give up now: Ctrl-C and timeouts abort them, SIGTERM
-    /// lets the request in flight finish.
+    /// Whether waits for a request should give up now (any stop, until clean-up begins): the
+    /// request in flight is cancelled and no retry of it starts.
     public static var abortsWaits: Bool { caspio_stop_aborts_waits() != 0 }
 
     /// Blocks until a stop is requested or `seconds` pass; true if a stop was requested.

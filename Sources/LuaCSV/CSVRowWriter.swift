@@ -22,6 +22,7 @@ final class CSVRowWriter {
         self.fields = fields
         newline = crlf ? "\r\n" : "\n"
         if let path {
+            Self.removeStaleTemporaries(beside: path)
             let temp = Self.temporaryPath(beside: path)
             guard let opened = fopen(temp, "wb") else {
                 throw CSVInputError(message: "cannot write \(path): \(String(cString: strerror(errno)))", line: 0)
@@ -49,6 +50,19 @@ final class CSVRowWriter {
     static func temporaryPath(beside path: String) -> String {
         let url = URL(fileURLWithPath: path)
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+    }
+
+    /// Temporary files of writers to `path` that were killed before they could rename or
+    /// remove them (`.NAME.PID.tmp` of a PID no longer running): a later run removes them.
+    static func removeStaleTemporaries(beside path: String) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            guard let pid = pid_t(name.dropFirst(prefix.count).dropLast(4)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 
     var isOpen: Bool { file != nil }

@@ -24,6 +24,9 @@ struct RecordTracker {
     private var records = 0
     private var quoteOpenedOn = 0
     private(set) var malformed: Malformed?
+    /// The library stops at a byte that is not UTF-8 and returns the record so far, which
+    /// would read as one with too few fields: the tracker says what it is.
+    private var utf8 = UTF8Check()
 
     init(delimiter: UInt8) { self.delimiter = delimiter }
 
@@ -85,6 +88,10 @@ struct RecordTracker {
             records += 1
             state = .fieldStart
         }
+        if !utf8.accepts(byte) {
+            fail("not UTF-8 text")
+            return
+        }
         if isNewline {
             newline(byte)
             if !crlfTail { line += 1 }
@@ -126,5 +133,24 @@ struct RecordTracker {
 
     private mutating func fail(_ message: String) {
         malformed = Malformed(record: records, line: line, message: message)
+    }
+}
+
+/// Byte-by-byte UTF-8 well-formedness (lead bytes and their continuation bytes).
+struct UTF8Check {
+    private var pending = 0
+
+    mutating func accepts(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x00...0x7F: guard pending == 0 else { return false }
+        case 0x80...0xBF:
+            guard pending > 0 else { return false }
+            pending -= 1
+        case 0xC2...0xDF: guard pending == 0 else { return false }; pending = 1
+        case 0xE0...0xEF: guard pending == 0 else { return false }; pending = 2
+        case 0xF0...0xF4: guard pending == 0 else { return false }; pending = 3
+        default: return false
+        }
+        return true
     }
 }

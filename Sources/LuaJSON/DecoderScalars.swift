@@ -191,7 +191,10 @@ extension Decoder {
             lua_pushnumber(L, negative ? -value : value)
             return
         }
-        lua_pushnumber(L, slowDouble(from: start, to: j))
+        let value = slowDouble(from: start, to: j)
+        // JSON has no infinity: 1e400 would decode to a number that cannot be encoded again.
+        guard value.isFinite else { throw fail("number out of range (beyond 1.8e308)", at: start) }
+        lua_pushnumber(L, value)
     }
 
     /// Long or extreme numbers go through glibc's correctly rounded strtod.

@@ -210,6 +210,10 @@ let minimalEnvironment = [
             name: "read timeout", flag: { _ in }, variable: ("CASPIO_READ_TIMEOUT", "7"),
             profileLine: "read_timeout = 8.5", value: { String($0.readTimeout) },
             expected: ("7.0", "7.0", "8.5", "60.0")),
+        Layered(
+            name: "max response bytes", flag: { _ in }, variable: ("CASPIO_MAX_RESPONSE_BYTES", "4096"),
+            profileLine: "max_response_bytes = 2048", value: { String($0.maxResponseBytes) },
+            expected: ("4096", "4096", "2048", "67108864")),
     ]
 
     @Test(arguments: layered)
@@ -270,7 +274,7 @@ let minimalEnvironment = [
     @Test(arguments: [
         ("CASPIO_CONNECT_TIMEOUT", "soon"), ("CASPIO_CONNECT_TIMEOUT", "0"), ("CASPIO_CONNECT_TIMEOUT", "-1"),
         ("CASPIO_CONNECT_TIMEOUT", "inf"), ("CASPIO_READ_TIMEOUT", "nan"), ("CASPIO_MAX_REQUESTS", "ten"),
-        ("CASPIO_MAX_REQUESTS", "-5"),
+        ("CASPIO_MAX_REQUESTS", "-5"), ("CASPIO_MAX_RESPONSE_BYTES", "64MB"), ("CASPIO_MAX_RESPONSE_BYTES", "10"),
     ])
     func malformedNumbersInTheEnvironmentAreErrorsThatNameTheVariable(variable: String, value: String) throws {
         let sandbox = try ConfigSandbox()
@@ -280,7 +284,7 @@ let minimalEnvironment = [
     }
 
     @Test(arguments: ["max_requests = 1e300", "max_requests = 2.5", "connect_timeout = inf", "read_timeout = -3",
-                      "max_requests = nan", #"read_timeout = "60""#])
+                      "max_requests = nan", #"read_timeout = "60""#, "max_response_bytes = 100", "max_response_bytes = 1.5"])
     func malformedNumbersInAProfileAreErrorsThatNameTheSetting(line: String) throws {
         let sandbox = try ConfigSandbox()
         try sandbox.writeConfig("""

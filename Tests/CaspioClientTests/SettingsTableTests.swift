@@ -60,7 +60,7 @@ import Testing
         #expect(SettingType.bytes.parse(" 1024 ") == .integer(1024))
         #expect(SettingType.bytes.parse("64MB") == nil)
         #expect(SettingType.bytes.checked(.integer(64 << 20)) == nil)
-        #expect(SettingType.bytes.checked(.integer(0)) == "must be a whole number of bytes above 0")
+        #expect(SettingType.bytes.checked(.integer(1023)) == "must be a whole number of bytes from 1024 to 4294967296, e.g. 67108864 (64 MB)")
         #expect(SettingType.bytes.value(integer: nil, double: 1.5) == nil)
     }
 }

@@ -9,8 +9,9 @@ import Testing
     static let serviceUnavailable = TestHTTPServer.Reply.json(
         503, ["Code": "ServiceUnavailable", "Message": "busy"], headers: [("Retry-After", "0")])
 
-    @Test(arguments: ["GET", "PUT", "DELETE", "POST"])
-    func retriesOn503And429ForEveryMethod(method: String) async throws {
+    /// (A POST's 503 is not replayed: FaultTests.)
+    @Test(arguments: ["GET", "PUT", "DELETE"])
+    func retriesOn503And429ForIdempotentMethods(method: String) async throws {
         let fake = try FakeCaspio()
         let client = try makeClient(fake)
         fake.script([Self.serviceUnavailable, .json(429, ["Code": "TooMany"], headers: [("Retry-After", "0")])])

@@ -39,14 +39,15 @@ import Testing
         #expect(values == [true, true, true, .integer(9_007_199_254_740_993), "9007199254740993"])
     }
 
-    @Test func negativeZeroAndInfinities() throws {
+    /// (1e400 is refused: RangeTests.)
+    @Test func negativeZeroAndUnderflow() throws {
         let j = JSONLua()
         let values = try j.run("""
             local z = json.decode('-0')
-            return 1 / z == -math.huge, json.decode('1e400') == math.huge, json.decode('-1e400') == -math.huge,
+            return 1 / z == -math.huge,
                    json.decode('1e-400') == 0.0, math.type(json.decode('0')), 1 / json.decode('0.0') == math.huge
             """)
-        #expect(values == [true, true, true, true, "integer", true])
+        #expect(values == [true, true, "integer", true])
     }
 
     @Test func floatsAreCorrectlyRounded() throws {

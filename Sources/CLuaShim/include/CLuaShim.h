@@ -93,6 +93,9 @@ void caspio_stop_begin_cleanup(lua_State *L);
 /// Forgets any stop and re-installs the handlers (the REPL, before each evaluation).
 void caspio_stop_reset(void);
 
+/* Whether the kernel may write a core file of this process (prctl is variadic: Swift cannot call it). */
+int caspio_set_dumpable(int dumpable);
+
 /// The lua_State's extra space (LUA_EXTRASPACE bytes), where Swift keeps its owner pointer.
 void **caspio_extraspace(lua_State *L);
 

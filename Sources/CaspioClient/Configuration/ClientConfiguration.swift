@@ -24,6 +24,9 @@ public struct ClientConfiguration: Sendable {
     public var tokenCacheDirectory: String?
     public var connectTimeout: Double
     public var readTimeout: Double
+    /// The largest response body kept in memory (`max_response_bytes`).
+    public var maxResponseBytes = ClientConfiguration.defaultMaxResponseBytes
+    public static let defaultMaxResponseBytes = Setting.maxResponseBytes.defaultValue?.integer ?? 64 << 20
     public var retry: RetryPolicy
     /// The call budget for this run; nil for none.
     public var maxRequests: Int?

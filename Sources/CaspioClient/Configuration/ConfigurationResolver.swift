@@ -292,6 +292,7 @@ public struct ConfigurationResolver {
             scriptName: overrides.scriptName)
         configuration.values = Dictionary(uniqueKeysWithValues: Setting.typed.compactMap { setting in value(setting).map { (setting.name, $0) } })
         configuration.secretOrigin = secretOrigin
+        configuration.maxResponseBytes = value(.maxResponseBytes)?.integer ?? ClientConfiguration.defaultMaxResponseBytes
         configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment[Setting.principal.variable])
         return configuration
     }

@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 
 /// Where the client secret (or the store's password, `store_password_*`) comes from.
 enum SecretSource {
@@ -69,38 +68,25 @@ enum SecretSource {
     }
 
     private func run(_ command: String, origin: String, key: String) throws(CaspioError) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw CaspioError(.config, "\(origin): cannot run \(key): \(error.localizedDescription)")
+        let outcome: SecretCommand.Outcome
+        do { outcome = try SecretCommand.run(command) } catch {
+            switch error {
+            case .cannotStart(let reason): throw CaspioError(.config, "\(origin): cannot run \(key): \(reason)")
+            case .timedOut:
+                throw CaspioError(
+                    .config,
+                    "\(origin): \(key) did not finish within \(Int(SecretCommand.timeout))s and was killed (with whatever it started); does it wait for input?")
+            case .stopped: throw CaspioError(.config, "\(origin): \(key) was stopped (the run is ending)")
+            }
         }
-        // Drain stderr while reading stdout: a command that fills one pipe while we wait on the
-        // other would otherwise block for ever.
-        let errorOutput = NIOLockedValueBox(Data())
-        let drained = DispatchGroup()
-        let errorHandle = errors.fileHandleForReading
-        DispatchQueue.global().async(group: drained) {
-            let data = errorHandle.readDataToEndOfFile()
-            errorOutput.withLockedValue { $0 = data }
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        let stderr = errorOutput.withLockedValue { $0 }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard outcome.status == 0 else {
             // Its stderr is shown (first line): it explains failures and holds no secret by convention.
-            let firstLine = String(decoding: stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+            let firstLine = String(decoding: outcome.stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
             throw CaspioError(
                 .config,
-                "\(origin): \(key) exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": \(firstLine)")")
+                "\(origin): \(key) exited with status \(outcome.status)\(firstLine.isEmpty ? "" : ": \(firstLine)")")
         }
-        return trimmingLineEnd(String(decoding: data, as: UTF8.self))
+        return trimmingLineEnd(String(decoding: outcome.stdout, as: UTF8.self))
     }
 }
 

@@ -91,6 +91,9 @@ public struct Setting: Sendable {
     public static let billingTimeZone = Setting(
         "billing_time_zone", flags: ["--billing-time-zone"], type: .timeZone, default: .text("UTC"), config: true,
         "the account's clock, by which the usage ledger counts days and billing periods as Caspio does: an IANA zone (`America/Los_Angeles`) or a fixed offset (`-07:00`). Caspio's usage log shows the account's, e.g. `Log date (UTC-07:00)`")
+    public static let maxResponseBytes = Setting(
+        "max_response_bytes", type: .bytes, default: .integer(64 << 20), config: true,
+        "the largest response body kept in memory, in bytes (a larger one is an `http` error naming this limit; downloads with `save_to` stream to disk and have none)")
     public static let connectTimeout = Setting("connect_timeout", type: .seconds, default: .number(10), "seconds to connect")
     public static let readTimeout = Setting("read_timeout", type: .seconds, default: .number(60), "seconds without a byte from the server")
     public static let timeout = Setting(
@@ -110,7 +113,8 @@ public struct Setting: Sendable {
     /// Every setting, in the docs' order.
     public static let all: [Setting] = [
         profile, config, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache, store, storePassword,
-        maxRequests, rate, maxRequestsPerDay, maxRequestsPerPeriod, billingDay, billingTimeZone, connectTimeout, readTimeout, timeout, lockWait,
+        maxRequests, rate, maxRequestsPerDay, maxRequestsPerPeriod, billingDay, billingTimeZone, connectTimeout, readTimeout,
+        maxResponseBytes, timeout, lockWait,
         principal, logLevel, logFormat,
     ]
 
@@ -146,7 +150,7 @@ public enum SettingType: Sendable, Equatable {
     case secret
     /// A whole number of requests, 0 or more.
     case count
-    /// A size in bytes, above 0.
+    /// A size in bytes, from 1 KiB to 4 GiB.
     case bytes
     /// Seconds above 0, at most a day.
     case seconds
@@ -167,12 +171,12 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: "a string"
         case .count: "a whole number of requests, 0 or more"
-        case .bytes: "a whole number of bytes above 0"
+        case .bytes: "a whole number of bytes from 1024 to 4294967296, e.g. 67108864 (64 MB)"
         case .seconds: "a number of seconds above 0 and at most 86400"
         case .wait: "a number of seconds, 0 or more"
         case .rate: "a number of requests per second, e.g. 6"
         case .dayOfMonth: "a day of the month from 1 to 28, e.g. 15"
-        case .timeZone: "a time zone: \(BillingTimeZone.expected)"
+        case .timeZone: "a string naming a time zone: \(BillingTimeZone.expected)"
         }
     }
 
@@ -181,7 +185,7 @@ public enum SettingType: Sendable, Equatable {
         switch self {
         case .text, .secret: return nil
         case .count: return (value.integer ?? -1) >= 0 ? nil : "must be a whole number of requests, 0 or more"
-        case .bytes: return (value.integer ?? 0) > 0 ? nil : "must be a whole number of bytes above 0"
+        case .bytes: return (1024...(1 << 32)).contains(value.integer ?? 0) ? nil : "must be a whole number of bytes from 1024 to 4294967296, e.g. 67108864 (64 MB)"
         case .seconds:
             let seconds = value.number ?? 0
             return seconds.isFinite && seconds > 0 && seconds <= 86400 ? nil : "must be a number of seconds above 0 and at most 86400"
@@ -273,7 +277,8 @@ extension SettingsLayer {
         if let problem = setting.type.checked(value) {
             let shown = switch value {
             case .number(let number): "\(number)"
-            default: value.text
+            case .text(let text): "'\(text)'"
+            case .integer: value.text
             }
             throw CaspioError(.config, "\(spelled(setting)) = \(shown) \(problem)\(text.map { " (the variable is '\($0)')" } ?? "")")
         }

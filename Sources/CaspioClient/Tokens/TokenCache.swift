@@ -30,28 +30,51 @@ public struct TokenCache: Sendable {
 
     var lockPath: String { filePath.dropLast(5) + ".lock" }
 
-    /// Runs `body` holding the cache's exclusive lock (waiting for other processes).
+    /// The longest wait for another process's renewal: a token request's own bound and a
+    /// margin. Past it this process renews on its own rather than queue behind a hung one.
+    static let lockWait: Double = TokenEndpoint.timeout + 5
+
+    /// Runs `body` holding the cache's exclusive lock (waiting for other processes, at most
+    /// `lockWait`, and not once the task is cancelled: a stopped run stops waiting).
     public func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try ensureDirectory()
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw cacheError("cannot open the lock file \(lockPath): \(errnoText())") }
         defer { close(fd) }  // closing releases the lock, also if the process dies
-        // flock blocks: wait on a thread of its own, not on the cooperative pool.
-        let status: Int32 = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var result: Int32
-                repeat { result = flock(fd, LOCK_EX) } while result != 0 && errno == EINTR
-                continuation.resume(returning: result)
+        let deadline = ContinuousClock.now + .milliseconds(Int64(Self.lockWait * 1000))
+        let waitStarted = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        var waited = false
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else { throw cacheError("cannot lock \(lockPath): \(errnoText())") }
+            waited = true
+            try Task.checkCancellation()
+            guard ContinuousClock.now < deadline else {
+                warn("another process has held the token cache lock \(lockPath) for \(Int(Self.lockWait))s; renewing without it")
+                return try await body()
             }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        guard status == 0 else { throw cacheError("cannot lock \(lockPath): \(errnoText())") }
-        return try await body()
+        // The process this one queued behind found no endpoint: the same request would wait
+        // out the same hung endpoint again, one process after another.
+        if waited, let since = LockNote.unreachableSince(fd), since >= waitStarted {
+            throw CaspioError(
+                .timeout,
+                "the token endpoint \(tokenURL) did not answer another caspio process that asked for a token while this one waited; not asking again (try later)")
+        }
+        do {
+            let value = try await body()
+            LockNote.write(fd, unreachableAt: nil)
+            return value
+        } catch {
+            LockNote.write(fd, unreachableAt: LockNote.notes(error) ? Date() : nil)
+            throw error
+        }
     }
 
     /// The cached token, or nil. A file that is corrupt or belongs to another endpoint or
     /// client is ignored with a warning (it will be rewritten).
     public func read() -> TokenSet? {
-        guard let data = FileManager.default.contents(atPath: filePath) else { return nil }
+        guard let data = PrivateFiles.read(filePath) else { return nil }
         guard let stored = try? JSONDecoder().decode(StoredToken.self, from: data), stored.version == 1, let token = stored.token else {
             warn("ignoring the token cache file \(filePath): it is not a caspio token cache (it will be rewritten)")
             return nil

@@ -2,6 +2,10 @@ import Foundation
 
 /// The two OAuth 2.0 grants, on the wire exactly as Caspio documents them (API-NOTES.md).
 struct TokenEndpoint: Sendable {
+    /// A token request's whole exchange: a hung token endpoint must not hold a run (or the
+    /// other runs waiting for the cache lock) for the default request timeout.
+    static let timeout: Double = 30
+
     let configuration: ClientConfiguration
     let transport: HTTPTransport
     let counters: Counters
@@ -42,7 +46,7 @@ struct TokenEndpoint: Sendable {
         let request = HTTPRequest(
             "POST", url,
             headers: headers + [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
-            body: body)
+            body: body, timeout: Self.timeout)
         let response: CaspioResponse
         do {
             response = try await transport.send(request)
@@ -73,6 +77,8 @@ struct TokenEndpoint: Sendable {
         let code = (object?["error"] as? String) ?? (object?["Code"] as? String)
         var detail = (object?["error_description"] as? String) ?? (object?["Message"] as? String)
         if object == nil { detail = excerpt(response.body, redacting: secrets) }
+        // An endpoint that echoes the request quotes the secret, percent- or base64-encoded.
+        detail = detail.map { SecretRedactor.shared.redact($0) }
         let what = grant == .clientCredentials ? "the client_credentials grant" : "the refresh_token grant"
         var message = "\(what) was refused"
         if let detail, !detail.isEmpty { message += ": \(detail)" }

@@ -83,10 +83,10 @@ extension TokenSet {
 
 /// The first bytes of a body for an error message, with any secret blanked out.
 func excerpt(_ body: [UInt8], redacting secrets: [Secret], limit: Int = 120) -> String {
+    // Redacted before anything is escaped or cut, in every form a secret travels in.
     var text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
-    for secret in secrets where !secret.isEmpty {
-        text = text.replacingOccurrences(of: secret.reveal(), with: "<redacted>")
-    }
+    text = SecretForms.redact(text, secrets.filter { !$0.isEmpty }.reduce(into: Set<String>()) { $0.formUnion(SecretForms.of($1.reveal())) })
+    text = SecretRedactor.shared.redact(text)
     text = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
     if text.isEmpty { return "(empty body)" }
     return text.count > limit ? "\"\(text.prefix(limit))…\"" : "\"\(text)\""

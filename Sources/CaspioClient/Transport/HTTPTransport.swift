@@ -18,7 +18,10 @@ public final class HTTPTransport: Sendable {
     /// body part (tokens and the client secret included, hex-encoded where no redaction can
     /// find them); at debug its connection-pool chatter drowns `-v`'s one line per request.
     let clientLogger: Logger
-    let maxBodyBytes = 512 * 1024 * 1024
+    /// The largest response body kept in memory (`max_response_bytes`); downloads stream to disk.
+    let maxBodyBytes: Int
+    /// A request's whole exchange when it names no `timeout`.
+    static let defaultTimeout: Double = 300
 
     /// `clock` times the account gate's pauses and pace (tests pass a virtual one).
     public init(
@@ -51,6 +54,7 @@ public final class HTTPTransport: Sendable {
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 20
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientConfiguration)
         retry = configuration.retry
+        maxBodyBytes = configuration.maxResponseBytes
         self.counters = counters
         gate = AccountGate(rate: configuration.rate, counters: counters, clock: clock)
         self.logger = logger
@@ -69,17 +73,25 @@ public final class HTTPTransport: Sendable {
     /// reopen is not an attempt of the retry budget (`RetryPolicy.maxRefusals` bounds it). An
     /// answer that says the request itself is wrong is never sent again (FinalAnswers). Never
     /// logs headers or bodies.
-    public func send(_ request: HTTPRequest, beforeEachAttempt: () async throws(CaspioError) -> Void = {})
-        async throws(CaspioError) -> CaspioResponse
-    {
+    /// `authorization`, when given, makes each attempt's Authorization header (attempt 1 first).
+    public func send(
+        _ request: HTTPRequest, authorization: ((Int) async throws(CaspioError) -> String)? = nil,
+        beforeEachAttempt: () async throws(CaspioError) -> Void = {}
+    ) async throws(CaspioError) -> CaspioResponse {
         let (method, shownURL) = (request.method, RequestTarget.readable(request.url))
         var (attempt, refusals) = (1, 0)
         while true {
+            // A stopped run (its task cancelled) starts no further attempt.
+            if Task.isCancelled { throw CaspioError(.network, "cancelled", method: method, url: shownURL) }
             let pass: AccountGate.Pass
             do { pass = try await gate.enter() } catch {
                 throw CaspioError(.network, "cancelled", method: method, url: shownURL)
             }
-            do throws(CaspioError) { try await beforeEachAttempt() } catch {
+            var outgoing = request
+            do throws(CaspioError) {
+                try await beforeEachAttempt()
+                if let authorization { outgoing.headers.append(("Authorization", try await authorization(attempt + refusals))) }
+            } catch {
                 gate.leave(pass, .unknown)
                 throw error
             }
@@ -88,7 +100,7 @@ public final class HTTPTransport: Sendable {
             var retryAfter: Double?
             var lastError: CaspioError
             do {
-                let response = try await once(request)
+                let response = try await once(outgoing)
                 let elapsed = started.duration(to: .now)
                 logger.debug(
                     "\(method) \(shownURL) -> \(response.status)",
@@ -107,7 +119,9 @@ public final class HTTPTransport: Sendable {
                     let pause = retry.pause(afterRefusal: refusals, retryAfter: retryAfter)
                     let closing = gate.leave(pass, .refused(pause: pause, limiter: response.status == 429))
                     if let closing { logPause(closing, response, method: method, url: shownURL) }
-                    guard retry.maxAttempts > 1, refusals < retry.maxRefusals else { return response }
+                    guard retry.maxAttempts > 1, refusals < retry.maxRefusals,
+                        retry.replays(refusal: response.status, method: method)
+                    else { return response }
                     counters.countRetry()
                     continue
                 }
@@ -154,23 +168,32 @@ public final class HTTPTransport: Sendable {
     /// Pauses longer than this are said at the default log level.
     static let loudPause = 2.0
 
+    /// One exchange, bounded as a whole by the request's `timeout`.
     private func once(_ request: HTTPRequest) async throws -> CaspioResponse {
+        let seconds = request.timeout ?? Self.defaultTimeout
+        return try await ExchangeLimits.withDeadline(seconds) { try await self.exchange(request, seconds: seconds) }
+    }
+
+    private func exchange(_ request: HTTPRequest, seconds: Double) async throws -> CaspioResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body {
             outgoing.body = .bytes(ByteBuffer(bytes: body))
         }
-        let deadline = TimeAmount.milliseconds(Int64((request.timeout ?? 300) * 1000))
+        let deadline = TimeAmount.milliseconds(Int64(seconds * 1000))
         let response = try await client.execute(outgoing, timeout: deadline, logger: clientLogger)
         let (status, headers) = (Int(response.status.code), response.headers.map { ($0.name, $0.value) })
         let sent = request.body?.count ?? 0
-        if let downloadTo = request.downloadTo, (200..<300).contains(status) {
+        if let downloadTo = request.downloadTo, (200..<300).contains(status), status != 204 {
             let written = try await FileDownload.write(response.body, to: downloadTo)
             counters.countBytes(sent: sent, received: written)
             return CaspioResponse(status: status, headers: headers, body: [], method: request.method, url: request.url)
         }
-        var buffer = try await response.body.collect(upTo: maxBodyBytes)
+        var buffer: ByteBuffer
+        do { buffer = try await response.body.collect(upTo: maxBodyBytes) } catch is NIOTooManyBytesError {
+            throw ExchangeLimits.BodyTooLarge(limit: maxBodyBytes, status: status)
+        }
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         counters.countBytes(sent: sent, received: bytes.count)
         return CaspioResponse(status: status, headers: headers, body: bytes, method: request.method, url: request.url)
@@ -178,6 +201,13 @@ public final class HTTPTransport: Sendable {
 
     /// Sorts a failure into: what to call it, whether the server may have seen the request.
     private func classify(_ error: Error) -> (CaspioError.Kind, RetryPolicy.Failure, String) {
+        if let error = error as? ExchangeLimits.DeadlineExceeded {
+            return (.timeout, .timeoutOrReset, "the request took longer than its timeout of \(String(format: "%g", error.seconds))s (connecting and every byte of the answer included; set opts.timeout for a slower one)")
+        }
+        if let error = error as? ExchangeLimits.BodyTooLarge {
+            return (.http, .permanent, "the HTTP \(error.status) answer's body is larger than max_response_bytes (\(ExchangeLimits.readable(bytes: error.limit))); ask for less (q.limit, q.select), save it with opts.save_to, or raise max_response_bytes (CASPIO_MAX_RESPONSE_BYTES)")
+        }
+        if error is CancellationError { return (.network, .timeoutOrReset, "cancelled") }
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout: return (.network, .connectionNotEstablished, "could not connect (timed out)")

@@ -99,13 +99,19 @@ public struct CaspioResponse: Sendable {
     public var error: CaspioError {
         let object = errorBody
         var message = (object?["Message"] as? String) ?? (object?["message"] as? String) ?? ""
-        if message.isEmpty {
+        if (300..<400).contains(status) {
+            // Redirects are not followed (the token goes nowhere else): say where it pointed.
+            message = "a redirect to \(header("Location").map { "'\($0)'" } ?? "nowhere (no Location header)"), which the client does not follow: check the base URL and the path"
+        } else if status == 204 {
+            message = "no content, where an answer was expected"
+        } else if message.isEmpty {
             message = body.isEmpty ? "(empty body)" : excerpt(body, redacting: [])
         }
         let code = (object?["Code"] as? String) ?? (object?["code"] as? String)
         if status == 403 { message = ForbiddenObject.explain(code: code, message: message, method: method, url: url) }
         return CaspioError(
-            status == 401 ? .auth : .http, message, status: status, code: code, requestID: requestID, method: method,
+            status == 401 ? .auth : .http, SecretRedactor.shared.redact(message), status: status, code: code, requestID: requestID,
+            method: method,
             url: RequestTarget.readable(url))
     }
 }

@@ -1,9 +1,10 @@
 /// When and how long to wait before trying a request again.
 ///
-/// Retried for every method: connection failures before any byte was sent, 429 and 503 (the
-/// server refused the work). Retried for GET, PUT and DELETE only: 408, 502, 504, timeouts and
-/// connection resets, after which a POST may already have created records: Caspio has no
-/// idempotency keys, so a replayed POST would duplicate them.
+/// A write is never sent twice unless the server cannot have applied it. Retried for every
+/// method: connection failures before any byte was sent, and 429 (the account refused the
+/// work). Retried for GET, PUT and DELETE only: 408, 503, 502, 504, timeouts and connection
+/// resets, any of which may come after the server applied a POST (a proxy's 503 after the row
+/// was written): Caspio has no idempotency keys, so a replayed POST would duplicate it.
 public struct RetryPolicy: Sendable {
     /// Total attempts, the first included.
     public var maxAttempts: Int
@@ -47,16 +48,25 @@ public struct RetryPolicy: Sendable {
     /// Whether `failure` on attempt `attempt` (1-based) of `method` deserves another try.
     func shouldRetry(_ failure: Failure, method: String, attempt: Int) -> Bool {
         guard attempt < maxAttempts else { return false }
-        let idempotent = method != "POST" && method != "PATCH"
+        let idempotent = Self.isIdempotent(method)
         switch failure {
         case .permanent: return false
         case .connectionNotEstablished: return true
         case .timeoutOrReset: return idempotent
-        case .status(429), .status(503): return true
-        case .status(408), .status(502), .status(504): return idempotent
+        case .status(429): return true
+        case .status(408), .status(502), .status(503), .status(504): return idempotent
         case .status: return false
         }
     }
+
+    /// Whether a refusal (429, 503) may be answered by sending the request again once the
+    /// account reopens: a 429 always (nothing was done), a 503 only when replaying is harmless.
+    func replays(refusal status: Int, method: String) -> Bool {
+        status == 429 || Self.isIdempotent(method)
+    }
+
+    /// Methods whose replay cannot duplicate anything.
+    static func isIdempotent(_ method: String) -> Bool { method != "POST" && method != "PATCH" }
 
     /// How long to wait before the next attempt: the server's `Retry-After` (capped) when it
     /// gave one, else exponential backoff with full jitter.

@@ -184,7 +184,12 @@ local function decoded_body(response)
 end
 
 function caspio.get(path, query)
-  return decoded_body(caspio.request("GET", path, { query = query }))
+  local response = caspio.request("GET", path, { query = query })
+  -- A read answered 204 has nothing to give: an empty answer would pass for one.
+  if response.status == 204 then
+    internal.raise("http", "no content, where an answer was expected", { status = 204, method = "GET", url = path })
+  end
+  return decoded_body(response)
 end
 
 function caspio.post(path, value, query)
@@ -223,13 +228,20 @@ function caspio.map(list, fn, opts)
   local count = #list
   local results = json.array({})
   local waiting, running, next_index = {}, 0, 1
-  local failure, failure_index
+  -- `failed`, not `failure ~= nil`: a task may fail with error(nil).
+  local failed, failure, failure_index, stopped = false, nil, nil, false
+
+  local function fail(index, value)
+    if not failed then failed, failure, failure_index = true, value, index end
+  end
 
   local function step(co, index, ...)
     local ok, first, second = coroutine.resume(co, ...)
     if not ok then
       running = running - 1
-      if failure == nil then failure, failure_index = first, index end
+      -- An error does not unwind a coroutine: closing it runs its <close> variables.
+      coroutine.close(co)
+      fail(index, first)
     elseif coroutine.status(co) == "dead" then
       running = running - 1
       results[index] = first
@@ -238,14 +250,12 @@ function caspio.map(list, fn, opts)
     else
       running = running - 1
       coroutine.close(co)
-      if failure == nil then
-        failure, failure_index = "a task yielded outside a request; resume your own coroutines inside the task", index
-      end
+      fail(index, "a task yielded outside a request; resume your own coroutines inside the task")
     end
   end
 
   while true do
-    while failure == nil and running < limit and next_index <= count do
+    while not failed and running < limit and next_index <= count do
       local index = next_index
       next_index = next_index + 1
       local co = coroutine.create(fn)
@@ -253,23 +263,28 @@ function caspio.map(list, fn, opts)
       running = running + 1
       step(co, index, list[index], index)
     end
-    if failure ~= nil or running == 0 then break end
+    if failed or running == 0 then break end
     local tickets = {}
     for ticket in pairs(waiting) do tickets[#tickets + 1] = ticket end
     local done = native.wait(unpack(tickets))
-    if done == nil then error(native.stop_message()) end
+    if done == nil then
+      stopped = true
+      fail(nil, native.stop_message())
+      break
+    end
     local task = waiting[done.ticket]
     waiting[done.ticket] = nil
     step(task.co, task.index, done.ok, done.value, done.http_error)
   end
 
-  if failure ~= nil then
+  if failed then
     local tickets = {}
     for ticket, task in pairs(waiting) do
       tickets[#tickets + 1] = ticket
       coroutine.close(task.co)
     end
     if #tickets > 0 then native.cancel(unpack(tickets)) end
+    if stopped then error(failure) end
     if getmetatable(failure) == internal.error_metatable then
       failure.index = failure_index
       error(failure, 0)

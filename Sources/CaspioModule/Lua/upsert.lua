@@ -54,6 +54,9 @@ function Table:insert(rows, opts)
   local generated = opts.omit_generated and generated_fields(self) or {}
   local function insert_one(row)
     local response = post(self, next(generated) and without(row, generated) or row, { response = "rows" })
+    if response.status == 204 then
+      internal.raise("http", "no content, where the inserted row was expected", { status = 204, method = "POST", url = self:path("/records") })
+    end
     local result = type(response.json) == "table" and response.json.Result
     done = done + 1
     if progress then progress(done) end
@@ -232,6 +235,30 @@ local function same(kind, a, b)
   return internal.comparable(kind, a) == internal.comparable(kind, b)
 end
 
+-- A POST that failed where the server may have applied it (a 502, 503 or 504, a timeout, a
+-- dropped connection) is not replayed by the client; knowing the key, look the row up:
+-- there, it landed; missing, it is sent again, once.
+local function may_have_landed(e)
+  if getmetatable(e) ~= internal.error_metatable then return false end
+  if e.kind == "timeout" then return true end
+  if e.kind == "network" then return e.message ~= "cancelled" end
+  return e.kind == "http" and (e.status == 502 or e.status == 503 or e.status == 504)
+end
+
+local function insert_by_key(t, row, keys)
+  local ok, e = pcall(post, t, row)
+  if ok then return end
+  if not may_have_landed(e) then error(e, 0) end
+  local match = {}
+  for _, key in ipairs(keys) do match[key] = row[key] end
+  local found = caspio.get(t:path("/records"), { ["q.where"] = where_clause(match), ["q.select"] = concat(keys, ",") })
+  if type(found) == "table" and type(found.Result) == "table" and #found.Result > 0 then
+    native.count_rows(0, 1)
+    return
+  end
+  post(t, row)
+end
+
 --- Syncs rows into the table by key: rows whose key is missing are inserted, rows that differ
 --- in any field they give are updated (those fields only), identical rows cost no request.
 --- Fields Caspio generates (PK_ID, GUIDs, timestamps) are neither compared nor written.
@@ -283,7 +310,7 @@ function Table:upsert(rows, opts)
   if progress then progress(done) end
   caspio.map(writes, function(write)
     if write.row then
-      post(self, write.row)
+      insert_by_key(self, write.row, keys)
       counts.inserted = counts.inserted + 1
     else
       local body = caspio.put(self:path("/records"), write.changed, { ["q.where"] = where_clause(write.where) })

@@ -1,0 +1,48 @@
+import CaspioTestSupport
+import Foundation
+import Testing
+
+/// A stop (SIGTERM, Ctrl-C, --timeout) against a server that never answers: the request in
+/// flight is cancelled, no retry starts, and the run ends within 2 s with its usual code.
+@Suite struct StopUnderFaultsTests {
+    /// A run of `source` whose resource requests go through `faulty` (tokens straight from `fake`).
+    static func box(_ source: String, _ fake: FakeCaspio, _ faulty: FaultyServer) throws -> ScriptSandbox {
+        var box = try ScriptSandbox(source, fake: fake)
+        box.environment["CASPIO_BASE_URL"] = faulty.origin + "/integrations/rest/v3"
+        return box
+    }
+
+    static func hangingTables(_ fake: FakeCaspio) throws -> FaultyServer {
+        try FaultyServer(upstream: fake.server.origin) { $0.path.hasSuffix("/tables") ? .hang : .forward }
+    }
+
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    func aSignalCancelsAHungRequestAndStartsNoRetry(signal: Int32, status: Int32) throws {
+        let fake = try FakeCaspio()
+        let faulty = try Self.hangingTables(fake)
+        defer { faulty.shutdown() }
+        let box = try Self.box(#"caspio.get("tables") print("not reached")"#, fake, faulty)
+        let run = try box.start([])
+        #expect(waitFor { faulty.requests.contains { $0.path.hasSuffix("/tables") } })
+        let sent = Date()
+        kill(run.pid, signal)
+        let result = try run.finish()
+        #expect(Date().timeIntervalSince(sent) < 2, "the run outlived the signal by \(Date().timeIntervalSince(sent))s")
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(!result.stdout.contains("not reached"))
+        #expect(faulty.requests.filter { $0.path.hasSuffix("/tables") }.count == 1, "no retry after the stop")
+    }
+
+    @Test func theTimeoutFlagCancelsAHungRequest() throws {
+        let fake = try FakeCaspio()
+        let faulty = try Self.hangingTables(fake)
+        defer { faulty.shutdown() }
+        let box = try Self.box(#"caspio.get("tables")"#, fake, faulty)
+        let started = Date()
+        let result = try box.run(["--timeout", "1"])
+        #expect(Date().timeIntervalSince(started) < 3, "\(Date().timeIntervalSince(started))s")
+        #expect(result.status == 124, "\(result.stderr)")
+        #expect(result.stderr.contains("--timeout"), "\(result.stderr)")
+        #expect(faulty.requests.filter { $0.path.hasSuffix("/tables") }.count == 1)
+    }
+}

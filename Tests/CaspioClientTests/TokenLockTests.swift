@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import CaspioClient
+
+/// Waiting for another process's hold on the token cache lock is bounded and ends when the
+/// waiting task is cancelled (a stopped run), instead of blocking a thread until it is free.
+@Suite struct TokenLockTests {
+    @Test func aCancelledWaitForTheCacheLockEndsAtOnce() async throws {
+        let directory = temporaryPath("lock")
+        let cache = TokenCache(directory: directory, tokenURL: "https://c1abc123.caspio.com/oauth/token", clientID: "id", warn: { _ in })
+        try await cache.withLock { () }  // creates the directory and the lock file
+        // Another process's hold: an flock on a descriptor of its own.
+        let held = open(cache.lockPath, O_RDWR)
+        #expect(flock(held, LOCK_EX) == 0)
+        let release = Task.detached {
+            try? await Task.sleep(for: .seconds(10))
+            close(held)
+        }
+        let started = Date()
+        let waiter = Task { try await cache.withLock { "got it" } }
+        try await Task.sleep(for: .milliseconds(200))
+        waiter.cancel()
+        let outcome = await waiter.result
+        let elapsed = Date().timeIntervalSince(started)
+        release.cancel()
+        close(held)
+        #expect(elapsed < 3, "the wait outlived its cancellation: \(elapsed)s")
+        #expect(throws: CancellationError.self) { try outcome.get() }
+    }
+}
+
+/// A hung token endpoint does not serialize the processes queued on the cache lock: when the
+/// holder's request found no endpoint, those that waited for it fail at once, without a
+/// request of their own.
+@Suite struct HungTokenEndpointTests {
+    @Test func waitersBehindAnUnreachableEndpointFailAtOnce() async throws {
+        let directory = temporaryPath("hung")
+        @Sendable func cache() -> TokenCache {
+            TokenCache(directory: directory, tokenURL: "https://c1abc123.caspio.com/oauth/token", clientID: "id", warn: { _ in })
+        }
+        let asked = NIOLockedCounter()
+        let holder = Task {
+            try await cache().withLock { () async throws -> Int in
+                _ = asked.increment()
+                try await Task.sleep(for: .milliseconds(600))
+                throw CaspioError(.timeout, "the request took longer than its timeout")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let waiter = Task { try await cache().withLock { () async throws -> Int in asked.increment() } }
+        await #expect(throws: CaspioError.self) { try await holder.value }
+        let error = await #expect(throws: CaspioError.self) { try await waiter.value }
+        #expect(error?.message.contains("did not answer another caspio process") == true, "\(String(describing: error))")
+        #expect(asked.value == 1, "the waiter sent no request of its own")
+
+        // A later process (that did not queue behind the failure) asks again.
+        #expect(try await cache().withLock { () async throws -> Int in asked.increment() } == 2)
+    }
+}
