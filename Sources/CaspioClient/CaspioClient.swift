@@ -108,6 +108,42 @@ public final class CaspioClient: Sendable {
         return response
     }
 
+    /// A `400 IncorrectQueryParameter`, which Caspio also answers to a stale token: renews and
+    /// replays once when the token may be the cause (StaleTokenCheck says when).
+    private func afterSuspect400(_ exchange: HTTPRequest, token: TokenSet, sentAt: ContinuousClock.Instant, response: CaspioResponse)
+        async throws(CaspioError) -> CaspioResponse
+    {
+        let shown = "\(exchange.method) \(RequestTarget.readable(exchange.url))"
+        switch await staleTokens.decide(token: token.accessToken, sentAt: sentAt) {
+        case .surface:
+            return response
+        case .replay:
+            let renewed = try await tokens.validToken()
+            guard renewed.accessToken != token.accessToken else { return response }
+            return try await sendOnce(exchange, token: renewed).response
+        case .check:
+            do throws(CaspioError) {
+                logger.info(
+                    "HTTP 400 IncorrectQueryParameter from \(shown), which Caspio also answers to a stale token: renewing the token and replaying the request once")
+                let renewed = try await tokens.tokenRejected(token)
+                guard renewed.accessToken != token.accessToken else {
+                    await staleTokens.finish(stale: false)
+                    return response
+                }
+                let replayed = try await sendOnce(exchange, token: renewed).response
+                let genuine = StaleTokenCheck.suspects(replayed)
+                await staleTokens.finish(stale: !genuine)
+                if genuine {
+                    logger.info("the replay with a renewed token got the same HTTP 400: the request itself is wrong; later ones of this run are not replayed")
+                }
+                return replayed
+            } catch {
+                await staleTokens.finish(stale: nil)
+                throw error
+            }
+        }
+    }
+
     /// One request with `token`; a retry takes the token current when it starts (another
     /// request may have renewed it meanwhile). Returns the answer, the token its last attempt
     /// carried, and when that attempt was sent (after the account gate let it through). A
