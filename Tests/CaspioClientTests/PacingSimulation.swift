@@ -24,6 +24,7 @@ struct PacingSimulation {
     }
 
     var server: Server
+    /// Seconds to answer a request the server serves; a refusal comes back at once.
     var latency = 0.02
     var retry = RetryPolicy()
     var seed: UInt64 = 1
@@ -36,7 +37,7 @@ struct PacingSimulation {
         var accepted: [Double] = []
         var lockedUntil = 0.0
         // Events: (time, order, worker, kind).
-        enum Kind { case admit, sendAt, answer(sentAt: Double) }
+        enum Kind { case admit, sendAt, answer(sentAt: Double, status: Int, retryAfter: Double?) }
         var events: [(Double, Int, Int, Kind)] = []
         var order = 0
         func schedule(_ time: Double, _ worker: Int, _ kind: Kind) {
@@ -53,6 +54,29 @@ struct PacingSimulation {
             schedule(0, worker, .admit)
         }
         func d(_ t: Double) -> Duration { .nanoseconds(Int64((t * 1e9).rounded())) }
+        // The server decides as the request arrives; it refuses at once and serves in `latency`.
+        func send(_ worker: Int, at now: Double) {
+            var status = 200
+            var retryAfter: Double?
+            switch server {
+            case .limiter(let maxRequests, let window, let lockout):
+                if now < lockedUntil {
+                    (status, retryAfter) = (429, (lockedUntil - now).rounded(.up))
+                } else {
+                    accepted.removeAll { $0 <= now - window }
+                    accepted.append(now)
+                    if accepted.count > maxRequests {
+                        lockedUntil = now + lockout
+                        accepted.removeAll()
+                        result.lockouts += 1
+                        (status, retryAfter) = (429, lockout)
+                    }
+                }
+            case .flaky(let share, let after):
+                if Double.random(in: 0..<1, using: &random) < share { (status, retryAfter) = (503, after) }
+            }
+            schedule(now + (status == 200 ? latency : 0.001), worker, .answer(sentAt: now, status: status, retryAfter: retryAfter))
+        }
 
         while !events.isEmpty {
             let index = events.indices.min { (events[$0].0, events[$0].1) < (events[$1].0, events[$1].1) }!
@@ -61,7 +85,7 @@ struct PacingSimulation {
             switch kind {
             case .admit:
                 switch pacer.admit(at: d(now)) {
-                case .go: schedule(now + latency, worker, .answer(sentAt: now))
+                case .go: send(worker, at: now)
                 case .goAt(let at): schedule(AccountPacer.seconds(at), worker, .sendAt)
                 case .wait(let until): schedule(AccountPacer.seconds(until), worker, .admit)
                 case .queue: queued.append(worker)
@@ -72,30 +96,10 @@ struct PacingSimulation {
                     left = true
                     schedule(now, worker, .admit)
                 } else {
-                    schedule(now + latency, worker, .answer(sentAt: now))
+                    send(worker, at: now)
                 }
-            case .answer(let sentAt):
+            case .answer(let sentAt, let status, let retryAfter):
                 left = true
-                // The server decides as the request arrives.
-                var status = 200
-                var retryAfter: Double?
-                switch server {
-                case .limiter(let maxRequests, let window, let lockout):
-                    if sentAt < lockedUntil {
-                        (status, retryAfter) = (429, (lockedUntil - sentAt).rounded(.up))
-                    } else {
-                        accepted.removeAll { $0 <= sentAt - window }
-                        accepted.append(sentAt)
-                        if accepted.count > maxRequests {
-                            lockedUntil = sentAt + lockout
-                            accepted.removeAll()
-                            result.lockouts += 1
-                            (status, retryAfter) = (429, lockout)
-                        }
-                    }
-                case .flaky(let share, let after):
-                    if Double.random(in: 0..<1, using: &random) < share { (status, retryAfter) = (503, after) }
-                }
                 if status == 200 {
                     _ = pacer.leave(sentAt: d(sentAt), .accepted, at: d(now))
                     done += 1

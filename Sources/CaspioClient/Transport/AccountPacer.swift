@@ -59,12 +59,14 @@ struct AccountPacer {
     var nextSlot = Duration.zero
     var pausedUntil: Duration?
     var lastLockout: Duration?
+    /// When the request that began the last lockout was sent.
+    var lockoutSentAt: Duration?
     var inFlight = 0
     var successRun = 0
     var acceptedSinceLockout = false
     /// When the gate last opened (the end of the last pause).
     var openedAt = Duration.zero
-    /// Successes in the last second of open time: the server's measured pace.
+    /// When the successes of the last seconds of open time were sent: the server's measured pace.
     var recentSuccesses: [Duration] = []
     /// After a pause: the pace to ramp back to, and from when.
     var ramp: (full: Double, from: Duration)?
@@ -109,8 +111,14 @@ struct AccountPacer {
         inFlight -= 1
         switch outcome {
         case .accepted:
-            recentSuccesses.append(now)
-            recentSuccesses.removeAll { $0 < now - .seconds(1) || $0 < openedAt }
+            recentSuccesses.append(sentAt)
+            recentSuccesses.removeAll { $0 < now - .seconds(2) || $0 < openedAt }
+            // Late news from before the lockout: the account took this one too. (A refusal
+            // comes back at once, a success only after the work, so some arrive after it.)
+            if let lockoutSentAt, let learned = learnedRate, sentAt < lockoutSentAt, sentAt >= lockoutSentAt - .seconds(1) {
+                learnedRate = min(learned + Self.lockoutBackoff, configuredRate ?? .infinity)
+                ramp?.full += Self.lockoutBackoff
+            }
             successRun += 1
             if lastLockout.map({ sentAt > $0 }) ?? true { acceptedSinceLockout = true }
             if successRun >= Self.growthRun { grow() }
@@ -118,18 +126,22 @@ struct AccountPacer {
         case .refused(let pause, let limiter):
             let until = now + .nanoseconds(Int64(max(0, pause) * 1e9))
             let wasPaused = isPaused(at: now)
-            // The pace to come back to: a ramp under way keeps its goal; else what was
-            // allowed, or what the server took in the last second.
-            if !wasPaused, ramp.map({ now >= $0.from + Self.rampTime }) ?? true {
-                let before = rateBeforePause(at: now)
-                ramp = before.isFinite ? (before, until) : nil
-            }
+            let before = rateBeforePause(at: now)
+            var lockout = false
             if limiter, lastLockout.map({ sentAt > $0 && acceptedSinceLockout }) ?? true {
                 // Requests sent before the lockout began come back refused too, and so do the
                 // first ones after a pause that ended too early: all one lockout.
+                lockout = true
                 lastLockout = now
-                shrink(concurrency: concurrency, at: now)
-                if let learned = learnedRate { ramp = (learned, until) }
+                lockoutSentAt = sentAt
+                shrink(concurrency: concurrency, refusedSentAt: sentAt, at: now)
+            }
+            // The pace to come back to: the learned one after a lockout; else a ramp under way
+            // keeps its goal; else the pace before the pause.
+            if lockout, let learned = learnedRate {
+                ramp = (learned, until)
+            } else if !wasPaused, ramp.map({ now >= $0.from + Self.rampTime }) ?? true {
+                ramp = before.isFinite ? (before, until) : nil
             }
             let open = max(pausedUntil ?? now, now)
             guard until > open else { return nil }
@@ -159,16 +171,17 @@ struct AccountPacer {
     private func rateBeforePause(at now: Duration) -> Double {
         if let rate = rate(at: now) { return rate }
         let open = Self.seconds(now - max(openedAt, now - .seconds(1)))
-        let count = recentSuccesses.filter { $0 >= now - .seconds(1) }.count
+        let count = recentSuccesses.filter { $0 >= max(openedAt, now - .seconds(1)) }.count
         guard count >= 2, open > 0 else { return .infinity }
         return Double(count) / max(open, 0.1)
     }
 
     /// Multiplicative decrease, on a new lockout.
-    private mutating func shrink(concurrency: Int, at now: Duration) {
+    private mutating func shrink(concurrency: Int, refusedSentAt: Duration, at now: Duration) {
         concurrencyLimit = max(1, min(concurrencyLimit ?? .max, concurrency) / 2)
-        // What the account accepted in its last second (its limit's window, as far as known).
-        let measured = Double(recentSuccesses.filter { $0 >= now - .seconds(1) }.count)
+        // What the account accepted in the second before it refused (its limit's window, as far
+        // as known); successes still on their way are added as they arrive.
+        let measured = Double(recentSuccesses.filter { $0 >= refusedSentAt - .seconds(1) && $0 < refusedSentAt }.count)
         if measured >= 2 {
             learnedRate = max(Self.minimumRate, min(rate(at: now) ?? .infinity, measured) * Self.lockoutBackoff)
         } else if let rate = rate(at: now) {
