@@ -75,10 +75,10 @@ extension Seed {
               {"Name": "NewYorkCustomers", "Tables": ["Customers"], "Where": "Customers.State = 'NY'",
                "Fields": ["Customers.Name", "Customers.Email"], "Note": "One table: writable"}\(staffTable ? staffView : "")],
             "Folders": [
-              {"Name": "Reports", "ExternalKey": "\(id(101))", "Files": [{"Name": "readme.txt", "Text": "Exports land here."}],
-               "Folders": [{"Name": "2024", "ExternalKey": "\(id(102))", "Files": [{"Name": "q1.csv", "ContentType": "text/csv", "Text": "Quarter,Orders\\r\\nQ1,120\\r\\n"}]}]},
+              {"Name": "Reports", "ExternalKey": "\(id(101))", "Files": [{"Name": "readme.txt", "ExternalKey": "\(id(111))", "Text": "Exports land here."}],
+               "Folders": [{"Name": "2024", "ExternalKey": "\(id(102))", "Files": [{"Name": "q1.csv", "ExternalKey": "\(id(112))", "ContentType": "text/csv", "Text": "Quarter,Orders\\r\\nQ1,120\\r\\n"}]}]},
               {"Name": "Imports", "ExternalKey": "\(id(103))", "Files": [
-                {"Name": "new-products.csv", "ContentType": "text/csv", "Text": "Name,Price\\r\\nGlue stick,2.1\\r\\nScissors,6.5\\r\\n"}]}],
+                {"Name": "new-products.csv", "ExternalKey": "\(id(113))", "ContentType": "text/csv", "Text": "Name,Price\\r\\nGlue stick,2.1\\r\\nScissors,6.5\\r\\n"}]}],
             "Webhooks": [{"Id": "\(id(201))", "Name": "Order changes", "Description": "Posts order changes to a local listener",
               "OutgoingUrls": ["http://127.0.0.1:9/caspio-webhook"], "CallThrottling": 5, "Secret": "demo-webhook-secret", "Enabled": false,
               "Events": [{"Id": "\(id(202))", "EventType": "table.recordInsert", "ObjectName": "Orders"},

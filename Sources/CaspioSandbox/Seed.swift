@@ -78,7 +78,7 @@ enum Seed {
         let key = try store.createFolder(folder["Name"]?.string ?? "", in: parent, key: folder["ExternalKey"]?.string ?? UUID().uuidString.lowercased())
         for file in folder["Files"]?.array ?? [] {
             _ = try store.storeFile(name: file["Name"]?.string ?? "", contentType: file["ContentType"]?.string ?? "text/plain",
-                                    data: Array((file["Text"]?.string ?? "").utf8), folder: key, replace: false)
+                                    data: Array((file["Text"]?.string ?? "").utf8), folder: key, replace: false, newKey: file["ExternalKey"]?.string)
         }
         for child in folder["Folders"]?.array ?? [] { try loadFolder(child, parent: key, store) }
     }

@@ -1,0 +1,149 @@
+import CaspioTestSupport
+import Foundation
+import Testing
+
+/// A scripted run through every v4 operation the sandbox serves, over the full demo, in process
+/// and against the `caspio sandbox` command; each answer is validated by scripts/conformance.py
+/// against the sandbox's own description of v4's answers (docs/openapi-v4-sandbox.json), which
+/// also fails when an operation it describes was never answered successfully.
+@Suite struct V4ConformanceWalk {
+    static let document = ConformanceTests.packageRoot.appendingPathComponent("docs/openapi-v4-sandbox.json").path
+    static var operations: Int {
+        let data = FileManager.default.contents(atPath: document) ?? Data()
+        let paths = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["paths"] as? [String: [String: Any]] ?? [:]
+        return paths.values.map(\.count).reduce(0, +)
+    }
+
+    final class Recorder: @unchecked Sendable {
+        let sandbox: SandboxHarness
+        let token: String
+        var recorded: [ConformanceTests.Recorded] = []
+
+        init(_ sandbox: SandboxHarness, token: String) {
+            self.sandbox = sandbox
+            self.token = token
+        }
+
+        @discardableResult
+        func call(_ method: String, _ template: String, _ path: String, json: Any? = nil) async throws -> SandboxHarness.Reply {
+            let reply = try await sandbox.v4(method, path, json: json, token: token)
+            recorded.append(.init(path: "/v4" + (template.isEmpty ? "" : "/" + template), method: method.lowercased(), reply: reply))
+            return reply
+        }
+    }
+
+    @Test func everyOperation() async throws {
+        try await SandboxHarness.with({ $0.demoStaffTable = true; $0.rateLimit = .init(requests: 2000, window: 300, burstPerSecond: .max) }) { try await walk($0) }
+    }
+
+    @Test func everyOperationOfTheCommand() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let seed = directory.appendingPathComponent("seed.json")
+        try Data(#"{"Demo": {"StaffTable": true}}"#.utf8).write(to: seed)
+        let (process, exports) = try SpawnedProcess.sandbox(["--seed", seed.path])
+        do {
+            let base = try #require(exports["CASPIO_BASE_URL"])
+            try await walk(SandboxHarness(running: nil, origin: String(base.dropLast("/integrations/rest/v3".count))))
+        } catch {
+            process.signal(SIGTERM)
+            _ = try? await process.finished()
+            throw error
+        }
+        process.signal(SIGTERM)
+        #expect(try await process.finished().status == 0)
+    }
+
+    func walk(_ sandbox: SandboxHarness) async throws {
+        let r = Recorder(sandbox, token: try await sandbox.accessToken())
+        try await root(r)
+        try await tables(r)
+        try await views(r)
+        try await webhooks(r)
+        try ConformanceTests.validate(r.recorded, all: true, document: Self.document, operations: Self.operations)
+    }
+
+    func root(_ r: Recorder) async throws {
+        try await r.call("GET", "", "")
+        try await r.call("GET", "me", "me")
+        try await r.call("GET", "errors", "errors?pageSize=5&pageNumber=2")
+        try await r.call("GET", "errors/{code}", "errors/InvalidInputValue")
+        try await r.call("GET", "errors/{code}", "errors/Nope")  // 404
+        for kind in ["tables", "views", "directories", "outgoingWebhooks"] { try await r.call("GET", "schemas/" + kind, "schemas/" + kind) }
+    }
+
+    func tables(_ r: Recorder) async throws {
+        let t = "tables/{tableId}", f = t + "/fields/{fieldName}", records = t + "/records", one = records + "/{recordPkId}", bulk = records + "/bulk"
+        try await r.call("GET", "tables", "tables?limit=2")
+        let created = try await r.call("POST", "tables", "tables", json: ["name": "Walk", "fields": [["name": "Title", "dataType": "TEXT255"], ["name": "Rank", "dataType": "INTEGER"]]])
+        try await r.call("POST", "tables", "tables", json: ["name": "Walk", "fields": [] as [Any]])  // 400: taken
+        let id = created.data.first?["tableId"] as? String ?? "?"
+        try await r.call("GET", t, "tables/\(id)")
+        try await r.call("GET", t, "tables/Walk")  // 404: a name is not an id
+        try await r.call("GET", t + "/fields", "tables/\(id)/fields?pageNumber=1&pageSize=5")
+        try await r.call("POST", t + "/fields", "tables/\(id)/fields", json: ["name": "Note", "dataType": "TEXT64K"])
+        try await r.call("GET", f, "tables/\(id)/fields/Note")
+        try await r.call("PATCH", f, "tables/\(id)/fields/Note", json: ["name": "Remark", "label": "Remark"])
+        try await r.call("DELETE", f, "tables/\(id)/fields/Remark")
+        try await r.call("GET", f, "tables/\(id)/fields/Remark")  // 404
+        try await r.call("POST", records, "tables/\(id)/records", json: ["Title": "one", "Rank": 1])
+        try await r.call("POST", records, "tables/\(id)/records?echo=true", json: ["Title": "two", "Rank": 2])
+        try await r.call("POST", records, "tables/\(id)/records", json: ["Title": "three", "Rank": "3"])  // 400: a number as text
+        try await r.call("GET", records, "tables/\(id)/records?orderBy=PK_ID&pageSize=5")
+        try await r.call("GET", records, "tables/\(id)/records?q.where=\(q("Rank=1"))")  // 400: q.
+        try await r.call("GET", records, "tables/\(id)/records?select=\(q("COUNT(PK_ID) AS N"))&where=\(q("Title <> N'x'"))")
+        try await r.call("GET", one, "tables/\(id)/records/1")
+        try await r.call("GET", one, "tables/\(id)/records/99")  // 404
+        try await r.call("PATCH", one, "tables/\(id)/records/1", json: ["Rank": NSNull()])
+        try await r.call("PUT", one, "tables/\(id)/records/1", json: ["Title": "uno"])
+        try await r.call("DELETE", one, "tables/\(id)/records/2")
+        try await r.call("POST", bulk, "tables/\(id)/records/bulk", json: [["Title": "a"], ["Title": "b"]])
+        try await r.call("POST", bulk, "tables/\(id)/records/bulk", json: [["Title": "c"], ["Rank": 5.5], ["Title": "d"]])  // 207
+        try await r.call("POST", bulk, "tables/\(id)/records/bulk", json: Array(repeating: ["Title": "x"], count: 1001))  // 400
+        try await r.call("PATCH", bulk, "tables/\(id)/records/bulk", json: ["where": "Title IN (N'a', N'b')", "recordValues": ["Rank": 7]])
+        try await r.call("PATCH", bulk, "tables/\(id)/records/bulk", json: ["where": "1=1", "recordValues": ["Rank": 7]])  // 400: guard
+        try await r.call("DELETE", bulk, "tables/\(id)/records/bulk?echo=true", json: ["where": "Rank = 7"])
+        try await r.call("DELETE", bulk, "tables/\(id)/records/bulk", json: ["where": "PK_ID > 0"])  // 400: guard
+    }
+
+    func views(_ r: Recorder) async throws {
+        let v = "views/{viewId}", records = v + "/records", one = records + "/{recordPkId}", bulk = records + "/bulk"
+        let list = try await r.call("GET", "views", "views")
+        let ids = Dictionary(uniqueKeysWithValues: list.data.map { ($0["name"] as? String ?? "", $0["viewId"] as? String ?? "") })
+        let join = ids["CaliforniaOrders"] ?? "?", ny = ids["NewYorkCustomers"] ?? "?"
+        try await r.call("GET", v, "views/\(join)")
+        try await r.call("GET", v + "/fields", "views/\(join)/fields")
+        try await r.call("GET", v + "/fields/{fieldName}", "views/\(join)/fields/Orders_Quantity")
+        try await r.call("GET", records, "views/\(join)/records?orderBy=PK_ID&limit=3")
+        try await r.call("GET", one, "views/\(join)/records/1,1")
+        try await r.call("PATCH", one, "views/\(join)/records/1,1", json: ["Orders_Quantity": 2])  // 403: two tables
+        try await r.call("POST", records, "views/\(ny)/records", json: ["Customers_Name": "Walk NY", "Customers_Email": "w@x.y"])
+        try await r.call("PUT", one, "views/\(ny)/records/2", json: ["Customers_Email": "two@x.y"])
+        try await r.call("PATCH", one, "views/\(ny)/records/2", json: ["Customers_Email": NSNull()])
+        try await r.call("DELETE", one, "views/\(ny)/records/7")
+        try await r.call("POST", bulk, "views/\(ny)/records/bulk", json: [["Customers_Name": "Bulk NY"]])
+        try await r.call("PATCH", bulk, "views/\(ny)/records/bulk", json: ["where": "PK_ID IN ('12', '17')", "recordValues": ["Customers_Email": "ny@x.y"]])
+        try await r.call("DELETE", bulk, "views/\(ny)/records/bulk", json: ["where": "Customers_Email = N'ny@x.y'"])
+    }
+
+    func webhooks(_ r: Recorder) async throws {
+        let w = "outgoingWebhooks/{webhookId}", e = w + "/events/{eventId}"
+        try await r.call("GET", "outgoingWebhooks", "outgoingWebhooks")
+        let hook = try await r.call("POST", "outgoingWebhooks", "outgoingWebhooks", json: ["name": "walk", "outgoingUrls": ["http://127.0.0.1:9/w"], "callThrottling": 2])
+        let id = hook.data.first?["webhookId"] as? String ?? "?"
+        try await r.call("POST", "outgoingWebhooks", "outgoingWebhooks", json: ["name": "walk"])  // 400: no URLs
+        try await r.call("GET", w, "outgoingWebhooks/\(id)")
+        try await r.call("PATCH", w, "outgoingWebhooks/\(id)", json: ["name": "walk 2", "enabled": false])
+        try await r.call("PATCH", w + "/regenerateSecret", "outgoingWebhooks/\(id)/regenerateSecret")
+        let orders = try await r.sandbox.tableID("Orders", token: r.token)
+        let event = try await r.call("POST", w + "/events", "outgoingWebhooks/\(id)/events", json: ["type": "table.recordInsert", "objectId": orders])
+        try await r.call("POST", w + "/events", "outgoingWebhooks/\(id)/events", json: ["type": "table.recordInsert", "objectId": orders])  // 400: one insert event
+        try await r.call("GET", w + "/events", "outgoingWebhooks/\(id)/events")
+        let eventID = event.data.first?["eventId"] as? String ?? "?"
+        try await r.call("GET", e, "outgoingWebhooks/\(id)/events/\(eventID)")
+        try await r.call("PATCH", e, "outgoingWebhooks/\(id)/events/\(eventID)", json: ["type": "table.recordUpdate", "objectFields": ["Shipped"]])
+        try await r.call("DELETE", e, "outgoingWebhooks/\(id)/events/\(eventID)")
+        try await r.call("DELETE", w, "outgoingWebhooks/\(id)")
+        try await r.call("GET", w, "outgoingWebhooks/\(id)")  // 404
+    }
+}
