@@ -94,6 +94,7 @@ extension Seed {
                  "DateCreated": "2024-01-05T09:00:00", "DateModified": "2024-01-05T09:00:00", "CreatedBy": "sandbox", "ModifiedBy": "sandbox", "Note": null},
                 {"AppKey": "\(id(403))", "Name": "Order form", "Type": "Submission Form", "Path": "/Order Desk/Order form", "Deployed": false,
                  "DateCreated": "2024-01-05T09:00:00", "DateModified": "2024-01-05T09:00:00", "CreatedBy": "sandbox", "ModifiedBy": "sandbox", "Note": null}]}],
+            "FlexApplications": [{"Id": "\(id(601))", "Name": "Field Sales", "DateCreated": "2026-07-02T09:00:00", "Note": "A Flex app: listed, read, never deleted"}],
             "Directories": [{"Id": "\(id(501))", "Name": "Customer portal", "Users": [
               {"UserGUID": "\(id(511))", "Email": "ann@example.com", "FirstName": "Ann", "LastName": "Lee", "Status": "Active", "DateCreated": "2024-01-05T09:00:00"},
               {"UserGUID": "\(id(512))", "Email": "bo@example.com", "FirstName": "Bo", "LastName": "Kim", "Status": "Inactive", "DateCreated": "2024-01-06T09:00:00"},

@@ -3,7 +3,7 @@ import Foundation
 /// What the sandbox starts with: the built-in demo, or a JSON file given with `--seed`:
 /// `{"Tables":[{"Name":"T","Fields":[{"Name":"F","Type":"STRING"}],"Rows":[{"F":"x"}]}]}`, plus
 /// optionally the account's other objects in the shape of `DemoSeed.document` (Views,
-/// Attachments, Folders, Webhooks, Tasks, Applications, Directories; docs/sandbox.md).
+/// Attachments, Folders, Webhooks, Tasks, Applications, FlexApplications, Directories; docs/sandbox.md).
 /// `"Demo": true` (or `{"StaffTable": true}`) starts from the built-in demo and adds the rest.
 /// Both are deterministic, so examples and tests can assert exact numbers.
 enum Seed {
@@ -43,6 +43,12 @@ enum Seed {
                     }
                 }
                 for app in document["Applications"]?.array ?? [] { try step(origin, "application \(app["AppName"]?.string ?? "?")") { try loadApp(app, store) } }
+                for app in document["FlexApplications"]?.array ?? [] {
+                    try step(origin, "Flex application \(app["Name"]?.string ?? "?")") {
+                        guard let id = app["Id"]?.string else { throw Failure(description: "a Flex application needs Id") }
+                        try store.putObject("flexapp", id, app)
+                    }
+                }
                 for directory in document["Directories"]?.array ?? [] {
                     try step(origin, "directory \(directory["Name"]?.string ?? "?")") { try loadDirectory(directory, store) }
                 }

@@ -60,6 +60,7 @@ import Testing
         try await tables(r)
         try await views(r)
         try await webhooks(r)
+        try await account(r)
         try ConformanceTests.validate(r.recorded, all: true, document: Self.document, operations: Self.operations)
     }
 
@@ -145,5 +146,22 @@ import Testing
         try await r.call("DELETE", e, "outgoingWebhooks/\(id)/events/\(eventID)")
         try await r.call("DELETE", w, "outgoingWebhooks/\(id)")
         try await r.call("GET", w, "outgoingWebhooks/\(id)")  // 404
+    }
+
+    func account(_ r: Recorder) async throws {
+        let id = ConformanceWalk.id, task = "dataImportExportTasks/{taskId}", app = "bridgeApplications/{appId}", page = app + "/dataPages/{appKey}"
+        try await r.call("GET", "dataImportExportTasks", "dataImportExportTasks")
+        try await r.call("GET", task, "dataImportExportTasks/\(id(301))")
+        try await r.call("POST", task + "/run", "dataImportExportTasks/\(id(301))/run")
+        try await r.call("GET", "bridgeApplications", "bridgeApplications")
+        try await r.call("GET", app, "bridgeApplications/\(id(401))")
+        try await r.call("GET", app + "/dataPages", "bridgeApplications/\(id(401))/dataPages")
+        try await r.call("GET", page, "bridgeApplications/\(id(401))/dataPages/\(id(402))")
+        try await r.call("GET", page + "/deployment", "bridgeApplications/\(id(401))/dataPages/\(id(402))/deployment?method=iFrame")
+        try await r.call("PUT", page + "/deployment", "bridgeApplications/\(id(401))/dataPages/\(id(403))/deployment", json: ["deployed": true])
+        try await r.call("PUT", app + "/dataPages/bulk/deployment", "bridgeApplications/\(id(401))/dataPages/bulk/deployment", json: ["deployed": false])
+        try await r.call("GET", page + "/deployment", "bridgeApplications/\(id(401))/dataPages/\(id(402))/deployment")  // 400: not deployed
+        try await r.call("GET", "flexApplications", "flexApplications")
+        try await r.call("GET", "flexApplications/{appId}", "flexApplications/\(id(601))")
     }
 }
