@@ -95,7 +95,7 @@ extension Store {
         try db.query("DELETE FROM \(Self.filesTable) WHERE key = ?", [.text(key)])
     }
 
-    private static func storedFile(_ row: [SQLValue]) -> StoredFile {
+    static func storedFile(_ row: [SQLValue]) -> StoredFile {
         func text(_ i: Int) -> String { if case .text(let s) = row[i] { s } else { "" } }
         let size = if case .integer(let n) = row[4] { n } else { 0 }
         return StoredFile(key: text(0), name: text(1), folder: text(2), contentType: text(3), size: size, created: text(5), modified: text(6))

@@ -77,6 +77,9 @@ enum V4Choices {
     /// Structural deletes [spec: 405 by design]: code `MethodNotAllowed`.
     static let structuralDeleteCode = "MethodNotAllowed"
 
+    /// The query parameter of `fileAssets/files/path*` [unknown]: v3's `filePath`.
+    static let filePathParameter = "filePath"
+
     /// `DocumentationUrl` [spec: present, target unknown]: the sandbox's own `/v4/errors/{code}`.
     static func documentationURL(_ code: String) -> String { "\(SandboxServer.v4Prefix)/errors/\(code)" }
 

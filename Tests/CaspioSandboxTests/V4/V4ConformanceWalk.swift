@@ -25,6 +25,14 @@ import Testing
         }
 
         @discardableResult
+        func upload(_ method: String, _ template: String, _ path: String, field: String, _ files: [(String, String)]) async throws -> SandboxHarness.Reply {
+            let (type, body) = SandboxFilesTests.multipart(field, files)
+            let reply = try await sandbox.send(method, "/integrations/rest/v4/" + path, headers: [("Authorization", "Bearer " + token), ("Content-Type", type)], body: body)
+            recorded.append(.init(path: "/v4/" + template, method: method.lowercased(), reply: reply))
+            return reply
+        }
+
+        @discardableResult
         func call(_ method: String, _ template: String, _ path: String, json: Any? = nil) async throws -> SandboxHarness.Reply {
             let reply = try await sandbox.v4(method, path, json: json, token: token)
             recorded.append(.init(path: "/v4" + (template.isEmpty ? "" : "/" + template), method: method.lowercased(), reply: reply))
@@ -61,6 +69,7 @@ import Testing
         try await views(r)
         try await webhooks(r)
         try await account(r)
+        try await files(r)
         try ConformanceTests.validate(r.recorded, all: true, document: Self.document, operations: Self.operations)
     }
 
@@ -163,5 +172,26 @@ import Testing
         try await r.call("GET", page + "/deployment", "bridgeApplications/\(id(401))/dataPages/\(id(402))/deployment")  // 400: not deployed
         try await r.call("GET", "flexApplications", "flexApplications")
         try await r.call("GET", "flexApplications/{appId}", "flexApplications/\(id(601))")
+    }
+
+    func files(_ r: Recorder) async throws {
+        let id = ConformanceWalk.id, file = "fileAssets/files/{fileId}", path = "fileAssets/files/path"
+        try await r.call("GET", "fileAssets/folders", "fileAssets/folders")
+        try await r.call("POST", "fileAssets/folders", "fileAssets/folders", json: ["name": "Walk", "parentFolderId": id(101)])
+        try await r.call("GET", "fileAssets/folders/search", "fileAssets/folders/search?name=walk")
+        try await r.call("GET", "fileAssets/folders/{folderId}", "fileAssets/folders/\(id(102))")
+        try await r.call("GET", "fileAssets/files", "fileAssets/files?folderId=\(id(101))&pageSize=5")
+        let posted = try await r.upload("POST", "fileAssets/files/bulk", "fileAssets/files/bulk?folderId=\(id(102))", field: "Files", [("walk.csv", "1,2")])
+        try await r.upload("POST", "fileAssets/files/bulk", "fileAssets/files/bulk?folderId=\(id(102))", field: "Files", [("walk.csv", "again")])  // 409
+        try await r.upload("PUT", "fileAssets/files", "fileAssets/files?folderId=\(id(102))", field: "File", [("walk.csv", "3,4")])
+        try await r.call("GET", "fileAssets/files/search", "fileAssets/files/search?name=walk")
+        let key = posted.data.first?["fileId"] as? String ?? "?"
+        try await r.call("GET", file + "/fileInfo", "fileAssets/files/\(key)/fileInfo")
+        try await r.call("GET", file, "fileAssets/files/\(key)")
+        try await r.call("GET", path + "/fileInfo", "fileAssets/files/path/fileInfo?filePath=\(q("/Reports/2024/walk.csv"))")
+        try await r.call("GET", path, "fileAssets/files/path?filePath=\(q("/Reports/2024/walk.csv"))")
+        try await r.call("DELETE", path, "fileAssets/files/path?filePath=\(q("/Reports/2024/walk.csv"))")
+        try await r.call("DELETE", file, "fileAssets/files/\(key)")  // 404: gone
+        try await r.call("DELETE", file, "fileAssets/files/\(id(111))")
     }
 }
