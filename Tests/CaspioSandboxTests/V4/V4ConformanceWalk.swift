@@ -70,6 +70,7 @@ import Testing
         try await webhooks(r)
         try await account(r)
         try await files(r)
+        try await attachmentsAndPasswords(r)
         try ConformanceTests.validate(r.recorded, all: true, document: Self.document, operations: Self.operations)
     }
 
@@ -193,5 +194,25 @@ import Testing
         try await r.call("DELETE", path, "fileAssets/files/path?filePath=\(q("/Reports/2024/walk.csv"))")
         try await r.call("DELETE", file, "fileAssets/files/\(key)")  // 404: gone
         try await r.call("DELETE", file, "fileAssets/files/\(id(111))")
+    }
+
+    func attachmentsAndPasswords(_ r: Recorder) async throws {
+        let staff = try await r.sandbox.tableID("Staff", token: r.token)
+        let views = try await r.sandbox.v4("GET", "views", token: r.token).data
+        let photos = views.first { $0["name"] as? String == "StaffPhotos" }?["viewId"] as? String ?? "?"
+        for (base, id, field) in [("tables/{tableId}", "tables/\(staff)", "Photo"), ("views/{viewId}", "views/\(photos)", "Staff_Photo")] {
+            let one = base + "/records/{recordPkId}/attachments/{fieldName}", bulk = base + "/records/bulk/attachments/{fieldName}"
+            try await r.upload("PUT", one, "\(id)/records/2/attachments/\(field)", field: "File", [("ben.txt", "a photo of Ben")])
+            try await r.call("GET", one, "\(id)/records/2/attachments/\(field)")
+            try await r.call("GET", bulk + "/fileInfo", "\(id)/records/bulk/attachments/\(field)/fileInfo?where=\(q("PK_ID IN ('1', '2')"))")
+            try await r.call("PATCH", bulk + "/fileInfo", "\(id)/records/bulk/attachments/\(field)/fileInfo", json: ["where": "PK_ID = '2'", "fileName": "benny.txt"])
+            try await r.call("DELETE", one, "\(id)/records/2/attachments/\(field)")
+            try await r.call("GET", one, "\(id)/records/2/attachments/\(field)")  // 404
+            try await r.call("DELETE", bulk, "\(id)/records/bulk/attachments/\(field)", json: ["where": "PK_ID = '1'"])
+        }
+        let passwords = "tables/{tableId}/records/bulk/passwordFields/{fieldName}"
+        try await r.call("PATCH", passwords, "tables/\(staff)/records/bulk/passwordFields/Password", json: ["where": "PK_ID = 2", "value": "new-secret"])
+        try await r.call("DELETE", passwords, "tables/\(staff)/records/bulk/passwordFields/Password", json: ["where": "PK_ID = 3"])
+        try await r.call("DELETE", passwords, "tables/\(staff)/records/bulk/passwordFields/Password", json: ["where": "1=1"])  // 400: guard
     }
 }
