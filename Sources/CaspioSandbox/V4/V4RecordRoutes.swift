@@ -126,7 +126,10 @@ extension Sandbox {
     /// A bare array of at most 1,000 records, each inserted on its own: 201 `{"PK_ID":[…]}` when
     /// all went in, else 207 with one item per row in input order (a failed row gets the status
     /// and message a single POST of it would get).
-    func v4BulkInsert(_ r: SandboxRequest, _ source: (Store, SandboxRequest) throws -> Store.Source) throws -> SandboxResponse {
+    /// `key` names each row in the answer (PK_ID; a directory user's UserGUID); `fill` adds
+    /// what the server sets on insert (a user's Status and DateCreated).
+    func v4BulkInsert(_ r: SandboxRequest, key: String = "PK_ID", fill: (JSON) -> JSON = { $0 },
+                      _ source: (Store, SandboxRequest) throws -> Store.Source) throws -> SandboxResponse {
         guard case .array(let rows) = try jsonBody(r), !rows.isEmpty, rows.count <= V4Choices.maxBulkRows else {
             throw APIError(400, "IncorrectBodyParameter", "a bulk insert takes a JSON array of 1 to \(V4Choices.maxBulkRows) records",
                            remediation: "Split the rows into calls of at most \(V4Choices.maxBulkRows); each call is billed once.")
@@ -137,7 +140,7 @@ extension Sandbox {
             let results = try store.transaction {
                 rows.map { row -> Result<JSON, APIError> in
                     guard case .object = row else { return .failure(APIError.badBody("each record must be a JSON object")) }
-                    do { return .success(try store.insertRecord(from, body: row) ?? .object([])) } catch let error as StoreError {
+                    do { return .success(try store.insertRecord(from, body: fill(row)) ?? .object([])) } catch let error as StoreError {
                         return .failure(V4Errors.error(error))
                     } catch let error as APIError {
                         return .failure(error)
@@ -150,18 +153,18 @@ extension Sandbox {
         }
         let inserted = results.compactMap { try? $0.get() }
         if let table, !inserted.isEmpty { notify(table, "table.recordInsert", inserted) }
-        let ids = JSON.array(inserted.map { V4Choices.pkID($0["PK_ID"]) })
+        let ids = JSON.array(inserted.map { V4Choices.pkID($0[key]) })
         let items = results.map { result -> JSON in
             switch result {
             case .success(let row):
-                var item: [(String, JSON)] = [("status", .int(201)), ("PK_ID", V4Choices.pkID(row["PK_ID"]))]
+                var item: [(String, JSON)] = [("status", .int(201)), (key, V4Choices.pkID(row[key]))]
                 if echo { item.append(("record", row)) }
                 return .object(item)
             case .failure(let error): return .object([("status", .int(error.status)), ("error", .string(error.message))])
             }
         }
         let allIn = inserted.count == rows.count
-        var answer: [(String, JSON)] = [("PK_ID", ids)]
+        var answer: [(String, JSON)] = [(key, ids)]
         if !allIn || echo { answer.append(("data", .array(items))) }
         return .json(allIn ? 201 : 207, .object(answer))
     }

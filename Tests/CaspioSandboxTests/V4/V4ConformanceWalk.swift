@@ -71,6 +71,7 @@ import Testing
         try await account(r)
         try await files(r)
         try await attachmentsAndPasswords(r)
+        try await directories(r)
         try ConformanceTests.validate(r.recorded, all: true, document: Self.document, operations: Self.operations)
     }
 
@@ -214,5 +215,29 @@ import Testing
         try await r.call("PATCH", passwords, "tables/\(staff)/records/bulk/passwordFields/Password", json: ["where": "PK_ID = 2", "value": "new-secret"])
         try await r.call("DELETE", passwords, "tables/\(staff)/records/bulk/passwordFields/Password", json: ["where": "PK_ID = 3"])
         try await r.call("DELETE", passwords, "tables/\(staff)/records/bulk/passwordFields/Password", json: ["where": "1=1"])  // 400: guard
+    }
+
+    func directories(_ r: Recorder) async throws {
+        let directory = ConformanceWalk.id(501), d = "directories/{directoryId}", users = d + "/users", user = users + "/{userId}"
+        let path = "directories/\(directory)"
+        try await r.call("GET", "directories", "directories")
+        try await r.call("GET", d, path)
+        try await r.call("GET", d + "/fields", path + "/fields")
+        try await r.call("POST", d + "/fields", path + "/fields", json: ["name": "Phone", "dataType": "TEXT255"])
+        try await r.call("GET", d + "/fields/{fieldName}", path + "/fields/Phone")
+        try await r.call("PATCH", d + "/fields/{fieldName}", path + "/fields/Phone", json: ["label": "Phone number"])
+        try await r.call("DELETE", d + "/fields/{fieldName}", path + "/fields/Phone")
+        try await r.call("DELETE", d + "/fields/{fieldName}", path + "/fields/Email")  // 400: every directory has it
+        try await r.call("GET", users, path + "/users?orderBy=Email&pageSize=5")
+        let made = try await r.call("POST", users, path + "/users", json: ["Email": "walk@example.com", "FirstName": "Walk"])
+        let guid = made.data.first?["UserGUID"] as? String ?? "?"
+        try await r.call("POST", users + "/bulk", path + "/users/bulk", json: [["Email": "w2@example.com"]])
+        try await r.call("POST", users + "/bulk", path + "/users/bulk", json: [["Email": "w3@example.com"], ["Email": "w2@example.com"]])  // 207
+        try await r.call("PATCH", user, path + "/users/\(guid)", json: ["LastName": "Er"])
+        try await r.call("POST", user + "/activate", path + "/users/\(guid)/activate")
+        try await r.call("POST", user + "/activate", path + "/users/\(guid)/activate")  // 409
+        try await r.call("PATCH", users + "/bulk", path + "/users/bulk", json: ["where": "Email LIKE N'w%'", "recordValues": ["LastName": "W"]])
+        try await r.call("DELETE", user, path + "/users/\(guid)")
+        try await r.call("DELETE", users + "/bulk", path + "/users/bulk", json: ["where": "LastName = N'W'"])
     }
 }
