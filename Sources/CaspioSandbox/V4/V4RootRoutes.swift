@@ -28,5 +28,5 @@ extension Sandbox {
     ]
 
     /// Every v4 operation the sandbox serves, by resource (docs/sandbox.md lists what is not yet).
-    static var v4Routes: [Route] { v4RootRoutes + v4SchemaRoutes + v4TableRoutes + v4RecordRoutes + v4ViewRoutes + v4WebhookRoutes + v4AccountRoutes + v4FileRoutes + v4AttachmentRoutes + v4DirectoryRoutes }
+    static var v4Routes: [Route] { v4RootRoutes + v4SchemaRoutes + v4TableRoutes + v4RecordRoutes + v4ViewRoutes + v4WebhookRoutes + v4AccountRoutes + v4FileRoutes + v4AttachmentRoutes + v4DirectoryRoutes + v4UserAttachmentRoutes }
 }

@@ -239,5 +239,13 @@ import Testing
         try await r.call("PATCH", users + "/bulk", path + "/users/bulk", json: ["where": "Email LIKE N'w%'", "recordValues": ["LastName": "W"]])
         try await r.call("DELETE", user, path + "/users/\(guid)")
         try await r.call("DELETE", users + "/bulk", path + "/users/bulk", json: ["where": "LastName = N'W'"])
+        let a = user + "/attachments/{fieldName}", info = users + "/bulk/attachments/{fieldName}/fileInfo", ann = ConformanceWalk.id(511)
+        try await r.call("POST", d + "/fields", path + "/fields", json: ["name": "Photo", "dataType": "ATTACHMENT"])
+        try await r.upload("PUT", a, "\(path)/users/\(ann)/attachments/Photo", field: "File", [("ann.png", "png")])
+        try await r.call("GET", a, "\(path)/users/\(ann)/attachments/Photo")
+        try await r.call("GET", info, "\(path)/users/bulk/attachments/Photo/fileInfo?where=\(q("Status = N'Active'"))")
+        try await r.call("PATCH", info, "\(path)/users/bulk/attachments/Photo/fileInfo", json: ["where": "Status = N'Active'", "fileName": "a.png"])
+        try await r.call("DELETE", a, "\(path)/users/\(ann)/attachments/Photo")
+        try await r.call("GET", a, "\(path)/users/\(ann)/attachments/Photo")  // 404
     }
 }

@@ -47,4 +47,24 @@ import Testing
             #expect(try await sandbox.api("GET", users, token: token).result.map { $0["Email"] as? String } == ["ann@example.com"])
         }
     }
+
+    @Test func usersAttachments() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            let base = "directories/\(Self.directory)", ann = ConformanceWalk.id(511)
+            #expect(try await sandbox.v4("POST", base + "/fields", json: ["name": "Photo", "dataType": "ATTACHMENT"], token: token).status == 201)
+            let (type, body) = SandboxFilesTests.multipart("File", [("ann.png", "png bytes")])
+            let put = try await sandbox.send("PUT", "/integrations/rest/v4/\(base)/users/\(ann)/attachments/Photo", headers: [("Authorization", "Bearer " + token), ("Content-Type", type)], body: body)
+            #expect(put.status == 204, "\(put.text)")
+            #expect(try await sandbox.v4("GET", base + "/users/\(ann)/attachments/Photo", token: token).text == "png bytes")
+            let info = try await sandbox.v4("GET", base + "/users/bulk/attachments/Photo/fileInfo", token: token)
+            #expect(info.data.map { $0["userId"] as? String } == [ann] && info.data.first?["fileName"] as? String == "ann.png", "\(info.text)")
+            let renamed = try await sandbox.v4("PATCH", base + "/users/bulk/attachments/Photo/fileInfo", json: ["where": "Email = N'ann@example.com'", "fileName": "a.png"], token: token)
+            #expect(renamed.object["recordsAffected"] as? Int == 1)
+            #expect(try await sandbox.v4("PATCH", base + "/users/bulk/attachments/Photo/fileInfo", json: ["where": "1=1", "fileName": "x.png"], token: token).code == "AlwaysTrueCondition")
+            #expect(try await sandbox.v4("DELETE", base + "/users/\(ann)/attachments/Photo", token: token).status == 204)
+            #expect(try await sandbox.v4("GET", base + "/users/\(ann)/attachments/Photo", token: token).status == 404)
+            #expect(try await sandbox.v4("GET", base + "/users/\(ann)/attachments/Email", token: token).status == 400)
+        }
+    }
 }
