@@ -14,6 +14,8 @@ import Testing
         try await SandboxHarness.with { first = try await ids($0) }
         try await SandboxHarness.with { second = try await ids($0) }
         #expect(first.count == 3 && first == second)
+        // Pinned: docs/sandbox.md lists them, and scripts may name them.
+        #expect(first == ["Customers": "5z27wy", "Orders": "3233ey", "Products": "ydxtx3"])
         #expect(Set(first.values).count == 3)
         #expect(first.values.allSatisfy { $0.count == 6 && $0.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) } }, "\(first)")
         // A --seed file: its tables get the same ids on every start too.
