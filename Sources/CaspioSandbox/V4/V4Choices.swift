@@ -59,9 +59,6 @@ enum V4Choices {
     /// `IncorrectBodyParameter`, nothing written; as do an empty array and a body not an array.
     static let maxBulkRows = Store.maxRows
 
-    /// One failed row of a bulk insert [live shape, values illustrative]: its status.
-    static let failedRowStatus = 400
-
     /// A value of the wrong type [unknown on v4; v3 answers 500 InvalidInputValue]: v4 answers
     /// 400 `InvalidInputValue` with a hint, the status the live 207 example shows for one row.
     static let invalidValueStatus = 400

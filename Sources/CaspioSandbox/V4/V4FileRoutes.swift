@@ -24,7 +24,7 @@ extension Sandbox {
         },
         Route(.get, "fileAssets/files/search") { s, r in
             let name = try v4SearchName(r)
-            return try s.v4List(try s.locked { store in try store.searchFiles(name).map { try v4File($0, store) } }, r.query.filter { $0.key != "name" })
+            return try s.v4List(try s.locked { store in try store.searchFiles(name).map { try v4File($0, store) } }, r.query)
         },
         Route(.post, "fileAssets/files/bulk") { s, r in
             let parts = try s.uploads(r, field: "Files")
@@ -61,7 +61,7 @@ extension Sandbox {
                 if !parent.isEmpty { _ = try store.folder(parent) }
                 return try store.folders(in: parent).map { try v4Folder($0.id, store) }
             }
-            return try s.v4List(items, r.query.filter { $0.key != "parentFolderId" })
+            return try s.v4List(items, r.query)
         },
         Route(.post, "fileAssets/folders") { s, r in
             let body = try s.jsonBody(r)
@@ -76,7 +76,7 @@ extension Sandbox {
             let items = try s.locked { store in
                 try store.objects("folder").filter { ($0.body["Name"]?.string ?? "").lowercased().contains(name) }.map { try v4Folder($0.id, store) }
             }
-            return try s.v4List(items, r.query.filter { $0.key != "name" })
+            return try s.v4List(items, r.query)
         },
         Route(.get, "fileAssets/folders/:folderId") { s, r in V4Choices.single(try s.locked { store in try v4Folder(try r.param("folderId"), store) }) },
         Route(.delete, "fileAssets/folders/:folderId") { _, _ in throw structuralDelete("a folder") },
