@@ -9,7 +9,8 @@ extension Sandbox {
             try store.attachmentField(try store.usersSource(try r.param("directoryId")), try r.param("fieldName"), isView: false)
         }
         @Sendable func row(_ store: Store, _ at: Store.AttachmentField, _ r: SandboxRequest) throws -> Int {
-            guard let key = try store.matchingKeys(at.source, try userFilter(r)).first else { throw StoreError.notFound("Cannot find the user '\(r.params["userId"] ?? "")'") }
+            let keys = try store.matchingKeys(at.source, try userFilter(r))
+            guard let key = keys.first else { throw StoreError.notFound("Cannot find the user '\(r.params["userId"] ?? "")'") }
             return key
         }
         return [
