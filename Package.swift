@@ -124,6 +124,8 @@ let package = Package(
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 // Webhook delivery to loopback URLs; already built for the client.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // Deliveries signed with HMAC-SHA256; already built for the shared store.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Real HTTP(S) servers on loopback for tests: a recording server and a fake Caspio.

@@ -18,16 +18,7 @@ extension Sandbox {
         Route(.get, "bridgeApplications/:externalKey/datapages/:appKey/deployment") { s, r in
             let page = try s.locked { try $0.dataPage(r) }
             guard page["Deployed"]?.bool == true else { throw APIError.badQuery("The DataPage '\(page["Name"]?.string ?? "")' is not deployed") }
-            let key = page["AppKey"]?.string ?? ""
-            let code: String
-            switch r.query["method"]?.lowercased().first {
-            case "i": code = "<iframe src=\"https://ACCOUNT.caspio.com/dp/\(key)\" width=\"100%\" height=\"600\"></iframe>"
-            case "u": code = "https://ACCOUNT.caspio.com/dp/\(key)"
-            case "e": code = "<script type=\"text/javascript\" src=\"https://ACCOUNT.caspio.com/dp/\(key)/emb\"></script>"
-            case "n": code = "<%@ Register TagPrefix=\"caspio\" Namespace=\"Caspio\" %><caspio:DataPage AppKey=\"\(key)\" runat=\"server\" />"
-            default: throw APIError.badQuery("method must be iFrame, URL, Embedded or Net (or I, U, E, N)")
-            }
-            return .json(200, .string(code))
+            return .json(200, .string(try deployCode(page["AppKey"]?.string ?? "", method: r.query["method"] ?? "")))
         },
         Route(.put, "bridgeApplications/:externalKey/datapages/:appKey/deployment") { s, r in
             let deployed = try deployedFlag(try s.jsonBody(r))
@@ -46,6 +37,17 @@ extension Sandbox {
             return .noContent
         },
     ]
+
+    /// A deployed DataPage's code for a deployment method (iFrame, URL, Embedded, Net or I, U, E, N).
+    static func deployCode(_ key: String, method: String) throws(APIError) -> String {
+        switch method.lowercased().first {
+        case "i": "<iframe src=\"https://ACCOUNT.caspio.com/dp/\(key)\" width=\"100%\" height=\"600\"></iframe>"
+        case "u": "https://ACCOUNT.caspio.com/dp/\(key)"
+        case "e": "<script type=\"text/javascript\" src=\"https://ACCOUNT.caspio.com/dp/\(key)/emb\"></script>"
+        case "n": "<%@ Register TagPrefix=\"caspio\" Namespace=\"Caspio\" %><caspio:DataPage AppKey=\"\(key)\" runat=\"server\" />"
+        default: throw APIError.badQuery("method must be iFrame, URL, Embedded or Net (or I, U, E, N)")
+        }
+    }
 
     private static func deployedFlag(_ body: JSON) throws(APIError) -> Bool {
         guard let deployed = body["Deployed"]?.bool else { throw APIError.badBody("Deployed (true or false) is required") }
@@ -71,10 +73,5 @@ extension Store {
         return try objects("datapage", parent: app)
     }
 
-    func dataPage(_ r: SandboxRequest) throws -> JSON {
-        let app = try r.param("externalKey"), key = try r.param("appKey")
-        _ = try object("app", app, what: "application")
-        guard try parent("datapage", key) == app else { throw StoreError.notFound("Cannot find DataPage '\(key)'") }
-        return try object("datapage", key, what: "DataPage")
-    }
+    func dataPage(_ r: SandboxRequest) throws -> JSON { try dataPage(app: try r.param("externalKey"), key: try r.param("appKey")) }
 }

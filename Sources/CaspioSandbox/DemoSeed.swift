@@ -75,10 +75,10 @@ extension Seed {
               {"Name": "NewYorkCustomers", "Tables": ["Customers"], "Where": "Customers.State = 'NY'",
                "Fields": ["Customers.Name", "Customers.Email"], "Note": "One table: writable"}\(staffTable ? staffView : "")],
             "Folders": [
-              {"Name": "Reports", "ExternalKey": "\(id(101))", "Files": [{"Name": "readme.txt", "Text": "Exports land here."}],
-               "Folders": [{"Name": "2024", "ExternalKey": "\(id(102))", "Files": [{"Name": "q1.csv", "ContentType": "text/csv", "Text": "Quarter,Orders\\r\\nQ1,120\\r\\n"}]}]},
+              {"Name": "Reports", "ExternalKey": "\(id(101))", "Files": [{"Name": "readme.txt", "ExternalKey": "\(id(111))", "Text": "Exports land here."}],
+               "Folders": [{"Name": "2024", "ExternalKey": "\(id(102))", "Files": [{"Name": "q1.csv", "ExternalKey": "\(id(112))", "ContentType": "text/csv", "Text": "Quarter,Orders\\r\\nQ1,120\\r\\n"}]}]},
               {"Name": "Imports", "ExternalKey": "\(id(103))", "Files": [
-                {"Name": "new-products.csv", "ContentType": "text/csv", "Text": "Name,Price\\r\\nGlue stick,2.1\\r\\nScissors,6.5\\r\\n"}]}],
+                {"Name": "new-products.csv", "ExternalKey": "\(id(113))", "ContentType": "text/csv", "Text": "Name,Price\\r\\nGlue stick,2.1\\r\\nScissors,6.5\\r\\n"}]}],
             "Webhooks": [{"Id": "\(id(201))", "Name": "Order changes", "Description": "Posts order changes to a local listener",
               "OutgoingUrls": ["http://127.0.0.1:9/caspio-webhook"], "CallThrottling": 5, "Secret": "demo-webhook-secret", "Enabled": false,
               "Events": [{"Id": "\(id(202))", "EventType": "table.recordInsert", "ObjectName": "Orders"},
@@ -94,6 +94,7 @@ extension Seed {
                  "DateCreated": "2024-01-05T09:00:00", "DateModified": "2024-01-05T09:00:00", "CreatedBy": "sandbox", "ModifiedBy": "sandbox", "Note": null},
                 {"AppKey": "\(id(403))", "Name": "Order form", "Type": "Submission Form", "Path": "/Order Desk/Order form", "Deployed": false,
                  "DateCreated": "2024-01-05T09:00:00", "DateModified": "2024-01-05T09:00:00", "CreatedBy": "sandbox", "ModifiedBy": "sandbox", "Note": null}]}],
+            "FlexApplications": [{"Id": "\(id(601))", "Name": "Field Sales", "DateCreated": "2026-07-02T09:00:00", "Note": "A Flex app: listed, read, never deleted"}],
             "Directories": [{"Id": "\(id(501))", "Name": "Customer portal", "Users": [
               {"UserGUID": "\(id(511))", "Email": "ann@example.com", "FirstName": "Ann", "LastName": "Lee", "Status": "Active", "DateCreated": "2024-01-05T09:00:00"},
               {"UserGUID": "\(id(512))", "Email": "bo@example.com", "FirstName": "Bo", "LastName": "Kim", "Status": "Inactive", "DateCreated": "2024-01-06T09:00:00"},

@@ -13,10 +13,12 @@ enum StoreError: Error, Equatable {
     case conflict(String)
     /// The object cannot be written this way (a view over several tables).
     case readOnly(String)
+    /// A value of the wrong kind for its field's type (text in an INTEGER field).
+    case invalidValue(String)
 
     var message: String {
         switch self {
-        case .notFound(let m), .invalid(let m), .badQuery(let m), .sql(let m), .conflict(let m), .readOnly(let m): m
+        case .notFound(let m), .invalid(let m), .badQuery(let m), .sql(let m), .conflict(let m), .readOnly(let m), .invalidValue(let m): m
         }
     }
 }
@@ -27,11 +29,14 @@ struct APIError: Error {
     var code: String
     var message: String
     var headers: [(String, String)] = []
+    /// v4's `Hint.Remediation` for this answer; nil: the catalog's for the code (`V4Errors`).
+    var remediation: String? = nil
 
-    init(_ status: Int, _ code: String, _ message: String) {
+    init(_ status: Int, _ code: String, _ message: String, remediation: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.remediation = remediation
     }
 
     /// Caspio's status and code for each store failure (API-NOTES.md, "Errors").
@@ -44,6 +49,10 @@ struct APIError: Error {
         case .conflict(let m): self.init(409, "Conflict", m)
         // API-NOTES.md: writes through a view of several tables get 403 (object-level permissions).
         case .readOnly(let m): self.init(403, "UnsufficientPrivileges", m)
+        // API-NOTES.md: "a value of the wrong type can answer 500 InvalidInputValue"; of the two
+        // answers users report (this, or a 400 naming the field) the sandbox gives the harder
+        // one, with a message naming the field. Clients must not retry it: it is deterministic.
+        case .invalidValue(let m): self.init(500, "InvalidInputValue", m)
         }
     }
 
@@ -51,11 +60,14 @@ struct APIError: Error {
     static func badBody(_ message: String) -> APIError { APIError(400, "IncorrectBodyParameter", message) }
     static func notFound(_ message: String) -> APIError { APIError(404, "ObjectNotFound", message) }
 
-    func response(resource: String, requestID: String) -> SandboxResponse {
-        var reply = SandboxResponse.json(status, .object([
+    /// Caspio's error body; v4's adds `DocumentationUrl` and `Hint` (API-V4-NOTES.md, "Errors").
+    func response(resource: String, requestID: String, version: Int = 3) -> SandboxResponse {
+        var body: [(String, JSON)] = [
             ("Code", .string(code)), ("Message", .string(message)),
             ("Resource", .string(resource)), ("RequestId", .string(requestID)),
-        ]))
+        ]
+        if version == 4 { body += V4Errors.extras(self) }
+        var reply = SandboxResponse.json(status, .object(body))
         reply.headers += headers
         return reply
     }

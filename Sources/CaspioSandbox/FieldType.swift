@@ -39,23 +39,78 @@ enum FieldType {
         }
     }
 
-    /// A JSON value from a request body as a value to bind into a field of `type`.
+    /// A JSON value from a request body as a value to bind into a field of `type`, as strict
+    /// as Caspio: numbers only as JSON numbers, YES/NO only as JSON booleans, dates only as
+    /// ISO 8601 text (docs/sandbox.md, "Values a field takes"). A value of the wrong kind is
+    /// `StoreError.invalidValue`; a malformed date stays 400 (`invalid`), as Caspio answers `''`.
     static func sql(_ value: JSON, field: String, type: String) throws(StoreError) -> SQLValue {
         if isList(type) { throw StoreError.invalid("\(field) is a \(type) field: list fields cannot be written through the REST API") }
-        switch value {
-        case .null: return .null
-        case .bool(let b): return .integer(b ? 1 : 0)
-        case .int(let i): return .integer(i)
-        case .double(let d): return .real(d)
-        case .string(let s) where type == "DATE/TIME":
+        if case .null = value { return .null }
+        func refuse(_ expected: String) -> StoreError {
+            .invalidValue("\(value.encoded) is not a valid value for the \(type) field '\(field)': expected \(expected)")
+        }
+        switch type {
+        case "INTEGER":
+            // SQL Server's int: a whole JSON number within 32 bits (5.0 is the number 5).
+            switch value {
+            case .int(let i) where integerRange.contains(i): return .integer(i)
+            case .double(let d) where d == d.rounded() && Double(integerRange.lowerBound) <= d && d <= Double(integerRange.upperBound): return .integer(Int(d))
+            default: throw refuse("a whole JSON number from \(integerRange.lowerBound) to \(integerRange.upperBound), e.g. 5")
+            }
+        case "NUMBER", "CURRENCY":
+            switch value {
+            case .int(let i): return .integer(i)
+            case .double(let d) where d.isFinite: return .real(d)
+            default: throw refuse("a JSON number, e.g. 12.5 (not text such as \"12,50\")")
+            }
+        case "YES/NO":
+            guard case .bool(let b) = value else { throw refuse("a JSON boolean, true or false") }
+            return .integer(b ? 1 : 0)
+        case "DATE/TIME":
+            guard case .string(let s) = value else { throw refuse("ISO 8601 text, e.g. \"2024-01-05T15:17:10\"") }
             guard let date = CaspioDate.normalized(s) else {
                 throw StoreError.invalid("'\(s)' is not a valid value for the DATE/TIME field \(field): use ISO 8601, e.g. 2024-01-05T15:17:10")
             }
             return .text(date)
-        case .string(let s): return .text(s)
-        case .array, .object: throw StoreError.invalid("the value of \(field) must be a string, number, boolean or null")
+        default:
+            // Text fields: text, or a number stored as its decimal text (SQL Server's implicit
+            // conversion); never a boolean, list or object. STRING holds 255 characters, TEXT 64,000.
+            let text: String
+            switch value {
+            case .string(let s): text = s
+            case .int(let i): text = String(i)
+            case .double(let d) where d.isFinite: text = d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+            default: throw refuse("text")
+            }
+            if let limit = textLimits[type], text.count > limit {
+                throw StoreError.invalidValue("the value of the \(type) field '\(field)' is \(text.count) characters long: at most \(limit) fit")
+            }
+            return .text(text)
         }
     }
+
+    /// A text cell of an imported file as the JSON value the field's type takes: imports read
+    /// text, where the API takes typed JSON. A cell that does not parse stays text (and is refused).
+    static func fromText(_ text: String, type: String) -> JSON {
+        switch type {
+        case "INTEGER", "NUMBER", "CURRENCY":
+            if let i = Int(text) { return .int(i) }
+            if let d = Double(text), d.isFinite { return .double(d) }
+        case "YES/NO":
+            switch text.lowercased() {
+            case "yes", "true", "1": return .bool(true)
+            case "no", "false", "0": return .bool(false)
+            default: break
+            }
+        default: break
+        }
+        return .string(text)
+    }
+
+    /// INTEGER fields hold SQL Server's int.
+    static let integerRange = -2_147_483_648...2_147_483_647
+    /// How many characters text fields hold (Caspio's Text (255) and Text (64000)).
+    static let textLimits = ["STRING": 255, "TEXT": 64_000]
 }
 
 /// Dates as Caspio takes and answers them: ISO 8601 without an offset, a date alone read back

@@ -71,8 +71,9 @@ extension Store {
     }
 
     /// Stores one file in a folder; with `replace` one of the same name is overwritten (its key
-    /// kept), without it that is a conflict. Returns whether it is new, and its key.
-    func storeFile(name: String, contentType: String, data: [UInt8], folder: String, replace: Bool) throws -> (created: Bool, key: String) {
+    /// kept), without it that is a conflict. A new file gets `newKey` (a seed's fixed key) or a
+    /// fresh GUID. Returns whether it is new, and its key.
+    func storeFile(name: String, contentType: String, data: [UInt8], folder: String, replace: Bool, newKey: String? = nil) throws -> (created: Bool, key: String) {
         guard !name.isEmpty, !name.contains("/") else { throw StoreError.invalid("'\(name)' is not a valid file name") }
         if !folder.isEmpty { _ = try self.folder(folder) }
         let now = CaspioDate.now()
@@ -83,7 +84,7 @@ extension Store {
                          [.blob(data), .text(contentType), .text(now), .text(key)])
             return (false, key)
         }
-        let key = UUID().uuidString.lowercased()
+        let key = newKey ?? UUID().uuidString.lowercased()
         try db.query("INSERT INTO \(Self.filesTable) (key, folder, name, content_type, data, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      [.text(key), .text(folder), .text(name), .text(contentType), .blob(data), .text(now), .text(now)])
         return (true, key)
@@ -94,7 +95,7 @@ extension Store {
         try db.query("DELETE FROM \(Self.filesTable) WHERE key = ?", [.text(key)])
     }
 
-    private static func storedFile(_ row: [SQLValue]) -> StoredFile {
+    static func storedFile(_ row: [SQLValue]) -> StoredFile {
         func text(_ i: Int) -> String { if case .text(let s) = row[i] { s } else { "" } }
         let size = if case .integer(let n) = row[4] { n } else { 0 }
         return StoredFile(key: text(0), name: text(1), folder: text(2), contentType: text(3), size: size, created: text(5), modified: text(6))

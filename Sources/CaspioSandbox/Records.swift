@@ -18,6 +18,8 @@ extension Store {
         var countTotal = false
         /// Seeds a shuffle of results that have no `orderBy` (nil: key order).
         var shuffleSeed: UInt64? = nil
+        /// How messages name the parameters: `q.` on v2/v3, nothing on v4.
+        var prefix = "q."
     }
 
     struct Source {
@@ -43,16 +45,16 @@ extension Store {
 
     func readRecords(_ source: Source, _ query: RecordQuery) throws -> (rows: [JSON], total: Int?) {
         try checkHidden(source, [query.select, query.filter, query.groupBy, query.orderBy])
-        var sql = "SELECT \(try selectList(query.select, source.fields)) FROM (\(source.inner)) AS \(SQLText.quoted(source.name))"
-        sql += try whereSQL(query.filter, parameter: "q.where")
+        var sql = "SELECT \(try selectList(query.select, source.fields, parameter: query.prefix + "select")) FROM (\(source.inner)) AS \(SQLText.quoted(source.name))"
+        sql += try whereSQL(query.filter, parameter: query.prefix + "where")
         if let group = nonEmpty(query.groupBy) {
-            try SQLText.checkFragment(group, parameter: "q.groupBy")
+            try SQLText.checkFragment(group, parameter: query.prefix + "groupBy")
             sql += " GROUP BY \(group)"
         }
         let counted = sql
         let shuffled = nonEmpty(query.orderBy) == nil && query.shuffleSeed != nil
         if let order = nonEmpty(query.orderBy) {
-            try SQLText.checkFragment(order, parameter: "q.orderBy")
+            try SQLText.checkFragment(order, parameter: query.prefix + "orderBy")
             sql += " ORDER BY \(order)"
         } else if query.groupBy == nil {
             sql += " ORDER BY __key"
@@ -95,22 +97,22 @@ extension Store {
     }
 
     /// Updates the rows that match `filter`; returns them as changed.
-    func updateRecords(_ source: Source, filter: String?, body: JSON) throws -> [JSON] {
+    func updateRecords(_ source: Source, filter: String?, body: JSON, parameter: String = "q.where") throws -> [JSON] {
         let table = try writable(source)
         let values = try assignments(body, try fields(of: table), source, inserting: false, trusted: false)
         guard !values.isEmpty else { throw StoreError.invalid("the body names no field to change") }
         return try transaction {
-            let keys = try matchingKeys(source, filter)
+            let keys = try matchingKeys(source, filter, parameter: parameter)
             try setValues(table, values, keys: keys)
             return try rows(source, keys: keys)
         }
     }
 
     /// Deletes the rows that match `filter`; returns them as they were, for webhooks.
-    func deleteRecords(_ source: Source, filter: String?) throws -> [JSON] {
+    func deleteRecords(_ source: Source, filter: String?, parameter: String = "q.where") throws -> [JSON] {
         let table = try writable(source)
         return try transaction {
-            let keys = try matchingKeys(source, filter)
+            let keys = try matchingKeys(source, filter, parameter: parameter)
             let gone = try rows(source, keys: keys)
             try byKeys(keys) { marks, values in try db.query("DELETE FROM \(SQLText.quoted(table)) WHERE rowid IN (\(marks))", values) }
             return gone
@@ -124,10 +126,10 @@ extension Store {
     }
 
     /// The base rowids of the source's rows that match a required `filter`.
-    func matchingKeys(_ source: Source, _ filter: String?) throws -> [Int] {
-        guard nonEmpty(filter) != nil else { throw StoreError.badQuery("q.where is required") }
+    func matchingKeys(_ source: Source, _ filter: String?, parameter: String = "q.where") throws -> [Int] {
+        guard nonEmpty(filter) != nil else { throw StoreError.badQuery("\(parameter) is required") }
         try checkHidden(source, [filter])
-        let statement = try prepareClient("SELECT __key FROM (\(source.inner)) AS \(SQLText.quoted(source.name))\(try whereSQL(filter, parameter: "q.where"))", source)
+        let statement = try prepareClient("SELECT __key FROM (\(source.inner)) AS \(SQLText.quoted(source.name))\(try whereSQL(filter, parameter: parameter))", source)
         return try run { try statement.rows() }.compactMap { if case .integer(let id) = $0[0] { id } else { nil } }
     }
 
@@ -161,7 +163,7 @@ extension Store {
         return table
     }
 
-    private func checkHidden(_ source: Source, _ clauses: [String?]) throws(StoreError) {
+    func checkHidden(_ source: Source, _ clauses: [String?]) throws(StoreError) {
         guard !source.hidden.isEmpty else { return }
         for clause in clauses.compactMap({ $0 }) {
             for word in SQLText.words(in: clause) where source.hidden.contains(where: { $0.caseInsensitiveCompare(word) == .orderedSame }) {
@@ -175,13 +177,13 @@ extension Store {
         return text
     }
 
-    private func selectList(_ select: String?, _ fields: [Field]) throws(StoreError) -> String {
+    private func selectList(_ select: String?, _ fields: [Field], parameter: String) throws(StoreError) -> String {
         guard let select = nonEmpty(select) else { return fields.map { SQLText.quoted($0.name) }.joined(separator: ", ") }
-        try SQLText.checkFragment(select, parameter: "q.select")
+        try SQLText.checkFragment(select, parameter: parameter)
         return select
     }
 
-    private func whereSQL(_ clause: String?, parameter: String) throws(StoreError) -> String {
+    func whereSQL(_ clause: String?, parameter: String) throws(StoreError) -> String {
         guard let clause = nonEmpty(clause) else { return "" }
         try SQLText.checkFragment(clause, parameter: parameter)
         // Parenthesised, so that the clause is one expression and cannot swallow what follows.
@@ -211,7 +213,7 @@ extension Store {
     }
 
     /// Prepares a statement that embeds client text: any failure is the client's.
-    private func prepareClient(_ sql: String, _ source: Source) throws -> Statement {
+    func prepareClient(_ sql: String, _ source: Source) throws -> Statement {
         let passwords = try db.query("SELECT tbl, name FROM \(Self.fieldsTable) WHERE type = 'PASSWORD'").compactMap { row -> String? in
             guard case .text(let table) = row[0], case .text(let name) = row[1] else { return nil }
             return (table + "." + name).lowercased()
@@ -221,7 +223,7 @@ extension Store {
     }
 
     /// Runs a step whose failures (constraints, type errors) are the client's.
-    private func run<T>(_ body: () throws -> T) throws -> T {
+    func run<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as SQLiteDatabase.Failure { throw StoreError.sql(error.description) }
     }
 }

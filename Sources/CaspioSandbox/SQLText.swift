@@ -60,4 +60,23 @@ enum SQLText {
         }
         return words
     }
+
+    /// T-SQL's Unicode literals (`N'O''Brien'`, which v4's users are told to write) as
+    /// SQLite's plain ones: the `N` before a literal goes, nothing else changes.
+    static func plainLiterals(_ text: String) -> String {
+        var out = "", inString = false
+        let chars = Array(text)
+        for (i, ch) in chars.enumerated() {
+            if inString {
+                if ch == "'" { inString = false }
+            } else if ch == "'" {
+                inString = true
+            } else if ch == "N" || ch == "n", i + 1 < chars.count, chars[i + 1] == "'",
+                i == 0 || !(chars[i - 1].isLetter || chars[i - 1].isNumber || chars[i - 1] == "_") {
+                continue
+            }
+            out.append(ch)
+        }
+        return out
+    }
 }

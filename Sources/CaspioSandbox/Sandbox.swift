@@ -55,18 +55,18 @@ public final class Sandbox: Sendable {
             reply.headers.append(("X-Caspio-Request-ID", UUID().uuidString.lowercased()))
             return reply
         } catch let error as APIError {
-            return render(error, uri: request.uri)
+            return render(error, uri: request.uri, version: request.version)
         } catch let error as StoreError {
-            return render(APIError(error), uri: request.uri)
+            return render(request.version == 4 ? V4Errors.error(error) : APIError(error), uri: request.uri, version: request.version)
         } catch {
-            return render(APIError(500, "InternalError", "\(error)"), uri: request.uri)
+            return render(APIError(500, "InternalError", "\(error)"), uri: request.uri, version: request.version)
         }
     }
 
-    /// Caspio's error body, its `RequestId` the same as the header's.
-    func render(_ error: APIError, uri: String) -> SandboxResponse {
+    /// Caspio's error body (v4's with its hint), its `RequestId` the same as the header's.
+    func render(_ error: APIError, uri: String, version: Int = 3) -> SandboxResponse {
         let requestID = UUID().uuidString.lowercased()
-        var reply = error.response(resource: uri, requestID: requestID)
+        var reply = error.response(resource: uri, requestID: requestID, version: version)
         reply.headers.append(("X-Caspio-Request-ID", requestID))
         return reply
     }
@@ -125,6 +125,13 @@ public final class Sandbox: Sendable {
             error.headers = [("WWW-Authenticate", "Bearer")]
             throw error
         }
+    }
+
+    /// When the request's bearer token expires (`GET /v4/me`).
+    func tokenExpiry(_ request: SandboxRequest) -> Date? {
+        let header = request.header("Authorization") ?? ""
+        let token = header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)) : ""
+        return counters.withLockedValue { $0.tokens.accessTokens[token] }
     }
 
     // MARK: Chaos

@@ -3,7 +3,7 @@ import Foundation
 /// What the sandbox starts with: the built-in demo, or a JSON file given with `--seed`:
 /// `{"Tables":[{"Name":"T","Fields":[{"Name":"F","Type":"STRING"}],"Rows":[{"F":"x"}]}]}`, plus
 /// optionally the account's other objects in the shape of `DemoSeed.document` (Views,
-/// Attachments, Folders, Webhooks, Tasks, Applications, Directories; docs/sandbox.md).
+/// Attachments, Folders, Webhooks, Tasks, Applications, FlexApplications, Directories; docs/sandbox.md).
 /// `"Demo": true` (or `{"StaffTable": true}`) starts from the built-in demo and adds the rest.
 /// Both are deterministic, so examples and tests can assert exact numbers.
 enum Seed {
@@ -43,6 +43,12 @@ enum Seed {
                     }
                 }
                 for app in document["Applications"]?.array ?? [] { try step(origin, "application \(app["AppName"]?.string ?? "?")") { try loadApp(app, store) } }
+                for app in document["FlexApplications"]?.array ?? [] {
+                    try step(origin, "Flex application \(app["Name"]?.string ?? "?")") {
+                        guard let id = app["Id"]?.string else { throw Failure(description: "a Flex application needs Id") }
+                        try store.putObject("flexapp", id, app)
+                    }
+                }
                 for directory in document["Directories"]?.array ?? [] {
                     try step(origin, "directory \(directory["Name"]?.string ?? "?")") { try loadDirectory(directory, store) }
                 }
@@ -78,7 +84,7 @@ enum Seed {
         let key = try store.createFolder(folder["Name"]?.string ?? "", in: parent, key: folder["ExternalKey"]?.string ?? UUID().uuidString.lowercased())
         for file in folder["Files"]?.array ?? [] {
             _ = try store.storeFile(name: file["Name"]?.string ?? "", contentType: file["ContentType"]?.string ?? "text/plain",
-                                    data: Array((file["Text"]?.string ?? "").utf8), folder: key, replace: false)
+                                    data: Array((file["Text"]?.string ?? "").utf8), folder: key, replace: false, newKey: file["ExternalKey"]?.string)
         }
         for child in folder["Folders"]?.array ?? [] { try loadFolder(child, parent: key, store) }
     }

@@ -51,8 +51,21 @@ public enum SandboxServer {
                 }
             }
         }
+        // v4 beside v3, over the same store (Sources/CaspioSandbox/V4).
+        for route in Sandbox.v4Routes {
+            let path = route.path.isEmpty ? v4Prefix : v4Prefix + "/" + route.path
+            router.on(RouterPath(path), method: route.method) { request, context in
+                var params: [String: String] = [:]
+                for name in route.captures {
+                    if let value = context.parameters.get(name) { params[name] = value.removingPercentEncoding ?? value }
+                }
+                return try await respond(sandbox, request, version: 4, params: params) { s, r in s.handle(r, authenticated: true, route.handle) }
+            }
+        }
         return router
     }
+
+    static let v4Prefix = "/integrations/rest/v4"
 
     private static func respond(
         _ sandbox: Sandbox, _ request: Request, version: Int, params: [String: String],
@@ -96,7 +109,8 @@ struct CaspioNotFound: RouterMiddleware {
     func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let error as HTTPError {
             let failure = APIError(Int(error.status.code), "ObjectNotFound", "Cannot find resource \(request.uri.path)")
-            return SandboxServer.make(sandbox.render(failure, uri: request.uri.description))
+            let version = request.uri.path.hasPrefix(SandboxServer.v4Prefix) ? 4 : 3
+            return SandboxServer.make(sandbox.render(failure, uri: request.uri.description, version: version))
         }
     }
 }

@@ -35,6 +35,9 @@ public struct SandboxSettings: Sendable {
     public var orderSeed: UInt64 = 1
     /// API-NOTES.md: the request URI may be at most 2,047 characters.
     public var maxURILength = 2047
+    /// v4's guard against always-true conditions in bulk updates and deletes (on, as Caspio's
+    /// is "when the guard is active"; off only for tests of what lies behind it).
+    public var tautologyGuard = true
     /// Caspio's rate limits (`--rate-limit 2000/300s`, what `caspio sandbox` and `--sandbox`
     /// use); nil: none (the default of the type, for tests that burst on purpose).
     public var rateLimit: RateLimit? = nil

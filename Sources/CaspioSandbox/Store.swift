@@ -147,10 +147,26 @@ final class Store: @unchecked Sendable {
     func deleteField(_ name: String, of table: String) throws {
         let old = try field(name, of: table)
         guard old.type != "AUTONUMBER" else { throw StoreError.invalid("The AUTONUMBER field '\(old.name)' cannot be deleted") }
+        let views = try viewsUsing(old.name, of: table)
+        guard views.isEmpty else {
+            let list = views.map { "'\($0)'" }.joined(separator: ", ")
+            throw StoreError.conflict("The field '\(old.name)' cannot be deleted: the view\(views.count == 1 ? "" : "s") \(list) use\(views.count == 1 ? "s" : "") it. Remove it from the view\(views.count == 1 ? "" : "s") first")
+        }
         try transaction {
             try dropUniqueIndex(table, old.name)
             try db.execute("ALTER TABLE \(SQLText.quoted(table)) DROP COLUMN \(SQLText.quoted(old.name))")
             try db.query("DELETE FROM \(Self.fieldsTable) WHERE tbl = ? AND name = ?", [.text(table), .text(old.name)])
+        }
+    }
+
+    /// The views over `table` whose definition names `field` (shown, joined or filtered on).
+    func viewsUsing(_ field: String, of table: String) throws -> [String] {
+        try objects("view").compactMap { id, body -> String? in
+            guard (body["Tables"]?.strings ?? []).contains(where: { $0.caseInsensitiveCompare(table) == .orderedSame }) else { return nil }
+            let rows = try db.query("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ? COLLATE NOCASE", [.text(id)])
+            guard case .text(let sql)? = rows.first?.first else { return nil }
+            let named = SQLText.words(in: sql.replacingOccurrences(of: "\"", with: " ")).contains { $0.caseInsensitiveCompare(field) == .orderedSame }
+            return named ? (body["Name"]?.string ?? id) : nil
         }
     }
 

@@ -35,7 +35,9 @@ extension Store {
             let header = lines.removeFirst()
             return (table, try transaction {
                 try lines.compactMap { line in
-                    let pairs = zip(header, line).filter { !$0.1.isEmpty }.map { ($0.0, JSON.string($0.1)) }
+                    let pairs = zip(header, line).filter { !$0.1.isEmpty }.map { name, cell in
+                        (name, FieldType.fromText(cell, type: source.fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.type ?? ""))
+                    }
                     return try insertRecord(source, body: .object(pairs))
                 }
             })

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -43,13 +44,17 @@ extension Sandbox {
             && Self.watches(event["ObjectFields"]?.strings ?? [], changed)
         {
             for batch in Self.batches(rows, bytes: settings.webhookMessageBytes) {
-                let message = JSON.object([
+                // The secret travels in the body unless the event was made without it (v4's
+                // defaultPayloadIncludesSecret false); every delivery is signed either way.
+                var message: [(String, JSON)] = [
                     ("eventId", event["Id"] ?? .null), ("messageId", .string(UUID().uuidString.lowercased())), ("webhookId", hook["Id"] ?? .null),
                     ("accountId", .string("sandbox")), ("secret", hook["Secret"] ?? .null), ("eventDate", .string(CaspioDate.now())),
                     ("eventType", .string(type)), ("objectName", .string(table)), ("data", .array(batch)),
-                ])
+                ]
+                if event["IncludesSecret"]?.bool == false { message.removeAll { $0.0 == "secret" } }
                 for url in hook["OutgoingUrls"]?.strings ?? [] {
-                    webhooks.send(message, to: url, webhook: hook["Id"]?.string ?? "", event: event["Id"]?.string ?? "", callsPerSecond: hook["CallThrottling"]?.int ?? 10)
+                    webhooks.send(.object(message), to: url, webhook: hook["Id"]?.string ?? "", event: event["Id"]?.string ?? "",
+                                  callsPerSecond: hook["CallThrottling"]?.int ?? 10, secret: hook["Secret"]?.string ?? "")
                 }
             }
         }
@@ -113,7 +118,17 @@ final class WebhookDelivery: Sendable {
         return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]"
     }
 
-    func send(_ message: JSON, to url: String, webhook: String, event: String, callsPerSecond: Int) {
+    /// The header that carries a delivery's signature: the sandbox's own name (Caspio's is not
+    /// documented), `sha256=` and the lower-case hex HMAC-SHA256 of the exact body under the
+    /// webhook's secret.
+    static let signatureHeader = "X-Sandbox-Signature"
+
+    static func signature(_ body: [UInt8], secret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+        return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    func send(_ message: JSON, to url: String, webhook: String, event: String, callsPerSecond: Int, secret: String) {
         let loopback = Self.isLoopback(url)
         state.withLockedValue { s in
             for id in ["", webhook, event] { s.byObject[id, default: Counts()].messages += 1 }
@@ -126,7 +141,7 @@ final class WebhookDelivery: Sendable {
             var delay = retryDelay
             for attempt in 1...attempts {
                 await throttle(webhook, callsPerSecond)
-                let ok = await post(body, to: url)
+                let ok = await post(body, to: url, signature: Self.signature(body, secret: secret))
                 state.withLockedValue { s in
                     s.total.calls += 1
                     for id in [webhook, event] { s.byObject[id, default: Counts()].calls += 1 }
@@ -162,10 +177,11 @@ final class WebhookDelivery: Sendable {
     }
 
     /// One call: a 2xx answer within 10 s is a delivery, anything else a failure.
-    private func post(_ body: [UInt8], to url: String) async -> Bool {
+    private func post(_ body: [UInt8], to url: String, signature: String) async -> Bool {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: Self.signatureHeader, value: signature)
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))

@@ -39,4 +39,21 @@ import Testing
             #expect(try await sandbox.api("GET", "tables/Customers/records?q.where=PK_ID=2", token: token).result.isEmpty)
         }
     }
+
+    /// A field a view shows or filters on cannot be deleted: 409 naming the views, the field kept.
+    @Test func deletingAFieldAViewUsesNamesTheView() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            let shown = try await sandbox.api("DELETE", "tables/Customers/fields/Name", token: token)
+            #expect(shown.status == 409 && shown.object["Code"] as? String == "Conflict", "\(shown.text)")
+            let message = shown.object["Message"] as? String ?? ""
+            #expect(message.contains("'CaliforniaOrders'") && message.contains("'NewYorkCustomers'") && !message.contains("SQLite"), "\(message)")
+            let filtered = try await sandbox.api("DELETE", "tables/Customers/fields/State", token: token)
+            #expect(filtered.status == 409 && (filtered.object["Message"] as? String)?.contains("'NewYorkCustomers'") == true, "\(filtered.text)")
+            let fields = try await sandbox.api("GET", "tables/Customers/fields", token: token).result
+            #expect(fields.map { $0["Name"] as? String } == ["PK_ID", "Name", "State", "Email"])
+            // A field no view uses still goes.
+            #expect(try await sandbox.api("DELETE", "tables/Orders/fields/Product_ID", token: token).status == 204)
+        }
+    }
 }
