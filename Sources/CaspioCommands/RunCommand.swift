@@ -110,9 +110,11 @@ struct RunCommand: ParsableCommand {
         // A shared store is opened first: unreachable, the run stops here (exit 2) rather
         // than fall back to this host's files and mint a grant of its own.
         let store: PostgresStore?
+        var heldLock: String?
         do {
             store = try session.store()
             if let lock = try session.runLock(unattended, subject: launch.lockSubject ?? .script(script), default: launch.defaultLock) {
+                heldLock = lock.described
                 guard try blocking({ try await lock.acquire(wait: lockWait) }) else {
                     printError("another run holds \(lock.described); not starting (exit 75)")
                     return .locked
@@ -125,7 +127,7 @@ struct RunCommand: ParsableCommand {
         // In a shared store, state is per script name (or the --state name), like the lock.
         let stateName = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : ($0 as NSString).lastPathComponent }
         let sharedState = store.flatMap { store in stateName.map { store.state(named: $0) } }
-        var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0, environment: session.environment) }
         let sandbox = session.sandbox != nil
         if sandbox, unattended.effectiveState == nil {
             // The sandbox's data lives as long as this run, so must the script's state
@@ -147,7 +149,8 @@ struct RunCommand: ParsableCommand {
             context: context,
             timeout: timeout,
             summary: unattended.effectiveSummary,
-            jsonOutput: ErrorOutput.json
+            jsonOutput: ErrorOutput.json,
+            lock: heldLock
         )
         return ScriptRunner(invocation).run()
     }

@@ -31,6 +31,8 @@ struct ScriptInvocation {
     var summary = false
     /// --log-format json: the summary is a JSON line too.
     var jsonOutput = false
+    /// The lock the run holds, for the summary ("the lock PATH"); nil: none.
+    var lock: String?
 }
 
 /// Runs a script in a fresh state the way lua.c does, and maps the outcome to an exit status.
@@ -60,7 +62,8 @@ struct ScriptRunner {
         if invocation.summary {
             let snapshot = invocation.context.existingClient?.counters.snapshot ?? Counters.Snapshot()
             let text = RunSummary.render(
-                snapshot, duration: invocation.context.elapsed, status: status, json: invocation.jsonOutput)
+                snapshot, duration: invocation.context.elapsed, status: status, json: invocation.jsonOutput,
+                places: .init(lock: invocation.lock, state: invocation.context.state?.location))
             text.withCString { caspio_write_stderr($0, strlen($0)) }
         }
         // __gc and __close of what is left run in state.close(); signals from now on kill.

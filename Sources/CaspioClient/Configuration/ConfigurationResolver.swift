@@ -109,17 +109,13 @@ public struct ConfigurationResolver {
     /// `$CASPIO_CONFIG`, else `$XDG_CONFIG_HOME/caspio/config.toml`, else `~/.config/caspio/config.toml`.
     public var configFilePath: String {
         if let path = environment[Setting.config.variable], !path.isEmpty { return path }
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
-        return base + "/caspio/config.toml"
+        return UserDirectories(environment: environment).config + "/config.toml"
     }
 
     /// `$XDG_CACHE_HOME/caspio/tokens`, else `~/.cache/caspio/tokens`.
     public var defaultTokenCacheDirectory: String {
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.cache"
-        return base + "/caspio/tokens"
+        UserDirectories(environment: environment).cache + "/tokens"
     }
-
-    private var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
     /// What to say when settings are missing: every way out, including none at all.
     public static let sandboxHint = "To try caspio without an account, add --sandbox (caspio run --sandbox job.lua, caspio repl --sandbox)."
@@ -341,7 +337,7 @@ public struct ConfigurationResolver {
     }
 
     private func expandTilde(_ path: String) -> String {
-        path.hasPrefix("~/") ? home + path.dropFirst() : path
+        UserDirectories(environment: environment).expandingTilde(path)
     }
 
     /// https anywhere; plain http only on loopback, where no one else can listen.
