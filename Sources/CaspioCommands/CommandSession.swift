@@ -38,6 +38,10 @@ final class CommandSession: @unchecked Sendable {
         }
         ErrorOutput.use(log)
         let logger = log.logger
+        let ignored = ConfigurationResolver(environment: environment, overrides: connection.overrides).ignoredVariables
+        if !connection.sandbox, let profile = connection.profile, !ignored.isEmpty {
+            printError("--profile \(profile): ignoring \(ignored.joined(separator: ", ")) in the environment", level: "warning")
+        }
         guard connection.sandbox else {
             return CommandSession(environment: environment, overrides: connection.overrides, logger: logger, sandbox: nil)
         }

@@ -236,12 +236,12 @@ struct ScriptRunner {
 /// Writes `caspio: MESSAGE` to stderr, as lua.c writes `lua: MESSAGE`; with
 /// --log-format json, a JSON line like the log's, so that a log collector sees the error too.
 /// Either way the message goes through the secret redactor, as every log line does.
-func printError(_ message: String) {
+func printError(_ message: String, level: String = "error") {
     let message = SecretRedactor.shared.redact(message)
     var line = "caspio: \(message)\n"
     if ErrorOutput.json {
         let object: [String: Any] = [
-            "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "error", "message": message,
+            "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": level, "message": message,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         line = String(decoding: data, as: UTF8.self) + "\n"
