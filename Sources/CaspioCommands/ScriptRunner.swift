@@ -185,7 +185,8 @@ struct ScriptRunner {
         do { try lua.load(spec.source, name: spec.chunkName) } catch { return report(error) }
         lua.pushValue(at: parameters)
         lua.pushValue(at: bar)
-        return protectedCall(lua, arguments: 2)
+        // The job's code is caspio's, not the user's: its trace would point at nothing they wrote.
+        return protectedCall(lua, arguments: 2, traceback: false)
     }
 
     private func requireLibrary(_ lua: Lua, _ spec: String) -> ExitStatus {
@@ -206,16 +207,21 @@ struct ScriptRunner {
 
     /// lua_pcall, as lua.c's docall (the stop signals are armed by run()). An error caused by
     /// a timeout or SIGTERM is reported once by run(), in its own words.
-    private func protectedCall(_ lua: Lua, arguments: Int32, results: Int32 = 0) -> ExitStatus {
+    private func protectedCall(_ lua: Lua, arguments: Int32, results: Int32 = 0, traceback: Bool = true) -> ExitStatus {
         do {
             try lua.call(arguments: arguments, results: results)
             return .success
         } catch {
             let reason = RunStop.reason
             if reason == .timeout || reason == .terminate { return .scriptError }
-            let status = report(error)
+            let status = traceback ? report(error) : reportWithoutTrace(error)
             return reason == .interrupt ? .interrupted : status
         }
+    }
+
+    private func reportWithoutTrace(_ error: LuaError) -> ExitStatus {
+        printError(error.message)
+        return Self.exitStatus(for: error.value)
     }
 
     private func report(_ error: LuaError) -> ExitStatus {
