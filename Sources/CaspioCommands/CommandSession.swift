@@ -97,9 +97,12 @@ final class CommandSession: @unchecked Sendable {
         return try result.get()
     }
 
-    /// A client of this session's account, using its store.
-    func makeClient(scriptName: String? = nil) throws(CaspioError) -> CaspioClient {
-        let configuration = try resolver(scriptName: scriptName).resolve()
+    /// A client of this session's account, using its store. `requireCredentials: false`: the
+    /// secret is neither needed nor read (to delete cached tokens, say).
+    func makeClient(scriptName: String? = nil, requireCredentials: Bool = true) throws(CaspioError) -> CaspioClient {
+        var resolver = resolver(scriptName: scriptName)
+        resolver.requireCredentials = requireCredentials
+        let configuration = try resolver.resolve()
         let stores = try store()?.sharedStores(for: configuration)
         return try CaspioClient(configuration: configuration, logger: logger, stores: stores)
     }

@@ -156,7 +156,7 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         if let concurrency, !(1...16).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 16") }
-        if noLock, unattended.lockFile != nil || unattended.lockAuto { throw ValidationError("give --lock or --no-lock, not both") }
+        if noLock, unattended.lockFile != nil || unattended.lockAuto || unattended.lockShown { throw ValidationError("give --lock or --no-lock, not both") }
         if columns != nil, skip != nil { throw ValidationError("give --columns or --skip, not both") }
         _ = try DataJob.delimiter(delimiter)
     }

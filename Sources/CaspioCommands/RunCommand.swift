@@ -42,6 +42,16 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Send reads, never a write: log each write and answer it with a stand-in; sum them up at the end (CASPIO_DRY_RUN=1).")
     var dryRun = false
 
+    /// `caspio rn x.lua` is a script named `rn` to the words, but a typo to the person: with
+    /// no such file and a command of a near name, say so rather than "cannot open rn".
+    func validate() throws {
+        guard let script = scriptAndArguments.first, script != "-", !script.contains("/"),
+            !FileManager.default.fileExists(atPath: script)
+        else { return }
+        let hint = NearestNames.hint(for: script, in: CommandLineWords.subcommands.sorted())
+        if !hint.isEmpty { throw ValidationError("there is no command or file '\(script)'\(hint)") }
+    }
+
     func run() throws {
         // `caspio` alone on a terminal is the REPL, as lua5.4 alone is its console.
         if scriptAndArguments.isEmpty && chunks.isEmpty && libraries.isEmpty && isatty(STDIN_FILENO) != 0 {
