@@ -20,6 +20,8 @@ import Testing
         let back = try caspio(["import", "--sandbox", "Staff", file, "--delimiter", ";", "--key", "Email"], environment: environment)
         #expect(back.status == 0, "\(back.stderr)")
         #expect(back.stderr.contains("Staff: 3 rows: 0 inserted, 0 updated, 3 unchanged"), "\(back.stderr)")
+        let json = try caspio(["export", "--sandbox", "Staff", "--format", "json", "--delimiter", ";"], environment: environment)
+        #expect(json.status != 0 && json.stdout.isEmpty && json.stderr.contains("delimiter and crlf are for CSV, not json"), "\(json.stderr)")
         let unknown = try caspio(["import", "--sandbox", "Staff", file, "--delimiter", ";", "--skip", "Skils"], environment: environment)
         #expect(unknown.status != 0 && unknown.stderr.contains("--skip names Skils, which no row of"), "\(unknown.stderr)")
     }

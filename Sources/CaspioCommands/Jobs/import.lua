@@ -65,6 +65,7 @@ local function add(row, line)
 end
 
 local stdin = p.file == "-"
+if format ~= "csv" and p.delimiter then error("--delimiter is for CSV, not " .. format, 0) end
 if format == "csv" then
   for row, line in caspio.csv.rows(stdin and io.stdin or p.file, { delimiter = p.delimiter }) do add(row, line) end
 elseif format == "json" or format == "jsonl" then

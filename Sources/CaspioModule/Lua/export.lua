@@ -86,6 +86,7 @@ function Table:export(dest, opts)
   end
   opts = internal.check_options("export", opts)
   local kind = format_of(dest, opts)
+  if kind ~= "csv" and (opts.delimiter or opts.crlf) then usage("export's delimiter and crlf are for CSV, not %s", kind) end
   -- The columns of the file are what the select names: an expression's alias (`COUNT(PK_ID) AS N`).
   if opts.select and opts.skip then usage("give export's select or skip, not both") end
   local columns = opts.select and internal.select_names(opts.select) or self:columns()
