@@ -966,10 +966,16 @@ function caspio.state.path() end
 ---@field where? caspio.WhereClause
 ---the columns, in this order (default: every field, in the table's order)
 ---@field select? string|string[]
+---columns left out (say, a LIST field, which cannot be imported again); not with `select`
+---@field skip? string|string[]
 ---the order of the rows (`PK_ID` is appended as the tiebreaker)
 ---@field orderBy? string|string[]
 ---called with the rows written so far, and the total once known
 ---@field progress? fun(done: integer, total: integer?)
+---CSV: the one ASCII character between fields (default `","`)
+---@field delimiter? string
+---CSV: `true` ends lines with CRLF (default LF)
+---@field crlf? boolean
 -- </options>
 
 -- <options: inspect>

@@ -49,10 +49,17 @@ public struct StderrLogHandler: LogHandler {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// A value written as a number (`"status":200`, `"duration_ms":12`) for a collector to
+    /// compare and sum; only the canonical forms, so that `"007"` or an id stays text.
+    static func number(_ text: String) -> Any? {
+        guard text.range(of: #"^-?(0|[1-9][0-9]{0,14})(\.[0-9]+)?$"#, options: .regularExpression) != nil else { return nil }
+        return text.contains(".") ? Double(text) : Int(text)
+    }
+
     private static func jsonValue(_ value: Logger.MetadataValue) -> Any {
         switch value {
-        case .string(let s): return SecretRedactor.shared.redact(s)
-        case .stringConvertible(let c): return SecretRedactor.shared.redact(c.description)
+        case .string(let s): return number(s) ?? SecretRedactor.shared.redact(s)
+        case .stringConvertible(let c): return number(c.description) ?? SecretRedactor.shared.redact(c.description)
         case .array(let a): return a.map(jsonValue)
         case .dictionary(let d): return d.mapValues(jsonValue)
         }

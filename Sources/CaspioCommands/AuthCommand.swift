@@ -16,7 +16,7 @@ struct AuthCommand: ParsableCommand {
     @Flag(help: "Renew now with the refresh token (client credentials if it is refused).")
     var refresh = false
 
-    @Flag(help: "Delete the cached tokens of this profile.")
+    @Flag(help: "Delete the cached tokens of this profile (needs the client id, not the secret).")
     var logout = false
 
     @Flag(help: "Print only the bare access token, for other tools (e.g. curl -H \"Authorization: Bearer $(caspio auth --print-token)\").")
@@ -26,7 +26,11 @@ struct AuthCommand: ParsableCommand {
         do {
             let session = try CommandSession.start(connection)
             defer { session.close() }
-            let client = try session.makeClient(scriptName: "(auth)")
+            // Logging out deletes a file: no secret is needed, and none is read.
+            let client = try session.makeClient(scriptName: "(auth)", requireCredentials: !logout)
+            if logout, client.configuration.clientID.isEmpty {
+                throw CaspioError(.config, "caspio auth --logout needs the client id (CASPIO_CLIENT_ID, or client_id in a profile) to find its cached tokens")
+            }
             let (refresh, logout, printToken) = (refresh, logout, printToken)
             let output = try blocking { () async throws -> String in
                 let result: Result<String, Error>

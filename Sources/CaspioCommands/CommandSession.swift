@@ -38,6 +38,10 @@ final class CommandSession: @unchecked Sendable {
         }
         ErrorOutput.use(log)
         let logger = log.logger
+        let ignored = ConfigurationResolver(environment: environment, overrides: connection.overrides).ignoredVariables
+        if !connection.sandbox, let profile = connection.profile, !ignored.isEmpty {
+            printError("--profile \(profile): ignoring \(ignored.joined(separator: ", ")) in the environment", level: "warning")
+        }
         guard connection.sandbox else {
             return CommandSession(environment: environment, overrides: connection.overrides, logger: logger, sandbox: nil)
         }
@@ -93,9 +97,12 @@ final class CommandSession: @unchecked Sendable {
         return try result.get()
     }
 
-    /// A client of this session's account, using its store.
-    func makeClient(scriptName: String? = nil) throws(CaspioError) -> CaspioClient {
-        let configuration = try resolver(scriptName: scriptName).resolve()
+    /// A client of this session's account, using its store. `requireCredentials: false`: the
+    /// secret is neither needed nor read (to delete cached tokens, say).
+    func makeClient(scriptName: String? = nil, requireCredentials: Bool = true) throws(CaspioError) -> CaspioClient {
+        var resolver = resolver(scriptName: scriptName)
+        resolver.requireCredentials = requireCredentials
+        let configuration = try resolver.resolve()
         let stores = try store()?.sharedStores(for: configuration)
         return try CaspioClient(configuration: configuration, logger: logger, stores: stores)
     }

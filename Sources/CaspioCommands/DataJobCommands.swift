@@ -23,6 +23,18 @@ enum DataJob {
         var chunkName: String { "=caspio " + name }
     }
 
+    static let delimiterHelp = "CSV: the character between fields, such as ';' (a European spreadsheet's) or tab (default ',')."
+
+    /// `--delimiter`: one ASCII character; `tab` or `\t` for a tab.
+    static func delimiter(_ given: String?) throws -> String? {
+        guard let given else { return nil }
+        if given == "tab" || given == "\\t" { return "\t" }
+        guard given.utf8.count == 1, let byte = given.utf8.first, byte != UInt8(ascii: "\""), byte != 10, byte != 13 else {
+            throw ValidationError("--delimiter must be one ASCII character other than a quote or a line end, such as ';' or tab (got '\(given)')")
+        }
+        return given
+    }
+
     /// Runs the job as `caspio run` runs a script; a bar only for a person watching (stderr a
     /// terminal, and not --quiet).
     static func run(
@@ -59,8 +71,17 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("where"), help: ArgumentHelp("Only the rows matching this SQL where clause.", valueName: "CLAUSE"))
     var whereClause: String?
 
-    @Option(help: ArgumentHelp("The columns, in this order (default: every field, in the table's order).", valueName: "F,…"))
+    @Option(name: [.customLong("select"), .customLong("columns")], help: ArgumentHelp("The columns, in this order (default: every field, in the table's order).", valueName: "F,…"))
     var select: String?
+
+    @Option(help: ArgumentHelp("Leave these columns out (say, a LIST field, which cannot be imported again).", valueName: "F,…"))
+    var skip: String?
+
+    @Option(help: ArgumentHelp(DataJob.delimiterHelp, valueName: "CHAR"))
+    var delimiter: String?
+
+    @Flag(help: "CSV: end lines with CRLF, as RFC 4180 and spreadsheets on Windows write them (default LF).")
+    var crlf = false
 
     @Option(name: .customLong("order-by"), help: ArgumentHelp("The order of the rows (PK_ID breaks ties).", valueName: "ORDER"))
     var orderBy: String?
@@ -74,11 +95,19 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup(title: "Unattended runs")
     var unattended: UnattendedOptions
 
+    func validate() throws {
+        if select != nil, skip != nil { throw ValidationError("give --columns (--select) or --skip, not both") }
+        _ = try DataJob.delimiter(delimiter)
+    }
+
     func run() throws {
         try DataJob.run(
             "export", job: PackageResources.export_lua,
-            parameters: [("table", table), ("output", output), ("format", format), ("where", whereClause), ("select", select), ("order_by", orderBy)],
-            flags: [("view", view)], connection, unattended, table: table)
+            parameters: [
+                ("table", table), ("output", output), ("format", format), ("where", whereClause), ("select", select), ("skip", skip),
+                ("order_by", orderBy), ("delimiter", try DataJob.delimiter(delimiter)),
+            ],
+            flags: [("view", view), ("crlf", crlf)], connection, unattended, table: table)
     }
 }
 
@@ -101,6 +130,15 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("csv (default, or from the file's extension), json or jsonl.", valueName: "FORMAT"))
     var format: String?
 
+    @Option(help: ArgumentHelp("Only these fields of each row (a name no row has is an error).", valueName: "F,…"))
+    var columns: String?
+
+    @Option(help: ArgumentHelp("Leave these fields of each row out (say, a LIST field, which cannot be written).", valueName: "F,…"))
+    var skip: String?
+
+    @Option(help: ArgumentHelp(DataJob.delimiterHelp, valueName: "CHAR"))
+    var delimiter: String?
+
     @Option(help: ArgumentHelp("Writes in flight at once, 1 to 16 (default 4 with --key, else 1).", valueName: "N"))
     var concurrency: Int?
 
@@ -118,12 +156,18 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         if let concurrency, !(1...16).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 16") }
-        if noLock, unattended.lockFile != nil || unattended.lockAuto { throw ValidationError("give --lock or --no-lock, not both") }
+        if noLock, unattended.lockFile != nil || unattended.lockAuto || unattended.lockShown { throw ValidationError("give --lock or --no-lock, not both") }
+        if columns != nil, skip != nil { throw ValidationError("give --columns or --skip, not both") }
+        _ = try DataJob.delimiter(delimiter)
     }
 
     func run() throws {
         try DataJob.run(
-            "import", job: PackageResources.import_lua, parameters: [("table", table), ("file", file), ("key", key), ("format", format)],
+            "import", job: PackageResources.import_lua,
+            parameters: [
+                ("table", table), ("file", file), ("key", key), ("format", format), ("columns", columns), ("skip", skip),
+                ("delimiter", try DataJob.delimiter(delimiter)),
+            ],
             numbers: [("concurrency", concurrency)], connection, unattended, dryRun: dryRun,
             table: table, lock: noLock ? .refused : .derived)
     }

@@ -94,7 +94,7 @@ struct DoctorLocalChecks {
     }
 
     private func expandingTilde(_ path: String) -> String {
-        path.hasPrefix("~/") ? (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst() : path
+        UserDirectories().expandingTilde(path)
     }
 }
 

@@ -36,6 +36,8 @@ struct DoctorCommand: ParsableCommand {
             throw ExitCode(1)
         }
         report.ok("account", "\(configuration.profile.map { "profile \($0)" } ?? "the environment"): \(configuration.baseURL.absoluteString), client id \(configuration.clientID)")
+        let origins = Setting.all.compactMap { setting in configuration.origins[setting.name].map { "\(setting.name) from \($0)" } }
+        report.ok("settings", origins.joined(separator: "; "))
         DoctorLocalChecks(configuration: configuration, configPath: resolver.configFilePath).run(&report)
         var probing = configuration
         probing.retry = .none  // a diagnosis reports the first failure, it does not ride it out

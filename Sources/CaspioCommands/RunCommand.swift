@@ -42,6 +42,16 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Send reads, never a write: log each write and answer it with a stand-in; sum them up at the end (CASPIO_DRY_RUN=1).")
     var dryRun = false
 
+    /// `caspio rn x.lua` is a script named `rn` to the words, but a typo to the person: with
+    /// no such file and a command of a near name, say so rather than "cannot open rn".
+    func validate() throws {
+        guard let script = scriptAndArguments.first, script != "-", !script.contains("/"),
+            !FileManager.default.fileExists(atPath: script)
+        else { return }
+        let hint = NearestNames.hint(for: script, in: CommandLineWords.subcommands.sorted())
+        if !hint.isEmpty { throw ValidationError("there is no command or file '\(script)'\(hint)") }
+    }
+
     func run() throws {
         // `caspio` alone on a terminal is the REPL, as lua5.4 alone is its console.
         if scriptAndArguments.isEmpty && chunks.isEmpty && libraries.isEmpty && isatty(STDIN_FILENO) != 0 {
@@ -110,9 +120,11 @@ struct RunCommand: ParsableCommand {
         // A shared store is opened first: unreachable, the run stops here (exit 2) rather
         // than fall back to this host's files and mint a grant of its own.
         let store: PostgresStore?
+        var heldLock: String?
         do {
             store = try session.store()
             if let lock = try session.runLock(unattended, subject: launch.lockSubject ?? .script(script), default: launch.defaultLock) {
+                heldLock = lock.described
                 guard try blocking({ try await lock.acquire(wait: lockWait) }) else {
                     printError("another run holds \(lock.described); not starting (exit 75)")
                     return .locked
@@ -125,7 +137,7 @@ struct RunCommand: ParsableCommand {
         // In a shared store, state is per script name (or the --state name), like the lock.
         let stateName = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : ($0 as NSString).lastPathComponent }
         let sharedState = store.flatMap { store in stateName.map { store.state(named: $0) } }
-        var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0) }
+        var statePath = unattended.effectiveState ?? script.flatMap { $0 == "-" ? nil : StateFile.defaultPath(forScript: $0, environment: session.environment) }
         let sandbox = session.sandbox != nil
         if sandbox, unattended.effectiveState == nil {
             // The sandbox's data lives as long as this run, so must the script's state
@@ -147,7 +159,8 @@ struct RunCommand: ParsableCommand {
             context: context,
             timeout: timeout,
             summary: unattended.effectiveSummary,
-            jsonOutput: ErrorOutput.json
+            jsonOutput: ErrorOutput.json,
+            lock: heldLock
         )
         return ScriptRunner(invocation).run()
     }

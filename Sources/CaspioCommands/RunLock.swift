@@ -16,7 +16,10 @@ struct FileRunLock: RunLockStore {
     /// Takes the lock, polling up to `wait` seconds; false if another process still holds it.
     func acquire(wait: Double) async throws -> Bool {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         // O_CLOEXEC: a child started with os.execute must not inherit (and outlive us with) the lock.
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -41,22 +44,16 @@ struct FileRunLock: RunLockStore {
         }
     }
 
-    /// `$XDG_RUNTIME_DIR/caspio/locks` (or the cache dir) + the script's name + a hash of its
-    /// absolute path, so that two scripts with the same name in different places do not clash.
+    /// The user's lock directory + the script's name + a hash of its absolute path, so that
+    /// two scripts with the same name in different places do not clash.
     static func derivedPath(forScript script: String, environment: [String: String]) -> String {
-        runtimeDirectory(environment) + "/locks/" + StateFile.scriptKey(script) + ".lock"
+        UserDirectories(environment: environment).locks + "/" + StateFile.scriptKey(script) + ".lock"
     }
 
     /// The lock of `caspio import` and `caspio export` on a table: one per table name.
     static func derivedPath(forTable table: String, environment: [String: String]) -> String {
         let safe = String(table.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
-        return runtimeDirectory(environment) + "/locks/table-" + safe + ".lock"
-    }
-
-    private static func runtimeDirectory(_ environment: [String: String]) -> String {
-        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return runtime + "/caspio" }
-        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/caspio" }
-        return NSHomeDirectory() + "/.cache/caspio"
+        return UserDirectories(environment: environment).locks + "/table-" + safe + ".lock"
     }
 }
 

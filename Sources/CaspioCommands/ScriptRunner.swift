@@ -31,6 +31,8 @@ struct ScriptInvocation {
     var summary = false
     /// --log-format json: the summary is a JSON line too.
     var jsonOutput = false
+    /// The lock the run holds, for the summary ("the lock PATH"); nil: none.
+    var lock: String?
 }
 
 /// Runs a script in a fresh state the way lua.c does, and maps the outcome to an exit status.
@@ -60,7 +62,8 @@ struct ScriptRunner {
         if invocation.summary {
             let snapshot = invocation.context.existingClient?.counters.snapshot ?? Counters.Snapshot()
             let text = RunSummary.render(
-                snapshot, duration: invocation.context.elapsed, status: status, json: invocation.jsonOutput)
+                snapshot, duration: invocation.context.elapsed, status: status, json: invocation.jsonOutput,
+                places: .init(lock: invocation.lock, state: invocation.context.state?.location))
             text.withCString { caspio_write_stderr($0, strlen($0)) }
         }
         // __gc and __close of what is left run in state.close(); signals from now on kill.
@@ -182,7 +185,8 @@ struct ScriptRunner {
         do { try lua.load(spec.source, name: spec.chunkName) } catch { return report(error) }
         lua.pushValue(at: parameters)
         lua.pushValue(at: bar)
-        return protectedCall(lua, arguments: 2)
+        // The job's code is caspio's, not the user's: its trace would point at nothing they wrote.
+        return protectedCall(lua, arguments: 2, traceback: false)
     }
 
     private func requireLibrary(_ lua: Lua, _ spec: String) -> ExitStatus {
@@ -203,16 +207,21 @@ struct ScriptRunner {
 
     /// lua_pcall, as lua.c's docall (the stop signals are armed by run()). An error caused by
     /// a timeout or SIGTERM is reported once by run(), in its own words.
-    private func protectedCall(_ lua: Lua, arguments: Int32, results: Int32 = 0) -> ExitStatus {
+    private func protectedCall(_ lua: Lua, arguments: Int32, results: Int32 = 0, traceback: Bool = true) -> ExitStatus {
         do {
             try lua.call(arguments: arguments, results: results)
             return .success
         } catch {
             let reason = RunStop.reason
             if reason == .timeout || reason == .terminate { return .scriptError }
-            let status = report(error)
+            let status = traceback ? report(error) : reportWithoutTrace(error)
             return reason == .interrupt ? .interrupted : status
         }
+    }
+
+    private func reportWithoutTrace(_ error: LuaError) -> ExitStatus {
+        printError(error.message)
+        return Self.exitStatus(for: error.value)
     }
 
     private func report(_ error: LuaError) -> ExitStatus {
@@ -233,12 +242,12 @@ struct ScriptRunner {
 /// Writes `caspio: MESSAGE` to stderr, as lua.c writes `lua: MESSAGE`; with
 /// --log-format json, a JSON line like the log's, so that a log collector sees the error too.
 /// Either way the message goes through the secret redactor, as every log line does.
-func printError(_ message: String) {
+func printError(_ message: String, level: String = "error") {
     let message = SecretRedactor.shared.redact(message)
     var line = "caspio: \(message)\n"
     if ErrorOutput.json {
         let object: [String: Any] = [
-            "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": "error", "message": message,
+            "ts": ISO8601DateFormatter.withFractions.string(from: Date()), "level": level, "message": message,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         line = String(decoding: data, as: UTF8.self) + "\n"

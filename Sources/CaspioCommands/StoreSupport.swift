@@ -53,6 +53,8 @@ enum DoctorStoreCheck {
             let setting = try resolver.resolveStore()
             guard !setting.isFile else {
                 report.ok("store", "file: tokens, locks, state and the usage ledger are this host's (CASPIO_STORE=postgres://… shares them between hosts)")
+                let directories = UserDirectories(environment: resolver.environment)
+                report.ok("files", "locks \(directories.locks)/SCRIPT-HASH.lock, caspio.state \(directories.state)/state/SCRIPT-HASH.json (from HOME and XDG_STATE_HOME, the same for cron and a login shell)")
                 return nil
             }
             let environment = resolver.environment

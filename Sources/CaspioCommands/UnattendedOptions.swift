@@ -5,9 +5,13 @@ import Foundation
 /// Flags for runs nobody watches (cron, systemd timers); each also has an environment
 /// variable, so a unit file or crontab can set them without touching the command line.
 struct UnattendedOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Written --lock=FILE, --lock FILE.lock, or a bare --lock (a lock derived from the script path): hold an advisory lock for the run; while another run holds it, exit 75 at once (CASPIO_LOCK=FILE or auto).",
-        valueName: "FILE"))
+    /// What the help shows: `caspio` rewrites every --lock word (CommandLineWords) to
+    /// --lock-file FILE or --lock-auto before parsing, so the help would otherwise name those.
+    @Flag(name: .customLong("lock"), help: ArgumentHelp(
+        "Hold an advisory lock for the run, derived from the script path (or the table's for import and export); --lock=FILE or --lock FILE.lock names the lock file. While another run holds it, exit 75 at once (CASPIO_LOCK=FILE or auto)."))
+    var lockShown = false
+
+    @Option(help: .hidden)
     var lockFile: String?
 
     @Flag(name: .customLong("lock-auto"), help: .hidden)
@@ -51,7 +55,7 @@ struct UnattendedOptions: ParsableArguments {
     func lockRequest(environment: [String: String], default lock: DefaultLock = .none) -> LockRequest? {
         if lock == .refused { return nil }
         var requested = lockFile
-        if lockAuto { requested = "auto" }
+        if lockAuto || lockShown { requested = "auto" }
         if requested == nil, let value = environment["CASPIO_LOCK"], !value.isEmpty { requested = value }
         guard let requested else { return lock == .derived ? .derived : nil }
         return requested == "auto" ? .derived : .named(requested)

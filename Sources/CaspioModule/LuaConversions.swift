@@ -1,4 +1,5 @@
 import CLua
+import Foundation
 import CaspioClient
 import LuaBridge
 import LuaJSON
@@ -42,6 +43,12 @@ enum LuaConversions {
         if lua.pushField("save_to", ofTableAt: optionsIndex) != LUA_TNIL {
             guard let path = lua.string(at: -1), !path.isEmpty else {
                 throw ModuleContract.usage(lua, "opts.save_to must be a file path")
+            }
+            // Checked before the (billed) request: a missing folder is the script's to fix.
+            let folder = (path as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                throw ModuleContract.usage(lua, "cannot save to \(path): the folder \(folder) does not exist (create it first)")
             }
             request.downloadTo = path
         }

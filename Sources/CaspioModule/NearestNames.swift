@@ -1,7 +1,7 @@
 /// "Did you mean …?": the known names closest to a misspelled one, for unknown options,
 /// tables and fields. Case and `_` differences count little (`orderby` → `orderBy`,
 /// `customers` → `Customers`), other edits by optimal string alignment distance.
-enum NearestNames {
+public enum NearestNames {
     /// Up to `limit` of `candidates` within reach of `word`, nearest first (ties: as given).
     static func nearest(to word: String, in candidates: [String], limit: Int = 3) -> [String] {
         let folded = fold(word)
@@ -16,7 +16,7 @@ enum NearestNames {
     }
 
     /// `(did you mean 'a'?)`, `(did you mean 'a' or 'b'?)`, or nothing.
-    static func hint(for word: String, in candidates: [String]) -> String {
+    public static func hint(for word: String, in candidates: [String]) -> String {
         let names = nearest(to: word, in: candidates).map { "'\($0)'" }
         guard let last = names.last else { return "" }
         let listed = names.count == 1 ? last : names.dropLast().joined(separator: ", ") + " or " + last

@@ -7,10 +7,10 @@ import Glibc
 /// moment leaves the previous contents or the new ones, never a torn file.
 public enum StateFile {
     /// `$XDG_STATE_HOME/caspio/state/<script key>.json` (`~/.local/state` when unset).
-    public static func defaultPath(forScript script: String) -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
-        return base + "/caspio/state/" + scriptKey(script) + ".json"
+    public static func defaultPath(
+        forScript script: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        UserDirectories(environment: environment).state + "/state/" + scriptKey(script) + ".json"
     }
 
     /// A file-name-safe key for a script: its sanitized base name and a stable hash of its

@@ -8,11 +8,7 @@ public enum History {
 
     /// `$XDG_STATE_HOME/caspio/history`, by default `~/.local/state/caspio/history`.
     public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            return state + "/caspio/history"
-        }
-        guard let home = environment["HOME"], !home.isEmpty else { return nil }
-        return home + "/.local/state/caspio/history"
+        UserDirectories(environment: environment).state + "/history"
     }
 
     /// Lines that mention a secret are kept out of the history file, and so are lines that

@@ -10,7 +10,7 @@ enum PasswordLookup {
     ) -> Secret? {
         if let password = url.password ?? setting.password { return password }
         if let value = environment["PGPASSWORD"], !value.isEmpty { return Secret(value) }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = UserDirectories(environment: environment).home
         let path = nonEmpty(environment["PGPASSFILE"]) ?? home + "/.pgpass"
         var info = stat()
         guard stat(path, &info) == 0, let data = FileManager.default.contents(atPath: path) else { return nil }

@@ -67,7 +67,7 @@ import Testing
     /// row already holds is reported.
     @Test func importHoldsTheTablesLockAndReportsAKeyHeldTwice() throws {
         let f = try Fixture()
-        f.env["XDG_RUNTIME_DIR"] = f.directory.path
+        f.env["XDG_STATE_HOME"] = f.directory.path
         let csv = try f.file("contacts.csv", Self.contacts)
         let locks = f.directory.path + "/caspio/locks"
         try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)

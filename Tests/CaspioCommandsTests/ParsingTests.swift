@@ -88,7 +88,7 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
 }
 
 @Suite struct RunLockTests {
-    static let environment = ["XDG_RUNTIME_DIR": "/run/user/1"]
+    static let environment = ["XDG_RUNTIME_DIR": "/run/user/1", "HOME": "/home/u"]
 
     /// Import holds the table's lock unless told otherwise; --no-lock holds none, even when
     /// CASPIO_LOCK asks for one.
@@ -96,7 +96,7 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
         let imported = try #require(try parse(["import", "Contacts", "in.csv"]) as? ImportCommand)
         let request = try #require(imported.unattended.lockRequest(environment: [:], default: .derived))
         #expect(request == .derived)
-        #expect(try request.path(for: .table("Contacts"), environment: Self.environment) == "/run/user/1/caspio/locks/table-Contacts.lock")
+        #expect(try request.path(for: .table("Contacts"), environment: Self.environment) == "/home/u/.local/state/caspio/locks/table-Contacts.lock")
         #expect(request.name(for: .table("Contacts"), path: "") == "table:Contacts")
         #expect(imported.unattended.lockRequest(environment: ["CASPIO_LOCK": "auto"], default: .refused) == nil)
         #expect(imported.unattended.lockRequest(environment: [:]) == nil)

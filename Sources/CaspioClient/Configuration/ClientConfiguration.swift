@@ -51,6 +51,9 @@ public struct ClientConfiguration: Sendable {
     /// Every setting of `Setting.typed` as resolved (a layer's value, else its default), by
     /// name: what `value(_:)` answers for a setting without a field of its own.
     public var values: [String: SettingValue] = [:]
+    /// Where each setting given by a layer came from, by name (`CASPIO_RATE in the
+    /// environment`, `base_url in profile 'prod' of PATH`); a setting at its default has none.
+    public var origins: [String: String] = [:]
 
     /// The value of `setting` as this configuration holds it.
     public func value(_ setting: Setting) -> SettingValue? {

@@ -111,17 +111,13 @@ public struct ConfigurationResolver {
     /// `$CASPIO_CONFIG`, else `$XDG_CONFIG_HOME/caspio/config.toml`, else `~/.config/caspio/config.toml`.
     public var configFilePath: String {
         if let path = environment[Setting.config.variable], !path.isEmpty { return path }
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
-        return base + "/caspio/config.toml"
+        return UserDirectories(environment: environment).config + "/config.toml"
     }
 
     /// `$XDG_CACHE_HOME/caspio/tokens`, else `~/.cache/caspio/tokens`.
     public var defaultTokenCacheDirectory: String {
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.cache"
-        return base + "/caspio/tokens"
+        UserDirectories(environment: environment).cache + "/tokens"
     }
-
-    private var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
     /// What to say when settings are missing: every way out, including none at all.
     public static let sandboxHint = "To try caspio without an account, add --sandbox (caspio run --sandbox job.lua, caspio repl --sandbox)."
@@ -141,13 +137,20 @@ public struct ConfigurationResolver {
     /// make a check of the profile's credentials pass (or fail) for another account.
     public func resolve(profile: String, configText: String) throws(CaspioError) -> ClientConfiguration {
         var resolver = self
-        for setting in [Setting.account, .baseURL, .tokenURL, .clientID, .clientSecret, .authStyle, .profile] {
+        for setting in Setting.profileAccountSettings + [.profile] {
             resolver.environment[setting.variable] = nil
         }
         resolver.overrides = ConfigurationOverrides()
         resolver.overrides.profile = profile
         resolver.overrides.tokenCache = overrides.tokenCache
         return try resolver.resolveLayers(file: try ConfigFile.parse(configText, path: configFilePath))
+    }
+
+    /// The account variables set in the environment that a `--profile` overrides, so that a
+    /// command can say so: a run on another account than the one named must not be silent.
+    public var ignoredVariables: [String] {
+        guard !overrides.accountFromOverridesOnly, nonEmpty(overrides.profile) != nil else { return [] }
+        return Setting.profileAccountSettings.map(\.variable).filter { nonEmpty(environment[$0]) != nil }
     }
 
     /// The config file, unless the overrides alone name the account.
@@ -291,6 +294,17 @@ public struct ConfigurationResolver {
             billingTimeZone: value(.billingTimeZone)?.string.flatMap(BillingTimeZone.init) ?? .utc, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
         configuration.values = Dictionary(uniqueKeysWithValues: Setting.typed.compactMap { setting in value(setting).map { (setting.name, $0) } })
+        var origins: [String: String] = [:]
+        for setting in Setting.typed {
+            origins[setting.name] = layers.first { $0.values[setting.name] != nil }?.origin(setting)
+        }
+        // The endpoint is the endpoint layer's, and the token URL derived from it unless given.
+        origins[Setting.baseURL.name] = endpointLayer.origin(endpointLayer.baseURL != nil ? .baseURL : .account)
+        origins[Setting.tokenURL.name] = layers[...endpointIndex].first { $0.tokenURL != nil }?.origin(.tokenURL) ?? "derived from the base URL"
+        if let layer = layers.first(where: { $0.secret != nil }), let source = layer.secret {
+            origins[Setting.clientSecret.name] = layer.kind == .profile ? "\(source.setting) in \(layer.name)" : layer.origin(.clientSecret)
+        }
+        configuration.origins = origins
         configuration.secretOrigin = secretOrigin
         configuration.maxResponseBytes = value(.maxResponseBytes)?.integer ?? ClientConfiguration.defaultMaxResponseBytes
         configuration.principal = nonEmpty(overrides.principal) ?? nonEmpty(environment[Setting.principal.variable])
@@ -334,7 +348,10 @@ public struct ConfigurationResolver {
     private func environmentLayer() throws(CaspioError) -> SettingsLayer {
         var layer = SettingsLayer(kind: .environment, name: "the environment")
         // A --sandbox's account is the flags' alone: none of the environment's account settings.
-        let skipped = Set(overrides.accountFromOverridesOnly ? Setting.accountSettings.map(\.name) : [])
+        // A profile named on the command line: none of the environment's account settings either.
+        let skipped = Set(
+            overrides.accountFromOverridesOnly ? Setting.accountSettings.map(\.name)
+                : nonEmpty(overrides.profile) != nil ? Setting.profileAccountSettings.map(\.name) : [])
         for setting in Setting.typed where !skipped.contains(setting.name) {
             try layer.read(setting, from: environment)
         }
@@ -345,7 +362,7 @@ public struct ConfigurationResolver {
     }
 
     private func expandTilde(_ path: String) -> String {
-        path.hasPrefix("~/") ? home + path.dropFirst() : path
+        UserDirectories(environment: environment).expandingTilde(path)
     }
 
     /// https anywhere; plain http only on loopback, where no one else can listen.

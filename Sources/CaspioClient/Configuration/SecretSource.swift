@@ -43,7 +43,7 @@ enum SecretSource {
             }
             secret = Secret(value)
         case .file(let rawPath):
-            let path = rawPath.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + rawPath.dropFirst() : rawPath
+            let path = UserDirectories(environment: environment).expandingTilde(rawPath)
             var info = stat()
             guard stat(path, &info) == 0 else {
                 throw CaspioError(.config, "\(origin): cannot read \(key) \(path): \(errnoText())")

@@ -122,6 +122,11 @@ public struct Setting: Sendable {
     /// all, whatever the environment says.
     public static let accountSettings: [Setting] = [profile, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache]
 
+    /// What names the account and how to reach it: a profile named on the command line takes
+    /// these from the profile alone, whatever the environment holds (say, `caspio sandbox`'s
+    /// exports left in a shell).
+    public static let profileAccountSettings: [Setting] = [account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile]
+
     /// Every key a profile may hold.
     static let profileKeys = Set(all.flatMap(\.profileKeys))
 

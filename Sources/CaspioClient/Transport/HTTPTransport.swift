@@ -102,7 +102,7 @@ public final class HTTPTransport: Sendable {
             do {
                 let response = try await once(outgoing)
                 let elapsed = started.duration(to: .now)
-                logger.debug(
+                logger.info(
                     "\(method) \(shownURL) -> \(response.status)",
                     metadata: [
                         "method": "\(method)", "url": "\(shownURL)", "status": "\(response.status)",

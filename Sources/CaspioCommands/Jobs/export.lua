@@ -2,7 +2,8 @@
 local p, bar = ...
 local t = p.view and caspio.view(p.table) or caspio.table(p.table)
 local ok, count = pcall(t.export, t, p.output or io.stdout, {
-  format = p.format, where = p.where, select = p.select, orderBy = p.order_by, progress = p.bar and bar.update or nil,
+  format = p.format, where = p.where, select = p.select, skip = p.skip, orderBy = p.order_by,
+  delimiter = p.delimiter, crlf = p.crlf or nil, progress = p.bar and bar.update or nil,
 })
 -- A reader that stopped early (`| head`): end as a pipe's writer does, without a word. The
 -- HTTP client ignores SIGPIPE, so the write fails instead of killing the process.

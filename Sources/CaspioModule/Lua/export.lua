@@ -63,8 +63,8 @@ local function json_sink(dest, kind)
   return sink
 end
 
-local function csv_sink(dest, columns)
-  local writer = internal.csv_writer(dest, columns, {})
+local function csv_sink(dest, columns, opts)
+  local writer = internal.csv_writer(dest, columns, { delimiter = opts.delimiter, crlf = opts.crlf })
   local sink = {}
   function sink.write(row)
     -- LIST fields read as objects (id -> value): a cell holds their JSON, ids in order.
@@ -86,22 +86,44 @@ function Table:export(dest, opts)
   end
   opts = internal.check_options("export", opts)
   local kind = format_of(dest, opts)
+  if kind ~= "csv" and (opts.delimiter or opts.crlf) then usage("export's delimiter and crlf are for CSV, not %s", kind) end
   -- The columns of the file are what the select names: an expression's alias (`COUNT(PK_ID) AS N`).
+  if opts.select and opts.skip then usage("give export's select or skip, not both") end
   local columns = opts.select and internal.select_names(opts.select) or self:columns()
   local select = opts.select or columns
+  if opts.skip then
+    local skipped, kept = {}, {}
+    for _, name in ipairs(internal.select_names(opts.skip)) do skipped[name] = false end
+    for _, name in ipairs(columns) do
+      if skipped[name] == nil then kept[#kept + 1] = name else skipped[name] = true end
+    end
+    for name, found in pairs(skipped) do
+      if not found then
+        usage("export's skip names '%s', which %s does not have%s", name, self.name, internal.native.nearest(name, table.unpack(columns)))
+      end
+    end
+    columns, select = kept, kept
+  end
   local progress = opts.progress
   local total = progress and self:count(opts.where) or nil
-  local sink = kind == "csv" and csv_sink(dest, columns) or json_sink(dest, kind)
+  -- Made once the first page is in: an export that fails at once writes nothing, not even
+  -- a header (to standard output, a header alone would read as an empty table).
+  local sink
+  local function open_sink()
+    sink = sink or (kind == "csv" and csv_sink(dest, columns, opts) or json_sink(dest, kind))
+    return sink
+  end
   local count = 0
   local ok, problem = pcall(function()
     for row in self:rows({ where = opts.where, select = select, orderBy = opts.orderBy }) do
-      sink.write(kind == "csv" and row or object_text(row, columns))
+      open_sink().write(kind == "csv" and row or object_text(row, columns))
       count = count + 1
       if progress and count % 100 == 0 then progress(count, total) end
     end
+    open_sink()
   end)
   if not ok then
-    sink.abandon()
+    if sink then sink.abandon() end
     error(problem, 0)
   end
   sink.close()

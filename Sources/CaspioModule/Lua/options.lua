@@ -117,8 +117,11 @@ for _, spec in ipairs({
     { "format", "string", "\"csv\"|\"json\"|\"jsonl\"", "`csv` (default), `json` (one array) or `jsonl` (one object a line)" },
     { "where", "where", "caspio.WhereClause", "filter: see [where clauses](#where-clauses)" },
     { "select", "list", "string|string[]", "the columns, in this order (default: every field, in the table's order)" },
+    { "skip", "list", "string|string[]", "columns left out (say, a LIST field, which cannot be imported again); not with `select`" },
     { "orderBy", "list", "string|string[]", "the order of the rows (`PK_ID` is appended as the tiebreaker)" },
     { "progress", "any", "fun(done: integer, total: integer?)", "called with the rows written so far, and the total once known" },
+    { "delimiter", "string", "string", "CSV: the one ASCII character between fields (default `\",\"`)" },
+    { "crlf", "boolean", "boolean", "CSV: `true` ends lines with CRLF (default LF)" },
   },
   {
     name = "inspect", class = "caspio.InspectOptions", functions = { "inspect" },
