@@ -119,6 +119,18 @@ for _, spec in ipairs({
     { "progress", "any", "fun(done: integer, total: integer?)", "called with the rows written so far, and the total once known" },
   },
   {
+    name = "mirror", class = "caspio.MirrorOptions", functions = { "mirror" },
+    { "target", "string", "string", "where the copy lives: `sqlite:PATH` (required)" },
+    { "tables", "list", "string|string[]", "the tables to mirror (`\"A,B\"` or `{\"A\", \"B\"}`); or `all`" },
+    { "all", "boolean", "boolean", "`true`: every table of the account" },
+    { "full", "boolean", "boolean", "`true`: copy every table whole again, as on the first run" },
+    { "cursor", "list", "string|string[]", "`TABLE.FIELD`: the DATE/TIME field stamped on every change of that table (default: a TIMESTAMP field stamped on update)" },
+    { "lookback", "integer", "integer", "seconds before the cursor that are read again, for rows committed late (default 600)", min = 0 },
+    { "deletes_every", "integer", "integer", "compare the key sets for deletes (and re-read the design) every Nth run of a table (default 1: every run)", min = 1 },
+    { "prune", "boolean", "boolean", "`true`: drop the columns of fields removed in Caspio (default: keep them)" },
+    { "dry_run", "boolean", "boolean", "`true`: read and compare, but commit nothing to the target (default: as the run's `--dry-run`)" },
+  },
+  {
     name = "inspect", class = "caspio.InspectOptions", functions = { "inspect" },
     { "depth", "integer", "integer", "nesting shown before `{...}` (default 5)", min = 1 },
     { "items", "integer", "integer", "items shown of a table before `…` (default 50)", min = 1 },
