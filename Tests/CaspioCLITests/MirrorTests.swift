@@ -147,6 +147,32 @@ import Testing
         #expect(try f.mirrored() == (try f.source()))
     }
 
+    /// A removed field keeps its column (and values) until --prune drops it; a field added
+    /// again with another type copies the table anew.
+    @Test func removedAndRetypedFields() throws {
+        let f = try Fixture()
+        _ = try f.mirror()
+        try f.lua(#"local t = caspio.table("Orders"); t:delete_field("Due"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "STRING"})"#)
+        let changed = try f.mirror()
+        #expect(changed.stdout.contains("Orders: field Qty is now STRING (was INTEGER): the table is copied anew"), "\(changed.stdout)")
+        #expect(Self.line(changed).hasPrefix("Orders: copied anew: 0 inserted, 30 updated, 0 deleted"), "\(changed.stdout)")
+        func columns() throws -> [String] {
+            let db = try SQLiteConnection(path: f.database)
+            defer { db.close() }
+            return try db.run("SELECT name || ' ' || type FROM pragma_table_info('Orders') ORDER BY cid").rows.map { Fixture.text($0[0]) }
+        }
+        // Caspio's order (as the sandbox lists the fields), then the column kept.
+        let kept = try columns()
+        #expect(kept == ["PK_ID INTEGER", "Name TEXT", "Price NUMERIC", "Paid BOOLEAN", "Qty TEXT", "Modified TIMESTAMP", "Due TIMESTAMP"], "\(kept)")
+        let db = try SQLiteConnection(path: f.database)
+        #expect(try db.run("SELECT Due FROM Orders WHERE PK_ID = 1").rows.first == [.text("2026-02-11T08:30:00")])
+        db.close()
+        let pruned = try f.mirror(["--prune"])
+        #expect(pruned.stdout.contains("Orders: field Due is gone: column dropped (prune)"), "\(pruned.stdout)")
+        let left = try columns()
+        #expect(left == ["PK_ID INTEGER", "Name TEXT", "Price NUMERIC", "Paid BOOLEAN", "Qty TEXT", "Modified TIMESTAMP"], "\(left)")
+    }
+
     /// An unchanged table costs one call a run when the key comparison is not due; with the
     /// comparison due (the default, every run), it adds the design and one page of keys.
     @Test func unchangedRunCalls() throws {
