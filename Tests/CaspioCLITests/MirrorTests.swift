@@ -214,12 +214,16 @@ import Testing
         #expect(try db.run("SELECT count(*), count(DISTINCT PK_ID) FROM Orders").rows.first == [.integer(2600), .integer(2600)])
     }
 
-    /// --every mirrors, then pauses; SIGTERM ends the pause at once (exit 143).
+    /// --every mirrors, then pauses, holding the target's lock; SIGTERM ends the pause at once
+    /// (exit 143).
     @Test func everyStopsOnSigterm() throws {
         let f = try Fixture()
         let process = try SpawnedProcess(caspioBinary, ["mirror", f.target, "--tables", "Orders", "--every", "1h"],
                                          environment: f.env, directory: f.directory, seconds: 60)
         try process.waitForOutput("total: 1 table", timeout: 30)
+        // One mirror per target: a second one, while the first pauses, does not start.
+        let second = try f.run(["mirror", f.target, "--tables", "Orders"])
+        #expect(second.status == 75, "\(second.stdout)\n\(second.stderr)")
         let sent = Date()
         process.signal(SIGTERM)
         let result = try process.finish()
