@@ -68,6 +68,29 @@ function internal.mirror_target(text)
   raise("config", format("the target %q is not one caspio mirrors to: write sqlite:PATH (e.g. sqlite:caspio.db)", text))
 end
 
+-- The source ------------------------------------------------------------------------------
+-- What a mirror asks of Caspio, in one place, so that another API version (v4's bulk reads and
+-- aggregates) can take its place: a table's fields, its rows (all, since a stamp, by keys), its
+-- keys.
+
+local v3 = {}
+
+function v3.fields(t) return t:fields() end
+
+-- The rows through the ordered pager, reading ahead; `where`: Caspio's clause, nil for all.
+function v3.rows(t, where, select)
+  local opts = { prefetch = 3, where = where, select = select }
+  return internal.read_rows(format("caspio.mirror(%q)", t.name), t:path("/records"), opts)
+end
+
+function v3.changed(t, field, from) return v3.rows(t, format("%s >= '%s'", field, from)) end
+
+function v3.keys(t) return v3.rows(t, nil, "PK_ID") end
+
+-- Integer keys, at most 100 a request (Caspio's URIs end at 2,047 characters).
+v3.keys_per_read = 100
+function v3.by_keys(t, keys) return v3.rows(t, "PK_ID IN (" .. concat(keys, ",") .. ")") end
+
 -- Designs ----------------------------------------------------------------------------------
 
 -- The fields a mirror copies: every one but PASSWORD fields, which reads never show.
@@ -157,11 +180,6 @@ function Job:save_state(values)
     values.runs, values.keys_run)
 end
 
--- The rows of the table through the ordered pager, reading ahead; `where`: Caspio's clause.
-function Job:read(where, select)
-  local opts = { prefetch = 3, where = where, select = select }
-  return internal.read_rows(format("caspio.mirror(%q)", self.name), self.t:path("/records"), opts)
-end
 
 function Job:create(name, columns)
   local q, d = self.q, self.dialect
@@ -232,7 +250,7 @@ function Job:copy(fields, existing)
   self:create(new, columns)
   local insert = format(self:statements(fields).insert, q(new)):gsub("^INSERT", "INSERT OR REPLACE")
   local n = 0
-  for row in self:read() do
+  for row in self.source.rows(self.t) do
     db:run(insert, table.unpack(row_values(row, fields), 1, #fields))
     n = n + 1
   end
@@ -296,10 +314,17 @@ end
 
 -- Later runs: the rows changed since the cursor (or every row, without one), upserted; then
 -- the key sets compared, when due, for deletes (and rows no cursor showed).
-function Job:sync(where, whole)
-  local q, db = self.q, self.db
+function Job:sync(cursor_field, from)
+  local q, db, source = self.q, self.db, self.source
+  local whole = cursor_field == nil
   local seen = whole and {} or nil
-  for row in self:read(where) do
+  -- A call, not an `and/or` expression, so that the loop gets all four of the pager's values:
+  -- the fourth cancels the pages read ahead when the loop ends early.
+  local function rows()
+    if whole then return source.rows(self.t) end
+    return source.changed(self.t, cursor_field, from)
+  end
+  for row in rows() do
     if not self.fresh and not self:matches(row) then
       -- The design changed since it was last read: the table is done again, reading it.
       self.redo = true
@@ -311,7 +336,7 @@ function Job:sync(where, whole)
   if not (whole or self.keys_due) then return end
   if not whole then
     seen = {}
-    for row in self:read(nil, "PK_ID") do seen[#seen + 1] = row.PK_ID end
+    for row in source.keys(self.t) do seen[#seen + 1] = row.PK_ID end
   end
   db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k PRIMARY KEY)")
   db:exec("DELETE FROM temp.caspio_mirror_keys")
@@ -321,10 +346,11 @@ function Job:sync(where, whole)
   if whole then return end
   -- Keys Caspio has and the mirror lacks (a row whose cursor is empty, say): read by key.
   local missing = db:run(format('SELECT k FROM temp.caspio_mirror_keys WHERE k NOT IN (SELECT "PK_ID" FROM %s) ORDER BY k', q(self.name)))
-  for first = 1, #missing, 100 do
+  local step = source.keys_per_read
+  for first = 1, #missing, step do
     local keys = {}
-    for i = first, math.min(first + 99, #missing) do keys[#keys + 1] = tostring(missing[i][1]) end
-    for row in self:read("PK_ID IN (" .. concat(keys, ",") .. ")") do self:apply(row) end
+    for i = first, math.min(first + step - 1, #missing) do keys[#keys + 1] = tostring(missing[i][1]) end
+    for row in source.by_keys(self.t, keys) do self:apply(row) end
   end
 end
 
@@ -339,7 +365,7 @@ function Job:attempt(force_design)
   local fresh = force_design or opts.full or state == nil or existing == nil or self.keys_due
   self.fresh = fresh
   if fresh then
-    fields = mirrored_fields(self.t:fields())
+    fields = mirrored_fields(self.source.fields(self.t))
     self.removed = {}
     if state then
       local now = {}
@@ -376,10 +402,10 @@ function Job:attempt(force_design)
     if cursor_field and cursor then
       local from = since(cursor, opts.lookback)
       r.mode = "changes since " .. from
-      self:sync(format("%s >= '%s'", cursor_field, from), false)
+      self:sync(cursor_field, from)
     else
       r.mode = cursor_field and "read in full (cursor " .. cursor_field .. " starts)" or "read in full (no cursor)"
-      self:sync(nil, true)
+      self:sync(nil)
     end
     if self.redo then return end
     if self.keys_due or not (cursor_field and cursor) then keys_run = runs end
@@ -458,7 +484,7 @@ function caspio.mirror(opts)
   local report = { tables = {} }
   for _, name in ipairs(list) do
     local record = { table = name, inserted = 0, updated = 0, deleted = 0, calls = 0, notes = {} }
-    local job = setmetatable({ name = name, t = caspio.table(name), db = db, dialect = dialect, q = dialect.quote, opts = settings, record = record, removed = {} }, Job)
+    local job = setmetatable({ name = name, t = caspio.table(name), source = v3, db = db, dialect = dialect, q = dialect.quote, opts = settings, record = record, removed = {} }, Job)
     record = job:run()
     record.line = internal.mirror_line(record)
     report.tables[#report.tables + 1] = record
