@@ -971,6 +971,8 @@ function caspio.state.path() end
 ---@field prune? boolean
 ---`true`: read and compare, but commit nothing to the target (default: as the run's `--dry-run`)
 ---@field dry_run? boolean
+---called with each table's record once its changes are committed, before the next table (a run that fails later has reported these)
+---@field each? fun(record: table)
 -- </options>
 
 -- <options: inspect>

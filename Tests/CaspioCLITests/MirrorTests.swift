@@ -18,7 +18,8 @@ import Testing
             {"Tables": [{"Name": "Orders", "Fields": [
               {"Name": "Name", "Type": "STRING"}, {"Name": "Qty", "Type": "INTEGER"}, {"Name": "Price", "Type": "CURRENCY"},
               {"Name": "Paid", "Type": "YES/NO"}, {"Name": "Due", "Type": "DATE/TIME"}, {"Name": "Modified", "Type": "DATE/TIME"}],
-              "Rows": [\(list.joined(separator: ","))]}]}
+              "Rows": [\(list.joined(separator: ","))]},
+              {"Name": "Notes", "Fields": [{"Name": "Text", "Type": "STRING"}], "Rows": [{"Text": "a"}, {"Text": "b"}]}]}
             """
     }
 
@@ -231,6 +232,21 @@ import Testing
         let result = try process.finish()
         #expect(result.status == 143, "\(result.stderr)")
         #expect(Date().timeIntervalSince(sent) < 10)
+    }
+
+    /// --max-requests as for `run`: the table done is committed and its line printed; the one
+    /// the budget stops is rolled back; exit 4.
+    @Test func budgetStopsBetweenTables() throws {
+        let f = try Fixture()
+        let result = try f.run(["mirror", f.target, "--tables", "Notes,Orders", "--max-requests", "3"])
+        #expect(result.status == 4, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.hasPrefix("Notes: copied: 2 inserted, 0 updated, 0 deleted, 2 calls; 2 rows\n"), "\(result.stdout)")
+        #expect(!result.stdout.contains("total:"))
+        #expect(result.stderr.contains("budget"), "\(result.stderr)")
+        let db = try SQLiteConnection(path: f.database)
+        defer { db.close() }
+        #expect(try db.run("SELECT table_name FROM _caspio_mirror").rows == [[.text("Notes")]])
+        #expect(try db.run("SELECT name FROM sqlite_master WHERE name LIKE 'Orders%'").rows.isEmpty)
     }
 
     /// A target caspio cannot write is a configuration error (exit 2) before any request.

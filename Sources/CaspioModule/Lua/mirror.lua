@@ -448,10 +448,13 @@ local function cursors(value)
   return out
 end
 
+-- The tables named, each once, in the order given.
 local function names(value)
-  local out = {}
+  local out, seen = {}, {}
   for _, text in ipairs(type(value) == "string" and { value } or value) do
-    for name in text:gmatch("[^,%s]+") do out[#out + 1] = name end
+    for name in text:gmatch("[^,%s]+") do
+      if not seen[name] then out[#out + 1], seen[name] = name, true end
+    end
   end
   return out
 end
@@ -488,6 +491,7 @@ function caspio.mirror(opts)
     record = job:run()
     record.line = internal.mirror_line(record)
     report.tables[#report.tables + 1] = record
+    if opts.each then opts.each(record) end
   end
   local total = { tables = #report.tables, inserted = 0, updated = 0, deleted = 0, calls = calls_now() - start }
   for _, r in ipairs(report.tables) do

@@ -129,6 +129,7 @@ for _, spec in ipairs({
     { "deletes_every", "integer", "integer", "compare the key sets for deletes (and re-read the design) every Nth run of a table (default 1: every run)", min = 1 },
     { "prune", "boolean", "boolean", "`true`: drop the columns of fields removed in Caspio (default: keep them)" },
     { "dry_run", "boolean", "boolean", "`true`: read and compare, but commit nothing to the target (default: as the run's `--dry-run`)" },
+    { "each", "any", "fun(record: table)", "called with each table's record once its changes are committed, before the next table (a run that fails later has reported these)" },
   },
   {
     name = "inspect", class = "caspio.InspectOptions", functions = { "inspect" },
