@@ -381,7 +381,11 @@ function Job:attempt(force_design)
   if cursor_field then
     local found
     for _, field in ipairs(fields) do if field.name == cursor_field then found = field end end
-    if found == nil or not DATE_TYPES[found.type] then
+    if (found == nil or not DATE_TYPES[found.type]) and not opts.cursors[self.name] then
+      -- The remembered cursor's field is gone or retyped: read in full until another is named.
+      self:log("the cursor field %s is gone: the table is read in full", cursor_field)
+      cursor_field = nil
+    elseif found == nil or not DATE_TYPES[found.type] then
       internal.bad_input(format("the cursor %s.%s is %s: a cursor must be a DATE/TIME or TIMESTAMP field stamped on every change",
         self.name, cursor_field, found and ("a " .. found.type .. " field") or "no field of the table"), { field = cursor_field })
     end
