@@ -234,6 +234,17 @@ import Testing
         #expect(Date().timeIntervalSince(sent) < 10)
     }
 
+    /// --dry-run reads and compares, and commits nothing.
+    @Test func dryRunCommitsNothing() throws {
+        let f = try Fixture()
+        let result = try f.run(["mirror", f.target, "--tables", "Orders", "--dry-run"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.line(result).hasPrefix("Orders: copied: 30 inserted"), "\(result.stdout)")
+        let db = try SQLiteConnection(path: f.database)
+        defer { db.close() }
+        #expect(try db.run("SELECT name FROM sqlite_master").rows.isEmpty)
+    }
+
     /// --max-requests as for `run`: the table done is committed and its line printed; the one
     /// the budget stops is rolled back; exit 4.
     @Test func budgetStopsBetweenTables() throws {
