@@ -74,7 +74,7 @@ let package = Package(
                 .embedInCode("Lua/csv.lua"), .embedInCode("Lua/columns.lua"), .embedInCode("Lua/show.lua"), .embedInCode("Lua/upsert.lua"),
                 .embedInCode("Lua/export.lua"), .embedInCode("Lua/dryrun.lua"),
                 // A live SQL copy of tables: caspio.mirror.
-                .embedInCode("Lua/mirror.lua"),
+                .embedInCode("Lua/mirrortargets.lua"), .embedInCode("Lua/mirror.lua"),
             ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.

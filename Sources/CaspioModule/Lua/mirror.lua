@@ -4,69 +4,13 @@
 -- one transaction of the target, so a reader never sees half of them and a killed run is
 -- simply redone.
 local caspio, internal = ...
-local native, json, usage, raise = internal.native, internal.json, internal.usage, internal.raise
+local native, json, usage = internal.native, internal.json, internal.usage
 local format, concat = string.format, table.concat
 
 -- The table in the target that remembers, per mirrored table, where the last run ended.
 local STATE = "_caspio_mirror"
 -- The name a table is copied under before it replaces the old one.
 local NEW_SUFFIX = "__caspio_new"
-
--- Targets --------------------------------------------------------------------------------
--- A dialect says how a target stores Caspio's types and quotes names, and opens it; the rest
--- of this file speaks SQL both SQLite and PostgreSQL accept (ON CONFLICT … DO UPDATE).
-
-local sqlite = { name = "sqlite" }
-
--- Caspio's field types to SQLite's column types; any other type is text.
-local SQLITE_TYPES = {
-  INTEGER = "INTEGER", AUTONUMBER = "INTEGER", NUMBER = "REAL", CURRENCY = "NUMERIC", ["YES/NO"] = "BOOLEAN",
-  -- ISO 8601 text, as Caspio writes it and SQLite's date functions read it.
-  ["DATE/TIME"] = "TIMESTAMP", TIMESTAMP = "TIMESTAMP",
-}
-
-function sqlite.column_type(caspio_type) return SQLITE_TYPES[caspio_type] or "TEXT" end
-
-function sqlite.quote(name) return '"' .. name:gsub('"', '""') .. '"' end
-
-function sqlite.open(location, dry_run)
-  local db = native.sqlite_open(location)
-  -- Readers keep reading the last committed copy while a table is rewritten.
-  if not dry_run then db:exec("PRAGMA journal_mode=WAL") end
-  return db
-end
-
-function sqlite.begin(db) db:exec("BEGIN IMMEDIATE") end
-
--- The columns of `name` in the target ({name, type} in order), or nil when it has none.
-function sqlite.columns(db, name)
-  local rows = db:run("SELECT name, type FROM pragma_table_info(?) ORDER BY cid", name)
-  if #rows == 0 then return nil end
-  local out = {}
-  for i, row in ipairs(rows) do out[i] = { name = row[1], type = row[2] } end
-  return out
-end
-
-local DIALECTS = { sqlite = sqlite }
-
---- The target a text names: `sqlite:PATH` (also `sqlite://PATH`). A text naming nothing we can
---- write is a configuration error, raised before any call to Caspio.
-function internal.mirror_target(text)
-  if type(text) ~= "string" or text == "" then
-    raise("config", "a mirror needs a target: sqlite:PATH (e.g. sqlite:caspio.db)")
-  end
-  local scheme, rest = text:match("^(%a[%w+.-]*):(.*)$")
-  scheme = scheme and scheme:lower()
-  if scheme == "sqlite" then
-    local path = rest:gsub("^//", "")
-    if path == "" then raise("config", format("the target %q names no file: write sqlite:PATH (e.g. sqlite:caspio.db)", text)) end
-    return { dialect = sqlite, location = path, text = text }
-  end
-  if scheme == "postgres" or scheme == "postgresql" then
-    raise("config", format("the target %q: PostgreSQL targets are not supported yet; use sqlite:PATH", text))
-  end
-  raise("config", format("the target %q is not one caspio mirrors to: write sqlite:PATH (e.g. sqlite:caspio.db)", text))
-end
 
 -- The source ------------------------------------------------------------------------------
 -- What a mirror asks of Caspio, in one place, so that another API version (v4's bulk reads and
