@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "CaspioModule",
             dependencies: [
-                "LuaBridge", "LuaJSON", "LuaCSV", "CaspioClient", "CLua",
+                "LuaBridge", "LuaJSON", "LuaCSV", "CaspioClient", "CLua", "SQLiteLayer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
@@ -73,6 +73,8 @@ let package = Package(
                 // Data jobs: CSV, column order and types, upsert, export.
                 .embedInCode("Lua/csv.lua"), .embedInCode("Lua/columns.lua"), .embedInCode("Lua/show.lua"), .embedInCode("Lua/upsert.lua"),
                 .embedInCode("Lua/export.lua"), .embedInCode("Lua/dryrun.lua"),
+                // A live SQL copy of tables: caspio.mirror.
+                .embedInCode("Lua/mirrortargets.lua"), .embedInCode("Lua/mirror.lua"),
             ]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.
@@ -109,6 +111,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // A small layer over one SQLite connection: caspio.mirror's SQLite targets.
+        .target(name: "SQLiteLayer", dependencies: ["CSQLite"]),
         // `caspio sandbox`: a Caspio-compatible server (OAuth, records, tables, files) on loopback.
         // A product target, not test support: users run it to try scripts without an account.
         .target(
@@ -154,7 +158,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             // The built-in Lua of `caspio export` and `caspio import`.
-            resources: [.embedInCode("Jobs/progress.lua"), .embedInCode("Jobs/export.lua"), .embedInCode("Jobs/import.lua")]
+            resources: [.embedInCode("Jobs/progress.lua"), .embedInCode("Jobs/export.lua"), .embedInCode("Jobs/import.lua"), .embedInCode("Jobs/mirror.lua")]
         ),
         // The executable: its entry point alone.
         .executableTarget(name: "CaspioCLI", dependencies: ["CaspioCommands"]),
@@ -169,7 +173,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport"]),
+        .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport", "SQLiteLayer"]),
         // The commands parsed, validated and put together in process; no binary spawned.
         .testTarget(
             name: "CaspioCommandsTests",

@@ -978,6 +978,31 @@ function caspio.state.path() end
 ---@field crlf? boolean
 -- </options>
 
+-- <options: mirror>
+---The options of `mirror`.
+---@class caspio.MirrorOptions
+---where the copy lives: `sqlite:PATH` (required)
+---@field target? string
+---the tables to mirror (`"A,B"` or `{"A", "B"}`); or `all`
+---@field tables? string|string[]
+---`true`: every table of the account
+---@field all? boolean
+---`true`: copy every table whole again, as on the first run
+---@field full? boolean
+---`TABLE.FIELD`: the DATE/TIME field stamped on every change of that table (default: a TIMESTAMP field stamped on update)
+---@field cursor? string|string[]
+---seconds before the cursor that are read again, for rows committed late (default 600)
+---@field lookback? integer
+---compare the key sets for deletes (and re-read the design) every Nth run of a table (default 1: every run)
+---@field deletes_every? integer
+---`true`: drop the columns of fields removed in Caspio (default: keep them)
+---@field prune? boolean
+---`true`: read and compare, but commit nothing to the target (default: as the run's `--dry-run`)
+---@field dry_run? boolean
+---called with each table's record once its changes are committed, before the next table (a run that fails later has reported these)
+---@field each? fun(record: table)
+-- </options>
+
 -- <options: inspect>
 ---The options of `inspect`.
 ---@class caspio.InspectOptions
@@ -1029,6 +1054,12 @@ function Table:upsert(rows, opts) end
 ---@param opts? caspio.ExportOptions
 ---@return integer
 function Table:export(dest, opts) end
+
+---Keeps a live SQL copy of tables in `opts.target` (`sqlite:PATH`): the first run copies each
+---table, later runs read the rows changed since a cursor and compare key sets for deletes.
+---@param opts caspio.MirrorOptions
+---@return {tables: {table: string, mode: string, inserted: integer, updated: integer, deleted: integer, calls: integer, rows: integer, notes: string[], line: string}[], total: table}
+function caspio.mirror(opts) end
 
 ---RFC 4180 CSV, streamed: one record in memory at a time.
 caspio.csv = {}

@@ -17,7 +17,7 @@ struct Caspio: ParsableCommand {
         version: "caspio \(CaspioModule.version) (\(LuaState.luaRelease))",
         subcommands: [
             RunCommand.self, ReplCommand.self, AuthCommand.self, RequestCommand.self, SandboxCommand.self,
-            UsageCommand.self, ProfileCommand.self, DoctorCommand.self, ExportCommand.self, ImportCommand.self,
+            UsageCommand.self, ProfileCommand.self, DoctorCommand.self, ExportCommand.self, ImportCommand.self, MirrorCommand.self,
             StoreCommand.self,
         ],
         defaultSubcommand: RunCommand.self

@@ -2,14 +2,14 @@
 /// it cannot do on its own:
 /// - options of `caspio` itself before the subcommand (`caspio -v run job.lua`): moved after it;
 /// - `--help` for `caspio run`, whose script arguments are passed through untouched;
-/// - `--lock` with an optional value (`run`, `export`, `import`).
+/// - `--lock` with an optional value (`run`, `export`, `import`, `mirror`).
 /// Only the words before the script are looked at: the script's own arguments are its business.
 enum CommandLineWords {
     /// The subcommands' names, as `caspio` declares them, and `help`.
     static let subcommands = Set(Caspio.configuration.subcommands.map { $0._commandName } + ["help"])
 
     /// The subcommands that take --lock beside `run`.
-    static let dataJobs: Set<String> = [ExportCommand._commandName, ImportCommand._commandName]
+    static let dataJobs: Set<String> = [ExportCommand._commandName, ImportCommand._commandName, MirrorCommand._commandName]
 
     /// Options that every account-using subcommand takes (ConnectionOptions, --sandbox), which
     /// may stand before the subcommand's name.

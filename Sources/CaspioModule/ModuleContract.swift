@@ -67,6 +67,8 @@ public enum ModuleContract {
         ("show.lua", PackageResources.show_lua),
         ("upsert.lua", PackageResources.upsert_lua),
         ("export.lua", PackageResources.export_lua),
+        ("mirrortargets.lua", PackageResources.mirrortargets_lua),
+        ("mirror.lua", PackageResources.mirror_lua),
         // Sets internal.before_send (requests.lua's hook) and a caspio.atexit handler.
         ("dryrun.lua", PackageResources.dryrun_lua),
     ]

@@ -184,3 +184,29 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
         #expect(try session.store() == nil)
     }
 }
+
+/// `caspio mirror`'s command line, refused before anything runs (exit 2).
+@Suite struct MirrorCommandLineTests {
+    @Test func tablesOrAll() throws {
+        let mirror = try #require(try parse(["mirror", "sqlite:x.db", "--tables", "A,B", "--cursor", "A.Modified", "--lookback", "5m", "--every", "1h"]) as? MirrorCommand)
+        #expect(mirror.target == "sqlite:x.db" && mirror.tables == "A,B" && mirror.cursor == ["A.Modified"])
+        #expect(try MirrorCommand.seconds(mirror.lookback, flag: "lookback") == 300)
+        #expect(try MirrorCommand.seconds(mirror.every, flag: "every") == 3600)
+        for words in [["mirror", "sqlite:x.db"], ["mirror", "sqlite:x.db", "--tables", "A", "--all"]] {
+            let refused = try #require(refusal(words))
+            #expect(refused.message.contains("give --tables A,B or --all"))
+            #expect(refused.code == .validationFailure)
+        }
+    }
+
+    @Test func durationsAndCounts() throws {
+        for (words, text) in [
+            (["--lookback", "soon"], "--lookback 'soon' is not a duration"), (["--every", "0"], "--every must be longer than 0"),
+            (["--deletes-every", "0"], "--deletes-every must be 1 or more"),
+        ] {
+            let refused = try #require(refusal(["mirror", "sqlite:x.db", "--all"] + words))
+            #expect(refused.message.contains(text), "\(refused.message)")
+        }
+        #expect(try MirrorCommand.seconds("0", flag: "lookback") == 0)
+    }
+}

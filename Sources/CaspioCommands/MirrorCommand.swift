@@ -1,0 +1,82 @@
+import ArgumentParser
+import CaspioSandbox
+import Foundation
+import Glibc
+
+/// `caspio mirror TARGET`: a thin shell over built-in Lua (Jobs/mirror.lua) that calls
+/// caspio.mirror, so that the command and scripts share one implementation. It runs as
+/// `caspio run` runs a script (budgets, pacing, the ledger, --summary), under the target's lock.
+struct MirrorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mirror",
+        abstract: "Keep a live SQL copy of tables: the first run copies them, later runs read only what changed.",
+        discussion: """
+            TARGET is sqlite:PATH. The first run copies each table whole (one SQL table per Caspio table, its columns in the table's order, PK_ID the key); later runs read only the rows changed since the last (a TIMESTAMP field stamped on update, or --cursor TABLE.FIELD), less a lookback window, and compare the key sets for deletes. A table without a cursor is read in full. Each table's changes are committed at once, so a reader never sees half of them and a killed run is redone. The state of each table is kept in the target's _caspio_mirror table. Every run ends with a line per table (inserted, updated, deleted, calls) and a total. The run holds the target's lock. Exit codes as for `run`.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Where the copy lives: sqlite:PATH.", valueName: "TARGET"))
+    var target: String
+
+    @Option(help: ArgumentHelp("The tables to mirror, comma-separated.", valueName: "A,B"))
+    var tables: String?
+
+    @Flag(help: "Mirror every table of the account.")
+    var all = false
+
+    @Flag(help: "Copy every table whole again, as on the first run.")
+    var full = false
+
+    @Option(help: ArgumentHelp("TABLE.FIELD: a DATE/TIME field stamped on every change of TABLE, read from (repeatable).", valueName: "TABLE.FIELD"))
+    var cursor: [String] = []
+
+    @Option(help: ArgumentHelp("How far before the cursor to read again, for rows committed late (default 10m).", valueName: "DURATION"))
+    var lookback: String?
+
+    @Option(name: .customLong("deletes-every"), help: ArgumentHelp("Compare the key sets for deletes every Nth run of a table (default 1).", valueName: "N"))
+    var deletesEvery: Int?
+
+    @Flag(help: "Drop the columns of fields removed in Caspio (default: keep them).")
+    var prune = false
+
+    @Option(help: ArgumentHelp("Mirror again after each pause of DURATION (10m, 1h), until stopped.", valueName: "DURATION"))
+    var every: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Read and compare, but commit nothing to the target (CASPIO_DRY_RUN=1).")
+    var dryRun = false
+
+    @OptionGroup(title: "Connection")
+    var connection: ConnectionOptions
+
+    @OptionGroup(title: "Unattended runs")
+    var unattended: UnattendedOptions
+
+    /// Seconds of a duration flag: 0, or 90s, 10m, 1h, 1d, or a number of seconds.
+    static func seconds(_ text: String?, flag: String) throws -> Int? {
+        guard let text else { return nil }
+        if text == "0" { return 0 }
+        guard let seconds = SandboxSettings.duration(text), seconds >= 1 else {
+            throw ValidationError("--\(flag) '\(text)' is not a duration such as 90s, 10m or 1h")
+        }
+        return Int(seconds.rounded())
+    }
+
+    func validate() throws {
+        if (tables == nil) == !all { throw ValidationError("give --tables A,B or --all (one of them)") }
+        if let deletesEvery, deletesEvery < 1 { throw ValidationError("--deletes-every must be 1 or more") }
+        _ = try Self.seconds(lookback, flag: "lookback")
+        if try Self.seconds(every, flag: "every") == 0 { throw ValidationError("--every must be longer than 0") }
+    }
+
+    func run() throws {
+        let quiet = unattended.effectiveQuiet
+        let code = DataJob.chunk(
+            "mirror", job: PackageResources.mirror_lua,
+            parameters: [("target", target), ("tables", tables), ("cursor", cursor.isEmpty ? nil : cursor.joined(separator: ","))],
+            flags: [("all", all), ("full", full), ("prune", prune), ("bar", false), ("quiet", quiet)],
+            numbers: [("lookback", try Self.seconds(lookback, flag: "lookback")), ("deletes_every", deletesEvery), ("every", try Self.seconds(every, flag: "every"))])
+        try RunCommand.launch(RunCommand.Launch(
+            connection: connection, unattended: unattended, script: nil, lockSubject: .table("mirror " + target), defaultLock: .derived,
+            ledgerName: "mirror", argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
+    }
+}

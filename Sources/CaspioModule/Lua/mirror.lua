@@ -1,0 +1,451 @@
+-- caspio.mirror: a live SQL copy of tables, a few calls a run. The first run copies each table
+-- whole; later runs read only the rows changed since a cursor (minus a lookback window), find
+-- deletes by comparing key sets, and follow the tables' designs. Every table's changes land in
+-- one transaction of the target, so a reader never sees half of them and a killed run is
+-- simply redone.
+local caspio, internal = ...
+local native, json, usage = internal.native, internal.json, internal.usage
+local format, concat = string.format, table.concat
+
+-- The table in the target that remembers, per mirrored table, where the last run ended.
+local STATE = "_caspio_mirror"
+-- The name a table is copied under before it replaces the old one.
+local NEW_SUFFIX = "__caspio_new"
+
+-- The source ------------------------------------------------------------------------------
+-- What a mirror asks of Caspio, in one place, so that another API version (v4's bulk reads and
+-- aggregates) can take its place: a table's fields, its rows (all, since a stamp, by keys), its
+-- keys.
+
+local v3 = {}
+
+function v3.fields(t) return t:fields() end
+
+-- The rows through the ordered pager, reading ahead; `where`: Caspio's clause, nil for all.
+function v3.rows(t, where, select)
+  local opts = { prefetch = 3, where = where, select = select }
+  return internal.read_rows(format("caspio.mirror(%q)", t.name), t:path("/records"), opts)
+end
+
+function v3.changed(t, field, from) return v3.rows(t, format("%s >= '%s'", field, from)) end
+
+function v3.keys(t) return v3.rows(t, nil, "PK_ID") end
+
+-- Integer keys, at most 100 a request (Caspio's URIs end at 2,047 characters).
+v3.keys_per_read = 100
+function v3.by_keys(t, keys) return v3.rows(t, "PK_ID IN (" .. concat(keys, ",") .. ")") end
+
+-- Designs ----------------------------------------------------------------------------------
+
+-- The fields a mirror copies: every one but PASSWORD fields, which reads never show.
+local function mirrored_fields(fields)
+  local out = {}
+  for _, field in ipairs(fields) do
+    if field.Type ~= "PASSWORD" then out[#out + 1] = { name = field.Name, type = field.Type, on_update = field.OnUpdate == true } end
+  end
+  return out
+end
+
+-- The design as the state table keeps it: "PK_ID:AUTONUMBER,Name:STRING"; and back.
+local function fingerprint(fields)
+  local parts = {}
+  for i, field in ipairs(fields) do parts[i] = field.name .. ":" .. field.type end
+  return concat(parts, ",")
+end
+
+local function from_fingerprint(text)
+  local out = {}
+  for name, kind in (text or ""):gmatch("([^,:]+):([^,]+)") do out[#out + 1] = { name = name, type = kind } end
+  return out
+end
+
+-- A field Caspio stamps on every update: TIMESTAMP with "on update".
+local function stamped_field(fields)
+  for _, field in ipairs(fields) do
+    if field.type == "TIMESTAMP" and field.on_update then return field.name end
+  end
+  return nil
+end
+
+local DATE_TYPES = { ["DATE/TIME"] = true, TIMESTAMP = true }
+
+-- Values -----------------------------------------------------------------------------------
+
+-- A cell as the target stores it: null as nil, LIST (an object of item id to value) and any
+-- other table as JSON text; booleans, numbers and text as they are.
+local function cell(value)
+  if value == json.null then return nil end
+  if type(value) == "table" then return json.encode(value, { sort_keys = true }) end
+  return value
+end
+
+local function row_values(row, columns)
+  local values = {}
+  for i, column in ipairs(columns) do values[i] = cell(row[column.name]) end
+  return values
+end
+
+-- The cursor minus the lookback, as Caspio's date text (naive wall-clock time both ways).
+local function since(cursor, lookback)
+  local ok, date = pcall(caspio.date.parse, cursor)
+  if not ok then return cursor end
+  return caspio.date.format(os.time(date) - lookback)
+end
+
+-- One table ----------------------------------------------------------------------------------
+
+local Job = {}
+Job.__index = Job
+
+local function calls_now() return native.stats().requests end
+
+function Job:log(message, ...)
+  local line = format(message, ...)
+  self.record.notes[#self.record.notes + 1] = line
+  native.log("info", self.name .. ": " .. line)
+end
+
+function Job:state()
+  self.db:exec(format([[CREATE TABLE IF NOT EXISTS %s (table_name TEXT PRIMARY KEY, last_run TEXT, cursor_field TEXT,
+    cursor TEXT, row_count INTEGER, fingerprint TEXT, runs INTEGER, keys_run INTEGER)]], self.q(STATE)))
+  local rows = self.db:run(format("SELECT cursor_field, cursor, row_count, fingerprint, runs, keys_run FROM %s WHERE table_name = ?", self.q(STATE)), self.name)
+  local row = rows[1]
+  if row == nil then return nil end
+  return { cursor_field = row[1], cursor = row[2], row_count = row[3], fingerprint = row[4], runs = row[5] or 0, keys_run = row[6] or 0 }
+end
+
+function Job:save_state(values)
+  local q = self.q
+  self.db:run(format([[INSERT INTO %s (table_name, last_run, cursor_field, cursor, row_count, fingerprint, runs, keys_run)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET last_run = excluded.last_run,
+    cursor_field = excluded.cursor_field, cursor = excluded.cursor, row_count = excluded.row_count,
+    fingerprint = excluded.fingerprint, runs = excluded.runs, keys_run = excluded.keys_run]], q(STATE)),
+    self.name, os.date("!%Y-%m-%dT%H:%M:%SZ"), values.cursor_field, values.cursor, values.row_count, values.fingerprint,
+    values.runs, values.keys_run)
+end
+
+
+function Job:create(name, columns)
+  local q, d = self.q, self.dialect
+  local defs = {}
+  for i, column in ipairs(columns) do
+    defs[i] = q(column.name) .. " " .. (column.sql or d.column_type(column.type)) .. (column.name == "PK_ID" and " PRIMARY KEY" or "")
+  end
+  self.db:exec(format("CREATE TABLE %s (%s)", q(name), concat(defs, ", ")))
+end
+
+function Job:statements(columns)
+  local q, names, marks, sets, differs = self.q, {}, {}, {}, {}
+  for i, column in ipairs(columns) do
+    names[i], marks[i] = q(column.name), "?"
+    if column.name ~= "PK_ID" then
+      sets[#sets + 1] = format("%s = excluded.%s", q(column.name), q(column.name))
+      differs[#differs + 1] = format("%s.%s IS NOT excluded.%s", q(self.name), q(column.name), q(column.name))
+    end
+  end
+  local insert = format("INSERT INTO %%s (%s) VALUES (%s)", concat(names, ", "), concat(marks, ", "))
+  local upsert = format(insert, q(self.name)) .. ' ON CONFLICT ("PK_ID") DO '
+    .. (#sets == 0 and "NOTHING" or format("UPDATE SET %s WHERE %s", concat(sets, ", "), concat(differs, " OR ")))
+  return { insert = insert, upsert = upsert, exists = format('SELECT 1 FROM %s WHERE "PK_ID" = ?', q(self.name)) }
+end
+
+-- Upserts one row: "inserted", "updated" or nil when it was already as it is.
+function Job:apply(row)
+  local values = row_values(row, self.columns)
+  local key = row.PK_ID
+  local present = #self.db:run(self.sql.exists, key) > 0
+  local _, changes = self.db:run(self.sql.upsert, table.unpack(values, 1, #self.columns))
+  if not present then
+    self.record.inserted = self.record.inserted + 1
+  elseif changes > 0 then
+    self.record.updated = self.record.updated + 1
+  end
+end
+
+-- Whether a row read holds exactly the columns the mirror knows (a field added or removed in
+-- Caspio since the design was last read shows here first).
+function Job:matches(row)
+  local count = 0
+  for name in pairs(row) do
+    if not self.known[name] then return false end
+    count = count + 1
+  end
+  return count == #self.columns
+end
+
+-- The first copy, or a rebuild: every row into a new table, which then replaces the old one;
+-- the counts are the difference between the two.
+function Job:copy(fields, existing)
+  local q, db, name = self.q, self.db, self.name
+  local new = name .. NEW_SUFFIX
+  db:exec(format("DROP TABLE IF EXISTS %s", q(new)))
+  local columns = {}
+  for i, field in ipairs(fields) do columns[i] = field end
+  -- Columns of fields Caspio no longer has stay, with their values, unless pruned.
+  local kept = {}
+  local wanted = {}
+  for _, field in ipairs(fields) do wanted[field.name] = true end
+  for _, column in ipairs(existing or {}) do
+    if not wanted[column.name] and not self.opts.prune then
+      kept[#kept + 1] = column.name
+      columns[#columns + 1] = { name = column.name, sql = column.type }
+    end
+  end
+  self:create(new, columns)
+  local insert = format(self:statements(fields).insert, q(new)):gsub("^INSERT", "INSERT OR REPLACE")
+  local n = 0
+  for row in self.source.rows(self.t) do
+    db:run(insert, table.unpack(row_values(row, fields), 1, #fields))
+    n = n + 1
+  end
+  local r = self.record
+  if existing then
+    local common = {}
+    local present = {}
+    for _, column in ipairs(existing) do present[column.name] = true end
+    for _, field in ipairs(fields) do
+      if present[field.name] and field.name ~= "PK_ID" then
+        common[#common + 1] = format("o.%s IS NOT n.%s", q(field.name), q(field.name))
+      end
+    end
+    local count = function(sql) return db:run(sql)[1][1] end
+    r.inserted = count(format('SELECT count(*) FROM %s n WHERE NOT EXISTS (SELECT 1 FROM %s o WHERE o."PK_ID" = n."PK_ID")', q(new), q(name)))
+    r.deleted = count(format('SELECT count(*) FROM %s o WHERE NOT EXISTS (SELECT 1 FROM %s n WHERE o."PK_ID" = n."PK_ID")', q(name), q(new)))
+    if #common > 0 then
+      r.updated = count(format('SELECT count(*) FROM %s o JOIN %s n ON o."PK_ID" = n."PK_ID" WHERE %s', q(name), q(new), concat(common, " OR ")))
+    end
+    for _, column in ipairs(kept) do
+      db:run(format('UPDATE %s SET %s = (SELECT o.%s FROM %s o WHERE o."PK_ID" = %s."PK_ID")', q(new), q(column), q(column), q(name), q(new)))
+    end
+    db:exec(format("DROP TABLE %s", q(name)))
+  else
+    r.inserted = n
+  end
+  db:exec(format("ALTER TABLE %s RENAME TO %s", q(new), q(name)))
+end
+
+-- Adds the columns of new fields, drops (with prune) or keeps those of removed ones; returns
+-- true when a field changed type, which takes a rebuild.
+function Job:follow(fields, existing)
+  local q, have, wanted = self.q, {}, {}
+  for _, column in ipairs(existing) do have[column.name] = column end
+  for _, field in ipairs(fields) do
+    wanted[field.name] = true
+    local column = have[field.name]
+    if column and column.type:upper() ~= self.dialect.column_type(field.type):upper() then
+      self:log("field %s is now %s (was %s): the table is copied anew", field.name, field.type, column.type)
+      return true
+    end
+  end
+  for _, field in ipairs(fields) do
+    if not have[field.name] then
+      self.db:exec(format("ALTER TABLE %s ADD COLUMN %s %s", q(self.name), q(field.name), self.dialect.column_type(field.type)))
+      self:log("new field %s (%s): column added", field.name, field.type)
+    end
+  end
+  for _, column in ipairs(existing) do
+    if not wanted[column.name] and column.name ~= "PK_ID" then
+      if self.opts.prune then
+        self.db:exec(format("ALTER TABLE %s DROP COLUMN %s", q(self.name), q(column.name)))
+        self:log("field %s is gone: column dropped (prune)", column.name)
+      elseif self.removed[column.name] then
+        self:log("field %s is gone: column kept (prune drops it)", column.name)
+      end
+    end
+  end
+  return false
+end
+
+-- Later runs: the rows changed since the cursor (or every row, without one), upserted; then
+-- the key sets compared, when due, for deletes (and rows no cursor showed).
+function Job:sync(cursor_field, from)
+  local q, db, source = self.q, self.db, self.source
+  local whole = cursor_field == nil
+  local seen = whole and {} or nil
+  -- A call, not an `and/or` expression, so that the loop gets all four of the pager's values:
+  -- the fourth cancels the pages read ahead when the loop ends early.
+  local function rows()
+    if whole then return source.rows(self.t) end
+    return source.changed(self.t, cursor_field, from)
+  end
+  for row in rows() do
+    if not self.fresh and not self:matches(row) then
+      -- The design changed since it was last read: the table is done again, reading it.
+      self.redo = true
+      return
+    end
+    self:apply(row)
+    if seen then seen[#seen + 1] = row.PK_ID end
+  end
+  if not (whole or self.keys_due) then return end
+  if not whole then
+    seen = {}
+    for row in source.keys(self.t) do seen[#seen + 1] = row.PK_ID end
+  end
+  db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k PRIMARY KEY)")
+  db:exec("DELETE FROM temp.caspio_mirror_keys")
+  for _, key in ipairs(seen) do db:run("INSERT OR IGNORE INTO temp.caspio_mirror_keys (k) VALUES (?)", key) end
+  local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" NOT IN (SELECT k FROM temp.caspio_mirror_keys)', q(self.name)))
+  self.record.deleted = self.record.deleted + deleted
+  if whole then return end
+  -- Keys Caspio has and the mirror lacks (a row whose cursor is empty, say): read by key.
+  local missing = db:run(format('SELECT k FROM temp.caspio_mirror_keys WHERE k NOT IN (SELECT "PK_ID" FROM %s) ORDER BY k', q(self.name)))
+  local step = source.keys_per_read
+  for first = 1, #missing, step do
+    local keys = {}
+    for i = first, math.min(first + step - 1, #missing) do keys[#keys + 1] = tostring(missing[i][1]) end
+    for row in source.by_keys(self.t, keys) do self:apply(row) end
+  end
+end
+
+-- One attempt at the table, inside the target's transaction.
+function Job:attempt(force_design)
+  local db, q, opts = self.db, self.q, self.opts
+  local state = self:state()
+  local existing = self.dialect.columns(db, self.name)
+  local runs = (state and state.runs or 0) + 1
+  self.keys_due = state ~= nil and runs - (state.keys_run or 0) >= opts.deletes_every
+  local fields
+  local fresh = force_design or opts.full or state == nil or existing == nil or self.keys_due
+  self.fresh = fresh
+  if fresh then
+    fields = mirrored_fields(self.source.fields(self.t))
+    self.removed = {}
+    if state then
+      local now = {}
+      for _, field in ipairs(fields) do now[field.name] = true end
+      for _, field in ipairs(from_fingerprint(state.fingerprint)) do
+        if not now[field.name] then self.removed[field.name] = true end
+      end
+    end
+  else
+    fields = from_fingerprint(state.fingerprint)
+  end
+  local cursor_field = opts.cursors[self.name] or (fresh and stamped_field(fields)) or (state and state.cursor_field)
+  if cursor_field then
+    local found
+    for _, field in ipairs(fields) do if field.name == cursor_field then found = field end end
+    if (found == nil or not DATE_TYPES[found.type]) and not opts.cursors[self.name] then
+      -- The remembered cursor's field is gone or retyped: read in full until another is named.
+      self:log("the cursor field %s is gone: the table is read in full", cursor_field)
+      cursor_field = nil
+    elseif found == nil or not DATE_TYPES[found.type] then
+      internal.bad_input(format("the cursor %s.%s is %s: a cursor must be a DATE/TIME or TIMESTAMP field stamped on every change",
+        self.name, cursor_field, found and ("a " .. found.type .. " field") or "no field of the table"), { field = cursor_field })
+    end
+  end
+  self.columns, self.known = fields, {}
+  for _, field in ipairs(fields) do self.known[field.name] = true end
+  local r = self.record
+  local rebuild = opts.full or state == nil or existing == nil
+  if not rebuild and fresh then rebuild = self:follow(fields, self.dialect.columns(db, self.name)) end
+  local keys_run = state and state.keys_run or 0
+  if rebuild then
+    r.mode = existing and "copied anew" or "copied"
+    self:copy(fields, existing)
+    keys_run = runs
+  else
+    self.sql = self:statements(fields)
+    local cursor = state.cursor_field == cursor_field and state.cursor or nil
+    if cursor_field and cursor then
+      local from = since(cursor, opts.lookback)
+      r.mode = "changes since " .. from
+      self:sync(cursor_field, from)
+    else
+      r.mode = cursor_field and "read in full (cursor " .. cursor_field .. " starts)" or "read in full (no cursor)"
+      self:sync(nil)
+    end
+    if self.redo then return end
+    if self.keys_due or not (cursor_field and cursor) then keys_run = runs end
+  end
+  local cursor = cursor_field and db:run(format("SELECT max(%s) FROM %s", q(cursor_field), q(self.name)))[1][1] or nil
+  r.rows = db:run(format("SELECT count(*) FROM %s", q(self.name)))[1][1]
+  self:save_state({ cursor_field = cursor_field, cursor = cursor, row_count = r.rows, fingerprint = fingerprint(fields), runs = runs, keys_run = keys_run })
+end
+
+-- The table, in one transaction: committed (rolled back in a dry run), or rolled back on any
+-- error, a stop included, and the error raised again.
+function Job:run()
+  local db = self.db
+  local before = calls_now()
+  for try = 1, 2 do
+    self.redo = false
+    self.dialect.begin(db)
+    local ok, err = pcall(self.attempt, self, try > 1)
+    if not ok or self.redo or self.opts.dry_run then db:exec("ROLLBACK") else db:exec("COMMIT") end
+    if not ok then error(err, 0) end
+    if not self.redo then break end
+    self.record.inserted, self.record.updated, self.record.deleted, self.record.notes = 0, 0, 0, {}
+  end
+  self.record.calls = calls_now() - before
+  return self.record
+end
+
+-- The run -------------------------------------------------------------------------------------
+
+local function cursors(value)
+  local out = {}
+  if value == nil then return out end
+  for _, text in ipairs(type(value) == "string" and { value } or value) do
+    for spec in text:gmatch("[^,]+") do
+      local t, f = spec:match("^%s*([^.%s]+)%.([^.%s]+)%s*$")
+      if not t then usage("cursor %q: write TABLE.FIELD (e.g. Orders.Modified)", spec) end
+      out[t] = f
+    end
+  end
+  return out
+end
+
+-- The tables named, each once, in the order given.
+local function names(value)
+  local out, seen = {}, {}
+  for _, text in ipairs(type(value) == "string" and { value } or value) do
+    for name in text:gmatch("[^,%s]+") do
+      if not seen[name] then out[#out + 1], seen[name] = name, true end
+    end
+  end
+  return out
+end
+
+--- The line that reports one table's run (or the total's, with `tables` set).
+function internal.mirror_line(r)
+  local counts = format("%d inserted, %d updated, %d deleted, %d call%s", r.inserted, r.updated, r.deleted, r.calls, r.calls == 1 and "" or "s")
+  if r.tables then return format("total: %d table%s, %s", r.tables, r.tables == 1 and "" or "s", counts) end
+  return format("%s: %s: %s; %d rows", r.table, r.mode, counts, r.rows or 0)
+end
+
+--- Mirrors tables into a SQL target; returns {tables = {record…}, total = record}, each
+--- record {table, mode, inserted, updated, deleted, calls, rows, notes, line}.
+function caspio.mirror(opts)
+  if type(opts) ~= "table" then usage("bad argument #1 to 'mirror' (options table expected: {target = \"sqlite:caspio.db\", tables = {…}})") end
+  opts = internal.check_options("mirror", opts)
+  local target = internal.mirror_target(opts.target)
+  if (opts.tables ~= nil) == (opts.all == true) then usage("mirror: give tables = {\"A\", \"B\"} or all = true (one of them)") end
+  local settings = {
+    full = opts.full == true, prune = opts.prune == true, cursors = cursors(opts.cursor),
+    lookback = opts.lookback or 600, deletes_every = opts.deletes_every or 1,
+    dry_run = opts.dry_run == nil and native.dry_run() or opts.dry_run == true,
+  }
+  if settings.lookback < 0 then usage("mirror: lookback must be seconds >= 0 (got %s)", tostring(settings.lookback)) end
+  local start = calls_now()
+  local list = opts.all and caspio.tables() or names(opts.tables)
+  local dialect = target.dialect
+  local db = dialect.open(target.location, settings.dry_run)
+  local closing <close> = setmetatable({}, { __close = function() db:close() end })
+  local report = { tables = {} }
+  for _, name in ipairs(list) do
+    local record = { table = name, inserted = 0, updated = 0, deleted = 0, calls = 0, notes = {} }
+    local job = setmetatable({ name = name, t = caspio.table(name), source = v3, db = db, dialect = dialect, q = dialect.quote, opts = settings, record = record, removed = {} }, Job)
+    record = job:run()
+    record.line = internal.mirror_line(record)
+    report.tables[#report.tables + 1] = record
+    if opts.each then opts.each(record) end
+  end
+  local total = { tables = #report.tables, inserted = 0, updated = 0, deleted = 0, calls = calls_now() - start }
+  for _, r in ipairs(report.tables) do
+    total.inserted, total.updated, total.deleted = total.inserted + r.inserted, total.updated + r.updated, total.deleted + r.deleted
+  end
+  total.line = internal.mirror_line(total)
+  report.total = total
+  return report
+end
