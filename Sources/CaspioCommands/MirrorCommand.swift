@@ -70,13 +70,16 @@ struct MirrorCommand: ParsableCommand {
 
     func run() throws {
         let quiet = unattended.effectiveQuiet
-        let code = DataJob.chunk(
-            "mirror", job: PackageResources.mirror_lua,
-            parameters: [("target", target), ("tables", tables), ("cursor", cursor.isEmpty ? nil : cursor.joined(separator: ","))],
-            flags: [("all", all), ("full", full), ("prune", prune), ("bar", false), ("quiet", quiet)],
-            numbers: [("lookback", try Self.seconds(lookback, flag: "lookback")), ("deletes_every", deletesEvery), ("every", try Self.seconds(every, flag: "every"))])
+        let texts: [(String, String?)] = [("target", target), ("tables", tables), ("cursor", cursor.isEmpty ? nil : cursor.joined(separator: ","))]
+        let numbers: [(String, Int?)] = [
+            ("lookback", try Self.seconds(lookback, flag: "lookback")), ("deletes_every", deletesEvery), ("every", try Self.seconds(every, flag: "every")),
+        ]
+        var parameters: [(String, DataJob.Parameter)] = texts.compactMap { key, value in value.map { (key, .text($0)) } }
+        parameters += [("all", all), ("full", full), ("prune", prune), ("bar", false), ("quiet", quiet)].map { ($0.0, .flag($0.1)) }
+        parameters += numbers.compactMap { key, value in value.map { (key, .number($0)) } }
         try RunCommand.launch(RunCommand.Launch(
             connection: connection, unattended: unattended, script: nil, lockSubject: .table("mirror " + target), defaultLock: .derived,
-            ledgerName: "mirror", argv: CommandLine.arguments, scriptIndex: nil, preloads: [.chunk(code)], dryRun: dryRun))
+            ledgerName: "mirror", argv: CommandLine.arguments, scriptIndex: nil,
+            preloads: [.job(DataJob.Spec(name: "mirror", source: PackageResources.mirror_lua, parameters: parameters))], dryRun: dryRun))
     }
 }
