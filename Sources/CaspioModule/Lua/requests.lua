@@ -128,6 +128,8 @@ function internal.send(method, path, opts)
   -- Which options and their kinds are checked here; native.start checks the arguments and
   -- what is inside the options (query values, JSON), and raises at the script's line.
   internal.check_options("request", opts)
+  -- The base URL's version: ids for names on v4, and its refusals, before anything is sent.
+  if type(path) == "string" then path = internal.dialect().outgoing(method, path) end
   if opts and type(opts.json) == "table" then
     local body = internal.dates_as_text(opts.json)
     if body ~= opts.json then
