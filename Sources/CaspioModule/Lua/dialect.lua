@@ -35,10 +35,28 @@ function V3.refuse_writes(what) end
 --- A table's or view's id (`t.id`): v3 has none, it addresses them by name.
 function V3.id() return nil end
 
---- The query of a read from its clauses (where, select, orderBy, groupBy: SQL text or nil).
-function V3.records_query(clauses)
-  return { ["q.where"] = clauses.where, ["q.select"] = clauses.select, ["q.orderBy"] = clauses.orderBy, ["q.groupBy"] = clauses.groupBy }
+--- Each clause's query parameter.
+V3.PARAMETERS = { where = "q.where", select = "q.select", orderBy = "q.orderBy", groupBy = "q.groupBy" }
+
+-- The query of a read from its clauses (where, select, orderBy, groupBy: SQL text or nil).
+local function records_query(dialect, clauses)
+  local query = {}
+  for clause, parameter in pairs(dialect.PARAMETERS) do query[parameter] = clauses[clause] end
+  return query
 end
+function V3.records_query(clauses) return records_query(V3, clauses) end
+
+-- dialect.is_clause(name): whether query parameter `name` holds a clause (to say which one
+-- named a field Caspio rejected).
+local function clause_test(dialect)
+  return function(name)
+    for _, parameter in pairs(dialect.PARAMETERS) do
+      if parameter == name then return true end
+    end
+    return false
+  end
+end
+V3.is_clause = clause_test(V3)
 
 --- Sets page `number` of `size` rows in query; `counted`: ask for the total too.
 function V3.page(query, number, size, counted)
@@ -93,9 +111,10 @@ end
 V4.TOTAL = "pagination.totalCount"
 function V4.total(response) return integer(either(either(response.json, "pagination"), "totalCount")) end
 
-function V4.records_query(clauses)
-  return { where = clauses.where, select = clauses.select, orderBy = clauses.orderBy, groupBy = clauses.groupBy }
-end
+-- Without v3's q. prefix: never send q.* to v4.
+V4.PARAMETERS = { where = "where", select = "select", orderBy = "orderBy", groupBy = "groupBy" }
+function V4.records_query(clauses) return records_query(V4, clauses) end
+V4.is_clause = clause_test(V4)
 
 -- v4 counts every page it answers: no parameter asks for it.
 function V4.page(query, number, size)
