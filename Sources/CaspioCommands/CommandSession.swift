@@ -45,12 +45,17 @@ final class CommandSession: @unchecked Sendable {
         guard connection.sandbox else {
             return CommandSession(environment: environment, overrides: connection.overrides, logger: logger, sandbox: nil)
         }
+        let version: String
+        do { version = try InProcessSandbox.apiVersion(environment) } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
         let running: RunningSandbox
         do { running = try InProcessSandbox.start() } catch {
             printError("--sandbox: \(error)")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        let overrides = InProcessSandbox.overrides(for: running, connection.overrides)
+        let overrides = InProcessSandbox.overrides(for: running, connection.overrides, apiVersion: version)
         return CommandSession(environment: environment, overrides: overrides, logger: logger, sandbox: running)
     }
 

@@ -49,6 +49,7 @@ public enum ModuleContract {
         ("errors.lua", PackageResources.errors_lua),
         ("options.lua", PackageResources.options_lua),
         ("requests.lua", PackageResources.requests_lua),
+        ("dialect.lua", PackageResources.dialect_lua),
         ("dates.lua", PackageResources.dates_lua),
         ("where.lua", PackageResources.where_lua),
         ("paging.lua", PackageResources.paging_lua),

@@ -94,6 +94,13 @@ public struct Completer {
             guard lua_getmetatable(L, -1) != 0 else { return false }
             lua.push("__index")
             let type = lua_rawget(L, -2)
+            if type == LUA_TFUNCTION {
+                // A class that computes some fields (a table handle's `id`) keeps its methods
+                // in the metatable itself: follow that, never calling the function.
+                lua.pop()
+                caspio_replace(L, -2)
+                continue
+            }
             caspio_remove(L, -2)  // the metatable
             guard type == LUA_TTABLE else {
                 lua.pop()
@@ -109,13 +116,16 @@ public struct Completer {
         let L = lua.L
         var names: [String] = []
         lua.pushValue(at: index)
+        var isMetatable = false
         for _ in 0..<8 {
             if lua.type(at: -1) == LUA_TTABLE {
                 lua_pushnil(L)
                 while lua_next(L, -2) != 0 {
                     let isFunction = lua.type(at: -1) == LUA_TFUNCTION
                     lua.pop()
-                    if lua.type(at: -1) == LUA_TSTRING, !methodsOnly || isFunction, let name = lua.string(at: -1) {
+                    if lua.type(at: -1) == LUA_TSTRING, !methodsOnly || isFunction, let name = lua.string(at: -1),
+                        !(isMetatable && name.hasPrefix("__"))
+                    {
                         names.append(name)
                     }
                 }
@@ -123,6 +133,13 @@ public struct Completer {
             guard lua_getmetatable(L, -1) != 0 else { break }
             lua.push("__index")
             let type = lua_rawget(L, -2)
+            // An `__index` function: the methods are the metatable's own (see field(_:)).
+            isMetatable = type == LUA_TFUNCTION
+            if isMetatable {
+                lua.pop()
+                caspio_replace(L, -2)
+                continue
+            }
             caspio_remove(L, -2)
             guard type == LUA_TTABLE else {
                 lua.pop()

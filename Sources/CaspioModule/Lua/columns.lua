@@ -12,9 +12,7 @@ local designs = {}
 function internal.design(t)
   local path = t:path("/fields")
   if designs[path] == nil then
-    local body = caspio.get(path)
-    local fields = type(body) == "table" and body.Result or nil
-    if type(fields) ~= "table" then internal.raise("http", "the answer has no Result list", { method = "GET", url = path }) end
+    local fields = internal.dialect().fields(path)
     local by_name = {}
     for _, field in ipairs(fields) do by_name[field.Name] = field end
     designs[path] = { fields = fields, by_name = by_name }

@@ -6,12 +6,12 @@ local name_arg, table_arg = internal.name_arg, internal.table_arg
 
 --- The names of the account's tables (a list).
 function caspio.tables()
-  return json.array(internal.call("GET", "tables"))
+  return json.array(internal.dialect().names("tables"))
 end
 
 --- The names of the account's views (a list).
 function caspio.views()
-  return json.array(internal.call("GET", "views"))
+  return json.array(internal.dialect().names("views"))
 end
 
 --- Creates a table from {Name =, Note =, Fields = {{Name =, Type =, Unique =}, …}} and

@@ -195,13 +195,11 @@ local function total_order(opts, key)
 end
 
 local function records_query(opts, key)
-  local query = {}
   local where = where_clause(opts.where)
-  if where ~= "" then query["q.where"] = where end
-  if opts.select then query["q.select"] = list_text(opts.select) end
-  query["q.orderBy"] = total_order(opts, key)
-  if opts.groupBy then query["q.groupBy"] = list_text(opts.groupBy) end
-  return query
+  return internal.dialect().records_query({
+    where = where ~= "" and where or nil, select = opts.select and list_text(opts.select) or nil,
+    orderBy = total_order(opts, key), groupBy = opts.groupBy and list_text(opts.groupBy) or nil,
+  })
 end
 
 -- The rows a finished read saw against the TotalCount of its first page (or the limit, if
@@ -226,7 +224,7 @@ function caspio.records(name, opts)
 end
 
 --- The paged, totally ordered and counted read of caspio.records at `path`, for any listing
---- of rows that takes the q.* set (`key`: its unique column when it has no PK_ID). `label`
+--- of rows that takes the records query (q.* on v3) (`key`: its unique column when it has no PK_ID). `label`
 --- names the read in the count warning; opts are checked already.
 function internal.read_rows(label, path, opts, key)
   local size = opts.pageSize or 1000
@@ -234,8 +232,8 @@ function internal.read_rows(label, path, opts, key)
   -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
   if limit ~= nil and opts.pageSize == nil then size = math.max(5, math.min(size, limit)) end
   local exact = opts.exact
+  local dialect = internal.dialect()
   local query = records_query(opts, key)
-  query["q.pageSize"] = size
   -- A read of one page cannot see rows move between pages, so only longer ones are counted;
   -- and not grouped reads, whose TotalCount Caspio does not define.
   local counted = opts.groupBy == nil and (limit == nil or limit > size)
@@ -243,18 +241,15 @@ function internal.read_rows(label, path, opts, key)
   return internal.pager({
     size = size, limit = limit, count_rows = true, prefetch = opts.prefetch,
     request = function(number)
-      query["q.pageNumber"] = number
-      query["q.getPaginationInfo"] = (counted and number == 1) or nil
+      dialect.page(query, number, size, counted and number == 1)
       return internal.send("GET", path, { query = query })
     end,
     pages = function() return total and (total + size - 1) // size end,
     items = function(response, number)
       if counted and number == 1 then
-        local pagination = type(response.json) == "table" and response.json.Pagination
-        total = type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
-        first = response
+        total, first = dialect.total(response), response
       end
-      local rows = internal.result_list(response, path)
+      local rows = dialect.rows(response, path)
       if opts.nulls == "nil" then internal.without_nulls(rows) end
       return rows
     end,

@@ -94,7 +94,7 @@ internal.before_send = nil
 -- sandbox's SQLite "no such column: X", or "field 'X'".
 local FIELD_PATTERNS = { "[Cc]olumn name '([^']+)'", "no such column: ([%w_]+)", "[Ff]ield '([^']+)'", "[Cc]olumn '([^']+)'" }
 
--- A 4xx or 500 naming a field: which clause of the request had it (q.where, q.select…, or the
+-- A 4xx or 500 naming a field: which clause of the request had it (q.where… on v3, or the
 -- body), and the nearest fields the table or view has when it has no such field.
 local function explain_rejected_field(e, pending)
   local kind, name = pending.path:gsub("^/+", ""):match("^(%a+)/([^/?]+)/records")
@@ -107,7 +107,7 @@ local function explain_rejected_field(e, pending)
   if not field then return end
   local clauses = {}
   for key, value in pairs(pending.query or {}) do
-    if type(key) == "string" and key:match("^q%.") and tostring(value):find(field, 1, true) then clauses[#clauses + 1] = key end
+    if type(key) == "string" and internal.dialect().is_clause(key) and tostring(value):find(field, 1, true) then clauses[#clauses + 1] = key end
   end
   table.sort(clauses)
   if #clauses == 0 and pending.has_body then clauses[1] = "the body" end
@@ -128,6 +128,8 @@ function internal.send(method, path, opts)
   -- Which options and their kinds are checked here; native.start checks the arguments and
   -- what is inside the options (query values, JSON), and raises at the script's line.
   internal.check_options("request", opts)
+  -- The base URL's version: ids for names on v4, and its refusals, before anything is sent.
+  if type(path) == "string" then path = internal.dialect().outgoing(method, path) end
   if opts and type(opts.json) == "table" then
     local body = internal.dates_as_text(opts.json)
     if body ~= opts.json then

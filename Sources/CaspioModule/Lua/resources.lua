@@ -57,17 +57,8 @@ end
 
 -- v2 accounts ------------------------------------------------------------------------------
 
-local version
---- 2 when the base URL is Caspio's REST API v2 (…/rest/v2), else 3.
-function internal.api_version()
-  if version == nil then
-    -- Asked while explaining an error too: a configuration that cannot be read means v3.
-    local ok, config = pcall(function() return caspio.config end)
-    local base = ok and type(config) == "table" and tostring(config.base_url or "") or ""
-    version = base:match("/v2/?$") and 2 or 3
-  end
-  return version
-end
+--- The base URL's REST API version (2, 3 or 4), as the dialect knows it.
+function internal.api_version() return internal.dialect().version end
 
 -- v2 names two resources differently (API-NOTES.md "Other resources").
 local V2_NAMES = { dataImportExportTasks = "tasks", bridgeApplications = "applications" }

@@ -5,7 +5,11 @@ local segment, where_clause, raw_mt = internal.segment, internal.where_clause, i
 local format = string.format
 
 local Table = { __name = "caspio.table" }
-Table.__index = Table
+-- t.id: the id the base URL's version addresses it by (v4), nil where names are the address.
+Table.__index = function(t, key)
+  if key == "id" then return internal.dialect().id(t.kind, t.name) end
+  return Table[key]
+end
 internal.Table = Table -- other chunks add methods (design, attachments, passwords)
 Table.__tostring = function(t) return format("caspio.%s(%q)", t.kind == "views" and "view" or "table", t.name) end
 
@@ -74,15 +78,16 @@ local function plain_where(where, verb, rest, before)
 end
 
 function Table:count(where)
-  local query = { ["q.getPaginationInfo"] = true, ["q.pageNumber"] = 1, ["q.pageSize"] = 5 }
+  local dialect = internal.dialect()
   local clause = where_clause(plain_where(where, "count", ""))
-  if clause ~= "" then query["q.where"] = clause end
+  local query = dialect.records_query({ where = clause ~= "" and clause or nil })
+  dialect.page(query, 1, 5, true)
   local response = caspio.request("GET", self:path("/records"), { query = query })
-  local pagination = type(response.json) == "table" and response.json.Pagination
-  if type(pagination) ~= "table" or math.type(pagination.TotalCount) ~= "integer" then
-    raise("http", "the answer has no Pagination.TotalCount", { status = response.status, request_id = response.request_id, method = "GET", url = self:path("/records") })
+  local total = dialect.total(response)
+  if total == nil then
+    raise("http", "the answer has no " .. dialect.TOTAL, { status = response.status, request_id = response.request_id, method = "GET", url = self:path("/records") })
   end
-  return pagination.TotalCount
+  return total
 end
 
 
@@ -138,6 +143,5 @@ function Table:delete(where, opts)
 end
 
 function Table:fields()
-  local body = caspio.get(self:path("/fields"))
-  return type(body) == "table" and body.Result or body
+  return internal.dialect().fields(self:path("/fields"))
 end

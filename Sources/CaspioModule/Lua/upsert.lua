@@ -46,6 +46,8 @@ end
 --- what Caspio stored, in input order. An empty table is an empty list: nothing is sent.
 --- `omit_generated` leaves out the fields Caspio generates (an exported file's PK_ID).
 function Table:insert(rows, opts)
+  -- It may read the design first: refused before that where writes are.
+  internal.dialect().refuse_writes("t:insert")
   opts = internal.check_options("insert", opts)
   if type(rows) ~= "table" then usage("bad argument #1 to 'insert' (row or list of rows expected)") end
   if next(rows) == nil then return json.array({}) end
@@ -263,6 +265,8 @@ end
 --- in any field they give are updated (those fields only), identical rows cost no request.
 --- Fields Caspio generates (PK_ID, GUIDs, timestamps) are neither compared nor written.
 function Table:upsert(rows, opts)
+  -- Its reads come before its writes: refused before either where writes are.
+  internal.dialect().refuse_writes("t:upsert")
   opts = internal.check_options("upsert", opts)
   if type(rows) ~= "table" then usage("bad argument #1 to 'upsert' (list of rows expected)") end
   if opts.key == nil then usage("upsert needs {key = \"Field\"} (or a list of fields): the fields that identify a row") end

@@ -15,7 +15,7 @@ caspio.not_null = not_null
 local function literal(value, field, who)
   local kind = type(value)
   if kind == "string" then
-    return "'" .. value:gsub("'", "''") .. "'"
+    return internal.dialect().string_literal(value)
   elseif math.type(value) == "integer" then
     return format("%d", value)
   elseif kind == "number" then

@@ -1,0 +1,215 @@
+-- The wire shapes of each REST API version for reads, in one place: paths (v4 addresses
+-- tables and views by id), query parameters, list envelopes, field lists, string literals,
+-- and which requests a version takes at all. The pager, tables and columns ask the dialect.
+local caspio, internal = ...
+local native, usage, raise, json = internal.native, internal.usage, internal.raise, internal.json
+local format = string.format
+
+local function quoted(text) return (text:gsub("'", "''")) end
+
+local function integer(value)
+  if type(value) == "string" then value = tonumber(value) end
+  return value ~= nil and math.tointeger(value) or nil
+end
+
+local function unreadable(what, response, method, path)
+  raise("http", "the answer has no " .. what, { status = response.status, request_id = response.request_id, method = method or "GET", url = path })
+end
+
+-- REST API v3 (and v2, which reads alike) ------------------------------------------------------
+
+local V3 = { version = 3 }
+
+--- A string as a SQL literal in a where clause.
+function V3.string_literal(text) return "'" .. quoted(text) .. "'" end
+
+--- The path to send: v3 addresses tables and views by name, as the module writes paths.
+function V3.outgoing(method, path) return path end
+
+--- The names of the account's tables or views (`kind`: "tables", "views").
+function V3.names(kind) return internal.call("GET", kind) end
+
+--- Nothing: v3 takes every write (`what` names the call, for v4's refusal).
+function V3.refuse_writes(what) end
+
+--- A table's or view's id (`t.id`): v3 has none, it addresses them by name.
+function V3.id() return nil end
+
+--- Each clause's query parameter.
+V3.PARAMETERS = { where = "q.where", select = "q.select", orderBy = "q.orderBy", groupBy = "q.groupBy" }
+
+-- The query of a read from its clauses (where, select, orderBy, groupBy: SQL text or nil).
+local function records_query(dialect, clauses)
+  local query = {}
+  for clause, parameter in pairs(dialect.PARAMETERS) do query[parameter] = clauses[clause] end
+  return query
+end
+function V3.records_query(clauses) return records_query(V3, clauses) end
+
+-- dialect.is_clause(name): whether query parameter `name` holds a clause (to say which one
+-- named a field Caspio rejected).
+local function clause_test(dialect)
+  return function(name)
+    for _, parameter in pairs(dialect.PARAMETERS) do
+      if parameter == name then return true end
+    end
+    return false
+  end
+end
+V3.is_clause = clause_test(V3)
+
+--- Sets page `number` of `size` rows in query; `counted`: ask for the total too.
+function V3.page(query, number, size, counted)
+  query["q.pageSize"], query["q.pageNumber"] = size, number
+  query["q.getPaginationInfo"] = counted or nil
+end
+
+--- A page's rows; anything else is an HTTP error naming the request.
+function V3.rows(response, path) return internal.result_list(response, path) end
+
+--- The total a page's answer counts, or nil when it counts none.
+V3.TOTAL = "Pagination.TotalCount"
+function V3.total(response)
+  local pagination = type(response.json) == "table" and response.json.Pagination
+  return type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
+end
+
+--- The field list at `path` (…/fields), each field with Name and Type.
+function V3.fields(path)
+  local body = caspio.get(path)
+  local fields = type(body) == "table" and body.Result or nil
+  if type(fields) ~= "table" then raise("http", "the answer has no Result list", { method = "GET", url = path }) end
+  return fields
+end
+
+local V2 = setmetatable({ version = 2 }, { __index = V3 })
+
+-- REST API v4 ------------------------------------------------------------------------------------
+
+local V4 = { version = 4 }
+
+-- N'…': v4's clauses are T-SQL, and the Unicode prefix keeps text outside the code page.
+function V4.string_literal(text) return "N'" .. quoted(text) .. "'" end
+
+-- Either casing, as API-V4-NOTES.md asks of every v4 answer.
+local function either(object, name)
+  if type(object) ~= "table" then return nil end
+  local value = object[name]
+  if value == nil then value = object[name:sub(1, 1):upper() .. name:sub(2)] end
+  return value
+end
+
+--- A list answer's items: `data` (either casing) or a bare list; else an error naming it.
+function V4.rows(response, path)
+  local body = response.json
+  local items = either(body, "data")
+  if items == nil and type(body) == "table" and json.is_array(body) then items = body end
+  if type(items) ~= "table" then unreadable("data list", response, "GET", path) end
+  return items
+end
+
+V4.TOTAL = "pagination.totalCount"
+function V4.total(response) return integer(either(either(response.json, "pagination"), "totalCount")) end
+
+-- Without v3's q. prefix: never send q.* to v4.
+V4.PARAMETERS = { where = "where", select = "select", orderBy = "orderBy", groupBy = "groupBy" }
+function V4.records_query(clauses) return records_query(V4, clauses) end
+V4.is_clause = clause_test(V4)
+
+-- v4 counts every page it answers: no parameter asks for it.
+function V4.page(query, number, size)
+  query.pageSize, query.pageNumber = size, number
+end
+
+-- Names to ids, from one listing per kind ("tables", "views") per run, refreshed once on a miss.
+local ID_KEYS = { tables = "tableId", views = "viewId" }
+local listings = {}
+
+local function listing(kind)
+  local by_name, ids, names = {}, {}, {}
+  for item in internal.numbered_pages(kind, {}, 1000, V4.rows) do
+    local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
+    if id ~= nil and type(name) == "string" then
+      id = tostring(id)
+      by_name[name:lower()], ids[id:lower()], names[#names + 1] = id, id, name
+    end
+  end
+  listings[kind] = { by_name = by_name, ids = ids, names = names }
+  return listings[kind]
+end
+
+-- A fresh listing: it serves the names to ids map too.
+function V4.names(kind)
+  local names = {}
+  for i, name in ipairs(listing(kind).names) do names[i] = name end
+  return names
+end
+
+local function decoded(segment)
+  return (segment:gsub("%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end))
+end
+
+-- The id of table or view `name` (a name, either case, or an id); an unknown one is the
+-- 404 a v3 read of it gives, naming the nearest, before anything is sent to its path.
+local function resolve(kind, name, method, path)
+  local function find(map) return map.by_name[name:lower()] or map.ids[name:lower()] end
+  local id = listings[kind] and find(listings[kind])
+  if id == nil then id = find(listing(kind)) end
+  if id ~= nil then return id end
+  local what = kind == "tables" and "table" or "view"
+  local names = listings[kind].names
+  local hint = #names > 0 and native.nearest(name, table.unpack(names)) or ""
+  if hint == "" and #names > 0 then
+    local shown = {}
+    for i = 1, math.min(#names, 10) do shown[i] = names[i] end
+    hint = format(" (the %ss are: %s%s)", what, table.concat(shown, ", "), #names > 10 and ", …" or "")
+  end
+  raise("http", format("no %s '%s' on this account%s", what, name, hint), { status = 404, code = "ObjectNotFound", method = method, url = path })
+end
+
+function V4.id(kind, name) return resolve(kind, name, "GET", kind .. "/" .. name) end
+
+-- Writes on v4 are not built yet: refused before anything is sent, whatever wrote them.
+local READS = { GET = true, HEAD = true }
+
+--- The one refusal of a write on v4: `what` names it (`POST tables/T/records`, `t:upsert`).
+function V4.refuse_writes(what)
+  usage("%s: writes on REST API v4 are not supported yet; use the v3 base URL (…/integrations/rest/v3) for writes", what)
+end
+
+--- The path to send for `path` as the module writes it (tables/NAME/…): NAME's id in its
+--- place. A write is a usage error.
+function V4.outgoing(method, path)
+  if not READS[tostring(method):upper()] then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
+  local slash, kind, name, rest = path:match("^(/*)(%a+)/([^/?]+)(.*)$")
+  if not ID_KEYS[kind] then return path end
+  return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
+end
+
+-- Field items `{name, dataType, …}` (either casing; enveloped and paged, or a bare list),
+-- given the v3 names the module reads as well.
+function V4.fields(path)
+  local fields = {}
+  for item in internal.numbered_pages(path, {}, 1000, V4.rows) do
+    local field = {}
+    for k, v in pairs(item) do field[k] = v end
+    field.Name = either(item, "name")
+    field.Type = either(item, "dataType") or either(item, "type")
+    fields[#fields + 1] = field
+  end
+  return fields
+end
+
+-- The base URL's version ------------------------------------------------------------------------
+
+local dialect
+--- The dialect of the base URL (…/v4 → v4, …/v2 → v2, else v3), read once per run.
+function internal.dialect()
+  if dialect == nil then
+    -- Asked while explaining an error too: a configuration that cannot be read means v3.
+    local ok, config = pcall(function() return caspio.config end)
+    local base = ok and type(config) == "table" and tostring(config.base_url or "") or ""
+    dialect = base:match("/v4/?$") and V4 or base:match("/v2/?$") and V2 or V3
+  end
+  return dialect
+end
