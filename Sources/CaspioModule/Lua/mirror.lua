@@ -27,7 +27,7 @@ function v3.rows(t, where, select)
   return internal.read_rows(format("caspio.mirror(%q)", t.name), t:path("/records"), opts)
 end
 
-function v3.changed(t, field, from) return v3.rows(t, format("%s >= '%s'", field, from)) end
+function v3.changed(t, field, from) return v3.rows(t, format("%s >= %s", field, caspio.sql.quote(from))) end
 
 function v3.keys(t) return v3.rows(t, nil, "PK_ID") end
 
