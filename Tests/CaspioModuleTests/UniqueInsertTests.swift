@@ -74,6 +74,26 @@ import Testing
         #expect(faulty.requests.filter { $0.method == "POST" }.count == 2)
         #expect((fake.tables["T"] ?? []).filter { $0["Name"] == .string("new") }.count == 1)
     }
+
+    /// A server that never takes the row: as many POSTs as the transport's attempts (4), each
+    /// after a lookup that found nothing, then the 503.
+    @Test func aRowThatNeverLandsIsSentAsOftenAsTheTransportWouldAndNoMore() throws {
+        let fake = try FakeCaspio()
+        fake.seed("T", count: 2)
+        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+            if request.path.hasSuffix("/fields") { return .reply(Self.design) }
+            return request.method == "POST" ? .reply(TestHTTPServer.Reply(status: 503)) : .forward
+        }
+        defer { faulty.shutdown() }
+        let result = try runLua("""
+            local ok, e = pcall(caspio.table("T").insert, caspio.table("T"), { Name = "new" })
+            print(ok, e.status)
+            """, against: fake, environment: ["CASPIO_BASE_URL": faulty.origin + "/integrations/rest/v3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "false\t503\n", "\(result.stdout)")
+        #expect(faulty.requests.filter { $0.method == "POST" }.count == 4)
+        #expect(faulty.requests.filter { $0.method == "GET" && $0.path.hasSuffix("/records") }.count == 4)
+    }
 }
 
 /// Counts calls from the server's event loop.

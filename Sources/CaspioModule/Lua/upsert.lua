@@ -44,7 +44,7 @@ end
 
 -- A POST that failed where the server may have applied it (a 502, 503 or 504, a timeout, a
 -- dropped connection) is not replayed by the client; knowing fields that identify the row,
--- look it up: there, it landed; missing, it is sent again, once.
+-- look it up: there, it landed; missing, it is sent again.
 local function may_have_landed(e)
   if getmetatable(e) ~= internal.error_metatable then return false end
   if e.kind == "timeout" then return true end
@@ -54,21 +54,26 @@ end
 
 --- POSTs a row; `keys_for(row)` names the fields that identify it (or nil: none). After a
 --- failure that may have landed, returns nil and the stored row (its `select`ed fields) if
---- the lookup finds it, else the response of one more POST.
+--- a lookup finds it, else POSTs again, as many times in all as the transport sends a
+--- request it may replay.
 local function insert_once(t, row, query, keys_for, select)
-  local ok, response = pcall(post, t, row, query)
-  if ok then return response end
-  local keys = may_have_landed(response) and keys_for(row)
-  if not keys then error(response, 0) end
-  local match = {}
-  for _, key in ipairs(keys) do match[key] = row[key] end
-  local found = caspio.get(t:path("/records"), { ["q.where"] = where_clause(match), ["q.select"] = select })
-  local stored = type(found) == "table" and type(found.Result) == "table" and found.Result[1]
-  if stored then
-    native.count_rows(0, 1)
-    return nil, stored
+  local attempts, keys = native.max_attempts(), nil
+  for attempt = 1, attempts do
+    local ok, response = pcall(post, t, row, query)
+    if ok then return response end
+    if not may_have_landed(response) then error(response, 0) end
+    keys = keys or keys_for(row)
+    if not keys then error(response, 0) end
+    local match = {}
+    for _, key in ipairs(keys) do match[key] = row[key] end
+    local found = caspio.get(t:path("/records"), { ["q.where"] = where_clause(match), ["q.select"] = select })
+    local stored = type(found) == "table" and type(found.Result) == "table" and found.Result[1]
+    if stored then
+      native.count_rows(0, 1)
+      return nil, stored
+    end
+    if attempt >= attempts then error(response, 0) end
   end
-  return post(t, row, query)
 end
 
 -- The first Unique field (from the design) the row gives a value: a lookup by it finds the
