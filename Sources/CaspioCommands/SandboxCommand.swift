@@ -36,8 +36,11 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: "Delay every resource answer by MS milliseconds.")
     var latency: Int = 0
 
-    @Option(help: "Share of resource requests answered 503 with Retry-After, 0 to 1.")
+    @Option(help: "Share of resource requests answered 503 (see --fail-retry-after), 0 to 1.")
     var failRate: Double = 0
+
+    @Option(help: ArgumentHelp("The Retry-After of --fail-rate's 503s in seconds (default 1: the client pauses its whole run), or none for bare 503s (retried one by one, as random failures are).", valueName: "SECONDS|none"))
+    var failRetryAfter: String = "1"
 
     @Option(help: "Revoke every access token after each N resource requests.")
     var revokeEvery: Int = 0
@@ -65,6 +68,7 @@ struct SandboxCommand: ParsableCommand {
         settings.seedPath = seed
         settings.latencyMilliseconds = latency
         settings.failRate = failRate
+        settings.failRetryAfter = try Self.retryAfter(failRetryAfter)
         settings.revokeEvery = revokeEvery
         settings.shuffleUnordered = !stableOrder
         settings.rateLimit = try Self.rateLimit(rateLimit)
@@ -120,6 +124,14 @@ struct SandboxCommand: ParsableCommand {
     }
 
     static let stopGrace: Double = 5
+
+    static func retryAfter(_ text: String) throws -> Int? {
+        if text.lowercased() == "none" { return nil }
+        guard let seconds = Int(text), seconds >= 0 else {
+            throw ValidationError("--fail-retry-after '\(text)' is not a number of seconds (0 or more), or none for bare 503s")
+        }
+        return seconds
+    }
 
     static func rateLimit(_ text: String) throws -> SandboxSettings.RateLimit? {
         if text.lowercased() == "off" { return nil }

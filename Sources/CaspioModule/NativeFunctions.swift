@@ -42,6 +42,13 @@ enum NativeFunctions {
                 try? context.sharedClient().counters.countRows(read: read, written: written)
                 return .none
             },
+            // max_attempts(): how many times the transport sends a request it may replay; an
+            // insert that cannot be replayed blindly, but can be looked up, gets as many.
+            "max_attempts": { lua in
+                let configuration = try raising(lua) { () throws(CaspioError) in try context.sharedClient().configuration }
+                lua.push(Int64(configuration.retry.maxAttempts))
+                return .one
+            },
             // describe_error(kind, message, status, code, request_id, method, url): an error
             // table's words (errors.lua's __tostring), by the formatter of CaspioError.
             "describe_error": { lua in

@@ -44,7 +44,11 @@ enum FieldType {
     /// ISO 8601 text (docs/sandbox.md, "Values a field takes"). A value of the wrong kind is
     /// `StoreError.invalidValue`; a malformed date stays 400 (`invalid`), as Caspio answers `''`.
     static func sql(_ value: JSON, field: String, type: String) throws(StoreError) -> SQLValue {
-        if isList(type) { throw StoreError.invalid("\(field) is a \(type) field: list fields cannot be written through the REST API") }
+        // API-NOTES.md: Caspio answers 500 InvalidInputValue to every list value sent; its own
+        // tooling's "[9], [12]" (item ids as text) names items the sandbox does not keep.
+        if isList(type) {
+            throw StoreError.invalidValue("\(field) is a \(type) field: Caspio refuses list values through the REST API; leave \(field) out of the row and set it in Caspio")
+        }
         if case .null = value { return .null }
         func refuse(_ expected: String) -> StoreError {
             .invalidValue("\(value.encoded) is not a valid value for the \(type) field '\(field)': expected \(expected)")

@@ -151,7 +151,7 @@ public final class Sandbox: Sendable {
         }
         if fail {
             var error = APIError(503, "ServiceUnavailable", "The sandbox failed this request on purpose (--fail-rate)")
-            error.headers = [("Retry-After", "1")]
+            if let seconds = settings.failRetryAfter { error.headers = [("Retry-After", String(seconds))] }
             throw error
         }
     }

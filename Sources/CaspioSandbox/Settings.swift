@@ -18,9 +18,13 @@ public struct SandboxSettings: Sendable {
     public var tokenTTL: Double = 86399
     public var refreshTTL: Double = 60 * 86400
     /// Chaos: a delay before each resource answer, the share of resource requests answered 503
-    /// with Retry-After, and revocation of all access tokens every N resource requests.
+    /// (with `Retry-After: failRetryAfter`, or bare when nil), and revocation of all access
+    /// tokens every N resource requests.
     public var latencyMilliseconds = 0
     public var failRate: Double = 0
+    /// 1 by default: a 503 asking the client to wait is the harder case (it pauses a careful
+    /// client's whole run); nil sends bare 503s, as a server failing at random does.
+    public var failRetryAfter: Int? = 1
     public var revokeEvery = 0
     /// Seeds the fail-rate draws, so that a chaotic run can be replayed.
     public var chaosSeed: UInt64 = 1

@@ -42,9 +42,55 @@ local function without(row, names)
   return out
 end
 
+-- A POST that failed where the server may have applied it (a 502, 503 or 504, a timeout, a
+-- dropped connection) is not replayed by the client; knowing fields that identify the row,
+-- look it up: there, it landed; missing, it is sent again.
+local function may_have_landed(e)
+  if getmetatable(e) ~= internal.error_metatable then return false end
+  if e.kind == "timeout" then return true end
+  if e.kind == "network" then return e.message ~= "cancelled" end
+  return e.kind == "http" and (e.status == 502 or e.status == 503 or e.status == 504)
+end
+
+--- POSTs a row; `keys_for(row)` names the fields that identify it (or nil: none). After a
+--- failure that may have landed, returns nil and the stored row (its `select`ed fields) if
+--- a lookup finds it, else POSTs again, as many times in all as the transport sends a
+--- request it may replay.
+local function insert_once(t, row, query, keys_for, select)
+  local attempts, keys = native.max_attempts(), nil
+  for attempt = 1, attempts do
+    local ok, response = pcall(post, t, row, query)
+    if ok then return response end
+    if not may_have_landed(response) then error(response, 0) end
+    keys = keys or keys_for(row)
+    if not keys then error(response, 0) end
+    local match = {}
+    for _, key in ipairs(keys) do match[key] = row[key] end
+    local found = caspio.get(t:path("/records"), { ["q.where"] = where_clause(match), ["q.select"] = select })
+    local stored = type(found) == "table" and type(found.Result) == "table" and found.Result[1]
+    if stored then
+      native.count_rows(0, 1)
+      return nil, stored
+    end
+    if attempt >= attempts then error(response, 0) end
+  end
+end
+
+-- The first Unique field (from the design) the row gives a value: a lookup by it finds the
+-- row if an insert landed. Read only after such a failure, so a clean run costs nothing more.
+local function unique_key(t, row)
+  for _, field in ipairs(internal.design(t).fields) do
+    local value = row[field.Name]
+    if field.Unique == true and not GENERATED[field.Type] and value ~= nil and value ~= json.null then return { field.Name } end
+  end
+  return nil
+end
+
 --- Inserts a row (or a list of rows, one request each, `concurrency` at a time) and returns
 --- what Caspio stored, in input order. An empty table is an empty list: nothing is sent.
 --- `omit_generated` leaves out the fields Caspio generates (an exported file's PK_ID).
+--- A failure that may have landed is followed, when the row gives a Unique field, by a
+--- lookup by it and at most one more POST.
 function Table:insert(rows, opts)
   -- It may read the design first: refused before that where writes are.
   internal.dialect().refuse_writes("t:insert")
@@ -54,14 +100,16 @@ function Table:insert(rows, opts)
   local single = not is_list(rows)
   local done, progress = 0, opts.progress
   local generated = opts.omit_generated and generated_fields(self) or {}
+  local function unique(sent) return unique_key(self, sent) end
   local function insert_one(row)
-    local response = post(self, next(generated) and without(row, generated) or row, { response = "rows" })
-    if response.status == 204 then
+    local response, stored = insert_once(self, next(generated) and without(row, generated) or row, { response = "rows" }, unique)
+    if response and response.status == 204 then
       internal.raise("http", "no content, where the inserted row was expected", { status = 204, method = "POST", url = self:path("/records") })
     end
-    local result = type(response.json) == "table" and response.json.Result
     done = done + 1
     if progress then progress(done) end
+    if stored then return stored end
+    local result = type(response.json) == "table" and response.json.Result
     return type(result) == "table" and result[1] or row
   end
   -- One row is no list: its error names no item.
@@ -237,30 +285,6 @@ local function same(kind, a, b)
   return internal.comparable(kind, a) == internal.comparable(kind, b)
 end
 
--- A POST that failed where the server may have applied it (a 502, 503 or 504, a timeout, a
--- dropped connection) is not replayed by the client; knowing the key, look the row up:
--- there, it landed; missing, it is sent again, once.
-local function may_have_landed(e)
-  if getmetatable(e) ~= internal.error_metatable then return false end
-  if e.kind == "timeout" then return true end
-  if e.kind == "network" then return e.message ~= "cancelled" end
-  return e.kind == "http" and (e.status == 502 or e.status == 503 or e.status == 504)
-end
-
-local function insert_by_key(t, row, keys)
-  local ok, e = pcall(post, t, row)
-  if ok then return end
-  if not may_have_landed(e) then error(e, 0) end
-  local match = {}
-  for _, key in ipairs(keys) do match[key] = row[key] end
-  local found = caspio.get(t:path("/records"), { ["q.where"] = where_clause(match), ["q.select"] = concat(keys, ",") })
-  if type(found) == "table" and type(found.Result) == "table" and #found.Result > 0 then
-    native.count_rows(0, 1)
-    return
-  end
-  post(t, row)
-end
-
 --- Syncs rows into the table by key: rows whose key is missing are inserted, rows that differ
 --- in any field they give are updated (those fields only), identical rows cost no request.
 --- Fields Caspio generates (PK_ID, GUIDs, timestamps) are neither compared nor written.
@@ -314,7 +338,7 @@ function Table:upsert(rows, opts)
   if progress then progress(done) end
   caspio.map(writes, function(write)
     if write.row then
-      insert_by_key(self, write.row, keys)
+      insert_once(self, write.row, nil, function() return keys end, concat(keys, ","))
       counts.inserted = counts.inserted + 1
     else
       local body = caspio.put(self:path("/records"), write.changed, { ["q.where"] = where_clause(write.where) })
