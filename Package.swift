@@ -177,7 +177,10 @@ let package = Package(
         // The commands parsed, validated and put together in process; no binary spawned.
         .testTarget(
             name: "CaspioCommandsTests",
-            dependencies: ["CaspioCommands", "CaspioClient", "CaspioSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "CaspioCommands", "CaspioClient", "CaspioSandbox", "CaspioTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "CaspioREPLTests", dependencies: ["CaspioREPL", "CaspioModule", "LuaBridge", "LuaJSON", "CaspioTestSupport"]),
         // The store: its parts in process, and `caspio` processes as hosts, on a real PostgreSQL.

@@ -1,3 +1,4 @@
+import CaspioTestSupport
 import ArgumentParser
 import CaspioClient
 @testable import CaspioCommands
@@ -146,12 +147,9 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-\(UUID().uuidString).bash")
             defer { try? FileManager.default.removeItem(at: file) }
             try script.write(to: file, atomically: true, encoding: .utf8)
-            let bash = Process()
-            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-            bash.arguments = ["-n", file.path]
-            try bash.run()
-            bash.waitUntilExit()
-            #expect(bash.terminationStatus == 0)
+            // SpawnedProcess: killed, and the test failed, if bash runs past its deadline.
+            let check = try SpawnedProcess(URL(fileURLWithPath: "/bin/bash"), ["-n", file.path], seconds: 30).finish()
+            #expect(check.status == 0, "\(check.stderr)")
         }
     }
 }
