@@ -4,8 +4,13 @@ import Testing
 /// Files per openapi-v3.json: multipart upload, listing, info, download, replace, delete.
 @Suite struct SandboxFilesTests {
     static func multipart(_ field: String, _ files: [(String, String)], boundary: String = "sandbox-boundary-7f3a") -> (String, [UInt8]) {
+        multipart(parts: files.map { (field, $0.0, $0.1) }, boundary: boundary)
+    }
+
+    /// Files each in a form field of its own: (field, filename, content).
+    static func multipart(parts: [(String, String, String)], boundary: String = "sandbox-boundary-7f3a") -> (String, [UInt8]) {
         var body = ""
-        for (name, content) in files {
+        for (field, name, content) in parts {
             body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(name)\"\r\nContent-Type: text/csv\r\n\r\n\(content)\r\n"
         }
         body += "--\(boundary)--\r\n"

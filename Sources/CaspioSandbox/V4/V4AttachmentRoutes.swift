@@ -1,6 +1,7 @@
 /// Attachments and password fields of records on v4, over v3's store functions: one record's
 /// file by PK_ID (multipart part `File` to upload), files of the records a condition matches
-/// (info, rename, delete), and password fields set or cleared by a condition. Conditions travel
+/// (info, rename, delete), files for many records in one multipart call, and password fields
+/// set or cleared by a condition. Conditions travel
 /// in JSON bodies (`{"where"}`) on changes, as bulk updates' do, behind the tautology guard;
 /// reading file info takes `?where=` (every record's file without it).
 extension Sandbox {
@@ -58,6 +59,7 @@ extension Sandbox {
                 }
                 return .json(200, .object([(V4Choices.affectedKey, .int(count))]))
             },
+            Route(.post, prefix + "/records/bulk/attachments") { s, r in try s.v4BulkAttachments(r, isView: isView, source) },
             Route(.delete, bulk) { s, r in
                 let body = try s.jsonBody(r)
                 guard let filter = body["where"]?.string else {
@@ -98,6 +100,48 @@ extension Sandbox {
             try store.setValues(table, [(field.name, value)], keys: keys)
             return keys.count
         }
+    }
+
+    /// Files for many records in one call (V4Choices.bulkAttachmentTarget): each file part
+    /// named `FIELD/PK_ID` is put on that record as a PUT of it would, on its own; the answer
+    /// has one item per part in input order, 200 when every file went in, else 207.
+    func v4BulkAttachments(_ r: SandboxRequest, isView: Bool, _ source: (Store, SandboxRequest) throws -> Store.Source) throws -> SandboxResponse {
+        let parts = Multipart.parts(r).filter { $0.filename != nil }
+        guard !parts.isEmpty, parts.count <= V4Choices.maxBulkRows else {
+            throw APIError(400, "IncorrectBodyParameter", "bulk attachments take multipart/form-data with 1 to \(V4Choices.maxBulkRows) file parts",
+                           remediation: "Send one file part per record, named FIELD/PK_ID (e.g. name=\"Photo/2\"; filename the file's name).")
+        }
+        let results = try locked { store in
+            let from = try source(store, r)
+            guard from.baseTable != nil else { throw StoreError.readOnly("The view '\(from.name)' is made of several tables and cannot be written to") }
+            return parts.map { part -> Result<JSON, APIError> in
+                guard let (field, pk) = V4Choices.bulkAttachmentTarget(part.field) else {
+                    return .failure(APIError(400, "IncorrectBodyParameter", "the part '\(part.field)' does not name FIELD/PK_ID",
+                                             remediation: "Name each file part FIELD/PK_ID, e.g. name=\"Photo/2\"."))
+                }
+                guard part.data.count <= settings.maxUploadBytes else { return .failure(APIError.tooLarge(limit: settings.maxUploadBytes, part.filename ?? "the file")) }
+                do {
+                    let at = try store.attachmentField(from, field, isView: isView)
+                    try store.putAttachment(at, row: try store.attachmentRow(at, pk: pk), name: part.filename ?? "", contentType: part.contentType, data: part.data)
+                    return .success(.object([("status", .int(200)), ("PK_ID", .string(pk)), ("fieldName", .string(at.source.fields.first {
+                        $0.name.caseInsensitiveCompare(field) == .orderedSame }?.name ?? field)), ("fileName", .string(part.filename ?? ""))]))
+                } catch let error as StoreError {
+                    return .failure(V4Errors.error(error))
+                } catch let error as APIError {
+                    return .failure(error)
+                } catch {
+                    return .failure(APIError(500, "InternalError", "\(error)"))
+                }
+            }
+        }
+        let items = results.map { result -> JSON in
+            switch result {
+            case .success(let item): item
+            case .failure(let error): .object([("status", .int(error.status)), ("error", .string(error.message))])
+            }
+        }
+        let done = results.filter { (try? $0.get()) != nil }.count
+        return .json(done == parts.count ? 200 : 207, .object([(V4Choices.affectedKey, .int(done)), ("data", .array(items))]))
     }
 
     static func v4AttachmentInfo(_ pk: JSON, _ file: Store.StoredFile) -> JSON {

@@ -77,6 +77,23 @@ enum V4Choices {
     /// on by default; 400 `AlwaysTrueCondition`.
     static let tautologyCode = "AlwaysTrueCondition"
 
+    /// `POST …/records/bulk/attachments` [spec: the path; body unknown]: multipart/form-data,
+    /// one file part per record, its form name `FIELD/PK_ID` (v3's path order,
+    /// `attachments/{fieldName}/{recordPkId}`), the filename the file's; 1 to `maxBulkRows`
+    /// parts. Each part goes in on its own; the answer is `{"recordsAffected": n, "data": [one
+    /// item per part, in order: {"status": 200, "PK_ID", "fieldName", "fileName"} or {"status",
+    /// "error"}]}`, 200 when all went in, else 207 (as a bulk insert's rows).
+    static func bulkAttachmentTarget(_ partName: String) -> (field: String, pk: String)? {
+        guard let slash = partName.firstIndex(of: "/") else { return nil }
+        let field = String(partName[..<slash]), pk = String(partName[partName.index(after: slash)...])
+        return field.isEmpty || pk.isEmpty ? nil : (field, pk)
+    }
+
+    /// `GET /v4/aiManifest` [spec: the path; shape unknown]: a JSON description of how to use
+    /// this API (authentication, conventions and limits, the operations served), built from
+    /// the values the routes use (`Sandbox.v4Manifest`).
+    static let manifestName = "Caspio REST API v4 (caspio sandbox)"
+
     /// Structural deletes [spec: 405 by design]: code `MethodNotAllowed`.
     static let structuralDeleteCode = "MethodNotAllowed"
 

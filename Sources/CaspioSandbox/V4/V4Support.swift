@@ -7,20 +7,24 @@ extension Sandbox {
         var limit: Int
         var offset: Int
         var pageNumber: Int
+
+        /// API-V4-NOTES.md [spec]: the ranges and defaults of pageSize and limit.
+        static let pageSizes = 5...Store.maxRows, defaultPageSize = 25
+        static let limits = 1...Store.maxRows, defaultLimit = 100
     }
 
     func v4Paging(_ query: [String: String]) throws(APIError) -> V4Paging {
         try v4RefuseQPrefix(query)
         if query["pageNumber"] != nil || query["pageSize"] != nil {
-            guard let size = Int(query["pageSize"] ?? "25"), (5...Store.maxRows).contains(size) else {
-                throw APIError.badQuery("pageSize must be an integer from 5 to 1000")
+            guard let size = Int(query["pageSize"] ?? String(V4Paging.defaultPageSize)), V4Paging.pageSizes.contains(size) else {
+                throw APIError.badQuery("pageSize must be an integer from \(V4Paging.pageSizes.lowerBound) to \(V4Paging.pageSizes.upperBound)")
             }
             guard let number = Int(query["pageNumber"] ?? "1"), number >= 1 else { throw APIError.badQuery("pageNumber must be an integer from 1") }
             return V4Paging(limit: size, offset: (number - 1) * size, pageNumber: number)
         }
         // Out of range is refused, not capped (V4Choices, docs/sandbox.md).
-        guard let limit = Int(query["limit"] ?? "100"), (1...Store.maxRows).contains(limit) else {
-            throw APIError.badQuery("limit must be an integer from 1 to 1000")
+        guard let limit = Int(query["limit"] ?? String(V4Paging.defaultLimit)), V4Paging.limits.contains(limit) else {
+            throw APIError.badQuery("limit must be an integer from \(V4Paging.limits.lowerBound) to \(V4Paging.limits.upperBound)")
         }
         return V4Paging(limit: limit, offset: 0, pageNumber: V4Choices.unpagedPageNumber)
     }

@@ -34,6 +34,42 @@ import Testing
         }
     }
 
+    /// `POST …/records/bulk/attachments`: one file part per record, named FIELD/PK_ID; each goes
+    /// in on its own, the answer one item per part in order (200, or 207 when any failed).
+    @Test func bulkAttachmentsPutAFilePerRecordInOneCall() async throws {
+        try await SandboxHarness.with({ $0.demoStaffTable = true; $0.maxUploadBytes = 100 }) { sandbox in
+            let token = try await sandbox.accessToken()
+            func post(_ path: String, _ parts: [(String, String, String)]) async throws -> SandboxHarness.Reply {
+                let (type, body) = SandboxFilesTests.multipart(parts: parts)
+                return try await sandbox.send("POST", "/integrations/rest/v4/\(path)/records/bulk/attachments", headers: [("Authorization", "Bearer " + token), ("Content-Type", type)], body: body)
+            }
+            let staff = "tables/\(try await sandbox.tableID("Staff", token: token))"
+            let all = try await post(staff, [("Photo/2", "ben.txt", "Ben"), ("photo/3", "cy.txt", "Cy")])
+            #expect(all.status == 200 && all.object["recordsAffected"] as? Int == 2, "\(all.text)")
+            #expect(all.data.map { $0["PK_ID"] as? String } == ["2", "3"] && all.data.allSatisfy { $0["status"] as? Int == 200 && $0["fieldName"] as? String == "Photo" })
+            #expect(try await sandbox.v4("GET", staff + "/records/3/attachments/Photo", token: token).text == "Cy")
+            #expect(try await sandbox.api("GET", "tables/Staff/records?q.where=PK_ID=2&q.select=Photo", token: token).result.first?["Photo"] as? String == "ben.txt")
+
+            let some = try await post(staff, [("Photo/1", "ada2.txt", "Ada again"), ("Photo/99", "x.txt", "x"), ("Name/1", "x.txt", "x"), ("Photo", "x.txt", "x"),
+                                              ("Photo/2", "big.txt", String(repeating: "b", count: 101))])
+            #expect(some.status == 207 && some.object["recordsAffected"] as? Int == 1, "\(some.text)")
+            #expect(some.data.map { $0["status"] as? Int } == [200, 404, 400, 400, 413], "\(some.text)")
+            #expect(some.data.dropFirst().allSatisfy { ($0["error"] as? String)?.isEmpty == false })
+            #expect(try await sandbox.v4("GET", staff + "/records/1/attachments/Photo", token: token).text == "Ada again")
+            #expect(try await sandbox.v4("GET", staff + "/records/2/attachments/Photo", token: token).text == "Ben", "the refused part left the file as it was")
+
+            // Through a view: PK_IDs as the view shows them; a view of two tables cannot be written.
+            let views = try await sandbox.v4("GET", "views", token: token).data
+            func view(_ name: String) -> String { "views/" + (views.first { $0["name"] as? String == name }?["viewId"] as? String ?? "?") }
+            let viaView = try await post(view("StaffPhotos"), [("Staff_Photo/1", "a.txt", "A")])
+            #expect(viaView.status == 200 && viaView.data.first?["fieldName"] as? String == "Staff_Photo", "\(viaView.text)")
+            #expect(try await post(view("CaliforniaOrders"), [("Orders_Quantity/1,1", "a.txt", "A")]).status == 403)
+            // No file part, or a JSON body: the whole request is refused, with the form to use.
+            let none = try await sandbox.v4("POST", staff + "/records/bulk/attachments", json: ["Photo/1": "x"], token: token)
+            #expect(none.status == 400 && none.remediation?.contains("FIELD/PK_ID") == true, "\(none.text)")
+        }
+    }
+
     @Test func passwordFieldsSetAndClearedByCondition() async throws {
         try await SandboxHarness.with({ $0.demoStaffTable = true }) { sandbox in
             let token = try await sandbox.accessToken()

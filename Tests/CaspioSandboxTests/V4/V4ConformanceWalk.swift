@@ -32,6 +32,15 @@ import Testing
             return reply
         }
 
+        /// A multipart body whose file parts each name their own form field: (field, filename, content).
+        @discardableResult
+        func uploadParts(_ template: String, _ path: String, _ parts: [(String, String, String)]) async throws -> SandboxHarness.Reply {
+            let (type, body) = SandboxFilesTests.multipart(parts: parts)
+            let reply = try await sandbox.send("POST", "/integrations/rest/v4/" + path, headers: [("Authorization", "Bearer " + token), ("Content-Type", type)], body: body)
+            recorded.append(.init(path: "/v4/" + template, method: "post", reply: reply))
+            return reply
+        }
+
         @discardableResult
         func call(_ method: String, _ template: String, _ path: String, json: Any? = nil) async throws -> SandboxHarness.Reply {
             let reply = try await sandbox.v4(method, path, json: json, token: token)
@@ -62,6 +71,27 @@ import Testing
         #expect(try await process.finished().status == 0)
     }
 
+    /// The sandbox serves all 107 operations of API-V4-NOTES.md's catalog, and its document
+    /// describes exactly what `GET /v4` lists (less the three 405s it leaves out).
+    @Test func theCatalogIsComplete() async throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.document))
+        let paths = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["paths"] as? [String: [String: Any]])
+        let outside: Set<String> = ["/v4", "/v4/me", "/v4/errors", "/v4/errors/{code}", "/v4/aiManifest"]
+        let described = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+        let catalog = paths.filter { !outside.contains($0.key) }.map(\.value.count).reduce(0, +)
+        #expect(catalog == 107, "\(catalog) of 107 catalog operations described")
+        try await SandboxHarness.with { sandbox in
+            let served = (try await sandbox.v4("GET", "").object["operations"] as? [String] ?? []).map { operation -> String in
+                // `GET /tables/:tableId` → `GET /v4/tables/{tableId}`
+                let parts = operation.split(separator: " ", maxSplits: 1).map(String.init)
+                let path = parts[1].split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                return parts[0] + " /v4" + (parts[1] == "/" ? "" : path.joined(separator: "/"))
+            }
+            let answered405 = ["DELETE /v4/tables/{tableId}", "DELETE /v4/fileAssets/folders/{folderId}", "DELETE /v4/flexApplications/{appId}"]
+            #expect(Set(served).subtracting(answered405) == described, "served, not described: \(Set(served).subtracting(answered405).subtracting(described)); described, not served: \(described.subtracting(served))")
+        }
+    }
+
     func walk(_ sandbox: SandboxHarness) async throws {
         let r = Recorder(sandbox, token: try await sandbox.accessToken())
         try await root(r)
@@ -78,6 +108,7 @@ import Testing
     func root(_ r: Recorder) async throws {
         try await r.call("GET", "", "")
         try await r.call("GET", "me", "me")
+        try await r.call("GET", "aiManifest", "aiManifest")
         try await r.call("GET", "errors", "errors?pageSize=5&pageNumber=2")
         try await r.call("GET", "errors/{code}", "errors/InvalidInputValue")
         try await r.call("GET", "errors/{code}", "errors/Nope")  // 404
@@ -210,6 +241,10 @@ import Testing
             try await r.call("DELETE", one, "\(id)/records/2/attachments/\(field)")
             try await r.call("GET", one, "\(id)/records/2/attachments/\(field)")  // 404
             try await r.call("DELETE", bulk, "\(id)/records/bulk/attachments/\(field)", json: ["where": "PK_ID = '1'"])
+            let many = base + "/records/bulk/attachments"
+            try await r.uploadParts(many, "\(id)/records/bulk/attachments", [("\(field)/1", "ada.png", "Ada"), ("\(field)/3", "cy.png", "Cy")])
+            try await r.uploadParts(many, "\(id)/records/bulk/attachments", [("\(field)/2", "ben.png", "Ben"), ("\(field)/99", "nobody.png", "?")])  // 207
+            try await r.uploadParts(many, "\(id)/records/bulk/attachments", [("\(field)", "no-record.png", "?")])  // 207: no PK_ID
         }
         let passwords = "tables/{tableId}/records/bulk/passwordFields/{fieldName}"
         try await r.call("PATCH", passwords, "tables/\(staff)/records/bulk/passwordFields/Password", json: ["where": "PK_ID = 2", "value": "new-secret"])

@@ -12,6 +12,22 @@ import Testing
         }
     }
 
+    /// `GET /v4/aiManifest`: how to use the API, with the numbers the routes enforce.
+    @Test func aiManifestDescribesTheAPIAsServed() async throws {
+        try await SandboxHarness.with { sandbox in
+            let manifest = try await sandbox.v4("GET", "aiManifest")
+            #expect(manifest.status == 200 && manifest.object["apiVersion"] as? String == "v4", "\(manifest.text)")
+            #expect((manifest.object["authentication"] as? [String: String])?["tokenUrl"] == "/oauth/token")
+            let conventions = manifest.object["conventions"] as? [String: Any] ?? [:]
+            #expect(conventions["pageSize"] as? [Int] == [5, 1000, 25] && conventions["limit"] as? [Int] == [1, 1000, 100])
+            #expect(conventions["bulkMaxRecords"] as? Int == 1000 && conventions["maxUriLength"] as? Int == 2047)
+            #expect(manifest.object["operations"] as? [String] == (try await sandbox.v4("GET", "").object["operations"] as? [String]))
+            // The numbers are the ones enforced.
+            #expect(try await sandbox.v4("GET", "tables?pageSize=4").status == 400)
+            #expect(try await sandbox.v4("GET", "tables?pageSize=5").status == 200)
+        }
+    }
+
     @Test func meNamesTheProfileAndTheAccountsLimit() async throws {
         try await SandboxHarness.with({ $0.rateLimit = .init(requests: 2000, window: 300) }) { sandbox in
             let me = try await sandbox.v4("GET", "me").object
