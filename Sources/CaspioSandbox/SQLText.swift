@@ -61,6 +61,40 @@ enum SQLText {
         return words
     }
 
+    /// The literals of a fragment: its strings (quotes undoubled) and its numbers (`12`, `4.5`;
+    /// not the digits of a name such as `Field1`).
+    static func literals(in text: String) -> (texts: [String], numbers: [Double]) {
+        var texts: [String] = [], numbers: [Double] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let ch = chars[i]
+            if ch == "'" {
+                var value = ""
+                i += 1
+                while i < chars.count {
+                    if chars[i] == "'" {
+                        if i + 1 < chars.count, chars[i + 1] == "'" { value.append("'"); i += 2; continue }
+                        break
+                    }
+                    value.append(chars[i])
+                    i += 1
+                }
+                texts.append(value)
+            } else if ch.isLetter || ch == "_" {
+                while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { i += 1 }
+                continue
+            } else if ch.isASCII, ch.isNumber {
+                var token = ""
+                while i < chars.count, chars[i].isASCII, chars[i].isNumber || chars[i] == "." { token.append(chars[i]); i += 1 }
+                if let number = Double(token) { numbers.append(number) }
+                continue
+            }
+            i += 1
+        }
+        return (texts, numbers)
+    }
+
     /// T-SQL's Unicode literals (`N'O''Brien'`, which v4's users are told to write) as
     /// SQLite's plain ones: the `N` before a literal goes, nothing else changes.
     static func plainLiterals(_ text: String) -> String {

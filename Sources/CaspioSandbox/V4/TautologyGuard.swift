@@ -1,27 +1,75 @@
 /// v4's guard against always-true conditions in bulk updates and deletes (API-V4-NOTES.md,
-/// "Writing"): a clause is refused when it holds for two made-up rows at opposite ends of
-/// every field's range (`1=1`, `PK_ID>0`, `Name LIKE '%'`, `Quantity >= 0 OR 1=1`), whatever
-/// the table holds today; `State='CA'` or `PK_ID > 5` hold for neither or one, and pass.
-/// The clause runs through the same checks and the same single-statement preparation as reads.
+/// "Writing"): a clause is refused when no row, whatever its values, could fail it. It is run
+/// against made-up rows in which every field the clause names takes the values that could
+/// make it false (NULL, each literal of the clause and its neighbours, the ends of the field's
+/// range), in every combination; refused when it is false for none of them. So `1=1`,
+/// `PK_ID > 0`, `PK_ID IS NOT NULL`, `Name = Name`, `Name LIKE '%'` and `… OR 1=1` are
+/// refused (a NULL makes a comparison unknown, never false), while `State <> 'CA'` (false
+/// for `CA`), `Email IS NOT NULL` (false for NULL) or `PK_ID > 5` pass, whatever the table
+/// holds today. The clause runs through the same checks and single-statement preparation as reads.
 extension Store {
+    /// Made-up rows at most: past it, each field keeps its likeliest values first.
+    static let guardRows = 20_000
+
     func isAlwaysTrue(_ source: Source, _ filter: String, parameter: String) throws -> Bool {
-        func row(_ high: Bool) -> String {
-            (["0 AS __key"] + source.fields.map { field -> String in
-                let value: String = switch field.type {
-                case "AUTONUMBER": high ? "2147483647" : "1"
-                case "INTEGER", "NUMBER", "CURRENCY": high ? "2147483647" : "-2147483648"
-                case "YES/NO": high ? "1" : "0"
-                case "DATE/TIME", "TIMESTAMP": high ? "'9999-12-31T23:59:59'" : "'0001-01-01T00:00:00'"
-                default: high ? "'zzzzzzzz'" : "''"
-                }
-                return "\(value) AS \(SQLText.quoted(field.name))"
-            }).joined(separator: ", ")
-        }
         try checkHidden(source, [filter])
-        let sql = "SELECT COUNT(*) FROM (SELECT \(row(false)) UNION ALL SELECT \(row(true))) AS \(SQLText.quoted(source.name))"
-            + (try whereSQL(filter, parameter: parameter))
-        let rows = try run { try prepareClient(sql, source).rows() }
-        guard case .integer(let count)? = rows.first?.first else { return false }
-        return count == 2
+        let clause = try whereSQL(filter, parameter: parameter)
+        let named = Set(SQLText.words(in: filter).map { $0.lowercased() })
+        let literals = SQLText.literals(in: filter)
+        var probes = source.fields.map { field in
+            (field, named.contains(field.name.lowercased()) ? Self.probeValues(field, literals) : ["NULL"])
+        }
+        // Fewer values for the fields with most, until the combinations fit.
+        while probes.map(\.1.count).reduce(1, *) > Self.guardRows, let widest = probes.indices.max(by: { probes[$0].1.count < probes[$1].1.count }) {
+            probes[widest].1.removeLast(max(1, probes[widest].1.count / 4))
+        }
+        var columns = ["0 AS __key"], tables: [String] = []
+        for (index, (field, values)) in probes.enumerated() {
+            let text = !["AUTONUMBER", "INTEGER", "NUMBER", "CURRENCY", "YES/NO"].contains(field.type)
+            if values.count == 1 {
+                columns.append("\(values[0]) AS \(SQLText.quoted(field.name))")
+            } else {
+                tables.append("(VALUES \(values.map { "(\($0))" }.joined(separator: ", "))) AS __p\(index)")
+                columns.append("__p\(index).column1\(text ? " COLLATE NOCASE" : "") AS \(SQLText.quoted(field.name))")
+            }
+        }
+        let rows = "SELECT \(columns.joined(separator: ", "))" + (tables.isEmpty ? "" : " FROM " + tables.joined(separator: " CROSS JOIN "))
+        // False for some row: NOT (clause) is true there. NULL (unknown) falsifies nothing.
+        let sql = "SELECT COUNT(*) FROM (\(rows)) AS \(SQLText.quoted(source.name)) WHERE NOT " + clause.dropFirst(" WHERE ".count)
+        let result = try run { try prepareClient(sql, source).rows() }
+        guard case .integer(let falsified)? = result.first?.first else { return false }
+        return falsified == 0
+    }
+
+    /// The SQL literals a field takes in the made-up rows, those likeliest to falsify first.
+    private static func probeValues(_ field: Field, _ literals: (texts: [String], numbers: [Double])) -> [String] {
+        func text(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+        func number(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+        var values: [String]
+        switch field.type {
+        case "AUTONUMBER":
+            // Never NULL, never below 1.
+            values = literals.numbers.flatMap { [$0, $0 - 1, $0 + 1] }.filter { $0 >= 1 && $0 <= 2_147_483_647 }.map { number($0.rounded(.down)) }
+            values += ["1", "2", "2147483647"]
+        case "INTEGER", "NUMBER", "CURRENCY":
+            let fractions: [Double] = field.type == "INTEGER" ? [] : [0.5, -0.5]
+            var numbers: [Double] = []
+            for n in literals.numbers { numbers += [n, n - 1, n + 1, -n, -n - 1, -n + 1] + fractions.map { n + $0 } }
+            // An INTEGER holds SQL Server's int, so a bound past it is no bound.
+            if field.type == "INTEGER" { numbers = numbers.filter { Double(FieldType.integerRange.lowerBound) <= $0 && $0 <= Double(FieldType.integerRange.upperBound) } }
+            values = ["NULL"] + numbers.map(number) + ["0", "1", "-1", "-2147483648", "2147483647"] + fractions.map(number)
+        case "YES/NO":
+            values = ["NULL", "0", "1"]
+        case "DATE/TIME", "TIMESTAMP":
+            // As written too: Caspio compares dates, where the sandbox compares their text.
+            values = ["NULL"] + literals.texts.flatMap { [CaspioDate.normalized($0), $0].compactMap { $0 }.map(text) }
+            values += ["'0001-01-01T00:00:00'", "'2000-01-01T00:00:00'", "'9999-12-31T23:59:59'"]
+        default:
+            values = ["NULL"] + literals.texts.flatMap { [text($0), text($0 + "x"), text("x" + $0)] } + literals.numbers.map { text(number($0)) }
+            values += ["''", "' '", "'0'", "'a'", "'zzzzzzzz'"]
+        }
+        // A record's PK_ID (a view's is text) is never NULL.
+        var seen: Set<String> = field.name.caseInsensitiveCompare("PK_ID") == .orderedSame ? ["NULL"] : []
+        return values.filter { seen.insert($0).inserted }
     }
 }

@@ -73,8 +73,9 @@ enum V4Choices {
     /// the v4 spelling, so a v3 habit is never silently ignored.
     static let qPrefixStatus = 400
 
-    /// The tautology guard [spec: on "when the guard is active"; status and code unknown]:
-    /// on by default; 400 `AlwaysTrueCondition`.
+    /// The tautology guard [spec: on "when the guard is active"; status, code and rule unknown]:
+    /// on by default; 400 `AlwaysTrueCondition` for a condition no row could fail
+    /// (`Store.isAlwaysTrue`).
     static let tautologyCode = "AlwaysTrueCondition"
 
     /// `POST …/records/bulk/attachments` [spec: the path; body unknown]: multipart/form-data,

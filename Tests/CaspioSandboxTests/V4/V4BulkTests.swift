@@ -54,4 +54,47 @@ import Testing
             #expect(try await sandbox.v4("DELETE", records + "/bulk", json: ["where": "1=1"], token: token).object["recordsAffected"] as? Int == 8)
         }
     }
+
+    /// The guard refuses a condition no row could fail (a NULL makes a comparison unknown,
+    /// never false), and lets through every condition some row could fail, however many rows
+    /// it matches today.
+    @Test func theGuardRefusesOnlyRealTautologies() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            let made = try await sandbox.v4("POST", "tables", json: ["name": "Events", "fields": [["name": "Day", "dataType": "DATE/TIME"], ["name": "Amount", "dataType": "NUMBER"]]], token: token)
+            let events = "tables/\(try #require(made.data.first?["tableId"] as? String))/records"
+            #expect(try await sandbox.v4("POST", events + "/bulk", json: [["Day": "2024-01-05", "Amount": 1.5], ["Day": "2025-06-01", "Amount": 0]], token: token).status == 201)
+            let customers = "tables/\(try await sandbox.tableID("Customers", token: token))/records"
+            let orders = "tables/\(try await sandbox.tableID("Orders", token: token))/records"
+            let refused: [(String, String)] = [
+                (customers, "1=1"), (customers, " 1 = 1 "), (customers, "NOT (1=0)"), (customers, "PK_ID > 0"), (customers, "PK_ID >= 1"), (customers, "PK_ID <> 0"),
+                (customers, "PK_ID IS NOT NULL"), (customers, "Name = Name"), (customers, "State = State"), (customers, "Name LIKE '%'"),
+                (customers, "State = N'CA' OR 1=1"), (customers, "1=1 AND PK_ID > 0"), (customers, "N'a' = N'a'"), (customers, "State <> 'CA' OR State = 'CA'"),
+                (orders, "Quantity = Quantity"), (orders, "Quantity > -2147483649"), (events, "Day = Day"), (events, "Amount * 0 = 0"),
+            ]
+            for (records, always) in refused {
+                let patch = try await sandbox.v4("PATCH", records + "/bulk", json: ["where": always, "recordValues": ["PK_ID": 1]], token: token)
+                #expect(patch.status == 400 && patch.code == "AlwaysTrueCondition", "\(always): \(patch.text)")
+                let delete = try await sandbox.v4("DELETE", records + "/bulk", json: ["where": always], token: token)
+                #expect(delete.status == 400 && delete.code == "AlwaysTrueCondition", "\(always): \(delete.text)")
+            }
+            // The empty condition is refused too (no where, no bulk change).
+            #expect(try await sandbox.v4("DELETE", customers + "/bulk", json: ["where": " "], token: token).status == 400)
+            let passed: [(String, String, [String: Any])] = [
+                (customers, "State <> 'CA'", ["Email": "a@x.y"]), (customers, "State <> N'CA'", ["Email": "b@x.y"]), (customers, "Email IS NOT NULL", ["Email": "c@x.y"]),
+                (customers, "PK_ID > 5", ["Email": "d@x.y"]), (customers, "PK_ID <> 3", ["Email": "e@x.y"]), (customers, "Name NOT LIKE 'Customer 00%'", ["Email": "f@x.y"]),
+                (customers, "NOT State = 'TX'", ["Email": "g@x.y"]), (customers, "State IN ('CA', 'NY') OR PK_ID < 10", ["Email": "h@x.y"]),
+                (orders, "Quantity >= 0", ["Shipped": true]), (orders, "Quantity <> 3", ["Shipped": true]), (orders, "Shipped = 1", ["Shipped": false]),
+                (events, "Day <> '2024-01-05'", ["Amount": 2]), (events, "Day >= '2024-01-01'", ["Amount": 3]), (events, "Amount <> 0.5", ["Amount": 4]),
+            ]
+            for (records, condition, values) in passed {
+                let expected = try await sandbox.v4("GET", records + "?limit=1&where=\(q(condition))", token: token).pagination["totalCount"]
+                let patch = try await sandbox.v4("PATCH", records + "/bulk", json: ["where": condition, "recordValues": values], token: token)
+                #expect(patch.status == 200 && patch.object["recordsAffected"] as? Int == expected, "\(condition): \(patch.text)")
+            }
+            // Even a condition that matches every row today: it is not always true.
+            let all = try await sandbox.v4("DELETE", customers + "/bulk", json: ["where": "Email IS NOT NULL"], token: token)
+            #expect(all.object["recordsAffected"] as? Int == 250, "\(all.text)")
+        }
+    }
 }
