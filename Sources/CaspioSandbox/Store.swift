@@ -141,7 +141,8 @@ final class Store: @unchecked Sendable {
         }
     }
 
-    /// Renames a field and changes its label, description and uniqueness; its type stays.
+    /// Renames a field (the views over the table follow) and changes its label, description,
+    /// uniqueness and stamp options; its type stays.
     func updateField(_ name: String, of table: String, to new: Field) throws {
         let old = try field(name, of: table)
         guard new.type == old.type else { throw StoreError.invalid("The type of '\(old.name)' cannot be changed from \(old.type) to \(new.type)") }
@@ -154,6 +155,7 @@ final class Store: @unchecked Sendable {
             try dropUniqueIndex(table, old.name)
             if new.name != old.name {
                 try db.execute("ALTER TABLE \(SQLText.quoted(table)) RENAME COLUMN \(SQLText.quoted(old.name)) TO \(SQLText.quoted(new.name))")
+                try renameViewFields(of: table, from: old.name, to: new.name)
             }
             try db.query("UPDATE \(Self.fieldsTable) SET name = ?, meta = ? WHERE tbl = ? AND name = ?",
                          [.text(new.name), .text(Self.meta(new).encoded), .text(table), .text(old.name)])

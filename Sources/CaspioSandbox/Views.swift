@@ -48,6 +48,29 @@ extension Store {
         }
     }
 
+    /// After `table`'s field `old` became `new` (SQLite has rewritten the views' references to
+    /// it, in fields, joins and filters): each view showing it names it `Table_New`.
+    func renameViewFields(of table: String, from old: String, to new: String) throws {
+        for (id, body) in try objects("view") {
+            var aliases: [(String, String)] = []
+            let columns = (body["Fields"]?.array ?? []).map { column -> JSON in
+                guard let owner = column["Table"]?.string, owner.caseInsensitiveCompare(table) == .orderedSame,
+                    column["Field"]?.string?.caseInsensitiveCompare(old) == .orderedSame, let alias = column["Name"]?.string
+                else { return column }
+                aliases.append((alias, "\(owner)_\(new)"))
+                return column.setting("Name", .string("\(owner)_\(new)")).setting("Field", .string(new))
+            }
+            guard !aliases.isEmpty else { continue }
+            let rows = try db.query("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [.text(id)])
+            guard case .text(var sql)? = rows.first?.first else { continue }
+            // The aliases are the sandbox's own, quoted as it wrote them.
+            for (from, to) in aliases { sql = sql.replacingOccurrences(of: "AS \(SQLText.quoted(from))", with: "AS \(SQLText.quoted(to))") }
+            try db.execute("DROP VIEW \(SQLText.quoted(id))")
+            try db.execute(sql)
+            try putObject("view", id, body.setting("Fields", .array(columns)))
+        }
+    }
+
     /// The view's fields, `PK_ID` (a string) first.
     func viewFields(_ name: String) throws -> [(field: Field, source: String)] {
         let definition = try object("view", name, what: "view")

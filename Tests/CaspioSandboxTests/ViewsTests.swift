@@ -56,4 +56,43 @@ import Testing
             #expect(try await sandbox.api("DELETE", "tables/Orders/fields/Product_ID", token: token).status == 204)
         }
     }
+
+    /// A renamed field is renamed in the views over its table: their field (`Table_Field`),
+    /// its `TableFieldName`, their joins and filters, on v3 and v4 alike.
+    @Test func viewsFollowAFieldRename() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            #expect(try await sandbox.api("PUT", "tables/Customers/fields/Name", json: ["Name": "FullName"], token: token).status == 204)
+            var fields = try await sandbox.api("GET", "views/NewYorkCustomers/fields", token: token).result
+            #expect(fields.map { $0["Name"] as? String } == ["PK_ID", "Customers_FullName", "Customers_Email"], "\(fields)")
+            #expect(fields[1]["TableFieldName"] as? String == "Customers.FullName")
+            let ny = try await sandbox.api("GET", "views/NewYorkCustomers/records?q.where=\(q("PK_ID = '2'"))", token: token).result.first
+            #expect(ny?["Customers_FullName"] as? String == "Customer 002" && ny?["Customers_Name"] == nil, "\(String(describing: ny))")
+            #expect(try await sandbox.api("PUT", "views/NewYorkCustomers/records?q.where=\(q("Customers_FullName = 'Customer 002'"))", json: ["Customers_FullName": "Two"], token: token).object["RecordsAffected"] as? Int == 1)
+            // A field the filter and the join name: the views keep working.
+            #expect(try await sandbox.api("PUT", "tables/Customers/fields/State", json: ["Name": "Region"], token: token).status == 204)
+            #expect(try await sandbox.api("PUT", "tables/Orders/fields/Customer_ID", json: ["Name": "Buyer_ID"], token: token).status == 204)
+            let page = try await sandbox.api("GET", "views/CaliforniaOrders/records?q.orderBy=PK_ID&q.pageSize=5&q.getPaginationInfo=true", token: token)
+            #expect(page.status == 200 && (page.object["Pagination"] as? [String: Int])?["TotalCount"] == 100, "\(page.text)")
+            #expect(try await sandbox.api("GET", "views/NewYorkCustomers/records?q.limit=1000", token: token).result.count == 50)
+            // The renamed field is still used: its deletion is refused naming the view.
+            let delete = try await sandbox.api("DELETE", "tables/Customers/fields/Region", token: token)
+            #expect(delete.status == 409 && (delete.object["Message"] as? String)?.contains("NewYorkCustomers") == true, "\(delete.text)")
+
+            // v4: a rename through PATCH, seen through the view's fields and the schemas.
+            let customers = try await sandbox.tableID("Customers", token: token)
+            #expect(try await sandbox.v4("PATCH", "tables/\(customers)/fields/Email", json: ["name": "Mail"], token: token).status == 200)
+            let views = try await sandbox.v4("GET", "views", token: token).data
+            let join = views.first { $0["name"] as? String == "CaliforniaOrders" }?["viewId"] as? String ?? "?"
+            let v4Fields = try await sandbox.v4("GET", "views/\(join)/fields", token: token).data
+            #expect(v4Fields.map { $0["name"] as? String } == ["PK_ID", "Customers_FullName", "Customers_Mail", "Orders_Quantity", "Orders_Shipped"], "\(v4Fields)")
+            #expect(v4Fields[2]["tableFieldName"] as? String == "Customers.Mail")
+            let schema = try await sandbox.v4("GET", "schemas/views", token: token).data.first { $0["name"] as? String == "CaliforniaOrders" }
+            #expect(((schema?["fields"] as? [[String: Any]]) ?? []).contains { $0["tableFieldName"] as? String == "Customers.Mail" })
+            let row = try await sandbox.v4("GET", "views/\(join)/records/1,1", token: token).data.first
+            #expect(row?["Customers_Mail"] as? String == "Customer001@Example.COM", "\(String(describing: row))")
+            fields = try await sandbox.api("GET", "views/CaliforniaOrders/fields", token: token).result
+            #expect(fields[2]["TableFieldName"] as? String == "Customers.Mail")
+        }
+    }
 }
