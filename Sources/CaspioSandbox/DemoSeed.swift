@@ -48,11 +48,24 @@ extension Seed {
     /// Fixed ids, so that scripts and docs can name the demo's objects.
     static func id(_ n: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", n) }
 
+    /// The rows of the Documents table, each with its file.
+    static let documentCount = 12
+
     /// Everything but the three tables, as a seed document. `staffTable` adds the Staff table
-    /// (FILE, PASSWORD, LIST and TIMESTAMP fields; `Updated` is stamped on insert and update).
+    /// (FILE, PASSWORD, LIST and TIMESTAMP fields; `Updated` is stamped on insert and update)
+    /// and the Documents table (a file on each of its rows).
     static func extras(staffTable: Bool) -> JSON {
+        // Documents: a file on every row, enough for attachment listings to page (pageSize ≥ 5).
+        let numbers = (1...documentCount).map { String(format: "%02d", $0) }
+        let documents = """
+            {"Name": "Documents", "Fields": [{"Name": "Title", "Type": "STRING"}, {"Name": "File", "Type": "FILE"}],
+             "Rows": [\(numbers.map { #"{"Title": "Document \#($0)"}"# }.joined(separator: ", "))]}
+            """
+        let documentFiles = numbers.enumerated().map { index, number in
+            #", {"Table": "Documents", "Field": "File", "PK_ID": \#(index + 1), "Name": "doc-\#(number).txt", "ContentType": "text/plain", "Text": "Document \#(number)"}"#
+        }.joined()
         let staff = """
-            "Tables": [{"Name": "Staff", "Fields": [
+            "Tables": [\(documents), {"Name": "Staff", "Fields": [
                 {"Name": "Name", "Type": "STRING"}, {"Name": "Email", "Type": "STRING", "Unique": true},
                 {"Name": "Joined", "Type": "DATE/TIME"}, {"Name": "Skills", "Type": "LIST-STRING"},
                 {"Name": "Photo", "Type": "FILE"}, {"Name": "Password", "Type": "PASSWORD"},
@@ -61,7 +74,7 @@ extension Seed {
                 {"Name": "Ada Park", "Email": "ada@example.com", "Joined": "2021-03-01T00:00:00", "Skills": {"1": "SQL", "2": "Lua"}, "Password": "demo-ada", "Updated": "2024-01-05T09:00:00"},
                 {"Name": "Ben Ortiz", "Email": "ben@example.com", "Joined": "2022-07-15T09:30:00", "Skills": {"1": "Support"}, "Password": "demo-ben", "Updated": "2024-01-05T09:00:00"},
                 {"Name": "Cy Tan", "Email": "cy@example.com", "Joined": "2024-01-05T00:00:00", "Skills": {}, "Password": "demo-cy", "Updated": "2024-01-05T09:00:00"}]}],
-            "Attachments": [{"Table": "Staff", "Field": "Photo", "PK_ID": 1, "Name": "ada.txt", "ContentType": "text/plain", "Text": "a photo of Ada"}],
+            "Attachments": [{"Table": "Staff", "Field": "Photo", "PK_ID": 1, "Name": "ada.txt", "ContentType": "text/plain", "Text": "a photo of Ada"}\(documentFiles)],
             """
         let staffView = """
             ,
@@ -75,6 +88,7 @@ extension Seed {
                "Note": "Orders of customers in CA: a join, read-only"},
               {"Name": "NewYorkCustomers", "Tables": ["Customers"], "Where": "Customers.State = 'NY'",
                "Fields": ["Customers.Name", "Customers.Email"], "Note": "One table: writable"}\(staffTable ? staffView : "")],
+            "Files": [{"Name": "welcome.txt", "ExternalKey": "\(id(114))", "Text": "The root of the file library."}],
             "Folders": [
               {"Name": "Reports", "ExternalKey": "\(id(101))", "Files": [{"Name": "readme.txt", "ExternalKey": "\(id(111))", "Text": "Exports land here."}],
                "Folders": [{"Name": "2024", "ExternalKey": "\(id(102))", "Files": [{"Name": "q1.csv", "ExternalKey": "\(id(112))", "ContentType": "text/csv", "Text": "Quarter,Orders\\r\\nQ1,120\\r\\n"}]}]},

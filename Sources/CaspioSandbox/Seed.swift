@@ -3,7 +3,7 @@ import Foundation
 /// What the sandbox starts with: the built-in demo, or a JSON file given with `--seed`:
 /// `{"Tables":[{"Name":"T","Fields":[{"Name":"F","Type":"STRING"}],"Rows":[{"F":"x"}]}]}`, plus
 /// optionally the account's other objects in the shape of `DemoSeed.document` (Views,
-/// Attachments, Folders, Webhooks, Tasks, Applications, FlexApplications, Directories; docs/sandbox.md).
+/// Attachments, Files (of the root), Folders, Webhooks, Tasks, Applications, FlexApplications, Directories; docs/sandbox.md).
 /// `"Demo": true` (or `{"StaffTable": true}`) starts from the built-in demo and adds the rest.
 /// Both are deterministic, so examples and tests can assert exact numbers.
 enum Seed {
@@ -34,6 +34,7 @@ enum Seed {
                     }
                 }
                 for item in document["Attachments"]?.array ?? [] { try step(origin, "attachment") { try loadAttachment(item, store) } }
+                for file in document["Files"]?.array ?? [] { try step(origin, "file \(file["Name"]?.string ?? "?")") { try loadFile(file, folder: "", store) } }
                 for folder in document["Folders"]?.array ?? [] { try step(origin, "folder \(folder["Name"]?.string ?? "?")") { try loadFolder(folder, parent: "", store) } }
                 for hook in document["Webhooks"]?.array ?? [] { try step(origin, "webhook \(hook["Name"]?.string ?? "?")") { try loadWebhook(hook, store) } }
                 for task in document["Tasks"]?.array ?? [] {
@@ -82,11 +83,14 @@ enum Seed {
 
     private static func loadFolder(_ folder: JSON, parent: String, _ store: Store) throws {
         let key = try store.createFolder(folder["Name"]?.string ?? "", in: parent, key: folder["ExternalKey"]?.string ?? UUID().uuidString.lowercased())
-        for file in folder["Files"]?.array ?? [] {
-            _ = try store.storeFile(name: file["Name"]?.string ?? "", contentType: file["ContentType"]?.string ?? "text/plain",
-                                    data: Array((file["Text"]?.string ?? "").utf8), folder: key, replace: false, newKey: file["ExternalKey"]?.string)
-        }
+        for file in folder["Files"]?.array ?? [] { try loadFile(file, folder: key, store) }
         for child in folder["Folders"]?.array ?? [] { try loadFolder(child, parent: key, store) }
+    }
+
+    /// A file of a folder, or of the root (`folder` empty: the document's top-level `Files`).
+    private static func loadFile(_ file: JSON, folder: String, _ store: Store) throws {
+        _ = try store.storeFile(name: file["Name"]?.string ?? "", contentType: file["ContentType"]?.string ?? "text/plain",
+                                data: Array((file["Text"]?.string ?? "").utf8), folder: folder, replace: false, newKey: file["ExternalKey"]?.string)
     }
 
     private static func loadWebhook(_ hook: JSON, _ store: Store) throws {

@@ -13,8 +13,9 @@ public struct SandboxSettings: Sendable {
     public var seedPath: String? = nil
     /// Load the demo tables when the database has no tables yet and no seed file is given.
     public var demoSeed = true
-    /// Adds the demo's Staff table (FILE, PASSWORD, DATE/TIME and LIST fields). The sandbox
-    /// users run has it (`caspioLike`); the type's default leaves it out for unit tests.
+    /// Adds the demo's Staff table (FILE, PASSWORD, DATE/TIME, LIST and TIMESTAMP fields) and
+    /// its Documents table (a file on each row). The sandbox users run has them (`caspioLike`);
+    /// the type's default leaves them out for unit tests.
     public var demoStaffTable = false
     /// Seconds an access token lives (Caspio: 86399) and a refresh token lives.
     public var tokenTTL: Double = 86399

@@ -31,7 +31,7 @@ import Testing
 
     /// What each example prints about the demo data, which is deterministic.
     static let expected: [String: [String]] = [
-        "quickstart.lua": ["4 tables: Customers, Orders, Products, Staff\n", "1\tCustomer 001\tCustomer001@Example.COM\n", "50 customers in CA\n", "as expected: HTTP 404 ObjectNotFound"],
+        "quickstart.lua": ["5 tables: Customers, Documents, Orders, Products, Staff\n", "1\tCustomer 001\tCustomer001@Example.COM\n", "50 customers in CA\n", "as expected: HTTP 404 ObjectNotFound"],
         "paging.lua": ["CA\t50\n", "total\t150\n", "latest\t248\tCustomer 248\n"],
         "crud.lua": ["inserted\t251\tAda Lovelace\n", "deleted 3; back to 250 rows\n"],
         "files.lua": ["downloaded 182 bytes, identical\n"],

@@ -41,7 +41,7 @@ import Testing
             caspioBinary, ["request", "--sandbox", "GET", "tables"], environment: env, replacingEnvironment: true, seconds: 30
         ).finish()
         #expect(request.status == 0, "\(request.stderr)")
-        #expect(request.stdout == "{\"Result\":[\"Customers\",\"Orders\",\"Products\",\"Staff\"]}\n")
+        #expect(request.stdout == "{\"Result\":[\"Customers\",\"Documents\",\"Orders\",\"Products\",\"Staff\"]}\n")
         let auth = try SpawnedProcess(caspioBinary, ["--sandbox", "auth"], environment: env, replacingEnvironment: true, seconds: 30).finish()
         #expect(auth.status == 0, "\(auth.stderr)")
         #expect(auth.stdout.contains("client id:      sandbox-client\n"), "\(auth.stdout)")
@@ -91,7 +91,7 @@ import Testing
             0
             Cannot find table 'Custmers' (did you mean 'Customers'?)
             Cannot find table 'customers' (did you mean 'Customers'?)
-            Cannot find table 'Zebra' (no table 'Zebra'; the tables are: Customers, Orders, Products, Staff)
+            Cannot find table 'Zebra' (no table 'Zebra'; the tables are: Customers, Documents, Orders, Products, Staff)
             Cannot find field 'Stat' (did you mean 'State'?)
             Cannot find field 'Stat' (did you mean 'State'?)
             8

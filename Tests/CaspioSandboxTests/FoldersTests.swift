@@ -16,7 +16,7 @@ import Testing
             #expect((try await sandbox.api("GET", "files/folders/\(Self.year)", token: token).object["Result"] as? [String: Any])?["Name"] as? String == "2024")
             #expect(try await sandbox.api("GET", "files/folders/nope", token: token).status == 404)
             #expect(try await sandbox.api("GET", "files?externalKey=\(Self.year)", token: token).result.map { $0["Name"] as? String } == ["q1.csv"])
-            #expect(try await sandbox.api("GET", "files", token: token).result.isEmpty)  // the root holds folders only
+            #expect(try await sandbox.api("GET", "files", token: token).result.map { $0["Name"] as? String } == ["welcome.txt"])  // the root's own file
             #expect(try await sandbox.api("GET", "files/path?filePath=\(q("/Reports/2024/q1.csv"))", token: token).text == "Quarter,Orders\r\nQ1,120\r\n")
             #expect(try await sandbox.api("GET", "files/path?filePath=\(q("/Reports/q1.csv"))", token: token).status == 404)
             let info = try await sandbox.api("GET", "files/path/fileInfo?filePath=\(q("/Imports/new-products.csv"))", token: token)

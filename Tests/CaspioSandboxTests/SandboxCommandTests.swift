@@ -86,7 +86,7 @@ import Testing
         let script = "local t = caspio.get('tables').Result; print(#t, caspio.config.base_url:match('^http://127%.0%.0%.1:%d+/integrations/rest/v3$') ~= nil)"
         let result = try caspio(["run", "--sandbox", "-e", script], environment: env)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "4\ttrue\n")
+        #expect(result.stdout == "5\ttrue\n")
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/cache"), "no token cache for a throw-away server")
     }
 }

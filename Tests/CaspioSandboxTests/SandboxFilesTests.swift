@@ -34,7 +34,7 @@ import Testing
             #expect(clash.status == 409)
 
             let list = try await sandbox.api("GET", "files", token: token)
-            #expect(list.result.map { $0["Name"] as? String } == ["a.csv", "b.csv"])
+            #expect(list.result.map { $0["Name"] as? String } == ["a.csv", "b.csv", "welcome.txt"])  // the demo's root file too
             #expect(list.result.first?["Size"] as? Int == 8 && list.result.first?["ContentType"] as? String == "text/csv")
             #expect(try await sandbox.api("GET", "files?externalKey=other-folder", token: token).result.isEmpty)
 

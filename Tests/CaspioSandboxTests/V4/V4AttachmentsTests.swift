@@ -70,6 +70,30 @@ import Testing
         }
     }
 
+    /// The full demo's Documents table has a file on each of its 12 rows: attachment listings
+    /// page on v4 (and list whole on v3, which does not page them).
+    @Test func attachmentListingsPage() async throws {
+        try await SandboxHarness.with({ $0.demoStaffTable = true }) { sandbox in
+            let token = try await sandbox.accessToken()
+            let info = "tables/\(try await sandbox.tableID("Documents", token: token))/records/bulk/attachments/File/fileInfo"
+            var names: [String] = []
+            for page in 1...3 {
+                let reply = try await sandbox.v4("GET", info + "?pageSize=5&pageNumber=\(page)", token: token)
+                #expect(reply.pagination == ["totalCount": 12, "pageNumber": page, "pageSize": 5], "\(reply.text)")
+                #expect(reply.data.count == (page < 3 ? 5 : 2))
+                names += reply.data.compactMap { $0["fileName"] as? String }
+            }
+            #expect(names.sorted() == (1...12).map { String(format: "doc-%02d.txt", $0) })
+            #expect(try await sandbox.v4("GET", info + "?where=\(q("PK_ID > 10"))", token: token).data.map { $0["PK_ID"] as? String } == ["11", "12"])
+            let v3 = try await sandbox.api("GET", "tables/Documents/attachments/File/fileInfo", token: token).result
+            #expect(v3.count == 12)
+            #expect(try await sandbox.api("GET", "tables/Documents/attachments/File/7", token: token).text == "Document 07")
+            // The root of the file library has a file too, on both versions.
+            #expect(try await sandbox.api("GET", "files", token: token).result.map { $0["Name"] as? String } == ["welcome.txt"])
+            #expect(try await sandbox.v4("GET", "fileAssets/files", token: token).data.map { $0["name"] as? String } == ["welcome.txt"])
+        }
+    }
+
     @Test func passwordFieldsSetAndClearedByCondition() async throws {
         try await SandboxHarness.with({ $0.demoStaffTable = true }) { sandbox in
             let token = try await sandbox.accessToken()

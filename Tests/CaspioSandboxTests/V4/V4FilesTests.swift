@@ -15,7 +15,8 @@ import Testing
             let token = try await sandbox.accessToken()
             let listed = try await sandbox.v4("GET", "fileAssets/files?folderId=\(Self.id(102))", token: token)
             #expect(listed.data.map { $0["fileId"] as? String } == [Self.id(112)] && listed.data.first?["fullFilePath"] as? String == "/Reports/2024/q1.csv")
-            #expect(try await sandbox.v4("GET", "fileAssets/files", token: token).pagination["totalCount"] == 0)  // the root holds folders only
+            let root = try await sandbox.v4("GET", "fileAssets/files", token: token)
+            #expect(root.pagination["totalCount"] == 1 && root.data.first?["fileId"] as? String == Self.id(114) && root.data.first?["fullFilePath"] as? String == "/welcome.txt", "\(root.text)")
             let bytes = try await sandbox.v4("GET", "fileAssets/files/\(Self.id(113))", token: token)
             #expect(bytes.status == 200 && bytes.text.hasPrefix("Name,Price") && bytes.headers["content-type"] == "text/csv")
             #expect(try await sandbox.v4("GET", "fileAssets/files/\(Self.id(111))/fileInfo", token: token).data.first?["name"] as? String == "readme.txt")
