@@ -25,7 +25,7 @@ import Testing
             """)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == """
-            Customers,Orders,Products,Staff
+            Customers,Documents,Orders,Products,Staff
             CaliforniaOrders,NewYorkCustomers,StaffPhotos
             caspio.table("Notes")\tNotes
             Text\t4
