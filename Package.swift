@@ -105,6 +105,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // A mirror's PostgreSQL target: caspio.mirror's TargetDatabase on postgres-nio, its URL
+        // read as the store's. Only the commands link it, as they do the store.
+        .target(
+            name: "PostgresTarget",
+            dependencies: [
+                "CaspioModule", "CaspioStore", "CaspioClient", "SQLiteLayer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // SQLite 3 from Debian's libsqlite3-dev, linked, never vendored: the sandbox's storage.
         .systemLibrary(
             name: "CSQLite",
@@ -153,7 +164,7 @@ let package = Package(
         .target(
             name: "CaspioCommands",
             dependencies: [
-                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore",
+                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore", "PostgresTarget",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

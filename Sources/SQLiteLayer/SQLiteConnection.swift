@@ -1,7 +1,7 @@
 import CSQLite
 
-/// A value as SQLite stores it.
-public enum SQLiteValue: Equatable, Sendable {
+/// A value as SQL stores it: SQLite's storage classes, to which a PostgreSQL target maps its own.
+public enum SQLValue: Equatable, Sendable {
     case null, integer(Int64), real(Double), text(String), blob([UInt8])
 }
 
@@ -75,7 +75,7 @@ public final class SQLiteConnection {
     /// Runs one statement with `values` bound to its parameters; returns its rows (for a
     /// statement that returns none, an empty list) and the rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(Failure) -> (rows: [[SQLiteValue]], changes: Int) {
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(Failure) -> (rows: [[SQLValue]], changes: Int) {
         let db = try open()
         let statement = try statement(sql, db)
         defer {
@@ -96,7 +96,7 @@ public final class SQLiteConnection {
             }
             guard status == SQLITE_OK else { throw failure(db) }
         }
-        var rows: [[SQLiteValue]] = []
+        var rows: [[SQLValue]] = []
         let count = sqlite3_column_count(statement)
         while true {
             let status = sqlite3_step(statement)

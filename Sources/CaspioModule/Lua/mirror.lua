@@ -134,19 +134,21 @@ function Job:create(name, columns)
   self.db:exec(format("CREATE TABLE %s (%s)", q(name), concat(defs, ", ")))
 end
 
-function Job:statements(columns)
+-- The statements that write `columns` into the table `name` (the mirrored table by default):
+-- an upsert that changes a row only when a value differs, and a key's lookup.
+function Job:statements(columns, name)
   local q, names, marks, sets, differs = self.q, {}, {}, {}, {}
+  local t = q(name or self.name)
   for i, column in ipairs(columns) do
     names[i], marks[i] = q(column.name), "?"
     if column.name ~= "PK_ID" then
       sets[#sets + 1] = format("%s = excluded.%s", q(column.name), q(column.name))
-      differs[#differs + 1] = format("%s.%s IS NOT excluded.%s", q(self.name), q(column.name), q(column.name))
+      differs[#differs + 1] = format("%s.%s IS DISTINCT FROM excluded.%s", t, q(column.name), q(column.name))
     end
   end
-  local insert = format("INSERT INTO %%s (%s) VALUES (%s)", concat(names, ", "), concat(marks, ", "))
-  local upsert = format(insert, q(self.name)) .. ' ON CONFLICT ("PK_ID") DO '
+  local upsert = format('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ("PK_ID") DO ', t, concat(names, ", "), concat(marks, ", "))
     .. (#sets == 0 and "NOTHING" or format("UPDATE SET %s WHERE %s", concat(sets, ", "), concat(differs, " OR ")))
-  return { insert = insert, upsert = upsert, exists = format('SELECT 1 FROM %s WHERE "PK_ID" = ?', q(self.name)) }
+  return { upsert = upsert, exists = format('SELECT 1 FROM %s WHERE "PK_ID" = ?', t) }
 end
 
 -- Upserts one row: "inserted", "updated" or nil when it was already as it is.
@@ -192,7 +194,8 @@ function Job:copy(fields, existing)
     end
   end
   self:create(new, columns)
-  local insert = format(self:statements(fields).insert, q(new)):gsub("^INSERT", "INSERT OR REPLACE")
+  -- A row that comes twice (a page read again) is written once.
+  local insert = self:statements(fields, new).upsert
   local n = 0
   for row in self.source.rows(self.t) do
     db:run(insert, table.unpack(row_values(row, fields), 1, #fields))
@@ -202,10 +205,15 @@ function Job:copy(fields, existing)
   if existing then
     local common = {}
     local present = {}
-    for _, column in ipairs(existing) do present[column.name] = true end
+    for _, column in ipairs(existing) do present[column.name] = column.type end
     for _, field in ipairs(fields) do
-      if present[field.name] and field.name ~= "PK_ID" then
-        common[#common + 1] = format("o.%s IS NOT n.%s", q(field.name), q(field.name))
+      local was = present[field.name]
+      if was and field.name ~= "PK_ID" then
+        -- A retyped column compares as text (PostgreSQL compares no timestamp with text).
+        local retyped = was:upper() ~= self.dialect.column_type(field.type):upper()
+        local o, n = "o." .. q(field.name), "n." .. q(field.name)
+        if retyped then o, n = format("CAST(%s AS TEXT)", o), format("CAST(%s AS TEXT)", n) end
+        common[#common + 1] = format("%s IS DISTINCT FROM %s", o, n)
       end
     end
     local count = function(sql) return db:run(sql)[1][1] end
@@ -222,6 +230,7 @@ function Job:copy(fields, existing)
     r.inserted = n
   end
   db:exec(format("ALTER TABLE %s RENAME TO %s", q(new), q(name)))
+  self.dialect.renamed(db, name)
 end
 
 -- Adds the columns of new fields, drops (with prune) or keeps those of removed ones; returns
@@ -282,14 +291,15 @@ function Job:sync(cursor_field, from)
     seen = {}
     for row in source.keys(self.t) do seen[#seen + 1] = row.PK_ID end
   end
-  db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k PRIMARY KEY)")
-  db:exec("DELETE FROM temp.caspio_mirror_keys")
-  for _, key in ipairs(seen) do db:run("INSERT OR IGNORE INTO temp.caspio_mirror_keys (k) VALUES (?)", key) end
-  local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" NOT IN (SELECT k FROM temp.caspio_mirror_keys)', q(self.name)))
+  -- The session's own table (a temporary one comes first by its bare name, in both targets).
+  db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k bigint PRIMARY KEY)")
+  db:exec("DELETE FROM caspio_mirror_keys")
+  for _, key in ipairs(seen) do db:run("INSERT INTO caspio_mirror_keys (k) VALUES (?) ON CONFLICT DO NOTHING", key) end
+  local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" NOT IN (SELECT k FROM caspio_mirror_keys)', q(self.name)))
   self.record.deleted = self.record.deleted + deleted
   if whole then return end
   -- Keys Caspio has and the mirror lacks (a row whose cursor is empty, say): read by key.
-  local missing = db:run(format('SELECT k FROM temp.caspio_mirror_keys WHERE k NOT IN (SELECT "PK_ID" FROM %s) ORDER BY k', q(self.name)))
+  local missing = db:run(format('SELECT k FROM caspio_mirror_keys WHERE k NOT IN (SELECT "PK_ID" FROM %s) ORDER BY k', q(self.name)))
   local step = source.keys_per_read
   for first = 1, #missing, step do
     local keys = {}
@@ -428,10 +438,11 @@ function caspio.mirror(opts)
   }
   if settings.lookback < 0 then usage("mirror: lookback must be seconds >= 0 (got %s)", tostring(settings.lookback)) end
   local start = calls_now()
-  local list = opts.all and caspio.tables() or names(opts.tables)
+  -- The target first: one that cannot be opened costs no call.
   local dialect = target.dialect
   local db = dialect.open(target.location, settings.dry_run)
   local closing <close> = setmetatable({}, { __close = function() db:close() end })
+  local list = opts.all and caspio.tables() or names(opts.tables)
   local report = { tables = {} }
   for _, name in ipairs(list) do
     local record = { table = name, inserted = 0, updated = 0, deleted = 0, calls = 0, notes = {} }
