@@ -319,11 +319,12 @@ import Testing
     /// A target caspio cannot write is a configuration error (exit 2) before any request.
     @Test func badTarget() throws {
         let f = try Fixture()
-        for target in ["mysql://host/db", "sqlite:", "caspio.db"] {
+        for target in ["mysql://me:sekret-pw@host/db", "sqlite:", "caspio.db"] {
             let result = try f.run(["mirror", target, "--tables", "Orders", "--summary"])
             #expect(result.status == 2, "\(target): \(result.stderr)")
             #expect(result.stderr.contains("sqlite:PATH"), "\(target): \(result.stderr)")
             #expect(result.stderr.contains("summary: requests 0 "), "\(target): \(result.stderr)")
+            #expect(!result.stderr.contains("sekret-pw"), "\(result.stderr)")
         }
         // A PostgreSQL target that cannot be opened: its URL's fault named, the password never.
         let port = try TestPostgres.freePort()

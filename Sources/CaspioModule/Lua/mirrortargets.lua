@@ -98,5 +98,7 @@ function internal.mirror_target(text)
   if scheme == "postgres" or scheme == "postgresql" then
     return { dialect = postgres, location = text, text = text }
   end
-  raise("config", format("the target %q is not one caspio mirrors to: write %s (e.g. sqlite:caspio.db)", text, TARGETS))
+  -- A password in the text (scheme://user:password@host) is never shown.
+  local shown = text:gsub("^([^/]*//[^/@:]*):[^/@]*@", "%1:***@")
+  raise("config", format("the target %q is not one caspio mirrors to: write %s (e.g. sqlite:caspio.db)", shown, TARGETS))
 end
