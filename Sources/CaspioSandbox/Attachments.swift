@@ -25,7 +25,7 @@ extension Store {
         return row
     }
 
-    func putAttachment(_ place: AttachmentField, row: Int, name: String, contentType: String, data: [UInt8]) throws {
+    func putAttachment(_ place: AttachmentField, row: Int, name: String, contentType: String, data: [UInt8], stamp: Bool = true) throws {
         guard !name.isEmpty, !name.contains("/") else { throw StoreError.invalid("'\(name)' is not a valid file name") }
         let now = CaspioDate.now()
         try transaction {
@@ -33,7 +33,7 @@ extension Store {
                 INSERT INTO \(Self.attachmentsTable) (tbl, field, row, name, content_type, data, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (tbl, field, row) DO UPDATE SET name = excluded.name, content_type = excluded.content_type, data = excluded.data, updated = excluded.updated
                 """, [.text(place.table), .text(place.field), .integer(row), .text(name), .text(contentType), .blob(data), .text(now), .text(now)])
-            try setValues(place.table, [(place.field, .text(name))], keys: [row])
+            try setValues(place.table, [(place.field, .text(name))], keys: [row], stamp: stamp)
         }
     }
 

@@ -49,17 +49,18 @@ extension Seed {
     static func id(_ n: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", n) }
 
     /// Everything but the three tables, as a seed document. `staffTable` adds the Staff table
-    /// (a FILE and a PASSWORD field): a fourth table, which the examples do not expect yet.
+    /// (FILE, PASSWORD, LIST and TIMESTAMP fields; `Updated` is stamped on insert and update).
     static func extras(staffTable: Bool) -> JSON {
         let staff = """
             "Tables": [{"Name": "Staff", "Fields": [
                 {"Name": "Name", "Type": "STRING"}, {"Name": "Email", "Type": "STRING", "Unique": true},
                 {"Name": "Joined", "Type": "DATE/TIME"}, {"Name": "Skills", "Type": "LIST-STRING"},
-                {"Name": "Photo", "Type": "FILE"}, {"Name": "Password", "Type": "PASSWORD"}],
+                {"Name": "Photo", "Type": "FILE"}, {"Name": "Password", "Type": "PASSWORD"},
+                {"Name": "Updated", "Type": "TIMESTAMP", "OnInsert": true, "OnUpdate": true}],
               "Rows": [
-                {"Name": "Ada Park", "Email": "ada@example.com", "Joined": "2021-03-01T00:00:00", "Skills": {"1": "SQL", "2": "Lua"}, "Password": "demo-ada"},
-                {"Name": "Ben Ortiz", "Email": "ben@example.com", "Joined": "2022-07-15T09:30:00", "Skills": {"1": "Support"}, "Password": "demo-ben"},
-                {"Name": "Cy Tan", "Email": "cy@example.com", "Joined": "2024-01-05T00:00:00", "Skills": {}, "Password": "demo-cy"}]}],
+                {"Name": "Ada Park", "Email": "ada@example.com", "Joined": "2021-03-01T00:00:00", "Skills": {"1": "SQL", "2": "Lua"}, "Password": "demo-ada", "Updated": "2024-01-05T09:00:00"},
+                {"Name": "Ben Ortiz", "Email": "ben@example.com", "Joined": "2022-07-15T09:30:00", "Skills": {"1": "Support"}, "Password": "demo-ben", "Updated": "2024-01-05T09:00:00"},
+                {"Name": "Cy Tan", "Email": "cy@example.com", "Joined": "2024-01-05T00:00:00", "Skills": {}, "Password": "demo-cy", "Updated": "2024-01-05T09:00:00"}]}],
             "Attachments": [{"Table": "Staff", "Field": "Photo", "PK_ID": 1, "Name": "ada.txt", "ContentType": "text/plain", "Text": "a photo of Ada"}],
             """
         let staffView = """

@@ -70,7 +70,7 @@ enum FieldType {
         case "YES/NO":
             guard case .bool(let b) = value else { throw refuse("a JSON boolean, true or false") }
             return .integer(b ? 1 : 0)
-        case "DATE/TIME":
+        case "DATE/TIME", "TIMESTAMP":  // a TIMESTAMP value comes only from a seed file
             guard case .string(let s) = value else { throw refuse("ISO 8601 text, e.g. \"2024-01-05T15:17:10\"") }
             guard let date = CaspioDate.normalized(s) else {
                 throw StoreError.invalid("'\(s)' is not a valid value for the DATE/TIME field \(field): use ISO 8601, e.g. 2024-01-05T15:17:10")
@@ -109,6 +109,17 @@ enum FieldType {
         default: break
         }
         return .string(text)
+    }
+
+    /// The stamp options (on insert, on update, time zone) belong to TIMESTAMP fields only, and
+    /// the time zone is an IANA name (`America/New_York`); nil or empty is UTC.
+    static func checkStamp(_ field: Store.Field) throws(StoreError) {
+        if field.type != "TIMESTAMP", field.stamp != Store.Field.Stamp() {
+            throw StoreError.invalid("Field '\(field.name)' is a \(field.type) field: only TIMESTAMP fields are stamped on insert or update or have a time zone")
+        }
+        if let zone = field.stamp.timeZone, TimeZone(identifier: zone) == nil {
+            throw StoreError.invalid("'\(zone)' is not a time zone the sandbox knows for the TIMESTAMP field '\(field.name)': use an IANA name such as America/New_York, or leave it out for UTC")
+        }
     }
 
     /// INTEGER fields hold SQL Server's int.
@@ -156,11 +167,15 @@ enum CaspioDate {
     }
 
     /// Now, as Caspio writes timestamps.
-    static func now() -> String {
+    static func now() -> String { text(Date(), zone: nil) }
+
+    /// A moment as Caspio writes it: the wall-clock time in the time zone `zone` names (nil:
+    /// UTC), without an offset.
+    static func text(_ date: Date, zone: String?) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.timeZone = zone.flatMap(TimeZone.init(identifier:)) ?? .gmt
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter.string(from: Date())
+        return formatter.string(from: date)
     }
 }

@@ -87,7 +87,7 @@ extension Store {
         var values = try assignments(body, fields, source, inserting: true, trusted: trusted)
         for field in fields where !values.contains(where: { $0.0 == field.name }) {
             if let generate = Self.generator(field.type) { values.append((field.name, .text(generate()))) }
-            if field.type == "TIMESTAMP" { values.append((field.name, .text(CaspioDate.now()))) }
+            if field.type == "TIMESTAMP", field.stamp.onInsert { values.append((field.name, stampValue(field))) }
         }
         let sql = values.isEmpty
             ? "INSERT INTO \(SQLText.quoted(table)) DEFAULT VALUES"
@@ -119,8 +119,15 @@ extension Store {
         }
     }
 
-    /// Sets values on rows by key, bypassing the API's rules (password and attachment endpoints).
-    func setValues(_ table: String, _ values: [(String, SQLValue)], keys: [Int]) throws {
+    /// Sets values on rows by key, bypassing the API's rules (password and attachment endpoints),
+    /// and stamps the table's TIMESTAMP fields stamped on update: every change of a row does
+    /// (`stamp: false` only for a seed file's rows, whose stamps the file gives).
+    func setValues(_ table: String, _ values: [(String, SQLValue)], keys: [Int], stamp: Bool = true) throws {
+        guard !keys.isEmpty else { return }
+        var values = values
+        for field in try fields(of: table) where stamp && field.type == "TIMESTAMP" && field.stamp.onUpdate && !values.contains(where: { $0.0 == field.name }) {
+            values.append((field.name, stampValue(field)))
+        }
         let set = values.map { "\(SQLText.quoted($0.0)) = ?" }.joined(separator: ", ")
         try byKeys(keys) { marks, ids in _ = try run { try db.query("UPDATE \(SQLText.quoted(table)) SET \(set) WHERE rowid IN (\(marks))", values.map(\.1) + ids) } }
     }
@@ -145,6 +152,11 @@ extension Store {
     }
 
     // MARK: Pieces
+
+    /// Now, in the TIMESTAMP field's time zone.
+    func stampValue(_ field: Field) -> SQLValue {
+        .text(CaspioDate.text(clock(), zone: field.stamp.timeZone))
+    }
 
     /// Runs `body` over keys in chunks that stay under SQLite's limit on bound values.
     private func byKeys(_ keys: [Int], _ body: (String, [SQLValue]) throws -> Void) throws {

@@ -25,7 +25,7 @@ public final class Sandbox: Sendable {
 
     public init(settings: SandboxSettings) throws {
         self.settings = settings
-        store = try Store(path: settings.dataPath)
+        store = try Store(path: settings.dataPath, clock: settings.clock)
         counters = NIOLockedValueBox(Counters(random: SplitMix64(seed: settings.chaosSeed), orderRandom: SplitMix64(seed: settings.orderSeed)))
         limiter = RateLimiter(settings.rateLimit)
         webhooks = WebhookDelivery(settings: settings)

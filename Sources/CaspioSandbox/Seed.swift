@@ -77,7 +77,7 @@ enum Seed {
         let place = try store.attachmentField(source, item["Field"]?.string ?? "", isView: false)
         let row = try store.attachmentRow(place, pk: String(item["PK_ID"]?.int ?? 0))
         try store.putAttachment(place, row: row, name: item["Name"]?.string ?? "", contentType: item["ContentType"]?.string ?? "application/octet-stream",
-                                data: Array((item["Text"]?.string ?? "").utf8))
+                                data: Array((item["Text"]?.string ?? "").utf8), stamp: false)
     }
 
     private static func loadFolder(_ folder: JSON, parent: String, _ store: Store) throws {

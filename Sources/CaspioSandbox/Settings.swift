@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `caspio sandbox` and `caspio run --sandbox` can change.
 public struct SandboxSettings: Sendable {
     /// The sandbox's own demo credentials: not secrets, printed so that scripts can use them.
@@ -45,6 +47,9 @@ public struct SandboxSettings: Sendable {
     /// Caspio's rate limits (`--rate-limit 2000/300s`, what `caspio sandbox` and `--sandbox`
     /// use); nil: none (the default of the type, for tests that burst on purpose).
     public var rateLimit: RateLimit? = nil
+
+    /// The time TIMESTAMP fields are stamped with; tests set a clock of their own.
+    public var clock: @Sendable () -> Date = { Date() }
 
     /// Caspio's published limit, third-party figure (API-NOTES.md).
     public static let caspioRateLimit = "2000/300s"

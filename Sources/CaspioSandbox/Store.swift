@@ -13,13 +13,24 @@ final class Store: @unchecked Sendable {
         var unique = false
         var label: String? = nil
         var description: String? = nil
+        /// A TIMESTAMP field's options (openapi-v3.json FieldModel `OnInsert`, `OnUpdate`,
+        /// `TimeZone`): stamped with the time when a row is inserted, when it is changed, in
+        /// that time zone (nil: UTC). Other types have neither.
+        var stamp = Stamp()
 
-        init(name: String, type: String, unique: Bool = false, label: String? = nil, description: String? = nil) {
+        struct Stamp: Equatable {
+            var onInsert = false
+            var onUpdate = false
+            var timeZone: String? = nil
+        }
+
+        init(name: String, type: String, unique: Bool = false, label: String? = nil, description: String? = nil, stamp: Stamp = Stamp()) {
             self.name = name
             self.type = type
             self.unique = unique
             self.label = label
             self.description = description
+            self.stamp = stamp
         }
     }
 
@@ -30,9 +41,12 @@ final class Store: @unchecked Sendable {
 
     private let lock = NIOLock()
     let db: SQLiteDatabase
+    /// What time it is for TIMESTAMP fields (`SandboxSettings.clock`), so tests run in virtual time.
+    let clock: @Sendable () -> Date
 
-    init(path: String?) throws {
+    init(path: String?, clock: @escaping @Sendable () -> Date = { Date() }) throws {
         db = try SQLiteDatabase(path: path)
+        self.clock = clock
         try db.execute("""
             CREATE TABLE IF NOT EXISTS \(Self.fieldsTable) (tbl TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
                 ord INTEGER NOT NULL, PRIMARY KEY (tbl, name));
@@ -69,7 +83,10 @@ final class Store: @unchecked Sendable {
             let meta: JSON = if case .text(let m) = row[2] { JSON.parse(Array(m.utf8)) ?? .object([]) } else { .object([]) }
             // Fields of an older --data file have no settings: their AUTONUMBER is unique.
             let unique = meta["Unique"]?.bool ?? (type == "AUTONUMBER")
-            return Field(name: name, type: type, unique: unique, label: meta["Label"]?.string, description: meta["Description"]?.string)
+            // Their TIMESTAMP fields were stamped on insert, and stay so.
+            let stamp = Field.Stamp(onInsert: meta["OnInsert"]?.bool ?? (type == "TIMESTAMP"), onUpdate: meta["OnUpdate"]?.bool ?? false,
+                                    timeZone: meta["TimeZone"]?.string)
+            return Field(name: name, type: type, unique: unique, label: meta["Label"]?.string, description: meta["Description"]?.string, stamp: stamp)
         }
     }
 
@@ -191,11 +208,13 @@ final class Store: @unchecked Sendable {
             if field.unique, ["FILE", "PASSWORD", "YES/NO"].contains(field.type) || FieldType.isList(field.type) {
                 throw StoreError.invalid("Field '\(field.name)' of type \(field.type) cannot be unique")
             }
+            try FieldType.checkStamp(field)
         }
     }
 
     private static func meta(_ field: Field) -> JSON {
-        .object([("Unique", .bool(field.unique)), ("Label", field.label.map(JSON.string) ?? .null), ("Description", field.description.map(JSON.string) ?? .null)])
+        .object([("Unique", .bool(field.unique)), ("Label", field.label.map(JSON.string) ?? .null), ("Description", field.description.map(JSON.string) ?? .null),
+                 ("OnInsert", .bool(field.stamp.onInsert)), ("OnUpdate", .bool(field.stamp.onUpdate)), ("TimeZone", field.stamp.timeZone.map(JSON.string) ?? .null)])
     }
 
     private func record(_ field: Field, table: String, order: Int) throws {

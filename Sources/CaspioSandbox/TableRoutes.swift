@@ -42,6 +42,7 @@ extension Sandbox {
                 if case .bool(let unique)? = body["Unique"] { new.unique = unique }
                 if case .string(let label)? = body["Label"] { new.label = label }
                 if case .string(let text)? = body["Description"] { new.description = text }
+                new.stamp = try stamp(body, v3StampKeys, changing: old.stamp)
                 try store.updateField(old.name, of: table, to: new)
             }
             return .noContent
@@ -57,7 +58,41 @@ extension Sandbox {
             throw APIError.badBody("a field needs Name and Type")
         }
         return Store.Field(name: name, type: type.uppercased(), unique: json["Unique"]?.bool ?? false,
-                           label: json["Label"]?.string, description: json["Description"]?.string)
+                           label: json["Label"]?.string, description: json["Description"]?.string,
+                           stamp: try stamp(json, v3StampKeys, changing: Store.Field.Stamp()))
+    }
+
+    /// What each version calls a TIMESTAMP field's options: on insert, on update, time zone.
+    typealias StampKeys = (onInsert: String, onUpdate: String, timeZone: String)
+    static let v3StampKeys: StampKeys = ("OnInsert", "OnUpdate", "TimeZone")
+
+    /// A TIMESTAMP field's options from a body, over `old` (what a key left out keeps); a
+    /// flag that is not a boolean or a time zone that is not text is refused, never ignored.
+    /// An empty time zone is UTC (openapi-v3.json's default `""`).
+    static func stamp(_ json: JSON, _ keys: StampKeys, changing old: Store.Field.Stamp) throws(APIError) -> Store.Field.Stamp {
+        var stamp = old
+        for (key, path) in [(keys.onInsert, \Store.Field.Stamp.onInsert), (keys.onUpdate, \Store.Field.Stamp.onUpdate)] {
+            switch json[key] {
+            case nil, .null?: break
+            case .bool(let flag)?: stamp[keyPath: path] = flag
+            case let other?: throw APIError.badBody("\(key) must be true or false, not \(other.encoded)")
+            }
+        }
+        switch json[keys.timeZone] {
+        case nil: break
+        case .null?: stamp.timeZone = nil
+        case .string(let zone)?: stamp.timeZone = zone.isEmpty ? nil : zone
+        case let other?: throw APIError.badBody("\(keys.timeZone) must be the name of a time zone, not \(other.encoded)")
+        }
+        return stamp
+    }
+
+    /// A field's stamp options as each version reports them; other types' flags are `other`
+    /// (v3: null, as openapi-v3.json allows; v4: false, as the sandbox always answered).
+    static func stampJSON(_ field: Store.Field, _ keys: StampKeys, other: JSON) -> [(String, JSON)] {
+        let timestamp = field.type == "TIMESTAMP"
+        return [(keys.onInsert, timestamp ? .bool(field.stamp.onInsert) : other), (keys.onUpdate, timestamp ? .bool(field.stamp.onUpdate) : other),
+                (keys.timeZone, field.stamp.timeZone.map(JSON.string) ?? .null)]
     }
 
     /// A field as `BaseColumnResult` in openapi-v3.json; `source` is a view field's `Table.Field`.
@@ -66,8 +101,9 @@ extension Sandbox {
         return .object([
             ("Name", .string(field.name)), ("TableFieldName", source.map(JSON.string) ?? .null), ("Type", .string(field.type)),
             ("Unique", .bool(field.unique)), ("UniqueAllowNulls", .bool(false)), ("Label", .string(field.label ?? field.name)),
-            ("Description", .string(field.description ?? "")), ("DisplayOrder", .int(index + 1)), ("OnInsert", .null), ("OnUpdate", .null),
-            ("TimeZone", .null), ("Format", .null), ("Prefix", .null), ("Length", .null), ("IsFormula", .bool(false)),
+            ("Description", .string(field.description ?? "")), ("DisplayOrder", .int(index + 1)),
+        ] + stampJSON(field, v3StampKeys, other: .null) + [
+            ("Format", .null), ("Prefix", .null), ("Length", .null), ("IsFormula", .bool(false)),
             ("ListField", FieldType.isList(field.type) ? .object([]) : .null), ("Editable", .bool(!generated && source == nil)),
         ])
     }

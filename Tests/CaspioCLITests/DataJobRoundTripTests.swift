@@ -16,7 +16,7 @@ import Testing
             ["export", "--sandbox", "Staff", "--skip", "Skills", "--delimiter", ";", "--crlf", "-o", file], environment: environment)
         #expect(export.status == 0, "\(export.stderr)")
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(text.hasPrefix("PK_ID;Name;Email;Joined;Photo\r\n1;Ada Park;ada@example.com;"), "\(text)")
+        #expect(text.hasPrefix("PK_ID;Name;Email;Joined;Photo;Updated\r\n1;Ada Park;ada@example.com;"), "\(text)")
         let back = try caspio(["import", "--sandbox", "Staff", file, "--delimiter", ";", "--key", "Email"], environment: environment)
         #expect(back.status == 0, "\(back.stderr)")
         #expect(back.stderr.contains("Staff: 3 rows: 0 inserted, 0 updated, 3 unchanged"), "\(back.stderr)")

@@ -207,7 +207,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try caspio(["export", "--sandbox", "Staff"], environment: ["HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml"], directory: directory)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("PK_ID,Name,Email,Joined,Skills,Photo\n1,Ada Park,ada@example.com,2021-03-01T00:00:00,\"{\"\"1\"\":\"\"SQL\"\",\"\"2\"\":\"\"Lua\"\"}\",ada.txt\n"), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("PK_ID,Name,Email,Joined,Skills,Photo,Updated\n1,Ada Park,ada@example.com,2021-03-01T00:00:00,\"{\"\"1\"\":\"\"SQL\"\",\"\"2\"\":\"\"Lua\"\"}\",ada.txt,2024-01-05T09:00:00\n"), "\(result.stdout)")
     }
 
     @Test func aDryRunSendsReadsOnly() throws {

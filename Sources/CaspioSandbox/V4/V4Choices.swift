@@ -63,6 +63,12 @@ enum V4Choices {
     /// 400 `InvalidInputValue` with a hint, the status the live 207 example shows for one row.
     static let invalidValueStatus = 400
 
+    // TIMESTAMP fields [spec: stampOnInsert, stampOnUpdate, stampTimeZone; generated types are
+    // "never sent in bodies"]: a value sent for one is refused as for every generated field
+    // (`FieldType.generated`, 400 naming it; a bulk row fails alone); every change of a row
+    // stamps its stampOnUpdate fields (`Store.setValues`); time zones are IANA names
+    // (`FieldType.checkStamp`). Other types report both flags false (`Sandbox.stampJSON`).
+
     /// `q.`-prefixed parameters [unknown]: 400 `IncorrectQueryParameter`, with a hint naming
     /// the v4 spelling, so a v3 habit is never silently ignored.
     static let qPrefixStatus = 400

@@ -35,8 +35,8 @@ enum V4Design {
             ("unique", .bool(field.unique)), ("isFormula", .bool(false)), ("formula", .null), ("relationship", .null),
             ("label", .string(field.label ?? field.name)), ("description", .string(field.description ?? "")), ("displayOrder", .int(index + 1)),
             ("format", .null), ("prefix", .null), ("length", FieldType.textLimits[field.type].map(JSON.int) ?? .null),
-            ("listField", .array([])), ("stampOnInsert", .bool(field.type == "TIMESTAMP")), ("stampOnUpdate", .bool(false)), ("stampTimeZone", .null),
-        ]
+            ("listField", .array([])),
+        ] + Sandbox.stampJSON(field, stampKeys, other: .bool(false))
         if let tableField { pairs.insert(("tableFieldName", .string(tableField)), at: 1) }
         return .object(pairs)
     }
@@ -47,8 +47,11 @@ enum V4Design {
             throw APIError(400, "IncorrectBodyParameter", "a field needs name and dataType", remediation: #"Send {"name": "Title", "dataType": "TEXT255"}."#)
         }
         return Store.Field(name: name, type: try storeType(dataType), unique: json["unique"]?.bool ?? false,
-                           label: json["label"]?.string, description: json["description"]?.string)
+                           label: json["label"]?.string, description: json["description"]?.string,
+                           stamp: try Sandbox.stamp(json, stampKeys, changing: Store.Field.Stamp()))
     }
+
+    static let stampKeys: Sandbox.StampKeys = ("stampOnInsert", "stampOnUpdate", "stampTimeZone")
 
     /// A table as `GET /v4/tables` lists it.
     static func tableJSON(id: String, name: String, fields: [Store.Field]) -> JSON {

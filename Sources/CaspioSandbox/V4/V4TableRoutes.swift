@@ -55,6 +55,7 @@ extension Sandbox {
                 if case .bool(let unique)? = body["unique"] { new.unique = unique }
                 if case .string(let label)? = body["label"] { new.label = label }
                 if case .string(let text)? = body["description"] { new.description = text }
+                new.stamp = try Sandbox.stamp(body, V4Design.stampKeys, changing: old.stamp)
                 try store.updateField(old.name, of: table, to: new)
                 let fields = try store.fields(of: table)
                 let index = fields.firstIndex { $0.name == new.name } ?? 0
