@@ -116,20 +116,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // SQLite 3 from Debian's libsqlite3-dev, linked, never vendored: the sandbox's storage.
+        // SQLite 3 from Debian's libsqlite3-dev, linked, never vendored.
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // A small layer over one SQLite connection: caspio.mirror's SQLite targets.
+        // A small layer over one SQLite connection: the sandbox's storage and caspio.mirror's SQLite targets.
         .target(name: "SQLiteLayer", dependencies: ["CSQLite"]),
         // `caspio sandbox`: a Caspio-compatible server (OAuth, records, tables, files) on loopback.
         // A product target, not test support: users run it to try scripts without an account.
         .target(
             name: "CaspioSandbox",
             dependencies: [
-                "CSQLite",
+                "SQLiteLayer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -57,7 +57,7 @@ enum TargetFunctions {
         case LUA_TNIL, LUA_TNONE: return .null
         case LUA_TBOOLEAN: return .integer(lua.boolean(at: index) ? 1 : 0)
         case LUA_TNUMBER:
-            if lua_isinteger(lua.L, index) != 0, let integer = lua.integer(at: index) { return .integer(integer) }
+            if lua_isinteger(lua.L, index) != 0, let integer = lua.integer(at: index) { return .integer(Int(integer)) }
             return .real(lua.number(at: index) ?? 0)
         case LUA_TSTRING: return .text(lua.string(at: index) ?? "")
         default: throw LuaRaise.message("sql: cannot store \(lua.typeName(at: index)) (value \(index - 2))")
@@ -67,7 +67,7 @@ enum TargetFunctions {
     private static func push(_ lua: Lua, _ value: SQLValue) {
         switch value {
         case .null: lua.pushNil()
-        case .integer(let i): lua.push(i)
+        case .integer(let i): lua.push(Int64(i))
         case .real(let d): lua.push(d)
         case .text(let s): lua.push(s)
         case .blob(let b): b.withUnsafeBytes { lua.push(bytes: $0) }

@@ -101,7 +101,7 @@ public final class PostgresTarget: TargetDatabase, @unchecked Sendable {
             guard cell.bytes != nil else { return .null }
             switch cell.dataType {
             case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
-            case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+            case .int2, .int4, .int8: return .integer(try cell.decode(Int.self))
             case .float4, .float8: return .real(try cell.decode(Double.self))
             case .numeric: return .real(NSDecimalNumber(decimal: try cell.decode(Decimal.self)).doubleValue)
             case .timestamp, .timestamptz, .date: return .text(caspioDate(try cell.decode(Date.self)))

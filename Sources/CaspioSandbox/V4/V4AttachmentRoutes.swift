@@ -1,3 +1,5 @@
+import SQLiteLayer
+
 /// Attachments and password fields of records on v4, over v3's store functions: one record's
 /// file by PK_ID (multipart part `File` to upload), files of the records a condition matches
 /// (info, rename, delete), and password fields set or cleared by a condition. Conditions travel
