@@ -184,7 +184,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport", "SQLiteLayer"]),
+        .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport", "SQLiteLayer", "CaspioSandbox"]),
         // The commands parsed, validated and put together in process; no binary spawned.
         .testTarget(
             name: "CaspioCommandsTests",

@@ -186,8 +186,11 @@ function V4.outgoing(method, path)
   return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
 end
 
+-- v4's `dataType` names that differ from v3's types (API-V4-NOTES.md); the rest are the same.
+local V3_TYPES = { TEXT255 = "STRING", TEXT64K = "TEXT", ATTACHMENT = "FILE", RANDOM_ID = "RANDOM ID", PK_ID = "AUTONUMBER" }
+
 -- Field items `{name, dataType, …}` (either casing; enveloped and paged, or a bare list),
--- given the v3 names the module reads as well.
+-- given the v3 names (and types) the module reads as well; `dataType` stays v4's.
 function V4.fields(path)
   local fields = {}
   for item in internal.numbered_pages(path, {}, 1000, V4.rows) do
@@ -195,6 +198,9 @@ function V4.fields(path)
     for k, v in pairs(item) do field[k] = v end
     field.Name = either(item, "name")
     field.Type = either(item, "dataType") or either(item, "type")
+    field.Type = V3_TYPES[field.Type] or field.Type
+    -- A TIMESTAMP field Caspio stamps on update (caspio.mirror's cursor).
+    field.OnUpdate = either(item, "stampOnUpdate")
     fields[#fields + 1] = field
   end
   return fields
