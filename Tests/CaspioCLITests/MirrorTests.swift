@@ -7,7 +7,8 @@ import Testing
 /// Caspio's): the first copy equals the source row by row; inserts, updates (one stamped
 /// inside the lookback window) and deletes appear after the next run; a new field adds a
 /// column; an unchanged run's calls; kill -9 mid-copy, then a rerun; --every stopped by
-/// SIGTERM in its pause; a bad target refused before any call.
+/// SIGTERM in its pause; a bad target refused before any call. The copy and the changes are
+/// read through REST API v3 and v4 alike.
 @Suite(.serialized) struct MirrorTests {
     static func seed(rows: Int) -> String {
         let list = (1...rows).map { i in
@@ -27,10 +28,13 @@ import Testing
         let sandbox: SpawnedProcess
         let directory: URL
         var env: [String: String]
+        /// The REST API version the mirror reads through (writes go through v3).
+        let version: Int
         var target: String { "sqlite:" + directory.appendingPathComponent("mirror.db").path }
         var database: String { directory.appendingPathComponent("mirror.db").path }
 
-        init(rows: Int = 30, extra: [String] = []) throws {
+        init(rows: Int = 30, extra: [String] = [], version: Int = 3) throws {
+            self.version = version
             directory = try temporaryDirectory()
             let seedFile = try write(MirrorTests.seed(rows: rows), to: directory.appendingPathComponent("seed.json"))
             let (process, exports) = try SpawnedProcess.sandbox(["--seed", seedFile.path, "--rate-limit", "off"] + extra, seconds: 300)
@@ -43,7 +47,11 @@ import Testing
         }
 
         func run(_ arguments: [String]) throws -> ProcessResult {
-            try caspio(arguments, environment: env, directory: directory)
+            var env = env
+            if arguments.first == "mirror", let base = env["CASPIO_BASE_URL"] {
+                env["CASPIO_BASE_URL"] = base.replacingOccurrences(of: "/rest/v3", with: "/rest/v\(version)")
+            }
+            return try caspio(arguments, environment: env, directory: directory)
         }
 
         func mirror(_ extra: [String] = []) throws -> ProcessResult {
@@ -112,8 +120,8 @@ import Testing
         result.stdout.split(separator: "\n").first { $0.hasPrefix(table + ": ") && $0.contains("inserted") }.map(String.init) ?? ""
     }
 
-    @Test func firstCopyThenChangesThenNewField() throws {
-        let f = try Fixture()
+    @Test(arguments: [3, 4]) func firstCopyThenChangesThenNewField(version: Int) throws {
+        let f = try Fixture(version: version)
         let first = try f.mirror()
         #expect(Self.line(first).hasPrefix("Orders: copied: 30 inserted, 0 updated, 0 deleted"), "\(first.stdout)")
         #expect(first.stdout.contains("total: 1 table, 30 inserted, 0 updated, 0 deleted"))
@@ -152,8 +160,8 @@ import Testing
 
     /// A removed field keeps its column (and values) until --prune drops it; a field added
     /// again with another type copies the table anew.
-    @Test func removedAndRetypedFields() throws {
-        let f = try Fixture()
+    @Test(arguments: [3, 4]) func removedAndRetypedFields(version: Int) throws {
+        let f = try Fixture(version: version)
         _ = try f.mirror()
         try f.lua(#"local t = caspio.table("Orders"); t:delete_field("Due"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "STRING"})"#)
         let changed = try f.mirror()
@@ -178,8 +186,8 @@ import Testing
 
     /// An unchanged table costs one call a run when the key comparison is not due; with the
     /// comparison due (the default, every run), it adds the design and one page of keys.
-    @Test func unchangedRunCalls() throws {
-        let f = try Fixture()
+    @Test(arguments: [3, 4]) func unchangedRunCalls(version: Int) throws {
+        let f = try Fixture(version: version)
         _ = try f.mirror(["--deletes-every", "3"])
         let quiet = try f.mirror(["--deletes-every", "3"])
         #expect(Self.line(quiet).contains("0 inserted, 0 updated, 0 deleted, 1 call;"), "\(quiet.stdout)")

@@ -35,6 +35,9 @@ function V3.refuse_writes(what) end
 --- A table's or view's id (`t.id`): v3 has none, it addresses them by name.
 function V3.id() return nil end
 
+-- v3 sends names: there are no ids to remember.
+function V3.remember() end
+
 --- Each clause's query parameter.
 V3.PARAMETERS = { where = "q.where", select = "q.select", orderBy = "q.orderBy", groupBy = "q.groupBy" }
 
@@ -168,6 +171,15 @@ local function resolve(kind, name, method, path)
 end
 
 function V4.id(kind, name) return resolve(kind, name, "GET", kind .. "/" .. name) end
+
+--- An id known from an earlier run (a mirror's state), used for `name` without a listing;
+--- `id` nil forgets what is known of the kind, so that the next use lists them again.
+function V4.remember(kind, name, id)
+  if id == nil then listings[kind] = nil return end
+  local map = listings[kind] or { by_name = {}, ids = {}, names = {} }
+  listings[kind] = map
+  map.by_name[name:lower()], map.ids[id:lower()] = id, id
+end
 
 -- Writes on v4 are not built yet: refused before anything is sent, whatever wrote them.
 local READS = { GET = true, HEAD = true }

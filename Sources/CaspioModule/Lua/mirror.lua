@@ -107,21 +107,25 @@ end
 
 function Job:state()
   self.db:exec(format([[CREATE TABLE IF NOT EXISTS %s (table_name TEXT PRIMARY KEY, last_run TEXT, cursor_field TEXT,
-    cursor TEXT, row_count INTEGER, fingerprint TEXT, runs INTEGER, keys_run INTEGER)]], self.q(STATE)))
-  local rows = self.db:run(format("SELECT cursor_field, cursor, row_count, fingerprint, runs, keys_run FROM %s WHERE table_name = ?", self.q(STATE)), self.name)
+    cursor TEXT, row_count INTEGER, fingerprint TEXT, runs INTEGER, keys_run INTEGER, source_id TEXT)]], self.q(STATE)))
+  -- A state table made before ids were kept gets their column.
+  local has_id = false
+  for _, column in ipairs(self.dialect.columns(self.db, STATE)) do has_id = has_id or column.name == "source_id" end
+  if not has_id then self.db:exec(format("ALTER TABLE %s ADD COLUMN source_id TEXT", self.q(STATE))) end
+  local rows = self.db:run(format("SELECT cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id FROM %s WHERE table_name = ?", self.q(STATE)), self.name)
   local row = rows[1]
   if row == nil then return nil end
-  return { cursor_field = row[1], cursor = row[2], row_count = row[3], fingerprint = row[4], runs = row[5] or 0, keys_run = row[6] or 0 }
+  return { cursor_field = row[1], cursor = row[2], row_count = row[3], fingerprint = row[4], runs = row[5] or 0, keys_run = row[6] or 0, source_id = row[7] }
 end
 
 function Job:save_state(values)
   local q = self.q
-  self.db:run(format([[INSERT INTO %s (table_name, last_run, cursor_field, cursor, row_count, fingerprint, runs, keys_run)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET last_run = excluded.last_run,
+  self.db:run(format([[INSERT INTO %s (table_name, last_run, cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET last_run = excluded.last_run,
     cursor_field = excluded.cursor_field, cursor = excluded.cursor, row_count = excluded.row_count,
-    fingerprint = excluded.fingerprint, runs = excluded.runs, keys_run = excluded.keys_run]], q(STATE)),
+    fingerprint = excluded.fingerprint, runs = excluded.runs, keys_run = excluded.keys_run, source_id = excluded.source_id]], q(STATE)),
     self.name, os.date("!%Y-%m-%dT%H:%M:%SZ"), values.cursor_field, values.cursor, values.row_count, values.fingerprint,
-    values.runs, values.keys_run)
+    values.runs, values.keys_run, internal.dialect().id("tables", self.name))
 end
 
 
@@ -312,6 +316,11 @@ end
 function Job:attempt(force_design)
   local db, q, opts = self.db, self.q, self.opts
   local state = self:state()
+  -- On v4, the table's id from the last run spares the listing that maps names to ids.
+  if state and state.source_id and not force_design then
+    self.remembered = true
+    internal.dialect().remember("tables", self.name, state.source_id)
+  end
   local existing = self.dialect.columns(db, self.name)
   local runs = (state and state.runs or 0) + 1
   self.keys_due = state ~= nil and runs - (state.keys_run or 0) >= opts.deletes_every
@@ -383,6 +392,12 @@ function Job:run()
     self.dialect.begin(db)
     local ok, err = pcall(self.attempt, self, try > 1)
     if not ok or self.redo or self.opts.dry_run then db:exec("ROLLBACK") else db:exec("COMMIT") end
+    -- A remembered id that no longer names the table (it was made again): listed anew.
+    if not ok and self.remembered and type(err) == "table" and err.status == 404 and try == 1 then
+      internal.dialect().remember("tables", self.name, nil)
+      self.redo, ok = true, true
+    end
+    self.remembered = false
     if not ok then error(err, 0) end
     if not self.redo then break end
     self.record.inserted, self.record.updated, self.record.deleted, self.record.notes = 0, 0, 0, {}
