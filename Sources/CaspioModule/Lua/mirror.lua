@@ -92,6 +92,32 @@ local function since(cursor, lookback)
   return caspio.date.format(os.time(date) - lookback)
 end
 
+-- Rows written per INSERT by a copy and a key comparison: one statement (one round trip to a
+-- PostgreSQL server) per 100 rows, not per row.
+local ROWS_PER_INSERT = 100
+
+-- A writer of rows of `width` values into `columns` (quoted names) of `name`, ROWS_PER_INSERT
+-- at a time; a row whose key is already there (a page read twice) is written once. Call
+-- add(values…) per row, then flush().
+local function batch_writer(db, name, columns, width)
+  local head = format("INSERT INTO %s (%s) VALUES ", name, concat(columns, ", "))
+  local one = "(" .. string.rep("?", width, ", ") .. ")"
+  local pending, count = {}, 0
+  local writer = {}
+  function writer.flush()
+    if count == 0 then return end
+    db:run(head .. string.rep(one, count, ", ") .. " ON CONFLICT DO NOTHING", table.unpack(pending, 1, count * width))
+    pending, count = {}, 0
+  end
+  function writer.add(values)
+    local base = count * width
+    for i = 1, width do pending[base + i] = values[i] end
+    count = count + 1
+    if count >= ROWS_PER_INSERT then writer.flush() end
+  end
+  return writer
+end
+
 -- One table ----------------------------------------------------------------------------------
 
 local Job = {}
@@ -198,13 +224,15 @@ function Job:copy(fields, existing)
     end
   end
   self:create(new, columns)
-  -- A row that comes twice (a page read again) is written once.
-  local insert = self:statements(fields, new).upsert
+  local names = {}
+  for i, field in ipairs(fields) do names[i] = q(field.name) end
+  local writer = batch_writer(db, q(new), names, #fields)
   local n = 0
   for row in self.source.rows(self.t) do
-    db:run(insert, table.unpack(row_values(row, fields), 1, #fields))
+    writer.add(row_values(row, fields))
     n = n + 1
   end
+  writer.flush()
   local r = self.record
   if existing then
     local common = {}
@@ -298,7 +326,9 @@ function Job:sync(cursor_field, from)
   -- The session's own table (a temporary one comes first by its bare name, in both targets).
   db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k bigint PRIMARY KEY)")
   db:exec("DELETE FROM caspio_mirror_keys")
-  for _, key in ipairs(seen) do db:run("INSERT INTO caspio_mirror_keys (k) VALUES (?) ON CONFLICT DO NOTHING", key) end
+  local keys = batch_writer(db, "caspio_mirror_keys", { "k" }, 1)
+  for _, key in ipairs(seen) do keys.add({ key }) end
+  keys.flush()
   local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" NOT IN (SELECT k FROM caspio_mirror_keys)', q(self.name)))
   self.record.deleted = self.record.deleted + deleted
   if whole then return end
