@@ -105,20 +105,31 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // SQLite 3 from Debian's libsqlite3-dev, linked, never vendored: the sandbox's storage.
+        // A mirror's PostgreSQL target: caspio.mirror's TargetDatabase on postgres-nio, its URL
+        // read as the store's. Only the commands link it, as they do the store.
+        .target(
+            name: "PostgresTarget",
+            dependencies: [
+                "CaspioModule", "CaspioStore", "CaspioClient", "SQLiteLayer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // SQLite 3 from Debian's libsqlite3-dev, linked, never vendored.
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // A small layer over one SQLite connection: caspio.mirror's SQLite targets.
+        // A small layer over one SQLite connection: the sandbox's storage and caspio.mirror's SQLite targets.
         .target(name: "SQLiteLayer", dependencies: ["CSQLite"]),
         // `caspio sandbox`: a Caspio-compatible server (OAuth, records, tables, files) on loopback.
         // A product target, not test support: users run it to try scripts without an account.
         .target(
             name: "CaspioSandbox",
             dependencies: [
-                "CSQLite",
+                "SQLiteLayer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,7 +164,7 @@ let package = Package(
         .target(
             name: "CaspioCommands",
             dependencies: [
-                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore",
+                "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore", "PostgresTarget",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -173,7 +184,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport", "SQLiteLayer"]),
+        .testTarget(name: "CaspioCLITests", dependencies: ["CaspioTestSupport", "SQLiteLayer", "CaspioSandbox"]),
         // The commands parsed, validated and put together in process; no binary spawned.
         .testTarget(
             name: "CaspioCommandsTests",

@@ -981,7 +981,7 @@ function caspio.state.path() end
 -- <options: mirror>
 ---The options of `mirror`.
 ---@class caspio.MirrorOptions
----where the copy lives: `sqlite:PATH` (required)
+---where the copy lives: `sqlite:PATH` or `postgres://USER@HOST/DATABASE` (required)
 ---@field target? string
 ---the tables to mirror (`"A,B"` or `{"A", "B"}`); or `all`
 ---@field tables? string|string[]

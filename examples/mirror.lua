@@ -8,11 +8,13 @@ local first = caspio.mirror({ target = target, all = true })
 for _, r in ipairs(first.tables) do print(r.line) end
 print(first.total.line)
 
--- A change and a delete in Caspio; the next run brings the copy up to date. These tables have
--- no field stamped on update, so each is read in full (with one, only changed rows would be).
+-- Changes and a delete in Caspio; the next run brings the copy up to date. Staff has a field
+-- Caspio stamps on update (Updated), so only its rows changed since the last run are read;
+-- Customers and Orders have none, so each is read in full.
 caspio.table("Customers"):update("PK_ID = 1", { Name = "Ada Lovelace" })
 caspio.table("Orders"):delete("PK_ID = 2")
-local again = caspio.mirror({ target = target, tables = { "Customers", "Orders" } })
+caspio.table("Staff"):update("PK_ID = 2", { Name = "Ben Ortiz-Lee" })
+local again = caspio.mirror({ target = target, tables = { "Customers", "Orders", "Staff" } })
 for _, r in ipairs(again.tables) do print(r.line) end
 print(again.total.line)
 

@@ -5,6 +5,7 @@ import CaspioSandbox
 import CaspioStore
 import Foundation
 import Logging
+import PostgresTarget
 
 /// One command's use of an account, made once and passed down: the settings the flags (and a
 /// `--sandbox`) resolve to, the logger, the sandbox when one was asked for, and the shared
@@ -115,9 +116,12 @@ final class CommandSession: @unchecked Sendable {
     /// The module's context: the client is made on first use. `scriptName` is what the usage
     /// ledger files the run's requests under; `state`, when given, replaces the state file.
     func makeModuleContext(statePath: String? = nil, state: (any ScriptStateStore)? = nil, scriptName: String? = nil) -> ModuleContext {
-        ModuleContext(logger: logger, statePath: statePath, state: state) { [self] () throws(CaspioError) -> CaspioClient in
+        let context = ModuleContext(logger: logger, statePath: statePath, state: state) { [self] () throws(CaspioError) -> CaspioClient in
             try makeClient(scriptName: scriptName)
         }
+        let (environment, logger) = (environment, logger)
+        context.openPostgres = { (url) throws(CaspioError) in try PostgresTarget.open(url, environment: environment, logger: logger) }
+        return context
     }
 
     /// The run lock `unattended` asks for (or `lock`, when it asks for none), in the shared

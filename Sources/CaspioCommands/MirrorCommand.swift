@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaspioClient
 import CaspioSandbox
 import Foundation
 import Glibc
@@ -11,11 +12,11 @@ struct MirrorCommand: ParsableCommand {
         commandName: "mirror",
         abstract: "Keep a live SQL copy of tables: the first run copies them, later runs read only what changed.",
         discussion: """
-            TARGET is sqlite:PATH. The first run copies each table whole (one SQL table per Caspio table, its columns in the table's order, PK_ID the key); later runs read only the rows changed since the last (a TIMESTAMP field stamped on update, or --cursor TABLE.FIELD), less a lookback window, and compare the key sets for deletes. A table without a cursor is read in full. Each table's changes are committed at once, so a reader never sees half of them and a killed run is redone. The state of each table is kept in the target's _caspio_mirror table. Every run ends with a line per table (inserted, updated, deleted, calls) and a total. The run holds the target's lock. Exit codes as for `run`.
+            TARGET is sqlite:PATH, or a PostgreSQL URL (postgres://USER@HOST/DATABASE?sslmode=require) read as --store reads one, its password from PGPASSWORD or ~/.pgpass. The first run copies each table whole (one SQL table per Caspio table, its columns in the table's order, PK_ID the key); later runs read only the rows changed since the last (a TIMESTAMP field stamped on update, or --cursor TABLE.FIELD), less a lookback window, and compare the key sets for deletes. A table without a cursor is read in full. Each table's changes are committed at once, so a reader never sees half of them and a killed run is redone. The state of each table is kept in the target's _caspio_mirror table. Every run ends with a line per table (inserted, updated, deleted, calls) and a total. The run holds the target's lock. Exit codes as for `run`.
             """
     )
 
-    @Argument(help: ArgumentHelp("Where the copy lives: sqlite:PATH.", valueName: "TARGET"))
+    @Argument(help: ArgumentHelp("Where the copy lives: sqlite:PATH or postgres://USER@HOST/DATABASE.", valueName: "TARGET"))
     var target: String
 
     @Option(help: ArgumentHelp("The tables to mirror, comma-separated.", valueName: "A,B"))
@@ -78,7 +79,7 @@ struct MirrorCommand: ParsableCommand {
         parameters += [("all", all), ("full", full), ("prune", prune), ("bar", false), ("quiet", quiet)].map { ($0.0, .flag($0.1)) }
         parameters += numbers.compactMap { key, value in value.map { (key, .number($0)) } }
         try RunCommand.launch(RunCommand.Launch(
-            connection: connection, unattended: unattended, script: nil, lockSubject: .table("mirror " + target), defaultLock: .derived,
+            connection: connection, unattended: unattended, script: nil, lockSubject: .table("mirror " + StoreSetting.redacted(target)), defaultLock: .derived,
             ledgerName: "mirror", argv: CommandLine.arguments, scriptIndex: nil,
             preloads: [.job(DataJob.Spec(name: "mirror", source: PackageResources.mirror_lua, parameters: parameters))], dryRun: dryRun))
     }

@@ -19,6 +19,8 @@ public final class ModuleContext: @unchecked Sendable {
     public let state: (any ScriptStateStore)?
     /// --dry-run or CASPIO_DRY_RUN=1: writes are logged and answered with stand-ins, never sent.
     public var dryRun = false
+    /// Opens a mirror's `postgres://` target; set by the commands, which link PostgreSQL.
+    public var openPostgres: ((String) throws(CaspioError) -> any TargetDatabase)?
 
     /// `statePath`: caspio.state in that file; `state`, given instead: in a shared store.
     public init(

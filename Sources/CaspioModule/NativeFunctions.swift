@@ -13,7 +13,7 @@ enum NativeFunctions {
         core(context)
             .merging(LuaCSV.functions(usage: { lua, message in ModuleContract.usage(lua, message) })) { a, _ in a }
             .merging(ShowFunctions.all) { a, _ in a }
-            .merging(SQLiteFunctions.all) { a, _ in a }
+            .merging(TargetFunctions.all(context)) { a, _ in a }
     }
 
     private static func core(_ context: ModuleContext) -> [String: HostFunction] {

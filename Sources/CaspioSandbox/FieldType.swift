@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteLayer
 
 /// Caspio field types and how the sandbox stores them in SQLite. Text is compared without
 /// regard to case (COLLATE NOCASE), as Caspio's SQL Server collation does, so `State='ca'`

@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteLayer
 
 /// Files and folders: folders are a tree of objects (kind `folder`, parent the parent's key,
 /// the root ""), files rows of `filesTable` in a folder. Names are unique within a folder.

@@ -1,3 +1,5 @@
+import SQLiteLayer
+
 /// Password fields (openapi-v3.json `/tables/{t}/passwordFields…`): listed, set and cleared
 /// here only; records never show them and clauses may not name them (`Store.readRecords`).
 extension Sandbox {

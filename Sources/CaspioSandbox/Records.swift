@@ -1,3 +1,5 @@
+import SQLiteLayer
+
 /// Records over SQLite (API-NOTES.md, "Records"), for tables and views alike: a `Source` is a
 /// subquery exposing only what the API may see (never a PASSWORD field) plus a hidden `__key`
 /// (the base table's rowid), and the client's clauses are embedded into one SELECT over it
@@ -230,12 +232,12 @@ extension Store {
             guard case .text(let table) = row[0], case .text(let name) = row[1] else { return nil }
             return (table + "." + name).lowercased()
         }
-        let hidden = SQLiteDatabase.Hidden(columns: Set(passwords), own: source.baseTable ?? "")
+        let hidden = SQLiteConnection.Hidden(columns: Set(passwords), own: source.baseTable ?? "")
         do { return try db.prepareUntrusted(sql, hidden: hidden) } catch { throw StoreError.sql("\(error)") }
     }
 
     /// Runs a step whose failures (constraints, type errors) are the client's.
     func run<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as SQLiteDatabase.Failure { throw StoreError.sql(error.description) }
+        do { return try body() } catch let error as SQLiteConnection.Failure { throw StoreError.sql(error.description) }
     }
 }

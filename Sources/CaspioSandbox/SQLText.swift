@@ -1,6 +1,6 @@
 /// Checks on the SQL fragments and names that clients send. Fragments (q.where, q.select,
 /// q.orderBy, q.groupBy) are embedded into one statement, which must then prepare as exactly
-/// one statement (`SQLiteDatabase.prepare`); these checks refuse the obvious attempts early
+/// one statement (`SQLiteConnection.prepare`); these checks refuse the obvious attempts early
 /// with a clear message, before SQLite sees them.
 enum SQLText {
     /// Letters, digits and underscores, not starting with a digit, at most 64 characters:

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import SQLiteLayer
 
 /// The sandbox's data in one SQLite database: tables with their fields and records, views,
 /// files and folders, and the account's other objects (webhooks, tasks, applications,
@@ -40,12 +41,12 @@ final class Store: @unchecked Sendable {
     static let attachmentsTable = "__sandbox_attachments"
 
     private let lock = NIOLock()
-    let db: SQLiteDatabase
+    let db: SQLiteConnection
     /// What time it is for TIMESTAMP fields (`SandboxSettings.clock`), so tests run in virtual time.
     let clock: @Sendable () -> Date
 
     init(path: String?, clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        db = try SQLiteDatabase(path: path)
+        db = try SQLiteConnection(path: path)
         self.clock = clock
         try db.execute("""
             CREATE TABLE IF NOT EXISTS \(Self.fieldsTable) (tbl TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,

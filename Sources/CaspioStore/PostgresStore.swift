@@ -52,6 +52,19 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// Another PostgreSQL database than the store (a mirror's target), read as the store's URL
+    /// is: libpq's defaults, TLS by sslmode, the password from the URL, PGPASSWORD or
+    /// ~/.pgpass, and never shown.
+    public static func connection(
+        to text: String, origin: String, role: String, environment: [String: String], logger: Logger
+    ) throws(CaspioError) -> (url: StoreURL, configuration: PostgresConnection.Configuration) {
+        let url = try StoreURL.parse(text, origin: origin, role: role, environment: environment)
+        let setting = StoreSetting(url: text, origin: origin)
+        let password = PasswordLookup.password(for: url, setting: setting, environment: environment) { logger.warning("\($0)") }
+        if let password { SecretRedactor.shared.register(password) }
+        return (url, try configuration(url, password: password))
+    }
+
     static func configuration(_ url: StoreURL, password: Secret?) throws(CaspioError) -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let directory = url.socketDirectory {

@@ -33,12 +33,13 @@ public struct StoreURL: Sendable, Equatable {
 
     static let knownParameters = ["sslmode", "host", "port", "user", "dbname", "connect_timeout", "sslrootcert"]
 
+    /// `role`: what the URL is, for messages ("the store URL", "the mirror's target").
     public static func parse(
-        _ text: String, origin: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ text: String, origin: String, role: String = "the store URL", environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(CaspioError) -> StoreURL {
         let shown = StoreSetting.redacted(text)
         func bad(_ what: String) -> CaspioError {
-            CaspioError(.config, "the store URL \(shown) (from \(origin)) \(what); write it as postgres://USER@HOST:PORT/DATABASE?sslmode=require")
+            CaspioError(.config, "\(role) \(shown) (from \(origin)) \(what); write it as postgres://USER@HOST:PORT/DATABASE?sslmode=require")
         }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "postgres" || scheme == "postgresql"

@@ -1,23 +1,28 @@
 import CSQLite
 
-/// A value as SQLite stores it.
-public enum SQLiteValue: Equatable, Sendable {
-    case null, integer(Int64), real(Double), text(String), blob([UInt8])
+/// A value as SQL stores it: SQLite's storage classes, to which a PostgreSQL target maps its own.
+public enum SQLValue: Equatable, Sendable {
+    case null, integer(Int), real(Double), text(String), blob([UInt8])
 }
 
-/// One SQLite connection for one thread at a time, with its prepared statements kept by
-/// their text: a mirror runs the same insert for every row.
+/// One SQLite connection, for one thread at a time (the sandbox serialises every use behind
+/// its store's lock; a mirror runs on the Lua thread). `run` keeps its prepared statements by
+/// their text, since a mirror runs the same insert for every row; `prepare` makes one the
+/// caller owns.
 public final class SQLiteConnection {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     private var handle: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [String: Statement] = [:]
+    /// The file, or `:memory:`.
     public let path: String
 
-    /// Opens (creating if need be) the database file at `path`.
-    public init(path: String) throws(Failure) {
+    /// Opens (creating if need be) the database file at `path`; nil: a private in-memory database.
+    public init(path: String?) throws(Failure) {
+        let path = path ?? ":memory:"
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
@@ -36,29 +41,18 @@ public final class SQLiteConnection {
     public var isOpen: Bool { handle != nil }
 
     public func close() {
-        for statement in statements.values { sqlite3_finalize(statement) }
         statements = [:]
-        if let handle { sqlite3_close(handle) }
+        if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
+
+    /// The rows the last statement changed, and the key of the last row inserted.
+    public var changes: Int { handle.map { Int(sqlite3_changes($0)) } ?? 0 }
+    public var lastInsertRowID: Int { handle.map { Int(sqlite3_last_insert_rowid($0)) } ?? 0 }
 
     private func open() throws(Failure) -> OpaquePointer {
         guard let handle else { throw Failure(description: "the database \(path) is closed") }
         return handle
-    }
-
-    private func failure(_ db: OpaquePointer) -> Failure {
-        Failure(description: String(cString: sqlite3_errmsg(db)))
-    }
-
-    private func statement(_ sql: String, _ db: OpaquePointer) throws(Failure) -> OpaquePointer {
-        if let cached = statements[sql] { return cached }
-        var statement: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
-        let status = sql.withCString { sqlite3_prepare_v2(db, $0, -1, &statement, &tail) }
-        guard status == SQLITE_OK, let statement else { throw failure(db) }
-        statements[sql] = statement
-        return statement
     }
 
     /// Runs statements that take no parameters, several at once (schema changes, transactions).
@@ -72,16 +66,107 @@ public final class SQLiteConnection {
         }
     }
 
-    /// Runs one statement with `values` bound to its parameters; returns its rows (for a
-    /// statement that returns none, an empty list) and the rows it changed.
-    @discardableResult
-    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(Failure) -> (rows: [[SQLiteValue]], changes: Int) {
+    /// Prepares exactly one statement. Text after the first statement is an error: this is what
+    /// makes a client's clause unable to smuggle in a second statement.
+    public func prepare(_ sql: String) throws(Failure) -> Statement {
         let db = try open()
-        let statement = try statement(sql, db)
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
+        var statement: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let trailing: String? = sql.withCString { start in
+            guard sqlite3_prepare_v2(db, start, -1, &statement, &tail) == SQLITE_OK, statement != nil else { return nil }
+            return tail.map { String(cString: $0) } ?? ""
         }
+        guard let trailing, let statement else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
+        let prepared = Statement(statement, database: db)
+        guard trailing.allSatisfy({ $0.isWhitespace }) else { throw Failure(description: "more than one statement") }
+        return prepared
+    }
+
+    /// What a client's statement may not read beyond the sandbox's bookkeeping: PASSWORD
+    /// columns (`table.column`, lower-cased) anywhere, and the sandbox's own tables (`__…`)
+    /// other than `own` (a directory's users, read through their own routes).
+    public final class Hidden {
+        let columns: Set<String>
+        let own: String
+
+        public init(columns: Set<String>, own: String) {
+            self.columns = columns
+            self.own = own.lowercased()
+        }
+    }
+
+    /// Prepares a statement that embeds a client's text (q.where, q.select…). While it is
+    /// compiled, an authorizer lets it read, update and delete rows of the account's tables
+    /// and call functions, and nothing else: no pragmas, no attach, no schema changes, no
+    /// access to the sandbox's own tables (`__*`, `sqlite_*`), and no PASSWORD column, even
+    /// from a subquery over another table.
+    public func prepareUntrusted(_ sql: String, hidden: Hidden) throws(Failure) -> Statement {
+        let db = try open()
+        sqlite3_set_authorizer(db, { context, action, first, second, _, _ in
+            func text(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+            let hidden = Unmanaged<Hidden>.fromOpaque(context!).takeUnretainedValue()
+            switch action {
+            case SQLITE_SELECT, SQLITE_RECURSIVE:
+                return SQLITE_OK
+            case SQLITE_FUNCTION:
+                return text(second).lowercased() == "load_extension" ? SQLITE_DENY : SQLITE_OK
+            case SQLITE_READ, SQLITE_UPDATE, SQLITE_DELETE:
+                let table = text(first).lowercased()
+                if table.hasPrefix("sqlite_") || (table.hasPrefix("__") && table != hidden.own) { return SQLITE_DENY }
+                return action == SQLITE_READ && hidden.columns.contains(table + "." + text(second).lowercased()) ? SQLITE_DENY : SQLITE_OK
+            default:
+                return SQLITE_DENY
+            }
+        }, Unmanaged.passUnretained(hidden).toOpaque())
+        defer { sqlite3_set_authorizer(db, nil, nil) }
+        return try withExtendedLifetime(hidden) { () throws(Failure) -> Statement in try prepare(sql) }
+    }
+
+    /// Runs one statement with parameters and returns its rows (prepared for this call alone).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(Failure) -> [[SQLValue]] {
+        let statement = try prepare(sql)
+        try statement.bind(parameters)
+        return try statement.rows()
+    }
+
+    /// Runs one statement with `values` bound to its parameters, its preparation kept for the
+    /// next run of the same text; returns its rows (for a statement that returns none, an
+    /// empty list) and the rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(Failure) -> (rows: [[SQLValue]], changes: Int) {
+        let statement: Statement
+        if let cached = statements[sql] {
+            statement = cached
+        } else {
+            statement = try prepare(sql)
+            statements[sql] = statement
+        }
+        defer { statement.reset() }
+        try statement.bind(values)
+        return (try statement.rows(), changes)
+    }
+}
+
+/// One prepared statement, finalized with its object.
+public final class Statement {
+    private let statement: OpaquePointer
+    private let database: OpaquePointer
+
+    init(_ statement: OpaquePointer, database: OpaquePointer) {
+        self.statement = statement
+        self.database = database
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    public var columnNames: [String] {
+        (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+    }
+
+    private var failure: SQLiteConnection.Failure { .init(description: String(cString: sqlite3_errmsg(database))) }
+
+    public func bind(_ values: [SQLValue]) throws(SQLiteConnection.Failure) {
         // SQLITE_TRANSIENT: SQLite copies the bytes, so Swift may free them right after.
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         for (offset, value) in values.enumerated() {
@@ -89,32 +174,43 @@ public final class SQLiteConnection {
             let status: Int32
             switch value {
             case .null: status = sqlite3_bind_null(statement, index)
-            case .integer(let i): status = sqlite3_bind_int64(statement, index, i)
+            case .integer(let i): status = sqlite3_bind_int64(statement, index, sqlite3_int64(i))
             case .real(let d): status = sqlite3_bind_double(statement, index, d)
             case .text(let s): status = sqlite3_bind_text(statement, index, s, -1, transient)
             case .blob(let b): status = b.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32(b.count), transient) }
             }
-            guard status == SQLITE_OK else { throw failure(db) }
+            guard status == SQLITE_OK else { throw failure }
         }
-        var rows: [[SQLiteValue]] = []
+    }
+
+    /// Steps to the end, collecting the rows.
+    public func rows() throws(SQLiteConnection.Failure) -> [[SQLValue]] {
+        var result: [[SQLValue]] = []
         let count = sqlite3_column_count(statement)
         while true {
             let status = sqlite3_step(statement)
-            if status == SQLITE_DONE { break }
-            guard status == SQLITE_ROW else { throw failure(db) }
-            rows.append((0..<count).map { column in
-                switch sqlite3_column_type(statement, column) {
-                case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
-                case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
-                case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(statement, column)))
-                case SQLITE_BLOB:
-                    let size = Int(sqlite3_column_bytes(statement, column))
-                    guard size > 0, let bytes = sqlite3_column_blob(statement, column) else { return .blob([]) }
-                    return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: size)))
-                default: return .null
-                }
-            })
+            if status == SQLITE_DONE { return result }
+            guard status == SQLITE_ROW else { throw failure }
+            result.append((0..<count).map(column))
         }
-        return (rows, Int(sqlite3_changes(db)))
+    }
+
+    /// Ready to run again, its parameters unbound.
+    public func reset() {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+    }
+
+    private func column(_ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
+        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(statement, index)))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard count > 0, let bytes = sqlite3_column_blob(statement, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        default: return .null
+        }
     }
 }

@@ -44,7 +44,8 @@ import Testing
         "tasks.lua": ["ran\tExport customers\n", "exported customers.csv, "],
         "import-contacts.lua": ["2 inserted, 2 updated, 0 unchanged\n", "again: 0 inserted, 0 updated, 4 unchanged\n"],
         "mirror.lua": ["Customers: copied: 250 inserted, 0 updated, 0 deleted", "Customers: read in full (no cursor): 0 inserted, 1 updated, 0 deleted",
-                       "Orders: read in full (no cursor): 0 inserted, 0 updated, 1 deleted"],
+                       "Orders: read in full (no cursor): 0 inserted, 0 updated, 1 deleted", "Staff: changes since ",
+                       ": 0 inserted, 1 updated, 0 deleted"],
     ]
 
     @Test(arguments: examples)

@@ -7,7 +7,8 @@ import Testing
 /// Caspio's): the first copy equals the source row by row; inserts, updates (one stamped
 /// inside the lookback window) and deletes appear after the next run; a new field adds a
 /// column; an unchanged run's calls; kill -9 mid-copy, then a rerun; --every stopped by
-/// SIGTERM in its pause; a bad target refused before any call.
+/// SIGTERM in its pause; a bad target refused before any call. The copy and the changes are
+/// read through REST API v3 and v4 alike.
 @Suite(.serialized) struct MirrorTests {
     static func seed(rows: Int) -> String {
         let list = (1...rows).map { i in
@@ -27,10 +28,13 @@ import Testing
         let sandbox: SpawnedProcess
         let directory: URL
         var env: [String: String]
+        /// The REST API version the mirror reads through (writes go through v3).
+        let version: Int
         var target: String { "sqlite:" + directory.appendingPathComponent("mirror.db").path }
         var database: String { directory.appendingPathComponent("mirror.db").path }
 
-        init(rows: Int = 30, extra: [String] = []) throws {
+        init(rows: Int = 30, extra: [String] = [], version: Int = 3) throws {
+            self.version = version
             directory = try temporaryDirectory()
             let seedFile = try write(MirrorTests.seed(rows: rows), to: directory.appendingPathComponent("seed.json"))
             let (process, exports) = try SpawnedProcess.sandbox(["--seed", seedFile.path, "--rate-limit", "off"] + extra, seconds: 300)
@@ -43,7 +47,11 @@ import Testing
         }
 
         func run(_ arguments: [String]) throws -> ProcessResult {
-            try caspio(arguments, environment: env, directory: directory)
+            var env = env
+            if arguments.first == "mirror", let base = env["CASPIO_BASE_URL"] {
+                env["CASPIO_BASE_URL"] = base.replacingOccurrences(of: "/rest/v3", with: "/rest/v\(version)")
+            }
+            return try caspio(arguments, environment: env, directory: directory)
         }
 
         func mirror(_ extra: [String] = []) throws -> ProcessResult {
@@ -84,7 +92,7 @@ import Testing
             }
         }
 
-        static func text(_ value: SQLiteValue) -> String {
+        static func text(_ value: SQLValue) -> String {
             switch value {
             case .null: "nil"
             case .integer(let i): String(i)
@@ -94,7 +102,7 @@ import Testing
             }
         }
 
-        func state() throws -> [SQLiteValue] {
+        func state() throws -> [SQLValue] {
             let db = try SQLiteConnection(path: database)
             defer { db.close() }
             return try db.run("SELECT cursor, row_count, fingerprint FROM _caspio_mirror WHERE table_name = 'Orders'").rows.first ?? []
@@ -112,8 +120,8 @@ import Testing
         result.stdout.split(separator: "\n").first { $0.hasPrefix(table + ": ") && $0.contains("inserted") }.map(String.init) ?? ""
     }
 
-    @Test func firstCopyThenChangesThenNewField() throws {
-        let f = try Fixture()
+    @Test(arguments: [3, 4]) func firstCopyThenChangesThenNewField(version: Int) throws {
+        let f = try Fixture(version: version)
         let first = try f.mirror()
         #expect(Self.line(first).hasPrefix("Orders: copied: 30 inserted, 0 updated, 0 deleted"), "\(first.stdout)")
         #expect(first.stdout.contains("total: 1 table, 30 inserted, 0 updated, 0 deleted"))
@@ -152,8 +160,8 @@ import Testing
 
     /// A removed field keeps its column (and values) until --prune drops it; a field added
     /// again with another type copies the table anew.
-    @Test func removedAndRetypedFields() throws {
-        let f = try Fixture()
+    @Test(arguments: [3, 4]) func removedAndRetypedFields(version: Int) throws {
+        let f = try Fixture(version: version)
         _ = try f.mirror()
         try f.lua(#"local t = caspio.table("Orders"); t:delete_field("Due"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "STRING"})"#)
         let changed = try f.mirror()
@@ -178,8 +186,8 @@ import Testing
 
     /// An unchanged table costs one call a run when the key comparison is not due; with the
     /// comparison due (the default, every run), it adds the design and one page of keys.
-    @Test func unchangedRunCalls() throws {
-        let f = try Fixture()
+    @Test(arguments: [3, 4]) func unchangedRunCalls(version: Int) throws {
+        let f = try Fixture(version: version)
         _ = try f.mirror(["--deletes-every", "3"])
         let quiet = try f.mirror(["--deletes-every", "3"])
         #expect(Self.line(quiet).contains("0 inserted, 0 updated, 0 deleted, 1 call;"), "\(quiet.stdout)")
@@ -260,13 +268,83 @@ import Testing
         #expect(try db.run("SELECT name FROM sqlite_master WHERE name LIKE 'Orders%'").rows.isEmpty)
     }
 
+    /// A PostgreSQL target, read as --store reads one: typed columns, the first copy equal to
+    /// the source, then an insert, updates (one late, inside the lookback) and a delete; an
+    /// unchanged run's one call; a retyped field copies the table anew, its key's index named
+    /// as the table's.
+    @Test func postgresTarget() throws {
+        let database = try TestPostgres()
+        let f = try Fixture()
+        f.env["PGPASSWORD"] = database.password
+        func mirror(_ extra: [String] = []) throws -> ProcessResult {
+            let result = try f.run(["mirror", database.url, "--tables", "Orders", "--cursor", "Orders.Modified"] + extra)
+            #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+            return result
+        }
+        func mirrored() throws -> [String] {
+            let date = { (column: String) in "coalesce(to_char(\"\(column)\", 'YYYY-MM-DD\"T\"HH24:MI:SS'), 'nil')" }
+            let rows = try database.sql("""
+                SELECT concat_ws('|', "PK_ID", "Name", coalesce("Qty"::text, 'nil'), "Price", CASE WHEN "Paid" THEN 'true' ELSE 'false' END,
+                  \(date("Due")), \(date("Modified")), 'nil') FROM "Orders" ORDER BY "PK_ID"
+                """)
+            return rows.split(separator: "\n").map(String.init)
+        }
+        let first = try mirror()
+        #expect(Self.line(first).hasPrefix("Orders: copied: 30 inserted, 0 updated, 0 deleted"), "\(first.stdout)")
+        let types = try database.sql("""
+            SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
+            WHERE attrelid = '"Orders"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+            """)
+        #expect(types.split(separator: "\n") == [
+            "PK_ID bigint", "Name text", "Qty bigint", "Price numeric", "Paid boolean", "Due timestamp without time zone", "Modified timestamp without time zone",
+        ], "\(types)")
+        #expect(try database.sql(#"SELECT cursor, row_count FROM "_caspio_mirror" WHERE table_name = 'Orders'"#) == "2026-11-01T10:30:00|30")
+        #expect(try mirrored() == (try f.source()))
+
+        try f.lua("""
+            local t = caspio.table("Orders")
+            t:insert({Name = "New", Qty = 1, Price = 2, Paid = true, Due = "2026-12-01T00:00:00", Modified = "2026-11-01T11:00:00"})
+            t:update("PK_ID = 3", {Qty = 99, Modified = "2026-11-01T11:01:00"})
+            t:update("PK_ID = 4", {Name = "Late", Modified = "2026-11-01T10:25:00"})
+            t:delete("PK_ID = 5")
+            t:insert({Name = "No stamp", Qty = 2, Price = 1, Paid = false, Due = "2026-12-02T00:00:00"})
+            """)
+        let second = try mirror()
+        #expect(Self.line(second).contains("changes since 2026-11-01T10:20:00: 2 inserted, 2 updated, 1 deleted"), "\(second.stdout)")
+        #expect(try mirrored() == (try f.source()))
+
+        let quiet = try mirror(["--deletes-every", "3"])
+        #expect(Self.line(quiet).contains("0 inserted, 0 updated, 0 deleted, 1 call;"), "\(quiet.stdout)")
+
+        try f.lua(#"local t = caspio.table("Orders"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "INTEGER"}); t:delete_field("Due"); t:add_field({Name = "Due", Type = "STRING"})"#)
+        let retyped = try mirror()
+        #expect(retyped.stdout.contains("field Due is now STRING (was timestamp without time zone): the table is copied anew"), "\(retyped.stdout)")
+        #expect(Self.line(retyped).contains("copied anew: 0 inserted, 31 updated, 0 deleted"), "\(retyped.stdout)")
+        #expect(try database.sql(#"SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = '"Orders"'::regclass AND indisprimary"#) == #""Orders_pkey""#)
+        #expect(try database.sql(#"SELECT count(*), count("Qty"), count("Due") FROM "Orders""#) == "31|0|0")
+    }
+
     /// A target caspio cannot write is a configuration error (exit 2) before any request.
     @Test func badTarget() throws {
         let f = try Fixture()
-        for target in ["mysql://host/db", "sqlite:", "caspio.db", "postgres://localhost/x"] {
+        for target in ["mysql://me:sekret-pw@host/db", "sqlite:", "caspio.db"] {
             let result = try f.run(["mirror", target, "--tables", "Orders", "--summary"])
             #expect(result.status == 2, "\(target): \(result.stderr)")
             #expect(result.stderr.contains("sqlite:PATH"), "\(target): \(result.stderr)")
+            #expect(result.stderr.contains("summary: requests 0 "), "\(target): \(result.stderr)")
+            #expect(!result.stderr.contains("sekret-pw"), "\(result.stderr)")
+        }
+        // A PostgreSQL target that cannot be opened: its URL's fault named, the password never.
+        let port = try TestPostgres.freePort()
+        let cases = [
+            ("postgres://mirror:sekret-pw@127.0.0.1:\(port)/db?sslmode=disable", "cannot open the target postgres://mirror:***@127.0.0.1:\(port)/db"),
+            ("postgres://127.0.0.1/db?colour=blue", "has the parameter 'colour'"),
+        ]
+        for (target, message) in cases {
+            let result = try f.run(["mirror", target, "--tables", "Orders", "--summary"])
+            #expect(result.status == 2, "\(target): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(target): \(result.stderr)")
+            #expect(!result.stderr.contains("sekret-pw") && !result.stdout.contains("sekret-pw"), "\(result.stderr)")
             #expect(result.stderr.contains("summary: requests 0 "), "\(target): \(result.stderr)")
         }
         let neither = try f.run(["mirror", f.target])

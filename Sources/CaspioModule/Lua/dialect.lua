@@ -35,6 +35,9 @@ function V3.refuse_writes(what) end
 --- A table's or view's id (`t.id`): v3 has none, it addresses them by name.
 function V3.id() return nil end
 
+-- v3 sends names: there are no ids to remember.
+function V3.remember() end
+
 --- Each clause's query parameter.
 V3.PARAMETERS = { where = "q.where", select = "q.select", orderBy = "q.orderBy", groupBy = "q.groupBy" }
 
@@ -169,6 +172,15 @@ end
 
 function V4.id(kind, name) return resolve(kind, name, "GET", kind .. "/" .. name) end
 
+--- An id known from an earlier run (a mirror's state), used for `name` without a listing;
+--- `id` nil forgets what is known of the kind, so that the next use lists them again.
+function V4.remember(kind, name, id)
+  if id == nil then listings[kind] = nil return end
+  local map = listings[kind] or { by_name = {}, ids = {}, names = {} }
+  listings[kind] = map
+  map.by_name[name:lower()], map.ids[id:lower()] = id, id
+end
+
 -- Writes on v4 are not built yet: refused before anything is sent, whatever wrote them.
 local READS = { GET = true, HEAD = true }
 
@@ -186,8 +198,11 @@ function V4.outgoing(method, path)
   return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
 end
 
+-- v4's `dataType` names that differ from v3's types (API-V4-NOTES.md); the rest are the same.
+local V3_TYPES = { TEXT255 = "STRING", TEXT64K = "TEXT", ATTACHMENT = "FILE", RANDOM_ID = "RANDOM ID", PK_ID = "AUTONUMBER" }
+
 -- Field items `{name, dataType, …}` (either casing; enveloped and paged, or a bare list),
--- given the v3 names the module reads as well.
+-- given the v3 names (and types) the module reads as well; `dataType` stays v4's.
 function V4.fields(path)
   local fields = {}
   for item in internal.numbered_pages(path, {}, 1000, V4.rows) do
@@ -195,6 +210,9 @@ function V4.fields(path)
     for k, v in pairs(item) do field[k] = v end
     field.Name = either(item, "name")
     field.Type = either(item, "dataType") or either(item, "type")
+    field.Type = V3_TYPES[field.Type] or field.Type
+    -- A TIMESTAMP field Caspio stamps on update (caspio.mirror's cursor).
+    field.OnUpdate = either(item, "stampOnUpdate")
     fields[#fields + 1] = field
   end
   return fields

@@ -92,6 +92,32 @@ local function since(cursor, lookback)
   return caspio.date.format(os.time(date) - lookback)
 end
 
+-- Rows written per INSERT by a copy and a key comparison: one statement (one round trip to a
+-- PostgreSQL server) per 100 rows, not per row.
+local ROWS_PER_INSERT = 100
+
+-- A writer of rows of `width` values into `columns` (quoted names) of `name`, ROWS_PER_INSERT
+-- at a time; a row whose key is already there (a page read twice) is written once. Call
+-- add(values…) per row, then flush().
+local function batch_writer(db, name, columns, width)
+  local head = format("INSERT INTO %s (%s) VALUES ", name, concat(columns, ", "))
+  local one = "(" .. string.rep("?", width, ", ") .. ")"
+  local pending, count = {}, 0
+  local writer = {}
+  function writer.flush()
+    if count == 0 then return end
+    db:run(head .. string.rep(one, count, ", ") .. " ON CONFLICT DO NOTHING", table.unpack(pending, 1, count * width))
+    pending, count = {}, 0
+  end
+  function writer.add(values)
+    local base = count * width
+    for i = 1, width do pending[base + i] = values[i] end
+    count = count + 1
+    if count >= ROWS_PER_INSERT then writer.flush() end
+  end
+  return writer
+end
+
 -- One table ----------------------------------------------------------------------------------
 
 local Job = {}
@@ -107,21 +133,25 @@ end
 
 function Job:state()
   self.db:exec(format([[CREATE TABLE IF NOT EXISTS %s (table_name TEXT PRIMARY KEY, last_run TEXT, cursor_field TEXT,
-    cursor TEXT, row_count INTEGER, fingerprint TEXT, runs INTEGER, keys_run INTEGER)]], self.q(STATE)))
-  local rows = self.db:run(format("SELECT cursor_field, cursor, row_count, fingerprint, runs, keys_run FROM %s WHERE table_name = ?", self.q(STATE)), self.name)
+    cursor TEXT, row_count INTEGER, fingerprint TEXT, runs INTEGER, keys_run INTEGER, source_id TEXT)]], self.q(STATE)))
+  -- A state table made before ids were kept gets their column.
+  local has_id = false
+  for _, column in ipairs(self.dialect.columns(self.db, STATE)) do has_id = has_id or column.name == "source_id" end
+  if not has_id then self.db:exec(format("ALTER TABLE %s ADD COLUMN source_id TEXT", self.q(STATE))) end
+  local rows = self.db:run(format("SELECT cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id FROM %s WHERE table_name = ?", self.q(STATE)), self.name)
   local row = rows[1]
   if row == nil then return nil end
-  return { cursor_field = row[1], cursor = row[2], row_count = row[3], fingerprint = row[4], runs = row[5] or 0, keys_run = row[6] or 0 }
+  return { cursor_field = row[1], cursor = row[2], row_count = row[3], fingerprint = row[4], runs = row[5] or 0, keys_run = row[6] or 0, source_id = row[7] }
 end
 
 function Job:save_state(values)
   local q = self.q
-  self.db:run(format([[INSERT INTO %s (table_name, last_run, cursor_field, cursor, row_count, fingerprint, runs, keys_run)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET last_run = excluded.last_run,
+  self.db:run(format([[INSERT INTO %s (table_name, last_run, cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET last_run = excluded.last_run,
     cursor_field = excluded.cursor_field, cursor = excluded.cursor, row_count = excluded.row_count,
-    fingerprint = excluded.fingerprint, runs = excluded.runs, keys_run = excluded.keys_run]], q(STATE)),
+    fingerprint = excluded.fingerprint, runs = excluded.runs, keys_run = excluded.keys_run, source_id = excluded.source_id]], q(STATE)),
     self.name, os.date("!%Y-%m-%dT%H:%M:%SZ"), values.cursor_field, values.cursor, values.row_count, values.fingerprint,
-    values.runs, values.keys_run)
+    values.runs, values.keys_run, internal.dialect().id("tables", self.name))
 end
 
 
@@ -134,19 +164,21 @@ function Job:create(name, columns)
   self.db:exec(format("CREATE TABLE %s (%s)", q(name), concat(defs, ", ")))
 end
 
-function Job:statements(columns)
+-- The statements that write `columns` into the table `name` (the mirrored table by default):
+-- an upsert that changes a row only when a value differs, and a key's lookup.
+function Job:statements(columns, name)
   local q, names, marks, sets, differs = self.q, {}, {}, {}, {}
+  local t = q(name or self.name)
   for i, column in ipairs(columns) do
     names[i], marks[i] = q(column.name), "?"
     if column.name ~= "PK_ID" then
       sets[#sets + 1] = format("%s = excluded.%s", q(column.name), q(column.name))
-      differs[#differs + 1] = format("%s.%s IS NOT excluded.%s", q(self.name), q(column.name), q(column.name))
+      differs[#differs + 1] = format("%s.%s IS DISTINCT FROM excluded.%s", t, q(column.name), q(column.name))
     end
   end
-  local insert = format("INSERT INTO %%s (%s) VALUES (%s)", concat(names, ", "), concat(marks, ", "))
-  local upsert = format(insert, q(self.name)) .. ' ON CONFLICT ("PK_ID") DO '
+  local upsert = format('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ("PK_ID") DO ', t, concat(names, ", "), concat(marks, ", "))
     .. (#sets == 0 and "NOTHING" or format("UPDATE SET %s WHERE %s", concat(sets, ", "), concat(differs, " OR ")))
-  return { insert = insert, upsert = upsert, exists = format('SELECT 1 FROM %s WHERE "PK_ID" = ?', q(self.name)) }
+  return { upsert = upsert, exists = format('SELECT 1 FROM %s WHERE "PK_ID" = ?', t) }
 end
 
 -- Upserts one row: "inserted", "updated" or nil when it was already as it is.
@@ -192,20 +224,28 @@ function Job:copy(fields, existing)
     end
   end
   self:create(new, columns)
-  local insert = format(self:statements(fields).insert, q(new)):gsub("^INSERT", "INSERT OR REPLACE")
+  local names = {}
+  for i, field in ipairs(fields) do names[i] = q(field.name) end
+  local writer = batch_writer(db, q(new), names, #fields)
   local n = 0
   for row in self.source.rows(self.t) do
-    db:run(insert, table.unpack(row_values(row, fields), 1, #fields))
+    writer.add(row_values(row, fields))
     n = n + 1
   end
+  writer.flush()
   local r = self.record
   if existing then
     local common = {}
     local present = {}
-    for _, column in ipairs(existing) do present[column.name] = true end
+    for _, column in ipairs(existing) do present[column.name] = column.type end
     for _, field in ipairs(fields) do
-      if present[field.name] and field.name ~= "PK_ID" then
-        common[#common + 1] = format("o.%s IS NOT n.%s", q(field.name), q(field.name))
+      local was = present[field.name]
+      if was and field.name ~= "PK_ID" then
+        -- A retyped column compares as text (PostgreSQL compares no timestamp with text).
+        local retyped = was:upper() ~= self.dialect.column_type(field.type):upper()
+        local o, n = "o." .. q(field.name), "n." .. q(field.name)
+        if retyped then o, n = format("CAST(%s AS TEXT)", o), format("CAST(%s AS TEXT)", n) end
+        common[#common + 1] = format("%s IS DISTINCT FROM %s", o, n)
       end
     end
     local count = function(sql) return db:run(sql)[1][1] end
@@ -222,6 +262,7 @@ function Job:copy(fields, existing)
     r.inserted = n
   end
   db:exec(format("ALTER TABLE %s RENAME TO %s", q(new), q(name)))
+  self.dialect.renamed(db, name)
 end
 
 -- Adds the columns of new fields, drops (with prune) or keeps those of removed ones; returns
@@ -282,14 +323,17 @@ function Job:sync(cursor_field, from)
     seen = {}
     for row in source.keys(self.t) do seen[#seen + 1] = row.PK_ID end
   end
-  db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k PRIMARY KEY)")
-  db:exec("DELETE FROM temp.caspio_mirror_keys")
-  for _, key in ipairs(seen) do db:run("INSERT OR IGNORE INTO temp.caspio_mirror_keys (k) VALUES (?)", key) end
-  local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" NOT IN (SELECT k FROM temp.caspio_mirror_keys)', q(self.name)))
+  -- The session's own table (a temporary one comes first by its bare name, in both targets).
+  db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k bigint PRIMARY KEY)")
+  db:exec("DELETE FROM caspio_mirror_keys")
+  local keys = batch_writer(db, "caspio_mirror_keys", { "k" }, 1)
+  for _, key in ipairs(seen) do keys.add({ key }) end
+  keys.flush()
+  local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" NOT IN (SELECT k FROM caspio_mirror_keys)', q(self.name)))
   self.record.deleted = self.record.deleted + deleted
   if whole then return end
   -- Keys Caspio has and the mirror lacks (a row whose cursor is empty, say): read by key.
-  local missing = db:run(format('SELECT k FROM temp.caspio_mirror_keys WHERE k NOT IN (SELECT "PK_ID" FROM %s) ORDER BY k', q(self.name)))
+  local missing = db:run(format('SELECT k FROM caspio_mirror_keys WHERE k NOT IN (SELECT "PK_ID" FROM %s) ORDER BY k', q(self.name)))
   local step = source.keys_per_read
   for first = 1, #missing, step do
     local keys = {}
@@ -302,6 +346,11 @@ end
 function Job:attempt(force_design)
   local db, q, opts = self.db, self.q, self.opts
   local state = self:state()
+  -- On v4, the table's id from the last run spares the listing that maps names to ids.
+  if state and state.source_id and not force_design then
+    self.remembered = true
+    internal.dialect().remember("tables", self.name, state.source_id)
+  end
   local existing = self.dialect.columns(db, self.name)
   local runs = (state and state.runs or 0) + 1
   self.keys_due = state ~= nil and runs - (state.keys_run or 0) >= opts.deletes_every
@@ -373,6 +422,12 @@ function Job:run()
     self.dialect.begin(db)
     local ok, err = pcall(self.attempt, self, try > 1)
     if not ok or self.redo or self.opts.dry_run then db:exec("ROLLBACK") else db:exec("COMMIT") end
+    -- A remembered id that no longer names the table (it was made again): listed anew.
+    if not ok and self.remembered and type(err) == "table" and err.status == 404 and try == 1 then
+      internal.dialect().remember("tables", self.name, nil)
+      self.redo, ok = true, true
+    end
+    self.remembered = false
     if not ok then error(err, 0) end
     if not self.redo then break end
     self.record.inserted, self.record.updated, self.record.deleted, self.record.notes = 0, 0, 0, {}
@@ -428,10 +483,11 @@ function caspio.mirror(opts)
   }
   if settings.lookback < 0 then usage("mirror: lookback must be seconds >= 0 (got %s)", tostring(settings.lookback)) end
   local start = calls_now()
-  local list = opts.all and caspio.tables() or names(opts.tables)
+  -- The target first: one that cannot be opened costs no call.
   local dialect = target.dialect
   local db = dialect.open(target.location, settings.dry_run)
   local closing <close> = setmetatable({}, { __close = function() db:close() end })
+  local list = opts.all and caspio.tables() or names(opts.tables)
   local report = { tables = {} }
   for _, name in ipairs(list) do
     local record = { table = name, inserted = 0, updated = 0, deleted = 0, calls = 0, notes = {} }

@@ -5,8 +5,9 @@ local native, raise = internal.native, internal.raise
 local format = string.format
 
 -- A dialect: how a kind of database stores Caspio's types, quotes names, is opened, begins a
--- transaction and lists a table's columns. (mirror.lua's statements are SQLite's; most of them,
--- ON CONFLICT … DO UPDATE included, PostgreSQL reads as they are.)
+-- transaction, lists a table's columns and finishes renaming a table. mirror.lua's statements
+-- are the SQL both read (ON CONFLICT … DO UPDATE, IS DISTINCT FROM, `?` parameters, which a
+-- PostgreSQL connection numbers itself).
 
 local sqlite = { name = "sqlite" }
 
@@ -39,11 +40,53 @@ function sqlite.columns(db, name)
   return out
 end
 
---- The target a text names: `sqlite:PATH` (also `sqlite://PATH`). A text naming nothing we can
---- write is a configuration error, raised before any call to Caspio.
+function sqlite.renamed() end
+
+local postgres = { name = "postgres" }
+
+-- Caspio's field types to PostgreSQL's, written as its catalog names them (format_type), so
+-- that a column's type compares with the field's; any other type is text.
+local POSTGRES_TYPES = {
+  INTEGER = "bigint", AUTONUMBER = "bigint", NUMBER = "double precision", CURRENCY = "numeric", ["YES/NO"] = "boolean",
+  -- Caspio's dates are naive wall-clock times.
+  ["DATE/TIME"] = "timestamp without time zone", TIMESTAMP = "timestamp without time zone",
+}
+
+function postgres.column_type(caspio_type) return POSTGRES_TYPES[caspio_type] or "text" end
+
+postgres.quote = sqlite.quote
+
+function postgres.open(location) return native.postgres_open(location) end
+
+function postgres.begin(db) db:exec("BEGIN") end
+
+function postgres.columns(db, name)
+  local rows = db:run([[SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+    WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped ORDER BY attnum]], postgres.quote(name))
+  if #rows == 0 then return nil end
+  local out = {}
+  for i, row in ipairs(rows) do out[i] = { name = row[1], type = row[2] } end
+  return out
+end
+
+-- A renamed table keeps its primary key's index name (NAME__caspio_new_pkey), which the next
+-- copy's new table would take again: it becomes NAME_pkey, as if made under its name.
+function postgres.renamed(db, name)
+  local rows = db:run([[SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE i.indrelid = to_regclass(?) AND i.indisprimary]], postgres.quote(name))
+  if rows[1] and rows[1][1] ~= name .. "_pkey" then
+    db:exec(format("ALTER INDEX %s RENAME TO %s", postgres.quote(rows[1][1]), postgres.quote(name .. "_pkey")))
+  end
+end
+
+local TARGETS = "sqlite:PATH or postgres://USER@HOST/DATABASE"
+
+--- The target a text names: `sqlite:PATH` (also `sqlite://PATH`) or a `postgres://` URL,
+--- read as --store reads one. A text naming nothing we can write is a configuration error,
+--- raised before any call to Caspio.
 function internal.mirror_target(text)
   if type(text) ~= "string" or text == "" then
-    raise("config", "a mirror needs a target: sqlite:PATH (e.g. sqlite:caspio.db)")
+    raise("config", "a mirror needs a target: " .. TARGETS .. " (e.g. sqlite:caspio.db)")
   end
   local scheme, rest = text:match("^(%a[%w+.-]*):(.*)$")
   scheme = scheme and scheme:lower()
@@ -53,7 +96,9 @@ function internal.mirror_target(text)
     return { dialect = sqlite, location = path, text = text }
   end
   if scheme == "postgres" or scheme == "postgresql" then
-    raise("config", format("the target %q: PostgreSQL targets are not supported yet; use sqlite:PATH", text))
+    return { dialect = postgres, location = text, text = text }
   end
-  raise("config", format("the target %q is not one caspio mirrors to: write sqlite:PATH (e.g. sqlite:caspio.db)", text))
+  -- A password in the text (scheme://user:password@host) is never shown.
+  local shown = text:gsub("^([^/]*//[^/@:]*):[^/@]*@", "%1:***@")
+  raise("config", format("the target %q is not one caspio mirrors to: write %s (e.g. sqlite:caspio.db)", shown, TARGETS))
 end

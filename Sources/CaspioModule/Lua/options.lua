@@ -125,7 +125,7 @@ for _, spec in ipairs({
   },
   {
     name = "mirror", class = "caspio.MirrorOptions", functions = { "mirror" },
-    { "target", "string", "string", "where the copy lives: `sqlite:PATH` (required)" },
+    { "target", "string", "string", "where the copy lives: `sqlite:PATH` or `postgres://USER@HOST/DATABASE` (required)" },
     { "tables", "list", "string|string[]", "the tables to mirror (`\"A,B\"` or `{\"A\", \"B\"}`); or `all`" },
     { "all", "boolean", "boolean", "`true`: every table of the account" },
     { "full", "boolean", "boolean", "`true`: copy every table whole again, as on the first run" },

@@ -1,3 +1,5 @@
+import SQLiteLayer
+
 /// Attachments and password fields of records on v4, over v3's store functions: one record's
 /// file by PK_ID (multipart part `File` to upload), files of the records a condition matches
 /// (info, rename, delete), files for many records in one multipart call, and password fields
