@@ -75,20 +75,7 @@ struct ScriptRunner {
 
     /// The status a stop (Ctrl-C, timeout, SIGTERM) imposes, whatever the script did with the
     /// error (a pcall may have swallowed it), with its one-line message.
-    private func stopStatus() -> ExitStatus? {
-        switch RunStop.reason {
-        case .interrupt:
-            return .interrupted
-        case .timeout:
-            printError("timeout: the run did not finish within \(invocation.timeout.map { String(format: "%g", $0) } ?? "?") seconds (--timeout)")
-            return .timeout
-        case .terminate:
-            printError("terminated (SIGTERM)")
-            return .terminated
-        case .none:
-            return nil
-        }
-    }
+    private func stopStatus() -> ExitStatus? { CommandStop.status(timeout: invocation.timeout) }
 
     /// caspio.atexit handlers, last registered first, each protected; an error is reported
     /// and makes the run fail, but the other handlers still run.
