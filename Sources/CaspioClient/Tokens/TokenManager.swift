@@ -14,6 +14,7 @@ public actor TokenManager {
 
     private var current: TokenSet?
     private var renewal: RenewalFlight?
+    private var warnedUncached = false
 
     init(endpoint: TokenEndpoint, cache: (any TokenStore)?, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
@@ -38,7 +39,7 @@ public actor TokenManager {
     public func authenticate() async throws(CaspioError) -> TokenSet {
         try await exclusive { slot async throws -> TokenSet in
             let token = try await self.endpoint.clientCredentials(now: self.now())
-            try await slot?.write(token)
+            if let slot { await self.keep(token, in: slot) }
             return token
         }
     }
@@ -49,7 +50,7 @@ public actor TokenManager {
         return try await exclusive { slot async throws -> TokenSet in
             let base = try await slot?.read() ?? fallback
             let token = try await self.renew(from: base)
-            try await slot?.write(token)
+            if let slot { await self.keep(token, in: slot) }
             return token
         }
     }
@@ -111,11 +112,22 @@ public actor TokenManager {
                     return cached
                 }
                 let token = try await self.renew(from: cached ?? fallback)
-                try await slot.write(token)
+                await self.keep(token, in: slot)
                 return token
             }
         } catch {
             throw error as? CaspioError ?? CaspioError(.auth, "\(error)")
+        }
+    }
+
+    /// Writes a renewed token to the cache. A cache that cannot be written (a read-only
+    /// directory) does not cost the token: it is used uncached, with one warning per process.
+    private func keep(_ token: TokenSet, in slot: any TokenSlot) async {
+        do { try await slot.write(token) } catch {
+            guard !warnedUncached else { return }
+            warnedUncached = true
+            let reason = (error as? CaspioError)?.message ?? "\(error)"
+            logger.warning("the renewed token is used but not cached, so later runs ask for their own: \(reason)")
         }
     }
 
