@@ -164,6 +164,10 @@ public final class CaspioClient: Sendable {
             sentAt = .now
             try counters.reserveRequest(method: method, url: url, budget: budget)
             do throws(CaspioError) { try await usage?.record(method: method, url: url) } catch {
+                if let warning = usage?.uncountedWarning(for: error) {
+                    if !warning.isEmpty { logger.warning("\(warning)") }
+                    return
+                }
                 counters.releaseRequest(method: method)
                 throw error
             }

@@ -3,7 +3,7 @@ import CaspioClient
 import Foundation
 
 /// `caspio auth`: sign in (cache first) and say how, without ever printing a secret.
-struct AuthCommand: ParsableCommand {
+struct AuthCommand: ParsableCommand, StopsLikeRun {
     static let configuration = CommandConfiguration(
         commandName: "auth",
         abstract: "Authenticate (cache first) and show the profile, endpoints and token expiry.",
@@ -23,6 +23,7 @@ struct AuthCommand: ParsableCommand {
     var printToken = false
 
     func run() throws {
+        CommandStop.begin()
         do {
             let session = try CommandSession.start(connection)
             defer { session.close() }
@@ -32,7 +33,7 @@ struct AuthCommand: ParsableCommand {
                 throw CaspioError(.config, "caspio auth --logout needs the client id (CASPIO_CLIENT_ID, or client_id in a profile) to find its cached tokens")
             }
             let (refresh, logout, printToken) = (refresh, logout, printToken)
-            let output = try blocking { () async throws -> String in
+            let output = try CommandStop.awaiting { () async throws -> String in
                 let result: Result<String, Error>
                 do { result = .success(try await Self.perform(client, refresh: refresh, logout: logout, printToken: printToken)) } catch { result = .failure(error) }
                 await client.shutdown()

@@ -18,7 +18,13 @@ public enum CommandLineMain {
         do {
             let arguments = CommandLineWords.normalize(argv)
             var command = try Caspio.parseAsRoot(Array(arguments.dropFirst()))
-            try command.run()
+            // Such a command arms the stop path itself (CommandStop.begin) where its work starts.
+            let stoppable = command is any StopsLikeRun
+            do { try command.run() } catch where stoppable {
+                if let stopped = CommandStop.status() { exit(stopped.rawValue) }
+                throw error
+            }
+            if stoppable, let stopped = CommandStop.status() { exit(stopped.rawValue) }
             exit(0)
         } catch {
             // Usage errors exit 2, as documented (ArgumentParser's own default is 64).

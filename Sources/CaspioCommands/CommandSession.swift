@@ -133,6 +133,7 @@ final class CommandSession: @unchecked Sendable {
         if let store = try store() {
             return store.runLock(named: request.name(for: subject, path: path))
         }
+        if let retired = UserDirectories(environment: environment).retiredLocks { FileRunLock.removeRetiredLocks(in: retired) }
         return FileRunLock(path: path)
     }
 }

@@ -21,6 +21,17 @@ enum DataJob {
         var parameters: [(String, Parameter)]
         var progress: [UInt8] { PackageResources.progress_lua }
         var chunkName: String { "=caspio " + name }
+
+        /// An error's message without the place in the job's chunk ("caspio export:4: "),
+        /// which points at caspio's code, not at anything the user wrote or can change.
+        func withoutPosition(_ message: String) -> String {
+            let prefix = chunkName.dropFirst() + ":"
+            guard message.hasPrefix(prefix) else { return message }
+            let rest = message.dropFirst(prefix.count)
+            let line = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !line.isEmpty, rest.dropFirst(line.count).hasPrefix(": ") else { return message }
+            return String(rest.dropFirst(line.count + 2))
+        }
     }
 
     static let delimiterHelp = "CSV: the character between fields, such as ';' (a European spreadsheet's) or tab (default ',')."

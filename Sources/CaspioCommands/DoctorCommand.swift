@@ -5,7 +5,7 @@ import Foundation
 
 /// `caspio doctor`: what a run would use, checked one step at a time, from the config file to
 /// the API, so that a cron job's failure can be found before the night it happens.
-struct DoctorCommand: ParsableCommand {
+struct DoctorCommand: ParsableCommand, StopsLikeRun {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check the setup: config, secret, token cache, token endpoint (DNS, TLS, clock), API.",
@@ -15,6 +15,7 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
+        CommandStop.begin()
         var report = DoctorReport()
         // --sandbox: the checks run against a sandbox started for them, as `run --sandbox` would.
         let session = try CommandSession.start(connection)
@@ -46,7 +47,7 @@ struct DoctorCommand: ParsableCommand {
         if sandbox != nil { report.ok("store", "not used with --sandbox (its tokens and state last as long as it does)") }
         let stores = try reportingErrors { try store?.sharedStores(for: probing) }
         let client = try reportingErrors { try CaspioClient(configuration: probing, logger: logger, stores: stores) }
-        let network = try blocking { [report] () async -> DoctorReport in
+        let network = try CommandStop.awaiting { [report] () async -> DoctorReport in
             var report = report
             await DoctorNetworkChecks(client: client).run(&report)
             await client.shutdown()

@@ -6,7 +6,7 @@ import Logging
 /// `caspio profile add NAME`: an account set up in one command. Flags give everything; on a
 /// terminal what is missing is asked for. The secret is never a flag (it would show in `ps`
 /// and in shell history): it is typed without echo, or piped on standard input.
-struct ProfileAddCommand: ParsableCommand {
+struct ProfileAddCommand: ParsableCommand, StopsLikeRun {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Add an account to the config file, after checking its credentials with one token grant.",
@@ -145,11 +145,13 @@ struct ProfileAddCommand: ParsableCommand {
 
     /// One client_credentials grant with the profile's settings, kept in the token cache.
     private func check(_ candidate: ConfigDocument) throws {
+        // From here (the secret typed) a stop ends the check as it ends a run.
+        CommandStop.begin()
         try reportingErrors {
             let configuration = try ConfigurationResolver().resolve(profile: name, configText: candidate.text)
             let logger = Logger(label: "caspio") { StderrLogHandler(label: $0, level: .warning, format: .text) }
             let client = try CaspioClient(configuration: configuration, logger: logger)
-            let outcome = try blocking { () async -> Result<Void, CaspioError> in
+            let outcome = try CommandStop.awaiting { () async -> Result<Void, CaspioError> in
                 let result: Result<Void, CaspioError>
                 do { _ = try await client.tokens.authenticate(); result = .success(()) } catch let error as CaspioError {
                     result = .failure(error)

@@ -4,7 +4,7 @@ import Foundation
 
 /// `caspio request METHOD PATH`: one request, the JSON body printed; the quickest look at an
 /// endpoint.
-struct RequestCommand: ParsableCommand {
+struct RequestCommand: ParsableCommand, StopsLikeRun {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Send one request and print the JSON answer (pretty on a terminal, compact in a pipe).",
@@ -64,11 +64,12 @@ struct RequestCommand: ParsableCommand {
             return
         }
         let response: CaspioResponse
+        CommandStop.begin()
         do throws(any Error) {
             let session = try CommandSession.start(connection)
             defer { session.close() }
             let client = try session.makeClient(scriptName: "(request)")
-            response = try blocking { () async throws -> CaspioResponse in
+            response = try CommandStop.awaiting { () async throws -> CaspioResponse in
                 let result: Result<CaspioResponse, any Error>
                 do { result = .success(try await client.send(request)) } catch { result = .failure(error) }
                 await client.shutdown()

@@ -44,6 +44,20 @@ struct FileRunLock: RunLockStore {
         }
     }
 
+    /// Removes the lock files earlier versions left in `directory`, each only while this
+    /// process holds it (one an older caspio still holds stays), and the directory once empty.
+    static func removeRetiredLocks(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".lock") {
+            let path = directory + "/" + name
+            let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            close(fd)
+        }
+        rmdir(directory)
+    }
+
     /// The user's lock directory + the script's name + a hash of its absolute path, so that
     /// two scripts with the same name in different places do not clash.
     static func derivedPath(forScript script: String, environment: [String: String]) -> String {

@@ -75,20 +75,7 @@ struct ScriptRunner {
 
     /// The status a stop (Ctrl-C, timeout, SIGTERM) imposes, whatever the script did with the
     /// error (a pcall may have swallowed it), with its one-line message.
-    private func stopStatus() -> ExitStatus? {
-        switch RunStop.reason {
-        case .interrupt:
-            return .interrupted
-        case .timeout:
-            printError("timeout: the run did not finish within \(invocation.timeout.map { String(format: "%g", $0) } ?? "?") seconds (--timeout)")
-            return .timeout
-        case .terminate:
-            printError("terminated (SIGTERM)")
-            return .terminated
-        case .none:
-            return nil
-        }
-    }
+    private func stopStatus() -> ExitStatus? { CommandStop.status(timeout: invocation.timeout) }
 
     /// caspio.atexit handlers, last registered first, each protected; an error is reported
     /// and makes the run fail, but the other handlers still run.
@@ -186,7 +173,7 @@ struct ScriptRunner {
         lua.pushValue(at: parameters)
         lua.pushValue(at: bar)
         // The job's code is caspio's, not the user's: its trace would point at nothing they wrote.
-        return protectedCall(lua, arguments: 2, traceback: false)
+        return protectedCall(lua, arguments: 2, traceback: false, shown: spec.withoutPosition)
     }
 
     private func requireLibrary(_ lua: Lua, _ spec: String) -> ExitStatus {
@@ -207,20 +194,22 @@ struct ScriptRunner {
 
     /// lua_pcall, as lua.c's docall (the stop signals are armed by run()). An error caused by
     /// a timeout or SIGTERM is reported once by run(), in its own words.
-    private func protectedCall(_ lua: Lua, arguments: Int32, results: Int32 = 0, traceback: Bool = true) -> ExitStatus {
+    private func protectedCall(
+        _ lua: Lua, arguments: Int32, results: Int32 = 0, traceback: Bool = true, shown: (String) -> String = { $0 }
+    ) -> ExitStatus {
         do {
             try lua.call(arguments: arguments, results: results)
             return .success
         } catch {
             let reason = RunStop.reason
             if reason == .timeout || reason == .terminate { return .scriptError }
-            let status = traceback ? report(error) : reportWithoutTrace(error)
+            let status = traceback ? report(error) : reportWithoutTrace(error, shown: shown)
             return reason == .interrupt ? .interrupted : status
         }
     }
 
-    private func reportWithoutTrace(_ error: LuaError) -> ExitStatus {
-        printError(error.message)
+    private func reportWithoutTrace(_ error: LuaError, shown: (String) -> String) -> ExitStatus {
+        printError(shown(error.message))
         return Self.exitStatus(for: error.value)
     }
 

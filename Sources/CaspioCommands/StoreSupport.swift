@@ -13,7 +13,7 @@ struct StoreCommand: ParsableCommand {
     )
 }
 
-struct StoreInitCommand: ParsableCommand {
+struct StoreInitCommand: ParsableCommand, StopsLikeRun {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create caspio's tables in the store's schema `caspio` (done on first use too), or check their version.",
@@ -23,7 +23,8 @@ struct StoreInitCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        do throws(CaspioError) {
+        CommandStop.begin()
+        do {
             let environment = ProcessInfo.processInfo.environment
             let log = try connection.logSettings(environment: environment)
             ErrorOutput.use(log)
@@ -32,14 +33,14 @@ struct StoreInitCommand: ParsableCommand {
             guard !setting.isFile else {
                 throw CaspioError(.config, "the store is this host's files (\(setting.origin)): give --store postgres://USER@HOST/DB, CASPIO_STORE or store in a profile")
             }
-            let (store, outcome) = try blocking { () async throws(CaspioError) in
+            let (store, outcome) = try CommandStop.awaiting { () async throws(CaspioError) in
                 try await PostgresStore.open(setting, environment: environment, logger: logger)
             }
             switch outcome {
             case .created: print("created caspio's tables (schema caspio, version \(Schema.version)) in \(store.url.display)")
             case .present(let version): print("caspio's tables are in \(store.url.display) (schema caspio, version \(version)): nothing to do")
             }
-        } catch {
+        } catch let error as CaspioError {
             printError(error.description)
             throw ExitCode(error.exitStatus.rawValue)
         }

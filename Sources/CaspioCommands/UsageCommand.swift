@@ -4,7 +4,7 @@ import CaspioStore
 import Foundation
 
 /// `caspio usage`: what the usage ledger has counted for the account, across every run.
-struct UsageCommand: ParsableCommand {
+struct UsageCommand: ParsableCommand, StopsLikeRun {
     static let configuration = CommandConfiguration(
         commandName: "usage",
         abstract: "Show the requests counted across runs: today, the billing period, earlier periods, the largest scripts.",
@@ -23,6 +23,7 @@ struct UsageCommand: ParsableCommand {
     var periods = 3
 
     func run() throws {
+        CommandStop.begin()
         do {
             let session = try CommandSession.start(connection)
             defer { session.close() }
@@ -39,7 +40,7 @@ struct UsageCommand: ParsableCommand {
                 meter = UsageMeter(configuration: configuration, directory: directory)
             }
             let ledger = meter.ledger
-            let counts = try blocking { () async throws(CaspioError) in try await ledger.counts() }
+            let counts = try CommandStop.awaiting { () async throws(CaspioError) in try await ledger.counts() }
             let report = UsageReport(
                 counts: counts, calendar: meter.calendar, now: Date(), periods: max(0, periods),
                 perDay: configuration.maxRequestsPerDay, perPeriod: configuration.maxRequestsPerPeriod)

@@ -45,4 +45,42 @@ import Testing
         #expect(result.stderr.contains("--timeout"), "\(result.stderr)")
         #expect(faulty.requests.filter { $0.path.hasSuffix("/tables") }.count == 1)
     }
+
+    /// Runs whose token endpoint (`/oauth/token` through `faulty`) never answers.
+    static func hangingTokenEndpoint(_ fake: FakeCaspio) throws -> FaultyServer {
+        try FaultyServer(upstream: fake.server.origin) { $0.path.hasSuffix("/oauth/token") ? .hang : .forward }
+    }
+
+    static func grants(_ faulty: FaultyServer) -> Int { faulty.requests.filter { $0.path.hasSuffix("/oauth/token") }.count }
+
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    func aSignalCancelsAGrantToAHungTokenEndpoint(signal: Int32, status: Int32) throws {
+        let fake = try FakeCaspio()
+        let faulty = try Self.hangingTokenEndpoint(fake)
+        defer { faulty.shutdown() }
+        var box = try ScriptSandbox(#"caspio.get("tables") print("not reached")"#, fake: fake)
+        box.environment["CASPIO_TOKEN_URL"] = faulty.origin + "/oauth/token"
+        let run = try box.start([])
+        #expect(waitFor { Self.grants(faulty) == 1 })
+        let sent = Date()
+        kill(run.pid, signal)
+        let result = try run.finish()
+        #expect(Date().timeIntervalSince(sent) < 2, "the run outlived the signal by \(Date().timeIntervalSince(sent))s")
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(!result.stdout.contains("not reached"))
+        #expect(Self.grants(faulty) == 1, "no grant after the stop")
+    }
+
+    @Test func theTimeoutFlagCancelsAGrantToAHungTokenEndpoint() throws {
+        let fake = try FakeCaspio()
+        let faulty = try Self.hangingTokenEndpoint(fake)
+        defer { faulty.shutdown() }
+        var box = try ScriptSandbox(#"caspio.get("tables")"#, fake: fake)
+        box.environment["CASPIO_TOKEN_URL"] = faulty.origin + "/oauth/token"
+        let started = Date()
+        let result = try box.run(["--timeout", "1"])
+        #expect(Date().timeIntervalSince(started) < 3, "\(Date().timeIntervalSince(started))s")
+        #expect(result.status == 124, "\(result.stderr)")
+        #expect(Self.grants(faulty) == 1, "no grant after the stop")
+    }
 }

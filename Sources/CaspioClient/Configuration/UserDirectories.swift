@@ -27,6 +27,12 @@ public struct UserDirectories: Sendable {
     /// Beside the state the locks protect, never under `$XDG_RUNTIME_DIR`: a cron job has no
     /// runtime directory, and a lock only one of two runs can see locks nothing.
     public var locks: String { state + "/locks" }
+    /// Where earlier versions kept the locks (`$XDG_RUNTIME_DIR/caspio/locks`): nothing is
+    /// locked there any more, so what is left there is cleaned up.
+    public var retiredLocks: String? {
+        guard let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") else { return nil }
+        return runtime + "/caspio/locks"
+    }
 
     /// `~/x` as `$HOME/x`; other paths as given.
     public func expandingTilde(_ path: String) -> String {

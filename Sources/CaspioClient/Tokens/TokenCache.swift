@@ -39,6 +39,12 @@ public struct TokenCache: Sendable {
     public func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try ensureDirectory()
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd < 0, [EACCES, EPERM, EROFS].contains(errno), access(directory, W_OK) != 0 {
+            // A directory this process may read but not write (a read-only mount, another
+            // user's cache shared read-only): nothing to lock and nothing to write, but a
+            // valid cached token still serves; a renewed one is used uncached.
+            return try await body()
+        }
         guard fd >= 0 else { throw cacheError("cannot open the lock file \(lockPath): \(errnoText())") }
         defer { close(fd) }  // closing releases the lock, also if the process dies
         let deadline = ContinuousClock.now + .milliseconds(Int64(Self.lockWait * 1000))

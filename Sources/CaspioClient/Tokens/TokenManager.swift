@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// Hands out valid access tokens. Renews before expiry and after a 401; prefers the refresh
 /// token and falls back to client credentials only when that is refused, because every
@@ -12,7 +13,8 @@ public actor TokenManager {
     let now: @Sendable () -> Date
 
     private var current: TokenSet?
-    private var renewal: Task<TokenSet, Error>?
+    private var renewal: RenewalFlight?
+    private var warnedUncached = false
 
     init(endpoint: TokenEndpoint, cache: (any TokenStore)?, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
@@ -37,7 +39,7 @@ public actor TokenManager {
     public func authenticate() async throws(CaspioError) -> TokenSet {
         try await exclusive { slot async throws -> TokenSet in
             let token = try await self.endpoint.clientCredentials(now: self.now())
-            try await slot?.write(token)
+            if let slot { await self.keep(token, in: slot) }
             return token
         }
     }
@@ -48,7 +50,7 @@ public actor TokenManager {
         return try await exclusive { slot async throws -> TokenSet in
             let base = try await slot?.read() ?? fallback
             let token = try await self.renew(from: base)
-            try await slot?.write(token)
+            if let slot { await self.keep(token, in: slot) }
             return token
         }
     }
@@ -67,11 +69,11 @@ public actor TokenManager {
     // MARK: -
 
     private func singleFlight(rejected: Secret?) async throws(CaspioError) -> TokenSet {
-        if let renewal { return try await Self.value(of: renewal) }
-        let task = Task { () async throws -> TokenSet in try await self.obtain(rejected: rejected) }
-        renewal = task
-        defer { renewal = nil }
-        let token = try await Self.value(of: task)
+        if let renewal, !renewal.isCancelled { return try await renewal.value() }
+        let flight = RenewalFlight(Task { () async throws -> TokenSet in try await self.obtain(rejected: rejected) })
+        renewal = flight
+        defer { if renewal === flight { renewal = nil } }
+        let token = try await flight.value()
         adopt(token)
         return token
     }
@@ -85,14 +87,15 @@ public actor TokenManager {
     /// Runs a forced grant, after any renewal in flight, as the new current token.
     private func exclusive(_ body: @escaping @Sendable ((any TokenSlot)?) async throws -> TokenSet) async throws(CaspioError) -> TokenSet
     {
-        if let renewal { _ = try? await renewal.value }
-        let task = Task { () async throws -> TokenSet in
+        if let renewal, !renewal.isCancelled { _ = try? await renewal.value() }
+        try Self.checkCancellation()
+        let flight = RenewalFlight(Task { () async throws -> TokenSet in
             guard let cache = self.cache else { return try await body(nil) }
             return try await cache.withLock { slot in try await body(slot) }
-        }
-        renewal = task
-        defer { renewal = nil }
-        let token = try await Self.value(of: task)
+        })
+        renewal = flight
+        defer { if renewal === flight { renewal = nil } }
+        let token = try await flight.value()
         adopt(token)
         return token
     }
@@ -109,11 +112,22 @@ public actor TokenManager {
                     return cached
                 }
                 let token = try await self.renew(from: cached ?? fallback)
-                try await slot.write(token)
+                await self.keep(token, in: slot)
                 return token
             }
         } catch {
             throw error as? CaspioError ?? CaspioError(.auth, "\(error)")
+        }
+    }
+
+    /// Writes a renewed token to the cache. A cache that cannot be written (a read-only
+    /// directory) does not cost the token: it is used uncached, with one warning per process.
+    private func keep(_ token: TokenSet, in slot: any TokenSlot) async {
+        do { try await slot.write(token) } catch {
+            guard !warnedUncached else { return }
+            warnedUncached = true
+            let reason = (error as? CaspioError)?.message ?? "\(error)"
+            logger.warning("the renewed token is used but not cached, so later runs ask for their own: \(reason)")
         }
     }
 
@@ -131,9 +145,47 @@ public actor TokenManager {
         return try await endpoint.clientCredentials(now: now())
     }
 
-    private static func value(of task: Task<TokenSet, Error>) async throws(CaspioError) -> TokenSet {
+    /// A caller that was stopped while waiting for the grant before this one starts no grant.
+    private static func checkCancellation() throws(CaspioError) {
+        if Task.isCancelled { throw CaspioError(.auth, "cancelled before requesting a token") }
+    }
+}
+
+/// A renewal in flight and the callers waiting for it. It is cancelled when every one of them
+/// is (a stopped run, a REPL line ended with Ctrl-C): no grant outlives those who asked for
+/// it, and the next caller starts a fresh one rather than join a hung one.
+final class RenewalFlight: Sendable {
+    private let task: Task<TokenSet, Error>
+    private let waiters = NIOLockedValueBox(Waiters())
+
+    private struct Waiters {
+        var next = 0
+        var waiting: Set<Int> = []
+        var cancelled: Set<Int> = []
+    }
+
+    init(_ task: Task<TokenSet, Error>) { self.task = task }
+
+    var isCancelled: Bool { task.isCancelled }
+
+    func value() async throws(CaspioError) -> TokenSet {
+        let id = waiters.withLockedValue { waiters in
+            waiters.next += 1
+            waiters.waiting.insert(waiters.next)
+            return waiters.next
+        }
+        defer { waiters.withLockedValue { _ = ($0.waiting.remove(id), $0.cancelled.remove(id)) } }
         do {
-            return try await task.value
+            return try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                let everyone = waiters.withLockedValue { waiters in
+                    guard waiters.waiting.contains(id) else { return false }
+                    waiters.cancelled.insert(id)
+                    return waiters.cancelled == waiters.waiting
+                }
+                if everyone { task.cancel() }
+            }
         } catch {
             throw error as? CaspioError ?? CaspioError(.auth, "\(error)")
         }

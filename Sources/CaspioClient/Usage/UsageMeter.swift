@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// This run's side of the ledger: files each request under today, the profile and the script,
 /// and enforces the budgets across runs (`max_requests_per_day`, `max_requests_per_period`),
@@ -11,6 +12,7 @@ public struct UsageMeter: Sendable {
     let perDay: Int?
     let perPeriod: Int?
     let now: @Sendable () -> Date
+    private let warnedUncounted = NIOLockedValueBox(false)
 
     public init(configuration c: ClientConfiguration, directory: String, now: @escaping @Sendable () -> Date = { Date() }) {
         self.init(configuration: c, ledger: UsageLedger(directory: directory, baseURL: c.baseURL), now: now)
@@ -40,6 +42,20 @@ public struct UsageMeter: Sendable {
                     method: method, url: url)
             }
         }
+    }
+
+    /// Whether `error` only means the ledger's directory may not be written here (a read-only
+    /// cache directory) while no budget depends on the count: then requests go out uncounted.
+    /// The warning to give, the first time; "" after it; nil for an error to raise.
+    func uncountedWarning(for error: CaspioError) -> String? {
+        guard error.kind == .config, perDay == nil, perPeriod == nil, let file = ledger as? UsageLedger,
+            access(file.directory, W_OK) != 0
+        else { return nil }
+        let first = warnedUncounted.withLockedValue { warned in
+            defer { warned = true }
+            return !warned
+        }
+        return first ? "this run's requests are not counted in the usage ledger: \(error.message)" : ""
     }
 
     struct Budget {
