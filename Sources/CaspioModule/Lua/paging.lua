@@ -225,8 +225,10 @@ end
 
 --- The paged, totally ordered and counted read of caspio.records at `path`, for any listing
 --- of rows that takes the records query (q.* on v3) (`key`: its unique column when it has no PK_ID). `label`
---- names the read in the count warning; opts are checked already.
-function internal.read_rows(label, path, opts, key)
+--- names the read in the count warning; opts are checked already. `on_total(total)`, if
+--- given, is told the first page's count and returns false to read no page after it (the
+--- loop then ends itself after that page's rows).
+function internal.read_rows(label, path, opts, key, on_total)
   local size = opts.pageSize or 1000
   local limit = opts.limit
   -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
@@ -237,17 +239,21 @@ function internal.read_rows(label, path, opts, key)
   -- A read of one page cannot see rows move between pages, so only longer ones are counted;
   -- and not grouped reads, whose TotalCount Caspio does not define.
   local counted = opts.groupBy == nil and (limit == nil or limit > size)
-  local total, first
+  local total, first, only_first
   return internal.pager({
     size = size, limit = limit, count_rows = true, prefetch = opts.prefetch,
     request = function(number)
       dialect.page(query, number, size, counted and number == 1)
       return internal.send("GET", path, { query = query })
     end,
-    pages = function() return total and (total + size - 1) // size end,
+    pages = function()
+      if only_first then return 1 end
+      return total and (total + size - 1) // size
+    end,
     items = function(response, number)
       if counted and number == 1 then
         total, first = dialect.total(response), response
+        only_first = total ~= nil and on_total ~= nil and on_total(total) == false
       end
       local rows = dialect.rows(response, path)
       if opts.nulls == "nil" then internal.without_nulls(rows) end
