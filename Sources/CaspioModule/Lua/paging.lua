@@ -11,7 +11,8 @@ local concat, format = table.concat, string.format
 --- (optional) ends the listing after that many items, without asking for another page;
 --- spec.count_rows adds the items to rows_read. spec.finish(seen), if given, runs once when
 --- the listing ends (not when a loop breaks). spec.pages(), if given, says how many pages
---- there are once known (records: from page 1's TotalCount).
+--- there are once known (records: from page 1's TotalCount); with spec.final, the last of
+--- those ends the listing, without asking for the page after a full last one.
 ---
 --- spec.prefetch pages (default 1) are asked for ahead of the one the loop reads, but never
 --- past the pages known to exist: while pages are not counted, a page is asked for only
@@ -69,7 +70,8 @@ function internal.pager(spec)
     end
     items, position = spec.items(internal.receive(request), number), 0
     if spec.count_rows then native.count_rows(#items, 0) end
-    if #items < size then
+    local known = spec.final and spec.pages and spec.pages()
+    if #items < size or (known and number >= known) then
       last = true
       abandon()
     else
@@ -227,7 +229,8 @@ end
 --- of rows that takes the records query (q.* on v3) (`key`: its unique column when it has no PK_ID). `label`
 --- names the read in the count warning; opts are checked already. `on_total(total)`, if
 --- given, is told the first page's count and returns false to read no page after it (the
---- loop then ends itself after that page's rows).
+--- loop then ends itself after that page's rows); such a read ends at the pages that count
+--- makes (rows added after it are new rows, which no caller of it looks for).
 function internal.read_rows(label, path, opts, key, on_total)
   local size = opts.pageSize or 1000
   local limit = opts.limit
@@ -241,7 +244,7 @@ function internal.read_rows(label, path, opts, key, on_total)
   local counted = opts.groupBy == nil and (limit == nil or limit > size)
   local total, first, only_first
   return internal.pager({
-    size = size, limit = limit, count_rows = true, prefetch = opts.prefetch,
+    size = size, limit = limit, count_rows = true, prefetch = opts.prefetch, final = on_total ~= nil,
     request = function(number)
       dialect.page(query, number, size, counted and number == 1)
       return internal.send("GET", path, { query = query })
