@@ -338,8 +338,9 @@ end
 
 --- The existing rows matching the input's keys, by key, and how many of those keys more
 --- than one row holds. Reads IN-list batches, or the whole table when that takes fewer
---- requests (a sync of most of a table: 1,000 rows a request).
-local function existing_rows(t, rows, keys, fields)
+--- requests (a sync of most of a table: 1,000 rows a request) unless `lookups_only`. Also
+--- returns the set of those keys.
+local function existing_rows(t, rows, keys, fields, lookups_only)
   local wanted = {}
   for _, row in ipairs(rows) do wanted[internal.key_of(row, keys)] = true end
   local found, twice, duplicated = {}, {}, 0
@@ -355,7 +356,7 @@ local function existing_rows(t, rows, keys, fields)
   end
   local selected = concat(fields, ",")
   local lookups = batches(t, rows, keys, selected)
-  local scan = #lookups > 2
+  local scan = #lookups > 2 and not lookups_only
   if scan then
     -- The whole table's first page counts it (at no request more, where a count would
     -- cost one): read on when its pages are fewer than the lookups, else left there.
@@ -462,7 +463,9 @@ local function bulk_writes(t, writes, keys, opts, counts, advance)
       if not may_have_landed(outcomes) or attempt >= attempts then error(outcomes, 0) end
       local rows = {}
       for k, write in ipairs(pending) do rows[k] = write.row end
-      local found = existing_rows(t, rows, keys, keys)
+      -- By the keys only: other chunks may be inserting meanwhile, which a whole-table read
+      -- would see as rows added during it.
+      local found = existing_rows(t, rows, keys, keys, true)
       local missing = {}
       for _, write in ipairs(pending) do
         if found[internal.key_of(write.row, keys)] then
