@@ -77,6 +77,12 @@
 ---@field url? string
 ---Set by `caspio.map` and `caspio.parallel`: the position of the item that failed.
 ---@field index? integer
+---What Caspio says to do about it (REST API v4's Hint.Remediation).
+---@field remediation? string
+---A bulk insert (REST API v4) some of whose rows failed: one {index, row, status, code, message, uncertain?} each.
+---@field failed? table[]
+---A bulk insert some of whose rows failed: the rows that went in, with their PK_IDs, in input order.
+---@field inserted? caspio.Row[]
 
 ---An error raised by `caspio.json`: `tostring(err)` reads like `json: … at byte 57`.
 ---@class caspio.JSONError
@@ -223,29 +229,46 @@ function Table:first(opts) end
 ---@return integer
 function Table:count(where) end
 
----Inserts a row and returns it as stored (with PK_ID), or a list of rows (one request each,
----`opts.concurrency` at a time, default 1) and returns the stored rows in input order.
----Through a view, Caspio decides.
+---Inserts a row and returns it with its PK_ID, or a list of rows and returns them in input
+---order: on v3 one request a row (`opts.concurrency` at a time, default 1), on v4 bulk
+---requests of up to 1,000 rows (`opts.chunk`). On v4 a list some of whose rows failed raises
+---one error with `failed` and `inserted`. Through a view, Caspio decides.
 ---@param row caspio.Row
 ---@param opts? caspio.InsertOptions
 ---@return caspio.Row
 ---@overload fun(self: caspio.Table, rows: caspio.Row[], opts?: caspio.InsertOptions): caspio.Row[]
 function Table:insert(row, opts) end
 
----Sets `fields` on the matching rows and returns how many changed. An empty where clause is
----refused unless it is nil and `opts` is `{all = true}`. Through a view, Caspio decides.
+---Sets `fields` on the matching rows (one request) and returns how many changed. An empty or
+---always-true where clause (`1=1`, `PK_ID>0`) is refused unless `opts` is `{all = true}`. Through a view, Caspio decides.
 ---@param where caspio.WhereClause?
 ---@param fields table<string, any>
 ---@param opts? caspio.AllRows
 ---@return integer affected
 function Table:update(where, fields, opts) end
 
----Deletes the matching rows and returns how many went. An empty where clause is refused
----unless it is nil and `opts` is `{all = true}`. Through a view, Caspio decides.
+---Deletes the matching rows (one request) and returns how many went. An empty or always-true
+---where clause (`1=1`, `PK_ID>0`) is refused unless `opts` is `{all = true}`. Through a view, Caspio decides.
 ---@param where caspio.WhereClause?
 ---@param opts? caspio.AllRows
 ---@return integer affected
 function Table:delete(where, opts) end
+
+---The record whose PK_ID is `pk`, or nil (v4: GET …/records/{pk}; v3: a read PK_ID = pk).
+---@param pk integer|string
+---@return caspio.Row?
+function Table:get(pk) end
+
+---Sets `fields` on record `pk`: 1, or 0 when no record has that PK_ID.
+---@param pk integer|string
+---@param fields table<string, any>
+---@return integer affected
+function Table:patch(pk, fields) end
+
+---Deletes record `pk`: 1, or 0 when no record has that PK_ID.
+---@param pk integer|string
+---@return integer affected
+function Table:remove(pk) end
 
 ---The field definitions ({Name, Type, …}).
 ---@return table[]
@@ -940,6 +963,8 @@ function caspio.state.path() end
 ---@field key? string|string[]
 ---writes in flight at once, 1 to 16 (default 4; more is capped at 16)
 ---@field concurrency? integer
+---REST API v4: rows per bulk insert request, 1 to 1000 (default 1000)
+---@field chunk? integer
 ---called with the number of rows done so far (unchanged ones first, then after each write)
 ---@field progress? fun(done: integer)
 ---where each row came from (`caspio.csv.rows`' second value), for messages: `line 7`, not `row 7`
@@ -949,8 +974,10 @@ function caspio.state.path() end
 -- <options: insert>
 ---The options of `insert`.
 ---@class caspio.InsertOptions
----inserts in flight at once, 1 to 16 (default 1; more is capped at 16)
+---requests in flight at once, 1 to 16 (default 1 on v3, a request a row; 4 on v4, a request a chunk; more is capped at 16)
 ---@field concurrency? integer
+---REST API v4: rows per bulk request, 1 to 1000 (default 1000, the most Caspio takes); v3 sends one request a row
+---@field chunk? integer
 ---called with the number of rows inserted so far
 ---@field progress? fun(done: integer)
 ---`true`: leave out the fields Caspio generates (PK_ID, GUID, RANDOM ID, TIMESTAMP), as `upsert` does, so an exported file inserts as it is

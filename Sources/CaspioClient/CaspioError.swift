@@ -32,6 +32,8 @@ public struct CaspioError: Error, Sendable, CustomStringConvertible {
     /// The URL with its query, decoded for reading (`q.where=State = 'CA'`); it never contains
     /// credentials.
     public var url: String?
+    /// What Caspio says to do about it (v4's `Hint.Remediation`), shown after the message.
+    public var remediation: String?
     /// A problem of the setup (settings missing or wrong), not of the script: reported without
     /// a traceback, since the script's lines are not where it can be fixed.
     public var isSetup = false
@@ -53,13 +55,14 @@ public struct CaspioError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         Self.describe(
             kind: kind.rawValue, message: message, status: status.map(String.init), code: code, requestID: requestID,
-            method: method, url: url)
+            method: method, url: url, remediation: remediation)
     }
 
     /// The words of an error, of this type or an error table of the Lua half (whose tostring
     /// comes here): one formatter for both.
     public static func describe(
-        kind: String, message: String, status: String?, code: String?, requestID: String?, method: String?, url: String?
+        kind: String, message: String, status: String?, code: String?, requestID: String?, method: String?, url: String?,
+        remediation: String? = nil
     ) -> String {
         var head: String
         switch kind {
@@ -72,6 +75,7 @@ public struct CaspioError: Error, Sendable, CustomStringConvertible {
         if let method, let url { context.append("\(method) \(url)") } else if let url { context.append(url) }
         if let requestID, !requestID.isEmpty { context.append("request \(requestID)") }
         let suffix = context.isEmpty ? "" : " (\(context.joined(separator: ", ")))"
-        return "\(head): \(message)\(suffix)"
+        let remedy = remediation.map { $0.isEmpty ? "" : " Remediation: \($0)" } ?? ""
+        return "\(head): \(message)\(suffix)\(remedy)"
     }
 }

@@ -147,7 +147,9 @@ enum LuaConversions {
             lua.push(Int64(status))
             lua.setField("status", ofTableAt: -2)
         }
-        let strings = [("code", error.code), ("request_id", error.requestID), ("method", error.method), ("url", error.url)]
+        let strings = [
+            ("code", error.code), ("request_id", error.requestID), ("method", error.method), ("url", error.url), ("remediation", error.remediation),
+        ]
         for (key, value) in strings {
             if let value {
                 lua.push(value)

@@ -49,13 +49,13 @@ enum NativeFunctions {
                 lua.push(Int64(configuration.retry.maxAttempts))
                 return .one
             },
-            // describe_error(kind, message, status, code, request_id, method, url): an error
+            // describe_error(kind, message, status, code, request_id, method, url, remediation): an error
             // table's words (errors.lua's __tostring), by the formatter of CaspioError.
             "describe_error": { lua in
                 func text(_ index: Int32) -> String? { lua.type(at: index) == LUA_TSTRING ? lua.string(at: index) : nil }
                 lua.push(CaspioError.describe(
                     kind: text(1) ?? "nil", message: text(2) ?? "nil", status: text(3), code: text(4), requestID: text(5),
-                    method: text(6), url: text(7)))
+                    method: text(6), url: text(7), remediation: text(8)))
                 return .one
             },
             "log": { lua in

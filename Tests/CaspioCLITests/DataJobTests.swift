@@ -225,7 +225,7 @@ import Testing
         #expect(try f.rows() == "ada@example.com\tnull\t1\tnull\tnull\tnull\n")
         // caspio run --dry-run and CASPIO_DRY_RUN=1: raw requests too, with a count for deletes.
         let script = try f.file("wipe.lua", """
-            print(caspio.table("Contacts"):delete("1=1"))
+            print(caspio.table("Contacts"):delete(nil, {all = true}))
             print(caspio.request("POST", "files", {body = "x"}).status)
             """)
         for arguments in [["run", "--dry-run", script], ["run", script]] {

@@ -56,8 +56,9 @@ import Testing
 
             """), "\(result.stdout)")
         #expect(result.stdout.contains("script.lua:7: upsert needs {key = \"Field\"}"), "\(result.stdout)")
-        // A count, then 2 pages of 1,000 instead of a dozen IN lists, the design; and no write.
-        #expect(fake.resourceRequests.map(\.method) == ["GET", "GET", "GET", "GET"])
+        // The design, then 2 pages of 1,000 (the first counting the table) instead of a dozen
+        // IN lists; and no write.
+        #expect(fake.resourceRequests.map(\.method) == ["GET", "GET", "GET"])
     }
 
     @Test func insertsConcurrentlyAndReturnsRowsInInputOrder() throws {

@@ -109,9 +109,15 @@ public struct CaspioResponse: Sendable {
         }
         let code = (object?["Code"] as? String) ?? (object?["code"] as? String)
         if status == 403 { message = ForbiddenObject.explain(code: code, message: message, method: method, url: url) }
-        return CaspioError(
+        var error = CaspioError(
             status == 401 ? .auth : .http, SecretRedactor.shared.redact(message), status: status, code: code, requestID: requestID,
             method: method,
             url: RequestTarget.readable(url))
+        // v4's `Hint: {Note, Remediation}`, in either casing.
+        let hint = (object?["Hint"] ?? object?["hint"]) as? [String: Any]
+        if let remedy = (hint?["Remediation"] ?? hint?["remediation"]) as? String, !remedy.isEmpty {
+            error.remediation = SecretRedactor.shared.redact(remedy)
+        }
+        return error
     }
 }

@@ -29,9 +29,6 @@ function V3.outgoing(method, path) return path end
 --- The names of the account's tables or views (`kind`: "tables", "views").
 function V3.names(kind) return internal.call("GET", kind) end
 
---- Nothing: v3 takes every write (`what` names the call, for v4's refusal).
-function V3.refuse_writes(what) end
-
 --- A table's or view's id (`t.id`): v3 has none, it addresses them by name.
 function V3.id() return nil end
 
@@ -84,6 +81,39 @@ function V3.fields(path)
   if type(fields) ~= "table" then raise("http", "the answer has no Result list", { method = "GET", url = path }) end
   return fields
 end
+
+
+-- v3 writes: one POST a row (upsert.lua), updates and deletes by q.where, PK_ID by a where.
+
+--- Rows one insert request takes: v3 has no bulk insert (nil: one POST a row).
+V3.BULK_ROWS = nil
+
+--- Updates the rows of the table at `path` (…/records) matching SQL `clause`; the count.
+function V3.update_where(path, clause, values)
+  return internal.affected(caspio.put(path, values, { ["q.where"] = clause }))
+end
+
+--- Deletes the rows matching `clause`; the count.
+function V3.delete_where(path, clause)
+  return internal.affected(caspio.delete(path, { ["q.where"] = clause }))
+end
+
+--- The clause of every row (`{all = true}`), or nil when there is none to touch.
+function V3.every_row() return "1=1" end
+
+--- The record whose PK_ID is `pk`, or nil: v3 reads no record by PK_ID, so by a where.
+function V3.record(path, pk)
+  local body = caspio.get(path, { ["q.where"] = internal.where_clause({ PK_ID = pk }), ["q.limit"] = 1 })
+  local rows = type(body) == "table" and body.Result
+  if type(rows) ~= "table" then raise("http", "the answer has no Result list", { method = "GET", url = path }) end
+  return rows[1]
+end
+
+--- Changes the fields `values` of record `pk`; 1, or 0 when no record has that PK_ID.
+function V3.patch_record(path, pk, values) return V3.update_where(path, internal.where_clause({ PK_ID = pk }), values) end
+
+--- Deletes record `pk`; 1, or 0 when no record has that PK_ID.
+function V3.remove_record(path, pk) return V3.delete_where(path, internal.where_clause({ PK_ID = pk })) end
 
 local V2 = setmetatable({ version = 2 }, { __index = V3 })
 
@@ -181,18 +211,25 @@ function V4.remember(kind, name, id)
   map.by_name[name:lower()], map.ids[id:lower()] = id, id
 end
 
--- Writes on v4 are not built yet: refused before anything is sent, whatever wrote them.
+-- Writes to records are v4's (bulk and by PK_ID); others (design, attachments, passwords,
+-- files, webhooks, directories) are not built on v4 yet: refused before anything is sent.
 local READS = { GET = true, HEAD = true }
 
---- The one refusal of a write on v4: `what` names it (`POST tables/T/records`, `t:upsert`).
+local function records_write(path)
+  local kind, rest = path:match("^/*(%a+)/[^/?]+/records([^?]*)")
+  if kind ~= "tables" and kind ~= "views" then return false end
+  return rest == "" or rest == "/bulk" or rest:match("^/[^/]+$") ~= nil
+end
+
+--- The refusal of a write v4 does not take yet: `what` names it (`POST tables`).
 function V4.refuse_writes(what)
-  usage("%s: writes on REST API v4 are not supported yet; use the v3 base URL (…/integrations/rest/v3) for writes", what)
+  usage("%s: this write is not supported on REST API v4 yet (records are: insert, update, delete, upsert); use the v3 base URL (…/integrations/rest/v3) for it", what)
 end
 
 --- The path to send for `path` as the module writes it (tables/NAME/…): NAME's id in its
---- place. A write is a usage error.
+--- place. A write v4 does not take yet is a usage error.
 function V4.outgoing(method, path)
-  if not READS[tostring(method):upper()] then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
+  if not READS[tostring(method):upper()] and not records_write(path) then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
   local slash, kind, name, rest = path:match("^(/*)(%a+)/([^/?]+)(.*)$")
   if not ID_KEYS[kind] then return path end
   return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
@@ -213,9 +250,138 @@ function V4.fields(path)
     field.Type = V3_TYPES[field.Type] or field.Type
     -- A TIMESTAMP field Caspio stamps on update (caspio.mirror's cursor).
     field.OnUpdate = either(item, "stampOnUpdate")
+    field.Unique = either(item, "unique")
     fields[#fields + 1] = field
   end
   return fields
+end
+
+
+-- v4 writes ----------------------------------------------------------------------------------
+
+-- Each PK_ID as the reads give it: a whole number (the bulk answer's strings), else as is.
+local function pk_value(value) return integer(value) or value end
+
+-- A message from an item's error: text, or an error object (either casing).
+local function reason(value)
+  if type(value) == "table" then
+    local message, code = either(value, "message"), either(value, "code")
+    if message ~= nil then return tostring(message), code and tostring(code) end
+    return json.encode(value)
+  end
+  return value ~= nil and tostring(value) or "not inserted (no reason given)"
+end
+
+--- Rows one `POST …/records/bulk` takes.
+V4.BULK_ROWS = 1000
+
+--- Inserts `rows` (at most BULK_ROWS) into the table at `path` (…/records) by one request:
+--- one outcome per row, in order, `{pk = PK_ID}` or `{status = n, message = text, code = c}`.
+--- 201 answers `{"PK_ID": [...]}`; 207 adds `data`, one item per row (API-V4-NOTES.md).
+function V4.insert_rows(path, rows)
+  local bulk = path .. "/bulk"
+  local response = caspio.request("POST", bulk, { json = json.array(rows) })
+  local body, outcomes = response.json, {}
+  local items = either(body, "data")
+  if type(items) == "table" and #items > 0 then
+    if #items ~= #rows then unreadable(format("item for each of the %d rows (it has %d)", #rows, #items), response, "POST", bulk) end
+    for i, item in ipairs(items) do
+      local status = integer(either(item, "status"))
+      local pk = type(item) == "table" and (item.PK_ID or either(item, "pkId")) or nil
+      if pk ~= nil and (status == nil or status < 300) then
+        outcomes[i] = { pk = pk_value(pk) }
+      else
+        local message, code = reason(either(item, "error") or either(item, "message"))
+        outcomes[i] = { status = status, message = message, code = code }
+      end
+    end
+    return outcomes, response
+  end
+  local ids = type(body) == "table" and (body.PK_ID or either(body, "pkId")) or nil
+  if type(ids) ~= "table" or #ids ~= #rows then
+    unreadable(format("PK_ID list of the %d rows inserted", #rows), response, "POST", bulk)
+  end
+  for i, id in ipairs(ids) do outcomes[i] = { pk = pk_value(id) } end
+  return outcomes, response
+end
+
+-- The count a bulk update's or delete's answer carries (its name unknown: recordsAffected,
+-- either casing, or the length of `data`), or nil.
+local function affected_in(body)
+  for _, name in ipairs({ "recordsAffected", "affected", "count" }) do
+    local count = integer(either(body, name))
+    if count then return count end
+  end
+  local data = either(body, "data")
+  return type(data) == "table" and json.is_array(data) and #data or nil
+end
+
+-- Whether this run's bulk answers carried a count (nil: none seen yet). Until one has, the
+-- rows are counted first (one read), so that a count is returned whatever the answer holds.
+local answers_count
+
+local function matching(path, clause)
+  local query = V4.records_query({ where = clause })
+  V4.page(query, 1, 5)
+  local response = caspio.request("GET", path, { query = query })
+  local total = V4.total(response)
+  if total == nil then unreadable(V4.TOTAL, response, "GET", path) end
+  return total
+end
+
+local function counted(method, path, clause, body)
+  local before = answers_count ~= true and matching(path, clause) or nil
+  local response = caspio.request(method, path .. "/bulk", { json = body })
+  local count = affected_in(response.json)
+  answers_count = count ~= nil
+  return count or before
+end
+
+--- Updates the rows matching `clause` with `values`: one `PATCH …/records/bulk`.
+function V4.update_where(path, clause, values)
+  return counted("PATCH", path, clause, { where = clause, recordValues = internal.dates_as_text(values) })
+end
+
+--- Deletes the rows matching `clause`: one `DELETE …/records/bulk`.
+function V4.delete_where(path, clause)
+  return counted("DELETE", path, clause, { where = clause })
+end
+
+--- Every row: v4's guard refuses a clause true of every possible row (1=1), so every row
+--- there is now: PK_ID up to the highest (one read); nil when the table is empty.
+function V4.every_row(path)
+  local query = V4.records_query({ select = "PK_ID", orderBy = "PK_ID DESC" })
+  query.limit = 1
+  local response = caspio.request("GET", path, { query = query })
+  local top = V4.rows(response, path)[1]
+  if top == nil then return nil end
+  return internal.where_clause({ PK_ID = { lte = pk_value(either(top, "PK_ID")) } })
+end
+
+-- A request for record `pk`: its response, or nil when Caspio answers 404 (no such record:
+-- the table's id was resolved before sending).
+local function by_pk(method, path, pk, opts)
+  local pending = internal.send(method, path .. "/" .. internal.segment(tostring(pk)), opts)
+  pending.absent = true
+  return internal.receive(pending)
+end
+
+--- The record whose PK_ID is `pk`, or nil: `GET …/records/{pk}`.
+function V4.record(path, pk)
+  local response = by_pk("GET", path, pk)
+  if response == nil then return nil end
+  local rows = V4.rows(response, path)
+  return rows[1]
+end
+
+--- `PATCH …/records/{pk}`: 1, or 0 when no record has that PK_ID.
+function V4.patch_record(path, pk, values)
+  return by_pk("PATCH", path, pk, { json = values }) and 1 or 0
+end
+
+--- `DELETE …/records/{pk}`: 1, or 0 when no record has that PK_ID.
+function V4.remove_record(path, pk)
+  return by_pk("DELETE", path, pk) and 1 or 0
 end
 
 -- The base URL's version ------------------------------------------------------------------------

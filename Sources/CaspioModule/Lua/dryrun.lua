@@ -101,7 +101,13 @@ local function stand_in(method, path, opts)
   elseif method == "POST" then
     response.status = 201
     local kind, name = relative:match("^(%a+)/([^/]+)/records$")
-    if (kind == "tables" or kind == "views") and type(opts.json) == "table" then
+    local bulk_kind, bulk_name = relative:match("^(%a+)/([^/]+)/records/bulk$")
+    if (bulk_kind == "tables" or bulk_kind == "views") and type(opts.json) == "table" then
+      -- A v4 bulk insert: a stand-in PK_ID for each row, as its 201 gives them.
+      local ids = {}
+      for i = 1, #opts.json do ids[i] = stand_in_pk(bulk_kind, bulk_name) end
+      response.json = { PK_ID = ids }
+    elseif (kind == "tables" or kind == "views") and type(opts.json) == "table" then
       -- The record as sent, with a stand-in PK_ID, where Caspio says where it put the row.
       local row = {}
       for field, value in pairs(opts.json) do row[field] = value end

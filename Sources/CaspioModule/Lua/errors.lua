@@ -10,7 +10,7 @@ local error_mt = internal.error_metatable
 error_mt.__tostring = function(e)
   local function text(v) return v ~= nil and tostring(v) or nil end
   local words = native.describe_error(tostring(e.kind), tostring(e.message), text(e.status), text(e.code), text(e.request_id),
-    text(e.method), text(e.url))
+    text(e.method), text(e.url), text(e.remediation))
   if e.index then words = "item " .. e.index .. ": " .. words end
   return words
 end

@@ -11,7 +11,8 @@ local concat, format = table.concat, string.format
 --- (optional) ends the listing after that many items, without asking for another page;
 --- spec.count_rows adds the items to rows_read. spec.finish(seen), if given, runs once when
 --- the listing ends (not when a loop breaks). spec.pages(), if given, says how many pages
---- there are once known (records: from page 1's TotalCount).
+--- there are once known (records: from page 1's TotalCount); with spec.final, the last of
+--- those ends the listing, without asking for the page after a full last one.
 ---
 --- spec.prefetch pages (default 1) are asked for ahead of the one the loop reads, but never
 --- past the pages known to exist: while pages are not counted, a page is asked for only
@@ -69,7 +70,8 @@ function internal.pager(spec)
     end
     items, position = spec.items(internal.receive(request), number), 0
     if spec.count_rows then native.count_rows(#items, 0) end
-    if #items < size then
+    local known = spec.final and spec.pages and spec.pages()
+    if #items < size or (known and number >= known) then
       last = true
       abandon()
     else
@@ -225,8 +227,11 @@ end
 
 --- The paged, totally ordered and counted read of caspio.records at `path`, for any listing
 --- of rows that takes the records query (q.* on v3) (`key`: its unique column when it has no PK_ID). `label`
---- names the read in the count warning; opts are checked already.
-function internal.read_rows(label, path, opts, key)
+--- names the read in the count warning; opts are checked already. `on_total(total)`, if
+--- given, is told the first page's count and returns false to read no page after it (the
+--- loop then ends itself after that page's rows); such a read ends at the pages that count
+--- makes (rows added after it are new rows, which no caller of it looks for).
+function internal.read_rows(label, path, opts, key, on_total)
   local size = opts.pageSize or 1000
   local limit = opts.limit
   -- A small limit needs no large page: fetch only what it asks for (Caspio's minimum is 5).
@@ -237,17 +242,21 @@ function internal.read_rows(label, path, opts, key)
   -- A read of one page cannot see rows move between pages, so only longer ones are counted;
   -- and not grouped reads, whose TotalCount Caspio does not define.
   local counted = opts.groupBy == nil and (limit == nil or limit > size)
-  local total, first
+  local total, first, only_first
   return internal.pager({
-    size = size, limit = limit, count_rows = true, prefetch = opts.prefetch,
+    size = size, limit = limit, count_rows = true, prefetch = opts.prefetch, final = on_total ~= nil,
     request = function(number)
       dialect.page(query, number, size, counted and number == 1)
       return internal.send("GET", path, { query = query })
     end,
-    pages = function() return total and (total + size - 1) // size end,
+    pages = function()
+      if only_first then return 1 end
+      return total and (total + size - 1) // size
+    end,
     items = function(response, number)
       if counted and number == 1 then
         total, first = dialect.total(response), response
+        only_first = total ~= nil and on_total ~= nil and on_total(total) == false
       end
       local rows = dialect.rows(response, path)
       if opts.nulls == "nil" then internal.without_nulls(rows) end

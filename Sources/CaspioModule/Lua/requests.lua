@@ -155,6 +155,8 @@ function internal.receive(pending)
   local ok, value, http_error = await(pending.ticket)
   if not ok then error(value, 0) end
   if http_error and pending.check then
+    -- A record asked for by PK_ID that is not there (pending.absent): nil, not an error.
+    if pending.absent and http_error.status == 404 then return nil end
     if http_error.status == 404 and http_error.code ~= "FieldNotFound" then
       explain_not_found(http_error, pending.path)
     elseif http_error.status == 404 or http_error.status == 400 or http_error.status == 500 then

@@ -108,12 +108,19 @@ function internal.guarded_where(t, where, opts, verb, shape)
     usage("%s: {all = true} goes after the where clause: %s(%snil, %s{all = true})", verb, call, before, after)
   end
   local clause = where_clause(where)
-  if clause == "" then
+  local every = clause ~= "" and internal.always_true(clause)
+  if every and not (opts and opts.all == true) then
+    usage("refusing to %s: the where clause %s is true of every row; to mean every row: %s(%snil, %s{all = true})",
+      what, format("%q", clause), call, before, after)
+  end
+  if clause == "" or every then
     if not (opts and opts.all == true) then
       usage("refusing to %s: give a where clause, or nil and then {all = true}: %s(%snil, %s{all = true})",
         what, call, before, after)
     end
-    clause = "1=1"
+    -- Every row there is, as the caller's dialect says it (nil: none, nothing to send).
+    if shape.every_row then return shape.every_row() end
+    return "1=1"
   end
   return clause
 end
@@ -125,19 +132,61 @@ function internal.affected(body, key)
   return math.type(count) == "integer" and count or 0
 end
 
---- Updates the rows matching `where`; returns RecordsAffected.
+-- {all = true} on a table: the dialect's clause for every row.
+local function every_row(t, dialect)
+  return { every_row = function() return dialect.every_row(t:path("/records")) end }
+end
+
+--- Updates the rows matching `where`; returns the count of rows affected (v3: one PUT;
+--- v4: one bulk PATCH).
 function Table:update(where, fields, opts)
   if type(fields) ~= "table" then usage("bad argument #2 to 'update' (table of fields expected)") end
-  local clause = guarded_where(self, where, opts, "update")
-  local affected = internal.affected(caspio.put(self:path("/records"), fields, { ["q.where"] = clause }))
+  local dialect = internal.dialect()
+  local clause = guarded_where(self, where, opts, "update", every_row(self, dialect))
+  if clause == nil then return 0 end
+  local affected = dialect.update_where(self:path("/records"), clause, fields)
   native.count_rows(0, affected)
   return affected
 end
 
---- Deletes the rows matching `where`; returns RecordsAffected.
+--- Deletes the rows matching `where`; returns the count of rows affected (v3: one DELETE;
+--- v4: one bulk DELETE).
 function Table:delete(where, opts)
-  local clause = guarded_where(self, where, opts, "delete")
-  local affected = internal.affected(caspio.delete(self:path("/records"), { ["q.where"] = clause }))
+  local dialect = internal.dialect()
+  local clause = guarded_where(self, where, opts, "delete", every_row(self, dialect))
+  if clause == nil then return 0 end
+  local affected = dialect.delete_where(self:path("/records"), clause)
+  native.count_rows(0, affected)
+  return affected
+end
+
+-- By PK_ID: v4 addresses a record by it; v3 emulates that with the where clause PK_ID = pk.
+
+local function pk_argument(pk, verb)
+  if math.type(pk) == "float" and math.tointeger(pk) then pk = math.tointeger(pk) end
+  if math.type(pk) ~= "integer" and not (type(pk) == "string" and pk ~= "") then
+    usage("bad argument #1 to '%s' (a PK_ID expected, got %s)", verb, internal.describe(pk))
+  end
+  return pk
+end
+
+--- The record whose PK_ID is `pk`, or nil when there is none.
+function Table:get(pk)
+  return internal.dialect().record(self:path("/records"), pk_argument(pk, "get"))
+end
+
+--- Changes the fields `values` of record `pk`: 1, or 0 when no record has that PK_ID.
+function Table:patch(pk, values)
+  pk = pk_argument(pk, "patch")
+  if type(values) ~= "table" or next(values) == nil then usage("bad argument #2 to 'patch' (table of fields expected)") end
+  local affected = internal.dialect().patch_record(self:path("/records"), pk, values)
+  native.count_rows(0, affected)
+  return affected
+end
+
+--- Deletes record `pk`: 1, or 0 when no record has that PK_ID.
+function Table:remove(pk)
+  local affected = internal.dialect().remove_record(self:path("/records"), pk_argument(pk, "remove"))
   native.count_rows(0, affected)
   return affected
 end

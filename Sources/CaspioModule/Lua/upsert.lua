@@ -23,8 +23,12 @@ local function post(t, row, query)
   return response
 end
 
--- Fields Caspio fills in itself and refuses in a body (a CSV exported elsewhere holds PK_ID).
-local GENERATED = { AUTONUMBER = true, ["PREFIXED AUTONUMBER"] = true, GUID = true, ["RANDOM ID"] = true, TIMESTAMP = true }
+-- Fields Caspio fills in itself and refuses in a body (a CSV exported elsewhere holds PK_ID),
+-- by v3's types and v4's dataTypes.
+local GENERATED = {
+  AUTONUMBER = true, ["PREFIXED AUTONUMBER"] = true, GUID = true, ["RANDOM ID"] = true, TIMESTAMP = true,
+  PK_ID = true, RANDOM_ID = true, SEQUENCE = true, FORMULA = true,
+}
 
 local function generated_fields(t)
   local out = {}
@@ -86,18 +90,126 @@ local function unique_key(t, row)
   return nil
 end
 
---- Inserts a row (or a list of rows, one request each, `concurrency` at a time) and returns
---- what Caspio stored, in input order. An empty table is an empty list: nothing is sent.
+-- Positions as text, runs joined: "2, 5-7, 12".
+local function positions(list)
+  local parts, i = {}, 1
+  while i <= #list do
+    local j = i
+    while j < #list and list[j + 1] == list[j] + 1 do j = j + 1 end
+    parts[#parts + 1] = j > i and format("%d-%d", list[i], list[j]) or tostring(list[i])
+    i = j + 1
+  end
+  return concat(parts, ", ")
+end
+
+-- The one error of a bulk insert some of whose rows failed: every failed position, grouped
+-- by reason; `failed` and `inserted` for a script that retries just the failures.
+local function partly_inserted(failed, inserted, total, first_error, path, unit)
+  unit = unit or "row"
+  table.sort(failed, function(a, b) return a.index < b.index end)
+  local reasons, by_reason = {}, {}
+  for _, f in ipairs(failed) do
+    local text = f.message .. (f.status and format(" (%d%s)", f.status, f.code and " " .. f.code or "") or "")
+    if f.uncertain then text = text .. "; the request may have landed: look these rows up before sending them again" end
+    if not by_reason[text] then
+      by_reason[text] = {}
+      reasons[#reasons + 1] = text
+    end
+    local list = by_reason[text]
+    list[#list + 1] = f.index
+  end
+  local parts = {}
+  for i, text in ipairs(reasons) do
+    parts[i] = format("%s%s %s: %s", unit, #by_reason[text] > 1 and "s" or "", positions(by_reason[text]), text)
+  end
+  local fields = {
+    status = first_error and first_error.status or 207, code = first_error and first_error.code or nil,
+    request_id = first_error and first_error.request_id, failed = failed, inserted = inserted,
+    method = "POST", url = path,
+  }
+  internal.raise(first_error and first_error.kind or "http",
+    format("%d of %d rows not inserted, %d inserted (the error's `inserted` holds those with their PK_IDs, `failed` the others): %s",
+      #failed, total, #inserted, concat(parts, "; ")), fields)
+end
+
+-- A whole request's failure that a bulk insert reports per row; anything else (a usage
+-- error, a stop, the budget) ends the insert as it is.
+local function request_failure(e)
+  return getmetatable(e) == internal.error_metatable and (e.kind == "http" or e.kind == "network" or e.kind == "timeout")
+end
+
+-- v4: chunks of at most the dialect's BULK_ROWS (or opts.chunk), `concurrency` at a time.
+-- Every chunk is sent whatever the others did, so that one error reports every row.
+local function bulk_insert(t, rows, opts, single)
+  local dialect = internal.dialect()
+  local size = math.min(opts.chunk or dialect.BULK_ROWS, dialect.BULK_ROWS)
+  local generated = opts.omit_generated and generated_fields(t) or {}
+  local chunks = {}
+  for first = 1, #rows, size do chunks[#chunks + 1] = { first = first, last = math.min(first + size - 1, #rows) } end
+  local path, results, failed, first_error, done = t:path("/records"), {}, {}, nil, 0
+  caspio.map(chunks, function(chunk)
+    local body = {}
+    for i = chunk.first, chunk.last do
+      local row = rows[i]
+      if type(row) ~= "table" then usage("bad argument #1 to 'insert' (list of rows expected; item %d is %s)", i, internal.describe(row)) end
+      body[#body + 1] = next(generated) and without(row, generated) or row
+    end
+    local ok, outcomes = pcall(dialect.insert_rows, path, body)
+    if not ok then
+      if not request_failure(outcomes) then error(outcomes, 0) end
+      first_error = first_error or outcomes
+      for i = chunk.first, chunk.last do
+        failed[#failed + 1] = { index = i, row = rows[i], status = outcomes.status, code = outcomes.code,
+          message = outcomes.message, uncertain = may_have_landed(outcomes) or nil }
+      end
+      return
+    end
+    local written = 0
+    for k, outcome in ipairs(outcomes) do
+      local i = chunk.first + k - 1
+      if outcome.pk ~= nil then
+        local stored = {}
+        for name, value in pairs(body[k]) do stored[name] = value end
+        stored.PK_ID, results[i], written = outcome.pk, stored, written + 1
+      else
+        failed[#failed + 1] = { index = i, row = rows[i], status = outcome.status, code = outcome.code, message = outcome.message }
+      end
+    end
+    native.count_rows(0, written)
+    done = done + written
+    if opts.progress then opts.progress(done) end
+  end, { concurrency = concurrency_of(opts, 4) })
+  if #failed > 0 then
+    -- One row is no list: its error is the row's own.
+    if single then
+      local f = failed[1]
+      if first_error then error(first_error, 0) end
+      internal.raise("http", f.message, { status = f.status, code = f.code, method = "POST", url = path .. "/bulk" })
+    end
+    local inserted = json.array({})
+    for i = 1, #rows do
+      if results[i] then inserted[#inserted + 1] = results[i] end
+    end
+    partly_inserted(failed, inserted, #rows, first_error, path .. "/bulk")
+  end
+  if single then return results[1] end
+  local out = json.array({})
+  for i = 1, #rows do out[i] = results[i] end
+  return out
+end
+
+--- Inserts a row (or a list of rows) and returns what Caspio stored, in input order. An
+--- empty table is an empty list: nothing is sent. v3: one request a row, `concurrency` at a
+--- time; a failure that may have landed is followed, when the row gives a Unique field, by a
+--- lookup by it and at most one more POST. v4: bulk requests of up to 1,000 rows (`chunk`),
+--- the rows returned as sent with their PK_IDs.
 --- `omit_generated` leaves out the fields Caspio generates (an exported file's PK_ID).
---- A failure that may have landed is followed, when the row gives a Unique field, by a
---- lookup by it and at most one more POST.
 function Table:insert(rows, opts)
-  -- It may read the design first: refused before that where writes are.
-  internal.dialect().refuse_writes("t:insert")
   opts = internal.check_options("insert", opts)
   if type(rows) ~= "table" then usage("bad argument #1 to 'insert' (row or list of rows expected)") end
   if next(rows) == nil then return json.array({}) end
   local single = not is_list(rows)
+  if internal.dialect().BULK_ROWS then return bulk_insert(self, single and { rows } or rows, opts, single) end
   local done, progress = 0, opts.progress
   local generated = opts.omit_generated and generated_fields(self) or {}
   local function unique(sent) return unique_key(self, sent) end
@@ -226,8 +338,9 @@ end
 
 --- The existing rows matching the input's keys, by key, and how many of those keys more
 --- than one row holds. Reads IN-list batches, or the whole table when that takes fewer
---- requests (a sync of most of a table: 1,000 rows a request).
-local function existing_rows(t, rows, keys, fields)
+--- requests (a sync of most of a table: 1,000 rows a request) unless `lookups_only`. Also
+--- returns the set of those keys.
+local function existing_rows(t, rows, keys, fields, lookups_only)
   local wanted = {}
   for _, row in ipairs(rows) do wanted[internal.key_of(row, keys)] = true end
   local found, twice, duplicated = {}, {}, 0
@@ -243,19 +356,25 @@ local function existing_rows(t, rows, keys, fields)
   end
   local selected = concat(fields, ",")
   local lookups = batches(t, rows, keys, selected)
-  local scan = false
-  if #lookups > 2 then
-    local total = t:count()
-    scan = 1 + (total + 999) // 1000 < #lookups
-  end
+  local scan = #lookups > 2 and not lookups_only
   if scan then
-    for row in t:rows({ select = fields }) do keep(row) end
-  else
+    -- The whole table's first page counts it (at no request more, where a count would
+    -- cost one): read on when its pages are fewer than the lookups, else left there.
+    local path = t:path("/records")
+    for row in internal.read_rows(format("upsert of %s", t.name), path, { select = fields }, nil, function(total)
+      scan = (total + 999) // 1000 <= #lookups
+      return scan
+    end) do
+      if not scan then break end
+      keep(row)
+    end
+  end
+  if not scan then
     for _, clause in ipairs(lookups) do
       for row in t:rows({ select = fields, where = caspio.where.raw(clause) }) do keep(row) end
     end
   end
-  return found, duplicated
+  return found, duplicated, twice
 end
 
 -- The key fields by their names in the design: `email` finds `Email` (Caspio's names are
@@ -285,12 +404,98 @@ local function same(kind, a, b)
   return internal.comparable(kind, a) == internal.comparable(kind, b)
 end
 
+-- v4's writes of an upsert: missing rows inserted in bulk chunks; changed rows by PK_ID, or
+-- one bulk PATCH for each group of rows receiving identical values (a key more than one row
+-- holds, by the key, as v3 does). Tasks run `concurrency` at a time. A chunk whose request
+-- may have landed is looked up by key and only its missing rows sent again.
+local function bulk_writes(t, writes, keys, opts, counts, advance)
+  local dialect, path = internal.dialect(), t:path("/records")
+  local size = math.min(opts.chunk or dialect.BULK_ROWS, dialect.BULK_ROWS)
+  local lines, tasks, inserts, groups, order = opts.lines, {}, {}, {}, {}
+  for _, write in ipairs(writes) do
+    if write.row then
+      inserts[#inserts + 1] = write
+    elseif write.pk == nil then
+      tasks[#tasks + 1] = { where = where_clause(write.where), changed = write.changed, n = 1 }
+    else
+      local text = json.encode(write.changed, { sort_keys = true })
+      if not groups[text] then groups[text], order[#order + 1] = { changed = write.changed, pks = {} }, text end
+      local pks = groups[text].pks
+      pks[#pks + 1] = write.pk
+    end
+  end
+  for _, text in ipairs(order) do
+    local group = groups[text]
+    if #group.pks == 1 then
+      tasks[#tasks + 1] = { pk = group.pks[1], changed = group.changed, n = 1 }
+    else
+      for first = 1, #group.pks, dialect.BULK_ROWS do
+        local pks = table.move(group.pks, first, math.min(first + dialect.BULK_ROWS - 1, #group.pks), 1, {})
+        tasks[#tasks + 1] = { where = where_clause({ PK_ID = pks }), changed = group.changed, n = #pks }
+      end
+    end
+  end
+  for first = 1, #inserts, size do
+    tasks[#tasks + 1] = { inserts = table.move(inserts, first, math.min(first + size - 1, #inserts), 1, {}) }
+  end
+  local function insert_chunk(chunk)
+    local pending, attempts = chunk, native.max_attempts()
+    for attempt = 1, attempts do
+      local body = {}
+      for k, write in ipairs(pending) do body[k] = write.row end
+      local ok, outcomes = pcall(dialect.insert_rows, path, body)
+      if ok then
+        local failed, written = {}, 0
+        for k, outcome in ipairs(outcomes) do
+          if outcome.pk ~= nil then
+            written = written + 1
+          else
+            local i = pending[k].index
+            failed[#failed + 1] = { index = lines and lines[i] or i, row = pending[k].row, status = outcome.status, code = outcome.code, message = outcome.message }
+          end
+        end
+        native.count_rows(0, written)
+        counts.inserted = counts.inserted + written
+        advance(written)
+        if #failed > 0 then partly_inserted(failed, {}, #chunk, nil, path .. "/bulk", lines and "line" or "row") end
+        return
+      end
+      if not may_have_landed(outcomes) or attempt >= attempts then error(outcomes, 0) end
+      local rows = {}
+      for k, write in ipairs(pending) do rows[k] = write.row end
+      -- By the keys only: other chunks may be inserting meanwhile, which a whole-table read
+      -- would see as rows added during it.
+      local found = existing_rows(t, rows, keys, keys, true)
+      local missing = {}
+      for _, write in ipairs(pending) do
+        if found[internal.key_of(write.row, keys)] then
+          native.count_rows(0, 1)
+          counts.inserted = counts.inserted + 1
+          advance(1)
+        else
+          missing[#missing + 1] = write
+        end
+      end
+      if #missing == 0 then return end
+      pending = missing
+    end
+  end
+  caspio.map(tasks, function(task)
+    if task.inserts then return insert_chunk(task.inserts) end
+    if task.pk ~= nil then
+      native.count_rows(0, dialect.patch_record(path, task.pk, task.changed))
+    else
+      native.count_rows(0, dialect.update_where(path, task.where, task.changed))
+    end
+    counts.updated = counts.updated + task.n
+    advance(task.n)
+  end, { concurrency = concurrency_of(opts, 4) })
+end
+
 --- Syncs rows into the table by key: rows whose key is missing are inserted, rows that differ
 --- in any field they give are updated (those fields only), identical rows cost no request.
 --- Fields Caspio generates (PK_ID, GUIDs, timestamps) are neither compared nor written.
 function Table:upsert(rows, opts)
-  -- Its reads come before its writes: refused before either where writes are.
-  internal.dialect().refuse_writes("t:upsert")
   opts = internal.check_options("upsert", opts)
   if type(rows) ~= "table" then usage("bad argument #1 to 'upsert' (list of rows expected)") end
   if opts.key == nil then usage("upsert needs {key = \"Field\"} (or a list of fields): the fields that identify a row") end
@@ -300,8 +505,14 @@ function Table:upsert(rows, opts)
   local lines = opts.lines
   internal.check_keys(rows, keys, function(i) return lines and lines[i] and "line " .. lines[i] or "row " .. i end)
 
-  local found
-  found, counts.duplicated = existing_rows(self, rows, keys, field_list(rows, keys))
+  local dialect = internal.dialect()
+  local selected = field_list(rows, keys)
+  -- v4 updates a changed row by its PK_ID: read it beside the rest, at no extra request.
+  local has_pk = false
+  for _, name in ipairs(selected) do has_pk = has_pk or name == "PK_ID" end
+  if dialect.BULK_ROWS and not has_pk and internal.design(self).by_name.PK_ID then selected[#selected + 1] = "PK_ID" end
+  local found, twice
+  found, counts.duplicated, twice = existing_rows(self, rows, keys, selected)
   local generated = generated_fields(self)
   local by_name = internal.design(self).by_name
   local writes = {}
@@ -316,7 +527,7 @@ function Table:upsert(rows, opts)
             lines and lines[i] and "line " .. lines[i] .. ": " .. self.name or self.name, key, tostring(row[key]), key)
         end
       end
-      writes[#writes + 1] = { row = without(row, generated) }
+      writes[#writes + 1] = { row = without(row, generated), index = i }
     else
       local changed = {}
       for name, value in pairs(row) do
@@ -329,13 +540,21 @@ function Table:upsert(rows, opts)
       else
         local match = {}
         for _, key in ipairs(keys) do match[key] = old[key] end
-        writes[#writes + 1] = { changed = changed, where = match }
+        local key = internal.key_of(row, keys)
+        writes[#writes + 1] = { changed = changed, where = match, pk = not twice[key] and old.PK_ID or nil, index = i }
       end
     end
   end
 
   local done, progress = counts.unchanged, opts.progress
   if progress then progress(done) end
+  if dialect.BULK_ROWS then
+    bulk_writes(self, writes, keys, opts, counts, function(n)
+      done = done + n
+      if progress then progress(done) end
+    end)
+    return counts
+  end
   caspio.map(writes, function(write)
     if write.row then
       insert_once(self, write.row, nil, function() return keys end, concat(keys, ","))

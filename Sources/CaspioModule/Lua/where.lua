@@ -140,6 +140,104 @@ function internal.where_clause(where)
   return concat(parts, " AND ")
 end
 
+
+-- Clauses true of every row --------------------------------------------------------------------
+
+-- `text` split at `word` (" or ", " and ") where it stands outside quotes and parentheses.
+local function split_top(text, word)
+  local parts, depth, quoted, start, i = {}, 0, false, 1, 1
+  while i <= #text do
+    local c = text:sub(i, i)
+    if c == "'" then
+      quoted = not quoted
+    elseif not quoted and c == "(" then
+      depth = depth + 1
+    elseif not quoted and c == ")" then
+      depth = depth - 1
+    elseif not quoted and depth == 0 and text:sub(i, i + #word - 1) == word then
+      parts[#parts + 1] = text:sub(start, i - 1)
+      start = i + #word
+      i = start - 1
+    end
+    i = i + 1
+  end
+  parts[#parts + 1] = text:sub(start)
+  return parts
+end
+
+-- `(x)` as x, when the parentheses hold the whole of it.
+local function unwrapped(text)
+  while text:sub(1, 1) == "(" and text:sub(-1) == ")" do
+    local depth, quoted = 0, false
+    for i = 1, #text do
+      local c = text:sub(i, i)
+      if c == "'" then quoted = not quoted end
+      if not quoted and c == "(" then depth = depth + 1 end
+      if not quoted and c == ")" then depth = depth - 1 end
+      if depth == 0 and i < #text then return text end
+    end
+    text = text:sub(2, -2):match("^%s*(.-)%s*$")
+  end
+  return text
+end
+
+local COMPARE = {
+  ["="] = function(a, b) return a == b end, ["<>"] = function(a, b) return a ~= b end, ["!="] = function(a, b) return a ~= b end,
+  [">"] = function(a, b) return a > b end, [">="] = function(a, b) return a >= b end,
+  ["<"] = function(a, b) return a < b end, ["<="] = function(a, b) return a <= b end,
+}
+
+-- A literal's value (a number, or a quoted string's text), or nil.
+local function constant(text)
+  local number = tonumber(text)
+  if number then return number end
+  local body = text:match("^n?'(.*)'$")
+  return body and not body:gsub("''", ""):find("'") and body or nil
+end
+
+-- One comparison that holds for every row: two literals that compare true (1=1, 'a'='a'),
+-- or PK_ID (an AUTONUMBER from 1, never NULL) against what every PK_ID passes.
+local function always_term(term)
+  if term:match("^pk_id%s+is%s+not%s+null$") or term:match("^pk_id%s*=%s*pk_id$") then return true end
+  local left, op, right = term:match("^(.-)%s*([<>!=]=?>?)%s*(.-)$")
+  if not left or not COMPARE[op] or left == "" or right == "" then return false end
+  local a, b = constant(left), constant(right)
+  if a ~= nil and b ~= nil then
+    if type(a) ~= type(b) then return false end
+    return COMPARE[op](a, b)
+  end
+  if left == "pk_id" and type(b) == "number" then
+    return (op == ">" and b < 1) or (op == ">=" and b <= 1) or ((op == "<>" or op == "!=") and b < 1)
+  end
+  if right == "pk_id" and type(a) == "number" then
+    return (op == "<" and a < 1) or (op == "<=" and a <= 1) or ((op == "<>" or op == "!=") and a < 1)
+  end
+  return false
+end
+
+local function always(text)
+  text = unwrapped(text)
+  for _, alternative in ipairs(split_top(text, " or ")) do
+    local all = true
+    for _, term in ipairs(split_top(unwrapped(alternative:match("^%s*(.-)%s*$")), " and ")) do
+      term = unwrapped(term:match("^%s*(.-)%s*$"))
+      local nested = #split_top(term, " or ") > 1 or #split_top(term, " and ") > 1
+      if not (nested and always(term) or always_term(term)) then all = false break end
+    end
+    if all then return true end
+  end
+  return false
+end
+
+--- Whether SQL `clause` plainly holds for every row (`1=1`, `PK_ID>0`, `PK_ID IS NOT NULL`,
+--- `State='CA' OR 1=1`): update and delete refuse it, as Caspio's v4 guard does, and on v3
+--- it would touch every row. Not a proof: clauses it cannot read are let through.
+function internal.always_true(clause)
+  local text = clause:gsub("%s+", " "):lower():match("^%s*(.-)%s*$")
+  if text == "" then return true end
+  return always(text)
+end
+
 local where_clause = internal.where_clause
 
 caspio.where = setmetatable({
