@@ -180,23 +180,71 @@ end
 --- The path to send for `path` as the module writes it (tables/NAME/…): NAME's id in its
 --- place. A write is a usage error.
 function V4.outgoing(method, path)
+  if not READS[tostring(method):upper()] then V4.forget_schemas() end
   if not READS[tostring(method):upper()] then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
   local slash, kind, name, rest = path:match("^(/*)(%a+)/([^/?]+)(.*)$")
   if not ID_KEYS[kind] then return path end
   return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
 end
 
--- Field items `{name, dataType, …}` (either casing; enveloped and paged, or a bare list),
--- given the v3 names the module reads as well.
-function V4.fields(path)
-  local fields = {}
-  for item in internal.numbered_pages(path, {}, 1000, V4.rows) do
-    local field = {}
-    for k, v in pairs(item) do field[k] = v end
-    field.Name = either(item, "name")
-    field.Type = either(item, "dataType") or either(item, "type")
-    fields[#fields + 1] = field
+-- A field item `{name, dataType, …}` (either casing), given the v3 names the module reads as well.
+local function field_of(item)
+  local field = {}
+  for k, v in pairs(item) do field[k] = v end
+  field.Name = either(item, "name")
+  field.Type = either(item, "dataType") or either(item, "type")
+  return field
+end
+
+-- Every table's (view's) design from one GET schemas/tables (schemas/views) per run: items
+-- `{name, tableId, fieldCount, fields = {…}}`, by lower-case name and by id. The listing
+-- serves the names to ids map too, when none was read yet. Any write forgets them.
+local SCHEMAS = { tables = "schemas/tables", views = "schemas/views" }
+local schemas = {}
+
+function V4.forget_schemas() schemas = {} end
+
+local function schema(kind)
+  if schemas[kind] == nil then
+    local by_name, by_id, names = {}, {}, {}
+    for item in internal.numbered_pages(SCHEMAS[kind], {}, 1000, V4.rows) do
+      local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
+      if id ~= nil and type(name) == "string" then
+        by_name[name:lower()], by_id[tostring(id):lower()], names[#names + 1] = item, item, name
+      end
+    end
+    schemas[kind] = { by_name = by_name, by_id = by_id }
+    if listings[kind] == nil then
+      local map = { by_name = {}, ids = {}, names = names }
+      for key, item in pairs(by_name) do
+        local id = tostring(either(item, ID_KEYS[kind]) or either(item, "id"))
+        map.by_name[key], map.ids[id:lower()] = id, id
+      end
+      listings[kind] = map
+    end
   end
+  return schemas[kind]
+end
+
+-- The fields at `path` (…/fields, as the module writes it): a table's or view's from the
+-- schema listing when it holds them all (its fieldCount, when given, says so: a long field
+-- list may come cut, as a live one did at 100), else the paged field list (enveloped and
+-- paged, or a bare list); a name the schema lacks is resolved as any (404 naming the nearest).
+function V4.fields(path)
+  local kind, name = path:match("^/*(%a+)/([^/?]+)/fields$")
+  if SCHEMAS[kind] then
+    local map, key = schema(kind), decoded(name):lower()
+    local item = map.by_name[key] or map.by_id[key]
+    local items = item and either(item, "fields")
+    local count = item and integer(either(item, "fieldCount"))
+    if type(items) == "table" and (count == nil or #items >= count) then
+      local fields = {}
+      for i, field in ipairs(items) do fields[i] = field_of(field) end
+      return fields
+    end
+  end
+  local fields = {}
+  for item in internal.numbered_pages(path, {}, 1000, V4.rows) do fields[#fields + 1] = field_of(item) end
   return fields
 end
 
