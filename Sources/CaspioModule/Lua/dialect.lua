@@ -74,6 +74,20 @@ function V3.total(response)
   return type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
 end
 
+--- A listing v3 answers in one request: its Result, or the bare answer (webhooks).
+function V3.listing(path, query, filter)
+  return internal.pager({
+    size = math.maxinteger,
+    request = function() return internal.send("GET", path, { query = query }) end,
+    items = function(response)
+      local items = internal.result(response)
+      if type(items) ~= "table" then items = internal.result_list(response, path) end
+      if filter then for _, item in ipairs(items) do filter(item) end end
+      return items
+    end,
+  })
+end
+
 --- The field list at `path` (…/fields), each field with Name and Type.
 function V3.fields(path)
   local body = caspio.get(path)
@@ -81,6 +95,29 @@ function V3.fields(path)
   if type(fields) ~= "table" then raise("http", "the answer has no Result list", { method = "GET", url = path }) end
   return fields
 end
+
+-- A dry run's stand-ins for writes (dryrun.lua), shaped as each version answers. `path` is
+-- relative, without its query.
+
+--- The where clause of a write that changes or deletes rows, and the records path it
+--- applies to; nil for any other write. v3: PUT/DELETE …/records?q.where=….
+function V3.write_where(method, path, opts)
+  local where = type(opts and opts.query) == "table" and opts.query["q.where"]
+  local records = path:match("^(%a+/[^/]+/records)$")
+  if where and records then return where, records end
+end
+
+--- The answer of a write that changed or deleted `count` rows.
+function V3.affected_answer(count) return { RecordsAffected = count } end
+
+--- The body of the answer to inserting `rows` (each with its stand-in PK_ID) at `path`:
+--- v3 answers a POST …/records with the row only when asked (`response=rows`).
+function V3.inserted_answer(rows, path, query)
+  if type(query) == "table" and query.response == "rows" then return { Result = rows } end
+end
+
+--- The table path and rows of a bulk insert; nil: v3 has none.
+function V3.bulk_insert() return nil end
 
 local V2 = setmetatable({ version = 2 }, { __index = V3 })
 
@@ -187,6 +224,17 @@ function V4.outgoing(method, path)
   return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
 end
 
+-- v4 pages every listing, in the list envelope (items in v4's lower camel case).
+function V4.listing(path, query, filter)
+  local copy = {}
+  for k, v in pairs(query or {}) do copy[k] = v end
+  return internal.numbered_pages(path, copy, 1000, function(response)
+    local items = V4.rows(response, path)
+    if filter then for _, item in ipairs(items) do filter(item) end end
+    return items
+  end)
+end
+
 -- A field item `{name, dataType, …}` (either casing), given the v3 names the module reads as well.
 local function field_of(item)
   local field = {}
@@ -246,6 +294,35 @@ function V4.fields(path)
   local fields = {}
   for item in internal.numbered_pages(path, {}, 1000, V4.rows) do fields[#fields + 1] = field_of(item) end
   return fields
+end
+
+-- A dry run's stand-ins on v4, as the sandbox answers (the shapes are [unknown] in the notes
+-- but for the bulk insert's): PATCH/DELETE …/records/bulk with `{where = …}` in the body,
+-- PATCH/PUT/DELETE …/records/{pk} by PK_ID.
+function V4.write_where(method, path, opts)
+  local body = opts and opts.json
+  local records = path:match("^(%a+/[^/]+/records)/bulk$")
+  if records and type(body) == "table" and type(body.where) == "string" then return body.where, records end
+  local by_pk, pk = path:match("^(%a+/[^/]+/records)/(%d+)$")
+  if by_pk then return "PK_ID=" .. pk, by_pk end
+end
+
+function V4.affected_answer(count) return { recordsAffected = count } end
+
+-- PK_IDs as strings, as the one live answer had them; `echo=true` asks for the rows.
+function V4.inserted_answer(rows, path, query)
+  if type(query) == "table" and tostring(query.echo) == "true" then return { data = rows } end
+  local ids = {}
+  for i, row in ipairs(rows) do ids[i] = tostring(row.PK_ID) end
+  if path:match("/bulk$") then return { PK_ID = ids } end
+  return { PK_ID = ids[1] }
+end
+
+--- POST …/records/bulk: the kind and name (or id) of its table, and its rows.
+function V4.bulk_insert(method, path, opts)
+  local kind, name = path:match("^(%a+)/([^/]+)/records/bulk$")
+  local rows = opts and opts.json
+  if method == "POST" and kind and type(rows) == "table" and json.is_array(rows) then return kind, name, rows end
 end
 
 -- The base URL's version ------------------------------------------------------------------------
