@@ -146,13 +146,14 @@ struct DoctorNetworkChecks {
             report.fail("API", error.description)
             return
         }
-        checkAccountFacts(&report, await Self.accountFacts(client))
+        let facts = await Self.accountFacts(client)
+        checkAccountFacts(&report, facts)
     }
 
     /// v4's `GET me` (nil on v3, which has no such request).
     static func accountFacts(_ client: CaspioClient) async -> Result<AccountFacts, CaspioError>? {
         guard client.configuration.apiVersion == 4 else { return nil }
-        do { return .success(try await client.accountFacts()) } catch { return .failure(error) }
+        do throws(CaspioError) { return .success(try await client.accountFacts()) } catch { return .failure(error) }
     }
 
     /// The API profile and its limit (v4), and the pace `--rate auto` would keep.

@@ -11,7 +11,7 @@ import Testing
         print(table.concat(c:columns(), ","))
         for _, f in ipairs(o:fields()) do io.write(f.Name, ":", f.Type, " ") end
         print()
-        print(#o:fields(), #caspio.table("products"):columns())
+        print(#o:fields(), #caspio.table("Products"):columns())
         print(table.concat(caspio.view("CaliforniaOrders"):columns(), ","))
         print(o:coerce({Quantity = "3", Shipped = "yes"}).Quantity)
         print(c:count() > 0)

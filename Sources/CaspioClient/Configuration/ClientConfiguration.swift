@@ -80,7 +80,7 @@ public struct ClientConfiguration: Sendable {
 
     /// The REST API version the base URL names (…/rest/v4 → 4, …/rest/v2 → 2), else 3.
     public var apiVersion: Int {
-        switch baseURL.path.split(separator: "/").last {
+        switch baseURL.path.split(separator: "/").last.map(String.init) ?? "" {
         case "v4": 4
         case "v2": 2
         default: 3

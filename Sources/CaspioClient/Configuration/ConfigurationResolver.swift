@@ -43,7 +43,7 @@ public struct ConfigurationOverrides: Sendable {
         return [
             (.account, text(account)), (.baseURL, text(baseURL)), (.tokenURL, text(tokenURL)), (.clientID, text(clientID)),
             (.authStyle, text(authStyle)), (.caFile, text(caFile)), (.tokenCache, text(tokenCache)), (.store, text(store)),
-            (.maxRequests, maxRequests.map(SettingValue.integer)), (.rate, rateFromAccount ? .text(SettingType.autoRate) : rate.map(SettingValue.number)),
+            (.maxRequests, maxRequests.map(SettingValue.integer)), (.rate, rateFromAccount ? SettingValue.text(SettingType.autoRate) : rate.map(SettingValue.number)),
             (.maxRequestsPerDay, maxRequestsPerDay.map(SettingValue.integer)),
             (.maxRequestsPerPeriod, maxRequestsPerPeriod.map(SettingValue.integer)), (.billingTimeZone, text(billingTimeZone)),
         ]

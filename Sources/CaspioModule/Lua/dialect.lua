@@ -252,14 +252,25 @@ local schemas = {}
 
 function V4.forget_schemas() schemas = {} end
 
+-- A server or profile that answers the schema listing with an HTTP error (or an unreadable
+-- answer) has each table's field list read instead, for the rest of the run.
 local function schema(kind)
+  if schemas[kind] == false then return nil end
   if schemas[kind] == nil then
     local by_name, by_id, names = {}, {}, {}
-    for item in internal.numbered_pages(SCHEMAS[kind], {}, 1000, V4.rows) do
-      local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
-      if id ~= nil and type(name) == "string" then
-        by_name[name:lower()], by_id[tostring(id):lower()], names[#names + 1] = item, item, name
+    local ok, e = pcall(function()
+      for item in internal.numbered_pages(SCHEMAS[kind], {}, 1000, V4.rows) do
+        local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
+        if id ~= nil and type(name) == "string" then
+          by_name[name:lower()], by_id[tostring(id):lower()], names[#names + 1] = item, item, name
+        end
       end
+    end)
+    if not ok then
+      if not (type(e) == "table" and e.kind == "http") then error(e, 0) end
+      native.log("debug", format("GET %s failed (%s): reading each table's field list instead", SCHEMAS[kind], tostring(e.message)))
+      schemas[kind] = false
+      return nil
     end
     schemas[kind] = { by_name = by_name, by_id = by_id }
     if listings[kind] == nil then
@@ -282,7 +293,7 @@ function V4.fields(path)
   local kind, name = path:match("^/*(%a+)/([^/?]+)/fields$")
   if SCHEMAS[kind] then
     local map, key = schema(kind), decoded(name):lower()
-    local item = map.by_name[key] or map.by_id[key]
+    local item = map and (map.by_name[key] or map.by_id[key])
     local items = item and either(item, "fields")
     local count = item and integer(either(item, "fieldCount"))
     if type(items) == "table" and (count == nil or #items >= count) then
