@@ -162,17 +162,29 @@ end
 local ID_KEYS = { tables = "tableId", views = "viewId" }
 local listings = {}
 
+-- Runs fn in a coroutine of its own, which caspio.map does not schedule: its requests are
+-- waited for in place rather than yielded, so that tasks asking at once for the same listing
+-- cost one listing, not one each (the other tasks' requests stay in flight meanwhile).
+local function in_place(fn)
+  local co = coroutine.create(fn)
+  local ok, value = coroutine.resume(co)
+  if not ok then error(value, 0) end
+  return value
+end
+
 local function listing(kind)
-  local by_name, ids, names = {}, {}, {}
-  for item in internal.numbered_pages(kind, {}, 1000, V4.rows) do
-    local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
-    if id ~= nil and type(name) == "string" then
-      id = tostring(id)
-      by_name[name:lower()], ids[id:lower()], names[#names + 1] = id, id, name
+  return in_place(function()
+    local by_name, ids, names = {}, {}, {}
+    for item in internal.numbered_pages(kind, {}, 1000, V4.rows) do
+      local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
+      if id ~= nil and type(name) == "string" then
+        id = tostring(id)
+        by_name[name:lower()], ids[id:lower()], names[#names + 1] = id, id, name
+      end
     end
-  end
-  listings[kind] = { by_name = by_name, ids = ids, names = names }
-  return listings[kind]
+    listings[kind] = { by_name = by_name, ids = ids, names = names }
+    return listings[kind]
+  end)
 end
 
 -- A fresh listing: it serves the names to ids map too.
@@ -258,7 +270,7 @@ local function schema(kind)
   if schemas[kind] == false then return nil end
   if schemas[kind] == nil then
     local by_name, by_id, names = {}, {}, {}
-    local ok, e = pcall(function()
+    local ok, e = pcall(in_place, function()
       for item in internal.numbered_pages(SCHEMAS[kind], {}, 1000, V4.rows) do
         local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
         if id ~= nil and type(name) == "string" then
