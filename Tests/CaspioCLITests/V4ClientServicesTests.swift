@@ -90,6 +90,8 @@ import Testing
         let script = """
             local function count(iterator) local n = 0 for _ in iterator do n = n + 1 end return n end
             print(count(caspio.webhooks.list()), count(caspio.tasks.list()), count(caspio.apps.list()))
+            local staff = caspio.table("Staff")
+            print(count(staff:attachments("Photo")), count(staff:attachments("Photo", {where = {PK_ID = 1}})), count(staff:attachments("Photo", {where = {PK_ID = 2}})), staff:attachment("Photo", 1):info().PK_ID)
             """
         let v3 = try runLuaInSandbox(script)
         let v4 = try runLuaInSandbox(script, environment: ["CASPIO_SANDBOX_API": "4"])
@@ -97,5 +99,6 @@ import Testing
         #expect(v4.status == 0, "\(v4.stderr)")
         #expect(!v3.stdout.hasPrefix("0\t"), "\(v3.stdout)")
         #expect(v3.stdout == v4.stdout)
+        #expect(v4.stdout.hasSuffix("\n1\t1\t0\t1\n"), "the Staff table's one photo, found by where on v4 too: \(v4.stdout)")
     }
 }

@@ -88,6 +88,10 @@ function V3.listing(path, query, filter)
   })
 end
 
+--- The path of the file info of a table's (`path`: tables/NAME) attachments in `field`,
+--- read with the where clause parameter.
+function V3.attachment_info(path, field) return path .. "/attachments/" .. internal.segment(field) .. "/fileInfo" end
+
 --- The field list at `path` (…/fields), each field with Name and Type.
 function V3.fields(path)
   local body = caspio.get(path)
@@ -246,6 +250,8 @@ function V4.listing(path, query, filter)
     return items
   end)
 end
+
+function V4.attachment_info(path, field) return path .. "/records/bulk/attachments/" .. internal.segment(field) .. "/fileInfo" end
 
 -- A field item `{name, dataType, …}` (either casing), given the v3 names the module reads as well.
 local function field_of(item)
