@@ -296,8 +296,12 @@ function where.raw(sql) end
 ---In a where table, `{Field = caspio.not_null}` matches rows where the field holds a value.
 caspio.not_null = {}
 
----For scripts that build SQL themselves.
+---For scripts that build SQL themselves. Called, `caspio.sql(statement, opts)` reads the rows
+---of a T-SQL SELECT on one table (or view, with `view = true`): its select list, WHERE,
+---GROUP BY and ORDER BY are sent as the records read's clauses, paged as `caspio.records`
+---pages; HAVING is the `having` option (Caspio takes none).
 ---@class caspio.sql
+---@overload fun(statement: string, opts?: caspio.SqlOptions): (fun(): table?)
 caspio.sql = {}
 
 ---A value as a SQL literal, quoted as where tables quote it: `'O''Brien'`, `42`, `1` for
@@ -305,6 +309,25 @@ caspio.sql = {}
 ---@param value string|number|boolean|table|caspio.json.Null
 ---@return string
 function caspio.sql.quote(value) end
+
+-- <options: sql>
+---The options of `sql`.
+---@class caspio.SqlOptions
+---`FROM` names a view: read `views/NAME` (default: a table)
+---@field view? boolean
+---keeps the grouped rows for which it returns true: HAVING, applied in the script as the groups arrive, since Caspio's REST API takes no HAVING (every group is read)
+---@field having? fun(row: table): boolean
+---stop after this many rows (≥ 0); `SELECT TOP n` says the same
+---@field limit? integer
+---rows per request, 5 to 1000 (default 1000)
+---@field pageSize? integer
+---pages asked for ahead of the one the loop reads (as `caspio.records`')
+---@field prefetch? integer
+---`true`: a row count that differs from Caspio's count raises instead of warning (as `caspio.records`')
+---@field exact? boolean
+---how a NULL field reads (see `caspio.records`)
+---@field nulls? "json"|"nil"
+-- </options>
 
 -- Concurrency --------------------------------------------------------------------------------
 

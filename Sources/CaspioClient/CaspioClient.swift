@@ -19,6 +19,8 @@ public final class CaspioClient: Sendable {
     let target: RequestTarget
     let logger: Logger
     let staleTokens = StaleTokenCheck()
+    /// `--rate auto`: the one look at the account's limit, which every request waits for.
+    private let accountPace = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// `now` replaces the wall clock in tests of renewal timing, `clock` the one of the account
     /// gate's pauses and pace. `stores`, when given, keeps tokens and the ledger there instead
@@ -72,6 +74,61 @@ public final class CaspioClient: Sendable {
     /// renews and replays once. Any status comes
     /// back as a response; failures to get one (network, auth, budget) are thrown.
     public func send(_ request: CaspioRequest) async throws(CaspioError) -> CaspioResponse {
+        if configuration.rateFromAccount { await paceAtAccountLimit() }
+        return try await deliver(request)
+    }
+
+    /// What v4's `GET me` says of the account (its API profile and rate limit): one request,
+    /// counted and budgeted as any. Throws the answer's error, or an `http` error for a v3
+    /// base URL (v3 has no such request) or an unreadable body.
+    public func accountFacts() async throws(CaspioError) -> AccountFacts {
+        guard configuration.apiVersion == 4 else {
+            throw CaspioError(.http, "REST API v\(configuration.apiVersion) publishes no account facts: GET me is REST API v4's (a base URL ending in /integrations/rest/v4)")
+        }
+        let response = try await deliver(CaspioRequest("GET", AccountFacts.path))
+        guard (200..<300).contains(response.status) else { throw response.error }
+        guard let facts = AccountFacts(body: response.body) else {
+            throw CaspioError(.http, "the answer to GET \(AccountFacts.path) is no JSON object", status: response.status, method: "GET", url: AccountFacts.path)
+        }
+        return facts
+    }
+
+    /// `--rate auto`: once per run, before the first request goes out, sets the pace to the
+    /// account's published limit: v4's `GET me`; on v3 (which publishes none), or when `me`
+    /// fails or names none, Caspio's published limit, with a warning saying why.
+    private func paceAtAccountLimit() async {
+        let task = accountPace.withLockedValue { current -> Task<Void, Never> in
+            if let current { return current }
+            let task = Task { await self.learnAccountLimit() }
+            current = task
+            return task
+        }
+        await task.value
+    }
+
+    private func learnAccountLimit() async {
+        var limit = AccountFacts.publishedLimit
+        var source = "Caspio's published limit; REST API v\(configuration.apiVersion) publishes no account's own"
+        if configuration.apiVersion == 4 {
+            do throws(CaspioError) {
+                let facts = try await accountFacts()
+                if let own = facts.rateLimit {
+                    (limit, source) = (own, "the account's, from GET \(AccountFacts.path)")
+                } else {
+                    logger.warning("--rate auto: GET \(AccountFacts.path) names no rate limit; pacing at Caspio's published limit, \(limit.text)")
+                    source = "Caspio's published limit"
+                }
+            } catch {
+                logger.warning("--rate auto: GET \(AccountFacts.path) failed (\(error.message)); pacing at Caspio's published limit, \(limit.text)")
+                source = "Caspio's published limit"
+            }
+        }
+        transport.gate.setRate(limit.perSecond)
+        logger.info("--rate auto: \(limit.text), \(source)")
+    }
+
+    /// `send` without `--rate auto`'s wait (the look at the limit goes through here).
+    private func deliver(_ request: CaspioRequest) async throws(CaspioError) -> CaspioResponse {
         // Two Authorization headers would both go out, and which one the server reads is luck.
         if request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
             throw CaspioError(

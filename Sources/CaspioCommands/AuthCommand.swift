@@ -54,10 +54,11 @@ struct AuthCommand: ParsableCommand, StopsLikeRun {
                 }
                 let token = try await (refresh ? client.tokens.refresh() : client.tokens.validToken())
                 if printToken { return token.accessToken.reveal() + "\n" }
-                return Self.describe(client, token)
+                return Self.describe(client, token, facts: await DoctorNetworkChecks.accountFacts(client))
     }
 
-    static func describe(_ client: CaspioClient, _ token: TokenSet) -> String {
+    /// `facts`: v4's `GET me` (nil on v3).
+    static func describe(_ client: CaspioClient, _ token: TokenSet, facts: Result<AccountFacts, CaspioError>? = nil) -> String {
         let configuration = client.configuration
         let expiry: String
         if let expiresAt = token.expiresAt {
@@ -77,7 +78,23 @@ struct AuthCommand: ParsableCommand, StopsLikeRun {
             expires:        \(expiry)
             cache file:     \(client.tokenStore?.location ?? "off")
             source:         \(source)
-
+            \(Self.accountLines(facts))
             """
+    }
+
+    /// v4's API profile and rate limit, each on a line (nothing on v3).
+    static func accountLines(_ facts: Result<AccountFacts, CaspioError>?) -> String {
+        switch facts {
+        case .success(let facts)?:
+            return """
+                API profile:    \(facts.profileName ?? "(unnamed)")\(facts.accountSubdomain.map { " (account \($0))" } ?? "")
+                rate limit:     \(facts.rateLimit?.text ?? "none published (Caspio's published limit is \(AccountFacts.publishedLimit.text))")
+
+                """
+        case .failure(let error)?:
+            return "API profile:    unknown: GET \(AccountFacts.path) failed: \(error.description)\n"
+        case nil:
+            return ""
+        }
     }
 }

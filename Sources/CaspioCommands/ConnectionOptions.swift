@@ -32,8 +32,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Setting.maxRequests.help("Stop with a budget error before request N+1")))
     var maxRequests: Int?
 
-    @Option(help: ArgumentHelp(Setting.rate.help("Space requests to at most N per second across the run, e.g. 6")))
-    var rate: Double?
+    @Option(help: ArgumentHelp(Setting.rate.help("Space requests to at most N per second across the run, e.g. 6; auto: the account's published limit")))
+    var rate: RateArgument?
 
     @Option(help: ArgumentHelp(Setting.maxRequestsPerDay.help("Stop before the account's request N+1 of the day, all runs counted")))
     var maxRequestsPerDay: Int?
@@ -72,7 +72,11 @@ struct ConnectionOptions: ParsableArguments {
         overrides.caFile = caFile
         overrides.tokenCache = tokenCache
         overrides.maxRequests = maxRequests
-        overrides.rate = rate
+        switch rate {
+        case .perSecond(let rate): overrides.rate = rate
+        case .auto: overrides.rateFromAccount = true
+        case nil: break
+        }
         overrides.maxRequestsPerDay = maxRequestsPerDay
         overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
         overrides.billingTimeZone = billingTimeZone
@@ -109,4 +113,20 @@ struct LogSettings {
 extension CaspioError {
     /// The exit status for an error that ends the run: its kind's.
     var exitStatus: ExitStatus { ExitStatus(rawValue: kind.exitStatus) ?? .scriptError }
+}
+
+/// `--rate`: requests per second, or `auto` (the account's published limit).
+enum RateArgument: ExpressibleByArgument, Sendable {
+    case perSecond(Double)
+    case auto
+
+    init?(argument: String) {
+        if argument == SettingType.autoRate {
+            self = .auto
+        } else if let rate = Double(argument) {
+            self = .perSecond(rate)
+        } else {
+            return nil
+        }
+    }
 }

@@ -144,6 +144,34 @@ struct DoctorNetworkChecks {
             report.ok("API", "GET tables: HTTP 200")
         } catch {
             report.fail("API", error.description)
+            return
+        }
+        let facts = await Self.accountFacts(client)
+        checkAccountFacts(&report, facts)
+    }
+
+    /// v4's `GET me` (nil on v3, which has no such request).
+    static func accountFacts(_ client: CaspioClient) async -> Result<AccountFacts, CaspioError>? {
+        guard client.configuration.apiVersion == 4 else { return nil }
+        do throws(CaspioError) { return .success(try await client.accountFacts()) } catch { return .failure(error) }
+    }
+
+    /// The API profile and its limit (v4), and the pace `--rate auto` would keep.
+    private func checkAccountFacts(_ report: inout DoctorReport, _ facts: Result<AccountFacts, CaspioError>?) {
+        let auto = client.configuration.rateFromAccount
+        switch facts {
+        case .success(let facts)?:
+            report.ok("API profile", "GET \(AccountFacts.path): \(facts.summary)")
+            if auto {
+                let limit = facts.rateLimit ?? AccountFacts.publishedLimit
+                report.ok("rate", "auto: paced at \(limit.text)\(facts.rateLimit == nil ? ", Caspio's published limit" : "")")
+            }
+        case .failure(let error)?:
+            report.fail("API profile", "GET \(AccountFacts.path): \(error.description)\(auto ? "; --rate auto would pace at Caspio's published limit" : "")")
+        case nil:
+            if auto {
+                report.ok("rate", "auto: paced at Caspio's published limit, \(AccountFacts.publishedLimit.text) (REST API v\(client.configuration.apiVersion) publishes no account's own; v4's GET me does)")
+            }
         }
     }
 

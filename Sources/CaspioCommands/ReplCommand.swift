@@ -54,7 +54,8 @@ struct ReplCommand: ParsableCommand {
 
     /// Profile and base URL, resolved without any request; never the secret.
     static func describe(_ session: CommandSession) -> String {
-        if let sandbox = session.sandbox { return "the sandbox, \(sandbox.baseURL)" }
+        // The base URL the client speaks: the sandbox's v4 one with CASPIO_SANDBOX_API=4.
+        if let sandbox = session.sandbox { return "the sandbox, \(session.overrides.baseURL ?? sandbox.baseURL)" }
         do {
             let configuration = try session.resolver().resolve()
             return "profile \(configuration.profile ?? "(environment)"), \(configuration.baseURL.absoluteString)"

@@ -65,10 +65,12 @@ struct RequestCommand: ParsableCommand, StopsLikeRun {
         }
         let response: CaspioResponse
         CommandStop.begin()
+        var apiVersion = 3
         do throws(any Error) {
             let session = try CommandSession.start(connection)
             defer { session.close() }
             let client = try session.makeClient(scriptName: "(request)")
+            apiVersion = client.configuration.apiVersion
             response = try CommandStop.awaiting { () async throws -> CaspioResponse in
                 let result: Result<CaspioResponse, any Error>
                 do { result = .success(try await client.send(request)) } catch { result = .failure(error) }
@@ -81,9 +83,19 @@ struct RequestCommand: ParsableCommand, StopsLikeRun {
         }
         FileHandle.standardOutput.write(Data(render(response).utf8))
         if response.status >= 400 {
-            printError(response.error.description)
+            printError(response.error.description + Self.v4Hint(apiVersion: apiVersion, status: response.status, path: path))
             throw ExitCode(ExitStatus.httpError.rawValue)
         }
+    }
+
+    /// A 404 under tables/ or views/ on v4: the path may hold a name where v4 takes an id
+    /// (the request is sent as given; scripts' `caspio.request` maps names to ids).
+    static func v4Hint(apiVersion: Int, status: Int, path: String) -> String {
+        guard apiVersion == 4, status == 404,
+            let kind = ["tables", "views"].first(where: { path.hasPrefix($0 + "/") || path.hasPrefix("/" + $0 + "/") })
+        else { return "" }
+        let id = kind == "tables" ? "tableId" : "viewId"
+        return " (REST API v4 addresses \(kind) by id, not by name: `caspio request GET \(kind)` lists each \(id); a script's caspio.request maps names to ids itself)"
     }
 
     private func requestBody() throws -> [UInt8]? {

@@ -54,6 +54,7 @@ public enum ModuleContract {
         ("where.lua", PackageResources.where_lua),
         ("paging.lua", PackageResources.paging_lua),
         ("tables.lua", PackageResources.tables_lua),
+        ("sql.lua", PackageResources.sql_lua),
         ("files.lua", PackageResources.files_lua),
         ("resources.lua", PackageResources.resources_lua),
         ("design.lua", PackageResources.design_lua),

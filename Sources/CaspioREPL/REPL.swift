@@ -202,16 +202,17 @@ public final class REPL {
         return result
     }
 
-    /// Table names of the account, asked once per session (per profile).
+    /// Table names of the account, asked once per session (per profile), through the module's
+    /// `caspio.tables()`, which speaks the base URL's REST API version.
     func tableNames() -> [String]? {
         if let cachedTableNames { return cachedTableNames }
         let base = lua.top
         defer { lua.top = base }
         let code = """
-            local ok, answer = pcall(caspio.get, "tables")
+            local ok, answer = pcall(caspio.tables)
             if not ok or type(answer) ~= "table" then return nil end
             local names = {}
-            for _, item in ipairs(answer.Result or answer) do
+            for _, item in ipairs(answer) do
               if type(item) == "string" then names[#names + 1] = item
               elseif type(item) == "table" and type(item.Name) == "string" then names[#names + 1] = item.Name end
             end

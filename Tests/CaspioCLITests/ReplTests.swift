@@ -200,6 +200,25 @@ import Testing
         #expect(!screen.contains(fake.settings.clientSecret))
     }
 
+    /// Table names complete on REST API v4 too (its listing is `{data: [{tableId, name}]}`).
+    @Test func tableNamesCompleteOnV4() throws {
+        let directory = try temporaryDirectory()
+        let environment = [
+            "HOME": directory.path, "XDG_STATE_HOME": directory.path + "/state", "NO_COLOR": "1", "TERM": "xterm",
+            "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_SANDBOX_API": "4",
+        ]
+        let session = try TmuxSession([caspioBinary.path, "repl", "--sandbox"], environment: environment, directory: directory)
+        var (ok, screen) = try session.waitFor("Type :help")
+        #expect(ok, "banner: \(screen)")
+        #expect(screen.contains("/integrations/rest/v4"), "the banner names the v4 base URL: \(screen)")
+        try session.type("caspio.table(\"Cu")
+        try session.press("Tab")
+        (ok, screen) = try session.waitFor("caspio.table(\"Customers")
+        #expect(ok, "a table name completed on v4: \(screen)")
+        try session.press("C-c")
+        try waitForPrompt(session)
+    }
+
     @Test func sandboxFlagPointsTheConsoleAtAnInProcessSandbox() throws {
         let result = try caspio(["repl", "--sandbox"], stdin: "caspio.table('Customers'):count()\ncaspio.config.base_url:match('^http://127%.0%.0%.1:%d+/') ~= nil\n")
         #expect(result.status == 0, "\(result.stderr)")

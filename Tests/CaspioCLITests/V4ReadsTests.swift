@@ -74,6 +74,19 @@ import Testing
         #expect(result.stderr.components(separatedBy: "/integrations/rest/v4/views?").count - 1 == 1)
     }
 
+    @Test func tasksThatAskAtOnceCostOneListing() throws {
+        let result = try runLuaInSandbox("""
+            local counts = caspio.map({"Customers", "Orders", "Products", "customers"}, function(name)
+              return caspio.table(name):count() + #caspio.table(name):columns()
+            end, {concurrency = 4})
+            print(table.concat(counts, ","))
+            """, flags: ["-v"], environment: Self.v4)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "254,505,11,254\n", "\(result.stdout)")
+        #expect(result.stderr.components(separatedBy: "/integrations/rest/v4/tables?").count - 1 == 1, "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "/integrations/rest/v4/schemas/tables?").count - 1 == 1, "\(result.stderr)")
+    }
+
     @Test func theIdIsNilOnV3() throws {
         let result = try runLuaInSandbox(#"print(caspio.table("Customers").id)"#)
         #expect(result.stdout == "nil\n")

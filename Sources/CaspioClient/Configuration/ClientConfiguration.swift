@@ -32,6 +32,9 @@ public struct ClientConfiguration: Sendable {
     public var maxRequests: Int?
     /// Requests per second for the whole run (`--rate`); nil for no pacing.
     public var rate: Double?
+    /// `--rate auto`: pace at the account's published limit, learned before the first request
+    /// (v4's `GET me`; on v3 `AccountFacts.publishedLimit`).
+    public var rateFromAccount = false
     /// Budgets across runs, counted by the usage ledger for the whole account.
     public var maxRequestsPerDay: Int?
     public var maxRequestsPerPeriod: Int?
@@ -65,13 +68,22 @@ public struct ClientConfiguration: Sendable {
         case Setting.authStyle.name: .text(authStyle.rawValue)
         case Setting.tokenCache.name: .text(tokenCacheDirectory ?? "off")
         case Setting.maxRequests.name: maxRequests.map(SettingValue.integer)
-        case Setting.rate.name: rate.map(SettingValue.number)
+        case Setting.rate.name: rateFromAccount ? .text(SettingType.autoRate) : rate.map(SettingValue.number)
         case Setting.maxRequestsPerDay.name: maxRequestsPerDay.map(SettingValue.integer)
         case Setting.maxRequestsPerPeriod.name: maxRequestsPerPeriod.map(SettingValue.integer)
         case Setting.billingDay.name: .integer(billingDay)
         case Setting.connectTimeout.name: .number(connectTimeout)
         case Setting.readTimeout.name: .number(readTimeout)
         default: values[setting.name]
+        }
+    }
+
+    /// The REST API version the base URL names (…/rest/v4 → 4, …/rest/v2 → 2), else 3.
+    public var apiVersion: Int {
+        switch baseURL.path.split(separator: "/").last.map(String.init) ?? "" {
+        case "v4": 4
+        case "v2": 2
+        default: 3
         }
     }
 

@@ -90,7 +90,7 @@ struct ConfigFile {
         for setting in Setting.typed {
             guard let value = table[setting.name] else { continue }
             let typed = setting.type.isText
-                ? value.string.map(SettingValue.text) : setting.type.value(integer: value.int, double: value.double)
+                ? value.string.map(SettingValue.text) : setting.type.value(integer: value.int, double: value.double, string: value.string)
             guard let typed else { throw CaspioError(.config, "\(origin): \(setting.key) must be \(setting.type.expected)") }
             try layer.set(setting, typed)
         }

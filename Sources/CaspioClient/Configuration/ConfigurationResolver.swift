@@ -12,6 +12,8 @@ public struct ConfigurationOverrides: Sendable {
     public var tokenCache: String?
     public var maxRequests: Int?
     public var rate: Double?
+    /// `--rate auto`: the account's published limit (ClientConfiguration.rateFromAccount).
+    public var rateFromAccount = false
     public var maxRequestsPerDay: Int?
     public var maxRequestsPerPeriod: Int?
     /// `--billing-time-zone`: the account's clock for the ledger's days and periods.
@@ -41,7 +43,7 @@ public struct ConfigurationOverrides: Sendable {
         return [
             (.account, text(account)), (.baseURL, text(baseURL)), (.tokenURL, text(tokenURL)), (.clientID, text(clientID)),
             (.authStyle, text(authStyle)), (.caFile, text(caFile)), (.tokenCache, text(tokenCache)), (.store, text(store)),
-            (.maxRequests, maxRequests.map(SettingValue.integer)), (.rate, rate.map(SettingValue.number)),
+            (.maxRequests, maxRequests.map(SettingValue.integer)), (.rate, rateFromAccount ? SettingValue.text(SettingType.autoRate) : rate.map(SettingValue.number)),
             (.maxRequestsPerDay, maxRequestsPerDay.map(SettingValue.integer)),
             (.maxRequestsPerPeriod, maxRequestsPerPeriod.map(SettingValue.integer)), (.billingTimeZone, text(billingTimeZone)),
         ]
@@ -293,6 +295,7 @@ public struct ConfigurationResolver {
             billingDay: value(.billingDay)?.integer ?? 1,
             billingTimeZone: value(.billingTimeZone)?.string.flatMap(BillingTimeZone.init) ?? .utc, usageDirectory: cacheDirectory,
             scriptName: overrides.scriptName)
+        configuration.rateFromAccount = value(.rate)?.string == SettingType.autoRate
         configuration.values = Dictionary(uniqueKeysWithValues: Setting.typed.compactMap { setting in value(setting).map { (setting.name, $0) } })
         var origins: [String: String] = [:]
         for setting in Setting.typed {

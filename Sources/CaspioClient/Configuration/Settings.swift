@@ -80,7 +80,7 @@ public struct Setting: Sendable {
         "request budget: request N+1 raises a `budget` error instead of being sent")
     public static let rate = Setting(
         "rate", flags: ["--rate"], type: .rate, config: true,
-        "requests per second for the whole run (a float, e.g. `6`): every request, `caspio.map` tasks and token requests included, waits for its turn; off by default")
+        "requests per second for the whole run (a float, e.g. `6`): every request, `caspio.map` tasks and token requests included, waits for its turn; or `auto`: the account's published limit, from REST API v4's `GET me` once per run (one request), and on v3, which publishes none, Caspio's published 2,000 requests per 300 s; off by default")
     public static let maxRequestsPerDay = Setting(
         "max_requests_per_day", flags: ["--max-requests-per-day"], type: .count, config: true,
         "budget across runs: the account's requests today (by `billing_time_zone`), every run and profile counted by the usage ledger; the request that would exceed it raises a `budget` error")
@@ -161,12 +161,15 @@ public enum SettingType: Sendable, Equatable {
     case seconds
     /// Seconds, 0 or more (a wait that may be none).
     case wait
-    /// Requests per second.
+    /// Requests per second, or `auto` (SettingType.autoRate).
     case rate
     /// A day of the month that every month has.
     case dayOfMonth
     /// An IANA time zone or a fixed offset (BillingTimeZone).
     case timeZone
+
+    /// The rate that means "the account's published limit".
+    public static let autoRate = "auto"
 
     /// Held as text (checked, for a zone).
     var isText: Bool { self == .text || self == .secret || self == .timeZone }
@@ -179,7 +182,7 @@ public enum SettingType: Sendable, Equatable {
         case .bytes: "a whole number of bytes from 1024 to 4294967296, e.g. 67108864 (64 MB)"
         case .seconds: "a number of seconds above 0 and at most 86400"
         case .wait: "a number of seconds, 0 or more"
-        case .rate: "a number of requests per second, e.g. 6"
+        case .rate: "a number of requests per second, e.g. 6, or \"\(Self.autoRate)\""
         case .dayOfMonth: "a day of the month from 1 to 28, e.g. 15"
         case .timeZone: "a string naming a time zone: \(BillingTimeZone.expected)"
         }
@@ -198,10 +201,11 @@ public enum SettingType: Sendable, Equatable {
             let seconds = value.number ?? -1
             return seconds.isFinite && seconds >= 0 ? nil : "must be a number of seconds, 0 or more"
         case .rate:
+            if value.string == Self.autoRate { return nil }
             let rate = value.number ?? 0
             return rate.isFinite && rate > 0 && rate <= 10_000
                 ? nil
-                : "is not a rate: give requests per second above 0 and at most 10000, e.g. 6 (Caspio's published limit is 2,000 requests per 300 s)"
+                : "is not a rate: give requests per second above 0 and at most 10000, e.g. 6 (Caspio's published limit is 2,000 requests per 300 s), or \(Self.autoRate) to pace at the account's"
         case .dayOfMonth: return (1...28).contains(value.integer ?? 0) ? nil : "must be a day of the month from 1 to 28"
         case .timeZone: return value.string.flatMap(BillingTimeZone.init) != nil ? nil : "is not a time zone: \(BillingTimeZone.expected)"
         }
@@ -211,6 +215,7 @@ public enum SettingType: Sendable, Equatable {
     func parse(_ text: String) -> SettingValue? {
         if self == .text || self == .secret { return .text(text) }
         let text = text.trimmingCharacters(in: .whitespaces)
+        if self == .rate, text == Self.autoRate { return .text(text) }
         switch self {
         case .text, .secret, .timeZone: return .text(text)
         case .count, .bytes, .dayOfMonth: return Int(text).map(SettingValue.integer)
@@ -220,7 +225,8 @@ public enum SettingType: Sendable, Equatable {
 
     /// A number as the type holds it: a count from a whole Double is refused, as TOML's `1.0`
     /// is no count.
-    func value(integer: Int?, double: Double?) -> SettingValue? {
+    func value(integer: Int?, double: Double?, string: String? = nil) -> SettingValue? {
+        if self == .rate, string == Self.autoRate { return .text(Self.autoRate) }
         switch self {
         case .text, .secret, .timeZone: return nil
         case .count, .bytes, .dayOfMonth: return integer.map(SettingValue.integer)

@@ -84,6 +84,11 @@ final class AccountGate: Sendable {
         state.withLockedValue { $0.pacer.endPause(at: now) }
     }
 
+    /// Sets the configured pace once the run has learned it (`--rate auto`).
+    func setRate(_ rate: Double) {
+        state.withLockedValue { $0.pacer.configuredRate = rate }
+    }
+
     /// The pace now, for messages: requests per second, nil for unpaced.
     var rate: Double? {
         let now = clock.now()

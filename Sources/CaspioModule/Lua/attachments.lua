@@ -42,9 +42,12 @@ end
 
 --- {PK_ID, FileName, FileType, Size, DateCreated, DateUpdated}, or nil when the field is empty.
 function Attachment:info()
-  local clause = where_clause({ PK_ID = self.pk })
-  local result = internal.call("GET", field_path(self.owner, self.field, "/fileInfo"), { query = { ["q.where"] = clause } })
-  return type(result) == "table" and result[1] or nil
+  local dialect = internal.dialect()
+  local result = nil
+  for info in internal.listing(dialect.attachment_info(self.owner:path(), self.field), { [dialect.PARAMETERS.where] = where_clause({ PK_ID = self.pk }) }) do
+    result = result or info
+  end
+  return result
 end
 
 --- Iterates over the file info of the records' attachments in `field` (opts.where: whose).
@@ -52,7 +55,8 @@ function Table:attachments(field, opts)
   name_arg(field, 1, "attachments", "attachment field name")
   opts = internal.check_options("attachments", opts)
   local clause = where_clause(opts.where)
-  return internal.listing(field_path(self, field, "/fileInfo"), { ["q.where"] = clause ~= "" and clause or nil })
+  local dialect = internal.dialect()
+  return internal.listing(dialect.attachment_info(self:path(), field), { [dialect.PARAMETERS.where] = clause ~= "" and clause or nil })
 end
 
 local function shape(t, field, what, after)

@@ -74,6 +74,24 @@ function V3.total(response)
   return type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
 end
 
+--- A listing v3 answers in one request: its Result, or the bare answer (webhooks).
+function V3.listing(path, query, filter)
+  return internal.pager({
+    size = math.maxinteger,
+    request = function() return internal.send("GET", path, { query = query }) end,
+    items = function(response)
+      local items = internal.result(response)
+      if type(items) ~= "table" then items = internal.result_list(response, path) end
+      if filter then for _, item in ipairs(items) do filter(item) end end
+      return items
+    end,
+  })
+end
+
+--- The path of the file info of a table's (`path`: tables/NAME) attachments in `field`,
+--- read with the where clause parameter.
+function V3.attachment_info(path, field) return path .. "/attachments/" .. internal.segment(field) .. "/fileInfo" end
+
 --- The field list at `path` (…/fields), each field with Name and Type.
 function V3.fields(path)
   local body = caspio.get(path)
@@ -114,6 +132,28 @@ function V3.patch_record(path, pk, values) return V3.update_where(path, internal
 
 --- Deletes record `pk`; 1, or 0 when no record has that PK_ID.
 function V3.remove_record(path, pk) return V3.delete_where(path, internal.where_clause({ PK_ID = pk })) end
+-- A dry run's stand-ins for writes (dryrun.lua), shaped as each version answers. `path` is
+-- relative, without its query.
+
+--- The where clause of a write that changes or deletes rows, and the records path it
+--- applies to; nil for any other write. v3: PUT/DELETE …/records?q.where=….
+function V3.write_where(method, path, opts)
+  local where = type(opts and opts.query) == "table" and opts.query["q.where"]
+  local records = path:match("^(%a+/[^/]+/records)$")
+  if where and records then return where, records end
+end
+
+--- The answer of a write that changed or deleted `count` rows.
+function V3.affected_answer(count) return { RecordsAffected = count } end
+
+--- The body of the answer to inserting `rows` (each with its stand-in PK_ID) at `path`:
+--- v3 answers a POST …/records with the row only when asked (`response=rows`).
+function V3.inserted_answer(rows, path, query)
+  if type(query) == "table" and query.response == "rows" then return { Result = rows } end
+end
+
+--- The table path and rows of a bulk insert; nil: v3 has none.
+function V3.bulk_insert() return nil end
 
 local V2 = setmetatable({ version = 2 }, { __index = V3 })
 
@@ -158,17 +198,29 @@ end
 local ID_KEYS = { tables = "tableId", views = "viewId" }
 local listings = {}
 
+-- Runs fn in a coroutine of its own, which caspio.map does not schedule: its requests are
+-- waited for in place rather than yielded, so that tasks asking at once for the same listing
+-- cost one listing, not one each (the other tasks' requests stay in flight meanwhile).
+local function in_place(fn)
+  local co = coroutine.create(fn)
+  local ok, value = coroutine.resume(co)
+  if not ok then error(value, 0) end
+  return value
+end
+
 local function listing(kind)
-  local by_name, ids, names = {}, {}, {}
-  for item in internal.numbered_pages(kind, {}, 1000, V4.rows) do
-    local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
-    if id ~= nil and type(name) == "string" then
-      id = tostring(id)
-      by_name[name:lower()], ids[id:lower()], names[#names + 1] = id, id, name
+  return in_place(function()
+    local by_name, ids, names = {}, {}, {}
+    for item in internal.numbered_pages(kind, {}, 1000, V4.rows) do
+      local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
+      if id ~= nil and type(name) == "string" then
+        id = tostring(id)
+        by_name[name:lower()], ids[id:lower()], names[#names + 1] = id, id, name
+      end
     end
-  end
-  listings[kind] = { by_name = by_name, ids = ids, names = names }
-  return listings[kind]
+    listings[kind] = { by_name = by_name, ids = ids, names = names }
+    return listings[kind]
+  end)
 end
 
 -- A fresh listing: it serves the names to ids map too.
@@ -229,30 +281,105 @@ end
 --- The path to send for `path` as the module writes it (tables/NAME/…): NAME's id in its
 --- place. A write v4 does not take yet is a usage error.
 function V4.outgoing(method, path)
-  if not READS[tostring(method):upper()] and not records_write(path) then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
+  if not READS[tostring(method):upper()] then
+    V4.forget_schemas()
+    if not records_write(path) then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
+  end
   local slash, kind, name, rest = path:match("^(/*)(%a+)/([^/?]+)(.*)$")
   if not ID_KEYS[kind] then return path end
   return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
 end
 
+-- v4 pages every listing, in the list envelope (items in v4's lower camel case).
+function V4.listing(path, query, filter)
+  local copy = {}
+  for k, v in pairs(query or {}) do copy[k] = v end
+  return internal.numbered_pages(path, copy, 1000, function(response)
+    local items = V4.rows(response, path)
+    if filter then for _, item in ipairs(items) do filter(item) end end
+    return items
+  end)
+end
+
+function V4.attachment_info(path, field) return path .. "/records/bulk/attachments/" .. internal.segment(field) .. "/fileInfo" end
+
 -- v4's `dataType` names that differ from v3's types (API-V4-NOTES.md); the rest are the same.
 local V3_TYPES = { TEXT255 = "STRING", TEXT64K = "TEXT", ATTACHMENT = "FILE", RANDOM_ID = "RANDOM ID", PK_ID = "AUTONUMBER" }
 
--- Field items `{name, dataType, …}` (either casing; enveloped and paged, or a bare list),
--- given the v3 names (and types) the module reads as well; `dataType` stays v4's.
-function V4.fields(path)
-  local fields = {}
-  for item in internal.numbered_pages(path, {}, 1000, V4.rows) do
-    local field = {}
-    for k, v in pairs(item) do field[k] = v end
-    field.Name = either(item, "name")
-    field.Type = either(item, "dataType") or either(item, "type")
-    field.Type = V3_TYPES[field.Type] or field.Type
-    -- A TIMESTAMP field Caspio stamps on update (caspio.mirror's cursor).
-    field.OnUpdate = either(item, "stampOnUpdate")
-    field.Unique = either(item, "unique")
-    fields[#fields + 1] = field
+-- A field item `{name, dataType, …}` (either casing), given the v3 names (and types) the
+-- module reads as well; `dataType` stays v4's.
+local function field_of(item)
+  local field = {}
+  for k, v in pairs(item) do field[k] = v end
+  field.Name = either(item, "name")
+  field.Type = either(item, "dataType") or either(item, "type")
+  field.Type = V3_TYPES[field.Type] or field.Type
+  -- A TIMESTAMP field Caspio stamps on update (caspio.mirror's cursor).
+  field.OnUpdate = either(item, "stampOnUpdate")
+  field.Unique = either(item, "unique")
+  return field
+end
+
+-- Every table's (view's) design from one GET schemas/tables (schemas/views) per run: items
+-- `{name, tableId, fieldCount, fields = {…}}`, by lower-case name and by id. The listing
+-- serves the names to ids map too, when none was read yet. Any write forgets them.
+local SCHEMAS = { tables = "schemas/tables", views = "schemas/views" }
+local schemas = {}
+
+function V4.forget_schemas() schemas = {} end
+
+-- A server or profile that answers the schema listing with an HTTP error (or an unreadable
+-- answer) has each table's field list read instead, for the rest of the run.
+local function schema(kind)
+  if schemas[kind] == false then return nil end
+  if schemas[kind] == nil then
+    local by_name, by_id, names = {}, {}, {}
+    local ok, e = pcall(in_place, function()
+      for item in internal.numbered_pages(SCHEMAS[kind], {}, 1000, V4.rows) do
+        local id, name = either(item, ID_KEYS[kind]) or either(item, "id"), either(item, "name")
+        if id ~= nil and type(name) == "string" then
+          by_name[name:lower()], by_id[tostring(id):lower()], names[#names + 1] = item, item, name
+        end
+      end
+    end)
+    if not ok then
+      if not (type(e) == "table" and e.kind == "http") then error(e, 0) end
+      native.log("debug", format("GET %s failed (%s): reading each table's field list instead", SCHEMAS[kind], tostring(e.message)))
+      schemas[kind] = false
+      return nil
+    end
+    schemas[kind] = { by_name = by_name, by_id = by_id }
+    if listings[kind] == nil then
+      local map = { by_name = {}, ids = {}, names = names }
+      for key, item in pairs(by_name) do
+        local id = tostring(either(item, ID_KEYS[kind]) or either(item, "id"))
+        map.by_name[key], map.ids[id:lower()] = id, id
+      end
+      listings[kind] = map
+    end
   end
+  return schemas[kind]
+end
+
+-- The fields at `path` (…/fields, as the module writes it): a table's or view's from the
+-- schema listing when it holds them all (its fieldCount, when given, says so: a long field
+-- list may come cut, as a live one did at 100), else the paged field list (enveloped and
+-- paged, or a bare list); a name the schema lacks is resolved as any (404 naming the nearest).
+function V4.fields(path)
+  local kind, name = path:match("^/*(%a+)/([^/?]+)/fields$")
+  if SCHEMAS[kind] then
+    local map, key = schema(kind), decoded(name):lower()
+    local item = map and (map.by_name[key] or map.by_id[key])
+    local items = item and either(item, "fields")
+    local count = item and integer(either(item, "fieldCount"))
+    if type(items) == "table" and (count == nil or #items >= count) then
+      local fields = {}
+      for i, field in ipairs(items) do fields[i] = field_of(field) end
+      return fields
+    end
+  end
+  local fields = {}
+  for item in internal.numbered_pages(path, {}, 1000, V4.rows) do fields[#fields + 1] = field_of(item) end
   return fields
 end
 
@@ -382,6 +509,35 @@ end
 --- `DELETE …/records/{pk}`: 1, or 0 when no record has that PK_ID.
 function V4.remove_record(path, pk)
   return by_pk("DELETE", path, pk) and 1 or 0
+end
+
+-- A dry run's stand-ins on v4, as the sandbox answers (the shapes are [unknown] in the notes
+-- but for the bulk insert's): PATCH/DELETE …/records/bulk with `{where = …}` in the body,
+-- PATCH/PUT/DELETE …/records/{pk} by PK_ID.
+function V4.write_where(method, path, opts)
+  local body = opts and opts.json
+  local records = path:match("^(%a+/[^/]+/records)/bulk$")
+  if records and type(body) == "table" and type(body.where) == "string" then return body.where, records end
+  local by_pk, pk = path:match("^(%a+/[^/]+/records)/(%d+)$")
+  if by_pk then return "PK_ID=" .. pk, by_pk end
+end
+
+function V4.affected_answer(count) return { recordsAffected = count } end
+
+-- PK_IDs as strings, as the one live answer had them; `echo=true` asks for the rows.
+function V4.inserted_answer(rows, path, query)
+  if type(query) == "table" and tostring(query.echo) == "true" then return { data = rows } end
+  local ids = {}
+  for i, row in ipairs(rows) do ids[i] = tostring(row.PK_ID) end
+  if path:match("/bulk$") then return { PK_ID = ids } end
+  return { PK_ID = ids[1] }
+end
+
+--- POST …/records/bulk: the kind and name (or id) of its table, and its rows.
+function V4.bulk_insert(method, path, opts)
+  local kind, name = path:match("^(%a+)/([^/]+)/records/bulk$")
+  local rows = opts and opts.json
+  if method == "POST" and kind and type(rows) == "table" and json.is_array(rows) then return kind, name, rows end
 end
 
 -- The base URL's version ------------------------------------------------------------------------

@@ -34,14 +34,15 @@ local function query_text(query)
   return #parts > 0 and "?" .. concat(parts, "&") or ""
 end
 
--- A PUT or DELETE on records affects the rows its where clause matches: count them.
-local function matching(path, query)
-  local where = type(query) == "table" and query["q.where"]
-  local kind = path:match("^/?(%a+)/[^/]+/records$")
-  if not where or (kind ~= "tables" and kind ~= "views") then return nil end
-  local response = caspio.request("GET", path, { query = { ["q.where"] = where, ["q.getPaginationInfo"] = true, ["q.pageNumber"] = 1, ["q.pageSize"] = 5 } })
-  local pagination = type(response.json) == "table" and response.json.Pagination
-  return type(pagination) == "table" and pagination.TotalCount or 0
+-- A write that changes or deletes rows affects those its where clause matches: count them
+-- (`records`: the records path of a table or view).
+local function matching(records, where)
+  local kind = records:match("^(%a+)/[^/]+/records$")
+  if kind ~= "tables" and kind ~= "views" then return nil end
+  local dialect = internal.dialect()
+  local query = dialect.records_query({ where = where })
+  dialect.page(query, 1, 5, true)
+  return dialect.total(caspio.request("GET", records, { query = query })) or 0
 end
 
 -- The writes Caspio answers without a body (openapi-v3.json's 204s), and the POST it answers
@@ -68,10 +69,11 @@ local function stand_in_pk(kind, name)
   local key = kind .. "/" .. name
   if next_pk[key] == nil then
     local highest = 0
-    local ok, response = pcall(caspio.request, "GET", key .. "/records",
-      { query = { ["q.select"] = "PK_ID", ["q.orderBy"] = "PK_ID DESC", ["q.pageNumber"] = 1, ["q.pageSize"] = 5 } })
-    local result = ok and type(response.json) == "table" and response.json.Result
-    local top = type(result) == "table" and type(result[1]) == "table" and tonumber(result[1].PK_ID)
+    local dialect = internal.dialect()
+    local query = dialect.records_query({ select = "PK_ID", orderBy = "PK_ID DESC" })
+    dialect.page(query, 1, 5)
+    local ok, result = pcall(function() return dialect.rows(caspio.request("GET", key .. "/records", { query = query }), key .. "/records") end)
+    local top = ok and type(result) == "table" and type(result[1]) == "table" and tonumber(result[1].PK_ID)
     if top then highest = math.tointeger(top) or 0 end
     next_pk[key] = highest + 1
   end
@@ -83,8 +85,8 @@ local function stand_in_pk(kind, name)
 end
 
 -- A where clause that names one stand-in row by its PK_ID matches that row.
-local function names_stand_in(path, where)
-  local key = path:gsub("^/", ""):match("^(%a+/[^/]+)/records$")
+local function names_stand_in(records, where)
+  local key = records:match("^(%a+/[^/]+)/records$")
   local pk = math.tointeger(tonumber(type(where) == "string" and where:match("^%s*PK_ID%s*=%s*(%d+)%s*$") or nil))
   local ids = key and stand_in_ids[key]
   return ids ~= nil and pk ~= nil and pk >= ids.first and pk <= ids.last
@@ -94,33 +96,40 @@ local function stand_in(method, path, opts)
   local query = opts and opts.query
   local response = { status = 200, headers = {}, body = "" }
   local relative = path:gsub("^/", ""):gsub("%?.*$", "")
-  if no_content(method, relative) then
+  local dialect = internal.dialect()
+  local bulk_kind, bulk_name, bulk_rows = dialect.bulk_insert(method, relative, opts)
+  local where, records = dialect.write_where(method, relative, opts)
+  if bulk_kind then
+    -- Every row with a stand-in PK_ID, in one answer, as one call.
+    response.status = 201
+    local rows = {}
+    for i, sent in ipairs(bulk_rows) do
+      local row = {}
+      for field, value in pairs(type(sent) == "table" and sent or {}) do row[field] = value end
+      row.PK_ID = stand_in_pk(bulk_kind, bulk_name)
+      rows[i] = row
+    end
+    response.json = dialect.inserted_answer(rows, relative, query)
+  elseif where then
+    local affected = names_stand_in(records, where) and 1 or matching(records, where)
+    if affected then response.json = dialect.affected_answer(affected) end
+  elseif no_content(method, relative) then
     response.status = 204
   elseif method == "POST" and relative:find("^directories/[^/]+/users/activate$") then
     response.status = 200
   elseif method == "POST" then
     response.status = 201
     local kind, name = relative:match("^(%a+)/([^/]+)/records$")
-    local bulk_kind, bulk_name = relative:match("^(%a+)/([^/]+)/records/bulk$")
-    if (bulk_kind == "tables" or bulk_kind == "views") and type(opts.json) == "table" then
-      -- A v4 bulk insert: a stand-in PK_ID for each row, as its 201 gives them.
-      local ids = {}
-      for i = 1, #opts.json do ids[i] = stand_in_pk(bulk_kind, bulk_name) end
-      response.json = { PK_ID = ids }
-    elseif (kind == "tables" or kind == "views") and type(opts.json) == "table" then
+    if (kind == "tables" or kind == "views") and type(opts.json) == "table" then
       -- The record as sent, with a stand-in PK_ID, where Caspio says where it put the row.
       local row = {}
       for field, value in pairs(opts.json) do row[field] = value end
       row.PK_ID = stand_in_pk(kind, name)
       response.headers.Location = caspio.config.base_url:gsub("/$", "") .. "/" .. relative .. "/" .. row.PK_ID
-      if type(query) == "table" and query.response == "rows" then response.json = { Result = { row } } end
+      response.json = dialect.inserted_answer({ row }, relative, query)
     elseif type(query) == "table" and query.response == "rows" and opts.json ~= nil then
       response.json = { Result = { opts.json } }
     end
-  elseif method == "PUT" or method == "DELETE" then
-    local where = type(query) == "table" and query["q.where"]
-    local affected = names_stand_in(path, where) and 1 or matching(path, query)
-    if affected then response.json = { RecordsAffected = affected } end
   end
   return response
 end
@@ -129,12 +138,18 @@ end
 -- that shows the body (reads are allowed in a dry run; a design that cannot be read hides
 -- nothing more, and the write is still not sent).
 local function hide_passwords(path, body)
-  local name = type(body) == "table" and path:match("^/?tables/([^/?]+)/records$")
+  if type(body) ~= "table" then return end
+  local name = path:match("^/?tables/([^/?]+)/records$") or path:match("^/?tables/([^/?]+)/records/bulk$")
   if not name then return end
+  local bulk = path:find("/bulk$") ~= nil
   local ok, design = pcall(internal.design, caspio.table(name))
   if not ok or type(design) ~= "table" then return end
-  for _, field in ipairs(design.fields or {}) do
-    if field.Type == "PASSWORD" then internal.secret(body[field.Name]) end
+  -- A bulk insert's rows, or one row (a bulk update's values are in recordValues).
+  local rows = not bulk and { body } or json.is_array(body) and body or { body.recordValues }
+  for _, row in ipairs(rows) do
+    for _, field in ipairs(design.fields or {}) do
+      if type(row) == "table" and field.Type == "PASSWORD" then internal.secret(row[field.Name]) end
+    end
   end
 end
 

@@ -5,7 +5,7 @@ local caspio, internal = ...
 local format, concat = string.format, table.concat
 
 -- Each option: name, kind (what the check accepts), the LuaLS type, and what it does.
--- Kinds: "string", "boolean", "number" (> 0), "table", "any", "list" (a string or a list of
+-- Kinds: "string", "boolean", "number" (> 0), "table", "function", "any", "list" (a string or a list of
 -- strings), "where" (a where clause), "integer" with `min` and `max`, "choice" with `values`.
 local specs = {
   {
@@ -34,6 +34,16 @@ local specs = {
     { "prefetch", "integer", "integer", "`records` and `rows` only: pages asked for ahead of the one the loop reads (default 1; 0: none; more is capped at 15, so that at most 16 requests are in flight; see below)", min = 0, only = { "records", "rows" } },
     { "concurrency", "integer", "integer", "`all` only: pages read at once after the first, as `caspio.map`'s (default 4; more is capped at 16)", min = 1, only = { "all" } },
     { "nulls", "choice", "\"json\"|\"nil\"", "how a NULL field reads: `\"json\"` (default) as `caspio.json.null`, which JSON writes back as null; `\"nil\"` leaves the field out of the row, so that `row.F or \"\"` and string concatenation work (see below)", values = { "json", "nil" } },
+  },
+  {
+    name = "sql", class = "caspio.SqlOptions", functions = { "sql" },
+    { "view", "boolean", "boolean", "`FROM` names a view: read `views/NAME` (default: a table)" },
+    { "having", "function", "fun(row: table): boolean", "keeps the grouped rows for which it returns true: HAVING, applied in the script as the groups arrive, since Caspio's REST API takes no HAVING (every group is read)" },
+    { "limit", "integer", "integer", "stop after this many rows (≥ 0); `SELECT TOP n` says the same", min = 0 },
+    { "pageSize", "integer", "integer", "rows per request, 5 to 1000 (default 1000)", min = 5, max = 1000 },
+    { "prefetch", "integer", "integer", "pages asked for ahead of the one the loop reads (as `caspio.records`')", min = 0 },
+    { "exact", "boolean", "boolean", "`true`: a row count that differs from Caspio's count raises instead of warning (as `caspio.records`')" },
+    { "nulls", "choice", "\"json\"|\"nil\"", "how a NULL field reads (see `caspio.records`)", values = { "json", "nil" } },
   },
   {
     name = "first", class = "caspio.FirstOptions", functions = { "first" },
@@ -211,6 +221,7 @@ local accepted = {
   boolean = { test = function(v) return type(v) == "boolean" end, says = "true or false" },
   number = { test = function(v) return type(v) == "number" and v > 0 and v == v end, says = "a positive number" },
   table = { test = function(v) return type(v) == "table" end, says = "a table" },
+  ["function"] = { test = function(v) return type(v) == "function" end, says = "a function" },
   any = { test = function() return true end },
   list = { test = function(v) return type(v) == "string" or is_list_of_strings(v) end, says = "a string or a list of strings" },
   -- What is inside a where clause is checked where it is built (where.lua).

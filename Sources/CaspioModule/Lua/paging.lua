@@ -153,6 +153,7 @@ local function terms(order)
   out[#out + 1] = order:sub(start)
   return out
 end
+internal.terms = terms
 
 --- The names of the columns a select list gives, in its order: a field's name, or the alias
 --- of an expression (`COUNT(PK_ID) AS N` gives `N`, `[Order Total]` gives `Order Total`).

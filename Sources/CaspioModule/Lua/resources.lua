@@ -18,18 +18,10 @@ function internal.call(method, path, opts)
   return internal.result(caspio.request(method, path, opts))
 end
 
---- A listing Caspio answers in one request, as an iterator on the one pager.
+--- A listing of the account's objects (webhooks, events, tasks, apps), as an iterator on
+--- the one pager, read as the base URL's version answers it; filter(item) sees each item.
 function internal.listing(path, query, filter)
-  return internal.pager({
-    size = math.maxinteger,
-    request = function() return internal.send("GET", path, { query = query }) end,
-    items = function(response)
-      local items = internal.result(response)
-      if type(items) ~= "table" then items = internal.result_list(response, path) end
-      if filter then for _, item in ipairs(items) do filter(item) end end
-      return items
-    end,
-  })
+  return internal.dialect().listing(path, query, filter)
 end
 
 --- A string argument that must not be empty, or a usage error naming it.

@@ -4,7 +4,7 @@ local caspio, internal = ...
 local segment, call, name_arg, table_arg = internal.segment, internal.call, internal.name_arg, internal.table_arg
 
 local function hide_secret(hook)
-  if type(hook) == "table" then internal.secret(hook.Secret) end
+  if type(hook) == "table" then internal.secret(hook.Secret or hook.secret) end
   return hook
 end
 
