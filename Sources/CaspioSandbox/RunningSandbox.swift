@@ -20,11 +20,14 @@ public final class RunningSandbox: Sendable {
 
     public struct StartFailure: Error, CustomStringConvertible { public var description: String }
 
-    /// Starts serving and returns once the port is bound.
-    public static func start(_ settings: SandboxSettings) async throws -> RunningSandbox {
+    /// Starts serving and returns once the port is bound. `middleware` wraps every request,
+    /// outermost first: what tests in this process add (scripted answers, latency, a log).
+    public static func start(
+        _ settings: SandboxSettings, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = []
+    ) async throws -> RunningSandbox {
         let sandbox = try Sandbox(settings: settings)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = SandboxServer.application(sandbox) { port in
+        let app = SandboxServer.application(sandbox, middleware: middleware) { port in
             continuation.yield(port)
             continuation.finish()
         }
