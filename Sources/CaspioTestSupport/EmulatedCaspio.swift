@@ -11,7 +11,7 @@ import NIOCore
 /// request with its secrets masked. No globals: each test starts its own, in parallel if it likes.
 ///
 /// The sandbox's defaults for tests apply (`SandboxSettings()`: unordered reads in key order,
-/// no rate limit); `configure` changes them, e.g. `$0.shuffleUnordered = true` or
+/// no rate limit), without the demo tables; `configure` changes them, e.g. `$0.shuffleUnordered = true` or
 /// `$0.rateLimit = …` for the account limiter.
 public final class EmulatedCaspio: Sendable {
     public let running: RunningSandbox
@@ -19,6 +19,7 @@ public final class EmulatedCaspio: Sendable {
 
     public static func start(_ configure: (inout SandboxSettings) -> Void = { _ in }) async throws -> EmulatedCaspio {
         var settings = SandboxSettings()
+        settings.demoSeed = false  // each test seeds what it needs
         configure(&settings)
         let knobs = NIOLockedValueBox(Knobs())
         let running = try await RunningSandbox.start(settings, middleware: [KnobsMiddleware(knobs: knobs)])
@@ -98,17 +99,22 @@ public final class EmulatedCaspio: Sendable {
 
     // MARK: Data
 
+    /// Makes `table` with `fields` (name and Caspio type, e.g. `("Name", "STRING")`) and no rows.
+    public func createTable(_ table: String, fields: [(String, String)]) throws {
+        // Caspio requires generated keys to be declared unique.
+        let list = fields.map { #"{"Name":"\#($0.0)","Type":"\#($0.1)","Unique":\#(["AUTONUMBER", "GUID", "RANDOM ID"].contains($0.1))}"# }
+            .joined(separator: ",")
+        try sandbox.seed(json: #"{"Tables":[{"Name":"\#(table)","Fields":[\#(list)]}]}"#)
+    }
+
     /// Adds `count` rows `{PK_ID, Name: "row i", N: i}` to `table` (made if missing: PK_ID
     /// AUTONUMBER, Name STRING, N INTEGER).
     public func seed(_ table: String, count: Int) throws {
         let start = try hasRows(table)
         let rows = (0..<count).map { ["Name": "row \(start + $0 + 1)", "N": start + $0 + 1] as [String: Any] }
         let rowsJSON = String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self)
-        if try sandbox.hasTable(table) {
-            try sandbox.insert(rowsJSON: rowsJSON, into: table)
-        } else {
-            try sandbox.seed(json: #"{"Tables":[{"Name":"\#(table)","Fields":[{"Name":"PK_ID","Type":"AUTONUMBER"},{"Name":"Name","Type":"STRING"},{"Name":"N","Type":"INTEGER"}],"Rows":\#(rowsJSON)}]}"#)
-        }
+        if try !sandbox.hasTable(table) { try createTable(table, fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER")]) }
+        try sandbox.insert(rowsJSON: rowsJSON, into: table)
     }
 
     private func hasRows(_ table: String) throws -> Int { try sandbox.hasTable(table) ? try rows(table).count : 0 }

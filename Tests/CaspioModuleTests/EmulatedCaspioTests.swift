@@ -1,0 +1,30 @@
+import CaspioTestSupport
+import Foundation
+import LuaBridge
+import Testing
+
+/// The emulator's test knobs around the sandbox: scripted faults, the masked request log.
+@Suite struct EmulatedCaspioTests {
+    @Test func aScriptedFaultComesFirstThenTheSandboxAnswers() async throws {
+        let caspio = try await EmulatedCaspio.start()
+        try caspio.seed("T", count: 3)
+        caspio.script([.json(503, ["Code": "ServiceUnavailable", "Message": "scripted"])])
+        let lua = try InProcessLua(caspio)
+        #expect(await lua.values("return caspio.table('T'):count()") == [3])
+        // The 503 and its retry; the token request is not an API request and was not scripted.
+        #expect(caspio.resourceRequests.count == 2)
+        #expect(caspio.tokenRequests.count == 1)
+        #expect(caspio.maxInFlight == 1 && caspio.inFlight == 0)
+    }
+
+    @Test func theLogKeepsNoSecret() async throws {
+        let caspio = try await EmulatedCaspio.start()
+        try caspio.seed("T", count: 1)
+        let lua = try InProcessLua(caspio)
+        #expect(await lua.values("return caspio.table('T'):count()") == [1])
+        let logged = caspio.requests.map { "\($0.headers) \($0.bodyText)" }.joined(separator: "\n")
+        #expect(!logged.contains(caspio.clientSecret))
+        #expect(caspio.resourceRequests.first?.header("Authorization")?.hasPrefix("Bearer #") == true)
+        #expect(caspio.tokenRequests.first?.form["client_secret"]?.hasPrefix("#") == true)
+    }
+}
