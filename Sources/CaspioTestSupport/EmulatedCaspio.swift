@@ -23,6 +23,13 @@ public final class EmulatedCaspio: Sendable {
         configure(&settings)
         let knobs = NIOLockedValueBox(Knobs())
         let running = try await RunningSandbox.start(settings, middleware: [KnobsMiddleware(knobs: knobs)])
+        let sandbox = running.sandbox
+        knobs.withLockedValue {
+            $0.revoke = { refreshTokensToo in
+                sandbox.revokeAccessTokens()
+                if refreshTokensToo { sandbox.revokeRefreshTokens() }
+            }
+        }
         return EmulatedCaspio(running: running, knobs: knobs)
     }
 
@@ -93,6 +100,12 @@ public final class EmulatedCaspio: Sendable {
         knobs.withLockedValue { $0.latency = seconds }
     }
 
+    /// Revokes the access tokens (and refresh tokens too, if asked) once `count` more API
+    /// requests have been answered: a token that dies between two pages of a script.
+    public func revokeTokens(afterRequests count: Int, refreshTokensToo: Bool = false) {
+        knobs.withLockedValue { $0.revokeAfter = ($0.resourceCount + count, refreshTokensToo) }
+    }
+
     /// Revokes every access token now (refresh tokens stay).
     public func revokeAccessTokens() { sandbox.revokeAccessTokens() }
     public func revokeRefreshTokens() { sandbox.revokeRefreshTokens() }
@@ -139,6 +152,17 @@ public final class EmulatedCaspio: Sendable {
         var latency: (@Sendable (TestHTTPServer.Request) -> Double)? = nil
         var inFlight = 0
         var maxInFlight = 0
+        /// API requests received, and when to revoke tokens (after which count; refresh tokens too?).
+        var resourceCount = 0
+        var revokeAfter: (count: Int, refreshTokensToo: Bool)? = nil
+        var revoke: (@Sendable (Bool) -> Void)? = nil
+
+        /// Revokes the tokens if the request just answered was the last one allowed them.
+        mutating func revokeIfDue() -> (@Sendable () -> Void)? {
+            guard let due = revokeAfter, resourceCount >= due.count, let revoke else { return nil }
+            revokeAfter = nil
+            return { revoke(due.refreshTokensToo) }
+        }
 
         /// The scripted answer for `request`, if any, used up unless it repeats.
         mutating func scripted(_ request: TestHTTPServer.Request) -> TestHTTPServer.Reply? {
@@ -162,12 +186,21 @@ public final class EmulatedCaspio: Sendable {
             let (scripted, latency) = knobs.withLockedValue { k in
                 k.log.append(Masked.request(seen))
                 if resource {
+                    k.resourceCount += 1
                     k.inFlight += 1
                     k.maxInFlight = max(k.maxInFlight, k.inFlight)
                 }
                 return (k.scripted(seen), resource ? k.latency : nil)
             }
-            defer { if resource { knobs.withLockedValue { $0.inFlight -= 1 } } }
+            defer {
+                if resource {
+                    let revoke = knobs.withLockedValue { k in
+                        k.inFlight -= 1
+                        return k.revokeIfDue()
+                    }
+                    revoke?()
+                }
+            }
             let pause = max(scripted?.delay ?? 0, latency?(seen) ?? 0)
             if pause > 0 { try await Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
             guard let scripted else { return try await next(request, context) }
