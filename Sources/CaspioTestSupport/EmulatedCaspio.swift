@@ -120,6 +120,12 @@ public final class EmulatedCaspio: Sendable {
         try sandbox.seed(json: #"{"Tables":[{"Name":"\#(table)","Fields":[\#(list)]}]}"#)
     }
 
+    /// Makes a view of one table showing `fields` of it; the view names them `TABLE_FIELD`.
+    public func createView(_ name: String, of table: String, fields: [String]) throws {
+        let list = fields.map { #""\#(table).\#($0)""# }.joined(separator: ",")
+        try sandbox.seed(json: #"{"Views":[{"Name":"\#(name)","Tables":["\#(table)"],"Fields":[\#(list)]}]}"#)
+    }
+
     /// Adds `count` rows `{PK_ID, Name: "row i", N: i}` to `table` (made if missing: PK_ID
     /// AUTONUMBER, Name STRING, N INTEGER).
     public func seed(_ table: String, count: Int) throws {
