@@ -128,9 +128,10 @@ public final class EmulatedCaspio: Sendable {
 
     /// Adds `count` rows `{PK_ID, Name: "row i", N: i}` to `table` (made if missing: PK_ID
     /// AUTONUMBER, Name STRING, N INTEGER).
-    public func seed(_ table: String, count: Int) throws {
+    /// `extra` adds the same values to each row (its fields must exist: see `createTable`).
+    public func seed(_ table: String, count: Int, extra: [String: any Sendable] = [:]) throws {
         let start = try hasRows(table)
-        let rows = (0..<count).map { ["Name": "row \(start + $0 + 1)", "N": start + $0 + 1] as [String: Any] }
+        let rows = (0..<count).map { i in (["Name": "row \(start + i + 1)", "N": start + i + 1] as [String: Any]).merging(extra) { $1 } }
         let rowsJSON = String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self)
         if try !sandbox.hasTable(table) { try createTable(table, fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER")]) }
         try sandbox.insert(rowsJSON: rowsJSON, into: table)
