@@ -100,6 +100,10 @@ public final class EmulatedCaspio: Sendable {
         knobs.withLockedValue { $0.latency = seconds }
     }
 
+    /// Seconds to wait before answering the token endpoint, so that concurrent requests pile
+    /// up on one grant or renewal.
+    public func delayTokens(_ seconds: Double) { knobs.withLockedValue { $0.tokenDelay = seconds } }
+
     /// Revokes the access tokens (and refresh tokens too, if asked) once `count` more API
     /// requests have been answered: a token that dies between two pages of a script.
     public func revokeTokens(afterRequests count: Int, refreshTokensToo: Bool = false) {
@@ -157,6 +161,7 @@ public final class EmulatedCaspio: Sendable {
         var log: [TestHTTPServer.Request] = []
         var scripts: [Script] = []
         var latency: (@Sendable (TestHTTPServer.Request) -> Double)? = nil
+        var tokenDelay: Double = 0
         var inFlight = 0
         var maxInFlight = 0
         /// API requests received, and when to revoke tokens (after which count; refresh tokens too?).
@@ -190,14 +195,14 @@ public final class EmulatedCaspio: Sendable {
                 method: request.method.rawValue, uri: request.uri.description,
                 headers: request.headers.map { ($0.name.canonicalName, $0.value) }, body: Array(buffer: body))
             let resource = EmulatedCaspio.isResource(seen.path)
-            let (scripted, latency) = knobs.withLockedValue { k in
+            let (scripted, latency, tokenDelay) = knobs.withLockedValue { k in
                 k.log.append(Masked.request(seen))
                 if resource {
                     k.resourceCount += 1
                     k.inFlight += 1
                     k.maxInFlight = max(k.maxInFlight, k.inFlight)
                 }
-                return (k.scripted(seen), resource ? k.latency : nil)
+                return (k.scripted(seen), resource ? k.latency : nil, seen.path == "/oauth/token" ? k.tokenDelay : 0)
             }
             defer {
                 if resource {
@@ -208,7 +213,7 @@ public final class EmulatedCaspio: Sendable {
                     revoke?()
                 }
             }
-            let pause = max(scripted?.delay ?? 0, latency?(seen) ?? 0)
+            let pause = max(scripted?.delay ?? 0, latency?(seen) ?? 0, tokenDelay)
             if pause > 0 { try await Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
             guard let scripted else { return try await next(request, context) }
             precondition(!scripted.dropConnection, "EmulatedCaspio cannot drop a connection: use FaultyServer")
