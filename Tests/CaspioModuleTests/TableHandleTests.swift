@@ -126,11 +126,12 @@ import Testing
     }
 
     @Test func viewsReadTheirRecords() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("V", count: 3)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 3)
+        try fake.createView("V", of: "T", fields: ["N"])
         let lua = try InProcessLua(fake)
         let v = "local v = caspio.view('V'); "
-        #expect(await lua.values(v + "return #v:all(), v:count(), v:first().N") == [3, 3, 1])
+        #expect(await lua.values(v + "return #v:all(), v:count(), v:first().T_N") == [3, 3, 1])
         #expect(fake.resourceRequests.allSatisfy { $0.method == "GET" && $0.path.contains("/views/V/records") })
     }
 
