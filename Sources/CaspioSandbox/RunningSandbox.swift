@@ -22,8 +22,11 @@ public final class RunningSandbox: Sendable {
 
     /// Starts serving and returns once the port is bound. `middleware` wraps every request,
     /// outermost first: what tests in this process add (scripted answers, latency, a log).
+    /// `executor`, if given, runs the handlers off Swift's shared pool (which a test blocked on
+    /// a child process may be holding while that child waits for this server).
     public static func start(
-        _ settings: SandboxSettings, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = []
+        _ settings: SandboxSettings, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
+        executor: (any TaskExecutor)? = nil
     ) async throws -> RunningSandbox {
         let sandbox = try Sandbox(settings: settings)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -34,7 +37,7 @@ public final class RunningSandbox: Sendable {
         // A service group of its own, so that stop() can shut the server down gracefully
         // (finish the answers in flight, close the listener) rather than cancel it.
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "caspio-sandbox")))
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             defer { continuation.finish() }  // a failed start ends the wait below
             try await group.run()
         }

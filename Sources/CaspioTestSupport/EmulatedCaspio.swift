@@ -22,7 +22,7 @@ public final class EmulatedCaspio: Sendable {
         settings.demoSeed = false  // each test seeds what it needs
         configure(&settings)
         let knobs = NIOLockedValueBox(Knobs())
-        let running = try await RunningSandbox.start(settings, middleware: [KnobsMiddleware(knobs: knobs)])
+        let running = try await RunningSandbox.start(settings, middleware: [KnobsMiddleware(knobs: knobs)], executor: OwnThreads())
         let sandbox = running.sandbox
         knobs.withLockedValue {
             $0.revoke = { refreshTokensToo in
@@ -224,6 +224,19 @@ public final class EmulatedCaspio: Sendable {
             scripted.onSent?()
             return Response(status: .init(code: scripted.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: scripted.body)))
         }
+    }
+}
+
+/// Runs the emulator's handlers on Dispatch's threads, not Swift's cooperative pool: tests wait
+/// for a spawned `caspio` by blocking their thread, and with two of them doing so on two cores
+/// the pool would have no thread left to answer that `caspio`.
+final class OwnThreads: TaskExecutor {
+    private let queue = DispatchQueue(label: "emulated-caspio", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }
 

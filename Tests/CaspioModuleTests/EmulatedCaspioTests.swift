@@ -1,4 +1,5 @@
 import CaspioTestSupport
+import Dispatch
 import Foundation
 import LuaBridge
 import Testing
@@ -26,5 +27,31 @@ import Testing
         #expect(!logged.contains(caspio.clientSecret))
         #expect(caspio.resourceRequests.first?.header("Authorization")?.hasPrefix("Bearer #") == true)
         #expect(caspio.tokenRequests.first?.form["client_secret"]?.hasPrefix("#") == true)
+    }
+
+    /// A spawned `caspio` gets its answers while every thread of Swift's pool is blocked (as
+    /// tests waiting on child processes block them): the emulator serves on threads of its own.
+    @Test func answersWhileSwiftsPoolIsBlocked() async throws {
+        let caspio = try await EmulatedCaspio.start()
+        try caspio.seed("T", count: 2)
+        let width = ProcessInfo.processInfo.activeProcessorCount
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        for _ in 0..<width {
+            Task.detached {
+                started.signal()
+                release.wait()
+            }
+        }
+        let result = await withCheckedContinuation { (done: CheckedContinuation<ProcessResult?, Never>) in
+            Thread {
+                for _ in 0..<width { started.wait() }
+                let result = try? runLua("print(caspio.table('T'):count())", against: caspio)
+                for _ in 0..<width { release.signal() }
+                done.resume(returning: result)
+            }.start()
+        }
+        #expect(result?.status == 0, "\(result?.stderr ?? "")")
+        #expect(result?.stdout == "2\n")
     }
 }
