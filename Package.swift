@@ -147,6 +147,9 @@ let package = Package(
         .target(
             name: "CaspioTestSupport",
             dependencies: [
+                "CaspioSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

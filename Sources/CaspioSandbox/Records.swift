@@ -58,6 +58,8 @@ extension Store {
         if let order = nonEmpty(query.orderBy) {
             try SQLText.checkFragment(order, parameter: query.prefix + "orderBy")
             sql += " ORDER BY \(order)"
+            // Ties of q.orderBy come in no set order either: SQL Server's follow its plan.
+            if let seed = query.shuffleSeed, query.groupBy == nil { sql += ", " + Self.tieBreak(seed) }
         } else if query.groupBy == nil {
             sql += " ORDER BY __key"
         }
@@ -78,6 +80,12 @@ extension Store {
         let total = try run { try prepareClient("SELECT COUNT(*) FROM (\(counted))", source).rows() }
         guard case .integer(let count)? = total.first?.first else { throw StoreError.sql("cannot count rows") }
         return (rows, count)
+    }
+
+    /// An order of rows by key drawn from `seed`: `__key` through a bijection mod a prime.
+    static func tieBreak(_ seed: UInt64) -> String {
+        let prime: UInt64 = 2_147_483_629
+        return "(__key * \(seed % (prime - 1) + 1) + \((seed >> 32) % prime)) % \(prime)"
     }
 
     /// Inserts one row through the source; returns it as the source shows it (nil when a

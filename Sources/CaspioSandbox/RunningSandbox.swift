@@ -20,18 +20,24 @@ public final class RunningSandbox: Sendable {
 
     public struct StartFailure: Error, CustomStringConvertible { public var description: String }
 
-    /// Starts serving and returns once the port is bound.
-    public static func start(_ settings: SandboxSettings) async throws -> RunningSandbox {
+    /// Starts serving and returns once the port is bound. `middleware` wraps every request,
+    /// outermost first: what tests in this process add (scripted answers, latency, a log).
+    /// `executor`, if given, runs the handlers off Swift's shared pool (which a test blocked on
+    /// a child process may be holding while that child waits for this server).
+    public static func start(
+        _ settings: SandboxSettings, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
+        executor: (any TaskExecutor)? = nil
+    ) async throws -> RunningSandbox {
         let sandbox = try Sandbox(settings: settings)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = SandboxServer.application(sandbox) { port in
+        let app = SandboxServer.application(sandbox, middleware: middleware) { port in
             continuation.yield(port)
             continuation.finish()
         }
         // A service group of its own, so that stop() can shut the server down gracefully
         // (finish the answers in flight, close the listener) rather than cancel it.
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "caspio-sandbox")))
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             defer { continuation.finish() }  // a failed start ends the wait below
             try await group.run()
         }

@@ -19,7 +19,7 @@ public final class Sandbox: Sendable {
         var orderRandom: SplitMix64
     }
 
-    private let counters: NIOLockedValueBox<Counters>
+    let counters: NIOLockedValueBox<Counters>
     let limiter: RateLimiter
     let webhooks: WebhookDelivery
 

@@ -10,19 +10,23 @@ public enum SandboxServer {
     static let prefixes = [(prefix: "/integrations/rest/v3", version: 3), (prefix: "/rest/v2", version: 2)]
 
     /// The Hummingbird application; `onRunning` learns the port once it is bound (0 asks for a free one).
-    static func application(_ sandbox: Sandbox, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+    /// `middleware` wraps every request, outermost first (tests in process add their knobs there).
+    static func application(
+        _ sandbox: Sandbox, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [], onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
         var logger = Logger(label: "caspio-sandbox")
         logger.logLevel = .warning
         return Application(
-            router: router(sandbox),
+            router: router(sandbox, middleware: middleware),
             configuration: .init(address: .hostname("127.0.0.1", port: sandbox.settings.port), serverName: "caspio-sandbox"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
     }
 
-    static func router(_ sandbox: Sandbox) -> Router<BasicRequestContext> {
+    static func router(_ sandbox: Sandbox, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = []) -> Router<BasicRequestContext> {
         let router = Router()
+        for outer in middleware { router.add(middleware: outer) }
         router.add(middleware: CaspioNotFound(sandbox: sandbox))
         for method in [HTTPRequest.Method.get, .post, .put, .delete] {
             // The token endpoint answers every method, refusing all but POST in OAuth's shape.

@@ -4,16 +4,16 @@ import Testing
 
 /// `caspio request METHOD PATH`: one request from the command line.
 @Suite struct RequestCommandTests {
-    func run(_ arguments: [String], _ fake: FakeCaspio, stdin: String? = nil) throws -> ProcessResult {
+    func run(_ arguments: [String], _ fake: any CaspioEndpoint, stdin: String? = nil) throws -> ProcessResult {
         let directory = try temporaryDirectory()
-        var env = fake.environment(cacheDirectory: directory.path + "/cache")
+        var env = fake.environment(cacheDirectory: directory.path + "/cache", caFile: nil)
         env["HOME"] = directory.path
         return try caspio(["request"] + arguments, stdin: stdin, environment: env, directory: directory)
     }
 
-    @Test func printsTheJSONBodyCompactInAPipe() throws {
-        let fake = try FakeCaspio()
-        fake.seed("Customers", count: 3)
+    @Test func printsTheJSONBodyCompactInAPipe() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("Customers", count: 3)
         let result = try run(["GET", "tables/Customers/records", "--query", "q.where=Name IN ('row 1', 'row 3', 'O''Brien & Co = 100%')", "-q", "q.limit=2"], fake)
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -24,9 +24,9 @@ import Testing
         #expect(request.query["q.limit"] == "2")
     }
 
-    @Test func sendsJSONFromTheCommandLineOrAFile() throws {
-        let fake = try FakeCaspio()
-        fake.seed("Customers", count: 1)
+    @Test func sendsJSONFromTheCommandLineOrAFile() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("Customers", count: 1)
         let posted = try run(["POST", "tables/Customers/records", "--json", #"{"Name":"Ada"}"#, "--query", "response=rows"], fake)
         #expect(posted.status == 0, "\(posted.stderr)")
         #expect(posted.stdout.contains("\"Ada\""))
@@ -40,8 +40,8 @@ import Testing
         #expect(fake.resourceRequests.allSatisfy { $0.header("Content-Type") == "application/json" })
     }
 
-    @Test func httpErrorsExit5AndBadInputExits2() throws {
-        let fake = try FakeCaspio()
+    @Test func httpErrorsExit5AndBadInputExits2() async throws {
+        let fake = try await EmulatedCaspio.start()
         let missing = try run(["GET", "tables/Nope/records"], fake)
         #expect(missing.status == 5)
         #expect(missing.stderr.contains("HTTP 404 ObjectNotFound: Cannot find table 'Nope'"))

@@ -15,8 +15,8 @@ import Testing
         print("not reached")
         """
 
-    @Test func maxRequestsFlagStopsTheFourthRequest() throws {
-        let fake = try FakeCaspio()
+    @Test func maxRequestsFlagStopsTheFourthRequest() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua(Self.fourGets, against: fake, flags: ["--max-requests", "3"])
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stdout == "false\tbudget\tGET\ttrue\tnil\ntrue\n3\n")
@@ -24,8 +24,8 @@ import Testing
         #expect(fake.resourceRequests.count == 3)
     }
 
-    @Test func maxRequestsFromTheEnvironment() throws {
-        let fake = try FakeCaspio()
+    @Test func maxRequestsFromTheEnvironment() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua(Self.fourGets, against: fake, environment: ["CASPIO_MAX_REQUESTS": "3"])
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stdout == "false\tbudget\tGET\ttrue\tnil\ntrue\n3\n")
@@ -34,9 +34,9 @@ import Testing
         #expect(config.stdout == "7\n")
     }
 
-    @Test func theBudgetStopsPagingAndMaps() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 5000)
+    @Test func theBudgetStopsPagingAndMaps() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 5000)
         let paging = try runLua("""
             local n = 0
             local ok, err = pcall(function() for row in caspio.records("T") do n = n + 1 end end)
@@ -45,7 +45,7 @@ import Testing
         #expect(paging.status == 0, "\(paging.stderr)")
         #expect(paging.stdout == "2000\tfalse\tbudget\n")
 
-        fake.server.clearRequests()
+        let paged = fake.resourceRequests.count
         let mapped = try runLua("""
             local items = {}
             for i = 1, 10 do items[i] = i end
@@ -53,7 +53,7 @@ import Testing
             """, against: fake, flags: ["--max-requests", "4"])
         #expect(mapped.status == 4, "\(mapped.stderr)")
         #expect(mapped.stderr.hasPrefix("caspio: item 5: budget error: "), "\(mapped.stderr)")
-        #expect(fake.resourceRequests.count == 4)
+        #expect(fake.resourceRequests.count - paged == 4)
     }
 
     @Test func checkFalseReturnsErrorResponses() throws {
@@ -151,9 +151,9 @@ import Testing
         #expect(script.status == 1)
     }
 
-    @Test func statsCountRequestsRowsAndGrants() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1500)
+    @Test func statsCountRequestsRowsAndGrants() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1500)
         let result = try runLua("""
             local before = caspio.stats()
             print(before.requests, next(before.requests_by_method), next(before.grants))
@@ -173,8 +173,8 @@ import Testing
         #expect(result.stdout == "0\tnil\tnil\n7\t3\t2\t1\t1\n1500\t4\t1\t1\t0\ntrue\ttrue\n")
     }
 
-    @Test func logWritesToStderrOnly() throws {
-        let fake = try FakeCaspio()
+    @Test func logWritesToStderrOnly() async throws {
+        let fake = try await EmulatedCaspio.start()
         let script = """
             caspio.log.info("processed %d rows of %s", 42, "T")
             caspio.log.warn("careful")
@@ -201,7 +201,7 @@ import Testing
         }
         #expect(records.map { $0["message"] as? String } == ["processed 42 rows of T", "careful", records[2]["message"] as? String, "details"])
         #expect(records.map { $0["level"] as? String } == ["info", "warning", "error", "debug"])
-        #expect(fake.server.requests.isEmpty)
+        #expect(fake.requests.isEmpty)
     }
 
     @Test func configShowsTheAccountButNoSecret() throws {
@@ -254,8 +254,8 @@ import Testing
         #expect(!plain.stdout.contains(fake.settings.clientSecret))
     }
 
-    @Test func sleepAndEnv() throws {
-        let fake = try FakeCaspio()
+    @Test func sleepAndEnv() async throws {
+        let fake = try await EmulatedCaspio.start()
         let started = ContinuousClock.now
         let result = try runLua("""
             caspio.sleep(0.3)

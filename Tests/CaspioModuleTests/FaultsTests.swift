@@ -6,12 +6,12 @@ import Testing
 /// expects are success, a failing task fails its map whatever it raised, and an upsert whose
 /// insert may have landed looks before inserting again.
 @Suite struct FaultsTests {
-    static func run(_ source: String, _ fake: FakeCaspio, _ faulty: FaultyServer) throws -> ProcessResult {
+    static func run(_ source: String, _ fake: EmulatedCaspio, _ faulty: FaultyServer) throws -> ProcessResult {
         try runLua(source, against: fake, environment: ["CASPIO_BASE_URL": faulty.origin + "/integrations/rest/v3"])
     }
 
-    @Test func aFailingTaskFailsTheMapWithItsPositionAndEveryTaskCloses() throws {
-        let fake = try FakeCaspio()
+    @Test func aFailingTaskFailsTheMapWithItsPositionAndEveryTaskCloses() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua("""
             local closed = {}
             local function guard(x) return setmetatable({}, { __close = function() closed[#closed + 1] = x end }) end
@@ -55,9 +55,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: live), "pid 1 is running: its file stays")
     }
 
-    @Test func aRedirectIsAnErrorNamingItsLocation() throws {
-        let fake = try FakeCaspio()
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+    @Test func aRedirectIsAnErrorNamingItsLocation() async throws {
+        let fake = try await EmulatedCaspio.start()
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             request.path.contains("/files") || request.path.hasSuffix("/tables")
                 ? .redirect(status: 302, location: "https://elsewhere.example/login") : .forward
         }
@@ -76,10 +76,10 @@ import Testing
         #expect(lines.last == "true", "no file for a redirected download")
     }
 
-    @Test func noContentWhereAnAnswerIsNeededIsAnError() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1)
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+    @Test func noContentWhereAnAnswerIsNeededIsAnError() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1)
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             request.path.hasSuffix("/fields") ? .forward : .reply(TestHTTPServer.Reply(status: 204))
         }
         defer { faulty.shutdown() }
@@ -95,10 +95,10 @@ import Testing
 
     /// A 503 after the row was written: the POST is not replayed, and upsert, which knows the
     /// key, finds the row there instead of inserting it twice.
-    @Test func anUpsertWhoseInsertLandedDoesNotInsertItTwice() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+    @Test func anUpsertWhoseInsertLandedDoesNotInsertItTwice() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 2)
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             request.method == "POST" ? .forwardThenFail(then: .status(503)) : .forward
         }
         defer { faulty.shutdown() }
@@ -109,7 +109,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "1\t0\t1\n", "\(result.stdout)")
         #expect(faulty.requests.filter { $0.method == "POST" }.count == 1)
-        let rows = fake.tables["T"] ?? []
-        #expect(rows.filter { $0["Name"] == .string("new") }.count == 1, "\(rows)")
+        let rows = try fake.rows("T")
+        #expect(rows.filter { $0["Name"] as? String == "new" }.count == 1, "\(rows)")
     }
 }

@@ -4,8 +4,9 @@ import Testing
 
 /// caspio.files and caspio.attachments: multipart uploads, streamed downloads, listing.
 @Suite struct FilesTests {
-    @Test func uploadListDownloadAndDelete() throws {
-        let fake = try FakeCaspio()
+    @Test func uploadListDownloadAndDelete() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.sandbox.seed(json: #"{"Folders":[{"Name":"F1","ExternalKey":"F1"}]}"#)
         let result = try runLua("""
             local data = "binary\\0data\\255\\r\\n--not-a-boundary\\r\\n" .. string.rep("x", 100000)
             local f = assert(io.open("report.pdf", "wb")); f:write(data); f:close()
@@ -32,21 +33,23 @@ import Testing
             report.pdf:100032
             by-key.pdf\ttrue
             by-path.pdf\ttrue
-            false\t409\tFileAlreadyExists
+            false\t409\tConflict
             report.pdf
             true
             false\t404\ttrue
 
             """)
-        let upload = try #require(fake.server.requests.first { $0.method == "POST" && $0.path.hasSuffix("/files") })
+        let upload = try #require(fake.requests.first { $0.method == "POST" && $0.path.hasSuffix("/files") })
         #expect(upload.header("Content-Type")?.hasPrefix("multipart/form-data; boundary=") == true)
         #expect(upload.query["externalKey"] == "F1")
         #expect(upload.bodyText.contains("Content-Disposition: form-data; name=\"Files\"; filename=\"report.pdf\""))
         #expect(upload.bodyText.contains("Content-Type: application/pdf"))
     }
 
-    @Test func attachmentsGoToTheRecord() throws {
-        let fake = try FakeCaspio()
+    @Test func attachmentsGoToTheRecord() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.createTable("Customers", fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER"), ("Photo", "FILE")])
+        try fake.seed("Customers", count: 7)
         let result = try runLua("""
             local f = assert(io.open("photo.png", "wb")); f:write("\\137PNG\\r\\n"); f:close()
             caspio.attachments.upload("Customers", "Photo", 7, "photo.png")
@@ -55,16 +58,16 @@ import Testing
             """, against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "true\n")
-        let put = try #require(fake.server.requests.first { $0.method == "PUT" })
+        let put = try #require(fake.requests.first { $0.method == "PUT" })
         #expect(put.path == "/integrations/rest/v3/tables/Customers/attachments/Photo/7")
         #expect(put.bodyText.contains("name=\"File\"; filename=\"photo.png\""))
     }
 
-    @Test func aMissingLocalFileIsAClearError() throws {
-        let fake = try FakeCaspio()
+    @Test func aMissingLocalFileIsAClearError() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua("caspio.files.upload('nope.csv')", against: fake)
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot read nope.csv"))
-        #expect(fake.server.requests.isEmpty)
+        #expect(fake.requests.isEmpty)
     }
 }

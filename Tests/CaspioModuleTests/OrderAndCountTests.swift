@@ -20,7 +20,7 @@ import Testing
         (#"{orderBy = "PK_ID, Name"}"#, "PK_ID, Name"),
         (#"{orderBy = "COALESCE(Name, PK_ID) DESC"}"#, "COALESCE(Name, PK_ID) DESC,PK_ID"),
         (#"{orderBy = ""}"#, "PK_ID"),
-        (#"{view = true, orderBy = "Name"}"#, "Name,PK_ID"),
+        (#"{view = true, orderBy = "T_Name"}"#, "T_Name,PK_ID"),
         // Groups have no PK_ID: their fields make the order total.
         (#"{groupBy = "State"}"#, "State"),
         (#"{groupBy = {"State", "City"}, orderBy = "State DESC"}"#, "State DESC,City"),
@@ -32,10 +32,13 @@ import Testing
 
     @Test(arguments: orders)
     func everyReadIsTotallyOrdered(options: String, orderBy: String?) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 3)
+        let fake = try await EmulatedCaspio.start()
+        try fake.createTable("T", fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER"), ("State", "STRING"), ("City", "STRING")])
+        try fake.seed("T", count: 3)
+        try fake.createView("TV", of: "T", fields: ["Name"])
         let lua = try InProcessLua(fake)
-        _ = await lua.values(#"for row in caspio.records("T", \#(options)) do end"#)
+        let name = options.contains("view = true") ? "TV" : "T"
+        #expect(await lua.values(#"for row in caspio.records("\#(name)", \#(options)) do end"#) == [])
         #expect(fake.resourceRequests.first?.query["q.orderBy"] == orderBy)
     }
 
@@ -46,8 +49,8 @@ import Testing
         #"for row in t:rows({select = {"PK_ID", "Kind"}, where = {Kind = "same"}, orderBy = "Kind"}) do see(row) end"#,
         #"for row in t:rows({orderBy = "Kind DESC", pageSize = 500}) do see(row) end"#,
         #"for _, row in ipairs(t:all()) do see(row) end"#,
-        #"for row in caspio.view("T"):rows() do see(row) end"#,
-        #"for _, row in ipairs(caspio.view("T"):all({orderBy = "Kind"})) do see(row) end"#,
+        #"for row in caspio.view("TV"):rows() do see(row) end"#,
+        #"for _, row in ipairs(caspio.view("TV"):all({orderBy = "T_Kind"})) do see(row) end"#,
         // Reading ahead, and t:all's concurrent pages, change nothing of that.
         #"for row in caspio.records("T", {prefetch = 8, pageSize = 100}) do see(row) end"#,
         #"for row in t:rows({prefetch = 0, orderBy = "Kind"}) do see(row) end"#,
@@ -57,7 +60,7 @@ import Testing
 
     @Test(arguments: reads)
     func eachRowExactlyOnceWhateverTheServersOrder(read: String) async throws {
-        let fake = try Self.shuffling(rows: 2600)
+        let fake = try await Self.shuffling(rows: 2600)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local t = caspio.table("T")
@@ -75,7 +78,7 @@ import Testing
 
     /// t:first among ties is the lowest PK_ID, whatever order the server gives them in.
     @Test func firstIsTheSameRowEveryTime() async throws {
-        let fake = try Self.shuffling(rows: 300)
+        let fake = try await Self.shuffling(rows: 300)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local t, ids = caspio.table("T"), {}
@@ -87,7 +90,7 @@ import Testing
 
     /// Caspio's own order (order = false) against the same server: pages repeat and skip rows.
     @Test func withoutATotalOrderPagesRepeatAndSkipRows() async throws {
-        let fake = try Self.shuffling(rows: 2600)
+        let fake = try await Self.shuffling(rows: 2600)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local n, ids = 0, {}
@@ -100,14 +103,16 @@ import Testing
         #expect((values.last?.integerValue ?? 2600) < 2600, "the shuffling server should make some rows repeat")
     }
 
-    /// 2,600 rows {PK_ID, N, Name, Kind = "same"} behind a server that shuffles every read.
-    static func shuffling(rows: Int) throws -> FakeCaspio {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: rows)
-        fake.state.withLockedValue { state in
-            for i in state.records.tables["T", default: []].indices { state.records.tables["T"]![i]["Kind"] = .string("same") }
+    /// 2,600 rows {PK_ID, N, Name, Kind = "same"} (and the view TV of PK_ID and Kind) behind
+    /// a server that shuffles every read, ties of q.orderBy too.
+    static func shuffling(rows: Int) async throws -> EmulatedCaspio {
+        let fake = try await EmulatedCaspio.start {
+            $0.shuffleUnordered = true
+            $0.orderSeed = 12
         }
-        fake.shuffleReads(seed: 12)
+        try fake.createTable("T", fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER"), ("Kind", "STRING")])
+        try fake.seed("T", count: rows, extra: ["Kind": "same"])
+        try fake.createView("TV", of: "T", fields: ["Kind"])
         return fake
     }
 
@@ -138,8 +143,8 @@ import Testing
 
     @Test(arguments: changes)
     func aChangedCountIsAWarning(change: String, seen: Int) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 20)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 20)
         let lua = try InProcessLua(fake)
         #expect(await lua.values(Self.loop(change, options: "{pageSize = 5}")) == [.integer(Int64(seen))])
         let warnings = lua.logs.all.filter { $0.hasPrefix("warning: ") }
@@ -158,8 +163,8 @@ import Testing
 
     @Test(arguments: changes)
     func aChangedCountIsAnErrorWhenExact(change: String, seen: Int) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 20)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 20)
         let lua = try InProcessLua(fake)
         let source = Self.loop(change, options: "{pageSize = 5, exact = true}")
         if seen == 20 {
@@ -184,8 +189,8 @@ import Testing
 
     @Test(arguments: uncounted)
     func onlyReadsThatEndAreCounted(read: String) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 20)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 20)
         let lua = try InProcessLua(fake)
         _ = await lua.values("local t = caspio.table('T')\n" + read)
         #expect(lua.logs.all.allSatisfy { !$0.hasPrefix("warning: ") }, "\(lua.logs.all)")
@@ -204,8 +209,8 @@ import Testing
 
     @Test(arguments: limits)
     func aLimitIsCountedAgainstTheSmallerOfItAndTheCount(options: String, change: String, seen: Int, warning: String?) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 20)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 20)
         let lua = try InProcessLua(fake)
         #expect(await lua.values(Self.loop(change, options: options)) == [.integer(Int64(seen))])
         let warnings = lua.logs.all.filter { $0.hasPrefix("warning: ") }

@@ -6,8 +6,8 @@ import Testing
 /// helpers against a v2 base URL: v2 paths for tasks and applications, a clear 404 for what
 /// only v3 has.
 @Suite struct PrincipalAndV2Tests {
-    @Test func principalReachesEveryRequest() throws {
-        let fake = try FakeCaspio()
+    @Test func principalReachesEveryRequest() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua("""
             caspio.get("tables")
             caspio.request("GET", "tables", {principal = "nurse@example.com", headers = {principal = "ignored"}})
@@ -18,7 +18,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "false\tprincipal must be a string (got the number 5)\n")
         #expect(fake.resourceRequests.map { $0.header("Principal") } == ["Dr. Ada", "nurse@example.com", "from-headers"])
-        let without = try FakeCaspio()
+        let without = try await EmulatedCaspio.start()
         _ = try runLua("caspio.get('tables')", against: without)
         #expect(without.resourceRequests.first?.header("Principal") == nil)
     }

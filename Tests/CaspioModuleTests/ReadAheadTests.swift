@@ -26,8 +26,8 @@ import Testing
 
     @Test(arguments: depths)
     func pagesAreAskedForAheadWhileTheLoopWorks(options: String, ahead: Int) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 100)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 100)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local n, held = 0, nil
@@ -49,8 +49,8 @@ import Testing
 
     @Test(arguments: wholeReads)
     func aWholeReadAsksForNoPagePastTheEnd(rows: Int, pageSize: Int, prefetch: Int, requests: Int) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: rows)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: rows)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local n, ordered = 0, true
@@ -78,8 +78,8 @@ import Testing
 
     @Test(arguments: earlyStops)
     func aLoopThatStopsEarlyCostsAtMostThePagesAskedFor(options: String, stop: String, most: Int) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 100)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 100)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local function read()
@@ -97,8 +97,8 @@ import Testing
     }
 
     @Test func aPageThatFailsCancelsThePagesAskedForAfterIt() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 100)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 100)
         // Page 1, then a failure for each of the pages after it (asked for at once, so any
         // of them may come first): reading page 2 fails, the pages ahead of it are cancelled
         // unread. While page 2 is awaited, up to 4 pages are ahead of it (3 to 6): at most 6.
@@ -115,12 +115,12 @@ import Testing
     }
 
     @Test func aMapTaskThatIsClosedCancelsItsPagesAhead() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 100)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 100)
         // Task 2 fails while task 1 waits for page 2 (the slow one): map closes task 1, and
         // with it the loop, which cancels the pages it asked for ahead. (Should task 2 fail
         // sooner, there is nothing ahead yet: nothing is left behind either way.)
-        fake.settings.resourceDelay = { request in
+        fake.delay { request in
             if request.query["q.pageSize"] == "6" { return 0.1 }
             return request.query["q.pageNumber"] == "2" ? 0.3 : 0
         }
@@ -141,8 +141,8 @@ import Testing
     }
 
     @Test func insertsDuringAReadAheadAreCounted() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 20)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 20)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local t, n = caspio.table("T"), 0
@@ -159,6 +159,7 @@ import Testing
         #expect(warnings.first?.contains("read 21 rows, but Caspio counted 20") == true, "\(warnings)")
     }
 
+    /// (On FakeCaspio still: the sandbox's folders are found by their external key.)
     @Test func aFilesListingReadsAheadEachFileOnce() async throws {
         let fake = try FakeCaspio()
         let lua = try InProcessLua(fake)
@@ -192,10 +193,10 @@ import Testing
 
     @Test(arguments: allReads)
     func allReadsEveryPageOnceInOrder(rows: Int, pageSize: Int, concurrency: Int?, requests: Int) async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: rows)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: rows)
         // Early pages answer last, so that pages arrive out of order.
-        fake.settings.resourceDelay = { request in
+        fake.delay { request in
             let page = Int(request.query["q.pageNumber"] ?? "1") ?? 1
             return page > 1 ? max(0, 0.03 - 0.005 * Double(page)) : 0
         }

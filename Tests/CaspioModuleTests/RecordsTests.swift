@@ -16,8 +16,8 @@ import Testing
         print(n, ordered)
         """
 
-    @Test func anUncaughtErrorOnAPageEndsTheRunWithItsKindsStatus() throws {
-        let fake = try FakeCaspio()
+    @Test func anUncaughtErrorOnAPageEndsTheRunWithItsKindsStatus() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua("""
             fake_page = caspio.records("Nope")
             fake_page()
@@ -26,11 +26,12 @@ import Testing
         #expect(result.stderr.hasPrefix("caspio: HTTP 404 ObjectNotFound: Cannot find table 'Nope'"))
     }
 
-    @Test func aRefusedRenewalEndsTheLoopWithAnAuthError() throws {
-        var settings = FakeCaspio.Settings()
-        settings.refuseRefreshWith = 400
-        let fake = try FakeCaspio(settings: settings)
-        fake.seed("T", count: 1500)
+    @Test func aRefusedRenewalEndsTheLoopWithAnAuthError() async throws {
+        let fake = try await EmulatedCaspio.start()
+        fake.always(.json(400, ["error": "invalid_grant", "error_description": "Refresh token expired"])) {
+            $0.path == "/oauth/token" && $0.form["grant_type"] == "refresh_token"
+        }
+        try fake.seed("T", count: 1500)
         fake.revokeTokens(afterRequests: 1)
         // The refresh is refused, client credentials work: the loop still never notices.
         let ok = try runLua(Self.countRows, against: fake)
@@ -40,11 +41,11 @@ import Testing
         #expect(fake.tokenRequests.map { $0.form["grant_type"] ?? "" } == ["client_credentials", "refresh_token", "client_credentials"])
 
         // A later run starts with the cached token; after its first page the tokens are revoked
-        // and the client secret has been rotated: an auth error that the script can catch.
+        // and the client secret has been rotated (the run has the old one): an auth error that
+        // the script can catch.
         let cache = try temporaryDirectory().path
         let warm = try runLua("caspio.get('tables/T/records', {['q.limit'] = 1})", against: fake, environment: ["CASPIO_TOKEN_CACHE": cache])
         #expect(warm.status == 0, "\(warm.stderr)")
-        fake.settings.clientSecret = "rotated-secret"
         fake.revokeTokens(afterRequests: 1, refreshTokensToo: true)
         let script = """
             local n = 0
@@ -53,7 +54,7 @@ import Testing
             for row in caspio.records("T") do end
             """
         let failed = try runLua(
-            script, against: fake, environment: ["CASPIO_TOKEN_CACHE": cache, "CASPIO_CLIENT_SECRET": "test-secret-Zq8yW3pL"])
+            script, against: fake, environment: ["CASPIO_TOKEN_CACHE": cache, "CASPIO_CLIENT_SECRET": "the-secret-before-rotation"])
         #expect(failed.status == 3, "\(failed.stderr)")
         #expect(failed.stdout == "1000\tfalse\tauth\t401\tinvalid_client\n", "\(failed.stdout)")
         #expect(failed.stderr.hasPrefix("caspio: authentication failed (HTTP 401) invalid_client"), "\(failed.stderr)")

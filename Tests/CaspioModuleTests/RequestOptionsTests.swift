@@ -8,7 +8,9 @@ import Testing
 /// timeout's exit status. Bad options: UsageTests.
 @Suite struct RequestOptionsTests {
     @Test func optionsReachTheWire() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
+        // About what is sent: whatever it asks, each is answered as a success.
+        fake.script(Array(repeating: .json(200, ["Result": []]), count: 4))
         let lua = try InProcessLua(fake)
         _ = await lua.values("""
             caspio.request("GET", "/tables", {
@@ -37,16 +39,16 @@ import Testing
     }
 
     @Test func badOptionsSendNothing() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let lua = try InProcessLua(fake)
         let message = await lua.failure(#"caspio.request("GET", "tables", {query = {ok = 1, bad = {}}})"#)
         #expect(message == "script.lua:1: opts.query.bad must be a string, number or boolean (got table)")
-        #expect(fake.server.requests.isEmpty)
+        #expect(fake.requests.isEmpty)
     }
 
-    @Test func aTimeoutIsATimeoutError() throws {
-        let fake = try FakeCaspio()
-        fake.settings.resourceDelay = { _ in 3 }
+    @Test func aTimeoutIsATimeoutError() async throws {
+        let fake = try await EmulatedCaspio.start()
+        fake.delay { _ in 3 }
         let started = ContinuousClock.now
         // POST: not retried after a timeout (it may have been applied), so one attempt.
         let result = try runLua("""
@@ -62,8 +64,8 @@ import Testing
     }
 
     @Test func shorthandsDecodeJSONAndReturnOtherAnswersWhole() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 3)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 3)
         fake.script([
             .json(200, ["Result": ["ok"]]),
             .text(200, "plain text"),

@@ -4,9 +4,9 @@ import Testing
 
 /// caspio.request and its shorthands, the error tables, auth/refresh/token.
 @Suite struct RequestTests {
-    @Test func requestReturnsAResponseTable() throws {
-        let fake = try FakeCaspio()
-        fake.seed("Customers", count: 3)
+    @Test func requestReturnsAResponseTable() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("Customers", count: 3)
         let result = try runLua("""
             local r = caspio.request("GET", "tables/Customers/records", {query = {["q.limit"] = 2, ["q.select"] = "PK_ID,Name"}})
             print(math.type(r.status), r.status, r.headers["content-type"], #r.json.Result, type(r.body), r.request_id ~= nil)
@@ -19,8 +19,8 @@ import Testing
         #expect(request.query["q.select"] == "PK_ID,Name")
     }
 
-    @Test func httpErrorsRaiseTablesThatReadWell() throws {
-        let fake = try FakeCaspio()
+    @Test func httpErrorsRaiseTablesThatReadWell() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua("""
             local ok, err = pcall(caspio.get, "tables/Custmers/records")
             print(ok, err.kind, err.status, err.code, err.method, err.request_id ~= nil)
@@ -40,8 +40,8 @@ import Testing
         #expect(result.stderr.contains("stack traceback:"))
     }
 
-    @Test func authRefreshAndTokenNeverExposeTheTokenElsewhere() throws {
-        let fake = try FakeCaspio()
+    @Test func authRefreshAndTokenNeverExposeTheTokenElsewhere() async throws {
+        let fake = try await EmulatedCaspio.start()
         let result = try runLua("""
             local a = caspio.auth()
             print(a.token_type, a.source, math.type(a.expires_in), math.type(a.expires_at), a.access_token, a.refresh_token)

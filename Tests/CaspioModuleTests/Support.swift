@@ -2,14 +2,14 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// Runs a Lua script with the built `caspio` against `fake` (token cache in a fresh directory).
+/// Runs a Lua script with the built `caspio` against `fake` (the emulator or FakeCaspio) (token cache in a fresh directory).
 /// For what is about processes: exit statuses, output streams, files, the command line.
 func runLua(
-    _ source: String, against fake: FakeCaspio, flags: [String] = [], environment: [String: String] = [:]
+    _ source: String, against fake: any CaspioEndpoint, flags: [String] = [], environment: [String: String] = [:]
 ) throws -> ProcessResult {
     let directory = try temporaryDirectory()
     let script = try write(source, to: directory.appendingPathComponent("script.lua"))
-    var env = fake.environment(cacheDirectory: directory.path + "/cache")
+    var env = fake.environment(cacheDirectory: directory.path + "/cache", caFile: nil)
     env["HOME"] = directory.path
     env.merge(environment) { $1 }
     // Killed, and the test failed with what it printed, if it runs past its deadline.

@@ -6,9 +6,9 @@ import Testing
 /// caspio.table / caspio.view handles: rows, all, first, count, insert, update, delete, fields.
 /// Paging through them: PagerTests; refused writes and bad arguments: UsageTests.
 @Suite struct TableHandleTests {
-    @Test func allFirstAndCount() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1200)
+    @Test func allFirstAndCount() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1200)
         let result = try runLua("""
             local t = caspio.table("T")
             print(tostring(t), tostring(caspio.view("V")))
@@ -34,9 +34,9 @@ import Testing
         #expect(queries[6]["q.where"] == "N=5")
     }
 
-    @Test func insertOneOrManyReturnsTheStoredRows() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
+    @Test func insertOneOrManyReturnsTheStoredRows() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 2)
         let result = try runLua("""
             local t = caspio.table("T")
             local one = t:insert({Name = "Ada", N = 10})
@@ -59,12 +59,13 @@ import Testing
             #expect(post.header("Content-Type") == "application/json")
         }
         #expect(posts[0].bodyText == #"{"N":10,"Name":"Ada"}"# || posts[0].bodyText == #"{"Name":"Ada","N":10}"#)
-        #expect(fake.tables["T"]?.count == 6)
+        #expect(try fake.rows("T").count == 6)
     }
 
-    @Test func updateAndDeleteReturnRecordsAffected() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 10)
+    @Test func updateAndDeleteReturnRecordsAffected() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.createTable("T", fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER"), ("Flag", "YES/NO")])
+        try fake.seed("T", count: 10)
         let result = try runLua("""
             local t = caspio.table("T")
             print(t:update({N = {1, 2, 3}}, {Name = "changed"}))
@@ -87,9 +88,9 @@ import Testing
         #expect(writes[0].bodyText == #"{"Name":"changed"}"#)
     }
 
-    @Test func fieldsAndUnknownTables() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1)
+    @Test func fieldsAndUnknownTables() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1)
         let result = try runLua("""
             local t = caspio.table("T")
             local names = {}
@@ -111,7 +112,7 @@ import Testing
             """, against: fake)
         #expect(result.status == 5, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "N:STRING Name:STRING PK_ID:AUTONUMBER")
+        #expect(lines[0] == "PK_ID:AUTONUMBER Name:STRING N:INTEGER")
         #expect(Array(lines.dropFirst()) == [
             "false\tcaspio.error\thttp\t404\tObjectNotFound\tGET\ttrue",
             "false\tcaspio.error\thttp\t404\tObjectNotFound\tGET\ttrue",
@@ -120,21 +121,22 @@ import Testing
             "false\tcaspio.error\thttp\t404\tObjectNotFound\tDELETE\ttrue",
             "false\tcaspio.error\thttp\t404\tObjectNotFound\tGET\ttrue",
         ])
-        #expect(result.stderr.hasPrefix("caspio: HTTP 404 ObjectNotFound: Cannot find table 'Missing' (GET http://127.0.0.1:"))
+        #expect(result.stderr.hasPrefix("caspio: HTTP 404 ObjectNotFound: Cannot find table 'Missing' (no table 'Missing'; the tables are: T) (GET http://127.0.0.1:"))
         #expect(fake.resourceRequests.last?.path.hasSuffix("/tables/Missing/records") == true)
     }
 
     @Test func viewsReadTheirRecords() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("V", count: 3)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 3)
+        try fake.createView("V", of: "T", fields: ["N"])
         let lua = try InProcessLua(fake)
         let v = "local v = caspio.view('V'); "
-        #expect(await lua.values(v + "return #v:all(), v:count(), v:first().N") == [3, 3, 1])
+        #expect(await lua.values(v + "return #v:all(), v:count(), v:first().T_N") == [3, 3, 1])
         #expect(fake.resourceRequests.allSatisfy { $0.method == "GET" && $0.path.contains("/views/V/records") })
     }
 
     @Test func aCountNeedsPaginationInTheAnswer() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         fake.script([.json(200, ["Result": []])])
         let lua = try InProcessLua(fake)
         let error = await lua.error(#"return caspio.table("T"):count()"#)

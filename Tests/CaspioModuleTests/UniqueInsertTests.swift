@@ -11,16 +11,24 @@ import Testing
         {"Result":[{"Name":"PK_ID","Type":"AUTONUMBER","Unique":true},{"Name":"Name","Type":"STRING","Unique":true},{"Name":"N","Type":"STRING","Unique":false}]}
         """.utf8))
 
-    static func landedThen503(_ fake: FakeCaspio) throws -> FaultyServer {
-        try FaultyServer(upstream: fake.server.origin) { request in
+    /// T with that design in the sandbox, and two rows.
+    static func seedT(_ fake: EmulatedCaspio) throws {
+        try fake.sandbox.seed(json: """
+            {"Tables":[{"Name":"T","Fields":[{"Name":"PK_ID","Type":"AUTONUMBER","Unique":true},{"Name":"Name","Type":"STRING","Unique":true},
+              {"Name":"N","Type":"STRING"}],"Rows":[{"Name":"row 1","N":"1"},{"Name":"row 2","N":"2"}]}]}
+            """)
+    }
+
+    static func landedThen503(_ fake: EmulatedCaspio) throws -> FaultyServer {
+        try FaultyServer(upstream: fake.origin) { request in
             if request.path.hasSuffix("/fields") { return .reply(design) }
             return request.method == "POST" ? .forwardThenFail(then: .status(503)) : .forward
         }
     }
 
-    @Test func anInsertThatLandedIsFoundByItsUniqueFieldAndNotSentAgain() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
+    @Test func anInsertThatLandedIsFoundByItsUniqueFieldAndNotSentAgain() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try Self.seedT(fake)
         let faulty = try Self.landedThen503(fake)
         defer { faulty.shutdown() }
         let result = try runLua("""
@@ -33,17 +41,17 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "new\t7\ttrue\n2\ta\tb\n", "\(result.stdout)")
         #expect(faulty.requests.filter { $0.method == "POST" }.count == 3, "one POST a row")
-        let rows = fake.tables["T"] ?? []
+        let rows = try fake.rows("T")
         for name in ["new", "a", "b"] {
-            #expect(rows.filter { $0["Name"] == .string(name) }.count == 1, "\(name): \(rows)")
+            #expect(rows.filter { $0["Name"] as? String == name }.count == 1, "\(name): \(rows)")
         }
     }
 
     /// Without a Unique field in the row there is nothing to look up by: the 503 is the error,
     /// and the POST is not replayed.
-    @Test func withoutAUniqueFieldTheFailureIsTheError() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
+    @Test func withoutAUniqueFieldTheFailureIsTheError() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try Self.seedT(fake)
         let faulty = try Self.landedThen503(fake)
         defer { faulty.shutdown() }
         let result = try runLua("""
@@ -56,11 +64,11 @@ import Testing
     }
 
     /// A 503 before anything was written: the lookup finds nothing, and the row is sent once more.
-    @Test func anInsertThatDidNotLandIsSentOnceMore() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
+    @Test func anInsertThatDidNotLandIsSentOnceMore() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try Self.seedT(fake)
         let posts = NIOLockedCounter()
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             if request.path.hasSuffix("/fields") { return .reply(Self.design) }
             guard request.method == "POST" else { return .forward }
             return posts.next() == 1 ? .reply(TestHTTPServer.Reply(status: 503)) : .forward
@@ -72,15 +80,15 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "new\n", "\(result.stdout)")
         #expect(faulty.requests.filter { $0.method == "POST" }.count == 2)
-        #expect((fake.tables["T"] ?? []).filter { $0["Name"] == .string("new") }.count == 1)
+        #expect(try fake.rows("T").filter { $0["Name"] as? String == "new" }.count == 1)
     }
 
     /// A server that never takes the row: as many POSTs as the transport's attempts (4), each
     /// after a lookup that found nothing, then the 503.
-    @Test func aRowThatNeverLandsIsSentAsOftenAsTheTransportWouldAndNoMore() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+    @Test func aRowThatNeverLandsIsSentAsOftenAsTheTransportWouldAndNoMore() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try Self.seedT(fake)
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             if request.path.hasSuffix("/fields") { return .reply(Self.design) }
             return request.method == "POST" ? .reply(TestHTTPServer.Reply(status: 503)) : .forward
         }

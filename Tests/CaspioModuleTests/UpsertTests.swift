@@ -6,9 +6,9 @@ import Testing
 /// t:upsert's reads (IN batches under the URI limit, or the whole table when cheaper) and
 /// writes (only what changed), t:insert's concurrency, and caspio.inspect/print_table.
 @Suite struct UpsertTests {
-    @Test func looksUpInBatchesUnderTheURILimitAndWritesOnlyWhatChanged() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1200)
+    @Test func looksUpInBatchesUnderTheURILimitAndWritesOnlyWhatChanged() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1200)
         let result = try runLua("""
             local rows = {}
             for i = 1, 150 do rows[i] = {Name = "row " .. i, N = i} end
@@ -37,9 +37,9 @@ import Testing
         #expect(puts == ["Name='row 150'", "Name='row 7'", "Name='row 70'"])
     }
 
-    @Test func readsTheWholeTableWhenThatIsFewerRequests() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1200)
+    @Test func readsTheWholeTableWhenThatIsFewerRequests() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1200)
         let result = try runLua("""
             local rows = {}
             for i = 1, 1000 do rows[i] = {Name = "row " .. i, N = i} end
@@ -61,9 +61,9 @@ import Testing
         #expect(fake.resourceRequests.map(\.method) == ["GET", "GET", "GET"])
     }
 
-    @Test func insertsConcurrentlyAndReturnsRowsInInputOrder() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1)
+    @Test func insertsConcurrentlyAndReturnsRowsInInputOrder() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1)
         let result = try runLua("""
             local rows = {}
             for i = 1, 20 do rows[i] = {Name = "n" .. i} end
@@ -99,11 +99,11 @@ import Testing
             """)
     }
 
-    /// A list t:all read shows its table's column order (the fake's design lists N, Name,
-    /// PK_ID); any other list PK_ID first, the rest sorted.
-    @Test func printTableUsesTheTablesColumnOrderForListsItRead() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
+    /// A list t:all read shows its table's column order (PK_ID, Name, N, as the seed made it);
+    /// any other list PK_ID first, the rest sorted.
+    @Test func printTableUsesTheTablesColumnOrderForListsItRead() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 2)
         let result = try runLua("""
             local list = caspio.table("T"):all()
             caspio.print_table(list)
@@ -111,16 +111,15 @@ import Testing
             """, against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         let headers = result.stdout.split(separator: "\n").filter { $0.contains("PK_ID") }
-        #expect(headers == ["N  Name   PK_ID", "PK_ID  N  Name"], "\(result.stdout)")
+        #expect(headers == ["PK_ID  Name   N", "PK_ID  N  Name"], "\(result.stdout)")
     }
 
     /// caspio.inspect shows a record read by t:first, t:rows or t:all with its fields in the
     /// table's order, other keys after them (`Extra`, which sorted would come first); any other
-    /// table sorted. (The fake's design order is also alphabetical: ReplTests has a table
-    /// whose order is not.)
-    @Test func inspectShowsRecordsFieldsInTheTablesOrder() throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 2)
+    /// table sorted (the copy: N, Name, PK_ID).
+    @Test func inspectShowsRecordsFieldsInTheTablesOrder() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 2)
         let result = try runLua("""
             local t = caspio.table("T")
             local first = t:first()
@@ -135,9 +134,9 @@ import Testing
             """, against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == """
-            { N = 1, Name = "row 1", PK_ID = 1 }
-            { N = 1, Name = "row 1", PK_ID = 1 }
-            { { N = 1, Name = "row 1", PK_ID = 1 }, { N = 2, Name = "row 2", PK_ID = 2, Extra = 1 } }
+            { PK_ID = 1, Name = "row 1", N = 1 }
+            { PK_ID = 1, Name = "row 1", N = 1 }
+            { { PK_ID = 1, Name = "row 1", N = 1 }, { PK_ID = 2, Name = "row 2", N = 2, Extra = 1 } }
             { N = 1, Name = "row 1", PK_ID = 1 }
 
             """, "\(result.stdout)")

@@ -88,8 +88,8 @@ import Testing
     ]
 
     @Test func hostileStringsMatchExactlyTheirRow() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("H", count: 0)
+        let fake = try await EmulatedCaspio.start()
+        try fake.createTable("H", fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("I", "INTEGER"), ("Flag", "INTEGER")])
         let lua = try InProcessLua(fake)
         let list = Self.hostile.map { luaString($0) }.joined(separator: ",\n  ")
         let values = await lua.values("""
@@ -115,10 +115,7 @@ import Testing
         }
         #expect(Array(values.dropFirst()) == [.integer(Int64(Self.hostile.count)), 1, 1, .integer(Int64(Self.hostile.count))])
         // Stored byte for byte.
-        let stored = (fake.tables["H"] ?? []).compactMap { row -> String? in
-            if case .string(let s)? = row["Name"] { return s }
-            return nil
-        }
+        let stored = try fake.rows("H").compactMap { $0["Name"] as? String }
         #expect(stored == Self.hostile.filter { $0 != Self.hostile[3] } + ["decoy"])
         // On the wire: every reserved character percent-encoded, so that `+`, `&`, `#`, `%`
         // and `=` cannot change the query.

@@ -1,0 +1,271 @@
+import CaspioSandbox
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Caspio for tests: the sandbox (`CaspioSandbox`, the one emulator) serving in this process on
+/// 127.0.0.1 and a free port, with knobs in a middleware around it: scripted answers or faults
+/// for chosen requests, added latency, requests in flight (now and at most), and a log of every
+/// request with its secrets masked. No globals: each test starts its own, in parallel if it likes.
+///
+/// The sandbox's defaults for tests apply (`SandboxSettings()`: unordered reads in key order,
+/// no rate limit), without the demo tables; `configure` changes them, e.g. `$0.shuffleUnordered = true` or
+/// `$0.rateLimit = …` for the account limiter.
+public final class EmulatedCaspio: Sendable {
+    public let running: RunningSandbox
+    private let knobs: NIOLockedValueBox<Knobs>
+
+    public static func start(_ configure: (inout SandboxSettings) -> Void = { _ in }) async throws -> EmulatedCaspio {
+        var settings = SandboxSettings()
+        settings.demoSeed = false  // each test seeds what it needs
+        configure(&settings)
+        let knobs = NIOLockedValueBox(Knobs())
+        let running = try await RunningSandbox.start(settings, middleware: [KnobsMiddleware(knobs: knobs)], executor: OwnThreads())
+        let sandbox = running.sandbox
+        knobs.withLockedValue {
+            $0.revoke = { refreshTokensToo in
+                sandbox.revokeAccessTokens()
+                if refreshTokensToo { sandbox.revokeRefreshTokens() }
+            }
+        }
+        return EmulatedCaspio(running: running, knobs: knobs)
+    }
+
+    private init(running: RunningSandbox, knobs: NIOLockedValueBox<Knobs>) {
+        self.running = running
+        self.knobs = knobs
+    }
+
+    /// Stops serving once the test lets go of it (`stop()` to wait for that).
+    deinit {
+        let running = running
+        Task { await running.stop() }
+    }
+
+    /// Stops serving and waits until the server has closed.
+    public func stop() async { await running.stop() }
+
+    public var sandbox: Sandbox { running.sandbox }
+    public var settings: SandboxSettings { running.sandbox.settings }
+    public var origin: String { running.origin }
+    public var baseURL: String { running.baseURL }
+    public var tokenURL: String { running.tokenURL }
+
+    /// Environment variables that point `caspio` at this sandbox.
+    public func environment(cacheDirectory: String?, caFile: String? = nil) -> [String: String] {
+        var env = [
+            "CASPIO_BASE_URL": baseURL, "CASPIO_TOKEN_URL": tokenURL, "CASPIO_CLIENT_ID": settings.clientID,
+            "CASPIO_CLIENT_SECRET": settings.clientSecret, "CASPIO_TOKEN_CACHE": cacheDirectory ?? "off",
+            "CASPIO_CONFIG": "/nonexistent/caspio-config.toml",
+        ]
+        if let caFile { env["CASPIO_CA_FILE"] = caFile }
+        return env
+    }
+
+    // MARK: What was asked
+
+    /// Every request in the order received; `Authorization` values and the token form's
+    /// secrets are masked (see `Masked`).
+    public var requests: [TestHTTPServer.Request] { knobs.withLockedValue { $0.log } }
+    public var tokenRequests: [TestHTTPServer.Request] { requests.filter { $0.path == "/oauth/token" } }
+    /// Requests to the API (neither the token endpoint nor `/_sandbox`).
+    public var resourceRequests: [TestHTTPServer.Request] { requests.filter { Self.isResource($0.path) } }
+    public var grants: [String: Int] { sandbox.grants }
+    public var grantCount: Int { grants.values.reduce(0, +) }
+    /// API requests received and not yet answered, now and at most.
+    public var inFlight: Int { knobs.withLockedValue { $0.inFlight } }
+    public var maxInFlight: Int { knobs.withLockedValue { $0.maxInFlight } }
+
+    public static func isResource(_ path: String) -> Bool { path != "/oauth/token" && !path.hasPrefix("/_sandbox") }
+
+    // MARK: Knobs
+
+    /// Answers the next requests that `match` accepts with `replies`, in order, instead of the
+    /// sandbox (before its token check: a scripted fault needs no valid token). By default
+    /// only API requests match.
+    public func script(_ replies: [TestHTTPServer.Reply], when match: @escaping @Sendable (TestHTTPServer.Request) -> Bool = { isResource($0.path) }) {
+        knobs.withLockedValue { $0.scripts.append(Script(match: match, replies: replies, repeating: false)) }
+    }
+
+    /// Answers every request that `match` accepts with `reply`, from now on.
+    public func always(_ reply: TestHTTPServer.Reply, when match: @escaping @Sendable (TestHTTPServer.Request) -> Bool) {
+        knobs.withLockedValue { $0.scripts.append(Script(match: match, replies: [reply], repeating: true)) }
+    }
+
+    /// Seconds to wait before answering each API request (chosen per request), so that
+    /// concurrent requests overlap at the server; see `maxInFlight`.
+    public func delay(_ seconds: @escaping @Sendable (TestHTTPServer.Request) -> Double) {
+        knobs.withLockedValue { $0.latency = seconds }
+    }
+
+    /// Seconds to wait before answering the token endpoint, so that concurrent requests pile
+    /// up on one grant or renewal.
+    public func delayTokens(_ seconds: Double) { knobs.withLockedValue { $0.tokenDelay = seconds } }
+
+    /// Revokes the access tokens (and refresh tokens too, if asked) once `count` more API
+    /// requests have been answered: a token that dies between two pages of a script.
+    public func revokeTokens(afterRequests count: Int, refreshTokensToo: Bool = false) {
+        knobs.withLockedValue { $0.revokeAfter = ($0.resourceCount + count, refreshTokensToo) }
+    }
+
+    /// Revokes every access token now (refresh tokens stay).
+    public func revokeAccessTokens() { sandbox.revokeAccessTokens() }
+    public func revokeRefreshTokens() { sandbox.revokeRefreshTokens() }
+
+    // MARK: Data
+
+    /// Makes `table` with `fields` (name and Caspio type, e.g. `("Name", "STRING")`) and no rows.
+    public func createTable(_ table: String, fields: [(String, String)]) throws {
+        // Caspio requires generated keys to be declared unique.
+        let list = fields.map { #"{"Name":"\#($0.0)","Type":"\#($0.1)","Unique":\#(["AUTONUMBER", "GUID", "RANDOM ID"].contains($0.1))}"# }
+            .joined(separator: ",")
+        try sandbox.seed(json: #"{"Tables":[{"Name":"\#(table)","Fields":[\#(list)]}]}"#)
+    }
+
+    /// Makes a view of one table showing `fields` of it; the view names them `TABLE_FIELD`.
+    public func createView(_ name: String, of table: String, fields: [String]) throws {
+        let list = fields.map { #""\#(table).\#($0)""# }.joined(separator: ",")
+        try sandbox.seed(json: #"{"Views":[{"Name":"\#(name)","Tables":["\#(table)"],"Fields":[\#(list)]}]}"#)
+    }
+
+    /// Adds `count` rows `{PK_ID, Name: "row i", N: i}` to `table` (made if missing: PK_ID
+    /// AUTONUMBER, Name STRING, N INTEGER).
+    /// `extra` adds the same values to each row (its fields must exist: see `createTable`).
+    public func seed(_ table: String, count: Int, extra: [String: any Sendable] = [:]) throws {
+        let start = try hasRows(table)
+        let rows = (0..<count).map { i in (["Name": "row \(start + i + 1)", "N": start + i + 1] as [String: Any]).merging(extra) { $1 } }
+        let rowsJSON = String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self)
+        if try !sandbox.hasTable(table) { try createTable(table, fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER")]) }
+        try sandbox.insert(rowsJSON: rowsJSON, into: table)
+    }
+
+    private func hasRows(_ table: String) throws -> Int { try sandbox.hasTable(table) ? try rows(table).count : 0 }
+
+    /// Every row of `table` in key order, values as JSONSerialization gives them.
+    public func rows(_ table: String) throws -> [[String: Any]] {
+        let data = Data(try sandbox.rowsJSON(of: table).utf8)
+        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+    }
+
+    // MARK: The middleware
+
+    struct Script {
+        var match: @Sendable (TestHTTPServer.Request) -> Bool
+        var replies: [TestHTTPServer.Reply]
+        var repeating: Bool
+    }
+
+    struct Knobs {
+        var log: [TestHTTPServer.Request] = []
+        var scripts: [Script] = []
+        var latency: (@Sendable (TestHTTPServer.Request) -> Double)? = nil
+        var tokenDelay: Double = 0
+        var inFlight = 0
+        var maxInFlight = 0
+        /// API requests received, and when to revoke tokens (after which count; refresh tokens too?).
+        var resourceCount = 0
+        var revokeAfter: (count: Int, refreshTokensToo: Bool)? = nil
+        var revoke: (@Sendable (Bool) -> Void)? = nil
+
+        /// Revokes the tokens if the request just answered was the last one allowed them.
+        mutating func revokeIfDue() -> (@Sendable () -> Void)? {
+            guard let due = revokeAfter, resourceCount >= due.count, let revoke else { return nil }
+            revokeAfter = nil
+            return { revoke(due.refreshTokensToo) }
+        }
+
+        /// The scripted answer for `request`, if any, used up unless it repeats.
+        mutating func scripted(_ request: TestHTTPServer.Request) -> TestHTTPServer.Reply? {
+            guard let index = scripts.firstIndex(where: { !$0.replies.isEmpty && $0.match(request) }) else { return nil }
+            if scripts[index].repeating { return scripts[index].replies[0] }
+            return scripts[index].replies.removeFirst()
+        }
+    }
+
+    struct KnobsMiddleware: RouterMiddleware {
+        typealias Context = BasicRequestContext
+        let knobs: NIOLockedValueBox<Knobs>
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            var request = request
+            let body = try await request.collectBody(upTo: 64 * 1024 * 1024)
+            let seen = TestHTTPServer.Request(
+                method: request.method.rawValue, uri: request.uri.description,
+                headers: request.headers.map { ($0.name.canonicalName, $0.value) }, body: Array(buffer: body))
+            let resource = EmulatedCaspio.isResource(seen.path)
+            let (scripted, latency, tokenDelay) = knobs.withLockedValue { k in
+                k.log.append(Masked.request(seen))
+                if resource {
+                    k.resourceCount += 1
+                    k.inFlight += 1
+                    k.maxInFlight = max(k.maxInFlight, k.inFlight)
+                }
+                return (k.scripted(seen), resource ? k.latency : nil, seen.path == "/oauth/token" ? k.tokenDelay : 0)
+            }
+            defer {
+                if resource {
+                    let revoke = knobs.withLockedValue { k in
+                        k.inFlight -= 1
+                        return k.revokeIfDue()
+                    }
+                    revoke?()
+                }
+            }
+            let pause = max(scripted?.delay ?? 0, latency?(seen) ?? 0, tokenDelay)
+            if pause > 0 { try await Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
+            guard let scripted else { return try await next(request, context) }
+            precondition(!scripted.dropConnection, "EmulatedCaspio cannot drop a connection: use FaultyServer")
+            var fields = HTTPFields()
+            for (name, value) in scripted.headers + [("X-Caspio-Request-ID", UUID().uuidString.lowercased())] {
+                if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+            }
+            scripted.onSent?()
+            return Response(status: .init(code: scripted.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: scripted.body)))
+        }
+    }
+}
+
+/// Runs the emulator's handlers on Dispatch's threads, not Swift's cooperative pool: tests wait
+/// for a spawned `caspio` by blocking their thread, and with two of them doing so on two cores
+/// the pool would have no thread left to answer that `caspio`.
+final class OwnThreads: TaskExecutor {
+    private let queue = DispatchQueue(label: "emulated-caspio", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
+}
+
+/// Secrets kept out of the request log (and so out of test output): credentials become a
+/// short fingerprint, which still tells two apart.
+enum Masked {
+    static func request(_ request: TestHTTPServer.Request) -> TestHTTPServer.Request {
+        var masked = request
+        masked.headers = request.headers.map { name, value in
+            guard name.lowercased() == "authorization" else { return (name, value) }
+            let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
+            return (name, parts.count == 2 ? parts[0] + " " + fingerprint(parts[1]) : fingerprint(value))
+        }
+        if request.path == "/oauth/token" {
+            let secret: Set = ["client_secret", "refresh_token"]
+            let pairs = request.bodyText.split(separator: "&").map { pair -> String in
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, secret.contains(parts[0]) else { return String(pair) }
+                return parts[0] + "=" + fingerprint(parts[1])
+            }
+            masked.body = Array(pairs.joined(separator: "&").utf8)
+        }
+        return masked
+    }
+
+    /// `#` and eight hex digits of FNV-1a: equal secrets look equal, none can be read back.
+    static func fingerprint(_ secret: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in secret.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return "#" + String(format: "%08x", hash)
+    }
+}

@@ -1,0 +1,57 @@
+import CaspioTestSupport
+import Dispatch
+import Foundation
+import LuaBridge
+import Testing
+
+/// The emulator's test knobs around the sandbox: scripted faults, the masked request log.
+@Suite struct EmulatedCaspioTests {
+    @Test func aScriptedFaultComesFirstThenTheSandboxAnswers() async throws {
+        let caspio = try await EmulatedCaspio.start()
+        try caspio.seed("T", count: 3)
+        caspio.script([.json(503, ["Code": "ServiceUnavailable", "Message": "scripted"])])
+        let lua = try InProcessLua(caspio)
+        #expect(await lua.values("return caspio.table('T'):count()") == [3])
+        // The 503 and its retry; the token request is not an API request and was not scripted.
+        #expect(caspio.resourceRequests.count == 2)
+        #expect(caspio.tokenRequests.count == 1)
+        #expect(caspio.maxInFlight == 1 && caspio.inFlight == 0)
+    }
+
+    @Test func theLogKeepsNoSecret() async throws {
+        let caspio = try await EmulatedCaspio.start()
+        try caspio.seed("T", count: 1)
+        let lua = try InProcessLua(caspio)
+        #expect(await lua.values("return caspio.table('T'):count()") == [1])
+        let logged = caspio.requests.map { "\($0.headers) \($0.bodyText)" }.joined(separator: "\n")
+        #expect(!logged.contains(caspio.clientSecret))
+        #expect(caspio.resourceRequests.first?.header("Authorization")?.hasPrefix("Bearer #") == true)
+        #expect(caspio.tokenRequests.first?.form["client_secret"]?.hasPrefix("#") == true)
+    }
+
+    /// A spawned `caspio` gets its answers while every thread of Swift's pool is blocked (as
+    /// tests waiting on child processes block them): the emulator serves on threads of its own.
+    @Test func answersWhileSwiftsPoolIsBlocked() async throws {
+        let caspio = try await EmulatedCaspio.start()
+        try caspio.seed("T", count: 2)
+        let width = ProcessInfo.processInfo.activeProcessorCount
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        for _ in 0..<width {
+            Task.detached {
+                started.signal()
+                release.wait()
+            }
+        }
+        let result = await withCheckedContinuation { (done: CheckedContinuation<ProcessResult?, Never>) in
+            Thread {
+                for _ in 0..<width { started.wait() }
+                let result = try? runLua("print(caspio.table('T'):count())", against: caspio)
+                for _ in 0..<width { release.signal() }
+                done.resume(returning: result)
+            }.start()
+        }
+        #expect(result?.status == 0, "\(result?.stderr ?? "")")
+        #expect(result?.stdout == "2\n")
+    }
+}
