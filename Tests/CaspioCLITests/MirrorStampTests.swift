@@ -9,15 +9,6 @@ import Testing
 /// (shuffled pages on), so that a row can be stamped earlier than the cursor, as a late
 /// commit is; `caspio mirror` runs as a process.
 @Suite(.serialized) struct MirrorStampTests {
-    final class Clock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var now: Date
-        init(_ text: String) { now = Self.date(text) }
-        func set(_ text: String) { lock.withLock { now = Self.date(text) } }
-        func read() -> Date { lock.withLock { now } }
-        static func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text + "Z")! }
-    }
-
     static let seed = """
         {"Tables": [{"Name": "Tasks", "Fields": [{"Name": "Title", "Type": "STRING"},
           {"Name": "Updated", "Type": "TIMESTAMP", "OnInsert": true, "OnUpdate": true}],
@@ -28,7 +19,7 @@ import Testing
     func stampedFieldIsTheCursor(version: Int) async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let clock = Clock("2026-03-01T10:00:00")
+        let clock = SetClock("2026-03-01T10:00:00")
         var settings = SandboxSettings.caspioLike
         settings.seedPath = try write(Self.seed, to: directory.appendingPathComponent("seed.json")).path
         settings.rateLimit = nil
@@ -41,7 +32,7 @@ import Testing
         await sandbox.stop()
     }
 
-    func check(_ sandbox: RunningSandbox, _ clock: Clock, _ version: Int, _ directory: URL) async throws {
+    func check(_ sandbox: RunningSandbox, _ clock: SetClock, _ version: Int, _ directory: URL) async throws {
         var env = Dictionary(uniqueKeysWithValues: sandbox.environment)
         env.merge(["HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_TOKEN_CACHE": "off", "XDG_RUNTIME_DIR": directory.path]) { $1 }
         // Writes go through v3 (the client reads v4 only); the mirror reads through `version`.

@@ -1,4 +1,5 @@
 import CaspioSandbox
+import CaspioTestSupport
 import Foundation
 import Testing
 
@@ -7,16 +8,6 @@ import Testing
 /// both versions' field endpoints, stamped by the server on every write of both versions,
 /// never taken from a client. Virtual time: the sandbox's clock is the test's.
 @Suite struct TimestampTests {
-    /// A clock the test moves.
-    final class Clock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var now: Date
-        init(_ text: String) { now = Self.date(text) }
-        func set(_ text: String) { lock.withLock { now = Self.date(text) } }
-        func read() -> Date { lock.withLock { now } }
-        static func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text + "Z")! }
-    }
-
     static var fields: [[String: Any]] { [
         ["Name": "Title", "Type": "STRING"],
         ["Name": "Created", "Type": "TIMESTAMP", "OnInsert": true],
@@ -25,7 +16,7 @@ import Testing
     ] }
 
     @Test func v3ReportsAndStampsOnInsertAndUpdate() async throws {
-        let clock = Clock("2026-03-01T10:00:00")
+        let clock = SetClock("2026-03-01T10:00:00")
         try await SandboxHarness.with({ $0.clock = { clock.read() } }) { sandbox in
             let token = try await sandbox.accessToken()
             let created = try await sandbox.api("POST", "tables", json: ["Name": "Notes", "Fields": Self.fields], token: token)
@@ -85,7 +76,7 @@ import Testing
     }
 
     @Test func v4ReportsAndStampsAndRefusesAStampPerRow() async throws {
-        let clock = Clock("2026-04-01T09:00:00")
+        let clock = SetClock("2026-04-01T09:00:00")
         try await SandboxHarness.with({ $0.clock = { clock.read() } }) { sandbox in
             let token = try await sandbox.accessToken()
             let made = try await sandbox.v4("POST", "tables", json: ["name": "Jobs", "fields": [
@@ -133,7 +124,7 @@ import Testing
     /// The demo's Staff table has one (`Updated`, on insert and update): its rows carry the
     /// seed's stamps, and a change of any kind, an attachment's too, stamps the row.
     @Test func theDemoStaffTableIsStampedOnUpdate() async throws {
-        let clock = Clock("2026-05-01T00:00:00")
+        let clock = SetClock("2026-05-01T00:00:00")
         try await SandboxHarness.with({ $0.demoStaffTable = true; $0.clock = { clock.read() } }) { sandbox in
             let token = try await sandbox.accessToken()
             let updated = try await sandbox.api("GET", "tables/Staff/fields/Updated", token: token).object["Result"] as? [String: Any]
