@@ -20,9 +20,9 @@ public final class RunningSandbox: Sendable {
 
     public struct StartFailure: Error, CustomStringConvertible { public var description: String }
 
-    /// Starts serving and returns once the port is bound.
-    public static func start(_ settings: SandboxSettings) async throws -> RunningSandbox {
-        let sandbox = try Sandbox(settings: settings)
+    /// Starts serving and returns once the port is bound. `clock`: see `Sandbox.init`.
+    public static func start(_ settings: SandboxSettings, clock: any Clock<Duration> = ContinuousClock()) async throws -> RunningSandbox {
+        let sandbox = try Sandbox(settings: settings, clock: clock)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = SandboxServer.application(sandbox) { port in
             continuation.yield(port)
