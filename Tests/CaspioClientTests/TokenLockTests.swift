@@ -13,18 +13,25 @@ import Testing
         // Another process's hold: an flock on a descriptor of its own.
         let held = open(cache.lockPath, O_RDWR)
         #expect(flock(held, LOCK_EX) == 0)
+        // Unlocks, never closes: the descriptor is closed once, below (a second close could
+        // close another test's socket that reused its number).
         let release = Task.detached {
-            try? await Task.sleep(for: .seconds(10))
+            guard (try? await Task.sleep(for: .seconds(10))) != nil else { return }
+            flock(held, LOCK_UN)
+        }
+        defer {
+            release.cancel()
             close(held)
         }
-        let started = Date()
-        let waiter = Task { try await cache.withLock { "got it" } }
+        // Off Swift's pool, and timed where it runs: a busy pool must not pass for a slow wait.
+        let waiter = Task(executorPreference: RequestExecutor.shared) { () async -> (outcome: Result<String, any Error>, ended: Date) in
+            do { return (.success(try await cache.withLock { "got it" }), Date()) } catch { return (.failure(error), Date()) }
+        }
         try await Task.sleep(for: .milliseconds(200))
+        let cancelled = Date()
         waiter.cancel()
-        let outcome = await waiter.result
-        let elapsed = Date().timeIntervalSince(started)
-        release.cancel()
-        close(held)
+        let (outcome, ended) = await waiter.value
+        let elapsed = ended.timeIntervalSince(cancelled)
         #expect(elapsed < 3, "the wait outlived its cancellation: \(elapsed)s")
         #expect(throws: CancellationError.self) { try outcome.get() }
     }

@@ -1,3 +1,4 @@
+import CaspioClient
 import CaspioTestSupport
 import Foundation
 import LuaBridge
@@ -8,13 +9,13 @@ import Testing
     @Test func aSleepEndsWhenItsClockReachesItsEndAndNotBefore() async throws {
         let clock = TestClock()
         let lua = try InProcessLua(clock: clock)
-        async let outcome = lua.run("caspio.sleep(86400) return 'woke'", timeout: 30)
-        #expect(waitFor(10) { clock.sleeping == 1 }, "the sleep waits on the clock")
+        let outcome = Task(executorPreference: RequestExecutor.shared) { await lua.run("caspio.sleep(86400) return 'woke'", timeout: 30) }
+        #expect(await waitUntil(10) { clock.sleeping == 1 }, "the sleep waits on the clock")
         clock.advance(by: .seconds(86399))
         #expect(clock.sleeping == 1, "a second early, still asleep")
         clock.advance(by: .seconds(1))
-        guard case .values(let values) = await outcome else {
-            Issue.record("the sleep did not end: \(await outcome)")
+        guard case .values(let values) = await outcome.value else {
+            Issue.record("the sleep did not end: \(await outcome.value)")
             return
         }
         #expect(values == [.string("woke")])
@@ -23,11 +24,13 @@ import Testing
     @Test func zeroAndHugeSleepsAreValid() async throws {
         let clock = TestClock()
         let lua = try InProcessLua(clock: clock)
-        async let outcome = lua.run("caspio.sleep(0) caspio.sleep(math.huge) return 'woke'", timeout: 30)
-        #expect(waitFor(10) { clock.sleeping == 1 })
+        let outcome = Task(executorPreference: RequestExecutor.shared) {
+            await lua.run("caspio.sleep(0) caspio.sleep(math.huge) return 'woke'", timeout: 30)
+        }
+        #expect(await waitUntil(10) { clock.sleeping == 1 })
         clock.advance(by: .seconds(200 * 365 * 86400))
-        guard case .values = await outcome else {
-            Issue.record("the sleep did not end: \(await outcome)")
+        guard case .values = await outcome.value else {
+            Issue.record("the sleep did not end: \(await outcome.value)")
             return
         }
     }

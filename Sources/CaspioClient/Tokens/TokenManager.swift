@@ -68,7 +68,7 @@ public actor TokenManager {
 
     private func singleFlight(rejected: Secret?) async throws(CaspioError) -> TokenSet {
         if let renewal { return try await Self.value(of: renewal) }
-        let task = Task { () async throws -> TokenSet in try await self.obtain(rejected: rejected) }
+        let task = Task(executorPreference: RequestExecutor.shared) { () async throws -> TokenSet in try await self.obtain(rejected: rejected) }
         renewal = task
         defer { renewal = nil }
         let token = try await Self.value(of: task)
@@ -86,7 +86,7 @@ public actor TokenManager {
     private func exclusive(_ body: @escaping @Sendable ((any TokenSlot)?) async throws -> TokenSet) async throws(CaspioError) -> TokenSet
     {
         if let renewal { _ = try? await renewal.value }
-        let task = Task { () async throws -> TokenSet in
+        let task = Task(executorPreference: RequestExecutor.shared) { () async throws -> TokenSet in
             guard let cache = self.cache else { return try await body(nil) }
             return try await cache.withLock { slot in try await body(slot) }
         }
