@@ -13,25 +13,19 @@ import Testing
         // Another process's hold: an flock on a descriptor of its own.
         let held = open(cache.lockPath, O_RDWR)
         #expect(flock(held, LOCK_EX) == 0)
-        // Unlocks, never closes: the descriptor is closed once, below (a second close could
-        // close another test's socket that reused its number).
-        let release = Task.detached {
-            guard (try? await Task.sleep(for: .seconds(10))) != nil else { return }
-            flock(held, LOCK_UN)
-        }
-        defer {
-            release.cancel()
-            close(held)
-        }
+        defer { close(held) }
         // Off Swift's pool, and timed where it runs: a busy pool must not pass for a slow wait.
-        let waiter = Task(executorPreference: RequestExecutor.shared) { () async -> (outcome: Result<String, any Error>, ended: Date) in
-            do { return (.success(try await cache.withLock { "got it" }), Date()) } catch { return (.failure(error), Date()) }
+        // (Were cancelling broken, the wait would still end, after TokenCache.lockWait.)
+        let (outcome, elapsed) = await withTaskExecutorPreference(RequestExecutor.shared) {
+            let waiter = Task { () async -> Result<String, any Error> in
+                do { return .success(try await cache.withLock { "got it" }) } catch { return .failure(error) }
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+            let cancelled = ContinuousClock.now
+            waiter.cancel()
+            let outcome = await waiter.value
+            return (outcome, AccountGate.seconds(cancelled.duration(to: .now)))
         }
-        try await Task.sleep(for: .milliseconds(200))
-        let cancelled = Date()
-        waiter.cancel()
-        let (outcome, ended) = await waiter.value
-        let elapsed = ended.timeIntervalSince(cancelled)
         #expect(elapsed < 3, "the wait outlived its cancellation: \(elapsed)s")
         #expect(throws: CancellationError.self) { try outcome.get() }
     }
