@@ -17,7 +17,7 @@ import Testing
         // Off Swift's pool, and timed where it runs: a busy pool must not pass for a slow wait.
         // (Were cancelling broken, the wait would still end, after TokenCache.lockWait.)
         let (outcome, elapsed) = await withTaskExecutorPreference(RequestExecutor.shared) {
-            let waiter = Task { () async -> Result<String, any Error> in
+            let waiter = Task(executorPreference: RequestExecutor.shared) { () async -> Result<String, any Error> in
                 do { return .success(try await cache.withLock { "got it" }) } catch { return .failure(error) }
             }
             try? await Task.sleep(for: .milliseconds(200))
@@ -41,7 +41,8 @@ import Testing
             TokenCache(directory: directory, tokenURL: "https://c1abc123.caspio.com/oauth/token", clientID: "id", warn: { _ in })
         }
         let asked = NIOLockedCounter()
-        let holder = Task {
+        // Both off Swift's pool: the holder must hold the lock before the waiter asks, however busy it is.
+        let holder = Task(executorPreference: RequestExecutor.shared) {
             try await cache().withLock { () async throws -> Int in
                 _ = asked.increment()
                 try await Task.sleep(for: .milliseconds(600))
@@ -49,7 +50,7 @@ import Testing
             }
         }
         try await Task.sleep(for: .milliseconds(200))
-        let waiter = Task { try await cache().withLock { () async throws -> Int in asked.increment() } }
+        let waiter = Task(executorPreference: RequestExecutor.shared) { try await cache().withLock { () async throws -> Int in asked.increment() } }
         await #expect(throws: CaspioError.self) { try await holder.value }
         let error = await #expect(throws: CaspioError.self) { try await waiter.value }
         #expect(error?.message.contains("did not answer another caspio process") == true, "\(String(describing: error))")
