@@ -1,3 +1,4 @@
+import CaspioTestSupport
 import Foundation
 import Testing
 
@@ -41,18 +42,24 @@ import Testing
             TokenCache(directory: directory, tokenURL: "https://c1abc123.caspio.com/oauth/token", clientID: "id", warn: { _ in })
         }
         let asked = NIOLockedCounter()
-        // Both off Swift's pool: the holder must hold the lock before the waiter asks, however busy it is.
-        let holder = Task(executorPreference: RequestExecutor.shared) {
-            try await cache().withLock { () async throws -> Int in
-                _ = asked.increment()
-                try await Task.sleep(for: .milliseconds(600))
-                throw CaspioError(.timeout, "the request took longer than its timeout")
+        // Off Swift's pool, and the waiter started once the holder holds the lock (not after a
+        // guessed time): a busy pool could otherwise let the holder finish first.
+        let (holding, waiting) = await withTaskExecutorPreference(RequestExecutor.shared) {
+            let holder = Task(executorPreference: RequestExecutor.shared) {
+                try await cache().withLock { () async throws -> Int in
+                    _ = asked.increment()
+                    try await Task.sleep(for: .milliseconds(600))
+                    throw CaspioError(.timeout, "the request took longer than its timeout")
+                }
             }
+            #expect(await waitUntil(10) { asked.value == 1 }, "the holder holds the lock")
+            let waiter = Task(executorPreference: RequestExecutor.shared) {
+                try await cache().withLock { () async throws -> Int in asked.increment() }
+            }
+            return (await holder.result, await waiter.result)
         }
-        try await Task.sleep(for: .milliseconds(200))
-        let waiter = Task(executorPreference: RequestExecutor.shared) { try await cache().withLock { () async throws -> Int in asked.increment() } }
-        await #expect(throws: CaspioError.self) { try await holder.value }
-        let error = await #expect(throws: CaspioError.self) { try await waiter.value }
+        #expect(throws: CaspioError.self) { try holding.get() }
+        let error = #expect(throws: CaspioError.self) { try waiting.get() }
         #expect(error?.message.contains("did not answer another caspio process") == true, "\(String(describing: error))")
         #expect(asked.value == 1, "the waiter sent no request of its own")
 
