@@ -205,7 +205,8 @@ let package = Package(
         .testTarget(
             name: "CaspioSandboxTests",
             dependencies: [
-                "CaspioSandbox", "CaspioTestSupport",
+                // CaspioClient for its request executor: walks against a process run off Swift's pool.
+                "CaspioSandbox", "CaspioTestSupport", "CaspioClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -118,6 +118,10 @@ static volatile sig_atomic_t idle_action = CASPIO_IDLE_RECORD;
 static volatile sig_atomic_t signals_armed = 0;
 /* sem_post is async-signal-safe: the one way a handler can wake a waiting thread. */
 static sem_t stop_posted;
+/* A second one for the watcher thread, which wakes waits that need a lock to be woken
+   (condition variables), as a handler cannot take one. Posted only once it exists. */
+static sem_t stop_watched;
+static volatile sig_atomic_t watch_ready = 0;
 
 static const char *stop_message(int reason) {
     switch (reason) {
@@ -146,6 +150,17 @@ void caspio_stop(int reason) {
     lua_State *L = stop_target;
     if (L != NULL) hook(L);
     sem_post(&stop_posted);
+    if (watch_ready) sem_post(&stop_watched);
+}
+
+void caspio_stop_watch_begin(void) {
+    if (watch_ready) return;
+    sem_init(&stop_watched, 0, 0);
+    watch_ready = 1;
+}
+
+void caspio_stop_watch_next(void) {
+    while (sem_wait(&stop_watched) != 0 && errno == EINTR) {}
 }
 
 static void on_signal(int sig) {

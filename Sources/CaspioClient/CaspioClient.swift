@@ -140,7 +140,12 @@ public final class CaspioClient: Sendable {
             request.method, try target.url(for: request.path, query: request.query, method: request.method),
             headers: request.headers, body: request.body, timeout: request.timeout, downloadTo: request.downloadTo)
         if !exchange.hasHeader("Accept") { exchange.headers.append(("Accept", "application/json")) }
-        if let principal = configuration.principal, !exchange.hasHeader("Principal") { exchange.headers.append(("Principal", principal)) }
+        if let principal = request.principal {
+            exchange.headers.removeAll { $0.0.caseInsensitiveCompare("Principal") == .orderedSame }
+            exchange.headers.append(("Principal", principal))
+        } else if let principal = configuration.principal, !exchange.hasHeader("Principal") {
+            exchange.headers.append(("Principal", principal))
+        }
         if request.body != nil, !exchange.hasHeader("Content-Type") {
             exchange.headers.append(("Content-Type", request.contentType ?? "application/json"))
         }

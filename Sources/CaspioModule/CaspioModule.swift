@@ -80,5 +80,7 @@ public enum CaspioModule {
             lua.setField(kind.rawValue, ofTableAt: -2)
         }
         lua.setField(ModuleContract.Internal.errorKinds, ofTableAt: -2)
+        lua.push(Int64(RequestTarget.maxURILength))
+        lua.setField(ModuleContract.Internal.maxURILength, ofTableAt: -2)
     }
 }

@@ -57,6 +57,10 @@ enum LuaConversions {
             request.timeout = seconds
         }
         lua.pop()
+        if lua.pushField("principal", ofTableAt: optionsIndex) == LUA_TSTRING {
+            request.principal = lua.string(at: -1)
+        }
+        lua.pop()
         return request
     }
 

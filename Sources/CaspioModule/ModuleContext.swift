@@ -8,7 +8,7 @@ public final class ModuleContext: @unchecked Sendable {
     let makeClient: () throws(CaspioError) -> CaspioClient
     public let logger: Logger
     /// Scripts' requests, and sleeps.
-    let broker = RequestBroker<CaspioResponse>()
+    let broker: RequestBroker<CaspioResponse>
     /// caspio.auth, caspio.refresh and caspio.token.
     let tokenBroker = RequestBroker<TokenSet>()
     private var client: CaspioClient?
@@ -23,11 +23,13 @@ public final class ModuleContext: @unchecked Sendable {
     public var openPostgres: ((String) throws(CaspioError) -> any TargetDatabase)?
 
     /// `statePath`: caspio.state in that file; `state`, given instead: in a shared store.
+    /// `clock`: what caspio.sleep waits on (a test's, to sleep in virtual time).
     public init(
         logger: Logger, statePath: String? = nil, state: (any ScriptStateStore)? = nil,
-        makeClient: @escaping () throws(CaspioError) -> CaspioClient
+        clock: any Clock<Duration> = ContinuousClock(), makeClient: @escaping () throws(CaspioError) -> CaspioClient
     ) {
         self.logger = logger
+        broker = RequestBroker(clock: clock)
         self.state = state ?? statePath.map(FileState.init)
         self.makeClient = makeClient
     }

@@ -29,6 +29,9 @@ public enum ModuleContract {
         static let errorMetatable = "error_metatable"
         /// `CaspioError.Kind`'s names, name to name: `internal.kinds.input`.
         static let errorKinds = "kinds"
+        /// The longest request URI the client sends (RequestTarget's): what batches of
+        /// conditions must fit in.
+        static let maxURILength = "max_uri_length"
     }
 
     /// Fields of an error table that the host reads (the rest are CaspioError's, by name).

@@ -4,8 +4,9 @@ import Foundation
 
 /// Runs HTTP requests on Swift's concurrency threads while Lua waits on its own thread.
 /// A request is a ticket: started without blocking, then waited for, alone (a plain call) or
-/// with others (the `caspio.map` scheduler). Waiting wakes up for Ctrl-C. Generic over what
-/// the work produces: HTTP responses for scripts' requests, tokens for auth and refresh.
+/// with others (the `caspio.map` scheduler). A wait sleeps until an outcome or a stop
+/// (Ctrl-C, SIGTERM, --timeout) wakes it. Generic over what the work produces: HTTP responses
+/// for scripts' requests, tokens for auth and refresh.
 final class RequestBroker<Value: Sendable>: @unchecked Sendable {
     typealias Outcome = Result<Value, CaspioError>
 
@@ -14,14 +15,35 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
     private var running: [Int: Task<Void, Never>] = [:]
     /// Cancelled while running: their late outcomes are dropped, not kept forever.
     private var abandoned: Set<Int> = []
+    /// Sleeps not yet over (their clock has not reached their end).
+    private var sleeping: Set<Int> = []
     private var nextTicket = 1
+    /// What `sleep` measures time with: the real one in a run, a test's in virtual time.
+    private let clock: any Clock<Duration>
+    private var stops: StopObservation?
+
+    init(clock: any Clock<Duration> = ContinuousClock()) {
+        self.clock = clock
+        // Under the lock, so that a stop cannot fall between a wait's check and its sleep.
+        let condition = condition
+        stops = RunStop.observe {
+            condition.lock()
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func newTicket() -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        let ticket = nextTicket
+        nextTicket += 1
+        return ticket
+    }
 
     /// Starts `work` and returns its ticket at once.
     func start(_ work: @escaping @Sendable () async throws(CaspioError) -> Value) -> Int {
-        condition.lock()
-        let ticket = nextTicket
-        nextTicket += 1
-        condition.unlock()
+        let ticket = newTicket()
         let task = Task(executorPreference: RequestExecutor.shared) { [self] in
             let outcome: Outcome
             do {
@@ -56,7 +78,7 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
                 if let outcome = finished.removeValue(forKey: ticket) { return (ticket, outcome) }
             }
             if RunStop.abortsWaits { return nil }
-            _ = condition.wait(until: Date().addingTimeInterval(0.05))
+            condition.wait()
         }
     }
 
@@ -91,14 +113,30 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
         return outcome
     }
 
-    /// Sleeps `seconds`, waking early for any stop (a sleep is not a request that SIGTERM
-    /// should let finish).
+    /// Sleeps `seconds` on the broker's clock, waking early for any stop (a sleep is not a
+    /// request that SIGTERM should let finish).
     func sleep(_ seconds: Double) {
-        let deadline = Date().addingTimeInterval(seconds)
+        let ticket = newTicket()
         condition.lock()
-        defer { condition.unlock() }
-        while Date() < deadline, !RunStop.isRequested {
-            _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
+        sleeping.insert(ticket)
+        condition.unlock()
+        // Capped at a century: math.huge is a valid sleep, and Duration cannot hold it.
+        let duration = Duration.seconds(min(seconds, 100 * 365 * 86400))
+        let clock = clock
+        let task = Task(executorPreference: RequestExecutor.shared) { [self] in
+            try? await clock.sleep(for: duration)
+            wake(ticket)
         }
+        condition.lock()
+        while sleeping.contains(ticket), !RunStop.isRequested { condition.wait() }
+        sleeping.remove(ticket)
+        condition.unlock()
+        task.cancel()
+    }
+
+    private func wake(_ sleeper: Int) {
+        condition.lock()
+        if sleeping.remove(sleeper) != nil { condition.broadcast() }
+        condition.unlock()
     }
 }

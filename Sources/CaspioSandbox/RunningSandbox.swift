@@ -23,12 +23,13 @@ public final class RunningSandbox: Sendable {
     /// Starts serving and returns once the port is bound. `middleware` wraps every request,
     /// outermost first: what tests in this process add (scripted answers, latency, a log).
     /// `executor`, if given, runs the handlers off Swift's shared pool (which a test blocked on
-    /// a child process may be holding while that child waits for this server).
+    /// a child process may be holding while that child waits for this server). `clock`: see
+    /// `Sandbox.init`.
     public static func start(
         _ settings: SandboxSettings, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
-        executor: (any TaskExecutor)? = nil
+        executor: (any TaskExecutor)? = nil, clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> RunningSandbox {
-        let sandbox = try Sandbox(settings: settings)
+        let sandbox = try Sandbox(settings: settings, clock: clock)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = SandboxServer.application(sandbox, middleware: middleware) { port in
             continuation.yield(port)

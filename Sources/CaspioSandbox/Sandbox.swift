@@ -22,9 +22,14 @@ public final class Sandbox: Sendable {
     let counters: NIOLockedValueBox<Counters>
     let limiter: RateLimiter
     let webhooks: WebhookDelivery
+    /// What token lifetimes and the rate limit are measured with.
+    let clock: SandboxClock
 
-    public init(settings: SandboxSettings) throws {
+    /// `clock`: the real one to serve; a test's to move token lifetimes and rate limits on
+    /// without waiting.
+    public init(settings: SandboxSettings, clock: any Clock<Duration> = ContinuousClock()) throws {
         self.settings = settings
+        self.clock = SandboxClock(clock)
         store = try Store(path: settings.dataPath, clock: settings.clock)
         counters = NIOLockedValueBox(Counters(random: SplitMix64(seed: settings.chaosSeed), orderRandom: SplitMix64(seed: settings.orderSeed)))
         limiter = RateLimiter(settings.rateLimit)
@@ -48,7 +53,7 @@ public final class Sandbox: Sendable {
             }
             if authenticated {
                 try authorize(request)
-                try limiter.admit(now: Date().timeIntervalSince1970)
+                try limiter.admit(now: clock.now().timeIntervalSince1970)
                 try chaos()
             }
             var reply = try handler(self, request)
@@ -86,7 +91,7 @@ public final class Sandbox: Sendable {
         }
         let form = SandboxRequest.form(String(decoding: request.body, as: UTF8.self))
         let basic = basicCredentials(request.header("Authorization"))
-        let now = Date()
+        let now = clock.now()
         switch form["grant_type"] {
         case "client_credentials":
             let (id, secret) = basic ?? (form["client_id"] ?? "", form["client_secret"] ?? "")
@@ -119,7 +124,7 @@ public final class Sandbox: Sendable {
     private func authorize(_ request: SandboxRequest) throws(APIError) {
         let header = request.header("Authorization") ?? ""
         let token = header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)) : ""
-        let valid = counters.withLockedValue { $0.tokens.isValid(access: token, now: Date()) }
+        let valid = counters.withLockedValue { $0.tokens.isValid(access: token, now: clock.now()) }
         guard valid else {
             var error = APIError(401, "Unauthorized", token.isEmpty ? "Authorization has been denied for this request: no bearer token." : "Authorization has been denied for this request: the token is expired or revoked.")
             error.headers = [("WWW-Authenticate", "Bearer")]

@@ -11,3 +11,14 @@ public func waitFor(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
     }
     return true
 }
+
+/// `waitFor` for async tests: suspends between checks, holding no thread of Swift's pool, which
+/// the tasks it waits for may need (the pool has a thread per core, and other tests block theirs).
+public func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+    while !condition() {
+        if ContinuousClock.now > deadline { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}

@@ -1,4 +1,6 @@
 import CLuaShim
+import Foundation
+import Synchronization
 
 /// Why a run is being stopped.
 public enum StopReason: Int32, Sendable {
@@ -66,4 +68,48 @@ public enum RunStop {
 
     /// Forgets the stop and re-installs the handlers (the REPL, before each evaluation).
     public static func reset() { caspio_stop_reset() }
+
+    /// Calls `wake` after every stop request, from a thread of its own, for as long as the
+    /// returned observation lives. For waits on a condition: a signal handler may take no lock,
+    /// so it cannot broadcast one itself; it posts a semaphore that this thread waits on.
+    public static func observe(_ wake: @escaping @Sendable () -> Void) -> StopObservation {
+        StopObservation(id: StopWatcher.shared.add(wake))
+    }
+}
+
+/// Ends its `RunStop.observe` registration when it goes away.
+public final class StopObservation: Sendable {
+    fileprivate let id: Int
+    fileprivate init(id: Int) { self.id = id }
+    deinit { StopWatcher.shared.remove(id) }
+}
+
+/// The one thread that turns stop requests (signal handlers included) into calls.
+private final class StopWatcher: Sendable {
+    static let shared = StopWatcher()
+
+    private let wakes = Mutex<(next: Int, all: [Int: @Sendable () -> Void])>((0, [:]))
+
+    private init() {
+        // Before the thread starts: from here on every request posts, none falls in between.
+        caspio_stop_watch_begin()
+        let thread = Thread { [self] in
+            while true {
+                caspio_stop_watch_next()
+                for wake in self.wakes.withLock({ Array($0.all.values) }) { wake() }
+            }
+        }
+        thread.name = "caspio-stop-watcher"
+        thread.start()
+    }
+
+    func add(_ wake: @escaping @Sendable () -> Void) -> Int {
+        wakes.withLock { w in
+            w.next += 1
+            w.all[w.next] = wake
+            return w.next
+        }
+    }
+
+    func remove(_ id: Int) { _ = wakes.withLock { $0.all.removeValue(forKey: id) } }
 }

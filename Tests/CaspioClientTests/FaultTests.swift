@@ -33,12 +33,18 @@ func makeFaultyClient(
         }
         defer { faulty.shutdown() }
         let client = try makeFaultyClient(faulty, fake)
-        let started = Date()
-        let error = await #expect(throws: CaspioError.self) {
-            try await client.send(CaspioRequest("POST", "tables", body: Array("{}".utf8), timeout: 0.4))
-        }
-        let elapsed = Date().timeIntervalSince(started)
+        // Off Swift's pool, and timed where it runs: a busy pool must not pass for a slow request.
+        let (outcome, elapsed) = await Task(executorPreference: RequestExecutor.shared) { () async -> (Result<CaspioResponse, CaspioError>, Double) in
+            let started = Date()
+            do throws(CaspioError) {
+                let response = try await client.send(CaspioRequest("POST", "tables", body: Array("{}".utf8), timeout: 0.4))
+                return (.success(response), Date().timeIntervalSince(started))
+            } catch {
+                return (.failure(error), Date().timeIntervalSince(started))
+            }
+        }.value
         await client.shutdown()
+        let error = #expect(throws: CaspioError.self) { try outcome.get() }
         #expect(error?.kind == .timeout)
         #expect(error?.message.contains("longer than its timeout of 0.4s") == true, "\(String(describing: error))")
         #expect(elapsed < 5, "the dripping body would have taken 10 s: \(elapsed)")
@@ -53,10 +59,12 @@ func makeFaultyClient(
         }
         defer { faulty.shutdown() }
         let client = try makeFaultyClient(faulty, fake, maxResponseBytes: 1 << 20)
-        let error = await #expect(throws: CaspioError.self) {
-            try await client.send(CaspioRequest("GET", "tables", timeout: 20))
+        // Off Swift's pool: a busy pool would starve the reading into a timeout, and a retry.
+        let outcome = await withTaskExecutorPreference(RequestExecutor.shared) { () async -> Result<CaspioResponse, CaspioError> in
+            do throws(CaspioError) { return .success(try await client.send(CaspioRequest("GET", "tables", timeout: 20))) } catch { return .failure(error) }
         }
         await client.shutdown()
+        let error = #expect(throws: CaspioError.self) { try outcome.get() }
         #expect(error?.kind == .http)
         #expect(error?.message.contains("larger than max_response_bytes (1 MB)") == true, "\(String(describing: error))")
         #expect(faulty.requests.filter { $0.path.hasSuffix("/tables") }.count == 1, "a size limit is not retried")

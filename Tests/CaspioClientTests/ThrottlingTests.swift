@@ -64,8 +64,8 @@ import Testing
         let gate = AccountGate(rate: nil, counters: counters, clock: clock)
         let first = try await gate.enter()
         gate.leave(first, .refused(pause: 30, limiter: true))
-        let waiting = Task { try await gate.enter() }
-        #expect(waitFor(5) { clock.sleeping == 1 })
+        let waiting = Task(executorPreference: RequestExecutor.shared) { try await gate.enter() }
+        #expect(await waitUntil(5) { clock.sleeping == 1 })
         clock.advance(by: .seconds(29))
         #expect(clock.sleeping == 1)
         clock.advance(by: .seconds(1))
@@ -80,8 +80,8 @@ import Testing
         let gate = AccountGate(rate: nil, counters: Counters(), clock: clock)
         let first = try await gate.enter()
         gate.leave(first, .refused(pause: 300, limiter: true))
-        let waiting = Task { try await gate.enter() }
-        #expect(waitFor(5) { clock.sleeping == 1 })
+        let waiting = Task(executorPreference: RequestExecutor.shared) { try await gate.enter() }
+        #expect(await waitUntil(5) { clock.sleeping == 1 })
         waiting.cancel()
         gate.endPause()
         await #expect(throws: CaspioError.self) { try await finished(waiting, within: 5) }
@@ -115,13 +115,13 @@ import Testing
         var refusal = TestHTTPServer.Reply.json(429, ["Code": "TooManyRequests", "Message": "slow down"], headers: [("Retry-After", "5")])
         refusal.delay = 0.3  // all three reach the server before the first is refused
         fake.script([refusal, refusal, refusal])
-        let statuses = Task {
+        let statuses = Task(executorPreference: RequestExecutor.shared) {
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<3 { group.addTask { try await client.send(CaspioRequest("GET", "tables")).status } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         }
-        #expect(waitFor(10) { clock.sleeping == 3 })
+        #expect(await waitUntil(10) { clock.sleeping == 3 })
         clock.advance(by: .seconds(5))
         let answered = try await finished(statuses, within: 20)
         await client.shutdown()

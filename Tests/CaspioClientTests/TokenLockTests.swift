@@ -1,3 +1,4 @@
+import CaspioTestSupport
 import Foundation
 import Testing
 
@@ -13,18 +14,19 @@ import Testing
         // Another process's hold: an flock on a descriptor of its own.
         let held = open(cache.lockPath, O_RDWR)
         #expect(flock(held, LOCK_EX) == 0)
-        let release = Task.detached {
-            try? await Task.sleep(for: .seconds(10))
-            close(held)
+        defer { close(held) }
+        // Off Swift's pool, and timed where it runs: a busy pool must not pass for a slow wait.
+        // (Were cancelling broken, the wait would still end, after TokenCache.lockWait.)
+        let (outcome, elapsed) = await withTaskExecutorPreference(RequestExecutor.shared) {
+            let waiter = Task(executorPreference: RequestExecutor.shared) { () async -> Result<String, any Error> in
+                do { return .success(try await cache.withLock { "got it" }) } catch { return .failure(error) }
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+            let cancelled = ContinuousClock.now
+            waiter.cancel()
+            let outcome = await waiter.value
+            return (outcome, AccountGate.seconds(cancelled.duration(to: .now)))
         }
-        let started = Date()
-        let waiter = Task { try await cache.withLock { "got it" } }
-        try await Task.sleep(for: .milliseconds(200))
-        waiter.cancel()
-        let outcome = await waiter.result
-        let elapsed = Date().timeIntervalSince(started)
-        release.cancel()
-        close(held)
         #expect(elapsed < 3, "the wait outlived its cancellation: \(elapsed)s")
         #expect(throws: CancellationError.self) { try outcome.get() }
     }
@@ -40,17 +42,24 @@ import Testing
             TokenCache(directory: directory, tokenURL: "https://c1abc123.caspio.com/oauth/token", clientID: "id", warn: { _ in })
         }
         let asked = NIOLockedCounter()
-        let holder = Task {
-            try await cache().withLock { () async throws -> Int in
-                _ = asked.increment()
-                try await Task.sleep(for: .milliseconds(600))
-                throw CaspioError(.timeout, "the request took longer than its timeout")
+        // Off Swift's pool, and the waiter started once the holder holds the lock (not after a
+        // guessed time): a busy pool could otherwise let the holder finish first.
+        let (holding, waiting) = await withTaskExecutorPreference(RequestExecutor.shared) {
+            let holder = Task(executorPreference: RequestExecutor.shared) {
+                try await cache().withLock { () async throws -> Int in
+                    _ = asked.increment()
+                    try await Task.sleep(for: .milliseconds(600))
+                    throw CaspioError(.timeout, "the request took longer than its timeout")
+                }
             }
+            #expect(await waitUntil(10) { asked.value == 1 }, "the holder holds the lock")
+            let waiter = Task(executorPreference: RequestExecutor.shared) {
+                try await cache().withLock { () async throws -> Int in asked.increment() }
+            }
+            return (await holder.result, await waiter.result)
         }
-        try await Task.sleep(for: .milliseconds(200))
-        let waiter = Task { try await cache().withLock { () async throws -> Int in asked.increment() } }
-        await #expect(throws: CaspioError.self) { try await holder.value }
-        let error = await #expect(throws: CaspioError.self) { try await waiter.value }
+        #expect(throws: CaspioError.self) { try holding.get() }
+        let error = #expect(throws: CaspioError.self) { try waiting.get() }
         #expect(error?.message.contains("did not answer another caspio process") == true, "\(String(describing: error))")
         #expect(asked.value == 1, "the waiter sent no request of its own")
 

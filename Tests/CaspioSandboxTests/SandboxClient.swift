@@ -20,18 +20,23 @@ struct SandboxHarness {
         var result: [[String: Any]] { object["Result"] as? [[String: Any]] ?? [] }
     }
 
-    static func start(_ configure: (inout SandboxSettings) -> Void = { _ in }) async throws -> SandboxHarness {
+    static func start(
+        _ configure: (inout SandboxSettings) -> Void = { _ in }, clock: any Clock<Duration> = ContinuousClock()
+    ) async throws -> SandboxHarness {
         var settings = SandboxSettings()
         configure(&settings)
-        let running = try await RunningSandbox.start(settings)
+        let running = try await RunningSandbox.start(settings, clock: clock)
         return SandboxHarness(running: running, origin: running.origin)
     }
 
     func stop() async { await running?.stop() }
 
     /// Runs `body` against a fresh sandbox and stops it afterwards, also when `body` throws.
-    static func with(_ configure: (inout SandboxSettings) -> Void = { _ in }, _ body: (SandboxHarness) async throws -> Void) async throws {
-        let sandbox = try await start(configure)
+    static func with(
+        _ configure: (inout SandboxSettings) -> Void = { _ in }, clock: any Clock<Duration> = ContinuousClock(),
+        _ body: (SandboxHarness) async throws -> Void
+    ) async throws {
+        let sandbox = try await start(configure, clock: clock)
         do { try await body(sandbox) } catch {
             await sandbox.stop()
             throw error

@@ -92,6 +92,10 @@ int caspio_stop_wait(double seconds);
 void caspio_stop_begin_cleanup(lua_State *L);
 /// Forgets any stop and re-installs the handlers (the REPL, before each evaluation).
 void caspio_stop_reset(void);
+/// The watcher thread's side: begin (once, before the thread starts), then block
+/// until the next stop request, one return per request.
+void caspio_stop_watch_begin(void);
+void caspio_stop_watch_next(void);
 
 /* Whether the kernel may write a core file of this process (prctl is variadic: Swift cannot call it). */
 int caspio_set_dumpable(int dumpable);

@@ -70,7 +70,7 @@ public actor TokenManager {
 
     private func singleFlight(rejected: Secret?) async throws(CaspioError) -> TokenSet {
         if let renewal, !renewal.isCancelled { return try await renewal.value() }
-        let flight = RenewalFlight(Task { () async throws -> TokenSet in try await self.obtain(rejected: rejected) })
+        let flight = RenewalFlight(Task(executorPreference: RequestExecutor.shared) { () async throws -> TokenSet in try await self.obtain(rejected: rejected) })
         renewal = flight
         defer { if renewal === flight { renewal = nil } }
         let token = try await flight.value()
@@ -89,7 +89,7 @@ public actor TokenManager {
     {
         if let renewal, !renewal.isCancelled { _ = try? await renewal.value() }
         try Self.checkCancellation()
-        let flight = RenewalFlight(Task { () async throws -> TokenSet in
+        let flight = RenewalFlight(Task(executorPreference: RequestExecutor.shared) { () async throws -> TokenSet in
             guard let cache = self.cache else { return try await body(nil) }
             return try await cache.withLock { slot in try await body(slot) }
         })

@@ -14,6 +14,9 @@ public struct CaspioRequest: Sendable {
     public var timeout: Double?
     /// Stream a successful answer's body to this file instead of memory.
     public var downloadTo: String?
+    /// The acting user of this request alone, sent as `Principal`: it replaces the configured
+    /// principal and any Principal header among `headers`.
+    public var principal: String?
 
     public init(
         _ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],

@@ -142,7 +142,6 @@ function internal.send(method, path, opts)
     local answer = internal.before_send(method, path, opts)
     if answer ~= nil then return { answer = answer, path = path } end
   end
-  if opts and opts.principal ~= nil then opts = internal.with_principal(opts) end
   return {
     ticket = native.start(method, path, opts), path = path, check = not (opts and opts.check == false),
     query = opts and opts.query, has_body = opts ~= nil and (opts.json ~= nil or opts.body ~= nil),
@@ -165,17 +164,6 @@ function internal.receive(pending)
     error(http_error, 0)
   end
   return value
-end
-
---- opts with `principal` as the Principal header (replacing one the headers name).
-function internal.with_principal(opts)
-  local out, headers = {}, {}
-  for k, v in pairs(opts) do out[k] = v end
-  for k, v in pairs(opts.headers or {}) do
-    if type(k) ~= "string" or k:lower() ~= "principal" then headers[k] = v end
-  end
-  headers.Principal, out.headers, out.principal = opts.principal, headers, nil
-  return out
 end
 
 function caspio.request(method, path, opts)

@@ -7,7 +7,7 @@ local native, json, usage = internal.native, internal.json, internal.usage
 local format, concat = string.format, table.concat
 local Table, where_clause = internal.Table, internal.where_clause
 
-local MAX_URI = 2047 -- API-NOTES.md: Caspio's limit on a request URI
+local MAX_URI = internal.max_uri_length -- the client's limit on a request URI (Caspio's)
 
 local function is_list(value)
   return type(value) == "table" and (json.is_array(value) or (value[1] ~= nil and type(value[1]) == "table"))
