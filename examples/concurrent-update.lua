@@ -28,4 +28,6 @@ for row in customers:rows({ select = { "PK_ID", "Email" } }) do
   assert(type(row.Email) ~= "string" or row.Email == row.Email:lower(), row.PK_ID)
 end
 local stats = caspio.stats()
-print(("updated %d rows with %d requests (%d PUT)"):format(#result, stats.requests, stats.requests_by_method.PUT or 0))
+-- A write is a PUT on v3, a PATCH on v4.
+local writes = (stats.requests_by_method.PUT or 0) + (stats.requests_by_method.PATCH or 0)
+print(("updated %d rows with %d requests (%d writes)"):format(#result, stats.requests, writes))

@@ -35,7 +35,7 @@ import Testing
         "paging.lua": ["CA\t50\n", "total\t150\n", "latest\t248\tCustomer 248\n"],
         "crud.lua": ["inserted\t251\tAda Lovelace\n", "deleted 3; back to 250 rows\n"],
         "files.lua": ["downloaded 182 bytes, identical\n"],
-        "concurrent-update.lua": ["250 addresses to lower-case\n", "(250 PUT)"],
+        "concurrent-update.lua": ["250 addresses to lower-case\n", "(250 writes)"],
         "nightly-export.lua": ["250 rows -> "],
         "views-and-attachments.lua": ["50 customers in NY; the first by name is Customer 002\n", "a join refuses writes:\t403\n", "downloaded\tada.txt\n",
                                       "attachment\t2\tben-2024.txt\t14\n", "deleted\t1\n"],
@@ -54,6 +54,24 @@ import Testing
         #expect(result.status == 0, "\(name) failed:\n\(result.stdout)\n\(result.stderr)")
         for text in Self.expected[name] ?? [] {
             #expect(result.stdout.contains(text), "\(name) did not print \(text.debugDescription):\n\(result.stdout)")
+        }
+    }
+
+    /// Scripts do not change with the base URL: these run on REST API v4 as on v3
+    /// (`CASPIO_SANDBOX_API=4`) and print the same. The other examples call v3's endpoints by
+    /// hand (quickstart) or write what the module does not send to v4 yet (files, webhooks,
+    /// directory users, tasks, attachments).
+    static let onV4 = ["concurrent-update.lua", "crud.lua", "import-contacts.lua", "mirror.lua", "nightly-export.lua", "paging.lua"]
+
+    @Test(arguments: onV4)
+    func exampleRunsOnV4(_ name: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try caspioInSandbox(script: Self.examplesDirectory.appendingPathComponent(name).path, environment: ["CASPIO_SANDBOX_API": "4"],
+                                         directory: directory)
+        #expect(result.status == 0, "\(name) failed on v4:\n\(result.stdout)\n\(result.stderr)")
+        for text in Self.expected[name] ?? [] {
+            #expect(result.stdout.contains(text), "\(name) did not print \(text.debugDescription) on v4:\n\(result.stdout)")
         }
     }
 
