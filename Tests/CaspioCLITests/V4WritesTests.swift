@@ -185,6 +185,28 @@ import Testing
         #expect(result.stdout == "1500\t0\t0\t2\n1\t11\t1489\t3\t2\n10\tEleven\n0\t0\t1501\t3\t2\n")
     }
 
+    /// A dry run on v4 sends no write: each is reported in v4's form (bulk calls with their
+    /// rows, by PK_ID), answered by a stand-in shaped as v4's answer, and the table is unchanged.
+    @Test func aDryRunOnV4SendsNoWrite() throws {
+        let result = try runLuaInSandbox("""
+            local t = caspio.table("Customers")
+            local rows = t:insert({ { Name = "A", Email = "a@x.com", State = "WA" }, { Name = "B", Email = "b@x.com", State = "WA" } })
+            print("inserted", #rows, rows[1].PK_ID, rows[2].PK_ID)
+            print("updated", t:update("State = 'CA'", { State = "NV" }))
+            print("deleted", t:delete("State = 'NY'"))
+            print("patched", t:patch(3, { Name = "Z" }))
+            print("left", t:count(), t:count("State = 'CA'"))
+            """, flags: ["--dry-run"], environment: Self.v4)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "inserted\t2\t251\t252\nupdated\t50\ndeleted\t50\npatched\t1\nleft\t250\t50\n", "\(result.stdout)")
+        let id = try #require(result.stderr.firstMatch(of: /POST tables\/([a-z0-9]{6})\/records\/bulk \[/)?.1)
+        for line in ["PATCH tables/\(id)/records/bulk {\"recordValues\":{\"State\":\"NV\"},\"where\":\"State = 'CA'\"}",
+                     "DELETE tables/\(id)/records/bulk {\"where\":\"State = 'NY'\"}", "PATCH tables/\(id)/records/3 {\"Name\":\"Z\"}",
+                     "dry run: 4 writes not sent"] {
+            #expect(result.stderr.contains(line), "\(line)\n\(result.stderr)")
+        }
+    }
+
     @Test func importOnV4() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
