@@ -27,7 +27,7 @@ public final class RunningSandbox: Sendable {
     /// `Sandbox.init`.
     public static func start(
         _ settings: SandboxSettings, middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
-        executor: (any TaskExecutor)? = nil, clock: any Clock<Duration> = ContinuousClock()
+        executor: (any TaskExecutor)? = nil, clock: SandboxClock = .real
     ) async throws -> RunningSandbox {
         let sandbox = try Sandbox(settings: settings, clock: clock)
         let (ports, continuation) = AsyncStream<Int>.makeStream()

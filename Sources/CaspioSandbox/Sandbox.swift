@@ -27,10 +27,10 @@ public final class Sandbox: Sendable {
 
     /// `clock`: the real one to serve; a test's to move token lifetimes and rate limits on
     /// without waiting.
-    public init(settings: SandboxSettings, clock: any Clock<Duration> = ContinuousClock()) throws {
+    public init(settings: SandboxSettings, clock: SandboxClock = .real) throws {
         self.settings = settings
-        self.clock = SandboxClock(clock)
-        store = try Store(path: settings.dataPath, clock: settings.clock)
+        self.clock = clock
+        store = try Store(path: settings.dataPath, clock: clock.now)
         counters = NIOLockedValueBox(Counters(random: SplitMix64(seed: settings.chaosSeed), orderRandom: SplitMix64(seed: settings.orderSeed)))
         limiter = RateLimiter(settings.rateLimit)
         webhooks = WebhookDelivery(settings: settings)

@@ -1,19 +1,26 @@
 import Foundation
 
-/// The sandbox's time: the wall clock when it started, moved on by any `Clock<Duration>`. The
-/// real one serves; a test's moves only when the test says, so token lifetimes and rate limits
-/// run in virtual time.
-struct SandboxClock: Sendable {
-    let now: @Sendable () -> Date
+/// The sandbox's one time, for token lifetimes, rate limits and the TIMESTAMP fields it
+/// stamps: the wall clock when it started, moved on by any `Clock<Duration>` (the real one
+/// serves; a test's moves only when the test says, so all of it runs in virtual time), or
+/// dates a test sets outright.
+public struct SandboxClock: Sendable {
+    public let now: @Sendable () -> Date
 
-    init(_ clock: any Clock<Duration>) { self.init(opened: clock) }
+    /// Time as `clock` moves it, from `start`.
+    public init(_ clock: any Clock<Duration>, from start: Date = Date()) { self.init(opened: clock, start) }
 
-    private init<C: Clock<Duration>>(opened clock: C) {
+    /// The dates `dates` gives (a test's settable wall clock).
+    public init(dates: @escaping @Sendable () -> Date) { now = dates }
+
+    /// Real time.
+    public static var real: SandboxClock { SandboxClock(ContinuousClock()) }
+
+    private init<C: Clock<Duration>>(opened clock: C, _ start: Date) {
         let origin = clock.now
-        let started = Date()
         now = {
             let elapsed = origin.duration(to: clock.now).components
-            return started.addingTimeInterval(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+            return start.addingTimeInterval(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
         }
     }
 }

@@ -49,9 +49,6 @@ public struct SandboxSettings: Sendable {
     /// use); nil: none (the default of the type, for tests that burst on purpose).
     public var rateLimit: RateLimit? = nil
 
-    /// The time TIMESTAMP fields are stamped with; tests set a clock of their own.
-    public var clock: @Sendable () -> Date = { Date() }
-
     /// Caspio's published limit, third-party figure (API-NOTES.md).
     public static let caspioRateLimit = "2000/300s"
 

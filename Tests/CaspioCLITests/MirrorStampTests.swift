@@ -23,8 +23,7 @@ import Testing
         var settings = SandboxSettings.caspioLike
         settings.seedPath = try write(Self.seed, to: directory.appendingPathComponent("seed.json")).path
         settings.rateLimit = nil
-        settings.clock = { clock.read() }
-        let sandbox = try await RunningSandbox.start(settings)
+        let sandbox = try await RunningSandbox.start(settings, clock: SandboxClock(dates: clock.read))
         do { try await check(sandbox, clock, version, directory) } catch {
             await sandbox.stop()
             throw error

@@ -1,3 +1,4 @@
+import CaspioSandbox
 import CaspioTestSupport
 import Foundation
 import Testing
@@ -38,7 +39,7 @@ import Testing
 
     @Test func missingOrExpiredTokensGetCaspiosErrorBody() async throws {
         let clock = TestClock()
-        try await SandboxHarness.with({ $0.tokenTTL = 3 }, clock: clock) { sandbox in
+        try await SandboxHarness.with({ $0.tokenTTL = 3 }, clock: SandboxClock(clock)) { sandbox in
             let missing = try await sandbox.send("GET", "/rest/v2/tables")
             #expect(missing.status == 401)
             #expect(Set(missing.object.keys) == ["Code", "Message", "Resource", "RequestId"])

@@ -21,7 +21,7 @@ struct SandboxHarness {
     }
 
     static func start(
-        _ configure: (inout SandboxSettings) -> Void = { _ in }, clock: any Clock<Duration> = ContinuousClock()
+        _ configure: (inout SandboxSettings) -> Void = { _ in }, clock: SandboxClock = .real
     ) async throws -> SandboxHarness {
         var settings = SandboxSettings()
         configure(&settings)
@@ -33,7 +33,7 @@ struct SandboxHarness {
 
     /// Runs `body` against a fresh sandbox and stops it afterwards, also when `body` throws.
     static func with(
-        _ configure: (inout SandboxSettings) -> Void = { _ in }, clock: any Clock<Duration> = ContinuousClock(),
+        _ configure: (inout SandboxSettings) -> Void = { _ in }, clock: SandboxClock = .real,
         _ body: (SandboxHarness) async throws -> Void
     ) async throws {
         let sandbox = try await start(configure, clock: clock)

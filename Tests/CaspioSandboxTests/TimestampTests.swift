@@ -15,9 +15,12 @@ import Testing
         ["Name": "Touched", "Type": "TIMESTAMP", "OnUpdate": true, "TimeZone": "America/New_York"],
     ] }
 
+    /// The tests move the sandbox's one clock by days, which tokens age by too.
+    static func longTokens(_ settings: inout SandboxSettings) { settings.tokenTTL = 90 * 86_400 }
+
     @Test func v3ReportsAndStampsOnInsertAndUpdate() async throws {
         let clock = SetClock("2026-03-01T10:00:00")
-        try await SandboxHarness.with({ $0.clock = { clock.read() } }) { sandbox in
+        try await SandboxHarness.with(Self.longTokens, clock: SandboxClock(dates: clock.read)) { sandbox in
             let token = try await sandbox.accessToken()
             let created = try await sandbox.api("POST", "tables", json: ["Name": "Notes", "Fields": Self.fields], token: token)
             #expect(created.status == 201, "\(created.text)")
@@ -77,7 +80,7 @@ import Testing
 
     @Test func v4ReportsAndStampsAndRefusesAStampPerRow() async throws {
         let clock = SetClock("2026-04-01T09:00:00")
-        try await SandboxHarness.with({ $0.clock = { clock.read() } }) { sandbox in
+        try await SandboxHarness.with(Self.longTokens, clock: SandboxClock(dates: clock.read)) { sandbox in
             let token = try await sandbox.accessToken()
             let made = try await sandbox.v4("POST", "tables", json: ["name": "Jobs", "fields": [
                 ["name": "Title", "dataType": "TEXT255"],
@@ -125,7 +128,7 @@ import Testing
     /// seed's stamps, and a change of any kind, an attachment's too, stamps the row.
     @Test func theDemoStaffTableIsStampedOnUpdate() async throws {
         let clock = SetClock("2026-05-01T00:00:00")
-        try await SandboxHarness.with({ $0.demoStaffTable = true; $0.clock = { clock.read() } }) { sandbox in
+        try await SandboxHarness.with({ Self.longTokens(&$0); $0.demoStaffTable = true }, clock: SandboxClock(dates: clock.read)) { sandbox in
             let token = try await sandbox.accessToken()
             let updated = try await sandbox.api("GET", "tables/Staff/fields/Updated", token: token).object["Result"] as? [String: Any]
             #expect(updated?["Type"] as? String == "TIMESTAMP" && updated?["OnUpdate"] as? Bool == true && updated?["OnInsert"] as? Bool == true)
