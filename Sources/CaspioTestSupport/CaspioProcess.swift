@@ -44,13 +44,12 @@ public final class SpawnedProcess: @unchecked Sendable {
         case open
     }
 
-    public let process = Process()
     public let arguments: [String]
     /// When the process is killed if it has not ended.
     public let deadline: Date
     private let seconds: Double
-    /// Held by the reader threads and the termination handler, not `self`, so that a test
-    /// letting go of the process ends it (deinit kills it, the pipes close, the threads end).
+    /// Held by the reader threads and the reaper, not `self`, so that a test letting go of the
+    /// process ends it (deinit kills it, the pipes close, the threads end).
     private final class Streams: @unchecked Sendable {
         let condition = NSCondition()
         var out = Data(), err = Data()
@@ -58,7 +57,9 @@ public final class SpawnedProcess: @unchecked Sendable {
         var exited = false
     }
     private let streams = Streams()
-    private var input: FileHandle?
+    private let child: ChildProcess
+    private let inputLock = NSLock()
+    private var input: Int32?
 
     /// Starts `executable` with the test runner's environment plus `environment`.
     /// `seconds` is the deadline for the whole life of the process.
@@ -70,79 +71,111 @@ public final class SpawnedProcess: @unchecked Sendable {
         self.arguments = [executable.lastPathComponent] + arguments
         self.seconds = seconds
         deadline = Date().addingTimeInterval(seconds)
-        process.executableURL = executable
-        process.arguments = arguments
         var env = replacingEnvironment ? [:] : ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        let outPipe = Pipe(), errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        let inputPipe = Pipe()
-        switch input {
-        case .none: process.standardInput = FileHandle.nullDevice
-        case .text, .open: process.standardInput = inputPipe
+        let out = try closeOnExecPipe()
+        let err: (read: Int32, write: Int32)
+        do { err = try closeOnExecPipe() } catch {
+            for fd in [out.read, out.write] { close(fd) }
+            throw error
         }
-        process.terminationHandler = { [streams] _ in
-            streams.condition.lock()
-            streams.exited = true
-            streams.condition.broadcast()
-            streams.condition.unlock()
+        var inputPipe: (read: Int32, write: Int32)?
+        if case .none = input {} else {
+            do { inputPipe = try closeOnExecPipe() } catch {
+                for fd in [out.read, out.write, err.read, err.write] { close(fd) }
+                throw error
+            }
         }
-        try process.run()
-        for (handle, isOut) in [(outPipe.fileHandleForReading, true), (errPipe.fileHandleForReading, false)] {
+        do {
+            child = try ChildProcess(
+                executable.path, arguments, environment: env, directory: directory, stdin: inputPipe?.read,
+                stdout: out.write, stderr: err.write
+            ) { [streams] in
+                streams.condition.lock()
+                streams.exited = true
+                streams.condition.broadcast()
+                streams.condition.unlock()
+            }
+        } catch {
+            for fd in [out.read, out.write, err.read, err.write, inputPipe?.read, inputPipe?.write].compactMap({ $0 }) { close(fd) }
+            throw error
+        }
+        // The child's ends are its own now: only the child may hold them, or EOF never comes.
+        for fd in [out.write, err.write, inputPipe?.read].compactMap({ $0 }) { close(fd) }
+        for (fd, isOut) in [(out.read, true), (err.read, false)] {
             Thread { [streams] in
+                var buffer = [UInt8](repeating: 0, count: 65536)
                 while true {
-                    let chunk = handle.availableData
+                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0, errno == EINTR { continue }
                     streams.condition.lock()
-                    if chunk.isEmpty {
+                    if n <= 0 {
                         streams.open -= 1
                     } else if isOut {
-                        streams.out.append(chunk)
+                        streams.out.append(contentsOf: buffer[..<n])
                     } else {
-                        streams.err.append(chunk)
+                        streams.err.append(contentsOf: buffer[..<n])
                     }
                     streams.condition.broadcast()
                     streams.condition.unlock()
-                    if chunk.isEmpty { return }
+                    if n <= 0 {
+                        close(fd)
+                        return
+                    }
                 }
             }.start()
         }
         switch input {
         case .none: break
         case .text(let text):
-            // A process that ends without reading its input closes the pipe: not a failure here.
-            try? inputPipe.fileHandleForWriting.write(contentsOf: Data(text.utf8))
-            try? inputPipe.fileHandleForWriting.close()
-        case .open: self.input = inputPipe.fileHandleForWriting
+            // On a thread: a process that does not read must not block the test past its
+            // deadline. One that ends without reading closes the pipe: not a failure here.
+            let fd = inputPipe!.write
+            Thread {
+                writeAll(fd, Data(text.utf8))
+                close(fd)
+            }.start()
+        case .open: self.input = inputPipe!.write
         }
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        child.killGroup()
+        if let input { close(input) }
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { child.pid }
+
+    /// How it ended (nil while it runs): by exiting, or by a signal.
+    public var terminationReason: Process.TerminationReason? {
+        child.reason.map { $0 == .exit ? .exit : .uncaughtSignal }
+    }
 
     /// What it has printed so far.
     public var output: ProcessResult {
         streams.condition.lock()
         defer { streams.condition.unlock() }
         return ProcessResult(
-            status: streams.exited ? process.terminationStatus : -1, stdout: String(decoding: streams.out, as: UTF8.self),
+            status: streams.exited ? child.status ?? -1 : -1, stdout: String(decoding: streams.out, as: UTF8.self),
             stderr: String(decoding: streams.err, as: UTF8.self))
     }
 
     /// Writes to its input; a process that has ended (a closed pipe) is not an error here.
-    public func send(_ text: String) { try? input?.write(contentsOf: Data(text.utf8)) }
+    public func send(_ text: String) {
+        inputLock.lock()
+        defer { inputLock.unlock() }
+        if let input { writeAll(input, Data(text.utf8)) }
+    }
 
     public func closeInput() {
-        try? input?.close()
+        inputLock.lock()
+        defer { inputLock.unlock() }
+        if let input { close(input) }
         input = nil
     }
 
-    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    /// Sends `number` to the process itself (not its group), while it has not been reaped.
+    public func signal(_ number: Int32) { child.signal(number) }
 
     /// Blocks until stdout (or stderr) contains `text`; throws, with what it printed, if the
     /// process ends first or `timeout` (at most the deadline) passes.
@@ -175,9 +208,9 @@ public final class SpawnedProcess: @unchecked Sendable {
         let done = streams.exited && streams.open == 0
         condition.unlock()
         if !done {
-            kill(process.processIdentifier, SIGKILL)
+            child.killGroup()
             condition.lock()
-            // Bounded: a killed process's pipes close at once (unless a child holds them).
+            // Bounded: a killed group's pipes close at once (unless something left the group).
             let grace = Date().addingTimeInterval(5)
             while !(streams.exited && streams.open == 0), condition.wait(until: grace) {}
             condition.unlock()

@@ -16,7 +16,7 @@ public final class TestPostgres: @unchecked Sendable {
     private let bin: String
     private let asUser: String?
     private var running = false
-    private var server: Process?
+    private var server: ChildProcess?
 
     /// `postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable`; the password goes in PGPASSWORD.
     public var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable" }
@@ -59,20 +59,17 @@ public final class TestPostgres: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         handle.seekToEndOfFile()
-        let process = Process()
         let arguments = ["-D", dataPath, "-p", String(port), "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=60"]
         let path = bin + "/postgres"
-        (process.executableURL, process.arguments) = asUser.map { (URL(fileURLWithPath: "/usr/sbin/runuser"), ["-u", $0, "--", path] + arguments) }
-            ?? (URL(fileURLWithPath: path), arguments)
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        (process.standardOutput, process.standardError) = (handle, handle)
-        try process.run()
+        let (executable, words) = asUser.map { ("/usr/sbin/runuser", ["-u", $0, "--", path] + arguments) } ?? (path, arguments)
+        let process = try ChildProcess(
+            executable, words, environment: ProcessInfo.processInfo.environment, directory: directory, stdin: nil,
+            stdout: handle.fileDescriptor, stderr: handle.fileDescriptor)
         server = process
         running = true
         let deadline = Date().addingTimeInterval(30)
         while !Self.accepts(port: port) {
-            guard process.isRunning else { throw Failure("postgres exited with \(process.terminationStatus):\n\(self.log)") }
+            if let status = process.status { throw Failure("postgres exited with \(status):\n\(self.log)") }
             guard Date() < deadline else {
                 stop()
                 throw Failure("postgres did not accept connections within 30 s:\n\(self.log)")
@@ -86,10 +83,10 @@ public final class TestPostgres: @unchecked Sendable {
         guard running else { return }
         running = false
         _ = try? run("pg_ctl", ["-D", dataPath, "-m", "immediate", "-w", "-t", "10", "stop"], seconds: 15)
-        if let server {
-            let deadline = Date().addingTimeInterval(10)
-            while server.isRunning, Date() < deadline { usleep(10_000) }
-            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        if let server, !server.wait(until: Date().addingTimeInterval(10)) {
+            // Its group: the server's own processes too.
+            server.killGroup()
+            server.wait(until: Date().addingTimeInterval(5))
         }
         server = nil
     }

@@ -112,7 +112,7 @@ import Testing
         try process.waitForOutput("ready\n")
         process.signal(SIGINT)
         let result = try process.finish()
-        #expect(process.process.terminationReason == .exit)
+        #expect(process.terminationReason == .exit)
         #expect(result.status == 130)
         let stderr = result.stderr
         #expect(stderr.hasPrefix("caspio: "))

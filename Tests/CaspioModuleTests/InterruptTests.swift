@@ -19,7 +19,7 @@ import Testing
         let sent = Date()
         process.signal(SIGINT)
         let result = try process.finish()
-        #expect(process.process.terminationReason == .exit)
+        #expect(process.terminationReason == .exit)
         #expect(result.status == 130)
         #expect(result.stderr.contains("interrupted!"))
         #expect(Date().timeIntervalSince(sent) < 10)
