@@ -40,7 +40,9 @@ import Testing
         for _ in 0..<width {
             Task.detached {
                 started.signal()
-                release.wait()
+                // The thread below releases every task once the child has run (its own deadline
+                // bounds it); this bound is for a test that went wrong another way.
+                if release.wait(timeout: .now() + 120) == .timedOut { Issue.record("the blocking task was never released") }
             }
         }
         let result = await withCheckedContinuation { (done: CheckedContinuation<ProcessResult?, Never>) in
