@@ -10,6 +10,17 @@ import Testing
 /// SIGTERM in its pause; a bad target refused before any call. The copy and the changes are
 /// read through REST API v3 and v4 alike.
 @Suite(.serialized) struct MirrorTests {
+    /// An insert, an update stamped after the cursor, one stamped 5 minutes before it (a late
+    /// commit, inside the 10-minute lookback), a delete, and an insert without a stamp.
+    static let changes = """
+        local t = caspio.table("Orders")
+        t:insert({Name = "New", Qty = 1, Price = 2, Paid = true, Due = "2026-12-01T00:00:00", Modified = "2026-11-01T11:00:00"})
+        t:update("PK_ID = 3", {Qty = 99, Modified = "2026-11-01T11:01:00"})
+        t:update("PK_ID = 4", {Name = "Late", Modified = "2026-11-01T10:25:00"})
+        t:delete("PK_ID = 5")
+        t:insert({Name = "No stamp", Qty = 2, Price = 1, Paid = false, Due = "2026-12-02T00:00:00"})
+        """
+
     static func seed(rows: Int) -> String {
         let list = (1...rows).map { i in
             "{\"Name\": \"Order \(i)\", \"Qty\": \(i % 7), \"Price\": \(i % 4 == 0 ? "12.5" : "3"), \"Paid\": \(i % 2 == 0), "
@@ -132,14 +143,7 @@ import Testing
 
         // An insert, an update stamped after the cursor, one stamped 5 minutes before it (a
         // late commit, inside the 10-minute lookback), and a delete.
-        try f.lua("""
-            local t = caspio.table("Orders")
-            t:insert({Name = "New", Qty = 1, Price = 2, Paid = true, Due = "2026-12-01T00:00:00", Modified = "2026-11-01T11:00:00"})
-            t:update("PK_ID = 3", {Qty = 99, Modified = "2026-11-01T11:01:00"})
-            t:update("PK_ID = 4", {Name = "Late", Modified = "2026-11-01T10:25:00"})
-            t:delete("PK_ID = 5")
-            t:insert({Name = "No stamp", Qty = 2, Price = 1, Paid = false, Due = "2026-12-02T00:00:00"})
-            """)
+        try f.lua(Self.changes)
         // The row without a stamp is found by the key comparison, and read by its key.
         let second = try f.mirror()
         #expect(Self.line(second).contains(": 2 inserted, 2 updated, 1 deleted"), "\(second.stdout)")
@@ -301,14 +305,7 @@ import Testing
         #expect(try database.sql(#"SELECT cursor, row_count FROM "_caspio_mirror" WHERE table_name = 'Orders'"#) == "2026-11-01T10:30:00|30")
         #expect(try mirrored() == (try f.source()))
 
-        try f.lua("""
-            local t = caspio.table("Orders")
-            t:insert({Name = "New", Qty = 1, Price = 2, Paid = true, Due = "2026-12-01T00:00:00", Modified = "2026-11-01T11:00:00"})
-            t:update("PK_ID = 3", {Qty = 99, Modified = "2026-11-01T11:01:00"})
-            t:update("PK_ID = 4", {Name = "Late", Modified = "2026-11-01T10:25:00"})
-            t:delete("PK_ID = 5")
-            t:insert({Name = "No stamp", Qty = 2, Price = 1, Paid = false, Due = "2026-12-02T00:00:00"})
-            """)
+        try f.lua(Self.changes)
         let second = try mirror()
         #expect(Self.line(second).contains("changes since 2026-11-01T10:20:00: 2 inserted, 2 updated, 1 deleted"), "\(second.stdout)")
         #expect(try mirrored() == (try f.source()))
