@@ -63,7 +63,8 @@ let package = Package(
             ],
             // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
             resources: [
-                .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/dialect.lua"), .embedInCode("Lua/where.lua"),
+                .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/dialect.lua"), .embedInCode("Lua/objects.lua"),
+                .embedInCode("Lua/where.lua"),
                 .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/sql.lua"), .embedInCode("Lua/files.lua"),
                 .embedInCode("Lua/running.lua"),
                 // The rest of Caspio.

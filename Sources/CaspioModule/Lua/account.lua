@@ -18,7 +18,7 @@ end
 function caspio.tasks.list() return internal.listing(versioned("dataImportExportTasks")) end
 
 --- One task.
-function caspio.tasks.get(key) return call("GET", task_path(key, "get")) end
+function caspio.tasks.get(key) return internal.dialect().single(caspio.request("GET", task_path(key, "get"))) end
 
 --- Runs a task now; Caspio answers once it has run.
 function caspio.tasks.run(key)
@@ -84,7 +84,7 @@ end
 
 --- The account's directories {Id, Name, NumberOfUsers, …} (a list).
 function caspio.directories()
-  return json.array(call("GET", "directories"))
+  return internal.dialect().directories()
 end
 
 local Directory = { __name = "caspio.directory" }
@@ -109,10 +109,7 @@ function Directory:add(user)
   table_arg(user, 1, "add", "a user {Email = …} or a list of users")
   local single = user[1] == nil
   local added = json.array({})
-  for i, one in ipairs(single and { user } or user) do
-    local result = call("POST", self:path(), { json = one, query = { response = "rows" } })
-    added[i] = type(result) == "table" and result[1] or one
-  end
+  for i, one in ipairs(single and { user } or user) do added[i] = internal.dialect().add_user(self:path(), one) end
   if single then return added[1] end
   return added
 end
@@ -125,13 +122,13 @@ end
 function Directory:update(where, fields, opts)
   table_arg(fields, 2, "update", "a table of fields")
   local clause = internal.guarded_where(self, where, opts, "update", shape(self, "update", "fields, "))
-  return internal.affected(caspio.request("PUT", self:path(), { json = fields, query = { Where = clause } }).json, "UsersAffected")
+  return internal.dialect().update_users(self:path(), clause, fields)
 end
 
 --- Deletes the users matching `where`; returns UsersAffected.
 function Directory:delete(where, opts)
   local clause = internal.guarded_where(self, where, opts, "delete", shape(self, "delete"))
-  return internal.affected(caspio.request("DELETE", self:path(), { query = { Where = clause } }).json, "UsersAffected")
+  return internal.dialect().delete_users(self:path(), clause)
 end
 
 --- Activates users (a UserGUID or a list of them); returns the ActivationUrl (or a list).
@@ -143,8 +140,7 @@ function Directory:activate(user_guids, opts)
   end
   local urls = json.array({})
   for i, guid in ipairs(single and { user_guids } or user_guids) do
-    local result = call("POST", self:path() .. "/activate", { json = { UserGUID = guid, SendEmail = opts.send_email == true } })
-    urls[i] = type(result) == "table" and result.ActivationUrl or result
+    urls[i] = internal.dialect().activate_user(self:path(), guid, opts.send_email == true)
   end
   if single then return urls[1] end
   return urls
