@@ -112,7 +112,8 @@ local OWN_IDS = {
 local V3_NAMES = { fullFolderPath = "Path" }
 
 --- Adds v3's names to a v4 object, in place (v4's stay): scripts read one set of names on
---- both versions. `enabled` is v3's Status too; a PK_ID of digits an integer, as v3 gives it.
+--- both versions (v4's keys read in either casing). `enabled` is v3's Status too; a PK_ID of
+--- digits an integer, as v3 gives it.
 function V4.named(item)
   if type(item) ~= "table" or json.is_array(item) then return item end
   local added = {}
@@ -123,14 +124,15 @@ function V4.named(item)
     end
   end
   for _, id in ipairs(OWN_IDS) do
-    local value = item[id[1]]
+    local value = either(item, id[1])
     if value ~= nil and value ~= json.null then
       if item[id[2]] == nil then added[id[2]] = value end
       break
     end
   end
   for name, value in pairs(added) do item[name] = value end
-  if type(item.enabled) == "boolean" and item.Status == nil then item.Status = item.enabled and "Enabled" or "Disabled" end
+  local enabled = either(item, "enabled")
+  if type(enabled) == "boolean" and item.Status == nil then item.Status = enabled and "Enabled" or "Disabled" end
   if type(item.PK_ID) == "string" then item.PK_ID = integer(item.PK_ID) or item.PK_ID end
   return item
 end
