@@ -2,7 +2,7 @@
 -- DataPages, directories and their users. Tasks and applications keep their v2 paths on a
 -- v2 base URL (internal.versioned).
 local caspio, internal = ...
-local json, usage, segment, call = internal.json, internal.usage, internal.segment, internal.call
+local json, usage, segment = internal.json, internal.usage, internal.segment
 local name_arg, table_arg, versioned = internal.name_arg, internal.table_arg, internal.versioned
 local format = string.format
 
@@ -35,7 +35,7 @@ local function app_path(key, fname, rest)
 end
 
 local function page_path(key, page_key, fname, rest)
-  return app_path(key, fname, "/datapages/" .. segment(name_arg(page_key, 2, fname, "DataPage AppKey")) .. (rest or ""))
+  return app_path(key, fname, internal.dialect().DATAPAGES .. "/" .. segment(name_arg(page_key, 2, fname, "DataPage AppKey")) .. (rest or ""))
 end
 
 local function on_arg(on, position, fname)
@@ -46,24 +46,24 @@ end
 --- Iterates over the bridge applications {AppName, ExternalKey, DataPagesCount, …}.
 function caspio.apps.list() return internal.listing(versioned("bridgeApplications")) end
 
-function caspio.apps.get(key) return call("GET", app_path(key, "get")) end
+function caspio.apps.get(key) return internal.dialect().single(caspio.request("GET", app_path(key, "get"))) end
 
 --- Iterates over an application's DataPages {AppKey, Name, Type, Path, Deployed, …}.
-function caspio.apps.datapages(key) return internal.listing(app_path(key, "datapages", "/datapages")) end
+function caspio.apps.datapages(key) return internal.listing(app_path(key, "datapages", internal.dialect().DATAPAGES)) end
 
-function caspio.apps.datapage(key, page_key) return call("GET", page_path(key, page_key, "datapage")) end
+function caspio.apps.datapage(key, page_key) return internal.dialect().single(caspio.request("GET", page_path(key, page_key, "datapage"))) end
 
 --- Deploys (on = true) or undeploys (false) one DataPage.
 function caspio.apps.deploy(key, page_key, on)
   local path = page_path(key, page_key, "deploy", "/deployment")
-  caspio.request("PUT", path, { json = { Deployed = on_arg(on, 3, "deploy") } })
+  caspio.request("PUT", path, { json = internal.dialect().body({ Deployed = on_arg(on, 3, "deploy") }) })
   return true
 end
 
 --- Deploys or undeploys every DataPage of the application.
 function caspio.apps.deploy_all(key, on)
-  local path = app_path(key, "deploy_all", "/datapages/deployment")
-  caspio.request("PUT", path, { json = { Deployed = on_arg(on, 2, "deploy_all") } })
+  local path = app_path(key, "deploy_all", internal.dialect().DEPLOY_ALL)
+  caspio.request("PUT", path, { json = internal.dialect().body({ Deployed = on_arg(on, 2, "deploy_all") }) })
   return true
 end
 
@@ -77,7 +77,7 @@ function caspio.apps.deployment(key, page_key, method)
   if method ~= nil and spelled == nil then
     usage("bad argument #3 to 'deployment' (\"URL\", \"iFrame\", \"Embedded\" or \"Net\" expected, got %s)", internal.describe(method))
   end
-  return call("GET", path, { query = { method = spelled } })
+  return internal.dialect().single(caspio.request("GET", path, { query = { method = spelled } }))
 end
 
 -- Directories ---------------------------------------------------------------------------------

@@ -264,12 +264,18 @@ function V4.remember(kind, name, id)
 end
 
 -- The writes the module sends to v4 (the helpers of objects.lua and the records' own); others
--- (design, password fields, DataPage deployments) are refused before anything is sent, since
--- the module would send them in v3's shape.
+-- (design changes) are refused before anything is sent, since the module would send them in
+-- v3's shape.
 local READS = { GET = true, HEAD = true }
 -- Under tables/ID/ or views/ID/, then anywhere.
-local V4_RECORD_WRITES = { "^records$", "^records/bulk$", "^records/[^/]+$", "^records/[^/]+/attachments/[^/]+$", "^records/bulk/attachments" }
-local V4_WRITES = { "^directories/[^/]+/users", "^fileAssets/files", "^outgoingWebhooks", "^dataImportExportTasks/[^/]+/run$" }
+local V4_RECORD_WRITES = {
+  "^records$", "^records/bulk$", "^records/[^/]+$", "^records/[^/]+/attachments/[^/]+$", "^records/bulk/attachments",
+  "^records/bulk/passwordFields/[^/]+$",
+}
+local V4_WRITES = {
+  "^directories/[^/]+/users", "^fileAssets/files", "^outgoingWebhooks", "^dataImportExportTasks/[^/]+/run$",
+  "^bridgeApplications/[^/]+/dataPages/.+/deployment$",
+}
 
 local function v4_write(path)
   path = path:gsub("^/+", ""):gsub("%?.*$", "")
@@ -283,7 +289,7 @@ end
 
 --- The refusal of a write v4 does not take yet: `what` names it (`POST tables`).
 function V4.refuse_writes(what)
-  usage("%s: this write is not supported on REST API v4 yet (v4 takes: records, attachments, files, webhooks, directory users, task runs); use the v3 base URL (…/integrations/rest/v3) for it", what)
+  usage("%s: this write is not supported on REST API v4 yet (v4 takes: records, attachments, password fields, files, webhooks, directory users, task runs, DataPage deployments); use the v3 base URL (…/integrations/rest/v3) for it", what)
 end
 
 --- The path to send for `path` as the module writes it (tables/NAME/…): NAME's id in its

@@ -1,6 +1,6 @@
 -- The wire shapes of the account's objects other than records, per REST API version, beside
--- dialect.lua's for records: files and folders, attachments, webhooks and their events, tasks,
--- directories and their users. files.lua, folders.lua, attachments.lua, webhooks.lua and
+-- dialect.lua's for records: files and folders, attachments, password fields, webhooks and
+-- their events, tasks, DataPages, directories and their users. files.lua, folders.lua, attachments.lua, webhooks.lua and
 -- account.lua ask the base URL's dialect; scripts see v3's names on every version.
 local caspio, internal = ...
 local usage, json, segment = internal.usage, internal.json, internal.segment
@@ -88,6 +88,21 @@ function V3.activate_user(path, guid, send_email)
   local result = internal.call("POST", path .. "/activate", { json = { UserGUID = guid, SendEmail = send_email } })
   return type(result) == "table" and result.ActivationUrl or result
 end
+
+--- The names of the password fields of the table at `owner` (a list).
+function V3.password_fields(owner) return json.array(internal.call("GET", owner .. "/passwordFields")) end
+
+--- Sets (`value` a string) or clears (nil) the password in `field` of the rows `clause`
+--- matches; the count.
+function V3.set_passwords(owner, field, clause, value)
+  local path = owner .. "/passwordFields/" .. segment(field)
+  local query = { ["q.where"] = clause }
+  if value == nil then return internal.affected(caspio.request("DELETE", path, { query = query }).json) end
+  return internal.affected(caspio.request("PUT", path, { json = { Value = value }, query = query }).json)
+end
+
+--- An application's DataPages, under its path; and the path that (un)deploys them all.
+V3.DATAPAGES, V3.DEPLOY_ALL = "/datapages", "/datapages/deployment"
 
 -- The writes a dry run answers without a body (openapi-v3.json's 204s), and the POSTs it
 -- answers 200; by method and path (relative, without its query).
@@ -250,9 +265,29 @@ function V4.activate_user(path, guid, send_email)
   return type(answer) == "table" and answer.ActivationUrl or answer
 end
 
+-- v4 has no listing of password fields: they are the fields whose dataType is PASSWORD (one
+-- schema listing a run).
+function V4.password_fields(owner)
+  local names = json.array({})
+  for _, field in ipairs(V4.fields(owner .. "/fields")) do
+    if either(field, "dataType") == "PASSWORD" then names[#names + 1] = field.Name end
+  end
+  return names
+end
+
+-- PATCH (set, `{"where", "value"}`) or DELETE (clear, `{"where"}`) …/records/bulk/passwordFields/{field}
+-- [spec: the paths; bodies unknown].
+function V4.set_passwords(owner, field, clause, value)
+  local path = owner .. "/records/bulk/passwordFields/" .. segment(field)
+  if value == nil then return affected(caspio.request("DELETE", path, { json = { where = clause } })) end
+  return affected(caspio.request("PATCH", path, { json = { where = clause, value = value } }))
+end
+
+V4.DATAPAGES, V4.DEPLOY_ALL = "/dataPages", "/dataPages/bulk/deployment"
+
 V4.NO_CONTENT = {
   { "DELETE", "^fileAssets/files" }, { "DELETE", "^outgoingWebhooks/[^/]+$" }, { "DELETE", "^outgoingWebhooks/[^/]+/events/[^/]+$" },
   { "PUT", "^%a+/[^/]+/records/[^/]+/attachments/[^/]+$" }, { "DELETE", "^%a+/[^/]+/records/[^/]+/attachments/[^/]+$" },
-  { "DELETE", "^directories/[^/]+/users/[^/]+$" }, { "POST", "^%a+/[^/]+/run$" },
+  { "DELETE", "^directories/[^/]+/users/[^/]+$" }, { "POST", "^%a+/[^/]+/run$" }, { "PUT", "/deployment$" },
 }
 V4.OK_POSTS = { "^directories/[^/]+/users/[^/]+/activate$" }
