@@ -29,6 +29,6 @@ local ok, err = pcall(function() return caspio.table("NoSuchTable"):count() end)
 assert(not ok and err.kind == "http" and err.status == 404)
 print("as expected: " .. tostring(err))
 
--- Any endpoint of the base URL's REST API is caspio.get(path, query) (and post, put, patch,
--- delete), in that version's own terms: docs/lua-api.md "Requests".
+-- Any endpoint of the base URL's REST API is caspio.get(path, query) (and post, put, delete;
+-- caspio.request for any method), in that version's own terms: docs/lua-api.md "Requests".
 print(caspio.stats().requests .. " requests")
