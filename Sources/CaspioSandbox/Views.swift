@@ -85,8 +85,9 @@ extension Store {
         let viewName = definition["Name"]?.string ?? name
         let tables = definition["Tables"]?.strings ?? []
         let fields = try viewFields(viewName).map(\.field)
-        let columns = (["__key"] + fields.map { SQLText.quoted($0.name) }).joined(separator: ", ")
-        var source = Source(name: viewName, fields: fields, inner: "SELECT \(columns) FROM \(SQLText.quoted(viewName))")
+        var source = Source(name: viewName, fields: fields, inner: "")
+        source.collations = Self.collations(fields)
+        source.inner = "SELECT \((["__key"] + fields.map { Self.column($0.name, source.collation($0)) }).joined(separator: ", ")) FROM \(SQLText.quoted(viewName))"
         if tables.count == 1 {
             // One table: writable, `Table_Field` in a body is the table's `Field`.
             let prefix = tables[0] + "_"
