@@ -95,4 +95,22 @@ import Testing
             #expect(fields[2]["TableFieldName"] as? String == "Customers.Mail")
         }
     }
+
+    /// A view's PK_ID is text, but sorts (and compares) number by number as its tables' do.
+    @Test func aViewsKeySortsByItsNumbers() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            func keys(_ path: String) async throws -> [String?] {
+                try await sandbox.api("GET", path, token: token).result.map { $0["PK_ID"] as? String }
+            }
+            // New York customers are 2, 7, 12…; California orders 1,1 1,2 6,11 6,12…
+            #expect(try await keys("views/NewYorkCustomers/records?q.orderBy=PK_ID&q.limit=4&q.select=PK_ID") == ["2", "7", "12", "17"])
+            #expect(try await keys("views/NewYorkCustomers/records?q.orderBy=\(q("PK_ID DESC"))&q.limit=2&q.select=PK_ID") == ["247", "242"])
+            #expect(try await keys("views/NewYorkCustomers/records?q.where=\(q("PK_ID < '12'"))&q.orderBy=PK_ID&q.select=PK_ID") == ["2", "7"])
+            #expect(try await keys("views/CaliforniaOrders/records?q.orderBy=PK_ID&q.limit=4&q.select=PK_ID") == ["1,1", "1,2", "6,11", "6,12"])
+            let v4 = try await sandbox.v4("GET", "views", token: token).data.last?["viewId"] as? String ?? "?"
+            let page = try await sandbox.v4("GET", "views/\(v4)/records?orderBy=PK_ID&pageSize=5&select=PK_ID", token: token).data
+            #expect(page.map { $0["PK_ID"] as? String } == ["2", "7", "12", "17", "22"])
+        }
+    }
 }
