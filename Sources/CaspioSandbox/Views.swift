@@ -71,12 +71,15 @@ extension Store {
         }
     }
 
-    /// The view's fields, `PK_ID` (a string) first.
+    /// The view's fields, `PK_ID` (a string) first; each with the stamp options of the table
+    /// field it shows, as they are now.
     func viewFields(_ name: String) throws -> [(field: Field, source: String)] {
         let definition = try object("view", name, what: "view")
         let columns = definition["Fields"]?.array ?? []
-        return [(Field(name: "PK_ID", type: "STRING"), "")] + columns.map {
-            (Field(name: $0["Name"]?.string ?? "", type: $0["Type"]?.string ?? "STRING"), "\($0["Table"]?.string ?? "").\($0["Field"]?.string ?? "")")
+        return [(Field(name: "PK_ID", type: "STRING"), "")] + columns.map { column in
+            let (table, name) = (column["Table"]?.string ?? "", column["Field"]?.string ?? "")
+            let stamp = (try? field(name, of: table))?.stamp ?? Field.Stamp()
+            return (Field(name: column["Name"]?.string ?? "", type: column["Type"]?.string ?? "STRING", stamp: stamp), "\(table).\(name)")
         }
     }
 

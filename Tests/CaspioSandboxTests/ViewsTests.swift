@@ -113,4 +113,27 @@ import Testing
             #expect(page.map { $0["PK_ID"] as? String } == ["2", "7", "12", "17", "22"])
         }
     }
+
+    /// A view's field reports the options of the table field it shows (TIMESTAMP stamps).
+    @Test func viewFieldsReportTheirFieldsStampOptions() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("views-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let seed = directory.appendingPathComponent("seed.json")
+        try Data(#"{"Demo": {"StaffTable": true}, "Views": [{"Name": "StaffStamps", "Tables": ["Staff"], "Fields": ["Staff.Name", "Staff.Updated"]}]}"#.utf8).write(to: seed)
+        try await SandboxHarness.with({ $0.seedPath = seed.path }) { sandbox in
+            let token = try await sandbox.accessToken()
+            let v3 = try await sandbox.api("GET", "views/StaffStamps/fields/Staff_Updated", token: token).object["Result"] as? [String: Any]
+            #expect(v3?["OnInsert"] as? Bool == true && v3?["OnUpdate"] as? Bool == true && v3?["TimeZone"] is NSNull, "\(v3 ?? [:])")
+            let name = try await sandbox.api("GET", "views/StaffStamps/fields/Staff_Name", token: token).object["Result"] as? [String: Any]
+            #expect(name?["OnInsert"] is NSNull, "only TIMESTAMP fields have the options")
+            // Changed on the table, the view follows.
+            let changed = try await sandbox.api("PUT", "tables/Staff/fields/Updated", json: ["OnInsert": false, "TimeZone": "Europe/Berlin"], token: token)
+            #expect(changed.status == 204, "\(changed.text)")
+            let views = try await sandbox.v4("GET", "views", token: token).data
+            let id = views.first { $0["name"] as? String == "StaffStamps" }?["viewId"] as? String ?? "?"
+            let v4 = try await sandbox.v4("GET", "views/\(id)/fields/Staff_Updated", token: token).data.first
+            #expect(v4?["stampOnInsert"] as? Bool == false && v4?["stampOnUpdate"] as? Bool == true && v4?["stampTimeZone"] as? String == "Europe/Berlin", "\(v4 ?? [:])")
+        }
+    }
 }
