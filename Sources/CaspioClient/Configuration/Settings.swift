@@ -284,7 +284,8 @@ extension SettingsLayer {
         let variable = setting.variable
         guard let text = nonEmpty(environment[variable]) else { return }
         guard let value = setting.type.parse(text) else {
-            throw CaspioError(.config, "\(variable)='\(text)' is not a number")
+            // What the setting takes, from its type (`auto` or a number, for the rate).
+            throw CaspioError(.config, "\(variable)='\(text)' is not \(setting.type.expected)")
         }
         try set(setting, value, text: text)
     }

@@ -565,13 +565,12 @@ end
 internal.dialects = { V2 = V2, V3 = V3, V4 = V4, either = either, integer = integer }
 
 local dialect
---- The dialect of the base URL (…/v4 → v4, …/v2 → v2, else v3), read once per run.
+--- The dialect of the base URL's version (the host's rule: native.api_version), read once per run.
 function internal.dialect()
   if dialect == nil then
     -- Asked while explaining an error too: a configuration that cannot be read means v3.
-    local ok, config = pcall(function() return caspio.config end)
-    local base = ok and type(config) == "table" and tostring(config.base_url or "") or ""
-    dialect = base:match("/v4/?$") and V4 or base:match("/v2/?$") and V2 or V3
+    local ok, version = pcall(native.api_version)
+    dialect = ok and version == 4 and V4 or ok and version == 2 and V2 or V3
   end
   return dialect
 end
