@@ -474,6 +474,7 @@ function Job:attempt(force_design)
   -- meanwhile makes the next run's differ, and that run reads the table again.
   local checksum, why
   if not cursor_field then checksum, why = self.source.checksum(self.t, fields) end
+  if why and why ~= "v3" then self:log("%s: the table is read in full", why) end
   if rebuild then
     r.mode = existing and "copied anew" or "copied"
     self:copy(fields, existing)
@@ -488,7 +489,6 @@ function Job:attempt(force_design)
     elseif checksum and checksum == state.checksum and fingerprint(fields) == state.fingerprint then
       r.mode = "unchanged (no cursor; count and checksum as last run)"
     else
-      if why and why ~= "v3" then self:log("%s: the table is read in full", why) end
       r.mode = cursor_field and "read in full (cursor " .. cursor_field .. " starts)"
         or format("read in full (no cursor%s)", checksum and "; count or checksum changed" or "")
       self:sync(nil)
