@@ -213,7 +213,8 @@ import Testing
         try f.lua(#"caspio.table("Orders"):update("PK_ID = 7", {Name = "Renamed"})"#)
         let changed = try f.run(["mirror", other, "--tables", "Orders"])
         #expect(changed.status == 0, "\(changed.stderr)")
-        #expect(Self.line(changed).contains("read in full (no cursor; count or checksum changed): 0 inserted, 1 updated, 0 deleted"), "\(changed.stdout)")
+        #expect(Self.line(changed).contains("read in full (no cursor): 0 inserted, 1 updated, 0 deleted"), "\(changed.stdout)")
+        #expect(changed.stdout.contains("Orders: count or checksum changed since the last run: the table is read in full"), "\(changed.stdout)")
         let db = try SQLiteConnection(path: f.directory.appendingPathComponent("whole.db").path)
         defer { db.close() }
         #expect(try db.run("SELECT Name FROM Orders WHERE PK_ID = 7").rows == [[.text("Renamed")]])

@@ -489,8 +489,8 @@ function Job:attempt(force_design)
     elseif checksum and checksum == state.checksum and fingerprint(fields) == state.fingerprint then
       r.mode = "unchanged (no cursor; count and checksum as last run)"
     else
-      r.mode = cursor_field and "read in full (cursor " .. cursor_field .. " starts)"
-        or format("read in full (no cursor%s)", checksum and "; count or checksum changed" or "")
+      if checksum and state.checksum then self:log("count or checksum changed since the last run: the table is read in full") end
+      r.mode = cursor_field and "read in full (cursor " .. cursor_field .. " starts)" or "read in full (no cursor)"
       self:sync(nil)
     end
     if self.redo then return end
