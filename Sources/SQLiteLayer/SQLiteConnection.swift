@@ -50,7 +50,7 @@ public final class SQLiteConnection {
     public var changes: Int { handle.map { Int(sqlite3_changes($0)) } ?? 0 }
     public var lastInsertRowID: Int { handle.map { Int(sqlite3_last_insert_rowid($0)) } ?? 0 }
 
-    private func open() throws(Failure) -> OpaquePointer {
+    func open() throws(Failure) -> OpaquePointer {
         guard let handle else { throw Failure(description: "the database \(path) is closed") }
         return handle
     }
