@@ -1,7 +1,11 @@
 import ArgumentParser
 import CaspioClient
 import CaspioModule
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import CaspioSandbox
 import CaspioStore

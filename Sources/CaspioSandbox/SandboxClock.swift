@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The sandbox's one time, for token lifetimes, rate limits and the TIMESTAMP fields it
 /// stamps: the wall clock when it started, moved on by any `Clock<Duration>` (the real one

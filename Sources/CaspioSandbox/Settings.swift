@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What `caspio sandbox` and `caspio run --sandbox` can change.
 public struct SandboxSettings: Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything the client needs, resolved from flags, environment, the config file and defaults
 /// (see `ConfigurationResolver`).
