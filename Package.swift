@@ -55,7 +55,7 @@ let package = Package(
             dependencies: ["LuaBridge", "LuaJSON", "CLua", "CLuaShim", .product(name: "CSV", package: "CSV.swift")]
         ),
         // Compiles the module's Lua chunks to bytecode at build time, for the plugin below.
-        .executableTarget(name: "LuaChunkCompiler", dependencies: ["CLua"]),
+        .executableTarget(name: "LuaChunkCompiler", dependencies: ["CLua", "CLuaShim"]),
         // Runs LuaChunkCompiler on a target's .lua resources: generated ModuleBytecode.swift.
         .plugin(name: "ModuleBytecode", capability: .buildTool(), dependencies: ["LuaChunkCompiler"]),
         // The `caspio` Lua module that scripts `require`.

@@ -273,3 +273,5 @@ void caspio_write_stderr(const char *text, size_t len) {
 
 void caspio_flush_stdout(void) { fflush(stdout); }
 
+
+const char *caspio_lua_ident(void) { return lua_ident; }

@@ -47,13 +47,17 @@ public enum CaspioModule {
     }
 
     /// A chunk's bytecode, compiled at build time (parsing all the source took most of the
-    /// module's start-up); its source when the Lua library linked at run time refuses that
-    /// bytecode (another version's format).
+    /// module's start-up); its source when the Lua library linked at run time is another
+    /// release than the one that compiled it (the package runs on whichever liblua5.4 the host
+    /// has, and Lua's own check does not tell patch releases apart) or refuses the bytecode.
     static func loadChunk(_ lua: Lua, file: String, source: [UInt8]) throws(LuaError) {
         let name = ModuleContract.chunkName(file)
-        if let bytecode = ModuleBytecode.chunk(named: file), (try? lua.load(bytecode: bytecode, name: name)) != nil { return }
+        if bytecodeFitsThisLua, let bytecode = ModuleBytecode.chunk(named: file),
+           (try? lua.load(bytecode: bytecode, name: name)) != nil { return }
         try lua.load(source, name: name)
     }
+
+    static let bytecodeFitsThisLua = ModuleBytecode.luaIdent == String(cString: caspio_lua_ident())
 
     /// How an uncaught error is reported: a problem of the setup (missing settings) or of the
     /// input data is not a script bug, so it comes without the traceback that would point at

@@ -1,4 +1,5 @@
 import CLua
+import CLuaShim
 import Glibc
 
 // Compiles the `caspio` module's Lua chunks to Lua bytecode at build time (the ModuleBytecode
@@ -49,6 +50,11 @@ func compile(_ source: [UInt8], name: String) -> [UInt8] {
     return dumped
 }
 
+/// A Swift string literal of `text`.
+func quoted(_ text: String) -> String {
+    "\"" + text.unicodeScalars.map { $0 == "\"" || $0 == "\\" ? "\\\($0)" : "\($0)" }.joined() + "\""
+}
+
 func identifier(_ file: String) -> String {
     String(file.map { $0.isLetter || $0.isNumber ? $0 : "_" })
 }
@@ -60,6 +66,9 @@ var out = """
     // Lua files: their bytecode, with debug information. Not committed.
 
     enum ModuleBytecode {
+        /// The Lua library that wrote the bytecode (its lua_ident); another one loads the source.
+        static let luaIdent = \(quoted(String(cString: caspio_lua_ident())))
+
         /// The bytecode of `file` (a name of ModuleContract.chunks), nil for a file not compiled.
         static func chunk(named file: String) -> [UInt8]? {
             switch file {

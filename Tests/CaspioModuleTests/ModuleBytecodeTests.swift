@@ -21,6 +21,13 @@ import Testing
         }
     }
 
+    /// Built and run against the same liblua5.4: the bytecode is what loads (on a host whose
+    /// Lua is another patch release the sources load instead).
+    @Test func theBytecodeLoadsUnderTheLuaThatCompiledIt() {
+        #expect(CaspioModule.bytecodeFitsThisLua)
+        #expect(ModuleBytecode.luaIdent.contains("Lua 5.4"))
+    }
+
     @Test func theSourceStandsInWhenThereIsNoBytecode() throws {
         let state = LuaState()
         defer { state.close() }

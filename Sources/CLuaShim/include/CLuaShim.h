@@ -129,5 +129,9 @@ void caspio_flush_stdout(void);
 
 /// "Lua 5.4.x" of the headers this was built with.
 const char *caspio_lua_release(void);
+/// The identification of the Lua library linked at run time (its lua_ident: version and patch
+/// release). Bytecode is only loaded by the release that wrote it: Lua's header check does not
+/// tell patch releases apart.
+const char *caspio_lua_ident(void);
 
 #endif
