@@ -21,7 +21,7 @@ import Testing
         t:insert({Name = "No stamp", Qty = 2, Price = 1, Paid = false, Due = "2026-12-02T00:00:00"})
         """
 
-    static func seed(rows: Int) async -> String {
+    static func seed(rows: Int) -> String {
         let list = (1...rows).map { i in
             "{\"Name\": \"Order \(i)\", \"Qty\": \(i % 7), \"Price\": \(i % 4 == 0 ? "12.5" : "3"), \"Paid\": \(i % 2 == 0), "
                 + "\"Due\": \"2026-0\(1 + i % 9)-1\(i % 10)T08:30:00\", \"Modified\": \"2026-11-01T10:\(String(format: "%02d", i % 60)):00\"}"
@@ -47,7 +47,7 @@ import Testing
         init(rows: Int = 30, extra: [String] = [], version: Int = 3) async throws {
             self.version = version
             directory = try temporaryDirectory()
-            let seedFile = try await write(MirrorTests.seed(rows: rows), to: directory.appendingPathComponent("seed.json"))
+            let seedFile = try write(MirrorTests.seed(rows: rows), to: directory.appendingPathComponent("seed.json"))
             let (process, exports) = try await SpawnedProcess.sandbox(["--seed", seedFile.path, "--rate-limit", "off"] + extra, seconds: 300)
             sandbox = process
             env = exports
@@ -113,7 +113,7 @@ import Testing
             }
         }
 
-        func state() async throws -> [SQLValue] {
+        func state() throws -> [SQLValue] {
             let db = try SQLiteConnection(path: database)
             defer { db.close() }
             return try db.run("SELECT cursor, row_count, fingerprint FROM _caspio_mirror WHERE table_name = 'Orders'").rows.first ?? []
@@ -143,7 +143,7 @@ import Testing
         let source = try await f.source()
         #expect(source.count == 30)
         #expect(try f.mirrored() == source)
-        #expect(try await f.state().first == .text("2026-11-01T10:30:00"))
+        #expect(try f.state().first == .text("2026-11-01T10:30:00"))
 
         // An insert, an update stamped after the cursor, one stamped 5 minutes before it (a
         // late commit, inside the 10-minute lookback), and a delete.
