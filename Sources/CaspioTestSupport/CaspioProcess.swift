@@ -177,10 +177,14 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// Sends `number` to the process itself (not its group), while it has not been reaped.
     public func signal(_ number: Int32) { child.signal(number) }
 
-    /// Blocks until stdout (or stderr) contains `text`; throws, with what it printed, if the
+    /// Waits until stdout (or stderr) contains `text`; throws, with what it printed, if the
     /// process ends first or `timeout` (at most the deadline) passes.
     @discardableResult
-    public func waitForOutput(_ text: String, onStderr: Bool = false, timeout: Double = 30) throws -> String {
+    public func waitForOutput(_ text: String, onStderr: Bool = false, timeout: Double = 30) async throws -> String {
+        try await onOwnThread { try self.blockUntilOutput(text, onStderr: onStderr, timeout: timeout) }
+    }
+
+    private func blockUntilOutput(_ text: String, onStderr: Bool, timeout: Double) throws -> String {
         let until = min(deadline, Date().addingTimeInterval(timeout))
         let needle = Data(text.utf8)
         let condition = streams.condition
@@ -198,8 +202,15 @@ public final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Waits for the exit and both outputs to end, up to the deadline; past it the process is
-    /// killed and the wait throws with what it printed.
-    public func finish() throws -> ProcessResult {
+    /// killed and the wait throws with what it printed. The wait is on a thread of its own:
+    /// blocking the cooperative pool would starve in-process servers whose handlers run there.
+    public func finish() async throws -> ProcessResult {
+        try await onOwnThread { try self.finishOnThisThread() }
+    }
+
+    /// `finish()` blocking the calling thread: only from a thread of a test's own, never from a
+    /// task (a test that means to fill Swift's pool and still see the process end).
+    public func finishOnThisThread() throws -> ProcessResult {
         let condition = streams.condition
         condition.lock()
         while !(streams.exited && streams.open == 0) {
@@ -218,22 +229,14 @@ public final class SpawnedProcess: @unchecked Sendable {
         }
         return output
     }
-
-    /// `finish()` on a thread of its own: blocking the cooperative pool would starve in-process
-    /// servers whose handlers run there.
-    public func finished() async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try self.finish() }) }.start()
-        }
-    }
 }
 
 extension SpawnedProcess {
     /// Starts `caspio sandbox ARGS`, waits (bounded) for the exports it prints, and returns
     /// them with the process, which is killed at its deadline if still serving.
-    public static func sandbox(_ arguments: [String], seconds: Double = 120) throws -> (SpawnedProcess, [String: String]) {
+    public static func sandbox(_ arguments: [String], seconds: Double = 120) async throws -> (SpawnedProcess, [String: String]) {
         let process = try SpawnedProcess(caspioBinary, ["sandbox"] + arguments, seconds: seconds)
-        let text = try process.waitForOutput("\n#")
+        let text = try await process.waitForOutput("\n#")
         var exports: [String: String] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("export ") {
             let pair = line.dropFirst(7).split(separator: "=", maxSplits: 1)
@@ -248,17 +251,17 @@ extension SpawnedProcess {
 public func runProcess(
     _ executable: URL, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
     directory: URL? = nil, seconds: Double = 120
-) throws -> ProcessResult {
-    try SpawnedProcess(
+) async throws -> ProcessResult {
+    try await SpawnedProcess(
         executable, arguments, input: stdin.map { .text($0) } ?? .text(""), environment: environment,
         directory: directory, seconds: seconds
     ).finish()
 }
 
 public func caspio(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil)
-    throws -> ProcessResult
+    async throws -> ProcessResult
 {
-    try runProcess(caspioBinary, arguments, stdin: stdin, environment: environment, directory: directory)
+    try await runProcess(caspioBinary, arguments, stdin: stdin, environment: environment, directory: directory)
 }
 
 /// A fresh temporary directory for one test.

@@ -9,7 +9,7 @@ public struct TestCertificates: Sendable {
     public var certificateFile: String { directory + "/server.pem" }
     public var keyFile: String { directory + "/server.key" }
 
-    public static func make() throws -> TestCertificates {
+    public static func make() async throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = """
@@ -21,7 +21,7 @@ public struct TestCertificates: Sendable {
             printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
             openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
             """
-        let result = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script], seconds: 60)
+        let result = try await runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script], seconds: 60)
         guard result.status == 0 else {
             throw NSError(domain: "TestCertificates", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
         }

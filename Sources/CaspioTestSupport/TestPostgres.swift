@@ -9,6 +9,7 @@ import Foundation
 /// initdb and postgres refuse to run as root, so as root (CI) they run as the `postgres`
 /// user the package creates. TCP connections need the password; the socket trusts `psql`.
 /// Every wait has a deadline, and `stop` (also from deinit) ends the server even when a test fails.
+/// Each wait (initdb, readiness, psql, pg_ctl) runs on a thread of its own, never on Swift's pool.
 public final class TestPostgres: @unchecked Sendable {
     public let directory: URL
     public let port: Int
@@ -23,7 +24,12 @@ public final class TestPostgres: @unchecked Sendable {
     /// The environment a `caspio` process needs to use this server as its store.
     public var environment: [String: String] { ["CASPIO_STORE": url, "PGPASSWORD": password] }
 
-    public init() throws {
+    /// A new server, initialised and accepting connections.
+    public static func make() async throws -> TestPostgres {
+        try await onOwnThread { try TestPostgres(initialising: ()) }
+    }
+
+    private init(initialising: Void) throws {
         bin = try Self.binaries()
         asUser = getuid() == 0 ? "postgres" : nil
         var template = Array((NSTemporaryDirectory() + "caspio-pg-XXXXXX").utf8CString)
@@ -39,12 +45,17 @@ public final class TestPostgres: @unchecked Sendable {
             "-D", dataPath, "-U", "postgres", "--pwfile", directory.appendingPathComponent("pwfile").path,
             "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C",
         ], seconds: 60)
-        try start()
+        try startOnThisThread()
     }
 
+    /// Stops the server and removes its files on a thread of its own: the last reference may go
+    /// on a thread of Swift's pool.
     deinit {
-        stop()
-        try? FileManager.default.removeItem(at: directory)
+        let stopping = Stopping(running: running, server: server, bin: bin, asUser: asUser, directory: directory)
+        Thread {
+            stopping.stop()
+            try? FileManager.default.removeItem(at: stopping.directory)
+        }.start()
     }
 
     private var dataPath: String { directory.appendingPathComponent("data").path }
@@ -52,7 +63,11 @@ public final class TestPostgres: @unchecked Sendable {
     /// Starts (or restarts) the server; returns once it accepts connections. The server runs
     /// as a child (`postgres`, not `pg_ctl start`, whose detached server the test process
     /// could not wait for), its output in the log file.
-    public func start() throws {
+    public func start() async throws {
+        try await onOwnThread { try self.startOnThisThread() }
+    }
+
+    private func startOnThisThread() throws {
         let log = directory.appendingPathComponent("log")
         if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
         if asUser != nil, let entry = getpwnam("postgres") { chown(log.path, entry.pointee.pw_uid, entry.pointee.pw_gid) }
@@ -71,7 +86,7 @@ public final class TestPostgres: @unchecked Sendable {
         while !Self.accepts(port: port) {
             if let status = process.status { throw Failure("postgres exited with \(status):\n\(self.log)") }
             guard Date() < deadline else {
-                stop()
+                stopOnThisThread()
                 throw Failure("postgres did not accept connections within 30 s:\n\(self.log)")
             }
             usleep(20_000)
@@ -79,16 +94,31 @@ public final class TestPostgres: @unchecked Sendable {
     }
 
     /// Stops at once (no shutdown checkpoint): as a crash or a pulled cable looks to clients.
-    public func stop() {
-        guard running else { return }
+    public func stop() async {
+        await onOwnThread { self.stopOnThisThread() }
+    }
+
+    private func stopOnThisThread() {
+        Stopping(running: running, server: server, bin: bin, asUser: asUser, directory: directory).stop()
         running = false
-        _ = try? run("pg_ctl", ["-D", dataPath, "-m", "immediate", "-w", "-t", "10", "stop"], seconds: 15)
-        if let server, !server.wait(until: Date().addingTimeInterval(10)) {
-            // Its group: the server's own processes too.
-            server.killGroup()
-            server.wait(until: Date().addingTimeInterval(5))
-        }
         server = nil
+    }
+
+    /// What stopping needs, apart from the object (which deinit cannot hand to a thread).
+    private struct Stopping: @unchecked Sendable {
+        let running: Bool, server: ChildProcess?, bin: String, asUser: String?, directory: URL
+
+        func stop() {
+            guard running else { return }
+            _ = try? TestPostgres.run(
+                "pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "-t", "10", "stop"],
+                bin: bin, asUser: asUser, directory: directory, seconds: 15)
+            if let server, !server.wait(until: Date().addingTimeInterval(10)) {
+                // Its group: the server's own processes too.
+                server.killGroup()
+                server.wait(until: Date().addingTimeInterval(5))
+            }
+        }
     }
 
     /// Whether something accepts TCP connections on the port (the server, once ready).
@@ -107,8 +137,8 @@ public final class TestPostgres: @unchecked Sendable {
 
     /// Runs SQL through the socket with psql; rows one a line, columns separated by `|`.
     @discardableResult
-    public func sql(_ query: String) throws -> String {
-        let result = try runProcess(
+    public func sql(_ query: String) async throws -> String {
+        let result = try await runProcess(
             URL(fileURLWithPath: bin + "/psql"),
             ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", String(port), "-U", "postgres", "-d", "postgres", "-c", query],
             seconds: 30)
@@ -120,9 +150,16 @@ public final class TestPostgres: @unchecked Sendable {
     public var log: String { (try? String(contentsOf: directory.appendingPathComponent("log"), encoding: .utf8)) ?? "" }
 
     private func run(_ tool: String, _ arguments: [String], seconds: Double) throws {
+        try Self.run(tool, arguments, bin: bin, asUser: asUser, directory: directory, seconds: seconds)
+    }
+
+    /// Runs a server tool to completion, blocking this thread (never one of Swift's pool).
+    private static func run(_ tool: String, _ arguments: [String], bin: String, asUser: String?, directory: URL, seconds: Double) throws {
         let path = bin + "/" + tool
         let (executable, words) = asUser.map { ("/usr/sbin/runuser", ["-u", $0, "--", path] + arguments) } ?? (path, arguments)
-        let result = try runProcess(URL(fileURLWithPath: executable), words, directory: directory, seconds: seconds)
+        let result = try SpawnedProcess(URL(fileURLWithPath: executable), words, input: .text(""), directory: directory, seconds: seconds)
+            .finishOnThisThread()
+        let log = (try? String(contentsOf: directory.appendingPathComponent("log"), encoding: .utf8)) ?? ""
         guard result.status == 0 else { throw Failure("\(tool) exited with \(result.status): \(result.stderr)\(result.stdout)\n\(log)") }
     }
 

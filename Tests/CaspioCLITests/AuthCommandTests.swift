@@ -13,8 +13,8 @@ final class AuthSandbox: @unchecked Sendable {
     /// Secrets the test uses besides the fake's own (e.g. a wrong one): none may ever be printed.
     var extraSecrets: [String] = []
 
-    init(tls: Bool = false, settings: FakeCaspio.Settings = FakeCaspio.Settings()) throws {
-        certificates = tls ? try TestCertificates.make() : nil
+    init(tls: Bool = false, settings: FakeCaspio.Settings = FakeCaspio.Settings()) async throws {
+        certificates = tls ? try await TestCertificates.make() : nil
         fake = try FakeCaspio(tls: certificates, settings: settings)
         root = try temporaryDirectory()
         try FileManager.default.createDirectory(atPath: root.path + "/home", withIntermediateDirectories: true)
@@ -54,7 +54,7 @@ final class AuthSandbox: @unchecked Sendable {
         _ arguments: [String], environment: [String: String]? = nil, tokenOnStdout: Bool = false,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> ProcessResult {
-        let result = try await start(arguments, environment: environment).finished()
+        let result = try await start(arguments, environment: environment).finish()
         expectNoSecrets(in: result, tokenOnStdout: tokenOnStdout, sourceLocation: sourceLocation)
         return result
     }
@@ -124,7 +124,7 @@ final class AuthSandbox: @unchecked Sendable {
 /// servers of other suites, whose timing tests then fail.
 @Suite(.serialized) struct AuthCommandTests {
     @Test func authShowsWhereTheTokenCameFromThenUsesTheCache() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let before = Date()
         let first = try await sandbox.run([])
         let after = Date()
@@ -162,7 +162,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func theCacheFileIsOwnerOnlyInAnOwnerOnlyDirectory() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         // The default location: $XDG_CACHE_HOME/caspio/tokens.
         var environment = sandbox.environment()
         environment["CASPIO_TOKEN_CACHE"] = nil
@@ -188,7 +188,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func refreshMakesARefreshTokenGrantAndCachesItsToken() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         #expect(try await sandbox.run([]).status == 0)
         let refreshed = try await sandbox.run(["--refresh"])
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
@@ -204,7 +204,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func refreshWithAnEmptyCacheFallsBackToClientCredentials() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let result = try await sandbox.run(["--refresh"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(AuthSandbox.fields(result.stdout)["source"] == "network (client_credentials grant)")
@@ -212,7 +212,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func logoutDeletesTheCachedTokens() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let signedIn = try await sandbox.run([])
         let cacheFile = try #require(AuthSandbox.fields(signedIn.stdout)["cache file"])
         #expect(FileManager.default.fileExists(atPath: cacheFile))
@@ -233,7 +233,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func printTokenPrintsOnlyTheBareAccessToken() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         for expectedGrants in [1, 1] {  // from the network, then from the cache
             let result = try await sandbox.run(["--print-token"], tokenOnStdout: true)
             #expect(result.status == 0, "\(result.stderr)")
@@ -251,7 +251,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func jsonLogsAreOneObjectPerLineWithoutSecrets() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         for arguments in [["--log-format", "json"], ["--log-format", "json"], ["--refresh", "--log-format", "json"]] {
             let result = try await sandbox.run(arguments)
             #expect(result.status == 0, "\(result.stderr)")
@@ -267,7 +267,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func profilesOfTheConfigFileWithASecretFileOrCommand() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let secretFile = sandbox.root.path + "/secret"
         try (sandbox.fake.settings.clientSecret + "\n").write(toFile: secretFile, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretFile)
@@ -312,7 +312,7 @@ final class AuthSandbox: @unchecked Sendable {
     // MARK: TLS
 
     @Test func httpsWorksWithTheTestCAAndFailsWithoutIt() async throws {
-        let sandbox = try AuthSandbox(tls: true)
+        let sandbox = try await AuthSandbox(tls: true)
         let caFile = try #require(sandbox.certificates?.caFile)
         let trusted = try await sandbox.run([], environment: sandbox.environment(caFile: caFile))
         #expect(trusted.status == 0, "\(trusted.stderr)")
@@ -333,7 +333,7 @@ final class AuthSandbox: @unchecked Sendable {
     // MARK: Exit codes
 
     @Test func aWrongSecretIsAnAuthenticationFailureWithExit3() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let wrong = "wrong-secret-Hh5Jx"
         sandbox.extraSecrets = [wrong, Data("\(sandbox.fake.settings.clientID):\(wrong)".utf8).base64EncodedString()]
         for style in ["body", "basic"] {
@@ -355,7 +355,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func configurationAndUsageErrorsExitWith2() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         var noEndpoint = sandbox.environment()
         noEndpoint["CASPIO_BASE_URL"] = nil
         noEndpoint["CASPIO_TOKEN_URL"] = nil
@@ -388,11 +388,11 @@ final class AuthSandbox: @unchecked Sendable {
         var settings = FakeCaspio.Settings()
         // Hold the grant open long enough that all eight are waiting when it is answered.
         settings.tokenDelay = 0.3
-        let sandbox = try AuthSandbox(settings: settings)
+        let sandbox = try await AuthSandbox(settings: settings)
         let environment = sandbox.environment()
         let processes = try (0..<8).map { _ in try sandbox.start(["--print-token"], environment: environment) }
         var results: [ProcessResult] = []
-        for process in processes { results.append(try await process.finished()) }
+        for process in processes { results.append(try await process.finish()) }
         for result in results {
             #expect(result.status == 0, "\(result.stderr)")
             sandbox.expectNoSecrets(in: result, tokenOnStdout: true)

@@ -8,9 +8,9 @@ import Testing
     static let subcommands = ["run", "repl", "auth", "request", "sandbox"]
 
     @Test(arguments: subcommands)
-    func everySubcommandHasHelp(subcommand: String) throws {
+    func everySubcommandHasHelp(subcommand: String) async throws {
         for words in [[subcommand, "--help"], [subcommand, "-h"], ["help", subcommand]] {
-            let result = try caspio(words, environment: ["COLUMNS": "100"])
+            let result = try await caspio(words, environment: ["COLUMNS": "100"])
             #expect(result.status == 0, "\(words): \(result.stderr)")
             #expect(result.stdout.hasPrefix("OVERVIEW: "), "\(words): \(result.stdout)")
             #expect(result.stdout.contains("USAGE: caspio "), "\(words): \(result.stdout)")
@@ -18,7 +18,7 @@ import Testing
         }
     }
 
-    @Test func globalOptionsBeforeOrAfterTheSubcommand() throws {
+    @Test func globalOptionsBeforeOrAfterTheSubcommand() async throws {
         let directory = try temporaryDirectory()
         let script = try write("print('ran', ...)", to: directory.appendingPathComponent("x.lua"))
         let environment = ["CASPIO_CONFIG": directory.path + "/none.toml", "HOME": directory.path]
@@ -28,27 +28,27 @@ import Testing
             ["run", "--log-format", "json", script.path, "a"],
         ]
         for words in spellings {
-            let result = try caspio(words, environment: environment)
+            let result = try await caspio(words, environment: environment)
             #expect(result.status == 0, "\(words): \(result.stderr)")
             #expect(result.stdout == "ran\ta\n", "\(words)")
         }
         // The script's own arguments are its business, even when they look like options.
-        let passed = try caspio(["-v", "run", script.path, "--help", "-v", "run"], environment: environment)
+        let passed = try await caspio(["-v", "run", script.path, "--help", "-v", "run"], environment: environment)
         #expect(passed.stdout == "ran\t--help\t-v\trun\n", "\(passed.stderr)")
         // Only caspio's own options move: `-e CODE run` runs CODE, then a script named run (lua5.4).
-        let chunk = try caspio(["-e", "print(1)", "run"], environment: environment, directory: directory)
+        let chunk = try await caspio(["-e", "print(1)", "run"], environment: environment, directory: directory)
         #expect(chunk.stdout == "1\n")
         #expect(chunk.status == 1 && chunk.stderr.contains("cannot open run"), "\(chunk.stderr)")
         // --sandbox is one of them.
-        let sandbox = try caspio(["--sandbox", "run", "-e", "print(caspio.table('Orders'):count())"], environment: environment)
+        let sandbox = try await caspio(["--sandbox", "run", "-e", "print(caspio.table('Orders'):count())"], environment: environment)
         #expect(sandbox.status == 0, "\(sandbox.stderr)")
         #expect(sandbox.stdout == "500\n")
     }
 
     @Test(arguments: [60, 100, 200])
-    func helpWrapsOnceAtTheTerminalWidth(columns: Int) throws {
+    func helpWrapsOnceAtTheTerminalWidth(columns: Int) async throws {
         for words in [["--help"]] + Self.subcommands.map({ [$0, "--help"] }) {
-            let result = try caspio(words, environment: ["COLUMNS": "\(columns)"])
+            let result = try await caspio(words, environment: ["COLUMNS": "\(columns)"])
             #expect(result.status == 0)
             for line in result.stdout.split(separator: "\n") {
                 #expect(line.count <= columns, "\(words) at \(columns) columns: \(line)")
@@ -56,7 +56,7 @@ import Testing
         }
         // Wide enough, a paragraph is one line: no line breaks of our own inside sentences.
         if columns == 200 {
-            let help = try caspio(["--help"], environment: ["COLUMNS": "400"]).stdout
+            let help = try await caspio(["--help"], environment: ["COLUMNS": "400"]).stdout
             let line = help.split(separator: "\n").first { $0.hasPrefix("caspio SCRIPT [ARGS...] runs") }
             #expect(line?.hasSuffix("it runs that as a script.") == true, "\(help)")
         }
@@ -73,14 +73,14 @@ import Testing
     }
 
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
-    func runStops(signal: Int32, status: Int32) throws {
+    func runStops(signal: Int32, status: Int32) async throws {
         for attempt in 1...Self.attempts {
             let process = try SpawnedProcess(
                 caspioBinary, ["run", "-e", "io.write('ready\\n') io.flush() while true do end"],
                 environment: Self.environment, seconds: 20)
-            try process.waitForOutput("ready\n")
+            try await process.waitForOutput("ready\n")
             process.signal(signal)
-            let result = try process.finish()
+            let result = try await process.finish()
             #expect(result.status == status, "attempt \(attempt): \(result.stderr)")
         }
     }
@@ -88,19 +88,19 @@ import Testing
     /// With --sandbox the script starts after a server does: a signal while it starts, or at
     /// once after the script's first output, still stops the run.
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
-    func runWithSandboxStops(signal: Int32, status: Int32) throws {
+    func runWithSandboxStops(signal: Int32, status: Int32) async throws {
         for attempt in 1...Self.attempts {
             let process = try SpawnedProcess(
                 caspioBinary, ["run", "--sandbox", "-e", "io.write('ready\\n') io.flush() while true do caspio.sleep(1) end"],
                 environment: Self.environment, seconds: 20)
-            try process.waitForOutput("ready\n")
+            try await process.waitForOutput("ready\n")
             process.signal(signal)
-            let result = try process.finish()
+            let result = try await process.finish()
             #expect(result.status == status, "attempt \(attempt): \(result.stderr)")
         }
         let early = try SpawnedProcess(caspioBinary, ["run", "--sandbox", "-e", "while true do end"], environment: Self.environment, seconds: 20)
         early.signal(signal)
-        let result = try early.finish()
+        let result = try await early.finish()
         // Caught before the handlers were armed the process dies of the signal; after, it exits.
         #expect(result.status == status || result.status == signal, "\(result.stderr)")
     }
@@ -108,18 +108,18 @@ import Testing
     /// In the REPL, Ctrl-C during an evaluation stops that evaluation only, and between
     /// evaluations ends the REPL (130); SIGTERM ends it either way (143).
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
-    func replStops(signal: Int32, status: Int32) throws {
+    func replStops(signal: Int32, status: Int32) async throws {
         for attempt in 1...Self.attempts {
             let process = try SpawnedProcess(caspioBinary, ["repl"], input: .open, environment: Self.environment, seconds: 20)
             process.send("print('ready')\n")
-            try process.waitForOutput("ready\n")
+            try await process.waitForOutput("ready\n")
             process.signal(signal)
             if signal == SIGINT {
                 // Caught by the evaluation still finishing, the REPL goes on: end its input.
                 process.send("print('after')\n")
                 process.closeInput()
             }
-            let result = try process.finish()
+            let result = try await process.finish()
             if result.status == 0 {
                 #expect(signal == SIGINT && result.stderr.contains("interrupted!"), "attempt \(attempt): \(result.stderr)")
             } else {
@@ -128,15 +128,15 @@ import Testing
         }
         let busy = try SpawnedProcess(caspioBinary, ["repl"], input: .open, environment: Self.environment, seconds: 20)
         busy.send("print('busy') io.stdout:flush() while true do end\n")
-        try busy.waitForOutput("busy\n")
+        try await busy.waitForOutput("busy\n")
         busy.signal(signal)
         if signal == SIGINT {
-            try busy.waitForOutput("interrupted!", onStderr: true)
+            try await busy.waitForOutput("interrupted!", onStderr: true)
             busy.send("print('still here')\n")
-            try busy.waitForOutput("still here\n")
+            try await busy.waitForOutput("still here\n")
             busy.closeInput()
         }
-        let result = try busy.finish()
+        let result = try await busy.finish()
         #expect(result.status == (signal == SIGINT ? 0 : status), "\(result.stderr)")
     }
 }

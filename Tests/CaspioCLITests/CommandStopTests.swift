@@ -14,46 +14,46 @@ import Testing
     }
 
     @Test(arguments: commands, [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
-    func aSignalKillsAHungSecretCommand(command: [String], signal: (Int32, Int32)) throws {
+    func aSignalKillsAHungSecretCommand(command: [String], signal: (Int32, Int32)) async throws {
         let fake = try FakeCaspio()
         let setup = try SecretCommandStopTests.setup(fake)
         let process = try Self.start(command, setup.box)
-        #expect(waitFor { SecretCommandStopTests.group(setup.pidFile) != nil })
+        #expect(await waitFor { SecretCommandStopTests.group(setup.pidFile) != nil })
         let sent = Date()
         process.signal(signal.0)
-        let result = try process.finish()
+        let result = try await process.finish()
         #expect(Date().timeIntervalSince(sent) < 2, "\(command): \(Date().timeIntervalSince(sent))s")
         #expect(result.status == signal.1, "\(command): \(result.stderr)")
         let group = try #require(SecretCommandStopTests.group(setup.pidFile))
-        #expect(SecretCommandStopTests.groupIsGone(group), "\(command): the secret command's group \(group) outlived the command")
+        #expect(await SecretCommandStopTests.groupIsGone(group), "\(command): the secret command's group \(group) outlived the command")
         #expect(fake.tokenRequests.isEmpty)
     }
 
     @Test(arguments: commands)
-    func sigtermCancelsAGrantToAHungTokenEndpoint(command: [String]) throws {
+    func sigtermCancelsAGrantToAHungTokenEndpoint(command: [String]) async throws {
         let fake = try FakeCaspio()
         let faulty = try StopUnderFaultsTests.hangingTokenEndpoint(fake)
         defer { faulty.shutdown() }
         var box = try ScriptSandbox("", fake: fake)
         box.environment["CASPIO_TOKEN_URL"] = faulty.origin + "/oauth/token"
         let process = try Self.start(command, box)
-        #expect(waitFor { StopUnderFaultsTests.grants(faulty) == 1 })
+        #expect(await waitFor { StopUnderFaultsTests.grants(faulty) == 1 })
         let sent = Date()
         process.signal(SIGTERM)
-        let result = try process.finish()
+        let result = try await process.finish()
         #expect(Date().timeIntervalSince(sent) < 2, "\(command): \(Date().timeIntervalSince(sent))s")
         #expect(result.status == 143, "\(command): \(result.stderr)")
         #expect(StopUnderFaultsTests.grants(faulty) == 1, "\(command): no grant after the stop")
     }
 
-    @Test func theTimeoutFlagOfADataJobKillsAHungSecretCommand() throws {
+    @Test func theTimeoutFlagOfADataJobKillsAHungSecretCommand() async throws {
         let fake = try FakeCaspio()
         let setup = try SecretCommandStopTests.setup(fake)
         let started = Date()
-        let result = try Self.start(["export", "Customers", "--timeout", "1"], setup.box).finish()
+        let result = try await Self.start(["export", "Customers", "--timeout", "1"], setup.box).finish()
         #expect(Date().timeIntervalSince(started) < 3.5, "\(Date().timeIntervalSince(started))s")
         #expect(result.status == 124, "\(result.stderr)")
         let group = try #require(SecretCommandStopTests.group(setup.pidFile))
-        #expect(SecretCommandStopTests.groupIsGone(group), "the secret command's group \(group) outlived the export")
+        #expect(await SecretCommandStopTests.groupIsGone(group), "the secret command's group \(group) outlived the export")
     }
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct CoreDumpTests {
     /// A run that sends itself SIGSEGV (whose default action dumps core), under bash with core
     /// files allowed, in a directory of its own.
-    static func quitItself(_ environment: [String: String]) throws -> (stderr: String, cores: [String]) {
+    static func quitItself(_ environment: [String: String]) async throws -> (stderr: String, cores: [String]) {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = try write(
@@ -22,22 +22,22 @@ import Testing
             """, to: directory.appendingPathComponent("quit.lua"))
         let command = "ulimit -c unlimited; '\(caspioBinary.path)' run '\(script.path)'; true"
         // Swift's backtracer would catch the signal and print a report instead.
-        let result = try runProcess(
+        let result = try await runProcess(
             URL(fileURLWithPath: "/bin/bash"), ["-c", command],
             environment: environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }, directory: directory, seconds: 30)
         let cores = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("core") }
         return (result.stderr, cores)
     }
 
-    @Test func noCoreFileByDefault() throws {
-        let (stderr, cores) = try Self.quitItself(["CASPIO_CORE_DUMPS": ""])
+    @Test func noCoreFileByDefault() async throws {
+        let (stderr, cores) = try await Self.quitItself(["CASPIO_CORE_DUMPS": ""])
         #expect(stderr.contains("Segmentation fault"), "\(stderr)")
         #expect(!stderr.contains("core dumped"), "\(stderr)")
         #expect(cores.isEmpty)
     }
 
-    @Test func coreDumpsOnRequest() throws {
-        let (stderr, cores) = try Self.quitItself(["CASPIO_CORE_DUMPS": "1"])
+    @Test func coreDumpsOnRequest() async throws {
+        let (stderr, cores) = try await Self.quitItself(["CASPIO_CORE_DUMPS": "1"])
         #expect(stderr.contains("(core dumped)"), "\(stderr)")
         #expect(!cores.isEmpty)
     }

@@ -8,9 +8,9 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test func optionDocsAreMadeFromTheModulesDescription() throws {
+    @Test func optionDocsAreMadeFromTheModulesDescription() async throws {
         let script = Self.root.appendingPathComponent("scripts/lua-docs.lua").path
-        let result = try caspio(["run", script, "--check"])
+        let result = try await caspio(["run", script, "--check"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
     }

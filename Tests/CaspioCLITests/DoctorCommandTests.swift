@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func aGoodSetupIsOKOnEveryLineAndUsesTheCachedToken() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let added = try await sandbox.run(["profile", "add", "prod"] + sandbox.accountFlags, stdin: sandbox.fake.settings.clientSecret + "\n")
         #expect(added.status == 0, "\(added.stderr)")
         let result = try await sandbox.run(["doctor"])
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func eachProblemIsAFailLineThatSaysWhatToDo() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let none = try await sandbox.run(["doctor"])
         #expect(none.status == 1)
         #expect(Self.lines(none.stdout)["account"]?.detail.contains("caspio profile add") == true, "\(none.stdout)")
@@ -90,11 +90,11 @@ import Testing
 
     /// `--sandbox` checks a sandbox started for the purpose (it was once accepted and ignored),
     /// whatever account the environment names.
-    @Test func withSandboxEveryCheckRunsAgainstTheSandbox() throws {
+    @Test func withSandboxEveryCheckRunsAgainstTheSandbox() async throws {
         let home = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = ["HOME": home.path, "CASPIO_ACCOUNT": "c0ffee", "CASPIO_CLIENT_ID": "", "CASPIO_STORE": "postgres://nobody@127.0.0.1:9/none"]
-        let result = try caspio(["doctor", "--sandbox"], environment: environment)
+        let result = try await caspio(["doctor", "--sandbox"], environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let lines = Self.lines(result.stdout)
         #expect(!lines.isEmpty && !result.stdout.contains("FAIL"), "\(result.stdout)")
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func tlsIsCheckedWithTheTrustedCertificates() async throws {
-        let sandbox = try ProfileSandbox(tls: true)
+        let sandbox = try await ProfileSandbox(tls: true)
         try writeProfile(sandbox)
         let untrusted = try await sandbox.run(["doctor"])
         #expect(untrusted.status == 1)

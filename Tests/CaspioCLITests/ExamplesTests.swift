@@ -16,10 +16,10 @@ import Testing
 
     /// Runs an example with `caspio run --sandbox` in a fresh directory (also its HOME), with
     /// no CASPIO_* settings of the caller leaking in.
-    static func run(_ name: String) throws -> ProcessResult {
+    static func run(_ name: String) async throws -> ProcessResult {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        return try caspioInSandbox(script: examplesDirectory.appendingPathComponent(name).path, directory: directory)
+        return try await caspioInSandbox(script: examplesDirectory.appendingPathComponent(name).path, directory: directory)
     }
 
     @Test func thereAreExamples() {
@@ -49,8 +49,8 @@ import Testing
     ]
 
     @Test(arguments: examples)
-    func exampleRuns(_ name: String) throws {
-        let result = try Self.run(name)
+    func exampleRuns(_ name: String) async throws {
+        let result = try await Self.run(name)
         #expect(result.status == 0, "\(name) failed:\n\(result.stdout)\n\(result.stderr)")
         for text in Self.expected[name] ?? [] {
             #expect(result.stdout.contains(text), "\(name) did not print \(text.debugDescription):\n\(result.stdout)")
@@ -60,10 +60,10 @@ import Testing
     /// Scripts do not change with the base URL: every example runs on REST API v4 as on v3
     /// (`CASPIO_SANDBOX_API=4`) and prints the same.
     @Test(arguments: examples)
-    func exampleRunsOnV4(_ name: String) throws {
+    func exampleRunsOnV4(_ name: String) async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try caspioInSandbox(script: Self.examplesDirectory.appendingPathComponent(name).path, environment: ["CASPIO_SANDBOX_API": "4"],
+        let result = try await caspioInSandbox(script: Self.examplesDirectory.appendingPathComponent(name).path, environment: ["CASPIO_SANDBOX_API": "4"],
                                          directory: directory)
         #expect(result.status == 0, "\(name) failed on v4:\n\(result.stdout)\n\(result.stderr)")
         for text in Self.expected[name] ?? [] {
@@ -81,8 +81,8 @@ import Testing
         }
     }
 
-    @Test func jsonReportPrintsExactNumbers() throws {
-        let result = try caspio(["run", Self.examplesDirectory.appendingPathComponent("json-report.lua").path])
+    @Test func jsonReportPrintsExactNumbers() async throws {
+        let result = try await caspio(["run", Self.examplesDirectory.appendingPathComponent("json-report.lua").path])
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first == "9007199254740993")
         #expect(lines.dropFirst().first == "0.0")

@@ -13,10 +13,10 @@ import Testing
         return env
     }
 
-    @Test func noAccountIsOneMessageWithEveryWayOutAndNoTraceback() throws {
+    @Test func noAccountIsOneMessageWithEveryWayOutAndNoTraceback() async throws {
         let directory = try temporaryDirectory()
         let env = Self.bareEnvironment(directory)
-        let result = try SpawnedProcess(
+        let result = try await SpawnedProcess(
             caspioBinary, ["-e", "caspio.get('tables')"], environment: env, replacingEnvironment: true, seconds: 30
         ).finish()
         #expect(result.status == 2)
@@ -28,21 +28,21 @@ import Testing
             """)
         // The same from `caspio request` and `caspio auth`.
         for words in [["request", "GET", "tables"], ["auth"]] {
-            let other = try SpawnedProcess(caspioBinary, words, environment: env, replacingEnvironment: true, seconds: 30).finish()
+            let other = try await SpawnedProcess(caspioBinary, words, environment: env, replacingEnvironment: true, seconds: 30).finish()
             #expect(other.status == 2, "\(words)")
             #expect(other.stderr.hasPrefix("caspio: config error: no Caspio account is configured: missing the account"), "\(words): \(other.stderr)")
         }
     }
 
-    @Test func requestAndAuthTakeSandbox() throws {
+    @Test func requestAndAuthTakeSandbox() async throws {
         let directory = try temporaryDirectory()
         let env = Self.bareEnvironment(directory)
-        let request = try SpawnedProcess(
+        let request = try await SpawnedProcess(
             caspioBinary, ["request", "--sandbox", "GET", "tables"], environment: env, replacingEnvironment: true, seconds: 30
         ).finish()
         #expect(request.status == 0, "\(request.stderr)")
         #expect(request.stdout == "{\"Result\":[\"Customers\",\"Documents\",\"Orders\",\"Products\",\"Staff\"]}\n")
-        let auth = try SpawnedProcess(caspioBinary, ["--sandbox", "auth"], environment: env, replacingEnvironment: true, seconds: 30).finish()
+        let auth = try await SpawnedProcess(caspioBinary, ["--sandbox", "auth"], environment: env, replacingEnvironment: true, seconds: 30).finish()
         #expect(auth.status == 0, "\(auth.stderr)")
         #expect(auth.stdout.contains("client id:      sandbox-client\n"), "\(auth.stdout)")
         #expect(auth.stdout.contains("cache file:     off\n"), "\(auth.stdout)")
@@ -50,16 +50,16 @@ import Testing
     }
 
     /// URLs in errors read as people wrote them, not percent-encoded.
-    @Test func urlsInErrorsShowTheQueryDecoded() throws {
+    @Test func urlsInErrorsShowTheQueryDecoded() async throws {
         let directory = try temporaryDirectory()
         let env = Self.bareEnvironment(directory)
-        let result = try SpawnedProcess(
+        let result = try await SpawnedProcess(
             caspioBinary, ["request", "--sandbox", "GET", "tables/Customers/records", "-q", "q.where=Stat = 'CA'"],
             environment: env, replacingEnvironment: true, seconds: 30
         ).finish()
         #expect(result.status == 5)
         #expect(result.stderr.contains("/integrations/rest/v3/tables/Customers/records?q.where=Stat = 'CA', request "), "\(result.stderr)")
-        let script = try SpawnedProcess(
+        let script = try await SpawnedProcess(
             caspioBinary, ["run", "--sandbox", "-e", "print(select(2, pcall(caspio.table('Customers').all, caspio.table('Customers'), {where = {Stat = 'CA'}})))"],
             environment: env, replacingEnvironment: true, seconds: 30
         ).finish()
@@ -70,7 +70,7 @@ import Testing
     /// A table or field that does not exist: the nearest names that do, from a listing asked
     /// once per run and only after the error (and, when no table is near, the views' listing,
     /// in case it is a view).
-    @Test func aMissingTableOrFieldNamesTheNearestOnes() throws {
+    @Test func aMissingTableOrFieldNamesTheNearestOnes() async throws {
         let directory = try temporaryDirectory()
         let script = #"""
             local function message(f, ...) local _, e = pcall(f, ...); return e.message end
@@ -82,7 +82,7 @@ import Testing
             print(message(caspio.get, "tables/Customers/fields/Stat"))
             print(caspio.stats().requests)
             """#
-        let result = try SpawnedProcess(
+        let result = try await SpawnedProcess(
             caspioBinary, ["run", "--sandbox", "-e", script], environment: Self.bareEnvironment(directory),
             replacingEnvironment: true, seconds: 30
         ).finish()
@@ -99,26 +99,25 @@ import Testing
             """, "\(result.stderr)")
     }
 
-    @Test func aPortInUseSaysWhichAndWhatToDo() throws {
-        let (first, exports) = try SpawnedProcess.sandbox(["--port", "0"])
-        defer {
-            first.signal(SIGTERM)
-            _ = try? first.finish()
-        }
+    @Test func aPortInUseSaysWhichAndWhatToDo() async throws {
+        let (first, exports) = try await SpawnedProcess.sandbox(["--port", "0"])
+        // Not waited for (no await in a defer): its own thread reaps it, and letting go of it
+        // kills whatever is left.
+        defer { first.signal(SIGTERM) }
         let port = String(exports["CASPIO_BASE_URL"]!.split(separator: ":")[2].prefix { $0.isNumber })
-        let second = try SpawnedProcess(caspioBinary, ["sandbox", "--port", port], seconds: 30).finish()
+        let second = try await SpawnedProcess(caspioBinary, ["sandbox", "--port", port], seconds: 30).finish()
         #expect(second.status == 2)
         #expect(second.stderr == "caspio: sandbox: port \(port) on 127.0.0.1 is already in use (another caspio sandbox?); choose another with --port, or leave --port out for a free one\n")
     }
 
     /// A failed `:profile` leaves the REPL on the account it had; a good one leaves the sandbox,
     /// and handles made before the switch say so instead of failing with a closed connection.
-    @Test func replSurvivesAFailedProfileSwitch() throws {
+    @Test func replSurvivesAFailedProfileSwitch() async throws {
         let fake = try FakeCaspio()
         defer { fake.shutdown() }
         let directory = try temporaryDirectory()
         var env = Self.bareEnvironment(directory)
-        let failed = try SpawnedProcess(
+        let failed = try await SpawnedProcess(
             caspioBinary, ["repl", "--sandbox"],
             input: .text("t = caspio.table('Customers')\nt:count()\n:profile prod\ncaspio.table('Customers'):count()\n"),
             environment: env, replacingEnvironment: true, seconds: 30
@@ -138,7 +137,7 @@ import Testing
             """, to: directory.appendingPathComponent("config.toml"))
         env["FAKE_SECRET"] = fake.settings.clientSecret
         env["CASPIO_TOKEN_CACHE"] = "off"
-        let switched = try SpawnedProcess(
+        let switched = try await SpawnedProcess(
             caspioBinary, ["repl", "--sandbox"],
             input: .text("t = caspio.table('Customers')\nt:count()\n:profile prod\ncaspio.config.base_url\nprint(pcall(t.count, t))\n"),
             environment: env, replacingEnvironment: true, seconds: 30

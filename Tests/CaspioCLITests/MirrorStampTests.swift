@@ -38,13 +38,13 @@ import Testing
         var reads = env
         reads["CASPIO_BASE_URL"] = sandbox.origin + "/integrations/rest/v\(version)"
         let database = directory.appendingPathComponent("mirror.db").path
-        func mirror(_ extra: [String] = []) throws -> String {
-            let result = try caspio(["mirror", "sqlite:" + database, "--tables", "Tasks"] + extra, environment: reads, directory: directory)
+        func mirror(_ extra: [String] = []) async throws -> String {
+            let result = try await caspio(["mirror", "sqlite:" + database, "--tables", "Tasks"] + extra, environment: reads, directory: directory)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
             return result.stdout.split(separator: "\n").first { $0.hasPrefix("Tasks: ") && $0.contains("inserted") }.map(String.init) ?? result.stdout
         }
-        func update(_ key: Int, _ title: String) throws {
-            let result = try caspio(["-e", #"caspio.table("Tasks"):update("PK_ID = \#(key)", {Title = "\#(title)"})"#], environment: env, directory: directory)
+        func update(_ key: Int, _ title: String) async throws {
+            let result = try await caspio(["-e", #"caspio.table("Tasks"):update("PK_ID = \#(key)", {Title = "\#(title)"})"#], environment: env, directory: directory)
             #expect(result.status == 0, "\(result.stderr)")
         }
         func rows() throws -> [[SQLValue]] {
@@ -58,23 +58,23 @@ import Testing
             return try db.run("SELECT cursor_field, cursor FROM _caspio_mirror WHERE table_name = 'Tasks'").rows.first ?? []
         }
 
-        #expect(try mirror().hasPrefix("Tasks: copied: 20 inserted"))
+        #expect(try await mirror().hasPrefix("Tasks: copied: 20 inserted"))
         #expect(try state() == [.text("Updated"), .text("2026-03-01T09:20:00")])
         #expect(try rows().first == [.integer(1), .text("Task 1"), .text("2026-03-01T09:01:00")])
 
         // Unchanged: one call (the key comparison not due before the 10th run).
-        let quiet = try mirror(["--deletes-every", "10"])
+        let quiet = try await mirror(["--deletes-every", "10"])
         #expect(quiet.contains("changes since 2026-03-01T09:10:00: 0 inserted, 0 updated, 0 deleted, 1 call;"), "\(quiet)")
 
         // A change stamped now, then one stamped 5 minutes before the cursor it moved to (a
         // late commit): both read by the stamp, the second inside the 10-minute lookback.
-        try update(3, "Three")
-        let changed = try mirror(["--deletes-every", "10"])
+        try await update(3, "Three")
+        let changed = try await mirror(["--deletes-every", "10"])
         #expect(changed.contains("0 inserted, 1 updated, 0 deleted, 1 call;"), "\(changed)")
         #expect(try state() == [.text("Updated"), .text("2026-03-01T10:00:00")])
         clock.set("2026-03-01T09:55:00")
-        try update(4, "Four")
-        let late = try mirror(["--deletes-every", "10"])
+        try await update(4, "Four")
+        let late = try await mirror(["--deletes-every", "10"])
         #expect(late.contains("changes since 2026-03-01T09:50:00: 0 inserted, 1 updated, 0 deleted, 1 call;"), "\(late)")
         let mirrored = try rows()
         #expect(mirrored[2] == [.integer(3), .text("Three"), .text("2026-03-01T10:00:00")])
@@ -88,9 +88,9 @@ import Testing
         #expect(version == 3 ? id == .null : id != .null, "\(String(describing: id))")
         try db.execute("UPDATE _caspio_mirror SET source_id = 'gone0000'")
         db.close()
-        let relisted = try mirror(["--deletes-every", "10"])
+        let relisted = try await mirror(["--deletes-every", "10"])
         #expect(relisted.contains("0 inserted, 0 updated, 0 deleted, \(version == 3 ? "1 call" : "4 calls");"), "\(relisted)")
-        let again = try mirror(["--deletes-every", "10"])
+        let again = try await mirror(["--deletes-every", "10"])
         #expect(again.contains("0 inserted, 0 updated, 0 deleted, 1 call;"), "\(again)")
     }
 }

@@ -44,11 +44,11 @@ import Testing
         var target: String { "sqlite:" + directory.appendingPathComponent("mirror.db").path }
         var database: String { directory.appendingPathComponent("mirror.db").path }
 
-        init(rows: Int = 30, extra: [String] = [], version: Int = 3) throws {
+        init(rows: Int = 30, extra: [String] = [], version: Int = 3) async throws {
             self.version = version
             directory = try temporaryDirectory()
             let seedFile = try write(MirrorTests.seed(rows: rows), to: directory.appendingPathComponent("seed.json"))
-            let (process, exports) = try SpawnedProcess.sandbox(["--seed", seedFile.path, "--rate-limit", "off"] + extra, seconds: 300)
+            let (process, exports) = try await SpawnedProcess.sandbox(["--seed", seedFile.path, "--rate-limit", "off"] + extra, seconds: 300)
             sandbox = process
             env = exports
             env["CASPIO_TOKEN_CACHE"] = "off"
@@ -57,28 +57,28 @@ import Testing
             env["XDG_RUNTIME_DIR"] = directory.path
         }
 
-        func run(_ arguments: [String]) throws -> ProcessResult {
+        func run(_ arguments: [String]) async throws -> ProcessResult {
             var env = env
             if arguments.first == "mirror", let base = env["CASPIO_BASE_URL"] {
                 env["CASPIO_BASE_URL"] = base.replacingOccurrences(of: "/rest/v3", with: "/rest/v\(version)")
             }
-            return try caspio(arguments, environment: env, directory: directory)
+            return try await caspio(arguments, environment: env, directory: directory)
         }
 
-        func mirror(_ extra: [String] = []) throws -> ProcessResult {
-            let result = try run(["mirror", target, "--tables", "Orders", "--cursor", "Orders.Modified"] + extra)
+        func mirror(_ extra: [String] = []) async throws -> ProcessResult {
+            let result = try await run(["mirror", target, "--tables", "Orders", "--cursor", "Orders.Modified"] + extra)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
             return result
         }
 
-        func lua(_ code: String) throws {
-            let result = try run(["-e", code])
+        func lua(_ code: String) async throws {
+            let result = try await run(["-e", code])
             #expect(result.status == 0, "\(result.stderr)")
         }
 
         /// The source's rows, ordered by PK_ID, one line each.
-        func source() throws -> [String] {
-            let result = try run(["-e", """
+        func source() async throws -> [String] {
+            let result = try await run(["-e", """
                 local function s(v) if v == nil or v == caspio.json.null then return "nil" end return tostring(v) end
                 for r in caspio.table("Orders"):rows() do
                   print(table.concat({r.PK_ID, r.Name, s(r.Qty), string.format("%g", r.Price), s(r.Paid), s(r.Due), s(r.Modified), s(r.Note)}, "|"))
@@ -120,9 +120,13 @@ import Testing
         }
 
         deinit {
+            let (sandbox, directory) = (sandbox, directory)
             sandbox.signal(SIGTERM)
-            _ = try? sandbox.finish()
-            try? FileManager.default.removeItem(at: directory)
+            // Waited for on a thread of its own (deinit may run on Swift's pool), then its files go.
+            Thread {
+                _ = try? sandbox.finishOnThisThread()
+                try? FileManager.default.removeItem(at: directory)
+            }.start()
         }
     }
 
@@ -131,44 +135,44 @@ import Testing
         result.stdout.split(separator: "\n").first { $0.hasPrefix(table + ": ") && $0.contains("inserted") }.map(String.init) ?? ""
     }
 
-    @Test(arguments: [3, 4]) func firstCopyThenChangesThenNewField(version: Int) throws {
-        let f = try Fixture(version: version)
-        let first = try f.mirror()
+    @Test(arguments: [3, 4]) func firstCopyThenChangesThenNewField(version: Int) async throws {
+        let f = try await Fixture(version: version)
+        let first = try await f.mirror()
         #expect(Self.line(first).hasPrefix("Orders: copied: 30 inserted, 0 updated, 0 deleted"), "\(first.stdout)")
         #expect(first.stdout.contains("total: 1 table, 30 inserted, 0 updated, 0 deleted"))
-        let source = try f.source()
+        let source = try await f.source()
         #expect(source.count == 30)
         #expect(try f.mirrored() == source)
         #expect(try f.state().first == .text("2026-11-01T10:30:00"))
 
         // An insert, an update stamped after the cursor, one stamped 5 minutes before it (a
         // late commit, inside the 10-minute lookback), and a delete.
-        try f.lua(Self.changes)
+        try await f.lua(Self.changes)
         // The row without a stamp is found by the key comparison, and read by its key.
-        let second = try f.mirror()
+        let second = try await f.mirror()
         #expect(Self.line(second).contains(": 2 inserted, 2 updated, 1 deleted"), "\(second.stdout)")
         #expect(Self.line(second).contains("changes since 2026-11-01T10:20:00"), "\(second.stdout)")
-        #expect(try f.mirrored() == (try f.source()))
+        #expect(try await f.mirrored() == (try f.source()))
 
         // A new field: a column added, its value copied.
-        try f.lua("""
+        try await f.lua("""
             local t = caspio.table("Orders")
             t:add_field({Name = "Note", Type = "STRING"})
             t:update("PK_ID = 6", {Note = "hello", Modified = "2026-11-01T11:02:00"})
             """)
-        let third = try f.mirror()
+        let third = try await f.mirror()
         #expect(third.stdout.contains("Orders: new field Note (STRING): column added"), "\(third.stdout)")
         #expect(Self.line(third).contains(": 0 inserted, 1 updated, 0 deleted"), "\(third.stdout)")
-        #expect(try f.mirrored() == (try f.source()))
+        #expect(try await f.mirrored() == (try f.source()))
     }
 
     /// A removed field keeps its column (and values) until --prune drops it; a field added
     /// again with another type copies the table anew.
-    @Test(arguments: [3, 4]) func removedAndRetypedFields(version: Int) throws {
-        let f = try Fixture(version: version)
-        _ = try f.mirror()
-        try f.lua(#"local t = caspio.table("Orders"); t:delete_field("Due"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "STRING"})"#)
-        let changed = try f.mirror()
+    @Test(arguments: [3, 4]) func removedAndRetypedFields(version: Int) async throws {
+        let f = try await Fixture(version: version)
+        _ = try await f.mirror()
+        try await f.lua(#"local t = caspio.table("Orders"); t:delete_field("Due"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "STRING"})"#)
+        let changed = try await f.mirror()
         #expect(changed.stdout.contains("Orders: field Qty is now STRING (was INTEGER): the table is copied anew"), "\(changed.stdout)")
         #expect(Self.line(changed).hasPrefix("Orders: copied anew: 0 inserted, 30 updated, 0 deleted"), "\(changed.stdout)")
         func columns() throws -> [String] {
@@ -182,7 +186,7 @@ import Testing
         let db = try SQLiteConnection(path: f.database)
         #expect(try db.run("SELECT Due FROM Orders WHERE PK_ID = 1").rows.first == [.text("2026-02-11T08:30:00")])
         db.close()
-        let pruned = try f.mirror(["--prune"])
+        let pruned = try await f.mirror(["--prune"])
         #expect(pruned.stdout.contains("Orders: field Due is gone: column dropped (prune)"), "\(pruned.stdout)")
         let left = try columns()
         #expect(left == ["PK_ID INTEGER", "Name TEXT", "Price NUMERIC", "Paid BOOLEAN", "Qty TEXT", "Modified TIMESTAMP"], "\(left)")
@@ -190,20 +194,20 @@ import Testing
 
     /// An unchanged table costs one call a run when the key comparison is not due; with the
     /// comparison due (the default, every run), it adds the design and one page of keys.
-    @Test(arguments: [3, 4]) func unchangedRunCalls(version: Int) throws {
-        let f = try Fixture(version: version)
-        _ = try f.mirror(["--deletes-every", "3"])
-        let quiet = try f.mirror(["--deletes-every", "3"])
+    @Test(arguments: [3, 4]) func unchangedRunCalls(version: Int) async throws {
+        let f = try await Fixture(version: version)
+        _ = try await f.mirror(["--deletes-every", "3"])
+        let quiet = try await f.mirror(["--deletes-every", "3"])
         #expect(Self.line(quiet).contains("0 inserted, 0 updated, 0 deleted, 1 call;"), "\(quiet.stdout)")
         #expect(quiet.stdout.contains("total: 1 table, 0 inserted, 0 updated, 0 deleted, 1 call\n"), "\(quiet.stdout)")
-        let due = try f.mirror()
+        let due = try await f.mirror()
         #expect(Self.line(due).contains("0 inserted, 0 updated, 0 deleted, 3 calls;"), "\(due.stdout)")
         // Without a cursor: on v3 the table is read in full, and the line says so; on v4 one
         // call (a count with a checksum over the rows) tells it unchanged, when the key
         // comparison (which reads the design) is not due; a changed one is read.
         let other = "sqlite:" + f.directory.appendingPathComponent("whole.db").path
-        #expect(try f.run(["mirror", other, "--tables", "Orders"]).status == 0)
-        let whole = try f.run(["mirror", other, "--tables", "Orders", "--deletes-every", "3"])
+        #expect(try await f.run(["mirror", other, "--tables", "Orders"]).status == 0)
+        let whole = try await f.run(["mirror", other, "--tables", "Orders", "--deletes-every", "3"])
         #expect(whole.status == 0, "\(whole.stderr)")
         if version == 3 {
             #expect(Self.line(whole).contains("read in full (no cursor): 0 inserted, 0 updated, 0 deleted"), "\(whole.stdout)")
@@ -224,20 +228,20 @@ import Testing
 
     /// kill -9 while pages are still coming: nothing of the copy is committed; the rerun
     /// copies every row once.
-    @Test func killedMidCopyThenRerun() throws {
-        let f = try Fixture(rows: 2600, extra: ["--latency", "400"])
+    @Test func killedMidCopyThenRerun() async throws {
+        let f = try await Fixture(rows: 2600, extra: ["--latency", "400"])
         let process = try SpawnedProcess(caspioBinary, ["mirror", f.target, "--tables", "Orders", "--log-level", "debug"],
                                          environment: f.env, directory: f.directory, seconds: 120)
-        try process.waitForOutput("q.pageNumber=1", onStderr: true, timeout: 60)
+        try await process.waitForOutput("q.pageNumber=1", onStderr: true, timeout: 60)
         process.signal(SIGKILL)
-        _ = try? process.finish()
+        _ = try? await process.finish()
         if FileManager.default.fileExists(atPath: f.database) {
             let db = try SQLiteConnection(path: f.database)
             let tables = try db.run("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'Orders%'").rows
             db.close()
             #expect(tables.isEmpty, "a killed copy left \(tables)")
         }
-        let rerun = try f.run(["mirror", f.target, "--tables", "Orders"])
+        let rerun = try await f.run(["mirror", f.target, "--tables", "Orders"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(Self.line(rerun).hasPrefix("Orders: copied: 2600 inserted"), "\(rerun.stdout)")
         let db = try SQLiteConnection(path: f.database)
@@ -247,25 +251,25 @@ import Testing
 
     /// --every mirrors, then pauses, holding the target's lock; SIGTERM ends the pause at once
     /// (exit 143).
-    @Test func everyStopsOnSigterm() throws {
-        let f = try Fixture()
+    @Test func everyStopsOnSigterm() async throws {
+        let f = try await Fixture()
         let process = try SpawnedProcess(caspioBinary, ["mirror", f.target, "--tables", "Orders", "--every", "1h"],
                                          environment: f.env, directory: f.directory, seconds: 60)
-        try process.waitForOutput("total: 1 table", timeout: 30)
+        try await process.waitForOutput("total: 1 table", timeout: 30)
         // One mirror per target: a second one, while the first pauses, does not start.
-        let second = try f.run(["mirror", f.target, "--tables", "Orders"])
+        let second = try await f.run(["mirror", f.target, "--tables", "Orders"])
         #expect(second.status == 75, "\(second.stdout)\n\(second.stderr)")
         let sent = Date()
         process.signal(SIGTERM)
-        let result = try process.finish()
+        let result = try await process.finish()
         #expect(result.status == 143, "\(result.stderr)")
         #expect(Date().timeIntervalSince(sent) < 10)
     }
 
     /// --dry-run reads and compares, and commits nothing.
-    @Test func dryRunCommitsNothing() throws {
-        let f = try Fixture()
-        let result = try f.run(["mirror", f.target, "--tables", "Orders", "--dry-run"])
+    @Test func dryRunCommitsNothing() async throws {
+        let f = try await Fixture()
+        let result = try await f.run(["mirror", f.target, "--tables", "Orders", "--dry-run"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.line(result).hasPrefix("Orders: copied: 30 inserted"), "\(result.stdout)")
         let db = try SQLiteConnection(path: f.database)
@@ -275,9 +279,9 @@ import Testing
 
     /// --max-requests as for `run`: the table done is committed and its line printed; the one
     /// the budget stops is rolled back; exit 4.
-    @Test func budgetStopsBetweenTables() throws {
-        let f = try Fixture()
-        let result = try f.run(["mirror", f.target, "--tables", "Notes,Orders", "--max-requests", "3"])
+    @Test func budgetStopsBetweenTables() async throws {
+        let f = try await Fixture()
+        let result = try await f.run(["mirror", f.target, "--tables", "Notes,Orders", "--max-requests", "3"])
         #expect(result.status == 4, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.hasPrefix("Notes: copied: 2 inserted, 0 updated, 0 deleted, 2 calls; 2 rows\n"), "\(result.stdout)")
         #expect(!result.stdout.contains("total:"))
@@ -292,56 +296,56 @@ import Testing
     /// the source, then an insert, updates (one late, inside the lookback) and a delete; an
     /// unchanged run's one call; a retyped field copies the table anew, its key's index named
     /// as the table's.
-    @Test func postgresTarget() throws {
-        let database = try TestPostgres()
-        let f = try Fixture()
+    @Test func postgresTarget() async throws {
+        let database = try await TestPostgres.make()
+        let f = try await Fixture()
         f.env["PGPASSWORD"] = database.password
-        func mirror(_ extra: [String] = []) throws -> ProcessResult {
-            let result = try f.run(["mirror", database.url, "--tables", "Orders", "--cursor", "Orders.Modified"] + extra)
+        func mirror(_ extra: [String] = []) async throws -> ProcessResult {
+            let result = try await f.run(["mirror", database.url, "--tables", "Orders", "--cursor", "Orders.Modified"] + extra)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
             return result
         }
-        func mirrored() throws -> [String] {
+        func mirrored() async throws -> [String] {
             let date = { (column: String) in "coalesce(to_char(\"\(column)\", 'YYYY-MM-DD\"T\"HH24:MI:SS'), 'nil')" }
-            let rows = try database.sql("""
+            let rows = try await database.sql("""
                 SELECT concat_ws('|', "PK_ID", "Name", coalesce("Qty"::text, 'nil'), "Price", CASE WHEN "Paid" THEN 'true' ELSE 'false' END,
                   \(date("Due")), \(date("Modified")), 'nil') FROM "Orders" ORDER BY "PK_ID"
                 """)
             return rows.split(separator: "\n").map(String.init)
         }
-        let first = try mirror()
+        let first = try await mirror()
         #expect(Self.line(first).hasPrefix("Orders: copied: 30 inserted, 0 updated, 0 deleted"), "\(first.stdout)")
-        let types = try database.sql("""
+        let types = try await database.sql("""
             SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
             WHERE attrelid = '"Orders"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
             """)
         #expect(types.split(separator: "\n") == [
             "PK_ID bigint", "Name text", "Qty bigint", "Price numeric", "Paid boolean", "Due timestamp without time zone", "Modified timestamp without time zone",
         ], "\(types)")
-        #expect(try database.sql(#"SELECT cursor, row_count FROM "_caspio_mirror" WHERE table_name = 'Orders'"#) == "2026-11-01T10:30:00|30")
-        #expect(try mirrored() == (try f.source()))
+        #expect(try await database.sql(#"SELECT cursor, row_count FROM "_caspio_mirror" WHERE table_name = 'Orders'"#) == "2026-11-01T10:30:00|30")
+        #expect(try await mirrored() == (try f.source()))
 
-        try f.lua(Self.changes)
-        let second = try mirror()
+        try await f.lua(Self.changes)
+        let second = try await mirror()
         #expect(Self.line(second).contains("changes since 2026-11-01T10:20:00: 2 inserted, 2 updated, 1 deleted"), "\(second.stdout)")
-        #expect(try mirrored() == (try f.source()))
+        #expect(try await mirrored() == (try f.source()))
 
-        let quiet = try mirror(["--deletes-every", "3"])
+        let quiet = try await mirror(["--deletes-every", "3"])
         #expect(Self.line(quiet).contains("0 inserted, 0 updated, 0 deleted, 1 call;"), "\(quiet.stdout)")
 
-        try f.lua(#"local t = caspio.table("Orders"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "INTEGER"}); t:delete_field("Due"); t:add_field({Name = "Due", Type = "STRING"})"#)
-        let retyped = try mirror()
+        try await f.lua(#"local t = caspio.table("Orders"); t:delete_field("Qty"); t:add_field({Name = "Qty", Type = "INTEGER"}); t:delete_field("Due"); t:add_field({Name = "Due", Type = "STRING"})"#)
+        let retyped = try await mirror()
         #expect(retyped.stdout.contains("field Due is now STRING (was timestamp without time zone): the table is copied anew"), "\(retyped.stdout)")
         #expect(Self.line(retyped).contains("copied anew: 0 inserted, 31 updated, 0 deleted"), "\(retyped.stdout)")
-        #expect(try database.sql(#"SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = '"Orders"'::regclass AND indisprimary"#) == #""Orders_pkey""#)
-        #expect(try database.sql(#"SELECT count(*), count("Qty"), count("Due") FROM "Orders""#) == "31|0|0")
+        #expect(try await database.sql(#"SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = '"Orders"'::regclass AND indisprimary"#) == #""Orders_pkey""#)
+        #expect(try await database.sql(#"SELECT count(*), count("Qty"), count("Due") FROM "Orders""#) == "31|0|0")
     }
 
     /// A target caspio cannot write is a configuration error (exit 2) before any request.
-    @Test func badTarget() throws {
-        let f = try Fixture()
+    @Test func badTarget() async throws {
+        let f = try await Fixture()
         for target in ["mysql://me:sekret-pw@host/db", "sqlite:", "caspio.db"] {
-            let result = try f.run(["mirror", target, "--tables", "Orders", "--summary"])
+            let result = try await f.run(["mirror", target, "--tables", "Orders", "--summary"])
             #expect(result.status == 2, "\(target): \(result.stderr)")
             #expect(result.stderr.contains("sqlite:PATH"), "\(target): \(result.stderr)")
             #expect(result.stderr.contains("summary: requests 0 "), "\(target): \(result.stderr)")
@@ -354,13 +358,13 @@ import Testing
             ("postgres://127.0.0.1/db?colour=blue", "has the parameter 'colour'"),
         ]
         for (target, message) in cases {
-            let result = try f.run(["mirror", target, "--tables", "Orders", "--summary"])
+            let result = try await f.run(["mirror", target, "--tables", "Orders", "--summary"])
             #expect(result.status == 2, "\(target): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(target): \(result.stderr)")
             #expect(!result.stderr.contains("sekret-pw") && !result.stdout.contains("sekret-pw"), "\(result.stderr)")
             #expect(result.stderr.contains("summary: requests 0 "), "\(target): \(result.stderr)")
         }
-        let neither = try f.run(["mirror", f.target])
+        let neither = try await f.run(["mirror", f.target])
         #expect(neither.status == 2)
         #expect(neither.stderr.contains("--tables A,B or --all"))
     }

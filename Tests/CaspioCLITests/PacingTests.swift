@@ -25,12 +25,12 @@ import Testing
         return fake
     }
 
-    @Test func pacedBelowTheLimitNo429AndNoSlowerThanTheRate() throws {
+    @Test func pacedBelowTheLimitNo429AndNoSlowerThanTheRate() async throws {
         let fake = try Self.limitedFake()
         defer { fake.shutdown() }
         let box = try ScriptSandbox(Self.reads(24), fake: fake)
         let began = Date()
-        let result = try box.run(["--rate", "8", "--summary"])
+        let result = try await box.run(["--rate", "8", "--summary"])
         let elapsed = Date().timeIntervalSince(began)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(fake.limiter?.refusals == 0)
@@ -40,11 +40,11 @@ import Testing
         #expect(result.stderr.contains("caspio: summary: throttled 0 (429 or 503), paused 0.000s"), "\(result.stderr)")
     }
 
-    @Test func unpacedAllSucceedWithAtMostThreeLockouts() throws {
+    @Test func unpacedAllSucceedWithAtMostThreeLockouts() async throws {
         let fake = try Self.limitedFake()
         defer { fake.shutdown() }
         let box = try ScriptSandbox(Self.reads(48), fake: fake)
-        let result = try box.run(["--summary", "--log-format", "json"])
+        let result = try await box.run(["--summary", "--log-format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let limiter = try #require(fake.limiter)
         #expect(limiter.lockouts >= 1 && limiter.lockouts <= 3, "\(limiter.lockouts) lockouts")
@@ -59,7 +59,7 @@ import Testing
         #expect(object?["paused"] as? Double != nil)
     }
 
-    @Test func aBadRateIsLoudEvenForARunThatMakesNoRequest() throws {
+    @Test func aBadRateIsLoudEvenForARunThatMakesNoRequest() async throws {
         for (flags, environment, expected) in [
             (["--rate", "0"], [:], "--rate = 0.0 is not a rate"),
             (["--rate", "fast"], [:], "The value 'fast' is invalid for '--rate <rate>'"),
@@ -67,7 +67,7 @@ import Testing
              "CASPIO_RATE = -2.0 is not a rate"),
         ] {
             let script = flags.isEmpty ? "caspio.get('tables')" : "print('ran')"
-            let result = try caspio(flags + ["-e", script], environment: environment.merging(["CASPIO_CONFIG": "/nonexistent"]) { $1 })
+            let result = try await caspio(flags + ["-e", script], environment: environment.merging(["CASPIO_CONFIG": "/nonexistent"]) { $1 })
             #expect(result.status == 2, "\(result.stderr)")
             #expect(result.stderr.contains(expected), "\(result.stderr)")
             #expect(result.stdout.isEmpty)

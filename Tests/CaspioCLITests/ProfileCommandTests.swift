@@ -10,7 +10,7 @@ final class ProfileSandbox: @unchecked Sendable {
     var configPath: String { auth.configPath }
     var configDirectory: String { (configPath as NSString).deletingLastPathComponent }
 
-    init(tls: Bool = false) throws { auth = try AuthSandbox(tls: tls) }
+    init(tls: Bool = false) async throws { auth = try await AuthSandbox(tls: tls) }
 
     var environment: [String: String] {
         var environment = auth.environment()
@@ -30,7 +30,7 @@ final class ProfileSandbox: @unchecked Sendable {
         let process = try SpawnedProcess(
             caspioBinary, arguments, input: stdin.map { .text($0) } ?? .none,
             environment: AuthSandbox.processEnvironment(environment), replacingEnvironment: true, seconds: 60)
-        let result = try await process.finished()
+        let result = try await process.finish()
         auth.expectNoSecrets(in: result, sourceLocation: sourceLocation)
         return result
     }
@@ -47,7 +47,7 @@ final class ProfileSandbox: @unchecked Sendable {
 
 @Suite(.serialized) struct ProfileCommandTests {
     @Test func addChecksWithOneGrantStoresTheSecretPrivatelyAndRunsReuseTheToken() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let added = try await sandbox.run(["profile", "add", "prod"] + sandbox.accountFlags, stdin: sandbox.fake.settings.clientSecret + "\n")
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("Added profile 'prod'") && added.stdout.contains("(the default profile)"), "\(added.stdout)")
@@ -71,7 +71,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func refusedCredentialsSaveNothing() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         sandbox.auth.extraSecrets = ["wrong-secret-Kq2x"]
         let result = try await sandbox.run(["profile", "add", "prod"] + sandbox.accountFlags, stdin: "wrong-secret-Kq2x\n")
         #expect(result.status == 3, "\(result.stderr)")
@@ -81,7 +81,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func editsKeepCommentsAndOtherProfiles() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let original = """
             # my accounts
             default_profile = "old"   # the one cron uses
@@ -114,7 +114,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func showNeverPrintsTheSecretAndInlineSecretsKeepTheFilePrivate() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let added = try await sandbox.run(["profile", "add", "prod", "--inline-secret"] + sandbox.accountFlags, stdin: sandbox.fake.settings.clientSecret + "\n")
         #expect(added.status == 0, "\(added.stderr)")
         #expect(sandbox.config.contains("client_secret = "), "stored inline as asked")
@@ -140,7 +140,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func misuseIsLoudAndChangesNothing() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let cases: [([String], String)] = [
             (["profile", "add", "x", "--account", "a", "--client-id", "b", "--bogus"], "--bogus"),
             (["profile", "add", "x", "--account", "a", "--base-url", "https://x.example/r", "--client-id", "b"], "not both"),
@@ -172,23 +172,23 @@ final class ProfileSandbox: @unchecked Sendable {
         #expect(sandbox.config == inline)
     }
 
-    @Test func promptsOnATerminalWithoutEchoingTheSecret() throws {
-        let sandbox = try ProfileSandbox()
+    @Test func promptsOnATerminalWithoutEchoingTheSecret() async throws {
+        let sandbox = try await ProfileSandbox()
         var environment = sandbox.environment
         environment["TERM"] = "xterm"
-        let session = try TmuxSession(
+        let session = try await TmuxSession(
             [caspioBinary.path, "profile", "add", "prod", "--token-url", sandbox.fake.tokenURL], environment: environment,
             directory: sandbox.auth.root)
-        var (ok, screen) = try session.waitFor("account id")
+        var (ok, screen) = try await session.waitFor("account id")
         #expect(ok, "asks for the account: \(screen)")
-        try session.line(sandbox.fake.baseURL)
-        (ok, screen) = try session.waitFor("Client id")
+        try await session.line(sandbox.fake.baseURL)
+        (ok, screen) = try await session.waitFor("Client id")
         #expect(ok, "asks for the client id: \(screen)")
-        try session.line(sandbox.fake.settings.clientID)
-        (ok, screen) = try session.waitFor("Client secret (not shown)")
+        try await session.line(sandbox.fake.settings.clientID)
+        (ok, screen) = try await session.waitFor("Client secret (not shown)")
         #expect(ok, "asks for the secret: \(screen)")
-        try session.line(sandbox.fake.settings.clientSecret)
-        (ok, screen) = try session.waitFor("[exit ")
+        try await session.line(sandbox.fake.settings.clientSecret)
+        (ok, screen) = try await session.waitFor("[exit ")
         #expect(ok && screen.contains("[exit 0]") && screen.contains("Added profile 'prod'"), "\(screen)")
         #expect(!screen.contains(sandbox.fake.settings.clientSecret), "the secret was not echoed: \(screen)")
         #expect(sandbox.fake.grantCount == 1)

@@ -17,11 +17,11 @@ import Testing
         let process = try SpawnedProcess(
             caspioBinary, arguments, input: .none, environment: AuthSandbox.processEnvironment(environment),
             replacingEnvironment: true, seconds: 60)
-        return try await process.finished()
+        return try await process.finish()
     }
 
     @Test func aNamedProfileWinsOverAccountVariables() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         try DoctorCommandTests().writeProfile(sandbox)
         let doctor = try await run(sandbox, ["doctor", "--profile", "prod"])
         #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")

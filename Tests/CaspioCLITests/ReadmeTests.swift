@@ -7,8 +7,8 @@ import Testing
     static let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("README.md")
 
-    @Test func theBannersLuaVersionIsTheOneTheBinaryRuns() throws {
-        let version = try caspio(["--version"])
+    @Test func theBannersLuaVersionIsTheOneTheBinaryRuns() async throws {
+        let version = try await caspio(["--version"])
         #expect(version.status == 0)
         let lua = try #require(version.stdout.firstMatch(of: /\(Lua (5\.\d+\.\d+)\)/)?.1)
         let text = try String(contentsOf: Self.readme, encoding: .utf8)

@@ -15,137 +15,137 @@ import Testing
     }
 
     /// Waits for an empty prompt on the last line (after Ctrl-C drops a line).
-    func waitForPrompt(_ session: TmuxSession) throws {
-        let (ok, screen) = try session.waitFor { screen in
+    func waitForPrompt(_ session: TmuxSession) async throws {
+        let (ok, screen) = try await session.waitFor { screen in
             screen.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }.map { $0.trimmingCharacters(in: .whitespaces) } == ">"
         }
         #expect(ok, "a fresh prompt: \(screen)")
     }
 
-    @Test func evaluatesPrintsContinuesAndCompletes() throws {
+    @Test func evaluatesPrintsContinuesAndCompletes() async throws {
         let fake = try FakeCaspio()
         defer { fake.shutdown() }
         let directory = try temporaryDirectory()
-        let session = try TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
+        let session = try await TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
 
-        var (ok, screen) = try session.waitFor("Type :help")
+        var (ok, screen) = try await session.waitFor("Type :help")
         #expect(ok, "banner: \(screen)")
         #expect(screen.contains(fake.baseURL), "the banner names the base URL")
         #expect(!screen.contains(fake.settings.clientSecret), "no secret in the banner")
 
-        try session.line("1 + 1, 'two'")
-        (ok, screen) = try session.waitFor { $0.contains("> 1 + 1, 'two'\n2") && $0.contains("\"two\"") }
+        try await session.line("1 + 1, 'two'")
+        (ok, screen) = try await session.waitFor { $0.contains("> 1 + 1, 'two'\n2") && $0.contains("\"two\"") }
         #expect(ok, "expression: \(screen)")
 
-        try session.line("function double(x)")
-        (ok, screen) = try session.waitFor(">> ")
+        try await session.line("function double(x)")
+        (ok, screen) = try await session.waitFor(">> ")
         #expect(ok, "continuation prompt: \(screen)")
-        try session.line("  return x * 2")
-        try session.line("end")
-        try session.line("double(21)")
-        (ok, screen) = try session.waitFor("\n42\n")
+        try await session.line("  return x * 2")
+        try await session.line("end")
+        try await session.line("double(21)")
+        (ok, screen) = try await session.waitFor("\n42\n")
         #expect(ok, "multi-line: \(screen)")
 
-        try session.line("error('boom')")
-        (ok, screen) = try session.waitFor("stack traceback:")
+        try await session.line("error('boom')")
+        (ok, screen) = try await session.waitFor("stack traceback:")
         #expect(ok && screen.contains("stdin:1: boom"), "error: \(screen)")
-        try session.line("_ + 1")
-        (ok, screen) = try session.waitFor("\n43\n")
+        try await session.line("_ + 1")
+        (ok, screen) = try await session.waitFor("\n43\n")
         #expect(ok, "continues after an error, `_` kept: \(screen)")
-        try waitForPrompt(session)
+        try await waitForPrompt(session)
 
-        try session.type("caspio.re")
-        try session.press("Tab", "Tab")
-        (ok, screen) = try session.waitFor { $0.contains("caspio.records") && $0.contains("caspio.refresh") && $0.contains("caspio.request") }
+        try await session.type("caspio.re")
+        try await session.press("Tab", "Tab")
+        (ok, screen) = try await session.waitFor { $0.contains("caspio.records") && $0.contains("caspio.refresh") && $0.contains("caspio.request") }
         #expect(ok, "completion of fields: \(screen)")
-        try session.press("C-c")  // drops the line, stays in the REPL
-        try waitForPrompt(session)
-        try session.line("t = caspio.table('Customers')")
-        try waitForPrompt(session)
-        try session.type("t:ins")
-        try session.press("Tab")
-        (ok, screen) = try session.waitFor("> t:insert")
+        try await session.press("C-c")  // drops the line, stays in the REPL
+        try await waitForPrompt(session)
+        try await session.line("t = caspio.table('Customers')")
+        try await waitForPrompt(session)
+        try await session.type("t:ins")
+        try await session.press("Tab")
+        (ok, screen) = try await session.waitFor("> t:insert")
         #expect(ok, "completion of methods: \(screen)")
-        try session.press("C-c")
-        try waitForPrompt(session)
+        try await session.press("C-c")
+        try await waitForPrompt(session)
 
-        try session.line("print('looping') while true do end")
-        (ok, screen) = try session.waitFor("looping\n")
+        try await session.line("print('looping') while true do end")
+        (ok, screen) = try await session.waitFor("looping\n")
         #expect(ok, "loop started: \(screen)")
-        try session.press("C-c")
-        (ok, screen) = try session.waitFor("interrupted!")
+        try await session.press("C-c")
+        (ok, screen) = try await session.waitFor("interrupted!")
         #expect(ok, "Ctrl-C stops the loop: \(screen)")
-        try session.line("'still here'")
-        (ok, screen) = try session.waitFor("\n\"still here\"\n")
+        try await session.line("'still here'")
+        (ok, screen) = try await session.waitFor("\n\"still here\"\n")
         #expect(ok, "the REPL survives Ctrl-C: \(screen)")
 
-        try session.line(":json { b = caspio.json.null, a = { 1, 2 } }")
-        (ok, screen) = try session.waitFor("\"b\": null")
+        try await session.line(":json { b = caspio.json.null, a = { 1, 2 } }")
+        (ok, screen) = try await session.waitFor("\"b\": null")
         #expect(ok, ":json: \(screen)")
 
-        try session.press("C-d")
-        (ok, screen) = try session.waitFor("[exit 0]")
+        try await session.press("C-d")
+        (ok, screen) = try await session.waitFor("[exit 0]")
         #expect(ok, "Ctrl-D exits 0: \(screen)")
     }
 
-    @Test func requestsAuthenticateLazilyAndCtrlCStopsThem() throws {
+    @Test func requestsAuthenticateLazilyAndCtrlCStopsThem() async throws {
         var settings = FakeCaspio.Settings()
         settings.resourceDelay = { $0.path.hasSuffix("/slow") ? 60 : 0 }
         let fake = try FakeCaspio(settings: settings)
         defer { fake.shutdown() }
         fake.script([.json(200, ["Result": ["Customers", "Orders", "Cups"]])])
         let directory = try temporaryDirectory()
-        let session = try TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
-        try session.waitFor("Type :help")
-        try session.line(":time 6 * 7")
-        var (ok, screen) = try session.waitFor(" s)")
+        let session = try await TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
+        try await session.waitFor("Type :help")
+        try await session.line(":time 6 * 7")
+        var (ok, screen) = try await session.waitFor(" s)")
         #expect(ok && screen.contains("\n42\n"), ":time: \(screen)")
         #expect(fake.grantCount == 0, "no sign-in before the first request")
-        try waitForPrompt(session)
+        try await waitForPrompt(session)
 
-        try session.type("caspio.table(\"Cu")
-        try session.press("Tab", "Tab")
-        (ok, screen) = try session.waitFor { $0.contains("Customers") && $0.contains("Cups") }
+        try await session.type("caspio.table(\"Cu")
+        try await session.press("Tab", "Tab")
+        (ok, screen) = try await session.waitFor { $0.contains("Customers") && $0.contains("Cups") }
         #expect(ok, "table names completed: \(screen)")
         #expect(fake.grantCount == 1, "the first request signed in")
-        try session.press("C-c")
-        try waitForPrompt(session)
+        try await session.press("C-c")
+        try await waitForPrompt(session)
 
-        try session.line("caspio.request('GET', 'tables')")
-        (ok, screen) = try session.waitFor("HTTP 200 (request ")
+        try await session.line("caspio.request('GET', 'tables')")
+        (ok, screen) = try await session.waitFor("HTTP 200 (request ")
         #expect(ok, "a response prints its status and request id: \(screen)")
 
-        try session.line("caspio.get('slow')")
-        try session.waitFor { _ in fake.server.requests.contains { $0.path.hasSuffix("/slow") } }
-        try session.press("C-c")
-        (ok, screen) = try session.waitFor("interrupted!", timeout: 20)
+        try await session.line("caspio.get('slow')")
+        try await session.waitFor { _ in fake.server.requests.contains { $0.path.hasSuffix("/slow") } }
+        try await session.press("C-c")
+        (ok, screen) = try await session.waitFor("interrupted!", timeout: 20)
         #expect(ok, "Ctrl-C stops a request: \(screen)")
-        try session.line("caspio.token()")
-        (ok, screen) = try session.waitFor("<redacted: contains an access token>")
+        try await session.line("caspio.token()")
+        (ok, screen) = try await session.waitFor("<redacted: contains an access token>")
         #expect(ok, "the REPL does not print tokens: \(screen)")
-        try session.line(":json { auth = 'Bearer ' .. caspio.token() }")
-        (ok, screen) = try session.waitFor("not printed: the value contains an access token")
+        try await session.line(":json { auth = 'Bearer ' .. caspio.token() }")
+        (ok, screen) = try await session.waitFor("not printed: the value contains an access token")
         #expect(ok, "\(screen)")
-        try session.line(":stats")
-        (ok, screen) = try session.waitFor("client_credentials = 1")
+        try await session.line(":stats")
+        (ok, screen) = try await session.waitFor("client_credentials = 1")
         #expect(ok, ":stats: \(screen)")
         #expect(!screen.contains(fake.settings.clientSecret))
-        try session.line(":quit")
-        (ok, screen) = try session.waitFor("[exit 0]")
+        try await session.line(":quit")
+        (ok, screen) = try await session.waitFor("[exit 0]")
         #expect(ok, "\(screen)")
     }
 
-    @Test func historyPersistsAcrossSessionsWithoutSecrets() throws {
+    @Test func historyPersistsAcrossSessionsWithoutSecrets() async throws {
         let fake = try FakeCaspio()
         defer { fake.shutdown() }
         let directory = try temporaryDirectory()
         let env = environment(directory, fake)
-        let first = try TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
-        try first.waitFor("Type :help")
-        try first.line("remembered = 'yes'")
-        try first.line("x = 'client_secret=hunter2'")
-        try first.line(":quit")
-        var (ok, screen) = try first.waitFor("[exit 0]")
+        let first = try await TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
+        try await first.waitFor("Type :help")
+        try await first.line("remembered = 'yes'")
+        try await first.line("x = 'client_secret=hunter2'")
+        try await first.line(":quit")
+        var (ok, screen) = try await first.waitFor("[exit 0]")
         #expect(ok, ":quit exits 0: \(screen)")
 
         let path = directory.path + "/state/caspio/history"
@@ -155,18 +155,18 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
-        let second = try TmuxSession([caspioBinary.path], environment: env, directory: directory)
-        try second.waitFor("Type :help")
-        try second.press("Up", "Up")
-        (ok, screen) = try second.waitFor("> remembered = 'yes'")
+        let second = try await TmuxSession([caspioBinary.path], environment: env, directory: directory)
+        try await second.waitFor("Type :help")
+        try await second.press("Up", "Up")
+        (ok, screen) = try await second.waitFor("> remembered = 'yes'")
         #expect(ok, "history recalled in a new session (caspio alone starts the REPL): \(screen)")
-        try second.press("Enter")
-        try second.line("remembered")
-        (ok, screen) = try second.waitFor("\n\"yes\"\n")
+        try await second.press("Enter")
+        try await second.line("remembered")
+        (ok, screen) = try await second.waitFor("\n\"yes\"\n")
         #expect(ok, "\(screen)")
     }
 
-    @Test func profileSwitchesAccount() throws {
+    @Test func profileSwitchesAccount() async throws {
         let fake = try FakeCaspio()
         defer { fake.shutdown() }
         let directory = try temporaryDirectory()
@@ -188,45 +188,45 @@ import Testing
             "HOME": directory.path, "XDG_STATE_HOME": directory.path + "/state", "NO_COLOR": "1", "TERM": "xterm",
             "CASPIO_CONFIG": config.path, "CASPIO_TOKEN_CACHE": "off", "FAKE_SECRET": fake.settings.clientSecret,
         ]
-        let session = try TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
-        var (ok, screen) = try session.waitFor("Type :help")
+        let session = try await TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
+        var (ok, screen) = try await session.waitFor("Type :help")
         #expect(ok && screen.contains("profile first, \(fake.baseURL)"), "\(screen)")
-        try session.line(":profile second")
-        (ok, screen) = try session.waitFor("now profile second, \(fake.baseURL)/second")
+        try await session.line(":profile second")
+        (ok, screen) = try await session.waitFor("now profile second, \(fake.baseURL)/second")
         #expect(ok, ":profile: \(screen)")
-        try session.line("caspio.config.profile")
-        (ok, screen) = try session.waitFor("\n\"second\"\n")
+        try await session.line("caspio.config.profile")
+        (ok, screen) = try await session.waitFor("\n\"second\"\n")
         #expect(ok, "the module uses the new profile: \(screen)")
         #expect(!screen.contains(fake.settings.clientSecret))
     }
 
     /// Table names complete on REST API v4 too (its listing is `{data: [{tableId, name}]}`).
-    @Test func tableNamesCompleteOnV4() throws {
+    @Test func tableNamesCompleteOnV4() async throws {
         let directory = try temporaryDirectory()
         let environment = [
             "HOME": directory.path, "XDG_STATE_HOME": directory.path + "/state", "NO_COLOR": "1", "TERM": "xterm",
             "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_SANDBOX_API": "4",
         ]
-        let session = try TmuxSession([caspioBinary.path, "repl", "--sandbox"], environment: environment, directory: directory)
-        var (ok, screen) = try session.waitFor("Type :help")
+        let session = try await TmuxSession([caspioBinary.path, "repl", "--sandbox"], environment: environment, directory: directory)
+        var (ok, screen) = try await session.waitFor("Type :help")
         #expect(ok, "banner: \(screen)")
         #expect(screen.contains("/integrations/rest/v4"), "the banner names the v4 base URL: \(screen)")
-        try session.type("caspio.table(\"Cu")
-        try session.press("Tab")
-        (ok, screen) = try session.waitFor("caspio.table(\"Customers")
+        try await session.type("caspio.table(\"Cu")
+        try await session.press("Tab")
+        (ok, screen) = try await session.waitFor("caspio.table(\"Customers")
         #expect(ok, "a table name completed on v4: \(screen)")
-        try session.press("C-c")
-        try waitForPrompt(session)
+        try await session.press("C-c")
+        try await waitForPrompt(session)
     }
 
-    @Test func sandboxFlagPointsTheConsoleAtAnInProcessSandbox() throws {
-        let result = try caspio(["repl", "--sandbox"], stdin: "caspio.table('Customers'):count()\ncaspio.config.base_url:match('^http://127%.0%.0%.1:%d+/') ~= nil\n")
+    @Test func sandboxFlagPointsTheConsoleAtAnInProcessSandbox() async throws {
+        let result = try await caspio(["repl", "--sandbox"], stdin: "caspio.table('Customers'):count()\ncaspio.config.base_url:match('^http://127%.0%.0%.1:%d+/') ~= nil\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "250\ntrue\n")
     }
 
     /// Webhook secrets and passwords the session handled print as <redacted>.
-    @Test func secretsPrintRedacted() throws {
+    @Test func secretsPrintRedacted() async throws {
         let input = """
             hook = caspio.webhooks.create({Name = "h", OutgoingUrls = {"http://127.0.0.1:9/h"}})
             hook.Secret
@@ -235,21 +235,21 @@ import Testing
             #hook.Secret
 
             """
-        let result = try caspio(["repl", "--sandbox"], stdin: input)
+        let result = try await caspio(["repl", "--sandbox"], stdin: input)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "\"<redacted>\"\n1\n\"the password is <redacted>\"\n32\n", "\(result.stdout)")
     }
 
     /// A record shows its fields in its table's order (Staff: PK_ID, Name, Email, Joined, …),
     /// in the REPL and through caspio.inspect; a plain table's keys are sorted.
-    @Test func aRecordShowsItsFieldsInTheTablesOrder() throws {
+    @Test func aRecordShowsItsFieldsInTheTablesOrder() async throws {
         let input = """
             caspio.table("Staff"):first()
             print(caspio.inspect(caspio.table("Staff"):all({limit = 1})[1]))
             local copy = {}; for k, v in pairs(caspio.table("Staff"):first()) do copy[k] = v end; print(caspio.inspect(copy))
 
             """
-        let result = try caspio(["repl", "--sandbox"], stdin: input)
+        let result = try await caspio(["repl", "--sandbox"], stdin: input)
         #expect(result.status == 0, "\(result.stderr)")
         let shown = result.stdout.components(separatedBy: "}\n{")
         #expect(shown.count == 3, "\(result.stdout)")
@@ -261,17 +261,17 @@ import Testing
     }
 
     /// A list of records shows as caspio.print_table shows it: aligned, in the table's order.
-    @Test func aListOfRecordsShowsAsATable() throws {
-        let result = try caspio(["repl", "--sandbox"], stdin: "caspio.table('Products'):all({limit = 2})\n")
+    @Test func aListOfRecordsShowsAsATable() async throws {
+        let result = try await caspio(["repl", "--sandbox"], stdin: "caspio.table('Products'):all({limit = 2})\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "PK_ID  Name      Price\n-----  --------  -----\n1      Notebook  3.5\n2      Pencil    0.8\n(2 rows)\n", "\(result.stdout)")
     }
 
-    @Test func pipedInput() throws {
-        let script = try caspio([], stdin: "print(1)\n")
+    @Test func pipedInput() async throws {
+        let script = try await caspio([], stdin: "print(1)\n")
         #expect(script.status == 0 && script.stdout == "1\n", "caspio alone runs a pipe as a script: \(script.stderr)")
 
-        let piped = try caspio(["repl"], stdin: "1 + 1\nfunction f()\n  return 3\nend\nf()\nerror('x')\n{ b = 1, a = { 1, 2 } }\n:quit\n")
+        let piped = try await caspio(["repl"], stdin: "1 + 1\nfunction f()\n  return 3\nend\nf()\nerror('x')\n{ b = 1, a = { 1, 2 } }\n:quit\n")
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(piped.stdout == "2\n3\n{ a = { 1, 2 }, b = 1 }\n")
         #expect(piped.stderr.contains("stdin:1: x"))

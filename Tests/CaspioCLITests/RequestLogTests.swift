@@ -5,11 +5,11 @@ import Testing
 /// Logs a service can use: one line per request at info, numbers as JSON numbers; and
 /// `caspio auth --logout`, which deletes a file, needs no secret.
 @Suite struct RequestLogTests {
-    @Test func eachRequestIsOneJSONLineAtInfoWithNumbersAsNumbers() throws {
+    @Test func eachRequestIsOneJSONLineAtInfoWithNumbersAsNumbers() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = ["HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml"]
-        let result = try caspio(
+        let result = try await caspio(
             ["run", "--sandbox", "--log-level", "info", "--log-format", "json", "-e", #"caspio.table("Staff"):count()"#],
             environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
@@ -25,14 +25,14 @@ import Testing
         #expect(line["request_id"] is String, "\(line)")
     }
 
-    @Test func logoutNeedsNoSecret() throws {
+    @Test func logoutNeedsNoSecret() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let arguments = [
             "-i", "HOME=\(directory.path)", "CASPIO_BASE_URL=http://127.0.0.1:9/integrations/rest/v3", "CASPIO_CLIENT_ID=abc",
             caspioBinary.path, "auth", "--logout",
         ]
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments, seconds: 30)
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments, seconds: 30)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("No cached token at \(directory.path)/.cache/caspio/tokens/"), "\(result.stdout)")
     }

@@ -5,7 +5,7 @@ import Testing
 /// Earlier versions kept run locks under `$XDG_RUNTIME_DIR/caspio/locks`: a run that takes a
 /// lock removes the ones left there, but never one that a process still holds.
 @Suite struct RetiredLockTests {
-    @Test func leftOverLocksAreRemovedButAHeldOneStays() throws {
+    @Test func leftOverLocksAreRemovedButAHeldOneStays() async throws {
         let box = try ScriptSandbox(#"print("ran")"#)
         let retired = box.path("run/caspio/locks")
         try FileManager.default.createDirectory(atPath: retired, withIntermediateDirectories: true)
@@ -15,7 +15,7 @@ import Testing
         let fd = open(held, O_RDWR)
         defer { close(fd) }
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-        let result = try box.run(["--lock"])
+        let result = try await box.run(["--lock"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ran"))
         #expect(!FileManager.default.fileExists(atPath: left), "a lock nobody holds is removed")

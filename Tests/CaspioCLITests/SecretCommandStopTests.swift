@@ -30,33 +30,33 @@ import Testing
         (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    static func groupIsGone(_ group: Int32) -> Bool {
-        waitFor(5) { kill(-group, 0) != 0 }
+    static func groupIsGone(_ group: Int32) async -> Bool {
+        await waitFor(5) { kill(-group, 0) != 0 }
     }
 
-    @Test func sigtermKillsAHungSecretCommand() throws {
+    @Test func sigtermKillsAHungSecretCommand() async throws {
         let fake = try FakeCaspio()
         let setup = try Self.setup(fake)
         let run = try setup.box.start([])
-        #expect(waitFor { Self.group(setup.pidFile) != nil })
+        #expect(await waitFor { Self.group(setup.pidFile) != nil })
         let sent = Date()
         kill(run.pid, SIGTERM)
-        let result = try run.finish()
+        let result = try await run.finish()
         #expect(Date().timeIntervalSince(sent) < 2, "\(Date().timeIntervalSince(sent))s")
         #expect(result.status == 143, "\(result.stderr)")
         let group = try #require(Self.group(setup.pidFile))
-        #expect(Self.groupIsGone(group), "the secret command's group \(group) outlived the run")
+        #expect(await Self.groupIsGone(group), "the secret command's group \(group) outlived the run")
         #expect(fake.tokenRequests.isEmpty)
     }
 
-    @Test func theTimeoutFlagKillsAHungSecretCommand() throws {
+    @Test func theTimeoutFlagKillsAHungSecretCommand() async throws {
         let fake = try FakeCaspio()
         let setup = try Self.setup(fake)
         let started = Date()
-        let result = try setup.box.run(["--timeout", "1"])
+        let result = try await setup.box.run(["--timeout", "1"])
         #expect(Date().timeIntervalSince(started) < 3.5, "\(Date().timeIntervalSince(started))s")
         #expect(result.status == 124, "\(result.stderr)")
         let group = try #require(Self.group(setup.pidFile))
-        #expect(Self.groupIsGone(group), "the secret command's group \(group) outlived the run")
+        #expect(await Self.groupIsGone(group), "the secret command's group \(group) outlived the run")
     }
 }

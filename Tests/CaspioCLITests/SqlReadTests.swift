@@ -39,9 +39,9 @@ import Testing
         print("quote", caspio.sql.quote("O'Brien") == "'O''Brien'" or caspio.sql.quote("O'Brien") == "N'O''Brien'")
         """
 
-    @Test func aSelectStatementReadsTheSameOnV3AndV4() throws {
-        let v3 = try runLuaInSandbox(Self.script, flags: ["-v"])
-        let v4 = try runLuaInSandbox(Self.script, flags: ["-v"], environment: ["CASPIO_SANDBOX_API": "4"])
+    @Test func aSelectStatementReadsTheSameOnV3AndV4() async throws {
+        let v3 = try await runLuaInSandbox(Self.script, flags: ["-v"])
+        let v4 = try await runLuaInSandbox(Self.script, flags: ["-v"], environment: ["CASPIO_SANDBOX_API": "4"])
         #expect(v3.status == 0, "\(v3.stderr)")
         #expect(v4.status == 0, "\(v4.stderr)")
         #expect(v3.stdout == v4.stdout)
@@ -59,8 +59,8 @@ import Testing
         #expect(v3.stderr.contains("q.groupBy="))
     }
 
-    @Test func havingKeepsTheGroupsItAcceptsAndStopsAtTheLimit() throws {
-        let result = try runLuaInSandbox(Self.script, environment: ["CASPIO_SANDBOX_API": "4"])
+    @Test func havingKeepsTheGroupsItAcceptsAndStopsAtTheLimit() async throws {
+        let result = try await runLuaInSandbox(Self.script, environment: ["CASPIO_SANDBOX_API": "4"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         guard let grouped = lines.first(where: { $0.hasPrefix("grouped\t") }),
@@ -79,8 +79,8 @@ import Testing
         #expect(limited == "having limit\t2\t\(kept.prefix(2).map { $0.split(separator: ":")[0] }.joined(separator: " "))")
     }
 
-    @Test func whatARequestCannotCarryIsAUsageErrorBeforeAnyRequest() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func whatARequestCannotCarryIsAUsageErrorBeforeAnyRequest() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             local function try(statement, opts) expect_error(function() for _ in caspio.sql(statement, opts) do end end) end
             try("SELECT State, COUNT(PK_ID) AS N FROM Customers GROUP BY State HAVING COUNT(PK_ID) > 5")
             try("SELECT Name FROM Customers c JOIN Orders o ON o.Customer_ID = c.PK_ID")

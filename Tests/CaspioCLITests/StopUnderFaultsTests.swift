@@ -17,29 +17,29 @@ import Testing
     }
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
-    func aSignalCancelsAHungRequestAndStartsNoRetry(signal: Int32, status: Int32) throws {
+    func aSignalCancelsAHungRequestAndStartsNoRetry(signal: Int32, status: Int32) async throws {
         let fake = try FakeCaspio()
         let faulty = try Self.hangingTables(fake)
         defer { faulty.shutdown() }
         let box = try Self.box(#"caspio.get("tables") print("not reached")"#, fake, faulty)
         let run = try box.start([])
-        #expect(waitFor { faulty.requests.contains { $0.path.hasSuffix("/tables") } })
+        #expect(await waitFor { faulty.requests.contains { $0.path.hasSuffix("/tables") } })
         let sent = Date()
         kill(run.pid, signal)
-        let result = try run.finish()
+        let result = try await run.finish()
         #expect(Date().timeIntervalSince(sent) < 2, "the run outlived the signal by \(Date().timeIntervalSince(sent))s")
         #expect(result.status == status, "\(result.stderr)")
         #expect(!result.stdout.contains("not reached"))
         #expect(faulty.requests.filter { $0.path.hasSuffix("/tables") }.count == 1, "no retry after the stop")
     }
 
-    @Test func theTimeoutFlagCancelsAHungRequest() throws {
+    @Test func theTimeoutFlagCancelsAHungRequest() async throws {
         let fake = try FakeCaspio()
         let faulty = try Self.hangingTables(fake)
         defer { faulty.shutdown() }
         let box = try Self.box(#"caspio.get("tables")"#, fake, faulty)
         let started = Date()
-        let result = try box.run(["--timeout", "1"])
+        let result = try await box.run(["--timeout", "1"])
         #expect(Date().timeIntervalSince(started) < 3, "\(Date().timeIntervalSince(started))s")
         #expect(result.status == 124, "\(result.stderr)")
         #expect(result.stderr.contains("--timeout"), "\(result.stderr)")
@@ -54,31 +54,31 @@ import Testing
     static func grants(_ faulty: FaultyServer) -> Int { faulty.requests.filter { $0.path.hasSuffix("/oauth/token") }.count }
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
-    func aSignalCancelsAGrantToAHungTokenEndpoint(signal: Int32, status: Int32) throws {
+    func aSignalCancelsAGrantToAHungTokenEndpoint(signal: Int32, status: Int32) async throws {
         let fake = try FakeCaspio()
         let faulty = try Self.hangingTokenEndpoint(fake)
         defer { faulty.shutdown() }
         var box = try ScriptSandbox(#"caspio.get("tables") print("not reached")"#, fake: fake)
         box.environment["CASPIO_TOKEN_URL"] = faulty.origin + "/oauth/token"
         let run = try box.start([])
-        #expect(waitFor { Self.grants(faulty) == 1 })
+        #expect(await waitFor { Self.grants(faulty) == 1 })
         let sent = Date()
         kill(run.pid, signal)
-        let result = try run.finish()
+        let result = try await run.finish()
         #expect(Date().timeIntervalSince(sent) < 2, "the run outlived the signal by \(Date().timeIntervalSince(sent))s")
         #expect(result.status == status, "\(result.stderr)")
         #expect(!result.stdout.contains("not reached"))
         #expect(Self.grants(faulty) == 1, "no grant after the stop")
     }
 
-    @Test func theTimeoutFlagCancelsAGrantToAHungTokenEndpoint() throws {
+    @Test func theTimeoutFlagCancelsAGrantToAHungTokenEndpoint() async throws {
         let fake = try FakeCaspio()
         let faulty = try Self.hangingTokenEndpoint(fake)
         defer { faulty.shutdown() }
         var box = try ScriptSandbox(#"caspio.get("tables")"#, fake: fake)
         box.environment["CASPIO_TOKEN_URL"] = faulty.origin + "/oauth/token"
         let started = Date()
-        let result = try box.run(["--timeout", "1"])
+        let result = try await box.run(["--timeout", "1"])
         #expect(Date().timeIntervalSince(started) < 3, "\(Date().timeIntervalSince(started))s")
         #expect(result.status == 124, "\(result.stderr)")
         #expect(Self.grants(faulty) == 1, "no grant after the stop")

@@ -13,7 +13,7 @@ final class BackgroundRun {
     var pid: Int32 { spawned.pid }
 
     /// Waits for the exit (bounded: past its deadline the run is killed and this throws).
-    func finish() throws -> ProcessResult { try spawned.finish() }
+    func finish() async throws -> ProcessResult { try await spawned.finish() }
 }
 
 /// A directory with `script.lua`, and an environment that keeps the token cache, state and
@@ -34,8 +34,8 @@ struct ScriptSandbox {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    func run(_ flags: [String], _ arguments: [String] = []) throws -> ProcessResult {
-        try caspio(["run"] + flags + [script.path] + arguments, environment: environment, directory: directory)
+    func run(_ flags: [String], _ arguments: [String] = []) async throws -> ProcessResult {
+        try await caspio(["run"] + flags + [script.path] + arguments, environment: environment, directory: directory)
     }
 
     func start(_ flags: [String], _ arguments: [String] = []) throws -> BackgroundRun {

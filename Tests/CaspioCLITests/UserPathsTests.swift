@@ -7,12 +7,12 @@ import Testing
 /// take the same lock and keep the same state, all under $HOME (not the user database's home).
 @Suite struct UserPathsTests {
     /// `env -i`: only what is named here reaches caspio, as under cron.
-    static func bare(_ arguments: [String], _ environment: [String: String]) throws -> ProcessResult {
+    static func bare(_ arguments: [String], _ environment: [String: String]) async throws -> ProcessResult {
         let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + assignments + [caspioBinary.path] + arguments, seconds: 60)
+        return try await runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + assignments + [caspioBinary.path] + arguments, seconds: 60)
     }
 
-    @Test func aCronRunAndALoginRunTakeTheSameLockAndState() throws {
+    @Test func aCronRunAndALoginRunTakeTheSameLockAndState() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let home = directory.path + "/home"
@@ -23,13 +23,13 @@ import Testing
         var login = cron
         login["XDG_RUNTIME_DIR"] = directory.path + "/run"
 
-        let first = try Self.bare(["run", "--lock", "--summary", script], login)
+        let first = try await Self.bare(["run", "--lock", "--summary", script], login)
         #expect(first.status == 0 && first.stdout == "1\n", "\(first.stderr)")
         let locks = home + "/.local/state/caspio/locks/job.lua-"
         let line = try #require(first.stderr.split(separator: "\n").first { $0.contains("held the lock") }, "\(first.stderr)")
         #expect(line.contains("held the lock \(locks)"), "\(line)")
         #expect(line.contains("caspio.state \(home)/.local/state/caspio/state/job.lua-"), "\(line)")
-        let second = try Self.bare(["run", "--lock", "--summary", script], cron)
+        let second = try await Self.bare(["run", "--lock", "--summary", script], cron)
         #expect(second.status == 0 && second.stdout == "2\n", "the cron run kept its own state: \(second.stderr)")
         #expect(second.stderr.contains(String(line)), "\(second.stderr)")
 
@@ -39,18 +39,18 @@ import Testing
         defer { close(held) }
         #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0, "\(lockPath)")
         for environment in [cron, login] {
-            let refused = try Self.bare(["run", "--lock", script], environment)
+            let refused = try await Self.bare(["run", "--lock", script], environment)
             #expect(refused.status == 75, "\(refused.stderr)")
             #expect(refused.stderr == "caspio: another run holds the lock \(lockPath); not starting (exit 75)\n", "\(refused.stderr)")
         }
     }
 
-    @Test func doctorPrintsWhereLocksAndStateAre() throws {
+    @Test func doctorPrintsWhereLocksAndStateAre() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let home = directory.path + "/home"
         let account = ["HOME": home, "CASPIO_BASE_URL": "http://127.0.0.1:9", "CASPIO_CLIENT_ID": "id", "CASPIO_CLIENT_SECRET": "s"]
-        let doctor = try Self.bare(["doctor"], account)
+        let doctor = try await Self.bare(["doctor"], account)
         #expect(doctor.stdout.contains("files           locks \(home)/.local/state/caspio/locks/SCRIPT-HASH.lock, caspio.state \(home)/.local/state/caspio/state/SCRIPT-HASH.json"), "\(doctor.stdout)")
     }
 }

@@ -7,46 +7,46 @@ import Testing
 /// request; on v3, which publishes none, Caspio's published limit.
 @Suite struct V4AccountFactsTests {
     /// `caspio COMMAND --sandbox ARGS` in a fresh directory, no CASPIO_* of the caller.
-    static func inSandbox(_ command: [String], api: String) throws -> ProcessResult {
+    static func inSandbox(_ command: [String], api: String) async throws -> ProcessResult {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var environment = ["HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_SANDBOX_API": api]
         for variable in ["CASPIO_BASE_URL", "CASPIO_TOKEN_URL", "CASPIO_CLIENT_ID", "CASPIO_CLIENT_SECRET", "CASPIO_ACCOUNT", "CASPIO_PROFILE", "CASPIO_RATE"] {
             environment[variable] = ""
         }
-        return try caspio(command, environment: environment, directory: directory)
+        return try await caspio(command, environment: environment, directory: directory)
     }
 
-    @Test func authShowsTheAPIProfileAndItsLimitOnV4Only() throws {
-        let v4 = try Self.inSandbox(["auth", "--sandbox"], api: "4")
+    @Test func authShowsTheAPIProfileAndItsLimitOnV4Only() async throws {
+        let v4 = try await Self.inSandbox(["auth", "--sandbox"], api: "4")
         #expect(v4.status == 0, "\(v4.stderr)")
         #expect(v4.stdout.contains("API profile:    sandbox (account sandbox)\n"), "\(v4.stdout)")
         #expect(v4.stdout.contains("rate limit:     2000 requests per 300 s (6.67 a second)\n"), "\(v4.stdout)")
-        let v3 = try Self.inSandbox(["auth", "--sandbox"], api: "3")
+        let v3 = try await Self.inSandbox(["auth", "--sandbox"], api: "3")
         #expect(v3.status == 0, "\(v3.stderr)")
         #expect(!v3.stdout.contains("API profile"))
         #expect(v3.stdout.hasSuffix("grant)\n") && !v3.stdout.hasSuffix("\n\n"), "\(v3.stdout)")
     }
 
-    @Test func doctorShowsTheAPIProfileOnV4AndTheAutoPaceOnBoth() throws {
-        let v4 = try Self.inSandbox(["doctor", "--sandbox", "--rate", "auto"], api: "4")
+    @Test func doctorShowsTheAPIProfileOnV4AndTheAutoPaceOnBoth() async throws {
+        let v4 = try await Self.inSandbox(["doctor", "--sandbox", "--rate", "auto"], api: "4")
         #expect(v4.status == 0, "\(v4.stdout)\(v4.stderr)")
         #expect(v4.stdout.contains("OK    API profile     GET me: API profile 'sandbox' on account sandbox, rate limit 2000 requests per 300 s (6.67 a second)\n"), "\(v4.stdout)")
         #expect(v4.stdout.contains("OK    rate            auto: paced at 2000 requests per 300 s (6.67 a second)\n"), "\(v4.stdout)")
-        let v3 = try Self.inSandbox(["doctor", "--sandbox", "--rate", "auto"], api: "3")
+        let v3 = try await Self.inSandbox(["doctor", "--sandbox", "--rate", "auto"], api: "3")
         #expect(v3.status == 0, "\(v3.stdout)\(v3.stderr)")
         #expect(!v3.stdout.contains("API profile"))
         #expect(v3.stdout.contains("OK    rate            auto: paced at Caspio's published limit, 2000 requests per 300 s (6.67 a second) (REST API v3 publishes no account's own; v4's GET me does)"), "\(v3.stdout)")
     }
 
-    @Test func rateAutoPacesAtTheAccountsLimitLearnedOnceBeforeTheFirstRequest() throws {
+    @Test func rateAutoPacesAtTheAccountsLimitLearnedOnceBeforeTheFirstRequest() async throws {
         let script = """
             print(caspio.config.rate)
             caspio.table("Customers"):count()
             caspio.map({1, 2, 3}, function() return caspio.table("Customers"):count() end, {concurrency = 3})
             print(caspio.stats().requests)
             """
-        let v4 = try runLuaInSandbox(script, flags: ["--rate", "auto", "-v"], environment: ["CASPIO_SANDBOX_API": "4"])
+        let v4 = try await runLuaInSandbox(script, flags: ["--rate", "auto", "-v"], environment: ["CASPIO_SANDBOX_API": "4"])
         #expect(v4.status == 0, "\(v4.stderr)")
         // me, the listing of tables, four counts.
         #expect(v4.stdout == "auto\n6\n", "\(v4.stdout)")
@@ -55,19 +55,19 @@ import Testing
         #expect(lines.filter { $0.contains("/v4/me ") }.count == 1, "\(lines)")
         #expect(lines.first?.contains("/v4/me ") == true, "\(lines)")
 
-        let v3 = try runLuaInSandbox(script, flags: ["--rate", "auto", "-v"])
+        let v3 = try await runLuaInSandbox(script, flags: ["--rate", "auto", "-v"])
         #expect(v3.status == 0, "\(v3.stderr)")
         #expect(v3.stdout == "auto\n4\n", "\(v3.stdout)")
         #expect(v3.stderr.contains("--rate auto: 2000 requests per 300 s (6.67 a second), Caspio's published limit; REST API v3 publishes no account's own"))
         #expect(!v3.stderr.contains("/me"))
     }
 
-    @Test func rateAutoIsASettingOfEveryLayer() throws {
-        let environment = try runLuaInSandbox("print(caspio.config.rate)", environment: ["CASPIO_RATE": "auto"])
+    @Test func rateAutoIsASettingOfEveryLayer() async throws {
+        let environment = try await runLuaInSandbox("print(caspio.config.rate)", environment: ["CASPIO_RATE": "auto"])
         #expect(environment.stdout == "auto\n", "\(environment.stderr)")
-        let wrong = try runLuaInSandbox("print(caspio.config.rate)", environment: ["CASPIO_RATE": "automatic"])
+        let wrong = try await runLuaInSandbox("print(caspio.config.rate)", environment: ["CASPIO_RATE": "automatic"])
         #expect(wrong.status == 2 && wrong.stderr.contains("CASPIO_RATE='automatic' is not a number"), "\(wrong.stderr)")
-        let flag = try runLuaInSandbox("print(1)", flags: ["--rate", "fast"])
+        let flag = try await runLuaInSandbox("print(1)", flags: ["--rate", "fast"])
         #expect(flag.stderr.contains("The value 'fast' is invalid for '--rate <rate>'"), "\(flag.stderr)")
     }
 }

@@ -13,9 +13,9 @@ import Testing
         let directory: URL
         var environment: [String: String]
 
-        init(_ arguments: [String]) throws {
+        init(_ arguments: [String]) async throws {
             directory = try temporaryDirectory()
-            let (process, exports) = try SpawnedProcess.sandbox(["--rate-limit", "off"] + arguments, seconds: 300)
+            let (process, exports) = try await SpawnedProcess.sandbox(["--rate-limit", "off"] + arguments, seconds: 300)
             sandbox = process
             environment = exports
             environment["CASPIO_BASE_URL"] = exports["CASPIO_BASE_URL"]?.replacingOccurrences(of: "/rest/v3", with: "/rest/v4")
@@ -25,43 +25,47 @@ import Testing
         }
 
         deinit {
+            let (sandbox, directory) = (sandbox, directory)
             sandbox.signal(SIGTERM)
-            _ = try? sandbox.finish()
-            try? FileManager.default.removeItem(at: directory)
+            // Waited for on a thread of its own (deinit may run on Swift's pool), then its files go.
+            Thread {
+                _ = try? sandbox.finishOnThisThread()
+                try? FileManager.default.removeItem(at: directory)
+            }.start()
         }
 
-        func run(_ arguments: [String]) throws -> ProcessResult {
-            try caspio(arguments, environment: environment, directory: directory)
+        func run(_ arguments: [String]) async throws -> ProcessResult {
+            try await caspio(arguments, environment: environment, directory: directory)
         }
     }
 
-    @Test func theLedgerBudgetsAndThe401ReplayWorkOnV4() throws {
-        let box = try V4Box(["--revoke-every", "3"])
+    @Test func theLedgerBudgetsAndThe401ReplayWorkOnV4() async throws {
+        let box = try await V4Box(["--revoke-every", "3"])
         #expect(box.environment["CASPIO_BASE_URL"]?.hasSuffix("/integrations/rest/v4") == true)
         let script = """
             local t = caspio.table("Customers")
             for i = 1, 6 do assert(t:count() == 250) end
             print(caspio.stats().requests)
             """
-        let run = try box.run(["run", "-v", "-e", script])
+        let run = try await box.run(["run", "-v", "-e", script])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("HTTP 401 from GET"), "revoked tokens are renewed and the request replayed: \(run.stderr)")
         #expect(run.stderr.contains("/integrations/rest/v4/tables/"))
         let requests = Int(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         #expect(requests >= 7, "the listing and six counts, and the replays: \(run.stdout)")
 
-        let usage = try box.run(["usage", "--json"])
+        let usage = try await box.run(["usage", "--json"])
         #expect(usage.status == 0, "\(usage.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(usage.stdout.utf8)) as? [String: Any]
         #expect((object?["today"] as? [String: Any])?["requests"] as? Int == requests, "\(usage.stdout)")
 
-        let budget = try box.run(["run", "--max-requests", "2", "-e", script])
+        let budget = try await box.run(["run", "--max-requests", "2", "-e", script])
         #expect(budget.status == 4, "\(budget.stderr)")
         #expect(budget.stderr.contains("budget"), "\(budget.stderr)")
     }
 
-    @Test func aDryRunReadsOnV4() throws {
-        let result = try runLuaInSandbox("""
+    @Test func aDryRunReadsOnV4() async throws {
+        let result = try await runLuaInSandbox("""
             print(caspio.table("Customers"):count({State = "CA"}))
             for row in caspio.sql("SELECT State, COUNT(PK_ID) AS N FROM Customers GROUP BY State") do io.write(row.State, row.N, " ") end
             print()
@@ -71,30 +75,30 @@ import Testing
         #expect(result.stderr.contains("dry run: no writes"), "\(result.stderr)")
     }
 
-    @Test func caspioRequestSpeaksV4AndSaysTablesGoByID() throws {
-        let box = try V4Box([])
-        let tables = try box.run(["request", "GET", "tables"])
+    @Test func caspioRequestSpeaksV4AndSaysTablesGoByID() async throws {
+        let box = try await V4Box([])
+        let tables = try await box.run(["request", "GET", "tables"])
         #expect(tables.status == 0, "\(tables.stderr)")
         let listing = try JSONSerialization.jsonObject(with: Data(tables.stdout.utf8)) as? [String: Any]
         let items = try #require(listing?["data"] as? [[String: Any]], "\(tables.stdout)")
         let id = try #require(items.first { $0["name"] as? String == "Customers" }?["tableId"] as? String)
-        let records = try box.run(["request", "GET", "tables/\(id)/records", "--query", "pageSize=5", "--query", "pageNumber=1"])
+        let records = try await box.run(["request", "GET", "tables/\(id)/records", "--query", "pageSize=5", "--query", "pageNumber=1"])
         #expect(records.status == 0, "\(records.stderr)")
         #expect(records.stdout.contains("\"data\""))
-        let byName = try box.run(["request", "GET", "tables/Customers/records"])
+        let byName = try await box.run(["request", "GET", "tables/Customers/records"])
         #expect(byName.status == 5, "\(byName.stderr)")
         #expect(byName.stderr.contains("REST API v4 addresses tables by id, not by name: `caspio request GET tables` lists each tableId"), "\(byName.stderr)")
     }
 
-    @Test func listingsOfTheAccountsObjectsReadV4sEnvelope() throws {
+    @Test func listingsOfTheAccountsObjectsReadV4sEnvelope() async throws {
         let script = """
             local function count(iterator) local n = 0 for _ in iterator do n = n + 1 end return n end
             print(count(caspio.webhooks.list()), count(caspio.tasks.list()), count(caspio.apps.list()))
             local staff = caspio.table("Staff")
             print(count(staff:attachments("Photo")), count(staff:attachments("Photo", {where = {PK_ID = 1}})), count(staff:attachments("Photo", {where = {PK_ID = 2}})), staff:attachment("Photo", 1):info().PK_ID)
             """
-        let v3 = try runLuaInSandbox(script)
-        let v4 = try runLuaInSandbox(script, environment: ["CASPIO_SANDBOX_API": "4"])
+        let v3 = try await runLuaInSandbox(script)
+        let v4 = try await runLuaInSandbox(script, environment: ["CASPIO_SANDBOX_API": "4"])
         #expect(v3.status == 0, "\(v3.stderr)")
         #expect(v4.status == 0, "\(v4.stderr)")
         #expect(!v3.stdout.hasPrefix("0\t"), "\(v3.stdout)")

@@ -45,9 +45,9 @@ import Testing
         print("view columns", table.concat(caspio.view("CaliforniaOrders"):columns(), ","))
         """
 
-    @Test func theSameReadScriptPrintsTheSameOnV3AndV4() throws {
-        let v3 = try runLuaInSandbox(Self.reads, flags: ["-v"])
-        let v4 = try runLuaInSandbox(Self.reads, flags: ["-v"], environment: Self.v4)
+    @Test func theSameReadScriptPrintsTheSameOnV3AndV4() async throws {
+        let v3 = try await runLuaInSandbox(Self.reads, flags: ["-v"])
+        let v4 = try await runLuaInSandbox(Self.reads, flags: ["-v"], environment: Self.v4)
         #expect(v3.status == 0, "\(v3.stderr)")
         #expect(v4.status == 0, "\(v4.stderr)")
         #expect(v3.stdout.contains("Customers records\t250"))
@@ -59,8 +59,8 @@ import Testing
         #expect(!v4.stderr.contains("/tables/Customers/"))
     }
 
-    @Test func namesMapToIdsFromOneListing() throws {
-        let result = try runLuaInSandbox("""
+    @Test func namesMapToIdsFromOneListing() async throws {
+        let result = try await runLuaInSandbox("""
             local t = caspio.table("customers")
             print("id", #t.id, t.id:match("^[a-z0-9]+$") ~= nil)
             print("same", caspio.table(t.id):count() == caspio.table("CUSTOMERS"):count())
@@ -74,8 +74,8 @@ import Testing
         #expect(result.stderr.components(separatedBy: "/integrations/rest/v4/views?").count - 1 == 1)
     }
 
-    @Test func tasksThatAskAtOnceCostOneListing() throws {
-        let result = try runLuaInSandbox("""
+    @Test func tasksThatAskAtOnceCostOneListing() async throws {
+        let result = try await runLuaInSandbox("""
             local counts = caspio.map({"Customers", "Orders", "Products", "customers"}, function(name)
               return caspio.table(name):count() + #caspio.table(name):columns()
             end, {concurrency = 4})
@@ -87,13 +87,13 @@ import Testing
         #expect(result.stderr.components(separatedBy: "/integrations/rest/v4/schemas/tables?").count - 1 == 1, "\(result.stderr)")
     }
 
-    @Test func theIdIsNilOnV3() throws {
-        let result = try runLuaInSandbox(#"print(caspio.table("Customers").id)"#)
+    @Test func theIdIsNilOnV3() async throws {
+        let result = try await runLuaInSandbox(#"print(caspio.table("Customers").id)"#)
         #expect(result.stdout == "nil\n")
     }
 
-    @Test func anUnknownNameNamesTheNearestBeforeAnyRecordsRequest() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func anUnknownNameNamesTheNearestBeforeAnyRecordsRequest() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             caspio.table("Customers"):count()
             expect_error(function() return caspio.table("Custmers"):count() end)
             local ok, e = pcall(function() for _ in caspio.records("Custmers") do end end)
@@ -106,8 +106,8 @@ import Testing
         #expect(result.stderr.components(separatedBy: "/integrations/rest/v4/tables?").count - 1 == 3)
     }
 
-    @Test func writesTheModuleDoesNotSendToV4AreRefusedBeforeAnyRequest() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func writesTheModuleDoesNotSendToV4AreRefusedBeforeAnyRequest() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             expect_error(caspio.create_table, {Name = "New", Fields = {{Name = "A", Type = "STRING"}}})
             expect_error(caspio.put, "tables/Customers/fields/Name", {Label = "Name"})
             expect_error(caspio.table("Customers").add_field, caspio.table("Customers"), {Name = "Extra", Type = "STRING"})
@@ -121,8 +121,8 @@ import Testing
         #expect(!result.stderr.contains("/integrations/rest/v4"))
     }
 
-    @Test func aSandboxAPIOtherThan3Or4IsAnError() throws {
-        let result = try runLuaInSandbox("print(1)", environment: ["CASPIO_SANDBOX_API": "5"])
+    @Test func aSandboxAPIOtherThan3Or4IsAnError() async throws {
+        let result = try await runLuaInSandbox("print(1)", environment: ["CASPIO_SANDBOX_API": "5"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("CASPIO_SANDBOX_API=5: give 3 or 4"))
     }

@@ -17,9 +17,9 @@ import Testing
         print(c:count() > 0)
         """
 
-    @Test func designsComeFromOneSchemaListingPerRun() throws {
-        let v3 = try runLuaInSandbox(Self.script, flags: ["-v"])
-        let v4 = try runLuaInSandbox(Self.script, flags: ["-v"], environment: ["CASPIO_SANDBOX_API": "4"])
+    @Test func designsComeFromOneSchemaListingPerRun() async throws {
+        let v3 = try await runLuaInSandbox(Self.script, flags: ["-v"])
+        let v4 = try await runLuaInSandbox(Self.script, flags: ["-v"], environment: ["CASPIO_SANDBOX_API": "4"])
         #expect(v3.status == 0, "\(v3.stderr)")
         #expect(v4.status == 0, "\(v4.stderr)")
         #expect(v3.stdout.hasPrefix("PK_ID,Name,State,Email\n"), "\(v3.stdout)")
@@ -35,8 +35,8 @@ import Testing
         #expect(v4Requests.count == 3, "\(v4Requests)")
     }
 
-    @Test func anUnknownTableStillNamesTheNearest() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func anUnknownTableStillNamesTheNearest() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             expect_error(function() return caspio.table("Custmers"):columns() end)
             """, environment: ["CASPIO_SANDBOX_API": "4"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -39,7 +39,7 @@ import Testing
         }
     }
 
-    @Test func readsEitherCasingStringsAndBareListsAndRefusesAnUnreadableAnswer() throws {
+    @Test func readsEitherCasingStringsAndBareListsAndRefusesAnUnreadableAnswer() async throws {
         let server = try TestHTTPServer(handler: Self.reply)
         defer { server.shutdown() }
         let directory = try temporaryDirectory()
@@ -56,7 +56,7 @@ import Testing
             ok, e = pcall(function() for _ in caspio.records("Shifting", {pageSize = 5, exact = true}) do end end)
             print("shifting", ok, e.kind, (e.message:match("read %d+ rows, but Caspio counted %d+")))
             """, to: directory.appendingPathComponent("script.lua"))
-        let result = try caspio(["run", "-v", script.path], environment: [
+        let result = try await caspio(["run", "-v", script.path], environment: [
             "HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_TOKEN_CACHE": "off",
             "CASPIO_BASE_URL": server.origin + "/integrations/rest/v4", "CASPIO_TOKEN_URL": server.origin + "/oauth/token",
             "CASPIO_CLIENT_ID": "tolerance-client", "CASPIO_CLIENT_SECRET": "tolerance-secret",

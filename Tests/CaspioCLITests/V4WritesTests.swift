@@ -15,8 +15,8 @@ import Testing
 
         """
 
-    @Test func twoThousandFiveHundredRowsInsertInThreeBulkCalls() throws {
-        let result = try runLuaInSandbox(luaExpectError + Self.calls + """
+    @Test func twoThousandFiveHundredRowsInsertInThreeBulkCalls() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + Self.calls + """
             local t = caspio.table("Orders")
             local before = t:count()
             local rows = {}
@@ -45,8 +45,8 @@ import Testing
         #expect(result.stderr.contains("/records/bulk"))
     }
 
-    @Test func aMultiStatusNamesTheFailedPositionsAndKeepsTheRest() throws {
-        let result = try runLuaInSandbox(Self.calls + """
+    @Test func aMultiStatusNamesTheFailedPositionsAndKeepsTheRest() async throws {
+        let result = try await runLuaInSandbox(Self.calls + """
             local t = caspio.table("Orders")
             local before = t:count()
             local rows = {}
@@ -77,8 +77,8 @@ import Testing
         #expect(lines[4] == "false\t400\tnil")
     }
 
-    @Test func updateAndDeleteAreOneCallEachAndCountTheRows() throws {
-        let result = try runLuaInSandbox(Self.calls + """
+    @Test func updateAndDeleteAreOneCallEachAndCountTheRows() async throws {
+        let result = try await runLuaInSandbox(Self.calls + """
             local t = caspio.table("Customers")
             local ca = t:count({State = "CA"})
             local gets = calls("GET")
@@ -94,8 +94,8 @@ import Testing
     }
 
     /// On v3 and v4 alike: nothing is sent, and the message names the fix.
-    @Test(arguments: [false, true]) func anAlwaysTrueWhereSendsNothing(v4: Bool) throws {
-        let result = try runLuaInSandbox(luaExpectError + Self.calls + """
+    @Test(arguments: [false, true]) func anAlwaysTrueWhereSendsNothing(v4: Bool) async throws {
+        let result = try await runLuaInSandbox(luaExpectError + Self.calls + """
             local t = caspio.table("Customers")
             for _, where in ipairs({"1=1", "PK_ID>0", "PK_ID IS NOT NULL", "(State = 'CA') OR 1 = 1", "PK_ID >= 1 AND 2=2"}) do
               expect_error(t.delete, t, where)
@@ -119,8 +119,8 @@ import Testing
         #expect(lines[9].hasSuffix("\t0\t0"), "\(lines[9])")
     }
 
-    @Test func caspiosOwnGuardShowsItsRemediation() throws {
-        let result = try runLuaInSandbox(Self.calls + """
+    @Test func caspiosOwnGuardShowsItsRemediation() async throws {
+        let result = try await runLuaInSandbox(Self.calls + """
             local ok, e = pcall(caspio.table("Customers").delete, caspio.table("Customers"), "Name LIKE '%' OR Name IS NULL")
             print(e.status, e.code, e.remediation ~= nil)
             print(tostring(e))
@@ -132,8 +132,8 @@ import Testing
         #expect(lines.last?.contains(") Remediation: Narrow the where clause") == true, "\(lines)")
     }
 
-    @Test func quotesInValuesOnV4() throws {
-        let result = try runLuaInSandbox("""
+    @Test func quotesInValuesOnV4() async throws {
+        let result = try await runLuaInSandbox("""
             local t = caspio.table("Customers")
             local row = t:insert({Name = "Ann O'Hara", State = "CA", Email = "ann'o@example.com"})
             print(t:count({Name = "Ann O'Hara"}), t:get(row.PK_ID).Email)
@@ -145,8 +145,8 @@ import Testing
     }
 
     /// The same script on both versions: v4 by the record's path, v3 by `PK_ID = pk`.
-    @Test(arguments: [false, true]) func byPKHelpers(v4: Bool) throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test(arguments: [false, true]) func byPKHelpers(v4: Bool) async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             local t = caspio.table("Customers")
             local row = t:insert({Name = "Pat", State = "WA", Email = "pat@example.com"})
             print(t:get(row.PK_ID).Name, t:patch(row.PK_ID, {State = "OR"}), t:get(row.PK_ID).State)
@@ -165,8 +165,8 @@ import Testing
         if v4 { #expect(result.stderr.contains("PATCH ") && !result.stderr.contains("/records/bulk?")) }
     }
 
-    @Test func upsertOnV4InsertsInBulkAndGroupsIdenticalChanges() throws {
-        let result = try runLuaInSandbox(Self.calls + """
+    @Test func upsertOnV4InsertsInBulkAndGroupsIdenticalChanges() async throws {
+        let result = try await runLuaInSandbox(Self.calls + """
             local t = caspio.table("Customers")
             local rows = {}
             for i = 1, 1500 do rows[i] = {Email = "u" .. i .. "@example.com", Name = "U" .. i, State = "CA"} end
@@ -187,8 +187,8 @@ import Testing
 
     /// A dry run on v4 sends no write: each is reported in v4's form (bulk calls with their
     /// rows, by PK_ID), answered by a stand-in shaped as v4's answer, and the table is unchanged.
-    @Test func aDryRunOnV4SendsNoWrite() throws {
-        let result = try runLuaInSandbox("""
+    @Test func aDryRunOnV4SendsNoWrite() async throws {
+        let result = try await runLuaInSandbox("""
             local t = caspio.table("Customers")
             local rows = t:insert({ { Name = "A", Email = "a@x.com", State = "WA" }, { Name = "B", Email = "b@x.com", State = "WA" } })
             print("inserted", #rows, rows[1].PK_ID, rows[2].PK_ID)
@@ -207,7 +207,7 @@ import Testing
         }
     }
 
-    @Test func importOnV4() throws {
+    @Test func importOnV4() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var csv = "Email,Name,State\n"
@@ -220,7 +220,7 @@ import Testing
             env[variable] = ""
         }
         for key in [["--key", "Email"], []] {
-            let result = try caspio(["import", "Customers", file.path, "--sandbox", "--no-lock", "--summary"] + key, environment: env, directory: directory)
+            let result = try await caspio(["import", "Customers", file.path, "--sandbox", "--no-lock", "--summary"] + key, environment: env, directory: directory)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains(key.isEmpty ? "Customers: 1200 rows inserted" : "Customers: 1200 rows: 1200 inserted, 0 updated, 0 unchanged"),
                     "\(result.stderr)")

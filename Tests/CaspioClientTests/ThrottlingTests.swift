@@ -65,7 +65,7 @@ import Testing
         let first = try await gate.enter()
         gate.leave(first, .refused(pause: 30, limiter: true))
         let waiting = Task(executorPreference: RequestExecutor.shared) { try await gate.enter() }
-        #expect(await waitUntil(5) { clock.sleeping == 1 })
+        #expect(await waitFor(5) { clock.sleeping == 1 })
         clock.advance(by: .seconds(29))
         #expect(clock.sleeping == 1)
         clock.advance(by: .seconds(1))
@@ -81,7 +81,7 @@ import Testing
         let first = try await gate.enter()
         gate.leave(first, .refused(pause: 300, limiter: true))
         let waiting = Task(executorPreference: RequestExecutor.shared) { try await gate.enter() }
-        #expect(await waitUntil(5) { clock.sleeping == 1 })
+        #expect(await waitFor(5) { clock.sleeping == 1 })
         waiting.cancel()
         gate.endPause()
         await #expect(throws: CaspioError.self) { try await finished(waiting, within: 5) }
@@ -121,7 +121,7 @@ import Testing
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         }
-        #expect(await waitUntil(10) { clock.sleeping == 3 })
+        #expect(await waitFor(10) { clock.sleeping == 3 })
         clock.advance(by: .seconds(5))
         let answered = try await finished(statuses, within: 20)
         await client.shutdown()

@@ -52,7 +52,7 @@ import Testing
                     throw CaspioError(.timeout, "the request took longer than its timeout")
                 }
             }
-            #expect(await waitUntil(10) { asked.value == 1 }, "the holder holds the lock")
+            #expect(await waitFor(10) { asked.value == 1 }, "the holder holds the lock")
             let waiter = Task(executorPreference: RequestExecutor.shared) {
                 try await cache().withLock { () async throws -> Int in asked.increment() }
             }

@@ -190,7 +190,7 @@ import Testing
     }
 
     @Test func httpsWithATestCA() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         let fake = try FakeCaspio(tls: certificates)
         let trusted = try makeClient(fake, caFile: certificates.caFile)
         let response = try await trusted.send(CaspioRequest("GET", "tables"))

@@ -139,7 +139,7 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
     }
 
     @Test(arguments: [CompletionShell.bash, .zsh, .fish])
-    func completionScripts(shell: CompletionShell) throws {
+    func completionScripts(shell: CompletionShell) async throws {
         let script = Caspio.completionScript(for: shell)
         #expect(script.contains("caspio"))
         for subcommand in ["run", "repl", "auth", "request", "sandbox"] { #expect(script.contains(subcommand), "\(shell): \(subcommand)") }
@@ -148,7 +148,7 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
             defer { try? FileManager.default.removeItem(at: file) }
             try script.write(to: file, atomically: true, encoding: .utf8)
             // SpawnedProcess: killed, and the test failed, if bash runs past its deadline.
-            let check = try SpawnedProcess(URL(fileURLWithPath: "/bin/bash"), ["-n", file.path], seconds: 30).finish()
+            let check = try await SpawnedProcess(URL(fileURLWithPath: "/bin/bash"), ["-n", file.path], seconds: 30).finish()
             #expect(check.status == 0, "\(check.stderr)")
         }
     }
@@ -156,7 +156,7 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
 
 /// A command's session, in process: --sandbox is settings, not a rewritten environment.
 @Suite struct SessionTests {
-    @Test func aSandboxIsTheAccountWhateverTheEnvironmentAndConfigSay() throws {
+    @Test func aSandboxIsTheAccountWhateverTheEnvironmentAndConfigSay() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caspio-session-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -169,8 +169,11 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
             "CASPIO_STORE": "postgres://nobody@127.0.0.1:9/none", "HOME": directory.path,
         ]
         let run = try #require(try parse(["--sandbox", "--max-requests", "7", "run", "-e", "print(1)"]) as? RunCommand)
-        let session = try CommandSession.start(run.connection, environment: environment)
-        defer { session.close() }
+        // Starting and stopping the sandbox block their thread (as the command's main thread):
+        // never one of Swift's pool, which the sandbox itself runs on.
+        let connection = run.connection
+        let session = try await onOwnThread { try CommandSession.start(connection, environment: environment) }
+        defer { Thread { session.close() }.start() }
         let sandbox = try #require(session.sandbox)
         let configuration = try session.resolver(scriptName: "t").resolve()
         #expect(configuration.baseURL.absoluteString == sandbox.baseURL)

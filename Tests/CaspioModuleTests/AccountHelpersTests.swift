@@ -7,8 +7,8 @@ import Testing
 @Suite struct AccountHelpersTests {
     static func id(_ n: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", n) }
 
-    @Test func foldersByKeyOrPath() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func foldersByKeyOrPath() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             for folder in caspio.files.folders() do print(folder.Path, folder.ExternalKey:sub(-3)) end
             for folder in caspio.files.folders({folder = "/Reports"}) do print(folder.Name, folder.Path) end
             print(caspio.files.folder("/Reports/2024").Name, caspio.files.folder("\(Self.id(103))").Name)
@@ -42,8 +42,8 @@ import Testing
     }
 
     /// A webhook's secret is never shown in logs or error messages.
-    @Test func webhooksAndTheirEvents() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func webhooksAndTheirEvents() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             for hook in caspio.webhooks.list() do print(hook.Name, hook.Status) end
             local hook = caspio.webhooks.create{Name = "Staff changes", OutgoingUrls = {"http://127.0.0.1:9/hook"}, CallThrottling = 2}
             print(#hook.Secret > 0, caspio.webhooks.get(hook.Id).Name)
@@ -78,8 +78,8 @@ import Testing
         #expect(result.stderr.contains("failing with <redacted>"), "\(result.stderr)")
     }
 
-    @Test func tasksAndApplications() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func tasksAndApplications() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             for task in caspio.tasks.list() do print(task.Name) end
             print(caspio.tasks.get("\(Self.id(302))").Name, caspio.tasks.run("\(Self.id(302))"))
             print(caspio.table("Products"):count())
@@ -122,8 +122,8 @@ import Testing
             """)
     }
 
-    @Test func directoryUsers() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func directoryUsers() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             local dirs = caspio.directories()
             print(#dirs, dirs[1].Name, dirs[1].NumberOfUsers)
             local portal = caspio.directory(dirs[1].Id)

@@ -5,8 +5,8 @@ import Testing
 /// Attachments (handles, listings, renames, guarded deletes, through views too) and password
 /// fields, through the built binary against the sandbox's Staff table.
 @Suite struct AttachmentsAndPasswordsTests {
-    @Test func attachmentsOfATableAndAView() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func attachmentsOfATableAndAView() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             local staff = caspio.table("Staff")
             local a = staff:attachment("Photo", 1)
             print(a:download("ada.txt"), io.open("ada.txt"):read("a"))
@@ -59,9 +59,9 @@ import Testing
     }
 
     /// The value set is a secret: not in -v logs, not in error messages.
-    @Test func passwordsAreSetAndClearedAndNeverShown() throws {
+    @Test func passwordsAreSetAndClearedAndNeverShown() async throws {
         let secret = "Tr0ub4dor-and-3"
-        let result = try runLuaInSandbox(luaExpectError + """
+        let result = try await runLuaInSandbox(luaExpectError + """
             local staff = caspio.table("Staff")
             print(table.concat(staff:password_fields(), ","))
             print(staff:set_password("Password", {Email = "ada@example.com"}, "\(secret)"))
@@ -94,9 +94,9 @@ import Testing
 
     /// A dry run tells each write it does not send, body and all: a password in one is blanked,
     /// set as a password or as a PASSWORD field of a row (an import's CSV may hold them).
-    @Test func aDryRunNeverShowsAPassword() throws {
+    @Test func aDryRunNeverShowsAPassword() async throws {
         let (secret, inRow) = ("Tr0ub4dor-and-3", "correct-horse-battery")
-        let result = try runLuaInSandbox("""
+        let result = try await runLuaInSandbox("""
             print(caspio.table("Staff"):set_password("Password", {PK_ID = 1}, "\(secret)"))
             caspio.table("Staff"):insert({Name = "Zed", Email = "zed@example.com", Password = "\(inRow)"})
             """, flags: ["--dry-run"])

@@ -17,7 +17,7 @@ import Testing
 
     @Test func maxRequestsFlagStopsTheFourthRequest() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua(Self.fourGets, against: fake, flags: ["--max-requests", "3"])
+        let result = try await runLua(Self.fourGets, against: fake, flags: ["--max-requests", "3"])
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stdout == "false\tbudget\tGET\ttrue\tnil\ntrue\n3\n")
         #expect(result.stderr.hasPrefix("caspio: budget error: the request budget of 3 requests is spent"))
@@ -26,18 +26,18 @@ import Testing
 
     @Test func maxRequestsFromTheEnvironment() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua(Self.fourGets, against: fake, environment: ["CASPIO_MAX_REQUESTS": "3"])
+        let result = try await runLua(Self.fourGets, against: fake, environment: ["CASPIO_MAX_REQUESTS": "3"])
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stdout == "false\tbudget\tGET\ttrue\tnil\ntrue\n3\n")
         #expect(fake.resourceRequests.count == 3)
-        let config = try runLua("print(caspio.config.max_requests)", against: fake, environment: ["CASPIO_MAX_REQUESTS": "7"])
+        let config = try await runLua("print(caspio.config.max_requests)", against: fake, environment: ["CASPIO_MAX_REQUESTS": "7"])
         #expect(config.stdout == "7\n")
     }
 
     @Test func theBudgetStopsPagingAndMaps() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 5000)
-        let paging = try runLua("""
+        let paging = try await runLua("""
             local n = 0
             local ok, err = pcall(function() for row in caspio.records("T") do n = n + 1 end end)
             print(n, ok, err.kind)
@@ -46,7 +46,7 @@ import Testing
         #expect(paging.stdout == "2000\tfalse\tbudget\n")
 
         let paged = fake.resourceRequests.count
-        let mapped = try runLua("""
+        let mapped = try await runLua("""
             local items = {}
             for i = 1, 10 do items[i] = i end
             caspio.map(items, function(i) return caspio.table("T"):first({where = {N = i}}) end, {concurrency = 1})
@@ -56,7 +56,7 @@ import Testing
         #expect(fake.resourceRequests.count - paged == 4)
     }
 
-    @Test func checkFalseReturnsErrorResponses() throws {
+    @Test func checkFalseReturnsErrorResponses() async throws {
         let fake = try FakeCaspio()
         fake.script([
             // Twice: the run's first such 400 may be a stale token's, so it is replayed once.
@@ -65,7 +65,7 @@ import Testing
             .json(409, ["Code": "FileAlreadyExists", "Message": "clash"]),
             .text(500, "<html>oops</html>", contentType: "text/html"),
         ])
-        let result = try runLua("""
+        let result = try await runLua("""
             local r = caspio.request("GET", "tables", {check = false})
             print(r.status, r.json.Code, r.request_id ~= nil)
             r = caspio.request("POST", "files", {check = false, json = {a = 1}})
@@ -86,7 +86,7 @@ import Testing
         #expect(lines[4].hasPrefix("false\tHTTP 404 ObjectNotFound: Cannot find table 'Nope' (GET http"))
     }
 
-    @Test func errorTablesForEveryKind() throws {
+    @Test func errorTablesForEveryKind() async throws {
         let fake = try FakeCaspio()
         var dropped = TestHTTPServer.Reply(status: 200)
         dropped.dropConnection = true
@@ -96,7 +96,7 @@ import Testing
             TestHTTPServer.Reply(status: 200, headers: [("Content-Type", "application/json")], body: Array("{not json".utf8)),
             dropped,
         ])
-        let result = try runLua("""
+        let result = try await runLua("""
             local function show(...)
               local ok, err = pcall(...)
               print(ok, getmetatable(err).__name, err.kind, err.status, err.code, err.method, err.request_id ~= nil)
@@ -126,19 +126,19 @@ import Testing
         #expect(!fake.server.requests.contains { $0.uri.contains("elsewhere") })
     }
 
-    @Test func exitStatusFollowsTheKindOfAnUncaughtError() throws {
+    @Test func exitStatusFollowsTheKindOfAnUncaughtError() async throws {
         let fake = try FakeCaspio()
-        let http = try runLua("caspio.get('tables/Nope/records')", against: fake)
+        let http = try await runLua("caspio.get('tables/Nope/records')", against: fake)
         #expect(http.status == 5)
-        let auth = try runLua("caspio.get('tables')", against: fake, environment: ["CASPIO_CLIENT_SECRET": "wrong"])
+        let auth = try await runLua("caspio.get('tables')", against: fake, environment: ["CASPIO_CLIENT_SECRET": "wrong"])
         #expect(auth.status == 3, "\(auth.stderr)")
         #expect(auth.stderr.hasPrefix("caspio: authentication failed (HTTP 401) invalid_client"), "\(auth.stderr)")
         #expect(!auth.stderr.contains("wrong"))
-        let config = try runLua("caspio.get('tables')", against: fake, environment: ["CASPIO_CLIENT_ID": ""])
+        let config = try await runLua("caspio.get('tables')", against: fake, environment: ["CASPIO_CLIENT_ID": ""])
         #expect(config.status == 2, "\(config.stderr)")
         #expect(config.stderr.hasPrefix("caspio: config error: the Caspio account settings are incomplete: missing the client id"), "\(config.stderr)")
         #expect(!config.stderr.contains("stack traceback"), "a setup problem is not a script bug: \(config.stderr)")
-        let caught = try runLua("""
+        let caught = try await runLua("""
             local ok, err = pcall(caspio.get, "tables")
             print(ok, err.kind)
             print(pcall(function() return caspio.config end))
@@ -147,14 +147,14 @@ import Testing
         #expect(caught.status == 0, "\(caught.stderr)")
         #expect(caught.stdout.hasPrefix("false\tconfig\nfalse\t"))
         #expect(caught.stdout.hasSuffix("no API needed\n"))
-        let script = try runLua("error('plain')", against: fake)
+        let script = try await runLua("error('plain')", against: fake)
         #expect(script.status == 1)
     }
 
     @Test func statsCountRequestsRowsAndGrants() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1500)
-        let result = try runLua("""
+        let result = try await runLua("""
             local before = caspio.stats()
             print(before.requests, next(before.requests_by_method), next(before.grants))
             local t = caspio.table("T")
@@ -182,7 +182,7 @@ import Testing
             caspio.log.debug("details")
             print("stdout only")
             """
-        let info = try runLua(script, against: fake, flags: ["--log-level", "info"])
+        let info = try await runLua(script, against: fake, flags: ["--log-level", "info"])
         #expect(info.status == 0, "\(info.stderr)")
         #expect(info.stdout == "stdout only\n")
         let lines = info.stderr.split(separator: "\n").map(String.init)
@@ -191,11 +191,11 @@ import Testing
         #expect(lines[1] == "caspio: warning: careful")
         #expect(lines[2].hasPrefix("caspio: error: table: "))
 
-        let quiet = try runLua(script, against: fake)
+        let quiet = try await runLua(script, against: fake)
         #expect(quiet.stderr.split(separator: "\n").count == 2)
         #expect(!quiet.stderr.contains("processed"))
 
-        let json = try runLua(script, against: fake, flags: ["--log-level", "debug", "--log-format", "json"])
+        let json = try await runLua(script, against: fake, flags: ["--log-level", "debug", "--log-format", "json"])
         let records = try json.stderr.split(separator: "\n").map {
             try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -204,7 +204,7 @@ import Testing
         #expect(fake.requests.isEmpty)
     }
 
-    @Test func configShowsTheAccountButNoSecret() throws {
+    @Test func configShowsTheAccountButNoSecret() async throws {
         let fake = try FakeCaspio()
         let directory = try temporaryDirectory()
         let file = try write("""
@@ -226,7 +226,7 @@ import Testing
             print(table.concat(keys, "\\n"))
             print(caspio.config == c, #caspio.get("tables").Result)
             """
-        let result = try runLua(
+        let result = try await runLua(
             script, against: fake, flags: ["--profile", "staging"],
             environment: [
                 "CASPIO_CONFIG": file.path, "CASPIO_BASE_URL": "", "CASPIO_TOKEN_URL": "", "CASPIO_CLIENT_ID": "",
@@ -247,7 +247,7 @@ import Testing
         #expect(!result.stdout.lowercased().contains("secret"))
 
         // Without a profile, there is none to show; the rest comes from the environment.
-        let plain = try runLua(script, against: fake)
+        let plain = try await runLua(script, against: fake)
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(!plain.stdout.contains("profile="))
         #expect(plain.stdout.contains("client_id=test-client-id"))
@@ -257,7 +257,7 @@ import Testing
     @Test func sleepAndEnv() async throws {
         let fake = try await EmulatedCaspio.start()
         let started = ContinuousClock.now
-        let result = try runLua("""
+        let result = try await runLua("""
             caspio.sleep(0.3)
             caspio.sleep(0)
             print(caspio.env("MY_SETTING"), caspio.env("CASPIO_UNSET_VARIABLE_X"))
@@ -267,11 +267,11 @@ import Testing
         #expect(result.stdout == "hello world\tnil\n")
     }
 
-    @Test func noSecretOrTokenIsEverPrinted() throws {
+    @Test func noSecretOrTokenIsEverPrinted() async throws {
         let fake = try FakeCaspio()
         fake.seed("T", count: 1200)
         fake.revokeTokens(afterRequests: 1)
-        let result = try runLua("""
+        let result = try await runLua("""
             for row in caspio.records("T") do end
             caspio.table("T"):insert({Name = "x"})
             caspio.refresh()

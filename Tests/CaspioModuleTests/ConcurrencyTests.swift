@@ -35,7 +35,7 @@ import Testing
 
     @Test func resultsComeInInputOrderWithTheAskedConcurrency() async throws {
         let fake = try await Self.slowFake(rows: 40)
-        let result = try runLua(Self.lookups(count: 40, options: "{concurrency = 8}"), against: fake)
+        let result = try await runLua(Self.lookups(count: 40, options: "{concurrency = 8}"), against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "40\ttrue\ttrue\n")
         #expect(fake.maxInFlight == 8)
@@ -45,7 +45,7 @@ import Testing
 
     @Test func theDefaultIsFourInFlight() async throws {
         let fake = try await Self.slowFake(rows: 12)
-        let result = try runLua(Self.lookups(count: 12, options: ""), against: fake)
+        let result = try await runLua(Self.lookups(count: 12, options: ""), against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "12\ttrue\ttrue\n")
         #expect(fake.maxInFlight == 4)
@@ -53,7 +53,7 @@ import Testing
 
     @Test func concurrencyIsCappedAtSixteen() async throws {
         let fake = try await Self.slowFake(rows: 32, base: 0.2)
-        let result = try runLua(Self.lookups(count: 32, options: "{concurrency = 100}"), against: fake)
+        let result = try await runLua(Self.lookups(count: 32, options: "{concurrency = 100}"), against: fake)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "32\ttrue\ttrue\n")
         #expect(fake.maxInFlight == 16)
@@ -73,7 +73,7 @@ import Testing
             request.path.contains("/Missing/") || request.query["q.where"] == nil ? 0 : 5
         }
         let started = ContinuousClock.now
-        let result = try runLua("""
+        let result = try await runLua("""
             local started = {}
             local ok, err = pcall(caspio.map, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, function(i)
               started[#started + 1] = i
@@ -107,7 +107,7 @@ import Testing
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1500)
         try fake.seed("U", count: 30)
-        let result = try runLua("""
+        let result = try await runLua("""
             local results = caspio.map({"T", "U", "Missing"}, function(name)
               local ok, err = pcall(function() return caspio.table(name):count() end)
               if not ok then return "missing " .. err.status end
@@ -134,7 +134,7 @@ import Testing
     @Test func aYieldOutsideARequestIsAnError() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1)
-        let result = try runLua("""
+        let result = try await runLua("""
             print(pcall(caspio.map, {1}, function() coroutine.yield("mine") end))
             -- A task may run its own coroutines, and requests inside them simply block.
             local r = caspio.map({1, 2}, function(i)
@@ -154,7 +154,7 @@ import Testing
         // The token dies right after the first request; then 8 requests at a time get 401.
         fake.revokeTokens(afterRequests: 1)
         fake.delay { request in request.query["q.where"] == nil ? 0 : 0.05 }
-        let result = try runLua("""
+        let result = try await runLua("""
             caspio.get("tables/T/records", {["q.limit"] = 1})
             local items = {}
             for i = 1, 20 do items[i] = i end
@@ -175,7 +175,7 @@ import Testing
     @Test func aFreshRunStartingManyRequestsAtOnceMakesOneGrant() async throws {
         let fake = try await EmulatedCaspio.start()
         fake.delayTokens(0.2)
-        let result = try runLua("""
+        let result = try await runLua("""
             local items = {}
             for i = 1, 16 do items[i] = i end
             local r = caspio.map(items, function(i) return caspio.get("tables").Result ~= nil end, {concurrency = 16})

@@ -5,8 +5,8 @@ import Testing
 /// Design (tables, views, fields) and views read and written like tables, through the built
 /// binary against the sandbox: the happy path, the guard, and the error Caspio gives.
 @Suite struct DesignAndViewsTests {
-    @Test func tablesAndTheirFields() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func tablesAndTheirFields() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             print(table.concat(caspio.tables(), ","))
             print(table.concat(caspio.views(), ","))
             local t = caspio.create_table{Name = "Notes", Fields = {{Name = "Title", Type = "STRING"}, {Name = "Code", Type = "GUID", Unique = true}}}
@@ -39,8 +39,8 @@ import Testing
             """)
     }
 
-    @Test func viewsReadLikeTablesAndSendWrites() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func viewsReadLikeTablesAndSendWrites() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             local v = caspio.view("NewYorkCustomers")
             -- A view's PK_ID is a string, sorted by its numbers as a table's: "2" comes first.
             print(v:count(), v:first().Customers_Name, #v:all())

@@ -5,8 +5,8 @@ import Testing
 /// A dry run rehearses whole scripts: an insert's stand-in carries the record as sent and a
 /// plausible PK_ID, so an update by that PK_ID runs through; the summary names the stand-ins.
 @Suite struct DryRunStandInTests {
-    @Test func insertThenUpdateByPKRunsThrough() throws {
-        let result = try runLuaInSandbox("""
+    @Test func insertThenUpdateByPKRunsThrough() async throws {
+        let result = try await runLuaInSandbox("""
             local c = caspio.table("Customers")
             local row = c:insert({Name = "Rehearsal", State = "CA"})
             print(row.PK_ID, row.Name, row.State)

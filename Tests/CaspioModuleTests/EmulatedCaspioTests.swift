@@ -51,7 +51,7 @@ import Testing
                 // cannot start finds the pool as full as this test means it to be.
                 let until = DispatchTime.now() + 10
                 for _ in 0..<width where started.wait(timeout: until) == .timedOut { break }
-                let result = try? runLua("print(caspio.table('T'):count())", against: caspio)
+                let result = try? startLua("print(caspio.table('T'):count())", against: caspio).finishOnThisThread()
                 for _ in 0..<width { release.signal() }
                 done.resume(returning: result)
             }.start()

@@ -6,13 +6,13 @@ import Testing
 /// expects are success, a failing task fails its map whatever it raised, and an upsert whose
 /// insert may have landed looks before inserting again.
 @Suite struct FaultsTests {
-    static func run(_ source: String, _ fake: EmulatedCaspio, _ faulty: FaultyServer) throws -> ProcessResult {
-        try runLua(source, against: fake, environment: ["CASPIO_BASE_URL": faulty.origin + "/integrations/rest/v3"])
+    static func run(_ source: String, _ fake: EmulatedCaspio, _ faulty: FaultyServer) async throws -> ProcessResult {
+        try await runLua(source, against: fake, environment: ["CASPIO_BASE_URL": faulty.origin + "/integrations/rest/v3"])
     }
 
     @Test func aFailingTaskFailsTheMapWithItsPositionAndEveryTaskCloses() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua("""
+        let result = try await runLua("""
             local closed = {}
             local function guard(x) return setmetatable({}, { __close = function() closed[#closed + 1] = x end }) end
             local ok, e = pcall(caspio.map, { 1, 2, 3 }, function(x)
@@ -44,7 +44,7 @@ import Testing
     @Test func staleTemporaryFilesOfDeadWritersAreRemoved() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let dead = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dead = try await runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let stale = directory.appendingPathComponent(".out.csv.\(dead).tmp").path
         let live = directory.appendingPathComponent(".out.csv.1.tmp").path
         for path in [stale, live] { try "half a file".write(toFile: path, atomically: false, encoding: .utf8) }
@@ -62,7 +62,7 @@ import Testing
                 ? .redirect(status: 302, location: "https://elsewhere.example/login") : .forward
         }
         defer { faulty.shutdown() }
-        let result = try Self.run("""
+        let result = try await Self.run("""
             local ok, e = pcall(caspio.get, "tables")
             print(ok, e.status, tostring(e))
             print(pcall(caspio.request, "GET", "files/abc", { save_to = "out.bin" }))
@@ -83,7 +83,7 @@ import Testing
             request.path.hasSuffix("/fields") ? .forward : .reply(TestHTTPServer.Reply(status: 204))
         }
         defer { faulty.shutdown() }
-        let result = try Self.run("""
+        let result = try await Self.run("""
             print(select(2, pcall(caspio.get, "tables")).status)
             print(select(2, pcall(caspio.request, "GET", "files/abc", { save_to = "out.bin" })).status, io.open("out.bin") == nil)
             print(select(2, pcall(caspio.table("T").insert, caspio.table("T"), { Name = "x" })).status)
@@ -102,7 +102,7 @@ import Testing
             request.method == "POST" ? .forwardThenFail(then: .status(503)) : .forward
         }
         defer { faulty.shutdown() }
-        let result = try Self.run("""
+        let result = try await Self.run("""
             local r = caspio.table("T"):upsert({ { Name = "new", N = 7 }, { Name = "row 1", N = 1 } }, { key = "Name" })
             print(r.inserted, r.updated, r.unchanged)
             """, fake, faulty)

@@ -7,7 +7,7 @@ import Testing
     @Test func uploadListDownloadAndDelete() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.sandbox.seed(json: #"{"Folders":[{"Name":"F1","ExternalKey":"F1"}]}"#)
-        let result = try runLua("""
+        let result = try await runLua("""
             local data = "binary\\0data\\255\\r\\n--not-a-boundary\\r\\n" .. string.rep("x", 100000)
             local f = assert(io.open("report.pdf", "wb")); f:write(data); f:close()
             local up = caspio.files.upload("report.pdf", {folder = "F1"})
@@ -50,7 +50,7 @@ import Testing
         let fake = try await EmulatedCaspio.start()
         try fake.createTable("Customers", fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER"), ("Photo", "FILE")])
         try fake.seed("Customers", count: 7)
-        let result = try runLua("""
+        let result = try await runLua("""
             local f = assert(io.open("photo.png", "wb")); f:write("\\137PNG\\r\\n"); f:close()
             caspio.attachments.upload("Customers", "Photo", 7, "photo.png")
             caspio.attachments.download("Customers", "Photo", 7, "copy.png")
@@ -65,7 +65,7 @@ import Testing
 
     @Test func aMissingLocalFileIsAClearError() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua("caspio.files.upload('nope.csv')", against: fake)
+        let result = try await runLua("caspio.files.upload('nope.csv')", against: fake)
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot read nope.csv"))
         #expect(fake.requests.isEmpty)

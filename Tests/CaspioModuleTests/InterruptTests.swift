@@ -4,7 +4,7 @@ import Testing
 
 /// Ctrl-C while a script waits for the network stops it at once, with exit 130.
 @Suite struct InterruptTests {
-    @Test func ctrlCDuringARequestStopsPromptly() throws {
+    @Test func ctrlCDuringARequestStopsPromptly() async throws {
         let fake = try FakeCaspio()
         var slow = TestHTTPServer.Reply.json(200, ["Result": []])
         slow.delay = 60
@@ -18,7 +18,7 @@ import Testing
         #expect(!fake.resourceRequests.isEmpty)
         let sent = Date()
         process.signal(SIGINT)
-        let result = try process.finish()
+        let result = try await process.finish()
         #expect(process.terminationReason == .exit)
         #expect(result.status == 130)
         #expect(result.stderr.contains("interrupted!"))

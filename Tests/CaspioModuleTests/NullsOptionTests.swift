@@ -5,8 +5,8 @@ import Testing
 /// `nulls = "nil"` leaves NULL fields out of the rows read, for reports; the default keeps
 /// caspio.json.null, which writes back as null.
 @Suite struct NullsOptionTests {
-    @Test func nullFieldsReadAsNilWhenAsked() throws {
-        let result = try runLuaInSandbox("""
+    @Test func nullFieldsReadAsNilWhenAsked() async throws {
+        let result = try await runLuaInSandbox("""
             local s = caspio.table("Staff")
             s:insert({Name = "No Date", Email = "nd@example.com"})
             local plain = s:first({where = {Email = "nd@example.com"}, nulls = "nil"})

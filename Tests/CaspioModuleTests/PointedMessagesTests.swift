@@ -5,8 +5,8 @@ import Testing
 /// Messages that point at the right thing: a single insert is no "item 1", a key's case does
 /// not matter, a view asked for as a table says so, a second AUTONUMBER names the fix.
 @Suite struct PointedMessagesTests {
-    @Test func messagesNameWhatWasMeant() throws {
-        let result = try runLuaInSandbox("""
+    @Test func messagesNameWhatWasMeant() async throws {
+        let result = try await runLuaInSandbox("""
             local c = caspio.table("Customers")
             local ok, e = pcall(function()
               for i = 1, 6 do c:insert({Name = "n" .. i, Bogus = i == 6 and 1 or nil}) end

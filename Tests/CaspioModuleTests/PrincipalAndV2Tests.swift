@@ -8,7 +8,7 @@ import Testing
 @Suite struct PrincipalAndV2Tests {
     @Test func principalReachesEveryRequest() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua("""
+        let result = try await runLua("""
             caspio.get("tables")
             caspio.request("GET", "tables", {principal = "nurse@example.com", headers = {principal = "ignored"}})
             caspio.request("GET", "tables", {headers = {Principal = "from-headers"}})
@@ -19,13 +19,13 @@ import Testing
         #expect(result.stdout == "false\tprincipal must be a string (got the number 5)\n")
         #expect(fake.resourceRequests.map { $0.header("Principal") } == ["Dr. Ada", "nurse@example.com", "from-headers"])
         let without = try await EmulatedCaspio.start()
-        _ = try runLua("caspio.get('tables')", against: without)
+        _ = try await runLua("caspio.get('tables')", against: without)
         #expect(without.resourceRequests.first?.header("Principal") == nil)
     }
 
-    @Test func v2PathsAndWhatV2HasNot() throws {
-        let (sandbox, exports) = try SpawnedProcess.sandbox([])
-        defer { sandbox.signal(SIGTERM); _ = try? sandbox.finish() }
+    @Test func v2PathsAndWhatV2HasNot() async throws {
+        let (sandbox, exports) = try await SpawnedProcess.sandbox([])
+        defer { sandbox.signal(SIGTERM) }  // reaped by its own thread; letting go kills what is left
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var env = exports
@@ -39,7 +39,7 @@ import Testing
             local ok, e = pcall(caspio.webhooks.get, "nope")
             print(e.status, e.message:match("outgoing webhooks are a REST API v3 operation") ~= nil)
             """, to: directory.appendingPathComponent("v2.lua"))
-        let result = try caspio(["run", "-v", script.path], environment: env)
+        let result = try await caspio(["run", "-v", script.path], environment: env)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "Export customers\nImport new products\ntrue\nOrder Desk\n250\n404\ttrue\n", "\(result.stdout)")
         #expect(result.stderr.contains("/rest/v2/tasks"), "\(result.stderr)")

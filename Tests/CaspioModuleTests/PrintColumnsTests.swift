@@ -5,8 +5,8 @@ import Testing
 /// print_table shows every column the rows hold: the table's fields in its order, then
 /// computed columns in the select's order, then keys the script added; export takes aliases.
 @Suite struct PrintColumnsTests {
-    @Test func computedAndAddedColumnsAreShown() throws {
-        let result = try runLuaInSandbox("""
+    @Test func computedAndAddedColumnsAreShown() async throws {
+        let result = try await runLuaInSandbox("""
             local c = caspio.table("Customers")
             local groups = c:all({select = "State, COUNT(PK_ID) AS N", groupBy = "State"})
             caspio.print_table(groups)

@@ -18,7 +18,7 @@ import Testing
 
     @Test func anUncaughtErrorOnAPageEndsTheRunWithItsKindsStatus() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua("""
+        let result = try await runLua("""
             fake_page = caspio.records("Nope")
             fake_page()
             """, against: fake)
@@ -34,7 +34,7 @@ import Testing
         try fake.seed("T", count: 1500)
         fake.revokeTokens(afterRequests: 1)
         // The refresh is refused, client credentials work: the loop still never notices.
-        let ok = try runLua(Self.countRows, against: fake)
+        let ok = try await runLua(Self.countRows, against: fake)
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout == "1500\ttrue\n")
         #expect(fake.grants == ["client_credentials": 2])
@@ -44,7 +44,7 @@ import Testing
         // and the client secret has been rotated (the run has the old one): an auth error that
         // the script can catch.
         let cache = try temporaryDirectory().path
-        let warm = try runLua("caspio.get('tables/T/records', {['q.limit'] = 1})", against: fake, environment: ["CASPIO_TOKEN_CACHE": cache])
+        let warm = try await runLua("caspio.get('tables/T/records', {['q.limit'] = 1})", against: fake, environment: ["CASPIO_TOKEN_CACHE": cache])
         #expect(warm.status == 0, "\(warm.stderr)")
         fake.revokeTokens(afterRequests: 1, refreshTokensToo: true)
         let script = """
@@ -53,7 +53,7 @@ import Testing
             print(n, ok, err.kind, err.status, err.code)
             for row in caspio.records("T") do end
             """
-        let failed = try runLua(
+        let failed = try await runLua(
             script, against: fake, environment: ["CASPIO_TOKEN_CACHE": cache, "CASPIO_CLIENT_SECRET": "the-secret-before-rotation"])
         #expect(failed.status == 3, "\(failed.stderr)")
         #expect(failed.stdout == "1000\tfalse\tauth\t401\tinvalid_client\n", "\(failed.stdout)")

@@ -51,7 +51,7 @@ import Testing
         fake.delay { _ in 3 }
         let started = ContinuousClock.now
         // POST: not retried after a timeout (it may have been applied), so one attempt.
-        let result = try runLua("""
+        let result = try await runLua("""
             local ok, err = pcall(caspio.request, "POST", "tables", {json = {}, timeout = 0.2})
             print(ok, err.kind, err.method)
             caspio.request("POST", "tables", {json = {}, timeout = 0.2})

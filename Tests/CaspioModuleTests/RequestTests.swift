@@ -7,7 +7,7 @@ import Testing
     @Test func requestReturnsAResponseTable() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("Customers", count: 3)
-        let result = try runLua("""
+        let result = try await runLua("""
             local r = caspio.request("GET", "tables/Customers/records", {query = {["q.limit"] = 2, ["q.select"] = "PK_ID,Name"}})
             print(math.type(r.status), r.status, r.headers["content-type"], #r.json.Result, type(r.body), r.request_id ~= nil)
             print(r.json.Result[1].Name, math.type(r.json.Result[1].PK_ID))
@@ -21,7 +21,7 @@ import Testing
 
     @Test func httpErrorsRaiseTablesThatReadWell() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua("""
+        let result = try await runLua("""
             local ok, err = pcall(caspio.get, "tables/Custmers/records")
             print(ok, err.kind, err.status, err.code, err.method, err.request_id ~= nil)
             print(err.message)
@@ -42,7 +42,7 @@ import Testing
 
     @Test func authRefreshAndTokenNeverExposeTheTokenElsewhere() async throws {
         let fake = try await EmulatedCaspio.start()
-        let result = try runLua("""
+        let result = try await runLua("""
             local a = caspio.auth()
             print(a.token_type, a.source, math.type(a.expires_in), math.type(a.expires_at), a.access_token, a.refresh_token)
             local r = caspio.refresh()

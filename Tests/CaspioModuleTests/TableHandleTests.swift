@@ -9,7 +9,7 @@ import Testing
     @Test func allFirstAndCount() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1200)
-        let result = try runLua("""
+        let result = try await runLua("""
             local t = caspio.table("T")
             print(tostring(t), tostring(caspio.view("V")))
             local all = t:all()
@@ -37,7 +37,7 @@ import Testing
     @Test func insertOneOrManyReturnsTheStoredRows() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 2)
-        let result = try runLua("""
+        let result = try await runLua("""
             local t = caspio.table("T")
             local one = t:insert({Name = "Ada", N = 10})
             print(math.type(one.PK_ID), one.PK_ID, one.Name)
@@ -66,7 +66,7 @@ import Testing
         let fake = try await EmulatedCaspio.start()
         try fake.createTable("T", fields: [("PK_ID", "AUTONUMBER"), ("Name", "STRING"), ("N", "INTEGER"), ("Flag", "YES/NO")])
         try fake.seed("T", count: 10)
-        let result = try runLua("""
+        let result = try await runLua("""
             local t = caspio.table("T")
             print(t:update({N = {1, 2, 3}}, {Name = "changed"}))
             print(t:count({Name = "changed"}))
@@ -91,7 +91,7 @@ import Testing
     @Test func fieldsAndUnknownTables() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1)
-        let result = try runLua("""
+        let result = try await runLua("""
             local t = caspio.table("T")
             local names = {}
             for _, f in ipairs(t:fields()) do names[#names + 1] = f.Name .. ":" .. f.Type end

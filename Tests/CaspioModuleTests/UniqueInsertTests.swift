@@ -31,7 +31,7 @@ import Testing
         try Self.seedT(fake)
         let faulty = try Self.landedThen503(fake)
         defer { faulty.shutdown() }
-        let result = try runLua("""
+        let result = try await runLua("""
             local t = caspio.table("T")
             local one = t:insert({ Name = "new", N = "7" })
             print(one.Name, one.N, one.PK_ID ~= nil)
@@ -54,7 +54,7 @@ import Testing
         try Self.seedT(fake)
         let faulty = try Self.landedThen503(fake)
         defer { faulty.shutdown() }
-        let result = try runLua("""
+        let result = try await runLua("""
             local ok, e = pcall(caspio.table("T").insert, caspio.table("T"), { N = "7" })
             print(ok, e.status)
             """, against: fake, environment: ["CASPIO_BASE_URL": faulty.origin + "/integrations/rest/v3"])
@@ -74,7 +74,7 @@ import Testing
             return posts.next() == 1 ? .reply(TestHTTPServer.Reply(status: 503)) : .forward
         }
         defer { faulty.shutdown() }
-        let result = try runLua("""
+        let result = try await runLua("""
             print(caspio.table("T"):insert({ Name = "new", N = "7" }).Name)
             """, against: fake, environment: ["CASPIO_BASE_URL": faulty.origin + "/integrations/rest/v3"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -93,7 +93,7 @@ import Testing
             return request.method == "POST" ? .reply(TestHTTPServer.Reply(status: 503)) : .forward
         }
         defer { faulty.shutdown() }
-        let result = try runLua("""
+        let result = try await runLua("""
             local ok, e = pcall(caspio.table("T").insert, caspio.table("T"), { Name = "new" })
             print(ok, e.status)
             """, against: fake, environment: ["CASPIO_BASE_URL": faulty.origin + "/integrations/rest/v3"])

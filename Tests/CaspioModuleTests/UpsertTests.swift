@@ -9,7 +9,7 @@ import Testing
     @Test func looksUpInBatchesUnderTheURILimitAndWritesOnlyWhatChanged() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1200)
-        let result = try runLua("""
+        let result = try await runLua("""
             local rows = {}
             for i = 1, 150 do rows[i] = {Name = "row " .. i, N = i} end
             rows[7].N, rows[70].N, rows[150].N = 0, 0, caspio.json.null
@@ -40,7 +40,7 @@ import Testing
     @Test func readsTheWholeTableWhenThatIsFewerRequests() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1200)
-        let result = try runLua("""
+        let result = try await runLua("""
             local rows = {}
             for i = 1, 1000 do rows[i] = {Name = "row " .. i, N = i} end
             local r = caspio.table("T"):upsert(rows, {key = {"Name", "N"}})
@@ -64,7 +64,7 @@ import Testing
     @Test func insertsConcurrentlyAndReturnsRowsInInputOrder() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 1)
-        let result = try runLua("""
+        let result = try await runLua("""
             local rows = {}
             for i = 1, 20 do rows[i] = {Name = "n" .. i} end
             local done = 0
@@ -104,7 +104,7 @@ import Testing
     @Test func printTableUsesTheTablesColumnOrderForListsItRead() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 2)
-        let result = try runLua("""
+        let result = try await runLua("""
             local list = caspio.table("T"):all()
             caspio.print_table(list)
             caspio.print_table({list[1]})
@@ -120,7 +120,7 @@ import Testing
     @Test func inspectShowsRecordsFieldsInTheTablesOrder() async throws {
         let fake = try await EmulatedCaspio.start()
         try fake.seed("T", count: 2)
-        let result = try runLua("""
+        let result = try await runLua("""
             local t = caspio.table("T")
             local first = t:first()
             print(caspio.inspect(first, {width = 200}))

@@ -5,8 +5,8 @@ import Testing
 /// t:upsert compares by the field's type, so that a rerun of the same data writes nothing:
 /// "2" is INTEGER 2, 1 is YES/NO true, a date's text forms and tables are one date.
 @Suite struct UpsertTypesTests {
-    @Test func valuesOfTheSameTypedValueAreUnchanged() throws {
-        let result = try runLuaInSandbox("""
+    @Test func valuesOfTheSameTypedValueAreUnchanged() async throws {
+        let result = try await runLuaInSandbox("""
             local function counts(r) return string.format("%d %d %d", r.inserted, r.updated, r.unchanged) end
             local o = caspio.table("Orders")
             local first = o:first({where = {PK_ID = 1}})

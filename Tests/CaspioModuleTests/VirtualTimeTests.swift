@@ -12,7 +12,7 @@ import Testing
         let lua = try InProcessLua(clock: clock)
         let outcome = await withTaskExecutorPreference(RequestExecutor.shared) {
             async let outcome = lua.run("caspio.sleep(86400) return 'woke'", timeout: 30)
-            #expect(await waitUntil(10) { clock.sleeping == 1 }, "the sleep waits on the clock")
+            #expect(await waitFor(10) { clock.sleeping == 1 }, "the sleep waits on the clock")
             clock.advance(by: .seconds(86399))
             #expect(clock.sleeping == 1, "a second early, still asleep")
             clock.advance(by: .seconds(1))
@@ -30,7 +30,7 @@ import Testing
         let lua = try InProcessLua(clock: clock)
         let outcome = await withTaskExecutorPreference(RequestExecutor.shared) {
             async let outcome = lua.run("caspio.sleep(0) caspio.sleep(math.huge) return 'woke'", timeout: 30)
-            #expect(await waitUntil(10) { clock.sleeping == 1 })
+            #expect(await waitFor(10) { clock.sleeping == 1 })
             clock.advance(by: .seconds(200 * 365 * 86400))
             return await outcome
         }

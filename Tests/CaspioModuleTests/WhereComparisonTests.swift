@@ -70,8 +70,8 @@ import Testing
 
     /// The clauses select the rows SQL says they do, on the sandbox (SQLite under Caspio's
     /// syntax), and dates are written as Caspio's text wherever a row holds one.
-    @Test func comparisonsAndDatesAgainstTheSandbox() throws {
-        let result = try runLuaInSandbox("""
+    @Test func comparisonsAndDatesAgainstTheSandbox() async throws {
+        let result = try await runLuaInSandbox("""
             local c = caspio.table("Customers")
             print(c:count({Name = {like = "Customer 00%"}}), c:count({Name = {not_like = "Customer 0%"}}))
             print(c:count({State = {not_in = {"CA", "NY"}}}), c:count({State = {["not"] = "CA"}}))

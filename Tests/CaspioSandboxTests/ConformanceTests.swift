@@ -75,19 +75,19 @@ import Testing
             try await record("DELETE", "files/{externalKey}", "files/\(key)")
             try await record("GET", "files/{externalKey}", "files/\(key)")  // 404
 
-            try Self.validate(recorded)
+            try await Self.validate(recorded)
         }
     }
 
     /// Hands the answers to scripts/conformance.py; `all` also requires every operation answered.
     /// `document` is another OpenAPI document (v4's, the sandbox's own) with `operations` operations.
-    static func validate(_ recorded: [Recorded], all: Bool = false, document: String? = nil, operations: Int = 70) throws {
+    static func validate(_ recorded: [Recorded], all: Bool = false, document: String? = nil, operations: Int = 70) async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("recorded.json")
         try JSONSerialization.data(withJSONObject: recorded.map(\.json)).write(to: file)
         let script = packageRoot.appendingPathComponent("scripts/conformance.py").path
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + (all ? ["--all"] : []) + [document ?? specification!, file.path])
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + (all ? ["--all"] : []) + [document ?? specification!, file.path])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("\(recorded.count) answers checked, 0 problems"), "\(result.stdout)")
         if all { #expect(result.stdout.contains("\(operations) of \(operations) operations answered successfully"), "\(result.stdout)") }

@@ -49,17 +49,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let seed = directory.appendingPathComponent("seed.json")
         try Data(#"{"Demo": {"StaffTable": true}}"#.utf8).write(to: seed)
-        let (process, exports) = try SpawnedProcess.sandbox(["--seed", seed.path])
+        let (process, exports) = try await SpawnedProcess.sandbox(["--seed", seed.path])
         do {
             let base = try #require(exports["CASPIO_BASE_URL"])
             try await walk(SandboxHarness(running: nil, origin: String(base.dropLast("/integrations/rest/v3".count))))
         } catch {
             process.signal(SIGTERM)
-            _ = try? await process.finished()
+            _ = try? await process.finish()
             throw error
         }
         process.signal(SIGTERM)
-        #expect(try await process.finished().status == 0)
+        #expect(try await process.finish().status == 0)
     }
 
     func walk(_ sandbox: SandboxHarness) async throws {
@@ -70,7 +70,7 @@ import Testing
         try await files(r)
         try await webhooks(r)
         try await tasksAppsDirectories(r)
-        try ConformanceTests.validate(r.recorded, all: true)
+        try await ConformanceTests.validate(r.recorded, all: true)
     }
 
     func tables(_ r: Recorder) async throws {

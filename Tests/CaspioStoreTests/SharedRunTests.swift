@@ -11,36 +11,36 @@ import Testing
         print("done")
         """
 
-    @Test func twoHostsLockOneRunsTheOtherExits75() throws {
-        let database = try TestPostgres()
+    @Test func twoHostsLockOneRunsTheOtherExits75() async throws {
+        let database = try await TestPostgres.make()
         let (first, second) = (try Host(fake: nil, database: database), try Host(fake: nil, database: database))
         let release = first.path("release")
         let holding = try first.start(Self.holder, ["--lock"], [first.path("started"), release])
-        #expect(waitFor { exists(first.path("started")) }, "\(holding.output.stderr)")
+        #expect(await waitFor { exists(first.path("started")) }, "\(holding.output.stderr)")
 
         // Another host, another path, the same script name: the same lock.
-        let blocked = try second.run(Self.holder, ["--lock"], ["x", "y"])
+        let blocked = try await second.run(Self.holder, ["--lock"], ["x", "y"])
         #expect(blocked.status == 75, "\(blocked.stderr)")
         #expect(blocked.stdout.isEmpty)
         #expect(blocked.stderr.hasPrefix("caspio: another run holds the lock 'job.lua' in the store postgres://postgres@127.0.0.1:"), "\(blocked.stderr)")
         let began = Date()
-        let waited = try second.run(Self.holder, ["--lock", "--lock-wait", "0.3"], ["x", "y"])
+        let waited = try await second.run(Self.holder, ["--lock", "--lock-wait", "0.3"], ["x", "y"])
         #expect(waited.status == 75)
         #expect(Date().timeIntervalSince(began) >= 0.3)
 
         // However the holder dies, its session ends and the lock with it.
         holding.signal(SIGKILL)
-        _ = try? holding.finish()
+        _ = try? await holding.finish()
         try touch(second.path("release"))
-        let next = try second.run(Self.holder, ["--lock", "--lock-wait", "10"], [second.path("s"), second.path("release")])
+        let next = try await second.run(Self.holder, ["--lock", "--lock-wait", "10"], [second.path("s"), second.path("release")])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout == "done\n")
     }
 
     /// A session lock goes with its connection: when the store comes back, the run takes its
     /// lock again before any other host can, so the job still runs once.
-    @Test func aRunTakesItsLockAgainWhenTheStoreIsBack() throws {
-        let database = try TestPostgres()
+    @Test func aRunTakesItsLockAgainWhenTheStoreIsBack() async throws {
+        let database = try await TestPostgres.make()
         let (first, second) = (try Host(fake: nil, database: database), try Host(fake: nil, database: database))
         // Each caspio.state.set writes to the store, so the run notices the store is back.
         let polling = """
@@ -49,24 +49,24 @@ import Testing
             print("done")
             """
         let holding = try first.start(polling, ["--lock"], [first.path("started"), first.path("release")])
-        #expect(waitFor { exists(first.path("started")) }, "\(holding.output.stderr)")
-        database.stop()
-        try database.start()
+        #expect(await waitFor { exists(first.path("started")) }, "\(holding.output.stderr)")
+        await database.stop()
+        try await database.start()
         let advisoryLocks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-        #expect(waitFor { (try? database.sql(advisoryLocks)) == "1" }, "\(holding.output.stderr)")
+        #expect(await waitFor { (try? await database.sql(advisoryLocks)) == "1" }, "\(holding.output.stderr)")
 
         // (Had it got the lock, it would end at once: its arg[2] exists.)
-        let blocked = try second.run(Self.holder, ["--lock"], [second.path("s"), first.path("started")])
+        let blocked = try await second.run(Self.holder, ["--lock"], [second.path("s"), first.path("started")])
         #expect(blocked.status == 75, "\(blocked.stderr)")
         try touch(first.path("release"))
-        let result = try holding.finish()
+        let result = try await holding.finish()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("was lost, and with it the run lock 'job.lua'"), "\(result.stderr)")
         #expect(result.stderr.contains("this run holds the lock 'job.lua' again"), "\(result.stderr)")
     }
 
-    @Test func stateIsSharedAndSurvivesKill9() throws {
-        let database = try TestPostgres()
+    @Test func stateIsSharedAndSurvivesKill9() async throws {
+        let database = try await TestPostgres.make()
         let (first, second) = (try Host(fake: nil, database: database), try Host(fake: nil, database: database))
         // Large values make each write take a while, so the kill lands inside one.
         let writer = """
@@ -75,20 +75,20 @@ import Testing
             """
         for _ in 0..<3 {
             let run = try first.start(writer)
-            #expect(waitFor { (try? database.sql("SELECT count(*) FROM caspio.state")) == "1" })
+            #expect(await waitFor { (try? await database.sql("SELECT count(*) FROM caspio.state")) == "1" })
             run.signal(SIGKILL)
-            _ = try? run.finish()
-            let value = try database.sql("SELECT value FROM caspio.state WHERE script = 'job.lua'")
+            _ = try? await run.finish()
+            let value = try await database.sql("SELECT value FROM caspio.state WHERE script = 'job.lua'")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any])
             let n = try #require(object["n"] as? [String: Any])
             #expect((n["i"] as? Int ?? 0) >= 1)
             #expect((n["pad"] as? String)?.count == 200000)
         }
         // The other host reads what the first wrote; a --state name is a state of its own.
-        let read = try second.run(#"print(caspio.state.get("n").i > 0, caspio.state.path())"#)
+        let read = try await second.run(#"print(caspio.state.get("n").i > 0, caspio.state.path())"#)
         #expect(read.status == 0, "\(read.stderr)")
         #expect(read.stdout.hasPrefix("true\tpostgres://postgres@127.0.0.1:"), "\(read.stdout)")
-        let named = try second.run(#"print(caspio.state.get("n"))"#, ["--state", "other"])
+        let named = try await second.run(#"print(caspio.state.get("n"))"#, ["--state", "other"])
         #expect(named.stdout == "nil\n", "\(named.stderr)")
     }
 }

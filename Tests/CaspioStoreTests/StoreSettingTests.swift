@@ -49,31 +49,31 @@ import Testing
         }
     }
 
-    @Test func doctorUsageAndStoreInitLookAtTheStore() throws {
-        let database = try TestPostgres()
+    @Test func doctorUsageAndStoreInitLookAtTheStore() async throws {
+        let database = try await TestPostgres.make()
         let fake = try FakeCaspio()
         let host = try Host(fake: fake, database: database)
-        let doctor = try host.caspio(["doctor"])
+        let doctor = try await host.caspio(["doctor"])
         #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
         #expect(doctor.stdout.contains("postgres://postgres@127.0.0.1:\(database.port)/postgres?sslmode=disable (CASPIO_STORE in the environment): reachable"), "\(doctor.stdout)")
         #expect(!doctor.stdout.contains(database.password) && !doctor.stderr.contains(database.password))
         // Its token went to the store, not to this host's files.
-        #expect(try database.sql("SELECT count(*) FROM caspio.tokens") == "1")
+        #expect(try await database.sql("SELECT count(*) FROM caspio.tokens") == "1")
         let cached = (try? FileManager.default.contentsOfDirectory(atPath: host.path("cache"))) ?? []
         #expect(cached.allSatisfy { !$0.hasSuffix(".json") }, "\(cached)")
 
-        #expect(try host.run(#"caspio.get("tables"); caspio.get("tables")"#).status == 0)
-        let usage = try host.caspio(["usage"])
+        #expect(try await host.run(#"caspio.get("tables"); caspio.get("tables")"#).status == 0)
+        let usage = try await host.caspio(["usage"])
         #expect(usage.status == 0, "\(usage.stderr)")
         #expect(usage.stdout.contains("(caspio.usage)"), "\(usage.stdout)")
         #expect(usage.stdout.contains("job.lua"), "\(usage.stdout)")
 
         var files = host
         files.environment["CASPIO_STORE"] = nil
-        let notShared = try files.caspio(["store", "init"])
+        let notShared = try await files.caspio(["store", "init"])
         #expect(notShared.status == 2)
         #expect(notShared.stderr.contains("the store is this host's files"), "\(notShared.stderr)")
-        let local = try files.caspio(["doctor"])
+        let local = try await files.caspio(["doctor"])
         #expect(local.stdout.contains("file: tokens, locks, state and the usage ledger are this host's"), "\(local.stdout)")
     }
 }

@@ -25,12 +25,12 @@ struct Host {
         return try SpawnedProcess(caspioBinary, ["run"] + flags + [script.path] + arguments, environment: environment, directory: directory, seconds: 60)
     }
 
-    func run(_ source: String, _ flags: [String] = [], _ arguments: [String] = []) throws -> ProcessResult {
-        try start(source, flags, arguments).finish()
+    func run(_ source: String, _ flags: [String] = [], _ arguments: [String] = []) async throws -> ProcessResult {
+        try await start(source, flags, arguments).finish()
     }
 
-    func caspio(_ arguments: [String]) throws -> ProcessResult {
-        try SpawnedProcess(caspioBinary, arguments, environment: environment, directory: directory, seconds: 60).finish()
+    func caspio(_ arguments: [String]) async throws -> ProcessResult {
+        try await SpawnedProcess(caspioBinary, arguments, environment: environment, directory: directory, seconds: 60).finish()
     }
 }
 

@@ -59,7 +59,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let seed = directory.appendingPathComponent("seed.json")
         try Data(#"{"Demo": {"StaffTable": true}}"#.utf8).write(to: seed)
-        let (process, exports) = try SpawnedProcess.sandbox(["--seed", seed.path])
+        let (process, exports) = try await SpawnedProcess.sandbox(["--seed", seed.path])
         do {
             let base = try #require(exports["CASPIO_BASE_URL"])
             let harness = SandboxHarness(running: nil, origin: String(base.dropLast("/integrations/rest/v3".count)))
@@ -67,11 +67,11 @@ import Testing
             try await withTaskExecutorPreference(RequestExecutor.shared) { try await walk(harness) }
         } catch {
             process.signal(SIGTERM)
-            _ = try? await process.finished()
+            _ = try? await process.finish()
             throw error
         }
         process.signal(SIGTERM)
-        #expect(try await process.finished().status == 0)
+        #expect(try await process.finish().status == 0)
     }
 
     /// The sandbox serves all 107 operations of API-V4-NOTES.md's catalog, and its document
@@ -105,7 +105,7 @@ import Testing
         try await files(r)
         try await attachmentsAndPasswords(r)
         try await directories(r)
-        try ConformanceTests.validate(r.recorded, all: true, document: Self.document, operations: Self.operations)
+        try await ConformanceTests.validate(r.recorded, all: true, document: Self.document, operations: Self.operations)
     }
 
     func root(_ r: Recorder) async throws {
