@@ -46,17 +46,17 @@ import Testing
     }
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
-    func aSignalStopsTheStoreCheckOfAHungConnection(signal: Int32, status: Int32) throws {
+    func aSignalStopsTheStoreCheckOfAHungConnection(signal: Int32, status: Int32) async throws {
         let fake = try FakeCaspio()
         let listener = try SilentListener()
         defer { listener.close() }
         var box = try ScriptSandbox("", fake: fake)
         box.environment["CASPIO_STORE"] = "postgres://caspio:secret@127.0.0.1:\(listener.port)/caspio?sslmode=disable&connect_timeout=60"
         let process = try SpawnedProcess(caspioBinary, ["doctor"], environment: box.environment, directory: box.directory, seconds: 60)
-        #expect(waitFor { listener.connections > 0 })
+        #expect(await waitFor { listener.connections > 0 })
         let sent = Date()
         process.signal(signal)
-        let result = try process.finish()
+        let result = try await process.finish()
         #expect(Date().timeIntervalSince(sent) < 2, "doctor outlived the signal by \(Date().timeIntervalSince(sent))s")
         #expect(result.status == status, "\(result.stdout)\(result.stderr)")
         #expect(!result.stdout.contains("network"), "no check after the stop: \(result.stdout)")

@@ -7,12 +7,12 @@ import Testing
 @Suite struct LeanStartTests {
     let threads = "print(io.open('/proc/self/status'):read('a'):match('Threads:%s*(%d+)'))"
 
-    @Test func aRunThatNeverCallsCaspioStartsNoThread() throws {
-        let empty = try caspio(["-e", threads])
+    @Test func aRunThatNeverCallsCaspioStartsNoThread() async throws {
+        let empty = try await caspio(["-e", threads])
         #expect(empty.status == 0, "\(empty.stderr)")
         #expect(empty.stdout == "1\n")
         // The module itself used, without a request.
-        let module = try caspio(["-e", "local w = caspio.json.encode({a = 1})", "-e", threads])
+        let module = try await caspio(["-e", "local w = caspio.json.encode({a = 1})", "-e", threads])
         #expect(module.status == 0, "\(module.stderr)")
         #expect(module.stdout == "1\n")
     }

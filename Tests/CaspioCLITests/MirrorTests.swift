@@ -214,15 +214,15 @@ import Testing
             return
         }
         #expect(Self.line(whole).contains("unchanged (no cursor; count and checksum as last run): 0 inserted, 0 updated, 0 deleted, 1 call;"), "\(whole.stdout)")
-        try f.lua(#"caspio.table("Orders"):update("PK_ID = 7", {Name = "Renamed"})"#)
-        let changed = try f.run(["mirror", other, "--tables", "Orders"])
+        try await f.lua(#"caspio.table("Orders"):update("PK_ID = 7", {Name = "Renamed"})"#)
+        let changed = try await f.run(["mirror", other, "--tables", "Orders"])
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(Self.line(changed).contains("read in full (no cursor): 0 inserted, 1 updated, 0 deleted"), "\(changed.stdout)")
         #expect(changed.stdout.contains("Orders: count or checksum changed since the last run: the table is read in full"), "\(changed.stdout)")
         let db = try SQLiteConnection(path: f.directory.appendingPathComponent("whole.db").path)
         defer { db.close() }
         #expect(try db.run("SELECT Name FROM Orders WHERE PK_ID = 7").rows == [[.text("Renamed")]])
-        let after = try f.run(["mirror", other, "--tables", "Orders", "--deletes-every", "3"])
+        let after = try await f.run(["mirror", other, "--tables", "Orders", "--deletes-every", "3"])
         #expect(Self.line(after).contains("unchanged (no cursor; count and checksum as last run): 0 inserted, 0 updated, 0 deleted, 1 call;"), "\(after.stdout)")
     }
 

@@ -9,8 +9,8 @@ import Testing
 @Suite struct V4ObjectsTests {
     static let v4 = ["CASPIO_SANDBOX_API": "4"]
 
-    @Test func filesWebhooksUsersTasksAndAttachmentsWriteOnV4() throws {
-        let result = try runLuaInSandbox("""
+    @Test func filesWebhooksUsersTasksAndAttachmentsWriteOnV4() async throws {
+        let result = try await runLuaInSandbox("""
             local function calls(method) return caspio.stats().requests_by_method[method] or 0 end
             local function writes() return calls("POST") + calls("PUT") + calls("PATCH") + calls("DELETE") end
             local f = assert(io.open("up.txt", "wb")) f:write("hello v4") f:close()
@@ -85,8 +85,8 @@ import Testing
 
     /// Password fields and DataPages on v4: set and cleared by condition in one bulk call each,
     /// the fields listed from the schema; DataPages deployed one by one or all at once.
-    @Test func passwordFieldsAndDataPagesOnV4() throws {
-        let result = try runLuaInSandbox(luaExpectError + """
+    @Test func passwordFieldsAndDataPagesOnV4() async throws {
+        let result = try await runLuaInSandbox(luaExpectError + """
             local function calls(method) return caspio.stats().requests_by_method[method] or 0 end
             local staff = caspio.table("Staff")
             print("fields", table.concat(staff:password_fields(), ","))
@@ -120,8 +120,8 @@ import Testing
 
     /// A dry run on v4 sends none of these writes, reports each in v4's form (as on v3 in
     /// v3's), and changes nothing.
-    @Test func aDryRunOnV4ReportsWritesOutsideRecords() throws {
-        let result = try runLuaInSandbox("""
+    @Test func aDryRunOnV4ReportsWritesOutsideRecords() async throws {
+        let result = try await runLuaInSandbox("""
             local f = assert(io.open("up.txt", "wb")) f:write("hello") f:close()
             caspio.files.upload("up.txt", { name = "dry.txt" })
             local hook
@@ -153,8 +153,8 @@ import Testing
 
     /// A dry run's stand-in for a bulk update counts the rows it matches: the dialect does not
     /// count them first as well (one read of the matching rows, not two).
-    @Test func aDryRunUpdateOnV4CountsItsRowsOnce() throws {
-        let result = try runLuaInSandbox("""
+    @Test func aDryRunUpdateOnV4CountsItsRowsOnce() async throws {
+        let result = try await runLuaInSandbox("""
             local t = caspio.table("Customers")
             print(t:update({State = "CA"}, {State = "NV"}), t:delete({State = "NY"}))
             """, flags: ["--dry-run", "-v"], environment: Self.v4)

@@ -93,7 +93,7 @@ import Testing
         }
     }
 
-    @Test func objectsAreReadInEitherCasingEnvelopedOrNot() throws {
+    @Test func objectsAreReadInEitherCasingEnvelopedOrNot() async throws {
         let server = try TestHTTPServer(handler: Self.objectReply)
         defer { server.shutdown() }
         let directory = try temporaryDirectory()
@@ -104,7 +104,7 @@ import Testing
             local hook = caspio.webhooks.get("w1")
             print("hook", hook.Id, hook.Name, hook.Status)
             """, to: directory.appendingPathComponent("script.lua"))
-        let result = try caspio(["run", script.path], environment: [
+        let result = try await caspio(["run", script.path], environment: [
             "HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_TOKEN_CACHE": "off",
             "CASPIO_BASE_URL": server.origin + "/integrations/rest/v4", "CASPIO_TOKEN_URL": server.origin + "/oauth/token",
             "CASPIO_CLIENT_ID": "tolerance-client", "CASPIO_CLIENT_SECRET": "tolerance-secret",
