@@ -43,6 +43,12 @@ extension Sandbox {
     /// Revokes every refresh token now: the next renewal must use the client's secret.
     public func revokeRefreshTokens() { counters.withLockedValue { $0.tokens.refreshTokens.removeAll() } }
 
-    /// 429s the rate limiter has answered.
+    /// 429s the rate limiter has answered, and times it locked the account.
     public var rateLimited: Int { limiter.refusals }
+    public var lockouts: Int { limiter.lockouts }
+
+    /// Every access and refresh token issued and still known, for tests that no token leaks.
+    public var issuedTokens: [String] {
+        counters.withLockedValue { Array($0.tokens.accessTokens.keys) + Array($0.tokens.refreshTokens.keys) }
+    }
 }

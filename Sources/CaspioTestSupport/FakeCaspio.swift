@@ -257,3 +257,8 @@ func httpDate(_ date: Date) -> String {
     formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
     return formatter.string(from: date)
 }
+
+extension FakeCaspio: CaspioEndpoint {
+    public var clientID: String { settings.clientID }
+    public var clientSecret: String { settings.clientSecret }
+}

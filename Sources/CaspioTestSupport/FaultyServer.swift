@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A misbehaving HTTP server on 127.0.0.1 and an ephemeral port, for tests of what the client
 /// does under faults. It stands in front of a real server (`upstream`, e.g. a `FakeCaspio`)
@@ -48,7 +49,9 @@ public final class FaultyServer: Sendable {
     public let port: Int
 
     /// `upstream` is an origin (`http://127.0.0.1:PORT`) for `.forward`; nil answers those 502.
-    public init(upstream: String? = nil, decide: @escaping Decide) throws {
+    /// `tls` makes it HTTPS (the upstream stays plain HTTP).
+    public init(tls: TestCertificates? = nil, upstream: String? = nil, decide: @escaping Decide) throws {
+        let sslContext = try tls.map { try NIOSSLContext(configuration: $0.serverConfiguration()) }
         let (recorded, children) = (recorded, children)
         let upstreamPort = upstream.flatMap { URL(string: $0)?.port }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -57,6 +60,9 @@ public final class FaultyServer: Sendable {
             .childChannelInitializer { channel in
                 children.withLockedValue { $0.append(channel) }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         FaultHandler(decide: decide, recorded: recorded, upstreamPort: upstreamPort))
@@ -64,10 +70,12 @@ public final class FaultyServer: Sendable {
             }
         channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait(seconds: 10, doing: "binding 127.0.0.1")
         port = channel.localAddress?.port ?? 0
+        scheme = tls == nil ? "http" : "https"
     }
 
-    /// `http://127.0.0.1:PORT`
-    public var origin: String { "http://127.0.0.1:\(port)" }
+    public let scheme: String
+    /// `http(s)://127.0.0.1:PORT`
+    public var origin: String { "\(scheme)://127.0.0.1:\(port)" }
     public var requests: [TestHTTPServer.Request] { recorded.withLockedValue { $0 } }
 
     /// Stops listening and closes every connection (hung ones included).
