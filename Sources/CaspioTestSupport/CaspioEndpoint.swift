@@ -26,15 +26,16 @@ extension CaspioEndpoint {
     }
 }
 
-/// The emulator behind HTTPS on 127.0.0.1 (a TLS front forwarding every request to it), for
-/// tests of certificates: the emulator still logs what reaches it.
-public final class TLSFront: CaspioEndpoint {
+/// The emulator behind a `FaultyServer` that clients talk to: HTTPS on 127.0.0.1 for tests of
+/// certificates, or faults the emulator cannot script (a dropped connection). The emulator
+/// still logs what reaches it.
+public final class FrontedCaspio: CaspioEndpoint {
     public let emulator: EmulatedCaspio
     public let front: FaultyServer
 
-    init(_ emulator: EmulatedCaspio, certificates: TestCertificates) throws {
+    init(_ emulator: EmulatedCaspio, tls: TestCertificates?, decide: @escaping FaultyServer.Decide) throws {
         self.emulator = emulator
-        front = try FaultyServer(tls: certificates, upstream: emulator.origin) { _ in .forward }
+        front = try FaultyServer(tls: tls, upstream: emulator.origin, decide: decide)
     }
 
     deinit { front.shutdown() }
@@ -48,5 +49,12 @@ public final class TLSFront: CaspioEndpoint {
 
 extension EmulatedCaspio {
     /// This emulator behind HTTPS with `certificates` (clients trust their `caFile`).
-    public func https(_ certificates: TestCertificates) throws -> TLSFront { try TLSFront(self, certificates: certificates) }
+    public func https(_ certificates: TestCertificates) throws -> FrontedCaspio {
+        try FrontedCaspio(self, tls: certificates) { _ in .forward }
+    }
+
+    /// This emulator behind a front that misbehaves as `decide` says, request by request.
+    public func fronted(tls: TestCertificates? = nil, _ decide: @escaping FaultyServer.Decide) throws -> FrontedCaspio {
+        try FrontedCaspio(self, tls: tls, decide: decide)
+    }
 }

@@ -163,12 +163,9 @@ public final class EmulatedCaspio: Sendable {
         /// Leave `expires_in` out (the lifetime unknown to the client; the token lives as the
         /// sandbox's `tokenTTL` says).
         public var omitExpiresIn = false
-        /// The `Date` header says the account's clock is this many seconds off the real time.
-        public var dateSkew: Double? = nil
-        public init(tokenType: String? = nil, omitExpiresIn: Bool = false, dateSkew: Double? = nil) {
+        public init(tokenType: String? = nil, omitExpiresIn: Bool = false) {
             self.tokenType = tokenType
             self.omitExpiresIn = omitExpiresIn
-            self.dateSkew = dateSkew
         }
     }
 
@@ -252,11 +249,11 @@ public final class EmulatedCaspio: Sendable {
             return Response(status: .init(code: scripted.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: scripted.body)))
         }
 
-        /// A token answer as `answers` say: its fields rewritten (successful grants only),
-        /// its `Date` skewed.
+        /// A successful token answer with its fields rewritten as `answers` say. (A skewed
+        /// `Date` is a front's to send, `FaultyServer.Fault.forwardSkewingDate`: the HTTP server
+        /// sets the header after every middleware.)
         static func reshape(_ response: Response, _ answers: TokenAnswers) async throws -> Response {
             var response = response
-            if let skew = answers.dateSkew { response.headers[.date] = httpDate(Date().addingTimeInterval(skew)) }
             guard response.status == .ok, answers.tokenType != nil || answers.omitExpiresIn else { return response }
             let collected = Collected()
             try await response.body.write(collected)

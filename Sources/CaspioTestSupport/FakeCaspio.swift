@@ -249,15 +249,6 @@ public final class FakeCaspio: Sendable {
     }
 }
 
-/// RFC 9110's IMF-fixdate, as a `Date` header.
-func httpDate(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "GMT")
-    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-    return formatter.string(from: date)
-}
-
 extension FakeCaspio: CaspioEndpoint {
     public var clientID: String { settings.clientID }
     public var clientSecret: String { settings.clientSecret }

@@ -34,6 +34,9 @@ public final class FaultyServer: Sendable {
         case redirect(status: Int, location: String)
         /// A chunked body of `chunk` repeated for ever, as fast as the client reads.
         case endless(status: Int, chunk: [UInt8])
+        /// Pass the request on; its answer's `Date` says the server's clock is `seconds` off
+        /// the real time (the account's clock skewed against this machine's).
+        case forwardSkewingDate(seconds: Double)
     }
 
     public enum Failure: Sendable {
@@ -148,9 +151,12 @@ private final class FaultHandler: ChannelInboundHandler, @unchecked Sendable {
         case .endless(let status, let chunk):
             writeHead(status, [("Content-Type", "application/json")], context)
             pour(ByteBuffer(bytes: chunk), context)
-        case .forward, .forwardThenFail:
+        case .forward, .forwardThenFail, .forwardSkewingDate:
             forward(request, context) { this, context, answer in
                 switch (fault, answer) {
+                case (.forwardSkewingDate(let seconds), let answer?):
+                    let date = httpDate(Date().addingTimeInterval(seconds))
+                    this.write(answer.status, answer.headers.filter { $0.0.lowercased() != "date" } + [("Date", date)], answer.body, context)
                 case (.forwardThenFail(.status(let status)), _):
                     this.write(status, [("Content-Type", "text/plain")], Array("Service Unavailable".utf8), context)
                 case (.forwardThenFail(.close), _):
@@ -288,4 +294,13 @@ enum UpstreamExchange {
         }
         return out
     }
+}
+
+/// RFC 9110's IMF-fixdate, as a `Date` header.
+func httpDate(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+    return formatter.string(from: date)
 }

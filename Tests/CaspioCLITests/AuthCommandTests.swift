@@ -2,10 +2,12 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// A fake Caspio on loopback and a sandbox HOME (config, cache) for one test. Every run gets
+/// The emulated Caspio on loopback (behind HTTPS with `tls`) and a sandbox HOME (config, cache) for one test. Every run gets
 /// a clean environment: the test runner's own CASPIO_* and XDG_* variables never leak in.
 final class AuthSandbox: @unchecked Sendable {
-    let fake: FakeCaspio
+    let fake: EmulatedCaspio
+    /// What caspio is pointed at: the emulator, or its HTTPS front.
+    let endpoint: any CaspioEndpoint
     let certificates: TestCertificates?
     let root: URL
     var cacheDirectory: String { root.path + "/cache/tokens" }
@@ -13,18 +15,19 @@ final class AuthSandbox: @unchecked Sendable {
     /// Secrets the test uses besides the fake's own (e.g. a wrong one): none may ever be printed.
     var extraSecrets: [String] = []
 
-    init(tls: Bool = false, settings: FakeCaspio.Settings = FakeCaspio.Settings()) throws {
-        certificates = tls ? try TestCertificates.make() : nil
-        fake = try FakeCaspio(tls: certificates, settings: settings)
+    init(tls: Bool = false) async throws {
+        let certificates = tls ? try TestCertificates.make() : nil
+        let emulator = try await EmulatedCaspio.start()
+        self.certificates = certificates
+        fake = emulator
+        endpoint = try certificates.map { try emulator.https($0) } ?? emulator
         root = try temporaryDirectory()
         try FileManager.default.createDirectory(atPath: root.path + "/home", withIntermediateDirectories: true)
     }
 
-    deinit { fake.shutdown() }
-
     /// fake.environment plus the sandbox's HOME and XDG directories and short timeouts.
     func environment(caFile: String? = nil, cache: Bool = true) -> [String: String] {
-        var environment = fake.environment(cacheDirectory: cache ? cacheDirectory : nil, caFile: caFile)
+        var environment = endpoint.environment(cacheDirectory: cache ? cacheDirectory : nil, caFile: caFile)
         environment["HOME"] = root.path + "/home"
         environment["XDG_CONFIG_HOME"] = root.path + "/config"
         environment["XDG_CACHE_HOME"] = root.path + "/xdg-cache"
@@ -60,15 +63,16 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     /// Everything that must never be printed: the client secret (also as HTTP Basic
-    /// credentials), the other secrets of the test, and every token the fake issued.
+    /// credentials), the other secrets of the test, and every token the emulator issued.
     var secrets: [String] {
         let settings = fake.settings
-        let tokens = fake.state.withLockedValue { Array($0.accessTokens.keys) + Array($0.refreshTokens) }
+        let tokens = fake.sandbox.issuedTokens
         return [settings.clientSecret, Data("\(settings.clientID):\(settings.clientSecret)".utf8).base64EncodedString()]
             + extraSecrets + tokens
     }
 
-    var accessTokens: Set<String> { fake.state.withLockedValue { Set($0.accessTokens.keys) } }
+    /// Every token issued (access and refresh).
+    var issuedTokens: Set<String> { Set(fake.sandbox.issuedTokens) }
 
     func expectNoSecrets(in result: ProcessResult, tokenOnStdout: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
         let stdout = tokenOnStdout ? "" : result.stdout
@@ -124,15 +128,15 @@ final class AuthSandbox: @unchecked Sendable {
 /// servers of other suites, whose timing tests then fail.
 @Suite(.serialized) struct AuthCommandTests {
     @Test func authShowsWhereTheTokenCameFromThenUsesTheCache() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let before = Date()
         let first = try await sandbox.run([])
         let after = Date()
         #expect(first.status == 0, "\(first.stderr)")
         let fields = AuthSandbox.fields(first.stdout)
         #expect(fields["profile"] == "(none: environment)")
-        #expect(fields["base URL"] == sandbox.fake.baseURL)
-        #expect(fields["token endpoint"] == sandbox.fake.tokenURL)
+        #expect(fields["base URL"] == sandbox.endpoint.baseURL)
+        #expect(fields["token endpoint"] == sandbox.endpoint.tokenURL)
         #expect(fields["client id"] == sandbox.fake.settings.clientID)
         #expect(fields["source"] == "network (client_credentials grant)")
         let cacheFile = try #require(fields["cache file"])
@@ -162,7 +166,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func theCacheFileIsOwnerOnlyInAnOwnerOnlyDirectory() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         // The default location: $XDG_CACHE_HOME/caspio/tokens.
         var environment = sandbox.environment()
         environment["CASPIO_TOKEN_CACHE"] = nil
@@ -188,7 +192,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func refreshMakesARefreshTokenGrantAndCachesItsToken() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         #expect(try await sandbox.run([]).status == 0)
         let refreshed = try await sandbox.run(["--refresh"])
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
@@ -198,13 +202,14 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(grant.form["grant_type"] == "refresh_token")
         // The renewed token is the one cached and handed out next.
         let printed = try await sandbox.run(["--print-token"], tokenOnStdout: true)
-        let newest = try #require(sandbox.accessTokens.first { $0.hasPrefix("access-2-") })
+        // (The emulator renews without a new refresh token: the last token issued is the renewal's.)
+        let newest = try #require(sandbox.fake.sandbox.issuedTokens.last)
         #expect(printed.stdout == newest + "\n")
         #expect(sandbox.fake.grantCount == 2)
     }
 
     @Test func refreshWithAnEmptyCacheFallsBackToClientCredentials() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let result = try await sandbox.run(["--refresh"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(AuthSandbox.fields(result.stdout)["source"] == "network (client_credentials grant)")
@@ -212,7 +217,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func logoutDeletesTheCachedTokens() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let signedIn = try await sandbox.run([])
         let cacheFile = try #require(AuthSandbox.fields(signedIn.stdout)["cache file"])
         #expect(FileManager.default.fileExists(atPath: cacheFile))
@@ -233,25 +238,25 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func printTokenPrintsOnlyTheBareAccessToken() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         for expectedGrants in [1, 1] {  // from the network, then from the cache
             let result = try await sandbox.run(["--print-token"], tokenOnStdout: true)
             #expect(result.status == 0, "\(result.stderr)")
             let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines.count == 2 && lines[1].isEmpty, "\(result.stdout)")
-            #expect(sandbox.accessTokens.contains(String(lines[0])))
+            #expect(sandbox.issuedTokens.contains(String(lines[0])))
             #expect(sandbox.fake.grantCount == expectedGrants)
         }
         // Also with the cache off.
         let uncached = try await sandbox.run(["--print-token"], environment: sandbox.environment(cache: false), tokenOnStdout: true)
         #expect(uncached.status == 0, "\(uncached.stderr)")
-        #expect(sandbox.accessTokens.contains(String(uncached.stdout.dropLast())))
+        #expect(sandbox.issuedTokens.contains(String(uncached.stdout.dropLast())))
         #expect(uncached.stdout.hasSuffix("\n") && uncached.stdout.filter { $0 == "\n" }.count == 1)
         #expect(sandbox.fake.grantCount == 2)
     }
 
     @Test func jsonLogsAreOneObjectPerLineWithoutSecrets() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         for arguments in [["--log-format", "json"], ["--log-format", "json"], ["--refresh", "--log-format", "json"]] {
             let result = try await sandbox.run(arguments)
             #expect(result.status == 0, "\(result.stderr)")
@@ -267,20 +272,20 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func profilesOfTheConfigFileWithASecretFileOrCommand() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let secretFile = sandbox.root.path + "/secret"
         try (sandbox.fake.settings.clientSecret + "\n").write(toFile: secretFile, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretFile)
         try FileManager.default.createDirectory(atPath: sandbox.root.path + "/config/caspio", withIntermediateDirectories: true)
         try """
             [profiles.fake]
-            base_url = "\(sandbox.fake.baseURL)"
+            base_url = "\(sandbox.endpoint.baseURL)"
             client_id = "\(sandbox.fake.settings.clientID)"
             client_secret_file = "\(secretFile)"
             token_cache = "\(sandbox.cacheDirectory)"
 
             [profiles.command]
-            base_url = "\(sandbox.fake.baseURL)"
+            base_url = "\(sandbox.endpoint.baseURL)"
             client_id = "\(sandbox.fake.settings.clientID)"
             client_secret_command = "cat '\(secretFile)'"
             token_cache = "off"
@@ -290,7 +295,7 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(result.status == 0, "\(result.stderr)")
         let fields = AuthSandbox.fields(result.stdout)
         #expect(fields["profile"] == "fake")
-        #expect(fields["token endpoint"] == sandbox.fake.tokenURL)
+        #expect(fields["token endpoint"] == sandbox.endpoint.tokenURL)
         #expect(fields["cache file"]?.hasPrefix(sandbox.cacheDirectory + "/") == true)
         #expect(sandbox.fake.grantCount == 1)
 
@@ -312,7 +317,7 @@ final class AuthSandbox: @unchecked Sendable {
     // MARK: TLS
 
     @Test func httpsWorksWithTheTestCAAndFailsWithoutIt() async throws {
-        let sandbox = try AuthSandbox(tls: true)
+        let sandbox = try await AuthSandbox(tls: true)
         let caFile = try #require(sandbox.certificates?.caFile)
         let trusted = try await sandbox.run([], environment: sandbox.environment(caFile: caFile))
         #expect(trusted.status == 0, "\(trusted.stderr)")
@@ -333,7 +338,7 @@ final class AuthSandbox: @unchecked Sendable {
     // MARK: Exit codes
 
     @Test func aWrongSecretIsAnAuthenticationFailureWithExit3() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         let wrong = "wrong-secret-Hh5Jx"
         sandbox.extraSecrets = [wrong, Data("\(sandbox.fake.settings.clientID):\(wrong)".utf8).base64EncodedString()]
         for style in ["body", "basic"] {
@@ -355,7 +360,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     @Test func configurationAndUsageErrorsExitWith2() async throws {
-        let sandbox = try AuthSandbox()
+        let sandbox = try await AuthSandbox()
         var noEndpoint = sandbox.environment()
         noEndpoint["CASPIO_BASE_URL"] = nil
         noEndpoint["CASPIO_TOKEN_URL"] = nil
@@ -379,16 +384,15 @@ final class AuthSandbox: @unchecked Sendable {
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
-        #expect(sandbox.fake.server.requests.isEmpty)
+        #expect(sandbox.fake.requests.isEmpty)
     }
 
     // MARK: Processes together
 
     @Test func eightProcessesOnAnEmptyCacheMakeExactlyOneGrant() async throws {
-        var settings = FakeCaspio.Settings()
+        let sandbox = try await AuthSandbox()
         // Hold the grant open long enough that all eight are waiting when it is answered.
-        settings.tokenDelay = 0.3
-        let sandbox = try AuthSandbox(settings: settings)
+        sandbox.fake.delayTokens(0.3)
         let environment = sandbox.environment()
         let processes = try (0..<8).map { _ in try sandbox.start(["--print-token"], environment: environment) }
         var results: [ProcessResult] = []
@@ -401,7 +405,7 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(sandbox.fake.tokenRequests.count == 1)
         let tokens = Set(results.map(\.stdout))
         #expect(tokens.count == 1)
-        #expect(sandbox.accessTokens.contains(String(tokens.first?.dropLast() ?? "")))
+        #expect(sandbox.issuedTokens.contains(String(tokens.first?.dropLast() ?? "")))
         #expect(results.allSatisfy { $0.stdout.filter { $0 == "\n" }.count == 1 })
     }
 }

@@ -14,8 +14,8 @@ import Testing
     }
 
     @Test(arguments: commands, [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
-    func aSignalKillsAHungSecretCommand(command: [String], signal: (Int32, Int32)) throws {
-        let fake = try FakeCaspio()
+    func aSignalKillsAHungSecretCommand(command: [String], signal: (Int32, Int32)) async throws {
+        let fake = try await EmulatedCaspio.start()
         let setup = try SecretCommandStopTests.setup(fake)
         let process = try Self.start(command, setup.box)
         #expect(waitFor { SecretCommandStopTests.group(setup.pidFile) != nil })
@@ -30,8 +30,8 @@ import Testing
     }
 
     @Test(arguments: commands)
-    func sigtermCancelsAGrantToAHungTokenEndpoint(command: [String]) throws {
-        let fake = try FakeCaspio()
+    func sigtermCancelsAGrantToAHungTokenEndpoint(command: [String]) async throws {
+        let fake = try await EmulatedCaspio.start()
         let faulty = try StopUnderFaultsTests.hangingTokenEndpoint(fake)
         defer { faulty.shutdown() }
         var box = try ScriptSandbox("", fake: fake)
@@ -46,8 +46,8 @@ import Testing
         #expect(StopUnderFaultsTests.grants(faulty) == 1, "\(command): no grant after the stop")
     }
 
-    @Test func theTimeoutFlagOfADataJobKillsAHungSecretCommand() throws {
-        let fake = try FakeCaspio()
+    @Test func theTimeoutFlagOfADataJobKillsAHungSecretCommand() async throws {
+        let fake = try await EmulatedCaspio.start()
         let setup = try SecretCommandStopTests.setup(fake)
         let started = Date()
         let result = try Self.start(["export", "Customers", "--timeout", "1"], setup.box).finish()

@@ -25,7 +25,7 @@ import Testing
         try sandbox.writeConfig("""
             default_profile = "prod"
             [profiles.prod]
-            base_url = "\(baseURL ?? sandbox.fake.baseURL)"
+            base_url = "\(baseURL ?? sandbox.endpoint.baseURL)"
             client_id = "\(sandbox.fake.settings.clientID)"
             client_secret_file = "\(secretFile)"
             \(extra)
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func aGoodSetupIsOKOnEveryLineAndUsesTheCachedToken() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let added = try await sandbox.run(["profile", "add", "prod"] + sandbox.accountFlags, stdin: sandbox.fake.settings.clientSecret + "\n")
         #expect(added.status == 0, "\(added.stderr)")
         let result = try await sandbox.run(["doctor"])
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func eachProblemIsAFailLineThatSaysWhatToDo() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let none = try await sandbox.run(["doctor"])
         #expect(none.status == 1)
         #expect(Self.lines(none.stdout)["account"]?.detail.contains("caspio profile add") == true, "\(none.stdout)")
@@ -69,13 +69,15 @@ import Testing
         #expect(Self.lines(cache.stdout)["token cache"]?.detail.contains("chmod 700") == true, "\(cache.stdout)")
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: sandbox.auth.cacheDirectory)
 
-        sandbox.fake.settings.clockOffset = 3600
+        // The account's clock an hour ahead of this machine's.
+        let skewed = try sandbox.fake.fronted { _ in .forwardSkewingDate(seconds: 3600) }
+        try writeProfile(sandbox, baseURL: skewed.baseURL)
         let clock = try await sandbox.run(["doctor"])
         #expect(clock.status == 1)
         // The Date header counts whole seconds: 3599 to 3601 s.
         let skew = Self.lines(clock.stdout)["clock"]?.detail.split(separator: " ").dropFirst(4).first.flatMap { Int($0) }
         #expect(skew.map { abs($0 - 3600) <= 1 } == true && clock.stdout.contains("s behind the server's"), "\(clock.stdout)")
-        sandbox.fake.settings.clockOffset = 0
+        try writeProfile(sandbox)
 
         sandbox.fake.script([.json(500, ["Code": "InternalError", "Message": "Something broke"])])
         let api = try await sandbox.run(["doctor"])
@@ -104,7 +106,7 @@ import Testing
     }
 
     @Test func tlsIsCheckedWithTheTrustedCertificates() async throws {
-        let sandbox = try ProfileSandbox(tls: true)
+        let sandbox = try await ProfileSandbox(tls: true)
         try writeProfile(sandbox)
         let untrusted = try await sandbox.run(["doctor"])
         #expect(untrusted.status == 1)

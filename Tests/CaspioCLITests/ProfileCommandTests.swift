@@ -6,11 +6,12 @@ import Testing
 /// the fake (they would beat the profile), only the token cache and short timeouts are set.
 final class ProfileSandbox: @unchecked Sendable {
     let auth: AuthSandbox
-    var fake: FakeCaspio { auth.fake }
+    var fake: EmulatedCaspio { auth.fake }
+    var endpoint: any CaspioEndpoint { auth.endpoint }
     var configPath: String { auth.configPath }
     var configDirectory: String { (configPath as NSString).deletingLastPathComponent }
 
-    init(tls: Bool = false) throws { auth = try AuthSandbox(tls: tls) }
+    init(tls: Bool = false) async throws { auth = try await AuthSandbox(tls: tls) }
 
     var environment: [String: String] {
         var environment = auth.environment()
@@ -22,7 +23,7 @@ final class ProfileSandbox: @unchecked Sendable {
 
     /// The flags that name the fake's account.
     var accountFlags: [String] {
-        ["--base-url", fake.baseURL, "--token-url", fake.tokenURL, "--client-id", fake.settings.clientID]
+        ["--base-url", endpoint.baseURL, "--token-url", endpoint.tokenURL, "--client-id", fake.settings.clientID]
     }
 
     /// Runs `caspio ARGUMENTS` and checks that nothing secret came out.
@@ -47,7 +48,7 @@ final class ProfileSandbox: @unchecked Sendable {
 
 @Suite(.serialized) struct ProfileCommandTests {
     @Test func addChecksWithOneGrantStoresTheSecretPrivatelyAndRunsReuseTheToken() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let added = try await sandbox.run(["profile", "add", "prod"] + sandbox.accountFlags, stdin: sandbox.fake.settings.clientSecret + "\n")
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("Added profile 'prod'") && added.stdout.contains("(the default profile)"), "\(added.stdout)")
@@ -71,7 +72,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func refusedCredentialsSaveNothing() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         sandbox.auth.extraSecrets = ["wrong-secret-Kq2x"]
         let result = try await sandbox.run(["profile", "add", "prod"] + sandbox.accountFlags, stdin: "wrong-secret-Kq2x\n")
         #expect(result.status == 3, "\(result.stderr)")
@@ -81,7 +82,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func editsKeepCommentsAndOtherProfiles() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let original = """
             # my accounts
             default_profile = "old"   # the one cron uses
@@ -114,7 +115,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func showNeverPrintsTheSecretAndInlineSecretsKeepTheFilePrivate() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let added = try await sandbox.run(["profile", "add", "prod", "--inline-secret"] + sandbox.accountFlags, stdin: sandbox.fake.settings.clientSecret + "\n")
         #expect(added.status == 0, "\(added.stderr)")
         #expect(sandbox.config.contains("client_secret = "), "stored inline as asked")
@@ -129,7 +130,7 @@ final class ProfileSandbox: @unchecked Sendable {
     }
 
     @Test func misuseIsLoudAndChangesNothing() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let cases: [([String], String)] = [
             (["profile", "add", "x", "--account", "a", "--client-id", "b", "--bogus"], "--bogus"),
             (["profile", "add", "x", "--account", "a", "--base-url", "https://x.example/r", "--client-id", "b"], "not both"),
@@ -158,16 +159,16 @@ final class ProfileSandbox: @unchecked Sendable {
         #expect(sandbox.config == inline)
     }
 
-    @Test func promptsOnATerminalWithoutEchoingTheSecret() throws {
-        let sandbox = try ProfileSandbox()
+    @Test func promptsOnATerminalWithoutEchoingTheSecret() async throws {
+        let sandbox = try await ProfileSandbox()
         var environment = sandbox.environment
         environment["TERM"] = "xterm"
         let session = try TmuxSession(
-            [caspioBinary.path, "profile", "add", "prod", "--token-url", sandbox.fake.tokenURL], environment: environment,
+            [caspioBinary.path, "profile", "add", "prod", "--token-url", sandbox.endpoint.tokenURL], environment: environment,
             directory: sandbox.auth.root)
         var (ok, screen) = try session.waitFor("account id")
         #expect(ok, "asks for the account: \(screen)")
-        try session.line(sandbox.fake.baseURL)
+        try session.line(sandbox.endpoint.baseURL)
         (ok, screen) = try session.waitFor("Client id")
         #expect(ok, "asks for the client id: \(screen)")
         try session.line(sandbox.fake.settings.clientID)

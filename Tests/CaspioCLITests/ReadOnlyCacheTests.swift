@@ -23,8 +23,8 @@ import Testing
         #expect(try runProcess(URL(fileURLWithPath: "/bin/chown"), ["-R", "65534:65534", box.directory.path]).status == 0)
     }
 
-    @Test(.enabled(if: canDropPrivileges)) func aValidCachedTokenInAReadOnlyDirectoryIsUsed() throws {
-        let fake = try FakeCaspio()
+    @Test(.enabled(if: canDropPrivileges)) func aValidCachedTokenInAReadOnlyDirectoryIsUsed() async throws {
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox(#"caspio.get("tables") print("done")"#, fake: fake)
         try Self.handOver(box)
         let first = try Self.caspioUnprivileged(["run", box.script.path], box)
@@ -43,8 +43,8 @@ import Testing
         #expect(fake.tokenRequests.count == 1, "the cached token was used")
     }
 
-    @Test(.enabled(if: canDropPrivileges)) func aTokenRenewedInAReadOnlyDirectoryIsUsedWithOneWarning() throws {
-        let fake = try FakeCaspio()
+    @Test(.enabled(if: canDropPrivileges)) func aTokenRenewedInAReadOnlyDirectoryIsUsedWithOneWarning() async throws {
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox(#"for i = 1, 3 do caspio.get("tables") end print("done")"#, fake: fake)
         try Self.handOver(box)
         let cache = box.path("cache")

@@ -5,7 +5,7 @@ import Testing
 /// `caspio repl` in a real terminal (tmux), and in pipes.
 @Suite(.serialized) struct ReplTests {
     /// A private HOME and XDG_STATE_HOME, the fake's account, no colours.
-    func environment(_ directory: URL, _ fake: FakeCaspio) -> [String: String] {
+    func environment(_ directory: URL, _ fake: EmulatedCaspio) -> [String: String] {
         var env = fake.environment(cacheDirectory: directory.path + "/cache")
         env["HOME"] = directory.path
         env["XDG_STATE_HOME"] = directory.path + "/state"
@@ -22,9 +22,8 @@ import Testing
         #expect(ok, "a fresh prompt: \(screen)")
     }
 
-    @Test func evaluatesPrintsContinuesAndCompletes() throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+    @Test func evaluatesPrintsContinuesAndCompletes() async throws {
+        let fake = try await EmulatedCaspio.start()
         let directory = try temporaryDirectory()
         let session = try TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
 
@@ -88,11 +87,9 @@ import Testing
         #expect(ok, "Ctrl-D exits 0: \(screen)")
     }
 
-    @Test func requestsAuthenticateLazilyAndCtrlCStopsThem() throws {
-        var settings = FakeCaspio.Settings()
-        settings.resourceDelay = { $0.path.hasSuffix("/slow") ? 60 : 0 }
-        let fake = try FakeCaspio(settings: settings)
-        defer { fake.shutdown() }
+    @Test func requestsAuthenticateLazilyAndCtrlCStopsThem() async throws {
+        let fake = try await EmulatedCaspio.start()
+        fake.delay { $0.path.hasSuffix("/slow") ? 60 : 0 }
         fake.script([.json(200, ["Result": ["Customers", "Orders", "Cups"]])])
         let directory = try temporaryDirectory()
         let session = try TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
@@ -116,7 +113,7 @@ import Testing
         #expect(ok, "a response prints its status and request id: \(screen)")
 
         try session.line("caspio.get('slow')")
-        try session.waitFor { _ in fake.server.requests.contains { $0.path.hasSuffix("/slow") } }
+        try session.waitFor { _ in fake.requests.contains { $0.path.hasSuffix("/slow") } }
         try session.press("C-c")
         (ok, screen) = try session.waitFor("interrupted!", timeout: 20)
         #expect(ok, "Ctrl-C stops a request: \(screen)")
@@ -135,9 +132,8 @@ import Testing
         #expect(ok, "\(screen)")
     }
 
-    @Test func historyPersistsAcrossSessionsWithoutSecrets() throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+    @Test func historyPersistsAcrossSessionsWithoutSecrets() async throws {
+        let fake = try await EmulatedCaspio.start()
         let directory = try temporaryDirectory()
         let env = environment(directory, fake)
         let first = try TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
@@ -166,9 +162,8 @@ import Testing
         #expect(ok, "\(screen)")
     }
 
-    @Test func profileSwitchesAccount() throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+    @Test func profileSwitchesAccount() async throws {
+        let fake = try await EmulatedCaspio.start()
         let directory = try temporaryDirectory()
         let config = try write(
             """

@@ -10,7 +10,7 @@ import Testing
         let pidFile: String
     }
 
-    static func setup(_ fake: FakeCaspio) throws -> Setup {
+    static func setup(_ fake: EmulatedCaspio) throws -> Setup {
         var box = try ScriptSandbox(#"caspio.get("tables")"#)
         let pidFile = box.path("secret.pid")
         let config = try write(
@@ -34,8 +34,8 @@ import Testing
         waitFor(5) { kill(-group, 0) != 0 }
     }
 
-    @Test func sigtermKillsAHungSecretCommand() throws {
-        let fake = try FakeCaspio()
+    @Test func sigtermKillsAHungSecretCommand() async throws {
+        let fake = try await EmulatedCaspio.start()
         let setup = try Self.setup(fake)
         let run = try setup.box.start([])
         #expect(waitFor { Self.group(setup.pidFile) != nil })
@@ -49,8 +49,8 @@ import Testing
         #expect(fake.tokenRequests.isEmpty)
     }
 
-    @Test func theTimeoutFlagKillsAHungSecretCommand() throws {
-        let fake = try FakeCaspio()
+    @Test func theTimeoutFlagKillsAHungSecretCommand() async throws {
+        let fake = try await EmulatedCaspio.start()
         let setup = try Self.setup(fake)
         let started = Date()
         let result = try setup.box.run(["--timeout", "1"])

@@ -52,8 +52,8 @@ import Testing
         #expect(read.stdout == "true\n", "\(read.stderr)")
     }
 
-    @Test func sigtermCancelsTheRequestThenRunsCleanupAndExits143() throws {
-        let fake = try FakeCaspio()
+    @Test func sigtermCancelsTheRequestThenRunsCleanupAndExits143() async throws {
+        let fake = try await EmulatedCaspio.start()
         var slow = TestHTTPServer.Reply.json(200, ["Result": []])
         slow.delay = 30
         fake.script([slow])
@@ -85,16 +85,15 @@ import Testing
 
 /// examples/nightly-export.lua: incremental with caspio.state.
 @Suite struct NightlyExportTests {
-    @Test func exportsOnlyWhatChangedSinceTheLastRun() throws {
-        let fake = try FakeCaspio.demo()
-        defer { fake.shutdown() }
+    @Test func exportsOnlyWhatChangedSinceTheLastRun() async throws {
+        let fake = try await EmulatedCaspio.demo()
         let source = try String(
             contentsOf: ExamplesTests.examplesDirectory.appendingPathComponent("nightly-export.lua"), encoding: .utf8)
         let box = try ScriptSandbox(source, fake: fake)
         let first = try box.run(["--lock", "--quiet"], [box.path("1.csv")])
         #expect(first.status == 0 && first.stdout.isEmpty && first.stderr.isEmpty, "\(first)")
         let rows = try String(contentsOfFile: box.path("1.csv"), encoding: .utf8).split(separator: "\n")
-        let customers = fake.tables["Customers"]?.count ?? 0
+        let customers = try fake.rows("Customers").count
         #expect(rows.count == customers + 1)
         #expect(rows.first?.contains("Email") == true)
 

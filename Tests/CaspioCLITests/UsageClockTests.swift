@@ -5,9 +5,8 @@ import Testing
 /// `caspio usage` says which clock its days and periods are counted by, and the flag, the
 /// variable and a bad zone are handled as every setting is.
 @Suite struct UsageClockTests {
-    @Test func usageShowsTheBillingClock() throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+    @Test func usageShowsTheBillingClock() async throws {
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox("caspio.get('tables')", fake: fake)
         let run = try box.run(["--billing-time-zone", "America/Los_Angeles"])
         #expect(run.status == 0, "\(run.stderr)")

@@ -5,11 +5,10 @@ import Testing
 /// Hosts with empty disks sharing one account through the store: one grant between them,
 /// the token unreadable in the table, the ledger adding up.
 @Suite(.serialized) struct SharedTokensTests {
-    @Test func eightHostsWithEmptyDisksMakeOneGrant() throws {
+    @Test func eightHostsWithEmptyDisksMakeOneGrant() async throws {
         let database = try TestPostgres()
-        var settings = FakeCaspio.Settings()
-        settings.tokenDelay = 0.5  // the grant is slow: the others ask while it is under way
-        let fake = try FakeCaspio(settings: settings)
+        let fake = try await EmulatedCaspio.start()
+        fake.delayTokens(0.5)  // the grant is slow: the others ask while it is under way
         let hosts = try (0..<8).map { _ in try Host(fake: fake, database: database) }
         let runs = try hosts.map { try $0.start(#"caspio.get("tables"); print("ok")"#, ["-v"]) }
         let results = try runs.map { try $0.finish() }
@@ -17,7 +16,7 @@ import Testing
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout == "ok\n")
             // -v logs requests and renewals, never the secrets.
-            for secret in [database.password, settings.clientSecret] + Array(fake.state.withLockedValue { $0.accessTokens.keys }) {
+            for secret in [database.password, fake.settings.clientSecret] + fake.sandbox.issuedTokens {
                 #expect(!result.stderr.contains(secret))
             }
         }
@@ -27,7 +26,7 @@ import Testing
 
         // A database reader without the client secret finds no token in the row.
         let row = try database.sql("SELECT token_url, client_id, encode(sealed, 'escape'), encode(sealed, 'hex'), expires_at FROM caspio.tokens")
-        let issued = fake.state.withLockedValue { Array($0.accessTokens.keys) + Array($0.refreshTokens) }
+        let issued = fake.sandbox.issuedTokens
         #expect(!issued.isEmpty)
         for token in issued {
             #expect(!row.contains(token))
@@ -41,9 +40,9 @@ import Testing
         #expect(fake.grantCount == 1)
     }
 
-    @Test func theLedgerAddsUpAcrossEightHosts() throws {
+    @Test func theLedgerAddsUpAcrossEightHosts() async throws {
         let database = try TestPostgres()
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let hosts = try (0..<8).map { _ in try Host(fake: fake, database: database) }
         let runs = try hosts.map { try $0.start(#"for i = 1, 5 do caspio.get("tables") end"#) }
         for run in runs { #expect(try run.finish().status == 0) }

@@ -5,8 +5,8 @@ import Testing
 /// The database out of reach at start (exit 2, what to check, no fallback), lost mid-run
 /// (the run goes on; its ledger increments retried, or reported), or newer than caspio.
 @Suite(.serialized) struct StoreFailureTests {
-    @Test func anUnreachableStoreAtStartExits2WithWhatToCheck() throws {
-        let fake = try FakeCaspio()
+    @Test func anUnreachableStoreAtStartExits2WithWhatToCheck() async throws {
+        let fake = try await EmulatedCaspio.start()
         let port = try TestPostgres.freePort()
         var host = try Host(fake: fake, database: nil)
         host.environment["CASPIO_STORE"] = "postgres://caspio:hunter2@127.0.0.1:\(port)/jobs?sslmode=disable"
@@ -80,9 +80,9 @@ import Testing
 
     /// Runs the stepper with the store stopped after its first request; with `restart`, the
     /// store is back before the run's last step, else the run ends without it.
-    private func runLosingTheStore(restart: Bool) throws -> (ProcessResult, FakeCaspio, TestPostgres) {
+    private func runLosingTheStore(restart: Bool) async throws -> (ProcessResult, EmulatedCaspio, TestPostgres) {
         let database = try TestPostgres()
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let host = try Host(fake: fake, database: database)
         let steps = (restart ? ["a", "b", "c", "d"] : ["a", "b", "c", "c"]).map(host.path)
         let run = try host.start(Self.stepper, [], steps)
@@ -97,8 +97,8 @@ import Testing
         return (try run.finish(), fake, database)
     }
 
-    @Test func aStoreLostMidRunLetsTheRunFinishAndCatchesUpTheLedger() throws {
-        let (result, fake, database) = try runLosingTheStore(restart: true)
+    @Test func aStoreLostMidRunLetsTheRunFinishAndCatchesUpTheLedger() async throws {
+        let (result, fake, database) = try await runLosingTheStore(restart: true)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "done\n")
         #expect(result.stderr.contains("the run goes on"), "\(result.stderr)")
@@ -107,8 +107,8 @@ import Testing
         #expect(try database.sql("SELECT sum(requests) FROM caspio.usage") == "3")
     }
 
-    @Test func ledgerIncrementsLostWithTheStoreAreReported() throws {
-        let (result, fake, database) = try runLosingTheStore(restart: false)
+    @Test func ledgerIncrementsLostWithTheStoreAreReported() async throws {
+        let (result, fake, database) = try await runLosingTheStore(restart: false)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("2 requests were sent but not added to the shared usage ledger"), "\(result.stderr)")
         #expect(fake.resourceRequests.count == 3)

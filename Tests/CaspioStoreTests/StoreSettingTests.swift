@@ -49,9 +49,9 @@ import Testing
         }
     }
 
-    @Test func doctorUsageAndStoreInitLookAtTheStore() throws {
+    @Test func doctorUsageAndStoreInitLookAtTheStore() async throws {
         let database = try TestPostgres()
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let host = try Host(fake: fake, database: database)
         let doctor = try host.caspio(["doctor"])
         #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
