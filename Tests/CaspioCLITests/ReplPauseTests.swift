@@ -6,6 +6,7 @@ import Testing
 @Suite(.serialized) struct ReplPauseTests {
     @Test func ctrlCEndsAPauseAndTheNextRequestGoesAtOnce() async throws {
         let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 0)  // one table to list
         fake.script([.json(429, ["Code": "TooManyRequests", "Message": "slow down"], headers: [("Retry-After", "300")])])
         let directory = try temporaryDirectory()
         var env = fake.environment(cacheDirectory: directory.path + "/cache")
