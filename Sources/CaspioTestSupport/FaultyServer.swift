@@ -7,7 +7,7 @@ import NIOPosix
 import NIOSSL
 
 /// A misbehaving HTTP server on 127.0.0.1 and an ephemeral port, for tests of what the client
-/// does under faults. It stands in front of a real server (`upstream`, e.g. a `FakeCaspio`)
+/// does under faults. It stands in front of a real server (`upstream`, e.g. an `EmulatedCaspio`)
 /// and decides, request by request, to pass it on or to misbehave. Every request is recorded.
 public final class FaultyServer: Sendable {
     public enum Fault: Sendable {

@@ -12,7 +12,7 @@ final class AuthSandbox: @unchecked Sendable {
     let root: URL
     var cacheDirectory: String { root.path + "/cache/tokens" }
     var configPath: String { root.path + "/config/caspio/config.toml" }
-    /// Secrets the test uses besides the fake's own (e.g. a wrong one): none may ever be printed.
+    /// Secrets the test uses besides the emulator's own (e.g. a wrong one): none may ever be printed.
     var extraSecrets: [String] = []
 
     init(tls: Bool = false) async throws {
@@ -122,7 +122,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 }
 
-/// `caspio auth` as a process against a fake Caspio: output, cache, refresh, logout, the bare
+/// `caspio auth` as a process against the emulated Caspio: output, cache, refresh, logout, the bare
 /// token, TLS, exit codes, concurrent processes, and that nothing secret is ever printed.
 /// One test at a time: on 2 cores, bursts of processes would starve the in-process fake
 /// servers of other suites, whose timing tests then fail.
@@ -143,7 +143,7 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(cacheFile.hasPrefix(sandbox.cacheDirectory + "/"))
         #expect(cacheFile.hasSuffix(".json"))
         #expect(FileManager.default.fileExists(atPath: cacheFile))
-        // "2026-11-30T02:47:00Z (in 23h 59m 58s)": a day ahead, as the fake's expires_in says.
+        // "2026-11-30T02:47:00Z (in 23h 59m 58s)": a day ahead, as the emulator's expires_in says.
         let expires = try #require(fields["expires"])
         let stamp = try #require(expires.split(separator: " ").first.map(String.init))
         let expiry = try #require(ISO8601DateFormatter().date(from: stamp), "\(expires)")

@@ -2,7 +2,7 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// `caspio doctor` against a fake Caspio: every line OK for a good setup, and for each kind of
+/// `caspio doctor` against the emulated Caspio: every line OK for a good setup, and for each kind of
 /// problem a FAIL line that says what to do, with exit status 1.
 @Suite(.serialized) struct DoctorCommandTests {
     /// The `STATUS  topic  detail` lines, by topic.

@@ -21,7 +21,7 @@ final class ProfileSandbox: @unchecked Sendable {
         return environment
     }
 
-    /// The flags that name the fake's account.
+    /// The flags that name the emulator's account.
     var accountFlags: [String] {
         ["--base-url", endpoint.baseURL, "--token-url", endpoint.tokenURL, "--client-id", fake.settings.clientID]
     }

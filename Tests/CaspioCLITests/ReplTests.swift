@@ -4,7 +4,7 @@ import Testing
 
 /// `caspio repl` in a real terminal (tmux), and in pipes.
 @Suite(.serialized) struct ReplTests {
-    /// A private HOME and XDG_STATE_HOME, the fake's account, no colours.
+    /// A private HOME and XDG_STATE_HOME, the emulator's account, no colours.
     func environment(_ directory: URL, _ fake: EmulatedCaspio) -> [String: String] {
         var env = fake.environment(cacheDirectory: directory.path + "/cache")
         env["HOME"] = directory.path
