@@ -33,7 +33,7 @@ public final class Sandbox: Sendable {
         store = try Store(path: settings.dataPath, clock: clock.now)
         counters = NIOLockedValueBox(Counters(random: SplitMix64(seed: settings.chaosSeed), orderRandom: SplitMix64(seed: settings.orderSeed)))
         limiter = RateLimiter(settings.rateLimit)
-        webhooks = WebhookDelivery(settings: settings)
+        webhooks = WebhookDelivery(settings: settings, clock: clock)
         if let path = settings.seedPath {
             try Seed.load(path: path, into: store)
         } else if settings.demoSeed, try store.locked({ try store.tableNames().isEmpty }) {
