@@ -54,6 +54,10 @@ let package = Package(
             name: "LuaCSV",
             dependencies: ["LuaBridge", "LuaJSON", "CLua", "CLuaShim", .product(name: "CSV", package: "CSV.swift")]
         ),
+        // Compiles the module's Lua chunks to bytecode at build time, for the plugin below.
+        .executableTarget(name: "LuaChunkCompiler", dependencies: ["CLua"]),
+        // Runs LuaChunkCompiler on a target's .lua resources: generated ModuleBytecode.swift.
+        .plugin(name: "ModuleBytecode", capability: .buildTool(), dependencies: ["LuaChunkCompiler"]),
         // The `caspio` Lua module that scripts `require`.
         .target(
             name: "CaspioModule",
@@ -63,7 +67,8 @@ let package = Package(
             ],
             // The Lua half, one file per concern, loaded in ModuleContract.chunks' order.
             resources: [
-                .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/dialect.lua"), .embedInCode("Lua/where.lua"),
+                .embedInCode("Lua/errors.lua"), .embedInCode("Lua/options.lua"), .embedInCode("Lua/requests.lua"), .embedInCode("Lua/dialect.lua"), .embedInCode("Lua/objects.lua"),
+                .embedInCode("Lua/where.lua"),
                 .embedInCode("Lua/paging.lua"), .embedInCode("Lua/tables.lua"), .embedInCode("Lua/sql.lua"), .embedInCode("Lua/files.lua"),
                 .embedInCode("Lua/running.lua"),
                 // The rest of Caspio.
@@ -75,7 +80,9 @@ let package = Package(
                 .embedInCode("Lua/export.lua"), .embedInCode("Lua/dryrun.lua"),
                 // A live SQL copy of tables: caspio.mirror.
                 .embedInCode("Lua/mirrortargets.lua"), .embedInCode("Lua/mirror.lua"),
-            ]
+            ],
+            // The same chunks as bytecode, loaded in their place when the Lua library reads it.
+            plugins: [.plugin(name: "ModuleBytecode")]
         ),
         // The native Caspio client: configuration, tokens, transport. No Lua in it.
         .target(

@@ -9,25 +9,26 @@
 local config = caspio.config
 print(("account: %s (profile %s)"):format(config.base_url, config.profile or "none"))
 
--- Any endpoint of the REST API: caspio.get returns the decoded JSON answer.
-local tables = caspio.get("tables").Result
+-- The account's tables, by name (on REST API v4 too, where Caspio addresses them by id).
+local tables = caspio.tables()
+table.sort(tables)
 print(#tables .. " tables: " .. table.concat(tables, ", ", 1, math.min(#tables, 10)))
 
--- A query in Caspio's own terms (q.where, q.select, q.orderBy, q.limit):
-local page = caspio.get("tables/Customers/records", {
-  ["q.where"] = "State='CA'", ["q.select"] = "PK_ID,Name,Email", ["q.orderBy"] = "Name", ["q.limit"] = 5,
-})
-for _, row in ipairs(page.Result) do print(row.PK_ID, row.Name, row.Email) end
-
--- The same table through a handle: where tables are quoted for you.
+-- A query: where, select, orderBy and limit, written as Lua tables or as SQL text.
 local customers = caspio.table("Customers")
+local page = customers:all({ where = { State = "CA" }, select = { "PK_ID", "Name", "Email" }, orderBy = "Name", limit = 5 })
+for _, row in ipairs(page) do print(row.PK_ID, row.Name, row.Email) end
+
+-- Counting is one request, whatever the table holds.
 local in_ca = customers:count({ State = "CA" })
 print(in_ca .. " customers in CA")
-assert(#page.Result == math.min(in_ca, 5))
+assert(#page == math.min(in_ca, 5))
 
 -- Errors are tables that say what failed, where, and Caspio's request id.
-local ok, err = pcall(caspio.get, "tables/NoSuchTable/records")
+local ok, err = pcall(function() return caspio.table("NoSuchTable"):count() end)
 assert(not ok and err.kind == "http" and err.status == 404)
 print("as expected: " .. tostring(err))
 
+-- Any endpoint of the base URL's REST API is caspio.get(path, query) (and post, put, delete;
+-- caspio.request for any method), in that version's own terms: docs/lua-api.md "Requests".
 print(caspio.stats().requests .. " requests")

@@ -17,7 +17,8 @@ public enum CommandLineMain {
         SecretCommand.stopRequested = { RunStop.isRequested }
         do {
             let arguments = CommandLineWords.normalize(argv)
-            var command = try Caspio.parseAsRoot(Array(arguments.dropFirst()))
+            let words = Array(arguments.dropFirst())
+            var command: any ParsableCommand = try PlainRun.command(words) ?? Caspio.parseAsRoot(words)
             // Such a command arms the stop path itself (CommandStop.begin) where its work starts.
             let stoppable = command is any StopsLikeRun
             do { try command.run() } catch where stoppable {

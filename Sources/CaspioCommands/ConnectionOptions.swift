@@ -1,7 +1,11 @@
 import ArgumentParser
 import CaspioClient
 import CaspioModule
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import CaspioSandbox
 import CaspioStore
@@ -61,6 +65,18 @@ struct ConnectionOptions: ParsableArguments {
 
     func validate() throws {
         do { try overrides.validate() } catch { throw ValidationError(error.message) }
+    }
+
+    /// Every option as a command line without any gives it, made without ArgumentParser (for
+    /// PlainRun). Each one is set: reading one left unset stops the program, and
+    /// PlainRunTests checks that none is, and that they equal ArgumentParser's.
+    static var unset: ConnectionOptions {
+        var options = ConnectionOptions()
+        (options.profile, options.account, options.baseURL, options.tokenURL) = (nil, nil, nil, nil)
+        (options.caFile, options.tokenCache, options.store, options.maxRequests, options.rate) = (nil, nil, nil, nil, nil)
+        (options.maxRequestsPerDay, options.maxRequestsPerPeriod, options.billingTimeZone, options.principal) = (nil, nil, nil, nil)
+        (options.verbose, options.logLevel, options.logFormat, options.sandbox) = (false, nil, nil, false)
+        return options
     }
 
     var overrides: ConfigurationOverrides {

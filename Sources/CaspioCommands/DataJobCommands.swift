@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// `caspio export` and `caspio import`: thin shells over built-in Lua (Jobs/*.lua) that call

@@ -43,7 +43,7 @@ struct DoctorCommand: ParsableCommand, StopsLikeRun {
         var probing = configuration
         probing.retry = .none  // a diagnosis reports the first failure, it does not ride it out
         let logger = session.logger
-        let store = sandbox == nil ? DoctorStoreCheck.run(resolver, logger: logger, &report) : nil
+        let store = sandbox == nil ? try DoctorStoreCheck.run(resolver, logger: logger, &report) : nil
         if sandbox != nil { report.ok("store", "not used with --sandbox (its tokens and state last as long as it does)") }
         let stores = try reportingErrors { try store?.sharedStores(for: probing) }
         let client = try reportingErrors { try CaspioClient(configuration: probing, logger: logger, stores: stores) }

@@ -1,6 +1,10 @@
 import CaspioClient
 import CaspioSandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `--sandbox`: a sandbox in this process on a free port, and the settings that point the
 /// client at it.

@@ -1,7 +1,11 @@
 import ArgumentParser
 import CaspioClient
 import CaspioSandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// `caspio mirror TARGET`: a thin shell over built-in Lua (Jobs/mirror.lua) that calls

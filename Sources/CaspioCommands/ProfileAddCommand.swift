@@ -11,7 +11,7 @@ struct ProfileAddCommand: ParsableCommand, StopsLikeRun {
         commandName: "add",
         abstract: "Add an account to the config file, after checking its credentials with one token grant.",
         usage: """
-            caspio profile add NAME --account ID --client-id ID [--secret-file F | --secret-command C | --secret-env V] [--default]
+            caspio profile add NAME --account ID [--api 4] --client-id ID [--secret-file F | --secret-command C | --secret-env V] [--default]
               echo "$SECRET" | caspio profile add NAME --account ID --client-id ID
             """,
         discussion: """
@@ -27,6 +27,9 @@ struct ProfileAddCommand: ParsableCommand, StopsLikeRun {
 
     @Option(help: "Resource endpoint URL instead of an account (custom integration domain).")
     var baseURL: String?
+
+    @Option(help: "REST API version of the account: 3 (default) or 4 (2 for accounts still on v2); a --base-url names its own.")
+    var api: Int?
 
     @Option(help: "Token endpoint URL (default: /oauth/token on the endpoint's host).")
     var tokenURL: String?
@@ -63,6 +66,13 @@ struct ProfileAddCommand: ParsableCommand, StopsLikeRun {
             throw ValidationError("the profile name '\(name)' may contain only letters, digits, _ and -")
         }
         if account != nil, baseURL != nil { throw ValidationError("give --account or --base-url, not both") }
+        if let api {
+            let setting = Setting.apiVersion
+            if let problem = setting.type.checked(.integer(api)) { throw ValidationError("--api \(api) \(problem)") }
+            if let baseURL, let url = URL(string: baseURL), ClientConfiguration.apiVersion(of: url) != api {
+                throw ValidationError("--base-url \(baseURL) names REST API v\(ClientConfiguration.apiVersion(of: url)), not v\(api): end it in /integrations/rest/v\(api), or give --account with --api \(api)")
+            }
+        }
         let sources = [("--secret-file", secretFile), ("--secret-command", secretCommand), ("--secret-env", secretEnv)]
             .filter { $0.1 != nil }.map(\.0)
         if sources.count > 1 { throw ValidationError("give only one of \(sources.joined(separator: ", "))") }
@@ -139,7 +149,7 @@ struct ProfileAddCommand: ParsableCommand, StopsLikeRun {
             secret = .inline(typed)
         }
         return ProfileEntry(
-            account: account, baseURL: baseURL, tokenURL: tokenURL, clientID: clientID!, secret: secret,
+            account: account, baseURL: baseURL, apiVersion: account != nil && api != 3 ? api : nil, tokenURL: tokenURL, clientID: clientID!, secret: secret,
             caFile: caFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
     }
 

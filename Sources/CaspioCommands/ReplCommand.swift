@@ -2,7 +2,12 @@ import ArgumentParser
 import CaspioClient
 import CaspioREPL
 import CaspioSandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// `caspio repl`, also `caspio` alone on a terminal: an interactive Lua console.
 struct ReplCommand: ParsableCommand {

@@ -42,6 +42,9 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The Retry-After of --fail-rate's 503s in seconds (default 1: the client pauses its whole run), or none for bare 503s (retried one by one, as random failures are).", valueName: "SECONDS|none"))
     var failRetryAfter: String = "1"
 
+    @Option(help: ArgumentHelp("Seed of --fail-rate's draws: the same seed fails the same requests, so a chaotic run replays (default 1).", valueName: "N"))
+    var chaosSeed: String?
+
     @Option(help: "Revoke every access token after each N resource requests.")
     var revokeEvery: Int = 0
 
@@ -70,6 +73,14 @@ struct SandboxCommand: ParsableCommand {
         settings.failRate = failRate
         settings.failRetryAfter = try Self.retryAfter(failRetryAfter)
         settings.revokeEvery = revokeEvery
+        if let chaosSeed {
+            guard let seed = UInt64(chaosSeed) else {
+                throw ValidationError("--chaos-seed '\(chaosSeed)' is not a whole number from 0 to \(UInt64.max)")
+            }
+            // It seeds nothing else: without failures to draw it would be silently ignored.
+            guard failRate > 0 else { throw ValidationError("--chaos-seed seeds the draws of --fail-rate: give --fail-rate too (e.g. --fail-rate 0.05)") }
+            settings.chaosSeed = seed
+        }
         settings.shuffleUnordered = !stableOrder
         settings.rateLimit = try Self.rateLimit(rateLimit)
         if let burstLimit {

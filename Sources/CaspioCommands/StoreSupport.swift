@@ -49,8 +49,10 @@ struct StoreInitCommand: ParsableCommand, StopsLikeRun {
 
 /// `caspio doctor`'s look at the store: reachable, schema version known (created if absent).
 enum DoctorStoreCheck {
-    static func run(_ resolver: ConfigurationResolver, logger: Logger, _ report: inout DoctorReport) -> PostgresStore? {
-        do throws(CaspioError) {
+    /// A stop (Ctrl-C, SIGTERM) while the store does not answer abandons the check and throws
+    /// `CommandStop.Stopped`, as every `StopsLikeRun` command's work does.
+    static func run(_ resolver: ConfigurationResolver, logger: Logger, _ report: inout DoctorReport) throws(CommandStop.Stopped) -> PostgresStore? {
+        do {
             let setting = try resolver.resolveStore()
             guard !setting.isFile else {
                 report.ok("store", "file: tokens, locks, state and the usage ledger are this host's (CASPIO_STORE=postgres://… shares them between hosts)")
@@ -59,14 +61,19 @@ enum DoctorStoreCheck {
                 return nil
             }
             let environment = resolver.environment
-            let (store, outcome) = try blocking { () async throws(CaspioError) in
+            let (store, outcome) = try CommandStop.awaiting { () async throws(CaspioError) in
                 try await PostgresStore.open(setting, environment: environment, logger: logger)
             }
             let detail = outcome == .created ? "tables created now (schema caspio, version \(Schema.version))" : "schema caspio, version \(Schema.version)"
             report.ok("store", "\(store.url.display) (\(setting.origin)): reachable, \(detail)")
             return store
-        } catch {
+        } catch let stopped as CommandStop.Stopped {
+            throw stopped
+        } catch let error as CaspioError {
             report.fail("store", error.message)
+            return nil
+        } catch {
+            report.fail("store", "\(error)")
             return nil
         }
     }

@@ -40,6 +40,15 @@ struct UnattendedOptions: ParsableArguments {
     }
 
 
+    /// Every option as a command line without any gives it, made without ArgumentParser (for
+    /// PlainRun); PlainRunTests checks that each is set and equals ArgumentParser's.
+    static var unset: UnattendedOptions {
+        var options = UnattendedOptions()
+        (options.lockShown, options.lockFile, options.lockAuto, options.lockWait) = (false, nil, false, nil)
+        (options.timeout, options.state, options.quiet, options.summary) = (nil, nil, false, false)
+        return options
+    }
+
     var effectiveQuiet: Bool { quiet || Self.truthy("CASPIO_QUIET") }
     var effectiveSummary: Bool { summary || Self.truthy("CASPIO_SUMMARY") }
     func effectiveTimeout() throws(CaspioError) -> Double? {

@@ -26,7 +26,7 @@ public enum CaspioModule {
         let shared = lua.top
         for chunk in ModuleContract.chunks {
             do {
-                try lua.load(chunk.source, name: ModuleContract.chunkName(chunk.file))
+                try loadChunk(lua, file: chunk.file, source: chunk.source)
                 lua.pushValue(at: module)
                 lua.pushValue(at: shared)
                 try lua.call(arguments: 2, results: 0)
@@ -44,6 +44,15 @@ public enum CaspioModule {
         lua.pushValue(at: module)
         lua.setGlobalFromTop("caspio")
         lua.setLoadedModuleFromTop("caspio")
+    }
+
+    /// A chunk's bytecode, compiled at build time (parsing all the source took most of the
+    /// module's start-up); its source when the Lua library linked at run time refuses that
+    /// bytecode (another version's format).
+    static func loadChunk(_ lua: Lua, file: String, source: [UInt8]) throws(LuaError) {
+        let name = ModuleContract.chunkName(file)
+        if let bytecode = ModuleBytecode.chunk(named: file), (try? lua.load(bytecode: bytecode, name: name)) != nil { return }
+        try lua.load(source, name: name)
     }
 
     /// How an uncaught error is reported: a problem of the setup (missing settings) or of the

@@ -53,6 +53,7 @@ public enum ModuleContract {
         ("options.lua", PackageResources.options_lua),
         ("requests.lua", PackageResources.requests_lua),
         ("dialect.lua", PackageResources.dialect_lua),
+        ("objects.lua", PackageResources.objects_lua),
         ("dates.lua", PackageResources.dates_lua),
         ("where.lua", PackageResources.where_lua),
         ("paging.lua", PackageResources.paging_lua),

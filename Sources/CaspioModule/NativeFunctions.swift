@@ -78,6 +78,13 @@ enum NativeFunctions {
                 return .none
             },
             "config": { lua in try pushConfig(lua, context) },
+            // api_version(): the REST API version the base URL names (ClientConfiguration's
+            // rule, the one place it is written): dialect.lua picks its dialect by it.
+            "api_version": { lua in
+                let configuration = try raising(lua) { () throws(CaspioError) in try context.sharedClient().configuration }
+                lua.push(Int64(configuration.apiVersion))
+                return .one
+            },
             "dry_run": { lua in
                 lua.push(context.dryRun)
                 return .one

@@ -20,11 +20,19 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
     private var nextTicket = 1
     /// What `sleep` measures time with: the real one in a run, a test's in virtual time.
     private let clock: any Clock<Duration>
+    /// Made by the first wait, not before: a run that never waits (`caspio -e ''`, a script
+    /// that never calls Caspio) starts no stop-watching thread.
     private var stops: StopObservation?
 
     init(clock: any Clock<Duration> = ContinuousClock()) {
         self.clock = clock
-        // Under the lock, so that a stop cannot fall between a wait's check and its sleep.
+    }
+
+    /// Wakes this broker's waits at every stop, from the first wait on. Called with the lock
+    /// held and before the wait checks for a stop, so that a stop cannot fall between that
+    /// check and the sleep (the broadcast needs the lock, which the sleep releases).
+    private func observeStops() {
+        guard stops == nil else { return }
         let condition = condition
         stops = RunStop.observe {
             condition.lock()
@@ -73,6 +81,7 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
     func waitAny(_ tickets: [Int]) -> (Int, Outcome)? {
         condition.lock()
         defer { condition.unlock() }
+        observeStops()
         while true {
             for ticket in tickets {
                 if let outcome = finished.removeValue(forKey: ticket) { return (ticket, outcome) }
@@ -128,6 +137,7 @@ final class RequestBroker<Value: Sendable>: @unchecked Sendable {
             wake(ticket)
         }
         condition.lock()
+        observeStops()
         while sleeping.contains(ticket), !RunStop.isRequested { condition.wait() }
         sleeping.remove(ticket)
         condition.unlock()

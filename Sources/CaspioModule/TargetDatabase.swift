@@ -11,9 +11,17 @@ public protocol TargetDatabase: AnyObject {
     func run(_ sql: String, _ values: [SQLValue]) throws -> (rows: [[SQLValue]], changes: Int)
     /// Runs one statement without parameters (schema changes, transactions).
     func execute(_ sql: String) throws
+    /// Adds rows to `table` in bulk, the database's fastest way: `values` holds the rows one
+    /// after another, `columns.count` values each; a row whose key the table already holds
+    /// is skipped. Returns false, having done nothing, when the database has no way faster
+    /// than multi-row INSERT statements, which the caller then runs itself. Names are bare.
+    func append(into table: String, columns: [String], values: [SQLValue]) throws -> Bool
     func close()
 }
 
 extension SQLiteConnection: TargetDatabase {
     public var location: String { path }
+
+    // SQLite in process: a prepared multi-row INSERT costs no round trip, nothing to gain.
+    public func append(into table: String, columns: [String], values: [SQLValue]) throws -> Bool { false }
 }

@@ -6,7 +6,8 @@ import SQLiteLayer
 /// caspio.mirror's native half: a target's connection as a host object, with `run(sql, ...)`
 /// binding the values after the statement (nil is NULL; booleans are 1 and 0) and returning
 /// its rows (lists, NULL as nil) and the rows it changed, `exec(sql)` for statements without
-/// parameters, and `close()`. A failure is an error naming the database.
+/// parameters, `append(table, columns, values, n)` for `n` rows in bulk (`values` a list of
+/// them one after another, nil as NULL; false when the database has no bulk way), and `close()`. A failure is an error naming the database.
 enum TargetFunctions {
     static let type = "caspio.sqltarget"
 
@@ -40,7 +41,7 @@ enum TargetFunctions {
     }
 
     private static func push(_ lua: Lua, _ open: () throws -> any TargetDatabase) throws -> HostResult {
-        lua.registerObjectType(type, methods: ["run": run, "exec": exec, "close": close])
+        lua.registerObjectType(type, methods: ["run": run, "exec": exec, "append": append, "close": close])
         lua.push(object: Handle(try open()), type: type)
         return .one
     }
@@ -95,6 +96,33 @@ enum TargetFunctions {
         }
         lua.push(result.changes)
         return .results(2)
+    }
+
+    private static func append(_ lua: Lua) throws -> HostResult {
+        let database = try database(lua)
+        guard let table = lua.string(at: 2), lua.type(at: 3) == LUA_TTABLE, lua.type(at: 4) == LUA_TTABLE,
+            let rows = lua.integer(at: 5)
+        else { throw LuaRaise.message("sql: append(table, columns, values, rows) expected") }
+        var columns: [String] = []
+        for index in 0..<lua.rawLength(at: 3) {
+            lua_rawgeti(lua.L, 3, lua_Integer(index + 1))
+            defer { lua.pop() }
+            guard let name = lua.string(at: -1) else { throw LuaRaise.message("sql: append: column \(index + 1) is not a name") }
+            columns.append(name)
+        }
+        var values: [SQLValue] = []
+        values.reserveCapacity(Int(rows) * columns.count)
+        for index in 0..<(Int(rows) * columns.count) {
+            lua_rawgeti(lua.L, 4, lua_Integer(index + 1))
+            defer { lua.pop() }
+            values.append(try value(lua, at: -1))
+        }
+        let done: Bool
+        do { done = try database.append(into: table, columns: columns, values: values) } catch {
+            throw LuaRaise.messageWithoutPosition("\(database.location): \(error) (appending to \(table))")
+        }
+        lua.push(done)
+        return .one
     }
 
     private static func exec(_ lua: Lua) throws -> HostResult {

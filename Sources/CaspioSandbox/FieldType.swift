@@ -27,6 +27,20 @@ enum FieldType {
         }
     }
 
+    /// How a field's values compare, sort and group in clauses (its column in a `Store.Source`):
+    /// text without regard to case, as Caspio's SQL Server collation does; DATE/TIME and
+    /// TIMESTAMP as moments, a text literal converted, as SQL Server compares a datetime
+    /// (`CaspioDate.collation`); numbers as numbers (nil).
+    static func collation(_ type: String) -> String? {
+        switch type {
+        case "AUTONUMBER", "INTEGER", "NUMBER", "CURRENCY", "YES/NO": nil
+        case "DATE/TIME", "TIMESTAMP": CaspioDate.collation
+        default: "NOCASE"
+        }
+    }
+
+    static func isDate(_ type: String) -> Bool { type == "DATE/TIME" || type == "TIMESTAMP" }
+
     /// A stored value as JSON: YES/NO comes back as a boolean, a LIST field as an object of
     /// id → value (stored as that object's JSON text), as Caspio answers.
     static func json(_ value: SQLValue, type: String) -> JSON {
@@ -157,6 +171,63 @@ enum CaspioDate {
             }
         }
         return "\(date)T\(String(chars[11..<16])):\(seconds)\(fraction)"
+    }
+
+    /// A date literal of a where clause as stored text: what `normalized` takes, or a space for
+    /// the `T` (`'2024-01-05 10:00:00'`), as SQL Server reads literals too; nil: not a date.
+    static func literal(_ text: String) -> String? {
+        var chars = Array(text)
+        if chars.count > 10, chars[10] == " " { chars[10] = "T" }
+        return normalized(String(chars))
+    }
+
+    /// The collation of DATE/TIME and TIMESTAMP fields in clauses (`FieldType.collation`):
+    /// values that are dates (stored values, literals as `literal` takes them) compare as the
+    /// moments they name, so `Joined = '2024-01-05'` finds `2024-01-05T00:00:00` and
+    /// `'…T10:00:00.5'` equals `'…T10:00:00.500'`; anything else sorts after every date, by its bytes.
+    static let collation = "CASPIO_DATE"
+
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        switch (moment(a), moment(b)) {
+        case let (x?, y?): x < y ? -1 : x > y ? 1 : 0
+        case (.some, nil): -1
+        case (nil, .some): 1
+        case (nil, nil): a.lexicographicallyPrecedes(b) ? -1 : b.lexicographicallyPrecedes(a) ? 1 : 0
+        }
+    }
+
+    /// The moment `literal` takes, as a number that orders as time does (to 100 ns); nil: not a date.
+    static func moment(_ text: UnsafeRawBufferPointer) -> Int64? {
+        let n = text.count
+        func digits(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= n else { return nil }
+            var value: Int64 = 0
+            for i in range {
+                guard (48...57).contains(text[i]) else { return nil }
+                value = value * 10 + Int64(text[i] - 48)
+            }
+            return value
+        }
+        func byte(_ i: Int, _ c: Character) -> Bool { i < n && text[i] == c.asciiValue! }
+        guard n >= 10, byte(4, "-"), byte(7, "-"), let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10),
+            (1...12).contains(month), day >= 1, day <= Int64(daysIn(Int(month), Int(year)))
+        else { return nil }
+        var hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, fraction: Int64 = 0
+        if n > 10 {
+            guard byte(10, "T") || byte(10, " "), byte(13, ":"), let h = digits(11..<13), let m = digits(14..<16), h < 24, m < 60 else { return nil }
+            (hour, minute) = (h, m)
+            if n > 16 {
+                guard byte(16, ":"), let s = digits(17..<19), s < 60 else { return nil }
+                second = s
+                if n > 19 {
+                    guard byte(19, "."), n > 20, n <= 27, let f = digits(20..<n) else { return nil }
+                    fraction = f
+                    for _ in n..<27 { fraction *= 10 }
+                }
+            }
+        }
+        let seconds = ((((year * 12 + month) * 31 + day) * 24 + hour) * 60 + minute) * 60 + second
+        return seconds * 10_000_000 + fraction
     }
 
     private static func daysIn(_ month: Int, _ year: Int) -> Int {

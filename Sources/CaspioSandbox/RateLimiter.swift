@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOConcurrencyHelpers
 
 /// Caspio's rate limits (API-NOTES.md, "Limits and cost"): a sliding window of requests per

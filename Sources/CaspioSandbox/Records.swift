@@ -35,20 +35,34 @@ extension Store {
         var baseField: (String) -> String = { $0 }
         /// The table's PASSWORD fields, which no clause may name.
         var hidden: [String] = []
+        /// How each field (lower-cased name) compares in clauses (`FieldType.collation`).
+        var collations: [String: String] = [:]
+
+        func collation(_ field: Field) -> String? { collations[field.name.lowercased()] }
     }
 
     func tableSource(_ table: String) throws -> Source {
         let all = try fields(of: table)
         let visible = all.filter { $0.type != "PASSWORD" }
-        let columns = (["rowid AS __key"] + visible.map { SQLText.quoted($0.name) }).joined(separator: ", ")
-        return Source(name: table, fields: visible, inner: "SELECT \(columns) FROM \(SQLText.quoted(table))",
-                      baseTable: table, hidden: all.filter { $0.type == "PASSWORD" }.map(\.name))
+        var source = Source(name: table, fields: visible, inner: "", baseTable: table, hidden: all.filter { $0.type == "PASSWORD" }.map(\.name))
+        source.collations = Self.collations(visible)
+        source.inner = "SELECT \((["rowid AS __key"] + visible.map { Self.column($0.name, source.collation($0)) }).joined(separator: ", ")) FROM \(SQLText.quoted(table))"
+        return source
+    }
+
+    static func collations(_ fields: [Field]) -> [String: String] {
+        Dictionary(fields.compactMap { field in FieldType.collation(field.type).map { (field.name.lowercased(), $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A source's column as clauses see it: `"Joined" COLLATE CASPIO_DATE AS "Joined"`.
+    static func column(_ name: String, _ collation: String?) -> String {
+        collation.map { "\(SQLText.quoted(name)) COLLATE \($0) AS \(SQLText.quoted(name))" } ?? SQLText.quoted(name)
     }
 
     func readRecords(_ source: Source, _ query: RecordQuery) throws -> (rows: [JSON], total: Int?) {
         try checkHidden(source, [query.select, query.filter, query.groupBy, query.orderBy])
         var sql = "SELECT \(try selectList(query.select, source.fields, parameter: query.prefix + "select")) FROM (\(source.inner)) AS \(SQLText.quoted(source.name))"
-        sql += try whereSQL(query.filter, parameter: query.prefix + "where")
+        sql += try whereSQL(query.filter, source, parameter: query.prefix + "where")
         if let group = nonEmpty(query.groupBy) {
             try SQLText.checkFragment(group, parameter: query.prefix + "groupBy")
             sql += " GROUP BY \(group)"
@@ -146,7 +160,7 @@ extension Store {
     func matchingKeys(_ source: Source, _ filter: String?, parameter: String = "q.where") throws -> [Int] {
         guard nonEmpty(filter) != nil else { throw StoreError.badQuery("\(parameter) is required") }
         try checkHidden(source, [filter])
-        let statement = try prepareClient("SELECT __key FROM (\(source.inner)) AS \(SQLText.quoted(source.name))\(try whereSQL(filter, parameter: parameter))", source)
+        let statement = try prepareClient("SELECT __key FROM (\(source.inner)) AS \(SQLText.quoted(source.name))\(try whereSQL(filter, source, parameter: parameter))", source)
         return try run { try statement.rows() }.compactMap { if case .integer(let id) = $0[0] { id } else { nil } }
     }
 
@@ -205,9 +219,16 @@ extension Store {
         return select
     }
 
-    func whereSQL(_ clause: String?, parameter: String) throws(StoreError) -> String {
+    /// The clause as SQL, after the checks: one expression, and every text literal compared
+    /// with a DATE/TIME or TIMESTAMP field a date, as SQL Server converts it (else its error,
+    /// 400 SqlServerError); the source's collations then compare the two as moments.
+    func whereSQL(_ clause: String?, _ source: Source, parameter: String) throws(StoreError) -> String {
         guard let clause = nonEmpty(clause) else { return "" }
         try SQLText.checkFragment(clause, parameter: parameter)
+        let dates = Dictionary(source.fields.filter { FieldType.isDate($0.type) }.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
+        if !dates.isEmpty, let (field, literal) = SQLText.comparedLiterals(in: clause, fields: dates).first(where: { CaspioDate.literal($0.literal) == nil }) {
+            throw StoreError.sql("\(parameter): conversion failed when converting date and/or time from character string: '\(literal)' compared with the date field '\(field)'. Write dates as ISO 8601 text, e.g. '2024-01-05' or '2024-01-05T15:17:10'")
+        }
         // Parenthesised, so that the clause is one expression and cannot swallow what follows.
         return " WHERE (\(clause))"
     }

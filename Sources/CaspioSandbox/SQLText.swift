@@ -95,6 +95,94 @@ enum SQLText {
         return (texts, numbers)
     }
 
+    /// A fragment's tokens, enough to see what a literal is compared with: names (bare,
+    /// `"quoted"` or `[bracketed]`; `T.Field` as `Field`), text literals (`N'…'` as `'…'`) and symbols.
+    enum Token: Hashable { case name(String), text(String), symbol(String) }
+
+    static func tokens(in text: String) -> [Token] {
+        var tokens: [Token] = []
+        let chars = Array(text)
+        var i = 0
+        func until(_ end: Character) -> String {
+            var value = ""
+            i += 1
+            while i < chars.count, chars[i] != end { value.append(chars[i]); i += 1 }
+            i += 1
+            return value
+        }
+        func name(_ value: String) {
+            // `T.Field` names the field.
+            if tokens.count >= 2, tokens.last == .symbol("."), case .name = tokens[tokens.count - 2] { tokens.removeLast(2) }
+            tokens.append(.name(value))
+        }
+        while i < chars.count {
+            let ch = chars[i]
+            if ch.isWhitespace {
+                i += 1
+            } else if ch == "'" {
+                var value = ""
+                i += 1
+                while i < chars.count {
+                    if chars[i] == "'" {
+                        if i + 1 < chars.count, chars[i + 1] == "'" { value.append("'"); i += 2; continue }
+                        break
+                    }
+                    value.append(chars[i])
+                    i += 1
+                }
+                i += 1
+                tokens.append(.text(value))
+            } else if ch == "\"" {
+                name(until("\""))
+            } else if ch == "[" {
+                name(until("]"))
+            } else if ch.isLetter || ch == "_" {
+                var word = ""
+                while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { word.append(chars[i]); i += 1 }
+                if word.uppercased() == "N", i < chars.count, chars[i] == "'" { continue }  // N'…'
+                name(word)
+            } else if let pair = i + 1 < chars.count ? String([ch, chars[i + 1]]) : nil, ["<=", ">=", "<>", "!=", "!<", "!>", "=="].contains(pair) {
+                tokens.append(.symbol(pair))
+                i += 2
+            } else {
+                tokens.append(.symbol(String(ch)))
+                i += 1
+            }
+        }
+        return tokens
+    }
+
+    /// The text literals a fragment compares with the named fields (`fields`: lower-cased name
+    /// → name): `F <op> 'x'`, `'x' <op> F`, `F [NOT] BETWEEN 'x' AND 'y'`, `F [NOT] IN ('x', …)`.
+    static func comparedLiterals(in text: String, fields: [String: String]) -> [(field: String, literal: String)] {
+        let tokens = tokens(in: text)
+        let comparisons: Set<Token> = Set(["=", "==", "<>", "!=", "<", ">", "<=", ">=", "!<", "!>"].map(Token.symbol))
+        func at(_ i: Int) -> Token? { tokens.indices.contains(i) ? tokens[i] : nil }
+        func keyword(_ i: Int, _ word: String) -> Bool {
+            if case .name(let name)? = at(i) { name.uppercased() == word } else { false }
+        }
+        var found: [(String, String)] = []
+        for (i, token) in tokens.enumerated() {
+            guard case .name(let name) = token, let field = fields[name.lowercased()], at(i + 1) != .symbol("(") else { continue }
+            func literal(_ j: Int) { if case .text(let value)? = at(j) { found.append((field, value)) } }
+            if let before = at(i - 1), comparisons.contains(before) { literal(i - 2) }
+            if let after = at(i + 1), comparisons.contains(after) { literal(i + 2) }
+            let j = keyword(i + 1, "NOT") ? i + 2 : i + 1
+            if keyword(j, "BETWEEN") {
+                literal(j + 1)
+                if keyword(j + 2, "AND") { literal(j + 3) }
+            } else if keyword(j, "IN"), at(j + 1) == .symbol("(") {
+                var k = j + 2
+                while case .text(let value)? = at(k) {
+                    found.append((field, value))
+                    guard at(k + 1) == .symbol(",") else { break }
+                    k += 2
+                }
+            }
+        }
+        return found
+    }
+
     /// T-SQL's Unicode literals (`N'O''Brien'`, which v4's users are told to write) as
     /// SQLite's plain ones: the `N` before a literal goes, nothing else changes.
     static func plainLiterals(_ text: String) -> String {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The sandbox's one time, for token lifetimes, rate limits, the TIMESTAMP fields it stamps
 /// and the pauses of webhook deliveries: the wall clock when it started, moved on by any

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What `caspio sandbox` and `caspio run --sandbox` can change.
 public struct SandboxSettings: Sendable {
@@ -51,6 +55,9 @@ public struct SandboxSettings: Sendable {
     /// v4's guard against always-true conditions in bulk updates and deletes (on, as Caspio's
     /// is "when the guard is active"; off only for tests of what lies behind it).
     public var tautologyGuard = true
+    /// Whether v4's clauses take T-SQL's checksum functions (`V4Choices.checksumFunctions`):
+    /// on; off only for tests of a client's way around a Caspio that refuses them.
+    public var checksumFunctions = true
     /// Caspio's rate limits (`--rate-limit 2000/300s`, what `caspio sandbox` and `--sandbox`
     /// use); nil: none (the default of the type, for tests that burst on purpose).
     public var rateLimit: RateLimit? = nil

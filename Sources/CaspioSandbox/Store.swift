@@ -48,6 +48,10 @@ final class Store: @unchecked Sendable {
     init(path: String?, clock: @escaping @Sendable () -> Date = { Date() }) throws {
         db = try SQLiteConnection(path: path)
         self.clock = clock
+        try db.createCollation(CaspioDate.collation, CaspioDate.compare)
+        try db.createCollation(ViewKey.collation, ViewKey.compare)
+        // The T-SQL checksums clauses may call (V4Choices.checksumFunctions).
+        try db.defineChecksumFunctions()
         try db.execute("""
             CREATE TABLE IF NOT EXISTS \(Self.fieldsTable) (tbl TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
                 ord INTEGER NOT NULL, PRIMARY KEY (tbl, name));

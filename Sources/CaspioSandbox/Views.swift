@@ -71,12 +71,15 @@ extension Store {
         }
     }
 
-    /// The view's fields, `PK_ID` (a string) first.
+    /// The view's fields, `PK_ID` (a string) first; each with the stamp options of the table
+    /// field it shows, as they are now.
     func viewFields(_ name: String) throws -> [(field: Field, source: String)] {
         let definition = try object("view", name, what: "view")
         let columns = definition["Fields"]?.array ?? []
-        return [(Field(name: "PK_ID", type: "STRING"), "")] + columns.map {
-            (Field(name: $0["Name"]?.string ?? "", type: $0["Type"]?.string ?? "STRING"), "\($0["Table"]?.string ?? "").\($0["Field"]?.string ?? "")")
+        return [(Field(name: "PK_ID", type: "STRING"), "")] + columns.map { column in
+            let (table, name) = (column["Table"]?.string ?? "", column["Field"]?.string ?? "")
+            let stamp = (try? field(name, of: table))?.stamp ?? Field.Stamp()
+            return (Field(name: column["Name"]?.string ?? "", type: column["Type"]?.string ?? "STRING", stamp: stamp), "\(table).\(name)")
         }
     }
 
@@ -85,8 +88,10 @@ extension Store {
         let viewName = definition["Name"]?.string ?? name
         let tables = definition["Tables"]?.strings ?? []
         let fields = try viewFields(viewName).map(\.field)
-        let columns = (["__key"] + fields.map { SQLText.quoted($0.name) }).joined(separator: ", ")
-        var source = Source(name: viewName, fields: fields, inner: "SELECT \(columns) FROM \(SQLText.quoted(viewName))")
+        var source = Source(name: viewName, fields: fields, inner: "")
+        source.collations = Self.collations(fields)
+        source.collations["pk_id"] = ViewKey.collation
+        source.inner = "SELECT \((["__key"] + fields.map { Self.column($0.name, source.collation($0)) }).joined(separator: ", ")) FROM \(SQLText.quoted(viewName))"
         if tables.count == 1 {
             // One table: writable, `Table_Field` in a body is the table's `Field`.
             let prefix = tables[0] + "_"
@@ -94,5 +99,38 @@ extension Store {
             source.baseField = { $0.lowercased().hasPrefix(prefix.lowercased()) ? String($0.dropFirst(prefix.count)) : $0 }
         }
         return source
+    }
+}
+
+/// How a view's PK_ID (its tables' PK_IDs joined by commas, text) compares and sorts in
+/// clauses: number by number, as a table's PK_ID does, so `9` comes before `10` and `2,9`
+/// before `2,10`. Text that is not such a list sorts after every key, by its bytes.
+enum ViewKey {
+    static let collation = "CASPIO_VIEW_KEY"
+
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        switch (numbers(a), numbers(b)) {
+        case let (x?, y?): x.lexicographicallyPrecedes(y) ? -1 : y.lexicographicallyPrecedes(x) ? 1 : 0
+        case (.some, nil): -1
+        case (nil, .some): 1
+        case (nil, nil): a.lexicographicallyPrecedes(b) ? -1 : b.lexicographicallyPrecedes(a) ? 1 : 0
+        }
+    }
+
+    private static func numbers(_ text: UnsafeRawBufferPointer) -> [Int]? {
+        var numbers: [Int] = [], value = 0, digits = 0
+        for byte in text {
+            if byte == UInt8(ascii: ","), digits > 0 {
+                numbers.append(value)
+                (value, digits) = (0, 0)
+            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), digits < 18 {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        return numbers + [value]
     }
 }

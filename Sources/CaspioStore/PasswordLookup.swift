@@ -1,5 +1,10 @@
 import CaspioClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The password for the store, in libpq's order after the URL's own: a `store_password_*`
 /// source of the profile, PGPASSWORD, then the first matching line of PGPASSFILE or

@@ -1,5 +1,9 @@
 import CaspioClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PostgresNIO
 
 /// caspio.state in `caspio.state`, one row per script name. A write is a single statement,

@@ -1,5 +1,9 @@
 import CaspioClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PostgresNIO
 
 extension PostgresStore {

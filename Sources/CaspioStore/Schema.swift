@@ -1,6 +1,10 @@
 import CaspioClient
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PostgresNIO
 
 /// The tables, in a schema of their own (`caspio`), with a version in `caspio.meta`. A newer

@@ -1,6 +1,10 @@
 import CaspioClient
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Tokens at rest: AES-256-GCM with a key derived (HKDF-SHA256) from the client secret, bound
 /// to the token URL and client id, which are also the authenticated data. A database reader

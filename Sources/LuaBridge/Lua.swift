@@ -251,6 +251,16 @@ public struct Lua {
         if status != LUA_OK { throw popError(status: status, traceback: false) }
     }
 
+    /// Loads a precompiled chunk (`lua_dump`'s output) and pushes it as a function; text is
+    /// refused, and so is bytecode of another Lua version's format. `name` is for messages
+    /// only: the chunk keeps the name it was compiled with.
+    public func load(bytecode: [UInt8], name: String) throws(LuaError) {
+        let status = bytecode.withUnsafeBytes { buffer in
+            luaL_loadbufferx(L, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count, name, "b")
+        }
+        if status != LUA_OK { throw popError(status: status, traceback: false) }
+    }
+
     /// Compiles a file (skipping a first `#` line, as lua.c does) and pushes it as a function.
     public func load(file path: String?) throws(LuaError) {
         let status = luaL_loadfilex(L, path, nil)

@@ -1,5 +1,5 @@
 import CLuaShim
-import Foundation
+import Glibc
 import Synchronization
 
 /// Why a run is being stopped.
@@ -93,14 +93,22 @@ private final class StopWatcher: Sendable {
     private init() {
         // Before the thread starts: from here on every request posts, none falls in between.
         caspio_stop_watch_begin()
-        let thread = Thread { [self] in
-            while true {
-                caspio_stop_watch_next()
-                for wake in self.wakes.withLock({ Array($0.all.values) }) { wake() }
-            }
+        // A plain detached pthread: Foundation's Thread would link full Foundation for this alone.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { context in
+            let watcher = Unmanaged<StopWatcher>.fromOpaque(context!).takeRetainedValue()
+            watcher.run()
+        }, context)
+        precondition(started == 0, "caspio: could not start the stop watcher thread (error \(started))")
+        pthread_detach(thread)
+    }
+
+    private func run() -> Never {
+        while true {
+            caspio_stop_watch_next()
+            for wake in wakes.withLock({ Array($0.all.values) }) { wake() }
         }
-        thread.name = "caspio-stop-watcher"
-        thread.start()
     }
 
     func add(_ wake: @escaping @Sendable () -> Void) -> Int {

@@ -1,5 +1,10 @@
 import CSV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// One CSV input read record by record (the library parses, the tracker numbers lines):
 /// blank lines skipped, the header checked, every record the header's width.

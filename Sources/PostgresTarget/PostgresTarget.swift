@@ -13,8 +13,9 @@ import SQLiteLayer
 /// SQLite's storage classes, timestamps as Caspio's naive ISO 8601 text.
 public final class PostgresTarget: TargetDatabase, @unchecked Sendable {
     public let location: String
-    private var connection: PostgresConnection?
-    private let quiet = Logger(label: "caspio.mirror", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// nil once closed.
+    var connection: PostgresConnection?
+    let quiet = Logger(label: "caspio.mirror", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private init(location: String, connection: PostgresConnection) {
         self.location = location
@@ -45,7 +46,7 @@ public final class PostgresTarget: TargetDatabase, @unchecked Sendable {
             switch value {
             case .null: bindings.appendNull()
             case .integer(let i): bindings.append(Untyped(text: String(i)))
-            case .real(let d): bindings.append(Untyped(text: d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)))
+            case .real(let d): bindings.append(Untyped(text: Self.text(d)))
             case .text(let s): bindings.append(Untyped(text: s))
             case .blob(let b): bindings.append(Untyped(text: "\\x" + b.map { String(format: "%02x", $0) }.joined()))
             }
@@ -65,6 +66,9 @@ public final class PostgresTarget: TargetDatabase, @unchecked Sendable {
     }
 
     public func execute(_ sql: String) throws { _ = try run(sql, []) }
+
+    /// A double as PostgreSQL reads it into any numeric column: whole numbers without a fraction.
+    static func text(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
 
     public func close() {
         guard let connection else { return }

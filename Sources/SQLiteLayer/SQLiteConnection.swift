@@ -50,7 +50,7 @@ public final class SQLiteConnection {
     public var changes: Int { handle.map { Int(sqlite3_changes($0)) } ?? 0 }
     public var lastInsertRowID: Int { handle.map { Int(sqlite3_last_insert_rowid($0)) } ?? 0 }
 
-    private func open() throws(Failure) -> OpaquePointer {
+    func open() throws(Failure) -> OpaquePointer {
         guard let handle else { throw Failure(description: "the database \(path) is closed") }
         return handle
     }
@@ -63,6 +63,26 @@ public final class SQLiteConnection {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
             sqlite3_free(error)
             throw Failure(description: message)
+        }
+    }
+
+    /// The bytes of two values (UTF-8, not NUL-terminated) to order: negative, zero or positive.
+    public typealias Collation = (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int
+
+    /// Adds a collation (`x COLLATE name`) to this connection. It lives on the connection
+    /// only, never in a file's schema, so other tools still open the file.
+    public func createCollation(_ name: String, _ compare: @escaping Collation) throws(Failure) {
+        final class Box { let compare: Collation; init(_ compare: @escaping Collation) { self.compare = compare } }
+        let db = try open()
+        let context = Unmanaged.passRetained(Box(compare)).toOpaque()
+        let status = sqlite3_create_collation_v2(db, name, SQLITE_UTF8, context, { context, lengthA, a, lengthB, b in
+            let box = Unmanaged<Box>.fromOpaque(context!).takeUnretainedValue()
+            let result = box.compare(UnsafeRawBufferPointer(start: a, count: Int(lengthA)), UnsafeRawBufferPointer(start: b, count: Int(lengthB)))
+            return result < 0 ? -1 : result > 0 ? 1 : 0
+        }, { context in Unmanaged<Box>.fromOpaque(context!).release() })
+        guard status == SQLITE_OK else {
+            Unmanaged<Box>.fromOpaque(context).release()  // SQLite calls no destructor when it fails
+            throw Failure(description: String(cString: sqlite3_errmsg(db)))
         }
     }
 

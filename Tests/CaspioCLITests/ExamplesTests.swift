@@ -57,13 +57,9 @@ import Testing
         }
     }
 
-    /// Scripts do not change with the base URL: these run on REST API v4 as on v3
-    /// (`CASPIO_SANDBOX_API=4`) and print the same. The other examples call v3's endpoints by
-    /// hand (quickstart) or write what the module does not send to v4 yet (files, webhooks,
-    /// directory users, tasks, attachments).
-    static let onV4 = ["concurrent-update.lua", "crud.lua", "import-contacts.lua", "mirror.lua", "nightly-export.lua", "paging.lua"]
-
-    @Test(arguments: onV4)
+    /// Scripts do not change with the base URL: every example runs on REST API v4 as on v3
+    /// (`CASPIO_SANDBOX_API=4`) and prints the same.
+    @Test(arguments: examples)
     func exampleRunsOnV4(_ name: String) throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -129,6 +129,17 @@ final class ProfileSandbox: @unchecked Sendable {
         #expect(viaGlobal.stdout == show.stdout, "\(viaGlobal.stderr)")
     }
 
+    /// `--account ID --api 4`: the profile speaks REST API v4 (`api_version = 4` beside the account).
+    @Test func addWithAPI4WritesTheVersionBesideTheAccount() async throws {
+        let sandbox = try ProfileSandbox()
+        let added = try await sandbox.run(["profile", "add", "four", "--account", "c1abc123", "--api", "4", "--client-id", "b", "--secret-env", "S", "--no-check"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(sandbox.config.contains("[profiles.four]\naccount = \"c1abc123\"\napi_version = 4\nclient_id = \"b\"\n"), "\(sandbox.config)")
+        let three = try await sandbox.run(["profile", "add", "three", "--account", "c1abc123", "--api", "3", "--client-id", "b", "--secret-env", "S", "--no-check"])
+        #expect(three.status == 0, "\(three.stderr)")
+        #expect(!sandbox.config.contains("[profiles.three]\naccount = \"c1abc123\"\napi_version"), "v3 is the default: \(sandbox.config)")
+    }
+
     @Test func misuseIsLoudAndChangesNothing() async throws {
         let sandbox = try await ProfileSandbox()
         let cases: [([String], String)] = [
@@ -141,6 +152,9 @@ final class ProfileSandbox: @unchecked Sendable {
             (["--profile", "p", "profile", "list"], "--profile"),
             (["profile", "remove", "nope"], "no profile 'nope'"),
             (["profile", "default", "nope"], "no profile 'nope'"),
+            (["profile", "add", "x", "--account", "a", "--api", "5", "--client-id", "b", "--secret-env", "S"], "--api 5 is not a REST API version: give 3 or 4"),
+            (["profile", "add", "x", "--base-url", "https://x.example/integrations/rest/v3", "--api", "4", "--client-id", "b", "--secret-env", "S"],
+             "names REST API v3, not v4"),
         ]
         for (arguments, message) in cases {
             let result = try await sandbox.run(arguments)

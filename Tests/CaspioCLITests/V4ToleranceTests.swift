@@ -72,4 +72,44 @@ import Testing
 
             """)
     }
+
+    /// Objects other than records in the other choices: PascalCase keys, a bare list, a single
+    /// object not enveloped or in a `Data` list, a write answered 200 with an empty object.
+    static func objectReply(_ request: TestHTTPServer.Request) -> TestHTTPServer.Reply {
+        let base = "/integrations/rest/v4"
+        switch (request.method, request.path) {
+        case (_, "/oauth/token"):
+            return .json(200, ["access_token": "tolerance-token", "token_type": "bearer", "expires_in": 3600])
+        case ("GET", base + "/dataImportExportTasks"):
+            return .json(200, [["TaskId": "t1", "Name": "Export", "Status": "Active"]])
+        case ("GET", base + "/dataImportExportTasks/t1"):
+            return .json(200, ["TaskId": "t1", "Name": "Export", "Status": "Active"])
+        case ("POST", base + "/dataImportExportTasks/t1/run"):
+            return .json(200, ["Done": true])
+        case ("GET", base + "/outgoingWebhooks/w1"):
+            return .json(200, ["Data": [["WebhookId": "w1", "Name": "Hook", "Enabled": false]]])
+        default:
+            return .json(404, ["Code": "NotFound", "Message": "no \(request.method) \(request.path)"])
+        }
+    }
+
+    @Test func objectsAreReadInEitherCasingEnvelopedOrNot() throws {
+        let server = try TestHTTPServer(handler: Self.objectReply)
+        defer { server.shutdown() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = try write("""
+            for task in caspio.tasks.list() do print("task", task.ExternalKey, task.Name, task.Status) end
+            print("get", caspio.tasks.get("t1").ExternalKey, caspio.tasks.run("t1"))
+            local hook = caspio.webhooks.get("w1")
+            print("hook", hook.Id, hook.Name, hook.Status)
+            """, to: directory.appendingPathComponent("script.lua"))
+        let result = try caspio(["run", script.path], environment: [
+            "HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_TOKEN_CACHE": "off",
+            "CASPIO_BASE_URL": server.origin + "/integrations/rest/v4", "CASPIO_TOKEN_URL": server.origin + "/oauth/token",
+            "CASPIO_CLIENT_ID": "tolerance-client", "CASPIO_CLIENT_SECRET": "tolerance-secret",
+        ], directory: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "task\tt1\tExport\tActive\nget\tt1\ttrue\nhook\tw1\tHook\tDisabled\n", "\(result.stdout)")
+    }
 }

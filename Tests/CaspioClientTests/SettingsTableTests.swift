@@ -45,7 +45,14 @@ import Testing
             _ = try Setting.timeout.resolved(flag: nil, environment: ["CASPIO_TIMEOUT": "soon"])
             Issue.record("CASPIO_TIMEOUT=soon was taken")
         } catch {
-            #expect(error.message == "CASPIO_TIMEOUT='soon' is not a number")
+            #expect(error.message == "CASPIO_TIMEOUT='soon' is not a number of seconds, 0 or more")
+        }
+        // The rate's message names both forms it takes.
+        do {
+            _ = try Setting.rate.resolved(flag: nil, environment: ["CASPIO_RATE": "automatic"])
+            Issue.record("CASPIO_RATE=automatic was taken")
+        } catch {
+            #expect(error.message == #"CASPIO_RATE='automatic' is not a number of requests per second, e.g. 6, or "auto""#)
         }
         do {
             _ = try Setting.lockWait.resolved(flag: .number(-.infinity), environment: [:])

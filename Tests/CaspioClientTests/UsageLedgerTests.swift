@@ -112,7 +112,7 @@ import Testing
         var flags = ConfigurationOverrides()
         flags.rate = 0
         #expect(sandbox.error(minimalEnvironment, overrides: flags)?.message.hasPrefix("--rate = 0.0 is not a rate") == true)
-        #expect(sandbox.error(minimalEnvironment.merging(["CASPIO_RATE": "fast"]) { $1 })?.message == "CASPIO_RATE='fast' is not a number")
+        #expect(sandbox.error(minimalEnvironment.merging(["CASPIO_RATE": "fast"]) { $1 })?.message == #"CASPIO_RATE='fast' is not a number of requests per second, e.g. 6, or "auto""#)
         #expect(sandbox.error(minimalEnvironment.merging(["CASPIO_BILLING_DAY": "31"]) { $1 })?.message.contains("CASPIO_BILLING_DAY = 31 must be a day of the month from 1 to 28") == true)
         let off = sandbox.error(minimalEnvironment.merging(["CASPIO_TOKEN_CACHE": "off", "CASPIO_MAX_REQUESTS_PER_DAY": "10"]) { $1 })
         #expect(off?.message.contains("the token cache is off") == true)

@@ -42,7 +42,7 @@ import Testing
     @Test func viewsReadLikeTablesAndSendWrites() throws {
         let result = try runLuaInSandbox(luaExpectError + """
             local v = caspio.view("NewYorkCustomers")
-            -- A view's PK_ID is a string: "102" comes before "2".
+            -- A view's PK_ID is a string, sorted by its numbers as a table's: "2" comes first.
             print(v:count(), v:first().Customers_Name, #v:all())
             local n = 0
             for row in v:rows({where = {Customers_Name = "Customer 002"}}) do n = n + 1 end
@@ -57,7 +57,7 @@ import Testing
             """)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == """
-            50\tCustomer 102\t50
+            50\tCustomer 002\t50
             1
             1
             two@example.com

@@ -82,4 +82,37 @@ import Testing
             #expect(try await sandbox.api("POST", "tables/Staff/records", json: ["Email": "ada@example.com"], token: token).status == 400)
         }
     }
+
+    /// SQL Server compares a DATE/TIME field with a text literal as datetimes, the literal
+    /// converted, and refuses a literal that is not a date: so do v3 and v4 here.
+    @Test func datesInClausesCompareAsMoments() async throws {
+        try await SandboxHarness.with(Self.full) { sandbox in
+            let token = try await sandbox.accessToken()
+            func names(_ clause: String) async throws -> [String?] {
+                try await sandbox.api("GET", "tables/Staff/records?q.where=\(q(clause))&q.select=Name&q.orderBy=PK_ID", token: token).result.map { $0["Name"] as? String }
+            }
+            // Joined: Ada 2021-03-01T00:00:00, Ben 2022-07-15T09:30:00, Cy 2024-01-05T00:00:00.
+            #expect(try await names("Joined = '2024-01-05'") == ["Cy Tan"])
+            #expect(try await names("'2022-07-15T09:30:00.000' = Staff.Joined") == ["Ben Ortiz"])
+            #expect(try await names("Joined BETWEEN '2022-07-15 09:30' AND '2024-01-05'") == ["Ben Ortiz", "Cy Tan"])
+            #expect(try await names("Joined NOT IN ('2021-03-01', '2024-01-05')") == ["Ben Ortiz"])
+            #expect(try await names("Joined < '2022-07-15T09:30' OR [Joined] > '2024-01-04T23:59:59.9'") == ["Ada Park", "Cy Tan"])
+            #expect(try await names("Updated = '2024-01-05T09:00'").count == 3)  // a TIMESTAMP field too
+            let sorted = try await sandbox.api("GET", "tables/Staff/records?q.select=Name&q.orderBy=Joined%20DESC", token: token).result
+            #expect(sorted.map { $0["Name"] as? String } == ["Cy Tan", "Ben Ortiz", "Ada Park"])
+            for bad in ["Joined = 'yesterday'", "Joined BETWEEN '2020-01-01' AND '01/05/2024'", "Joined IN ('2024-01-05', '')", "Staff.Joined > '2024-13-01'"] {
+                let reply = try await sandbox.api("GET", "tables/Staff/records?q.where=\(q(bad))", token: token)
+                #expect(reply.status == 400 && reply.object["Code"] as? String == "SqlServerError", "\(bad): \(reply.text)")
+                #expect((reply.object["Message"] as? String)?.contains("2024-01-05T15:17:10") == true, "\(bad)")
+            }
+            #expect(try await names("Name = 'yesterday'").isEmpty)  // text fields take any text
+            // v4 runs the same clause, reads and bulk writes (behind the guard) alike.
+            let staff = try await sandbox.tableID("Staff", token: token)
+            #expect(try await sandbox.v4("GET", "tables/\(staff)/records?where=\(q("Joined = N'2024-01-05'"))", token: token).data.map { $0["Name"] as? String } == ["Cy Tan"])
+            #expect(try await sandbox.v4("GET", "tables/\(staff)/records?where=\(q("Joined >= 'soon'"))", token: token).code == "SqlServerError")
+            let changed = try await sandbox.v4("PATCH", "tables/\(staff)/records/bulk", json: ["where": "Joined <= '2021-03-01'", "recordValues": ["Name": "Ada P."]], token: token)
+            #expect(changed.object["recordsAffected"] as? Int == 1, "\(changed.text)")
+            #expect(try await sandbox.v4("DELETE", "tables/\(staff)/records/bulk", json: ["where": "Joined >= '0001-01-01' OR Joined IS NULL"], token: token).code == "AlwaysTrueCondition")
+        }
+    }
 }

@@ -95,4 +95,45 @@ import Testing
             #expect(fields[2]["TableFieldName"] as? String == "Customers.Mail")
         }
     }
+
+    /// A view's PK_ID is text, but sorts (and compares) number by number as its tables' do.
+    @Test func aViewsKeySortsByItsNumbers() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            func keys(_ path: String) async throws -> [String?] {
+                try await sandbox.api("GET", path, token: token).result.map { $0["PK_ID"] as? String }
+            }
+            // New York customers are 2, 7, 12…; California orders 1,1 1,2 6,11 6,12…
+            #expect(try await keys("views/NewYorkCustomers/records?q.orderBy=PK_ID&q.limit=4&q.select=PK_ID") == ["2", "7", "12", "17"])
+            #expect(try await keys("views/NewYorkCustomers/records?q.orderBy=\(q("PK_ID DESC"))&q.limit=2&q.select=PK_ID") == ["247", "242"])
+            #expect(try await keys("views/NewYorkCustomers/records?q.where=\(q("PK_ID < '12'"))&q.orderBy=PK_ID&q.select=PK_ID") == ["2", "7"])
+            #expect(try await keys("views/CaliforniaOrders/records?q.orderBy=PK_ID&q.limit=4&q.select=PK_ID") == ["1,1", "1,2", "6,11", "6,12"])
+            let v4 = try await sandbox.v4("GET", "views", token: token).data.last?["viewId"] as? String ?? "?"
+            let page = try await sandbox.v4("GET", "views/\(v4)/records?orderBy=PK_ID&pageSize=5&select=PK_ID", token: token).data
+            #expect(page.map { $0["PK_ID"] as? String } == ["2", "7", "12", "17", "22"])
+        }
+    }
+
+    /// A view's field reports the options of the table field it shows (TIMESTAMP stamps).
+    @Test func viewFieldsReportTheirFieldsStampOptions() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("views-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let seed = directory.appendingPathComponent("seed.json")
+        try Data(#"{"Demo": {"StaffTable": true}, "Views": [{"Name": "StaffStamps", "Tables": ["Staff"], "Fields": ["Staff.Name", "Staff.Updated"]}]}"#.utf8).write(to: seed)
+        try await SandboxHarness.with({ $0.seedPath = seed.path }) { sandbox in
+            let token = try await sandbox.accessToken()
+            let v3 = try await sandbox.api("GET", "views/StaffStamps/fields/Staff_Updated", token: token).object["Result"] as? [String: Any]
+            #expect(v3?["OnInsert"] as? Bool == true && v3?["OnUpdate"] as? Bool == true && v3?["TimeZone"] is NSNull, "\(v3 ?? [:])")
+            let name = try await sandbox.api("GET", "views/StaffStamps/fields/Staff_Name", token: token).object["Result"] as? [String: Any]
+            #expect(name?["OnInsert"] is NSNull, "only TIMESTAMP fields have the options")
+            // Changed on the table, the view follows.
+            let changed = try await sandbox.api("PUT", "tables/Staff/fields/Updated", json: ["OnInsert": false, "TimeZone": "Europe/Berlin"], token: token)
+            #expect(changed.status == 204, "\(changed.text)")
+            let views = try await sandbox.v4("GET", "views", token: token).data
+            let id = views.first { $0["name"] as? String == "StaffStamps" }?["viewId"] as? String ?? "?"
+            let v4 = try await sandbox.v4("GET", "views/\(id)/fields/Staff_Updated", token: token).data.first
+            #expect(v4?["stampOnInsert"] as? Bool == false && v4?["stampOnUpdate"] as? Bool == true && v4?["stampTimeZone"] as? String == "Europe/Berlin", "\(v4 ?? [:])")
+        }
+    }
 }

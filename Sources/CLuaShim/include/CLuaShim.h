@@ -81,7 +81,9 @@ void caspio_stop_disarm_signals(void);
 void caspio_stop_attach(lua_State *L);
 void caspio_stop_detach(void);
 /// Requests a stop from any thread or a signal handler. Only the first reason is kept.
-/// Unlike the others, TERMINATE does not abort waits: the request in flight may finish first.
+/// Every reason, TERMINATE included, aborts blocked waits at once (the request in flight is
+/// abandoned: a supervisor's SIGTERM comes with a short grace), until
+/// caspio_stop_begin_cleanup lets clean-up handlers wait again.
 void caspio_stop(int reason);
 int caspio_stop_reason(void);
 /// Whether blocked waits (HTTP, sleeps) should return now.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything the client needs, resolved from flags, environment, the config file and defaults
 /// (see `ConfigurationResolver`).
@@ -63,6 +67,7 @@ public struct ClientConfiguration: Sendable {
         switch setting.name {
         case Setting.profile.name: profile.map(SettingValue.text)
         case Setting.baseURL.name: .text(baseURL.absoluteString)
+        case Setting.apiVersion.name: .integer(apiVersion)
         case Setting.tokenURL.name: .text(tokenURL.absoluteString)
         case Setting.clientID.name: .text(clientID)
         case Setting.authStyle.name: .text(authStyle.rawValue)
@@ -79,8 +84,11 @@ public struct ClientConfiguration: Sendable {
     }
 
     /// The REST API version the base URL names (…/rest/v4 → 4, …/rest/v2 → 2), else 3.
-    public var apiVersion: Int {
-        switch baseURL.path.split(separator: "/").last.map(String.init) ?? "" {
+    public var apiVersion: Int { Self.apiVersion(of: baseURL) }
+
+    /// The REST API version `url` names (…/rest/v4 → 4, …/rest/v2 → 2), else 3.
+    public static func apiVersion(of url: URL) -> Int {
+        switch url.path.split(separator: "/").last.map(String.init) ?? "" {
         case "v4": 4
         case "v2": 2
         default: 3

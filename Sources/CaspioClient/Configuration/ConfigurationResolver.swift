@@ -230,13 +230,23 @@ public struct ConfigurationResolver {
         let endpointLayer = layers[endpointIndex]
         let baseURL: URL
         var derivedTokenURL: URL
+        // The version goes with the endpoint of its own layer or overrides it from above, as a
+        // token URL does: a lower layer's belongs to that layer's account.
+        let versionLayer = layers[...endpointIndex].first { $0.values[Setting.apiVersion.name] != nil }
+        let version = versionLayer?.values[Setting.apiVersion.name]?.integer
         if let base = endpointLayer.baseURL {
             baseURL = try Self.validatedURL(base, what: "base URL", from: endpointLayer.origin(.baseURL))
             derivedTokenURL = try Self.tokenURL(onHostOf: baseURL)
+            let named = ClientConfiguration.apiVersion(of: baseURL)
+            if let version, let versionLayer, version != named {
+                throw CaspioError(
+                    .config,
+                    "the base URL \(base) (from \(endpointLayer.origin(.baseURL))) is REST API v\(named), but \(versionLayer.origin(.apiVersion)) says \(version): end the base URL in /integrations/rest/v\(version), or drop api_version")
+            }
         } else {
             let account = (endpointLayer.account ?? "").trimmingCharacters(in: .whitespaces)
             guard !account.isEmpty, account.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-                let accountBase = URL(string: "https://\(account).caspio.com/integrations/rest/v3"),
+                let accountBase = URL(string: "https://\(account).caspio.com/integrations/rest/v\(version ?? 3)"),
                 let accountToken = URL(string: "https://\(account).caspio.com/oauth/token")
             else {
                 throw CaspioError(

@@ -13,17 +13,20 @@ public struct ProfileEntry: Sendable {
 
     public var account: String?
     public var baseURL: String?
+    /// With `account`: `api_version` (a base URL names its version itself).
+    public var apiVersion: Int?
     public var tokenURL: String?
     public var clientID: String
     public var secret: SecretStorage
     public var caFile: String?
 
     public init(
-        account: String? = nil, baseURL: String? = nil, tokenURL: String? = nil, clientID: String,
+        account: String? = nil, baseURL: String? = nil, apiVersion: Int? = nil, tokenURL: String? = nil, clientID: String,
         secret: SecretStorage, caFile: String? = nil
     ) {
         self.account = account
         self.baseURL = baseURL
+        self.apiVersion = apiVersion
         self.tokenURL = tokenURL
         self.clientID = clientID
         self.secret = secret
@@ -43,7 +46,10 @@ public struct ProfileEntry: Sendable {
         case .environment(let name): pairs.append(("client_secret_env", name))
         }
         pairs.append((Setting.caFile.name, caFile))
-        return ["[profiles.\(name)]"] + pairs.compactMap { key, value in value.map { "\(key) = \(tomlString($0))" } }
+        var lines = pairs.compactMap { key, value in value.map { "\(key) = \(tomlString($0))" } }
+        // A TOML number, as the setting's type reads it, beside the account it goes with.
+        if let apiVersion { lines.insert("\(Setting.apiVersion.name) = \(apiVersion)", at: account == nil ? 0 : 1) }
+        return ["[profiles.\(name)]"] + lines
     }
 }
 

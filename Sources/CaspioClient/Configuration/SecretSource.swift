@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Where the client secret (or the store's password, `store_password_*`) comes from.
 enum SecretSource {

@@ -54,7 +54,10 @@ public struct Setting: Sendable {
         "account id (`c1abc123`): base URL `https://c1abc123.caspio.com/integrations/rest/v3`, token URL `…/oauth/token`")
     public static let baseURL = Setting(
         "base_url", flags: ["--base-url"], config: true,
-        "the resource endpoint (v3 or v2), for custom integration domains; https (plain http only on loopback)")
+        "the resource endpoint (v4, v3 or v2), for custom integration domains; https (plain http only on loopback)")
+    public static let apiVersion = Setting(
+        "api_version", type: .apiVersion, default: .integer(3),
+        "with `account`: the REST API version it speaks, `3` or `4` (`2` for accounts still on it): `4` makes the base URL `https://c1abc123.caspio.com/integrations/rest/v4`. A `base_url` names its version itself (`…/rest/v4`); an `api_version` that disagrees with it is an error")
     public static let tokenURL = Setting(
         "token_url", flags: ["--token-url"], config: true, "the token endpoint (default: `/oauth/token` on the base URL's host)")
     public static let clientID = Setting("client_id", config: true, "the Web Services profile's client id")
@@ -112,7 +115,7 @@ public struct Setting: Sendable {
 
     /// Every setting, in the docs' order.
     public static let all: [Setting] = [
-        profile, config, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache, store, storePassword,
+        profile, config, account, baseURL, apiVersion, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache, store, storePassword,
         maxRequests, rate, maxRequestsPerDay, maxRequestsPerPeriod, billingDay, billingTimeZone, connectTimeout, readTimeout,
         maxResponseBytes, timeout, lockWait,
         principal, logLevel, logFormat,
@@ -120,12 +123,12 @@ public struct Setting: Sendable {
 
     /// The settings that name the account and how to reach it: a `--sandbox` replaces them
     /// all, whatever the environment says.
-    public static let accountSettings: [Setting] = [profile, account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache]
+    public static let accountSettings: [Setting] = [profile, account, baseURL, apiVersion, tokenURL, clientID, clientSecret, authStyle, caFile, tokenCache]
 
     /// What names the account and how to reach it: a profile named on the command line takes
     /// these from the profile alone, whatever the environment holds (say, `caspio sandbox`'s
     /// exports left in a shell).
-    public static let profileAccountSettings: [Setting] = [account, baseURL, tokenURL, clientID, clientSecret, authStyle, caFile]
+    public static let profileAccountSettings: [Setting] = [account, baseURL, apiVersion, tokenURL, clientID, clientSecret, authStyle, caFile]
 
     /// Every key a profile may hold.
     static let profileKeys = Set(all.flatMap(\.profileKeys))
@@ -167,6 +170,8 @@ public enum SettingType: Sendable, Equatable {
     case dayOfMonth
     /// An IANA time zone or a fixed offset (BillingTimeZone).
     case timeZone
+    /// A REST API version Caspio serves: 2, 3 or 4.
+    case apiVersion
 
     /// The rate that means "the account's published limit".
     public static let autoRate = "auto"
@@ -185,11 +190,12 @@ public enum SettingType: Sendable, Equatable {
         case .rate: "a number of requests per second, e.g. 6, or \"\(Self.autoRate)\""
         case .dayOfMonth: "a day of the month from 1 to 28, e.g. 15"
         case .timeZone: "a string naming a time zone: \(BillingTimeZone.expected)"
+        case .apiVersion: "3 or 4 (2 for accounts still on REST API v2)"
         }
     }
 
     /// Checks a number; the error says what is wrong after "`setting` = value".
-    func checked(_ value: SettingValue) -> String? {
+    public func checked(_ value: SettingValue) -> String? {
         switch self {
         case .text, .secret: return nil
         case .count: return (value.integer ?? -1) >= 0 ? nil : "must be a whole number of requests, 0 or more"
@@ -208,6 +214,7 @@ public enum SettingType: Sendable, Equatable {
                 : "is not a rate: give requests per second above 0 and at most 10000, e.g. 6 (Caspio's published limit is 2,000 requests per 300 s), or \(Self.autoRate) to pace at the account's"
         case .dayOfMonth: return (1...28).contains(value.integer ?? 0) ? nil : "must be a day of the month from 1 to 28"
         case .timeZone: return value.string.flatMap(BillingTimeZone.init) != nil ? nil : "is not a time zone: \(BillingTimeZone.expected)"
+        case .apiVersion: return (2...4).contains(value.integer ?? 0) ? nil : "is not a REST API version: give 3 or 4 (2 for accounts still on REST API v2)"
         }
     }
 
@@ -218,7 +225,7 @@ public enum SettingType: Sendable, Equatable {
         if self == .rate, text == Self.autoRate { return .text(text) }
         switch self {
         case .text, .secret, .timeZone: return .text(text)
-        case .count, .bytes, .dayOfMonth: return Int(text).map(SettingValue.integer)
+        case .count, .bytes, .dayOfMonth, .apiVersion: return Int(text).map(SettingValue.integer)
         case .seconds, .wait, .rate: return Double(text).map(SettingValue.number)
         }
     }
@@ -229,7 +236,7 @@ public enum SettingType: Sendable, Equatable {
         if self == .rate, string == Self.autoRate { return .text(Self.autoRate) }
         switch self {
         case .text, .secret, .timeZone: return nil
-        case .count, .bytes, .dayOfMonth: return integer.map(SettingValue.integer)
+        case .count, .bytes, .dayOfMonth, .apiVersion: return integer.map(SettingValue.integer)
         case .seconds, .wait, .rate: return (double ?? integer.map(Double.init)).map(SettingValue.number)
         }
     }
@@ -277,7 +284,8 @@ extension SettingsLayer {
         let variable = setting.variable
         guard let text = nonEmpty(environment[variable]) else { return }
         guard let value = setting.type.parse(text) else {
-            throw CaspioError(.config, "\(variable)='\(text)' is not a number")
+            // What the setting takes, from its type (`auto` or a number, for the rate).
+            throw CaspioError(.config, "\(variable)='\(text)' is not \(setting.type.expected)")
         }
         try set(setting, value, text: text)
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // What runs share: tokens, the usage ledger, script state and the run lock.
 // The file implementations are this host's (TokenCache, UsageLedger, StateFile); the

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// A token as caspio keeps it at rest, one shape for the cache file's JSON and the shared
 /// store's sealed rows, so that the two cannot drift. Holds the secrets in plain text: only

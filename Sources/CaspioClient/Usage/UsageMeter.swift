@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import NIOConcurrencyHelpers
 
 /// This run's side of the ledger: files each request under today, the profile and the script,

@@ -2,7 +2,7 @@
 -- DataPages, directories and their users. Tasks and applications keep their v2 paths on a
 -- v2 base URL (internal.versioned).
 local caspio, internal = ...
-local json, usage, segment, call = internal.json, internal.usage, internal.segment, internal.call
+local json, usage, segment = internal.json, internal.usage, internal.segment
 local name_arg, table_arg, versioned = internal.name_arg, internal.table_arg, internal.versioned
 local format = string.format
 
@@ -18,7 +18,7 @@ end
 function caspio.tasks.list() return internal.listing(versioned("dataImportExportTasks")) end
 
 --- One task.
-function caspio.tasks.get(key) return call("GET", task_path(key, "get")) end
+function caspio.tasks.get(key) return internal.dialect().single(caspio.request("GET", task_path(key, "get"))) end
 
 --- Runs a task now; Caspio answers once it has run.
 function caspio.tasks.run(key)
@@ -35,7 +35,7 @@ local function app_path(key, fname, rest)
 end
 
 local function page_path(key, page_key, fname, rest)
-  return app_path(key, fname, "/datapages/" .. segment(name_arg(page_key, 2, fname, "DataPage AppKey")) .. (rest or ""))
+  return app_path(key, fname, internal.dialect().DATAPAGES .. "/" .. segment(name_arg(page_key, 2, fname, "DataPage AppKey")) .. (rest or ""))
 end
 
 local function on_arg(on, position, fname)
@@ -46,24 +46,24 @@ end
 --- Iterates over the bridge applications {AppName, ExternalKey, DataPagesCount, …}.
 function caspio.apps.list() return internal.listing(versioned("bridgeApplications")) end
 
-function caspio.apps.get(key) return call("GET", app_path(key, "get")) end
+function caspio.apps.get(key) return internal.dialect().single(caspio.request("GET", app_path(key, "get"))) end
 
 --- Iterates over an application's DataPages {AppKey, Name, Type, Path, Deployed, …}.
-function caspio.apps.datapages(key) return internal.listing(app_path(key, "datapages", "/datapages")) end
+function caspio.apps.datapages(key) return internal.listing(app_path(key, "datapages", internal.dialect().DATAPAGES)) end
 
-function caspio.apps.datapage(key, page_key) return call("GET", page_path(key, page_key, "datapage")) end
+function caspio.apps.datapage(key, page_key) return internal.dialect().single(caspio.request("GET", page_path(key, page_key, "datapage"))) end
 
 --- Deploys (on = true) or undeploys (false) one DataPage.
 function caspio.apps.deploy(key, page_key, on)
   local path = page_path(key, page_key, "deploy", "/deployment")
-  caspio.request("PUT", path, { json = { Deployed = on_arg(on, 3, "deploy") } })
+  caspio.request("PUT", path, { json = internal.dialect().body({ Deployed = on_arg(on, 3, "deploy") }) })
   return true
 end
 
 --- Deploys or undeploys every DataPage of the application.
 function caspio.apps.deploy_all(key, on)
-  local path = app_path(key, "deploy_all", "/datapages/deployment")
-  caspio.request("PUT", path, { json = { Deployed = on_arg(on, 2, "deploy_all") } })
+  local path = app_path(key, "deploy_all", internal.dialect().DEPLOY_ALL)
+  caspio.request("PUT", path, { json = internal.dialect().body({ Deployed = on_arg(on, 2, "deploy_all") }) })
   return true
 end
 
@@ -77,14 +77,14 @@ function caspio.apps.deployment(key, page_key, method)
   if method ~= nil and spelled == nil then
     usage("bad argument #3 to 'deployment' (\"URL\", \"iFrame\", \"Embedded\" or \"Net\" expected, got %s)", internal.describe(method))
   end
-  return call("GET", path, { query = { method = spelled } })
+  return internal.dialect().single(caspio.request("GET", path, { query = { method = spelled } }))
 end
 
 -- Directories ---------------------------------------------------------------------------------
 
 --- The account's directories {Id, Name, NumberOfUsers, …} (a list).
 function caspio.directories()
-  return json.array(call("GET", "directories"))
+  return internal.dialect().directories()
 end
 
 local Directory = { __name = "caspio.directory" }
@@ -109,10 +109,7 @@ function Directory:add(user)
   table_arg(user, 1, "add", "a user {Email = …} or a list of users")
   local single = user[1] == nil
   local added = json.array({})
-  for i, one in ipairs(single and { user } or user) do
-    local result = call("POST", self:path(), { json = one, query = { response = "rows" } })
-    added[i] = type(result) == "table" and result[1] or one
-  end
+  for i, one in ipairs(single and { user } or user) do added[i] = internal.dialect().add_user(self:path(), one) end
   if single then return added[1] end
   return added
 end
@@ -125,13 +122,13 @@ end
 function Directory:update(where, fields, opts)
   table_arg(fields, 2, "update", "a table of fields")
   local clause = internal.guarded_where(self, where, opts, "update", shape(self, "update", "fields, "))
-  return internal.affected(caspio.request("PUT", self:path(), { json = fields, query = { Where = clause } }).json, "UsersAffected")
+  return internal.dialect().update_users(self:path(), clause, fields)
 end
 
 --- Deletes the users matching `where`; returns UsersAffected.
 function Directory:delete(where, opts)
   local clause = internal.guarded_where(self, where, opts, "delete", shape(self, "delete"))
-  return internal.affected(caspio.request("DELETE", self:path(), { query = { Where = clause } }).json, "UsersAffected")
+  return internal.dialect().delete_users(self:path(), clause)
 end
 
 --- Activates users (a UserGUID or a list of them); returns the ActivationUrl (or a list).
@@ -143,8 +140,7 @@ function Directory:activate(user_guids, opts)
   end
   local urls = json.array({})
   for i, guid in ipairs(single and { user_guids } or user_guids) do
-    local result = call("POST", self:path() .. "/activate", { json = { UserGUID = guid, SendEmail = opts.send_email == true } })
-    urls[i] = type(result) == "table" and result.ActivationUrl or result
+    urls[i] = internal.dialect().activate_user(self:path(), guid, opts.send_email == true)
   end
   if single then return urls[1] end
   return urls

@@ -1,16 +1,12 @@
 -- Attachments: the files in a table's (or view's) FILE fields, one record's or many.
 local caspio, internal = ...
-local usage, segment, where_clause = internal.usage, internal.segment, internal.where_clause
+local usage, where_clause = internal.usage, internal.where_clause
 local Table, name_arg = internal.Table, internal.name_arg
 local format = string.format
 
 local Attachment = { __name = "caspio.attachment" }
 Attachment.__index = Attachment
 Attachment.__tostring = function(a) return format("%s:attachment(%q, %s)", tostring(a.owner), a.field, format("%q", a.pk)) end
-
-local function field_path(t, field, rest)
-  return t:path("/attachments/" .. segment(field) .. (rest or ""))
-end
 
 --- The attachment in `field` of the record whose PK_ID is pk (a view's PK_ID is a string).
 function Table:attachment(field, pk)
@@ -22,7 +18,7 @@ function Table:attachment(field, pk)
 end
 
 function Attachment:path()
-  return field_path(self.owner, self.field, "/" .. segment(tostring(self.pk)))
+  return internal.dialect().attachment(self.owner:path(), self.field, self.pk)
 end
 
 --- Streams the file to local_path, which appears only once complete. Returns local_path.
@@ -69,8 +65,7 @@ function Table:set_attachment_info(field, where, changes, opts)
   name_arg(field, 1, "set_attachment_info", "attachment field name")
   internal.table_arg(changes, 3, "set_attachment_info", "a table of changes, e.g. {FileName = \"photo.png\"}")
   local clause = internal.guarded_where(self, where, opts, "set_attachment_info", shape(self, field, "change", "changes, "))
-  local response = caspio.request("PUT", field_path(self, field, "/fileInfo"), { json = changes, query = { ["q.where"] = clause } })
-  return internal.affected(response.json)
+  return internal.dialect().rename_attachments(self:path(), field, clause, changes)
 end
 
 --- Deletes the attachments matching `where` (the records stay); returns RecordsAffected.
@@ -78,8 +73,7 @@ end
 function Table:delete_attachments(field, where, opts)
   name_arg(field, 1, "delete_attachments", "attachment field name")
   local clause = internal.guarded_where(self, where, opts, "delete_attachments", shape(self, field, "delete"))
-  local response = caspio.request("DELETE", field_path(self, field), { query = { ["q.where"] = clause } })
-  return internal.affected(response.json)
+  return internal.dialect().delete_attachments(self:path(), field, clause)
 end
 
 -- The older spelling: caspio.attachments.upload/download(table, field, pk, local_path).

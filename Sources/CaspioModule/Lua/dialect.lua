@@ -263,19 +263,33 @@ function V4.remember(kind, name, id)
   map.by_name[name:lower()], map.ids[id:lower()] = id, id
 end
 
--- Writes to records are v4's (bulk and by PK_ID); others (design, attachments, passwords,
--- files, webhooks, directories) are not built on v4 yet: refused before anything is sent.
+-- The writes the module sends to v4 (the helpers of objects.lua and the records' own); others
+-- (design changes) are refused before anything is sent, since the module would send them in
+-- v3's shape.
 local READS = { GET = true, HEAD = true }
+-- Under tables/ID/ or views/ID/, then anywhere.
+local V4_RECORD_WRITES = {
+  "^records$", "^records/bulk$", "^records/[^/]+$", "^records/[^/]+/attachments/[^/]+$", "^records/bulk/attachments",
+  "^records/bulk/passwordFields/[^/]+$",
+}
+local V4_WRITES = {
+  "^directories/[^/]+/users", "^fileAssets/files", "^outgoingWebhooks", "^dataImportExportTasks/[^/]+/run$",
+  "^bridgeApplications/[^/]+/dataPages/.+/deployment$",
+}
 
-local function records_write(path)
-  local kind, rest = path:match("^/*(%a+)/[^/?]+/records([^?]*)")
-  if kind ~= "tables" and kind ~= "views" then return false end
-  return rest == "" or rest == "/bulk" or rest:match("^/[^/]+$") ~= nil
+local function v4_write(path)
+  path = path:gsub("^/+", ""):gsub("%?.*$", "")
+  local kind, rest = path:match("^(%a+)/[^/]+/(.*)$")
+  local patterns = (kind == "tables" or kind == "views") and V4_RECORD_WRITES or V4_WRITES
+  for _, pattern in ipairs(patterns) do
+    if (patterns == V4_WRITES and path or rest):find(pattern) then return true end
+  end
+  return false
 end
 
 --- The refusal of a write v4 does not take yet: `what` names it (`POST tables`).
 function V4.refuse_writes(what)
-  usage("%s: this write is not supported on REST API v4 yet (records are: insert, update, delete, upsert); use the v3 base URL (…/integrations/rest/v3) for it", what)
+  usage("%s: this write is not supported on REST API v4 yet (v4 takes: records, attachments, password fields, files, webhooks, directory users, task runs, DataPage deployments); use the v3 base URL (…/integrations/rest/v3) for it", what)
 end
 
 --- The path to send for `path` as the module writes it (tables/NAME/…): NAME's id in its
@@ -283,20 +297,24 @@ end
 function V4.outgoing(method, path)
   if not READS[tostring(method):upper()] then
     V4.forget_schemas()
-    if not records_write(path) then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
+    if not v4_write(path) then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
   end
   local slash, kind, name, rest = path:match("^(/*)(%a+)/([^/?]+)(.*)$")
   if not ID_KEYS[kind] then return path end
   return slash .. kind .. "/" .. internal.segment(resolve(kind, decoded(name), method, path)) .. rest
 end
 
--- v4 pages every listing, in the list envelope (items in v4's lower camel case).
+-- v4 pages every listing, in the list envelope (items in v4's lower camel case, given v3's
+-- names too: objects.lua).
 function V4.listing(path, query, filter)
   local copy = {}
   for k, v in pairs(query or {}) do copy[k] = v end
   return internal.numbered_pages(path, copy, 1000, function(response)
     local items = V4.rows(response, path)
-    if filter then for _, item in ipairs(items) do filter(item) end end
+    for _, item in ipairs(items) do
+      V4.named(item)
+      if filter then filter(item) end
+    end
     return items
   end)
 end
@@ -457,7 +475,8 @@ local function matching(path, clause)
 end
 
 local function counted(method, path, clause, body)
-  local before = answers_count ~= true and matching(path, clause) or nil
+  -- A dry run's stand-ins carry the count they read themselves (internal.stand_in_counts).
+  local before = answers_count ~= true and not internal.stand_in_counts and matching(path, clause) or nil
   local response = caspio.request(method, path .. "/bulk", { json = body })
   local count = affected_in(response.json)
   answers_count = count ~= nil
@@ -542,14 +561,16 @@ end
 
 -- The base URL's version ------------------------------------------------------------------------
 
+-- objects.lua adds the shapes of the account's other objects to each.
+internal.dialects = { V2 = V2, V3 = V3, V4 = V4, either = either, integer = integer }
+
 local dialect
---- The dialect of the base URL (…/v4 → v4, …/v2 → v2, else v3), read once per run.
+--- The dialect of the base URL's version (the host's rule: native.api_version), read once per run.
 function internal.dialect()
   if dialect == nil then
     -- Asked while explaining an error too: a configuration that cannot be read means v3.
-    local ok, config = pcall(function() return caspio.config end)
-    local base = ok and type(config) == "table" and tostring(config.base_url or "") or ""
-    dialect = base:match("/v4/?$") and V4 or base:match("/v2/?$") and V2 or V3
+    local ok, version = pcall(native.api_version)
+    dialect = ok and version == 4 and V4 or ok and version == 2 and V2 or V3
   end
   return dialect
 end

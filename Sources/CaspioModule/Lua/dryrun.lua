@@ -13,6 +13,9 @@ local count_rows = native.count_rows
 -- Rows a stand-in "wrote" were not written: caspio.stats and --summary count reads only.
 native.count_rows = function(read) count_rows(read, 0) end
 local counts, order = {}, {}
+-- Every stand-in for a write by condition answers the count it matches (one read): the
+-- dialect need not count the rows first as well.
+internal.stand_in_counts = true
 
 local function short(opts)
   if opts == nil then return "" end
@@ -45,18 +48,17 @@ local function matching(records, where)
   return dialect.total(caspio.request("GET", records, { query = query })) or 0
 end
 
--- The writes Caspio answers without a body (openapi-v3.json's 204s), and the POST it answers
--- with a 200; by method and path (relative, without its query).
-local NO_CONTENT = {
-  { "PUT", "^tables/[^/]+/fields/[^/]+$" }, { "DELETE", "^tables/[^/]+/fields/[^/]+$" },
-  { "PUT", "^%a+/[^/]+/attachments/[^/]+/[^/]+$", unless = "/fileInfo$" },
-  { "DELETE", "^files/." }, { "DELETE", "^outgoingWebhooks/[^/]+$" }, { "DELETE", "^outgoingWebhooks/[^/]+/events/[^/]+$" },
-  { "POST", "^%a+/[^/]+/run$" }, { "PUT", "/deployment$" },
-}
-
+-- The writes the base URL's version answers without a body, or with a 200 (objects.lua).
 local function no_content(method, path)
-  for _, rule in ipairs(NO_CONTENT) do
+  for _, rule in ipairs(internal.dialect().NO_CONTENT) do
     if rule[1] == method and path:find(rule[2]) and not (rule.unless and path:find(rule.unless)) then return true end
+  end
+  return false
+end
+
+local function ok_post(path)
+  for _, pattern in ipairs(internal.dialect().OK_POSTS) do
+    if path:find(pattern) then return true end
   end
   return false
 end
@@ -115,7 +117,7 @@ local function stand_in(method, path, opts)
     if affected then response.json = dialect.affected_answer(affected) end
   elseif no_content(method, relative) then
     response.status = 204
-  elseif method == "POST" and relative:find("^directories/[^/]+/users/activate$") then
+  elseif method == "POST" and ok_post(relative) then
     response.status = 200
   elseif method == "POST" then
     response.status = 201

@@ -38,10 +38,12 @@ end
 
 internal.basename, internal.read_file, internal.multipart = basename, read_file, multipart
 
+-- A file's path and query, by external key (v4: fileId) or by /path, in the base URL's version.
 local function file_target(key_or_path)
   if type(key_or_path) ~= "string" or key_or_path == "" then usage("a file key or a /path is needed") end
-  if key_or_path:sub(1, 1) == "/" then return "files/path", { filePath = key_or_path } end
-  return "files/" .. segment(key_or_path), nil
+  local files = internal.dialect().FILES
+  if key_or_path:sub(1, 1) == "/" then return files .. "/path", { filePath = key_or_path } end
+  return files .. "/" .. segment(key_or_path), nil
 end
 
 caspio.files = {}
@@ -51,16 +53,16 @@ caspio.files = {}
 function caspio.files.upload(local_path, opts)
   if type(local_path) ~= "string" then usage("bad argument #1 to 'upload' (local file path expected)") end
   opts = internal.check_options("upload", opts)
+  local dialect = internal.dialect()
   local name = opts.name or basename(local_path)
-  local method, field = "POST", "Files"
-  if opts.overwrite then method, field = "PUT", "File" end
+  local method, path, field = dialect.upload(opts.overwrite)
   local body, content_type = multipart(field, name, read_file(local_path))
-  local response = caspio.request(method, "files", {
-    body = body, content_type = content_type, query = opts.folder and { externalKey = internal.folder_key(opts.folder) } or nil,
+  local response = caspio.request(method, path, {
+    body = body, content_type = content_type, query = opts.folder and { [dialect.FILE_FOLDER] = internal.folder_key(opts.folder) } or nil,
   })
-  local result = type(response.json) == "table" and response.json.Result
-  if type(result) == "table" and result[1] ~= nil then return result[1] end
-  return result or response
+  local result = dialect.single(response)
+  if type(result) == "table" and result[1] ~= nil then return dialect.named(result[1]) end
+  return result ~= true and result or response
 end
 
 --- Downloads a file (by external key, or by "/folder/name" path) to local_path, streaming it
@@ -75,19 +77,16 @@ end
 --- Iterates over the files of a folder (opts.folder, an external key or /path), page by page.
 function caspio.files.list(opts)
   opts = internal.check_options("list", opts)
-  local size = opts.pageSize or 100
-  local query = { externalKey = opts.folder and internal.folder_key(opts.folder), sortField = opts.sortField, sortDescending = opts.sortDescending }
-  -- An answer without a Result list is an empty folder (PagerTests).
-  return internal.numbered_pages("files", query, size, function(response)
-    local body = response.json
-    return (type(body) == "table" and body.Result) or {}
-  end)
+  local dialect = internal.dialect()
+  local query = { [dialect.FILE_FOLDER] = opts.folder and internal.folder_key(opts.folder) }
+  dialect.file_sort(query, opts.sortField, opts.sortDescending)
+  -- An answer without a Result list is an empty folder on v3 (PagerTests).
+  return dialect.pages(dialect.FILES, query, opts.pageSize or 100, true)
 end
 
 function caspio.files.info(key_or_path)
   local path, query = file_target(key_or_path)
-  local body = caspio.get(path .. "/fileInfo", query)
-  return type(body) == "table" and body.Result or body
+  return internal.dialect().single(caspio.request("GET", path .. "/fileInfo", { query = query }))
 end
 
 function caspio.files.delete(key_or_path)

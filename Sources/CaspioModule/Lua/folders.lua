@@ -6,7 +6,8 @@ local format = string.format
 
 -- The children of a folder (an external key, "" for the root), page by page.
 local function children(key, size)
-  return internal.numbered_pages("files/folders", { externalKey = key ~= "" and key or nil }, size)
+  local dialect = internal.dialect()
+  return dialect.pages(dialect.FOLDERS, { [dialect.FOLDER_PARENT] = key ~= "" and key or nil }, size)
 end
 
 -- "/Reports/2024" -> external key, looked up once a run, one level at a time.
@@ -29,7 +30,7 @@ local function key_of_path(path)
   end
   internal.raise("http", format("there is no folder %s%s", clean,
     #names > 0 and format(" (%s holds: %s)", parent == "" and "/" or parent, table.concat(names, ", ")) or ""),
-    { status = 404, code = "ObjectNotFound", method = "GET", url = "files/folders" })
+    { status = 404, code = "ObjectNotFound", method = "GET", url = internal.dialect().FOLDERS })
 end
 
 --- A folder option's external key: a "/path" is looked up, anything else is the key.
@@ -86,5 +87,6 @@ end
 function caspio.files.folder(key_or_path)
   local key = internal.folder_key(key_or_path)
   if key == "" then usage("caspio.files.folder: the root folder has no record; list it with caspio.files.folders()") end
-  return internal.call("GET", "files/folders/" .. segment(key))
+  local dialect = internal.dialect()
+  return dialect.single(caspio.request("GET", dialect.FOLDERS .. "/" .. segment(key)))
 end

@@ -35,6 +35,35 @@ function v3.keys(t) return v3.rows(t, nil, "PK_ID") end
 v3.keys_per_read = 100
 function v3.by_keys(t, keys) return v3.rows(t, "PK_ID IN (" .. concat(keys, ",") .. ")") end
 
+-- A count with a checksum over the rows of `fields`, in one call: "COUNT:CHECKSUM", equal
+-- between two reads when no row was added, changed or removed (as far as a 32-bit checksum
+-- tells; the key comparison and --full remain for certainty). Only v4's T-SQL clauses take
+-- aggregates like it (v3: nil, "v3"); a Caspio that refuses it (a 4xx other than those of a
+-- missing table or of the account) gives nil and its message, and the rows are read instead.
+local CHECKSUM = "COUNT(*) AS n, CHECKSUM_AGG(BINARY_CHECKSUM(%s)) AS c"
+-- A select longer than this would not fit in Caspio's 2,047-character URI with the rest.
+local CHECKSUM_MAX_SELECT = 1500
+
+function v3.checksum(t, fields)
+  local dialect = internal.dialect()
+  if dialect.version < 4 then return nil, "v3" end
+  local names = {}
+  for i, field in ipairs(fields) do names[i] = field.name end
+  local select = format(CHECKSUM, concat(names, ", "))
+  if #select > CHECKSUM_MAX_SELECT then return nil, "too many fields for one call" end
+  local ok, body = pcall(caspio.get, t:path("/records"), dialect.records_query({ select = select }))
+  if not ok then
+    local status = type(body) == "table" and body.status
+    if math.type(status) ~= "integer" or status < 400 or status > 499 or status == 401 or status == 404 or status == 429 then error(body, 0) end
+    return nil, format("Caspio refused the checksum: %s", body.message or status)
+  end
+  local row = type(body) == "table" and (body.data or body.Data)
+  row = type(row) == "table" and row[1]
+  local n, c = type(row) == "table" and row.n, type(row) == "table" and row.c
+  if math.type(n) ~= "integer" then return nil, "the checksum's answer has no count" end
+  return format("%d:%s", n, math.type(c) == "integer" and c or "null")
+end
+
 -- Designs ----------------------------------------------------------------------------------
 
 -- The fields a mirror copies: every one but PASSWORD fields, which reads never show.
@@ -92,28 +121,42 @@ local function since(cursor, lookback)
   return caspio.date.format(os.time(date) - lookback)
 end
 
--- Rows written per INSERT by a copy and a key comparison: one statement (one round trip to a
--- PostgreSQL server) per 100 rows, not per row.
+-- Rows written per INSERT by a copy, a key comparison and an incremental run's upserts: one
+-- statement (one round trip to a PostgreSQL server) per 100 rows, not per row; fewer for wide
+-- tables, within SQLite's 32,766 parameters.
 local ROWS_PER_INSERT = 100
+-- Rows a bulk append (PostgreSQL's COPY) takes at once: a page of Caspio's.
+local ROWS_PER_APPEND = 1000
 
--- A writer of rows of `width` values into `columns` (quoted names) of `name`, ROWS_PER_INSERT
--- at a time; a row whose key is already there (a page read twice) is written once. Call
--- add(values…) per row, then flush().
-local function batch_writer(db, name, columns, width)
-  local head = format("INSERT INTO %s (%s) VALUES ", name, concat(columns, ", "))
-  local one = "(" .. string.rep("?", width, ", ") .. ")"
+local function rows_per_statement(width) return math.max(1, math.min(ROWS_PER_INSERT, 30000 // width)) end
+
+-- A writer of rows into `columns` (bare names) of the table `name` (bare), by the target's bulk
+-- append while it has one, else ROWS_PER_INSERT rows an INSERT; a row whose key is already
+-- there (a page read twice) is written once. Call add(values) per row, then flush().
+local function batch_writer(db, q, name, columns)
+  local width, quoted = #columns, {}
+  for i, column in ipairs(columns) do quoted[i] = q(column) end
+  local head = format("INSERT INTO %s (%s) VALUES ", q(name), concat(quoted, ", "))
+  local one, per = "(" .. string.rep("?", width, ", ") .. ")", rows_per_statement(width)
+  local bulk = true
   local pending, count = {}, 0
   local writer = {}
   function writer.flush()
     if count == 0 then return end
-    db:run(head .. string.rep(one, count, ", ") .. " ON CONFLICT DO NOTHING", table.unpack(pending, 1, count * width))
+    if bulk then bulk = db:append(name, columns, pending, count) end
+    if not bulk then
+      for first = 0, count - 1, per do
+        local n = math.min(per, count - first)
+        db:run(head .. string.rep(one, n, ", ") .. " ON CONFLICT DO NOTHING", table.unpack(pending, first * width + 1, (first + n) * width))
+      end
+    end
     pending, count = {}, 0
   end
   function writer.add(values)
     local base = count * width
     for i = 1, width do pending[base + i] = values[i] end
     count = count + 1
-    if count >= ROWS_PER_INSERT then writer.flush() end
+    if count >= (bulk and ROWS_PER_APPEND or per) then writer.flush() end
   end
   return writer
 end
@@ -133,25 +176,28 @@ end
 
 function Job:state()
   self.db:exec(format([[CREATE TABLE IF NOT EXISTS %s (table_name TEXT PRIMARY KEY, last_run TEXT, cursor_field TEXT,
-    cursor TEXT, row_count INTEGER, fingerprint TEXT, runs INTEGER, keys_run INTEGER, source_id TEXT)]], self.q(STATE)))
-  -- A state table made before ids were kept gets their column.
-  local has_id = false
-  for _, column in ipairs(self.dialect.columns(self.db, STATE)) do has_id = has_id or column.name == "source_id" end
-  if not has_id then self.db:exec(format("ALTER TABLE %s ADD COLUMN source_id TEXT", self.q(STATE))) end
-  local rows = self.db:run(format("SELECT cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id FROM %s WHERE table_name = ?", self.q(STATE)), self.name)
+    cursor TEXT, row_count INTEGER, fingerprint TEXT, runs INTEGER, keys_run INTEGER, source_id TEXT, checksum TEXT)]], self.q(STATE)))
+  -- A state table made before ids and checksums were kept gets their columns.
+  local has = {}
+  for _, column in ipairs(self.dialect.columns(self.db, STATE)) do has[column.name] = true end
+  for _, name in ipairs({ "source_id", "checksum" }) do
+    if not has[name] then self.db:exec(format("ALTER TABLE %s ADD COLUMN %s TEXT", self.q(STATE), name)) end
+  end
+  local rows = self.db:run(format("SELECT cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id, checksum FROM %s WHERE table_name = ?", self.q(STATE)), self.name)
   local row = rows[1]
   if row == nil then return nil end
-  return { cursor_field = row[1], cursor = row[2], row_count = row[3], fingerprint = row[4], runs = row[5] or 0, keys_run = row[6] or 0, source_id = row[7] }
+  return { cursor_field = row[1], cursor = row[2], row_count = row[3], fingerprint = row[4], runs = row[5] or 0, keys_run = row[6] or 0, source_id = row[7], checksum = row[8] }
 end
 
 function Job:save_state(values)
   local q = self.q
-  self.db:run(format([[INSERT INTO %s (table_name, last_run, cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET last_run = excluded.last_run,
+  self.db:run(format([[INSERT INTO %s (table_name, last_run, cursor_field, cursor, row_count, fingerprint, runs, keys_run, source_id, checksum)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET last_run = excluded.last_run,
     cursor_field = excluded.cursor_field, cursor = excluded.cursor, row_count = excluded.row_count,
-    fingerprint = excluded.fingerprint, runs = excluded.runs, keys_run = excluded.keys_run, source_id = excluded.source_id]], q(STATE)),
+    fingerprint = excluded.fingerprint, runs = excluded.runs, keys_run = excluded.keys_run, source_id = excluded.source_id,
+    checksum = excluded.checksum]], q(STATE)),
     self.name, os.date("!%Y-%m-%dT%H:%M:%SZ"), values.cursor_field, values.cursor, values.row_count, values.fingerprint,
-    values.runs, values.keys_run, internal.dialect().id("tables", self.name))
+    values.runs, values.keys_run, internal.dialect().id("tables", self.name), values.checksum)
 end
 
 
@@ -176,22 +222,52 @@ function Job:statements(columns, name)
       differs[#differs + 1] = format("%s.%s IS DISTINCT FROM excluded.%s", t, q(column.name), q(column.name))
     end
   end
-  local upsert = format('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ("PK_ID") DO ', t, concat(names, ", "), concat(marks, ", "))
-    .. (#sets == 0 and "NOTHING" or format("UPDATE SET %s WHERE %s", concat(sets, ", "), concat(differs, " OR ")))
-  return { upsert = upsert, exists = format('SELECT 1 FROM %s WHERE "PK_ID" = ?', t) }
+  return {
+    head = format("INSERT INTO %s (%s) VALUES ", t, concat(names, ", ")), one = "(" .. concat(marks, ", ") .. ")",
+    tail = ' ON CONFLICT ("PK_ID") DO ' .. (#sets == 0 and "NOTHING" or format("UPDATE SET %s WHERE %s", concat(sets, ", "), concat(differs, " OR "))),
+    per = rows_per_statement(#columns),
+  }
 end
 
--- Upserts one row: "inserted", "updated" or nil when it was already as it is.
+-- Upserts a row read: batched, one statement a batch (a row read twice is written once, as
+-- last read); `upserting` flushes the batch and counts.
 function Job:apply(row)
-  local values = row_values(row, self.columns)
-  local key = row.PK_ID
-  local present = #self.db:run(self.sql.exists, key) > 0
-  local _, changes = self.db:run(self.sql.upsert, table.unpack(values, 1, #self.columns))
-  if not present then
-    self.record.inserted = self.record.inserted + 1
-  elseif changes > 0 then
-    self.record.updated = self.record.updated + 1
+  local batch = self.batch
+  local at = batch.index[row.PK_ID]
+  if at == nil then
+    at = #batch.rows + 1
+    batch.index[row.PK_ID] = at
   end
+  batch.rows[at] = row_values(row, self.columns)
+  if #batch.rows >= self.sql.per then self:flush() end
+end
+
+function Job:flush()
+  local rows, width = self.batch.rows, #self.columns
+  self.batch = { rows = {}, index = {} }
+  if #rows == 0 then return end
+  local values = {}
+  for i, row in ipairs(rows) do
+    for j = 1, width do values[(i - 1) * width + j] = row[j] end
+  end
+  local sql = self.sql
+  local _, changes = self.db:run(sql.head .. string.rep(sql.one, #rows, ", ") .. sql.tail, table.unpack(values, 1, #rows * width))
+  self.changes = self.changes + changes
+end
+
+-- Runs `apply_rows`, which applies rows, and counts what they did: the rows the table gained
+-- were inserted, the other rows the upserts changed were updated (an upsert changes no row
+-- already as it is).
+function Job:upserting(apply_rows)
+  local count = function() return self.db:run(format("SELECT count(*) FROM %s", self.q(self.name)))[1][1] end
+  local before = count()
+  self.batch, self.changes = { rows = {}, index = {} }, 0
+  apply_rows()
+  if self.redo then return end
+  self:flush()
+  local inserted = count() - before
+  self.record.inserted = self.record.inserted + inserted
+  self.record.updated = self.record.updated + self.changes - inserted
 end
 
 -- Whether a row read holds exactly the columns the mirror knows (a field added or removed in
@@ -225,8 +301,8 @@ function Job:copy(fields, existing)
   end
   self:create(new, columns)
   local names = {}
-  for i, field in ipairs(fields) do names[i] = q(field.name) end
-  local writer = batch_writer(db, q(new), names, #fields)
+  for i, field in ipairs(fields) do names[i] = field.name end
+  local writer = batch_writer(db, q, new, names)
   local n = 0
   for row in self.source.rows(self.t) do
     writer.add(row_values(row, fields))
@@ -309,15 +385,18 @@ function Job:sync(cursor_field, from)
     if whole then return source.rows(self.t) end
     return source.changed(self.t, cursor_field, from)
   end
-  for row in rows() do
-    if not self.fresh and not self:matches(row) then
-      -- The design changed since it was last read: the table is done again, reading it.
-      self.redo = true
-      return
+  self:upserting(function()
+    for row in rows() do
+      if not self.fresh and not self:matches(row) then
+        -- The design changed since it was last read: the table is done again, reading it.
+        self.redo = true
+        return
+      end
+      self:apply(row)
+      if seen then seen[#seen + 1] = row.PK_ID end
     end
-    self:apply(row)
-    if seen then seen[#seen + 1] = row.PK_ID end
-  end
+  end)
+  if self.redo then return end
   if not (whole or self.keys_due) then return end
   if not whole then
     seen = {}
@@ -326,7 +405,7 @@ function Job:sync(cursor_field, from)
   -- The session's own table (a temporary one comes first by its bare name, in both targets).
   db:exec("CREATE TEMP TABLE IF NOT EXISTS caspio_mirror_keys (k bigint PRIMARY KEY)")
   db:exec("DELETE FROM caspio_mirror_keys")
-  local keys = batch_writer(db, "caspio_mirror_keys", { "k" }, 1)
+  local keys = batch_writer(db, q, "caspio_mirror_keys", { "k" })
   for _, key in ipairs(seen) do keys.add({ key }) end
   keys.flush()
   local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" NOT IN (SELECT k FROM caspio_mirror_keys)', q(self.name)))
@@ -335,11 +414,13 @@ function Job:sync(cursor_field, from)
   -- Keys Caspio has and the mirror lacks (a row whose cursor is empty, say): read by key.
   local missing = db:run(format('SELECT k FROM caspio_mirror_keys WHERE k NOT IN (SELECT "PK_ID" FROM %s) ORDER BY k', q(self.name)))
   local step = source.keys_per_read
-  for first = 1, #missing, step do
-    local keys = {}
-    for i = first, math.min(first + step - 1, #missing) do keys[#keys + 1] = tostring(missing[i][1]) end
-    for row in source.by_keys(self.t, keys) do self:apply(row) end
-  end
+  self:upserting(function()
+    for first = 1, #missing, step do
+      local keys = {}
+      for i = first, math.min(first + step - 1, #missing) do keys[#keys + 1] = tostring(missing[i][1]) end
+      for row in source.by_keys(self.t, keys) do self:apply(row) end
+    end
+  end)
 end
 
 -- One attempt at the table, inside the target's transaction.
@@ -389,6 +470,11 @@ function Job:attempt(force_design)
   local rebuild = opts.full or state == nil or existing == nil
   if not rebuild and fresh then rebuild = self:follow(fields, self.dialect.columns(db, self.name)) end
   local keys_run = state and state.keys_run or 0
+  -- Without a cursor, the count and checksum taken before the rows are read: a row changed
+  -- meanwhile makes the next run's differ, and that run reads the table again.
+  local checksum, why
+  if not cursor_field then checksum, why = self.source.checksum(self.t, fields) end
+  if why and why ~= "v3" then self:log("%s: the table is read in full", why) end
   if rebuild then
     r.mode = existing and "copied anew" or "copied"
     self:copy(fields, existing)
@@ -400,7 +486,10 @@ function Job:attempt(force_design)
       local from = since(cursor, opts.lookback)
       r.mode = "changes since " .. from
       self:sync(cursor_field, from)
+    elseif checksum and checksum == state.checksum and fingerprint(fields) == state.fingerprint then
+      r.mode = "unchanged (no cursor; count and checksum as last run)"
     else
+      if checksum and state.checksum then self:log("count or checksum changed since the last run: the table is read in full") end
       r.mode = cursor_field and "read in full (cursor " .. cursor_field .. " starts)" or "read in full (no cursor)"
       self:sync(nil)
     end
@@ -409,7 +498,7 @@ function Job:attempt(force_design)
   end
   local cursor = cursor_field and db:run(format("SELECT max(%s) FROM %s", q(cursor_field), q(self.name)))[1][1] or nil
   r.rows = db:run(format("SELECT count(*) FROM %s", q(self.name)))[1][1]
-  self:save_state({ cursor_field = cursor_field, cursor = cursor, row_count = r.rows, fingerprint = fingerprint(fields), runs = runs, keys_run = keys_run })
+  self:save_state({ cursor_field = cursor_field, cursor = cursor, row_count = r.rows, fingerprint = fingerprint(fields), runs = runs, keys_run = keys_run, checksum = checksum })
 end
 
 -- The table, in one transaction: committed (rolled back in a dry run), or rolled back on any

@@ -1,7 +1,7 @@
 -- Password fields: Caspio sets and clears them only here, never through records. A value
 -- handed to set_password is registered as a secret first, so no log line or message shows it.
 local caspio, internal = ...
-local usage, segment, format = internal.usage, internal.segment, string.format
+local usage, format = internal.usage, string.format
 local Table, name_arg = internal.Table, internal.name_arg
 
 local function password_table(t, what)
@@ -11,7 +11,7 @@ end
 --- The names of the table's password fields (a list).
 function Table:password_fields()
   password_table(self, "password_fields")
-  return internal.json.array(internal.call("GET", self:path("/passwordFields")))
+  return internal.dialect().password_fields(self:path())
 end
 
 local function shape(t, field, what, after)
@@ -27,8 +27,7 @@ function Table:set_password(field, where, value, opts)
   end
   internal.secret(value)
   local clause = internal.guarded_where(self, where, opts, "set_password", shape(self, field, "set", "value, "))
-  local response = caspio.request("PUT", self:path("/passwordFields/" .. segment(field)), { json = { Value = value }, query = { ["q.where"] = clause } })
-  return internal.affected(response.json)
+  return internal.dialect().set_passwords(self:path(), field, clause, value)
 end
 
 --- Clears the password in `field` of the rows matching `where`; returns RecordsAffected.
@@ -36,6 +35,5 @@ function Table:clear_password(field, where, opts)
   password_table(self, "clear_password")
   name_arg(field, 1, "clear_password", "password field name")
   local clause = internal.guarded_where(self, where, opts, "clear_password", shape(self, field, "clear", ""))
-  local response = caspio.request("DELETE", self:path("/passwordFields/" .. segment(field)), { query = { ["q.where"] = clause } })
-  return internal.affected(response.json)
+  return internal.dialect().set_passwords(self:path(), field, clause, nil)
 end

@@ -3,6 +3,12 @@
 local caspio, internal = ...
 local segment, call, name_arg, table_arg = internal.segment, internal.call, internal.name_arg, internal.table_arg
 
+-- One webhook or event of an answer, in v3's names on every version.
+local function single(response) return internal.dialect().single(response) end
+
+-- A body in the script's (v3's) names, as the base URL's version takes it.
+local function body(def) return internal.dialect().body(def) end
+
 local function hide_secret(hook)
   if type(hook) == "table" then internal.secret(hook.Secret or hook.secret) end
   return hook
@@ -26,7 +32,7 @@ end
 
 --- One webhook, with its counts of Events, Messages, Calls and Errors.
 function webhooks.get(id)
-  return hide_secret(call("GET", webhook_path(id, "get")))
+  return hide_secret(single(caspio.request("GET", webhook_path(id, "get"))))
 end
 
 --- Creates a webhook {Name =, OutgoingUrls = {…}, CallThrottling =, Description =}; returns it
@@ -34,7 +40,7 @@ end
 function webhooks.create(def)
   table_arg(def, 1, "create", "a webhook {Name = …, OutgoingUrls = {…}}")
   hide_secret(def)
-  return hide_secret(call("POST", "outgoingWebhooks", { json = def }))
+  return hide_secret(single(caspio.request("POST", "outgoingWebhooks", { json = body(def) })))
 end
 
 --- Changes a webhook ({Status = "Disabled"}, {OutgoingUrls = {…}}, …); returns it.
@@ -42,7 +48,7 @@ function webhooks.update(id, changes)
   local path = webhook_path(id, "update")
   table_arg(changes, 2, "update", "a table of changes")
   hide_secret(changes)
-  return hide_secret(call("PUT", path, { json = changes }))
+  return hide_secret(single(caspio.request(internal.dialect().CHANGE, path, { json = body(changes) })))
 end
 
 --- Deletes a webhook and its events.
@@ -57,7 +63,7 @@ end
 
 --- One event of a webhook, with its counts of Messages, Calls and Errors.
 function webhooks.event(id, event_id)
-  return call("GET", event_path(id, event_id, "event"))
+  return single(caspio.request("GET", event_path(id, event_id, "event")))
 end
 
 --- Adds an event {EventType = "table.recordInsert"|"table.recordUpdate"|"table.recordDelete",
@@ -65,14 +71,14 @@ end
 function webhooks.add_event(id, def)
   local path = webhook_path(id, "add_event", "/events")
   table_arg(def, 2, "add_event", "an event {EventType = …, ObjectName = …}")
-  return call("POST", path, { json = def })
+  return single(caspio.request("POST", path, { json = body(def) }))
 end
 
 --- Changes an event; returns it.
 function webhooks.update_event(id, event_id, changes)
   local path = event_path(id, event_id, "update_event")
   table_arg(changes, 3, "update_event", "a table of changes")
-  return call("PUT", path, { json = changes })
+  return single(caspio.request(internal.dialect().CHANGE, path, { json = body(changes) }))
 end
 
 --- Deletes an event.

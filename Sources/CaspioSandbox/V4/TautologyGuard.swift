@@ -13,7 +13,7 @@ extension Store {
 
     func isAlwaysTrue(_ source: Source, _ filter: String, parameter: String) throws -> Bool {
         try checkHidden(source, [filter])
-        let clause = try whereSQL(filter, parameter: parameter)
+        let clause = try whereSQL(filter, source, parameter: parameter)
         let named = Set(SQLText.words(in: filter).map { $0.lowercased() })
         let literals = SQLText.literals(in: filter)
         var probes = source.fields.map { field in
@@ -25,12 +25,13 @@ extension Store {
         }
         var columns = ["0 AS __key"], tables: [String] = []
         for (index, (field, values)) in probes.enumerated() {
-            let text = !["AUTONUMBER", "INTEGER", "NUMBER", "CURRENCY", "YES/NO"].contains(field.type)
+            // Compared as the source's own column compares (dates as dates, text without case).
+            let collation = source.collation(field).map { " COLLATE " + $0 } ?? ""
             if values.count == 1 {
-                columns.append("\(values[0]) AS \(SQLText.quoted(field.name))")
+                columns.append("\(values[0])\(collation) AS \(SQLText.quoted(field.name))")
             } else {
                 tables.append("(VALUES \(values.map { "(\($0))" }.joined(separator: ", "))) AS __p\(index)")
-                columns.append("__p\(index).column1\(text ? " COLLATE NOCASE" : "") AS \(SQLText.quoted(field.name))")
+                columns.append("__p\(index).column1\(collation) AS \(SQLText.quoted(field.name))")
             }
         }
         let rows = "SELECT \(columns.joined(separator: ", "))" + (tables.isEmpty ? "" : " FROM " + tables.joined(separator: " CROSS JOIN "))
@@ -61,8 +62,8 @@ extension Store {
         case "YES/NO":
             values = ["NULL", "0", "1"]
         case "DATE/TIME", "TIMESTAMP":
-            // As written too: Caspio compares dates, where the sandbox compares their text.
-            values = ["NULL"] + literals.texts.flatMap { [CaspioDate.normalized($0), $0].compactMap { $0 }.map(text) }
+            // Compared as moments (`CaspioDate.collation`): each date literal is one.
+            values = ["NULL"] + literals.texts.compactMap(CaspioDate.literal).map(text)
             values += ["'0001-01-01T00:00:00'", "'2000-01-01T00:00:00'", "'9999-12-31T23:59:59'"]
         default:
             values = ["NULL"] + literals.texts.flatMap { [text($0), text($0 + "x"), text("x" + $0)] } + literals.numbers.map { text(number($0)) }

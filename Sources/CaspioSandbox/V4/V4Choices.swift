@@ -78,6 +78,13 @@ enum V4Choices {
     /// (`Store.isAlwaysTrue`).
     static let tautologyCode = "AlwaysTrueCondition"
 
+    /// T-SQL's BINARY_CHECKSUM and CHECKSUM_AGG in clauses [unknown: "aggregates … work", these
+    /// two not named]: taken, by v3's clauses and v4's alike (one engine runs both), so that a
+    /// count with a checksum over the rows tells an unchanged table in one call
+    /// (`SQLiteConnection.defineChecksumFunctions`). `SandboxSettings.checksumFunctions` off
+    /// refuses them on v4, 400 `IncorrectQueryParameter`, as a Caspio that does not take them would.
+    static let checksumFunctions = ["BINARY_CHECKSUM", "CHECKSUM_AGG"]
+
     /// `POST …/records/bulk/attachments` [spec: the path; body unknown]: multipart/form-data,
     /// one file part per record, its form name `FIELD/PK_ID` (v3's path order,
     /// `attachments/{fieldName}/{recordPkId}`), the filename the file's; 1 to `maxBulkRows`

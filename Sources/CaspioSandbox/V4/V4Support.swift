@@ -42,6 +42,14 @@ extension Sandbox {
         let paging = try v4Paging(query)
         func clause(_ name: String) -> String? { query[name].map(SQLText.plainLiterals) }
         var result = Store.RecordQuery(select: clause("select"), filter: clause("where"), groupBy: clause("groupBy"), orderBy: clause("orderBy"))
+        if !settings.checksumFunctions {
+            for name in ["select", "where", "groupBy", "orderBy"] {
+                for word in SQLText.words(in: query[name] ?? "") where V4Choices.checksumFunctions.contains(word.uppercased()) {
+                    throw APIError(400, "IncorrectQueryParameter", "'\(word)' is not allowed in \(name)",
+                                   remediation: "Read the rows instead; this account's clauses do not take \(V4Choices.checksumFunctions.joined(separator: " or ")).")
+                }
+            }
+        }
         result.limit = paging.limit
         result.offset = paging.offset
         result.countTotal = true

@@ -88,4 +88,37 @@ import Testing
             #expect(statuses.last == 429, "\(statuses)")
         }
     }
+
+    /// T-SQL's checksums (V4Choices.checksumFunctions): a count with CHECKSUM_AGG over
+    /// BINARY_CHECKSUM of the rows, the same whatever the rows' order, different once a value
+    /// changes, NULL over no rows; refused (400) when the setting says Caspio refuses them.
+    @Test func checksumsOfRows() async throws {
+        let select = q("COUNT(*) AS n, CHECKSUM_AGG(BINARY_CHECKSUM(PK_ID, Name, State, Email)) AS c")
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            let records = "tables/\(try await sandbox.tableID("Customers", token: token))/records"
+            func checksum(_ extra: String = "") async throws -> (Int?, Int?) {
+                let reply = try await sandbox.v4("GET", records + "?select=\(select)" + extra, token: token)
+                #expect(reply.status == 200, "\(reply.text)")
+                return (reply.data.first?["n"] as? Int, reply.data.first?["c"] as? Int)
+            }
+            let before = try await checksum()
+            #expect(before.0 == 250 && before.1 != nil)
+            #expect(try await checksum() == before)
+            let half = try await checksum("&where=\(q("PK_ID <= 125"))")
+            let otherHalf = try await checksum("&where=\(q("PK_ID > 125"))")
+            #expect(half.1.flatMap { a in otherHalf.1.map { a ^ $0 } } == before.1)
+            let none = try await sandbox.v4("GET", records + "?select=\(select)&where=\(q("PK_ID < 0"))", token: token)
+            #expect(none.data.first?["n"] as? Int == 0 && none.data.first?["c"] is NSNull, "\(none.text)")
+            #expect(try await sandbox.v4("PATCH", records + "/9", json: ["State": "NV"], token: token).status == 200)
+            let after = try await checksum()
+            #expect(after.0 == 250 && after.1 != before.1)
+        }
+        try await SandboxHarness.with({ $0.checksumFunctions = false }) { sandbox in
+            let token = try await sandbox.accessToken()
+            let records = "tables/\(try await sandbox.tableID("Customers", token: token))/records"
+            let refused = try await sandbox.v4("GET", records + "?select=\(select)", token: token)
+            #expect(refused.status == 400 && refused.code == "IncorrectQueryParameter", "\(refused.text)")
+        }
+    }
 }
