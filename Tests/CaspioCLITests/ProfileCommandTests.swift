@@ -131,7 +131,7 @@ final class ProfileSandbox: @unchecked Sendable {
 
     /// `--account ID --api 4`: the profile speaks REST API v4 (`api_version = 4` beside the account).
     @Test func addWithAPI4WritesTheVersionBesideTheAccount() async throws {
-        let sandbox = try ProfileSandbox()
+        let sandbox = try await ProfileSandbox()
         let added = try await sandbox.run(["profile", "add", "four", "--account", "c1abc123", "--api", "4", "--client-id", "b", "--secret-env", "S", "--no-check"])
         #expect(added.status == 0, "\(added.stderr)")
         #expect(sandbox.config.contains("[profiles.four]\naccount = \"c1abc123\"\napi_version = 4\nclient_id = \"b\"\n"), "\(sandbox.config)")
