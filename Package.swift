@@ -185,7 +185,7 @@ let package = Package(
         .executableTarget(name: "CaspioCLI", dependencies: ["CaspioCommands"]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
-        .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioTestSupport"]),
+        .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioSandbox", "CaspioTestSupport"]),
         // Pure logic runs in the test process (the module linked); process tests spawn the binary.
         .testTarget(
             name: "CaspioModuleTests",

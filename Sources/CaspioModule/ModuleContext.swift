@@ -13,8 +13,9 @@ public final class ModuleContext: @unchecked Sendable {
     let tokenBroker = RequestBroker<TokenSet>()
     private var client: CaspioClient?
     private var failure: CaspioError?
-    /// When the run started, for the `duration` of caspio.stats() and --summary.
-    let startedAt = Date()
+    /// Seconds since the run started on the module's clock, for the `duration` of
+    /// caspio.stats() and --summary.
+    private let stopwatch: @Sendable () -> Double
     /// Where caspio.state lives (nil: no script file to derive it from and no --state given).
     public let state: (any ScriptStateStore)?
     /// --dry-run or CASPIO_DRY_RUN=1: writes are logged and answered with stand-ins, never sent.
@@ -30,6 +31,7 @@ public final class ModuleContext: @unchecked Sendable {
     ) {
         self.logger = logger
         broker = RequestBroker(clock: clock)
+        stopwatch = Self.stopwatch(clock)
         self.state = state ?? statePath.map(FileState.init)
         self.makeClient = makeClient
     }
@@ -39,7 +41,15 @@ public final class ModuleContext: @unchecked Sendable {
     public var requestsHeld: (owned: Int, ending: Int) { broker.held }
 
     /// Seconds since the run started.
-    public var elapsed: Double { Date().timeIntervalSince(startedAt) }
+    public var elapsed: Double { stopwatch() }
+
+    private static func stopwatch<C: Clock<Duration>>(_ clock: C) -> @Sendable () -> Double {
+        let start = clock.now
+        return {
+            let elapsed = start.duration(to: clock.now).components
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        }
+    }
 
     /// The client, made on first use; a configuration error is remembered and raised again.
     func sharedClient() throws(CaspioError) -> CaspioClient {

@@ -43,6 +43,11 @@ extension Sandbox {
     /// Revokes every refresh token now: the next renewal must use the client's secret.
     public func revokeRefreshTokens() { counters.withLockedValue { $0.tokens.refreshTokens.removeAll() } }
 
-    /// 429s the rate limiter has answered.
+    /// 429s the rate limiter has answered, and times it locked the account.
     public var rateLimited: Int { limiter.refusals }
+    public var lockouts: Int { limiter.lockouts }
+
+    /// Every access and refresh token ever issued, revoked ones included: for tests that no
+    /// token leaks.
+    public var issuedTokens: [String] { counters.withLockedValue { $0.tokens.issued } }
 }

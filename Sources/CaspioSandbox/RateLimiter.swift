@@ -13,6 +13,7 @@ final class RateLimiter: Sendable {
         var times: [Double] = []
         var lockedUntil: Double = 0
         var refusals = 0
+        var lockouts = 0
     }
 
     private let limit: SandboxSettings.RateLimit?
@@ -21,6 +22,7 @@ final class RateLimiter: Sendable {
     init(_ limit: SandboxSettings.RateLimit?) { self.limit = limit }
 
     var refusals: Int { state.withLockedValue { $0.refusals } }
+    var lockouts: Int { state.withLockedValue { $0.lockouts } }
 
     /// Admits one request at `now` (seconds) or throws the 429.
     func admit(now: Double) throws(APIError) {
@@ -38,6 +40,7 @@ final class RateLimiter: Sendable {
             if s.times.reversed().prefix { $0 > now - 1 }.count >= limit.burstPerSecond {
                 s.lockedUntil = now + limit.lockout
                 s.refusals += 1
+                s.lockouts += 1
                 return limit.lockout
             }
             s.times.append(now)

@@ -37,7 +37,7 @@ public final class Sandbox: Sendable {
         store = try Store(path: settings.dataPath, clock: clock.now)
         counters = NIOLockedValueBox(Counters(random: SplitMix64(seed: settings.chaosSeed), orderRandom: SplitMix64(seed: settings.orderSeed)))
         limiter = RateLimiter(settings.rateLimit)
-        webhooks = WebhookDelivery(settings: settings)
+        webhooks = WebhookDelivery(settings: settings, clock: clock)
         if let path = settings.seedPath {
             try Seed.load(path: path, into: store)
         } else if settings.demoSeed, try store.locked({ try store.tableNames().isEmpty }) {
@@ -112,7 +112,9 @@ public final class Sandbox: Sendable {
             let answer = counters.withLockedValue { c -> JSON? in
                 guard c.tokens.isValid(refresh: form["refresh_token"] ?? "", now: now) else { return nil }
                 // Caspio leaves refresh_token out of renewals: the old one stays valid.
-                return c.tokens.issue(grant: "refresh_token", accessTTL: settings.tokenTTL, refreshTTL: settings.refreshTTL, newRefresh: false, now: now)
+                return c.tokens.issue(
+                    grant: "refresh_token", accessTTL: settings.tokenTTL, refreshTTL: settings.refreshTTL,
+                    newRefresh: settings.rotateRefreshTokens, now: now)
             }
             guard let answer else { return oauthError(401, "invalid_grant", "The refresh token is invalid or expired") }
             return .json(200, answer)
@@ -130,6 +132,9 @@ public final class Sandbox: Sendable {
         let token = header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)) : ""
         let valid = counters.withLockedValue { $0.tokens.isValid(access: token, now: clock.now()) }
         guard valid else {
+            if settings.staleTokenAs400, !token.isEmpty {
+                throw APIError(400, "IncorrectQueryParameter", "Cannot perform operation because the query parameter is incorrect.")
+            }
             var error = APIError(401, "Unauthorized", token.isEmpty ? "Authorization has been denied for this request: no bearer token." : "Authorization has been denied for this request: the token is expired or revoked.")
             error.headers = [("WWW-Authenticate", "Bearer")]
             throw error

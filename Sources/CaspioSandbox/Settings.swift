@@ -24,6 +24,12 @@ public struct SandboxSettings: Sendable {
     /// Seconds an access token lives (Caspio: 86399) and a refresh token lives.
     public var tokenTTL: Double = 86399
     public var refreshTTL: Double = 60 * 86400
+    /// Renewals answer a new refresh token (the old one stays valid), as some OAuth servers
+    /// do; off, as Caspio leaves `refresh_token` out of renewals.
+    public var rotateRefreshTokens = false
+    /// A stale or revoked access token gets `400 IncorrectQueryParameter` instead of 401, as
+    /// users report Caspio often answers in production (API-NOTES.md, "Reported by users").
+    public var staleTokenAs400 = false
     /// Chaos: a delay before each resource answer, the share of resource requests answered 503
     /// (with `Retry-After: failRetryAfter`, or bare when nil), and revocation of all access
     /// tokens every N resource requests.

@@ -6,17 +6,21 @@ struct Tokens {
     var accessTokens: [String: Date] = [:]
     var refreshTokens: [String: Date] = [:]
     var grants: [String: Int] = [:]
+    /// Every token ever issued, revoked ones included (for tests that none leaks).
+    var issued: [String] = []
 
     mutating func issue(grant: String, accessTTL: Double, refreshTTL: Double, newRefresh: Bool, now: Date) -> JSON {
         grants[grant, default: 0] += 1
         let access = Self.randomToken()
         accessTokens[access] = now.addingTimeInterval(accessTTL)
+        issued.append(access)
         var body: [(String, JSON)] = [
             ("access_token", .string(access)), ("token_type", .string("bearer")), ("expires_in", .int(Int(accessTTL.rounded(.down)))),
         ]
         if newRefresh {
             let refresh = Self.randomToken()
             refreshTokens[refresh] = now.addingTimeInterval(refreshTTL)
+            issued.append(refresh)
             body.append(("refresh_token", .string(refresh)))
         }
         return .object(body)

@@ -79,10 +79,13 @@ final class WebhookDelivery: Sendable {
     private let state = NIOLockedValueBox(State())
     private let attempts: Int
     private let retryDelay: Double
+    /// What the pauses between calls and before retries are measured with.
+    private let clock: SandboxClock
 
-    init(settings: SandboxSettings) {
+    init(settings: SandboxSettings, clock: SandboxClock) {
         attempts = max(1, settings.webhookAttempts)
         retryDelay = settings.webhookRetryDelay
+        self.clock = clock
     }
 
     func counts(_ id: String) -> Counts { state.withLockedValue { $0.byObject[id] ?? Counts() } }
@@ -158,7 +161,7 @@ final class WebhookDelivery: Sendable {
                 }
                 if ok { return }
                 if attempt < attempts {
-                    try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                    try? await clock.sleep(delay)
                     delay *= 2
                 }
             }
@@ -167,13 +170,13 @@ final class WebhookDelivery: Sendable {
 
     /// Waits for this webhook's next call slot: calls start at least 1/CallThrottling s apart.
     private func throttle(_ webhook: String, _ callsPerSecond: Int) async {
-        let now = Date().timeIntervalSince1970
+        let now = clock.now().timeIntervalSince1970
         let start = state.withLockedValue { s -> Double in
             let slot = max(now, s.nextSlot[webhook] ?? 0)
             s.nextSlot[webhook] = slot + 1 / Double(max(1, callsPerSecond))
             return slot
         }
-        if start > now { try? await Task.sleep(nanoseconds: UInt64((start - now) * 1e9)) }
+        if start > now { try? await clock.sleep(start - now) }
     }
 
     /// One call: a 2xx answer within 10 s is a delivery, anything else a failure.

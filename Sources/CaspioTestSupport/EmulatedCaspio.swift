@@ -17,12 +17,17 @@ public final class EmulatedCaspio: Sendable {
     public let running: RunningSandbox
     private let knobs: NIOLockedValueBox<Knobs>
 
-    public static func start(_ configure: (inout SandboxSettings) -> Void = { _ in }) async throws -> EmulatedCaspio {
+    /// `clock`: what token lifetimes and the rate limit are measured with (a `TestClock`'s, to
+    /// run them in virtual time).
+    public static func start(
+        clock: SandboxClock = .real, _ configure: (inout SandboxSettings) -> Void = { _ in }
+    ) async throws -> EmulatedCaspio {
         var settings = SandboxSettings()
         settings.demoSeed = false  // each test seeds what it needs
         configure(&settings)
         let knobs = NIOLockedValueBox(Knobs())
-        let running = try await RunningSandbox.start(settings, middleware: [KnobsMiddleware(knobs: knobs)], executor: OwnThreads())
+        let running = try await RunningSandbox.start(
+            settings, middleware: [KnobsMiddleware(knobs: knobs)], executor: OwnThreads(), clock: clock)
         let sandbox = running.sandbox
         knobs.withLockedValue {
             $0.revoke = { refreshTokensToo in
@@ -54,15 +59,7 @@ public final class EmulatedCaspio: Sendable {
     public var tokenURL: String { running.tokenURL }
 
     /// Environment variables that point `caspio` at this sandbox.
-    public func environment(cacheDirectory: String?, caFile: String? = nil) -> [String: String] {
-        var env = [
-            "CASPIO_BASE_URL": baseURL, "CASPIO_TOKEN_URL": tokenURL, "CASPIO_CLIENT_ID": settings.clientID,
-            "CASPIO_CLIENT_SECRET": settings.clientSecret, "CASPIO_TOKEN_CACHE": cacheDirectory ?? "off",
-            "CASPIO_CONFIG": "/nonexistent/caspio-config.toml",
-        ]
-        if let caFile { env["CASPIO_CA_FILE"] = caFile }
-        return env
-    }
+    public func environment(cacheDirectory: String?) -> [String: String] { environment(cacheDirectory: cacheDirectory, caFile: nil) }
 
     // MARK: What was asked
 
@@ -72,6 +69,8 @@ public final class EmulatedCaspio: Sendable {
     public var tokenRequests: [TestHTTPServer.Request] { requests.filter { $0.path == "/oauth/token" } }
     /// Requests to the API (neither the token endpoint nor `/_sandbox`).
     public var resourceRequests: [TestHTTPServer.Request] { requests.filter { Self.isResource($0.path) } }
+    /// Forgets the requests logged so far.
+    public func clearRequests() { knobs.withLockedValue { $0.log.removeAll() } }
     public var grants: [String: Int] { sandbox.grants }
     public var grantCount: Int { grants.values.reduce(0, +) }
     /// API requests received and not yet answered, now and at most.
@@ -110,9 +109,16 @@ public final class EmulatedCaspio: Sendable {
         knobs.withLockedValue { $0.revokeAfter = ($0.resourceCount + count, refreshTokensToo) }
     }
 
+    /// How the token endpoint's successful answers are reshaped, as other OAuth servers (or
+    /// Caspio on a bad day) send them; see `TokenAnswers`.
+    public func tokenAnswers(_ answers: TokenAnswers) { knobs.withLockedValue { $0.tokenAnswers = answers } }
+
     /// Revokes every access token now (refresh tokens stay).
     public func revokeAccessTokens() { sandbox.revokeAccessTokens() }
     public func revokeRefreshTokens() { sandbox.revokeRefreshTokens() }
+
+    /// A secret as the request log shows it (`requests`): equal secrets look equal.
+    public static func masked(_ secret: String) -> String { Masked.fingerprint(secret) }
 
     // MARK: Data
 
@@ -151,6 +157,18 @@ public final class EmulatedCaspio: Sendable {
 
     // MARK: The middleware
 
+    public struct TokenAnswers: Sendable {
+        /// `token_type` as given (e.g. `BeArEr`); nil keeps the sandbox's.
+        public var tokenType: String? = nil
+        /// Leave `expires_in` out (the lifetime unknown to the client; the token lives as the
+        /// sandbox's `tokenTTL` says).
+        public var omitExpiresIn = false
+        public init(tokenType: String? = nil, omitExpiresIn: Bool = false) {
+            self.tokenType = tokenType
+            self.omitExpiresIn = omitExpiresIn
+        }
+    }
+
     struct Script {
         var match: @Sendable (TestHTTPServer.Request) -> Bool
         var replies: [TestHTTPServer.Reply]
@@ -168,6 +186,7 @@ public final class EmulatedCaspio: Sendable {
         var resourceCount = 0
         var revokeAfter: (count: Int, refreshTokensToo: Bool)? = nil
         var revoke: (@Sendable (Bool) -> Void)? = nil
+        var tokenAnswers = TokenAnswers()
 
         /// Revokes the tokens if the request just answered was the last one allowed them.
         mutating func revokeIfDue() -> (@Sendable () -> Void)? {
@@ -195,14 +214,15 @@ public final class EmulatedCaspio: Sendable {
                 method: request.method.rawValue, uri: request.uri.description,
                 headers: request.headers.map { ($0.name.canonicalName, $0.value) }, body: Array(buffer: body))
             let resource = EmulatedCaspio.isResource(seen.path)
-            let (scripted, latency, tokenDelay) = knobs.withLockedValue { k in
+            let (scripted, latency, tokenDelay, tokenAnswers) = knobs.withLockedValue { k in
                 k.log.append(Masked.request(seen))
                 if resource {
                     k.resourceCount += 1
                     k.inFlight += 1
                     k.maxInFlight = max(k.maxInFlight, k.inFlight)
                 }
-                return (k.scripted(seen), resource ? k.latency : nil, seen.path == "/oauth/token" ? k.tokenDelay : 0)
+                let token = seen.path == "/oauth/token"
+                return (k.scripted(seen), resource ? k.latency : nil, token ? k.tokenDelay : 0, token ? k.tokenAnswers : nil)
             }
             defer {
                 if resource {
@@ -215,7 +235,11 @@ public final class EmulatedCaspio: Sendable {
             }
             let pause = max(scripted?.delay ?? 0, latency?(seen) ?? 0, tokenDelay)
             if pause > 0 { try await Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
-            guard let scripted else { return try await next(request, context) }
+            guard let scripted else {
+                let response = try await next(request, context)
+                guard let tokenAnswers else { return response }
+                return try await Self.reshape(response, tokenAnswers)
+            }
             precondition(!scripted.dropConnection, "EmulatedCaspio cannot drop a connection: use FaultyServer")
             var fields = HTTPFields()
             for (name, value) in scripted.headers + [("X-Caspio-Request-ID", UUID().uuidString.lowercased())] {
@@ -224,7 +248,33 @@ public final class EmulatedCaspio: Sendable {
             scripted.onSent?()
             return Response(status: .init(code: scripted.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: scripted.body)))
         }
+
+        /// A successful token answer with its fields rewritten as `answers` say. (A skewed
+        /// `Date` is a front's to send, `FaultyServer.Fault.forwardSkewingDate`: the HTTP server
+        /// sets the header after every middleware.)
+        static func reshape(_ response: Response, _ answers: TokenAnswers) async throws -> Response {
+            var response = response
+            guard response.status == .ok, answers.tokenType != nil || answers.omitExpiresIn else { return response }
+            let collected = Collected()
+            try await response.body.write(collected)
+            guard var object = try JSONSerialization.jsonObject(with: Data(collected.bytes.withLockedValue { $0 })) as? [String: Any] else {
+                return response
+            }
+            if let type = answers.tokenType { object["token_type"] = type }
+            if answers.omitExpiresIn { object["expires_in"] = nil }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            response.headers[.contentLength] = String(data.count)
+            response.body = .init(byteBuffer: ByteBuffer(bytes: data))
+            return response
+        }
     }
+}
+
+/// A response body read whole (the sandbox's answers are small).
+final class Collected: ResponseBodyWriter, Sendable {
+    let bytes = NIOLockedValueBox<[UInt8]>([])
+    func write(_ buffer: ByteBuffer) async throws { bytes.withLockedValue { $0 += Array(buffer: buffer) } }
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
 /// Runs the emulator's handlers on Dispatch's threads, not Swift's cooperative pool: tests wait

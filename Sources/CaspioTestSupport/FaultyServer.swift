@@ -4,9 +4,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A misbehaving HTTP server on 127.0.0.1 and an ephemeral port, for tests of what the client
-/// does under faults. It stands in front of a real server (`upstream`, e.g. a `FakeCaspio`)
+/// does under faults. It stands in front of a real server (`upstream`, e.g. an `EmulatedCaspio`)
 /// and decides, request by request, to pass it on or to misbehave. Every request is recorded.
 public final class FaultyServer: Sendable {
     public enum Fault: Sendable {
@@ -33,6 +34,9 @@ public final class FaultyServer: Sendable {
         case redirect(status: Int, location: String)
         /// A chunked body of `chunk` repeated for ever, as fast as the client reads.
         case endless(status: Int, chunk: [UInt8])
+        /// Pass the request on; its answer's `Date` says the server's clock is `seconds` off
+        /// the real time (the account's clock skewed against this machine's).
+        case forwardSkewingDate(seconds: Double)
     }
 
     public enum Failure: Sendable {
@@ -48,7 +52,9 @@ public final class FaultyServer: Sendable {
     public let port: Int
 
     /// `upstream` is an origin (`http://127.0.0.1:PORT`) for `.forward`; nil answers those 502.
-    public init(upstream: String? = nil, decide: @escaping Decide) throws {
+    /// `tls` makes it HTTPS (the upstream stays plain HTTP).
+    public init(tls: TestCertificates? = nil, upstream: String? = nil, decide: @escaping Decide) throws {
+        let sslContext = try tls.map { try NIOSSLContext(configuration: $0.serverConfiguration()) }
         let (recorded, children) = (recorded, children)
         let upstreamPort = upstream.flatMap { URL(string: $0)?.port }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -57,6 +63,9 @@ public final class FaultyServer: Sendable {
             .childChannelInitializer { channel in
                 children.withLockedValue { $0.append(channel) }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         FaultHandler(decide: decide, recorded: recorded, upstreamPort: upstreamPort))
@@ -64,10 +73,12 @@ public final class FaultyServer: Sendable {
             }
         channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait(seconds: 10, doing: "binding 127.0.0.1")
         port = channel.localAddress?.port ?? 0
+        scheme = tls == nil ? "http" : "https"
     }
 
-    /// `http://127.0.0.1:PORT`
-    public var origin: String { "http://127.0.0.1:\(port)" }
+    public let scheme: String
+    /// `http(s)://127.0.0.1:PORT`
+    public var origin: String { "\(scheme)://127.0.0.1:\(port)" }
     public var requests: [TestHTTPServer.Request] { recorded.withLockedValue { $0 } }
 
     /// Stops listening and closes every connection (hung ones included).
@@ -140,9 +151,12 @@ private final class FaultHandler: ChannelInboundHandler, @unchecked Sendable {
         case .endless(let status, let chunk):
             writeHead(status, [("Content-Type", "application/json")], context)
             pour(ByteBuffer(bytes: chunk), context)
-        case .forward, .forwardThenFail:
+        case .forward, .forwardThenFail, .forwardSkewingDate:
             forward(request, context) { this, context, answer in
                 switch (fault, answer) {
+                case (.forwardSkewingDate(let seconds), let answer?):
+                    let date = httpDate(Date().addingTimeInterval(seconds))
+                    this.write(answer.status, answer.headers.filter { $0.0.lowercased() != "date" } + [("Date", date)], answer.body, context)
                 case (.forwardThenFail(.status(let status)), _):
                     this.write(status, [("Content-Type", "text/plain")], Array("Service Unavailable".utf8), context)
                 case (.forwardThenFail(.close), _):
@@ -280,4 +294,13 @@ enum UpstreamExchange {
         }
         return out
     }
+}
+
+/// RFC 9110's IMF-fixdate, as a `Date` header.
+func httpDate(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+    return formatter.string(from: date)
 }

@@ -67,3 +67,31 @@ public final class TestClock: Clock, Sendable {
         for sleeper in woken { sleeper.continuation.resume() }
     }
 }
+
+extension TestClock {
+    /// Runs `task` to its end in virtual time: whenever something sleeps on this clock (a
+    /// pause, a pace), the time moves on by `step`. The task is cancelled, and this throws,
+    /// past `seconds` of real time.
+    public func drive<T: Sendable>(_ task: Task<T, Error>, step: Duration = .milliseconds(10), within seconds: Double = 20) async throws -> T {
+        let done = NIOLockedValueBox(false)
+        let watched = Task {
+            defer { done.withLockedValue { $0 = true } }
+            return try await task.value
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while !done.withLockedValue({ $0 }) {
+            if ContinuousClock.now > deadline {
+                task.cancel()
+                throw Overran(seconds: seconds)
+            }
+            if sleeping > 0 { advance(by: step) }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        return try await watched.value
+    }
+
+    public struct Overran: Error, CustomStringConvertible {
+        public let seconds: Double
+        public var description: String { "not finished within \(seconds) s of real time" }
+    }
+}

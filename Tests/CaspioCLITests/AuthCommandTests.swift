@@ -2,29 +2,32 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// A fake Caspio on loopback and a sandbox HOME (config, cache) for one test. Every run gets
+/// The emulated Caspio on loopback (behind HTTPS with `tls`) and a sandbox HOME (config, cache) for one test. Every run gets
 /// a clean environment: the test runner's own CASPIO_* and XDG_* variables never leak in.
 final class AuthSandbox: @unchecked Sendable {
-    let fake: FakeCaspio
+    let fake: EmulatedCaspio
+    /// What caspio is pointed at: the emulator, or its HTTPS front.
+    let endpoint: any CaspioEndpoint
     let certificates: TestCertificates?
     let root: URL
     var cacheDirectory: String { root.path + "/cache/tokens" }
     var configPath: String { root.path + "/config/caspio/config.toml" }
-    /// Secrets the test uses besides the fake's own (e.g. a wrong one): none may ever be printed.
+    /// Secrets the test uses besides the emulator's own (e.g. a wrong one): none may ever be printed.
     var extraSecrets: [String] = []
 
-    init(tls: Bool = false, settings: FakeCaspio.Settings = FakeCaspio.Settings()) async throws {
-        certificates = tls ? try await TestCertificates.make() : nil
-        fake = try FakeCaspio(tls: certificates, settings: settings)
+    init(tls: Bool = false) async throws {
+        let certificates = tls ? try await TestCertificates.make() : nil
+        let emulator = try await EmulatedCaspio.start()
+        self.certificates = certificates
+        fake = emulator
+        endpoint = try certificates.map { try emulator.https($0) } ?? emulator
         root = try temporaryDirectory()
         try FileManager.default.createDirectory(atPath: root.path + "/home", withIntermediateDirectories: true)
     }
 
-    deinit { fake.shutdown() }
-
     /// fake.environment plus the sandbox's HOME and XDG directories and short timeouts.
     func environment(caFile: String? = nil, cache: Bool = true) -> [String: String] {
-        var environment = fake.environment(cacheDirectory: cache ? cacheDirectory : nil, caFile: caFile)
+        var environment = endpoint.environment(cacheDirectory: cache ? cacheDirectory : nil, caFile: caFile)
         environment["HOME"] = root.path + "/home"
         environment["XDG_CONFIG_HOME"] = root.path + "/config"
         environment["XDG_CACHE_HOME"] = root.path + "/xdg-cache"
@@ -60,15 +63,16 @@ final class AuthSandbox: @unchecked Sendable {
     }
 
     /// Everything that must never be printed: the client secret (also as HTTP Basic
-    /// credentials), the other secrets of the test, and every token the fake issued.
+    /// credentials), the other secrets of the test, and every token the emulator issued.
     var secrets: [String] {
         let settings = fake.settings
-        let tokens = fake.state.withLockedValue { Array($0.accessTokens.keys) + Array($0.refreshTokens) }
+        let tokens = fake.sandbox.issuedTokens
         return [settings.clientSecret, Data("\(settings.clientID):\(settings.clientSecret)".utf8).base64EncodedString()]
             + extraSecrets + tokens
     }
 
-    var accessTokens: Set<String> { fake.state.withLockedValue { Set($0.accessTokens.keys) } }
+    /// Every token issued (access and refresh).
+    var issuedTokens: Set<String> { Set(fake.sandbox.issuedTokens) }
 
     func expectNoSecrets(in result: ProcessResult, tokenOnStdout: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
         let stdout = tokenOnStdout ? "" : result.stdout
@@ -118,7 +122,7 @@ final class AuthSandbox: @unchecked Sendable {
     }
 }
 
-/// `caspio auth` as a process against a fake Caspio: output, cache, refresh, logout, the bare
+/// `caspio auth` as a process against the emulated Caspio: output, cache, refresh, logout, the bare
 /// token, TLS, exit codes, concurrent processes, and that nothing secret is ever printed.
 /// One test at a time: on 2 cores, bursts of processes would starve the in-process fake
 /// servers of other suites, whose timing tests then fail.
@@ -131,15 +135,15 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(first.status == 0, "\(first.stderr)")
         let fields = AuthSandbox.fields(first.stdout)
         #expect(fields["profile"] == "(none: environment)")
-        #expect(fields["base URL"] == sandbox.fake.baseURL)
-        #expect(fields["token endpoint"] == sandbox.fake.tokenURL)
+        #expect(fields["base URL"] == sandbox.endpoint.baseURL)
+        #expect(fields["token endpoint"] == sandbox.endpoint.tokenURL)
         #expect(fields["client id"] == sandbox.fake.settings.clientID)
         #expect(fields["source"] == "network (client_credentials grant)")
         let cacheFile = try #require(fields["cache file"])
         #expect(cacheFile.hasPrefix(sandbox.cacheDirectory + "/"))
         #expect(cacheFile.hasSuffix(".json"))
         #expect(FileManager.default.fileExists(atPath: cacheFile))
-        // "2026-11-30T02:47:00Z (in 23h 59m 58s)": a day ahead, as the fake's expires_in says.
+        // "2026-11-30T02:47:00Z (in 23h 59m 58s)": a day ahead, as the emulator's expires_in says.
         let expires = try #require(fields["expires"])
         let stamp = try #require(expires.split(separator: " ").first.map(String.init))
         let expiry = try #require(ISO8601DateFormatter().date(from: stamp), "\(expires)")
@@ -198,7 +202,8 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(grant.form["grant_type"] == "refresh_token")
         // The renewed token is the one cached and handed out next.
         let printed = try await sandbox.run(["--print-token"], tokenOnStdout: true)
-        let newest = try #require(sandbox.accessTokens.first { $0.hasPrefix("access-2-") })
+        // (The emulator renews without a new refresh token: the last token issued is the renewal's.)
+        let newest = try #require(sandbox.fake.sandbox.issuedTokens.last)
         #expect(printed.stdout == newest + "\n")
         #expect(sandbox.fake.grantCount == 2)
     }
@@ -239,13 +244,13 @@ final class AuthSandbox: @unchecked Sendable {
             #expect(result.status == 0, "\(result.stderr)")
             let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines.count == 2 && lines[1].isEmpty, "\(result.stdout)")
-            #expect(sandbox.accessTokens.contains(String(lines[0])))
+            #expect(sandbox.issuedTokens.contains(String(lines[0])))
             #expect(sandbox.fake.grantCount == expectedGrants)
         }
         // Also with the cache off.
         let uncached = try await sandbox.run(["--print-token"], environment: sandbox.environment(cache: false), tokenOnStdout: true)
         #expect(uncached.status == 0, "\(uncached.stderr)")
-        #expect(sandbox.accessTokens.contains(String(uncached.stdout.dropLast())))
+        #expect(sandbox.issuedTokens.contains(String(uncached.stdout.dropLast())))
         #expect(uncached.stdout.hasSuffix("\n") && uncached.stdout.filter { $0 == "\n" }.count == 1)
         #expect(sandbox.fake.grantCount == 2)
     }
@@ -274,13 +279,13 @@ final class AuthSandbox: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: sandbox.root.path + "/config/caspio", withIntermediateDirectories: true)
         try """
             [profiles.fake]
-            base_url = "\(sandbox.fake.baseURL)"
+            base_url = "\(sandbox.endpoint.baseURL)"
             client_id = "\(sandbox.fake.settings.clientID)"
             client_secret_file = "\(secretFile)"
             token_cache = "\(sandbox.cacheDirectory)"
 
             [profiles.command]
-            base_url = "\(sandbox.fake.baseURL)"
+            base_url = "\(sandbox.endpoint.baseURL)"
             client_id = "\(sandbox.fake.settings.clientID)"
             client_secret_command = "cat '\(secretFile)'"
             token_cache = "off"
@@ -290,7 +295,7 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(result.status == 0, "\(result.stderr)")
         let fields = AuthSandbox.fields(result.stdout)
         #expect(fields["profile"] == "fake")
-        #expect(fields["token endpoint"] == sandbox.fake.tokenURL)
+        #expect(fields["token endpoint"] == sandbox.endpoint.tokenURL)
         #expect(fields["cache file"]?.hasPrefix(sandbox.cacheDirectory + "/") == true)
         #expect(sandbox.fake.grantCount == 1)
 
@@ -379,16 +384,15 @@ final class AuthSandbox: @unchecked Sendable {
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
-        #expect(sandbox.fake.server.requests.isEmpty)
+        #expect(sandbox.fake.requests.isEmpty)
     }
 
     // MARK: Processes together
 
     @Test func eightProcessesOnAnEmptyCacheMakeExactlyOneGrant() async throws {
-        var settings = FakeCaspio.Settings()
+        let sandbox = try await AuthSandbox()
         // Hold the grant open long enough that all eight are waiting when it is answered.
-        settings.tokenDelay = 0.3
-        let sandbox = try await AuthSandbox(settings: settings)
+        sandbox.fake.delayTokens(0.3)
         let environment = sandbox.environment()
         let processes = try (0..<8).map { _ in try sandbox.start(["--print-token"], environment: environment) }
         var results: [ProcessResult] = []
@@ -401,7 +405,7 @@ final class AuthSandbox: @unchecked Sendable {
         #expect(sandbox.fake.tokenRequests.count == 1)
         let tokens = Set(results.map(\.stdout))
         #expect(tokens.count == 1)
-        #expect(sandbox.accessTokens.contains(String(tokens.first?.dropLast() ?? "")))
+        #expect(sandbox.issuedTokens.contains(String(tokens.first?.dropLast() ?? "")))
         #expect(results.allSatisfy { $0.stdout.filter { $0 == "\n" }.count == 1 })
     }
 }

@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: commands, [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
     func aSignalKillsAHungSecretCommand(command: [String], signal: (Int32, Int32)) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let setup = try SecretCommandStopTests.setup(fake)
         let process = try Self.start(command, setup.box)
         #expect(await waitFor { SecretCommandStopTests.group(setup.pidFile) != nil })
@@ -31,7 +31,7 @@ import Testing
 
     @Test(arguments: commands)
     func sigtermCancelsAGrantToAHungTokenEndpoint(command: [String]) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let faulty = try StopUnderFaultsTests.hangingTokenEndpoint(fake)
         defer { faulty.shutdown() }
         var box = try ScriptSandbox("", fake: fake)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func theTimeoutFlagOfADataJobKillsAHungSecretCommand() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let setup = try SecretCommandStopTests.setup(fake)
         let started = Date()
         let result = try await Self.start(["export", "Customers", "--timeout", "1"], setup.box).finish()

@@ -2,7 +2,7 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// `caspio doctor` against a fake Caspio: every line OK for a good setup, and for each kind of
+/// `caspio doctor` against the emulated Caspio: every line OK for a good setup, and for each kind of
 /// problem a FAIL line that says what to do, with exit status 1.
 @Suite(.serialized) struct DoctorCommandTests {
     /// The `STATUS  topic  detail` lines, by topic.
@@ -25,7 +25,7 @@ import Testing
         try sandbox.writeConfig("""
             default_profile = "prod"
             [profiles.prod]
-            base_url = "\(baseURL ?? sandbox.fake.baseURL)"
+            base_url = "\(baseURL ?? sandbox.endpoint.baseURL)"
             client_id = "\(sandbox.fake.settings.clientID)"
             client_secret_file = "\(secretFile)"
             \(extra)
@@ -69,13 +69,15 @@ import Testing
         #expect(Self.lines(cache.stdout)["token cache"]?.detail.contains("chmod 700") == true, "\(cache.stdout)")
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: sandbox.auth.cacheDirectory)
 
-        sandbox.fake.settings.clockOffset = 3600
+        // The account's clock an hour ahead of this machine's.
+        let skewed = try sandbox.fake.fronted { _ in .forwardSkewingDate(seconds: 3600) }
+        try writeProfile(sandbox, baseURL: skewed.baseURL)
         let clock = try await sandbox.run(["doctor"])
         #expect(clock.status == 1)
         // The Date header counts whole seconds: 3599 to 3601 s.
         let skew = Self.lines(clock.stdout)["clock"]?.detail.split(separator: " ").dropFirst(4).first.flatMap { Int($0) }
         #expect(skew.map { abs($0 - 3600) <= 1 } == true && clock.stdout.contains("s behind the server's"), "\(clock.stdout)")
-        sandbox.fake.settings.clockOffset = 0
+        try writeProfile(sandbox)
 
         sandbox.fake.script([.json(500, ["Code": "InternalError", "Message": "Something broke"])])
         let api = try await sandbox.run(["doctor"])

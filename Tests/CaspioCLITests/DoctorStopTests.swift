@@ -47,7 +47,7 @@ import Testing
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
     func aSignalStopsTheStoreCheckOfAHungConnection(signal: Int32, status: Int32) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let listener = try SilentListener()
         defer { listener.close() }
         var box = try ScriptSandbox("", fake: fake)

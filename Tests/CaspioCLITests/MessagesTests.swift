@@ -113,8 +113,7 @@ import Testing
     /// A failed `:profile` leaves the REPL on the account it had; a good one leaves the sandbox,
     /// and handles made before the switch say so instead of failing with a closed connection.
     @Test func replSurvivesAFailedProfileSwitch() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         let directory = try temporaryDirectory()
         var env = Self.bareEnvironment(directory)
         let failed = try await SpawnedProcess(

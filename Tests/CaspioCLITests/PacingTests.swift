@@ -1,4 +1,5 @@
 import CaspioTestSupport
+import CaspioSandbox
 import Foundation
 import Testing
 
@@ -18,22 +19,22 @@ import Testing
         """
     }
 
-    static func limitedFake() throws -> FakeCaspio {
-        let fake = try FakeCaspio()
-        fake.seed("Customers", count: 5)
-        fake.limit(FakeAccountLimiter(maxRequests: 10, window: 1, lockout: 2))
+    static func limitedFake() async throws -> EmulatedCaspio {
+        let fake = try await EmulatedCaspio.start {
+            $0.rateLimit = SandboxSettings.RateLimit(requests: .max, window: 1, burstPerSecond: 10, lockout: 2)
+        }
+        try fake.seed("Customers", count: 5)
         return fake
     }
 
     @Test func pacedBelowTheLimitNo429AndNoSlowerThanTheRate() async throws {
-        let fake = try Self.limitedFake()
-        defer { fake.shutdown() }
+        let fake = try await Self.limitedFake()
         let box = try ScriptSandbox(Self.reads(24), fake: fake)
         let began = Date()
         let result = try await box.run(["--rate", "8", "--summary"])
         let elapsed = Date().timeIntervalSince(began)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(fake.limiter?.refusals == 0)
+        #expect(fake.sandbox.rateLimited == 0)
         #expect(result.stdout.hasPrefix("24\t0\t0.000"), "\(result.stdout)")
         // 25 starts (the token too) spaced 1/8 s: at least 3 s.
         #expect(elapsed >= 2.9 && elapsed < 15, "\(elapsed)")
@@ -41,12 +42,11 @@ import Testing
     }
 
     @Test func unpacedAllSucceedWithAtMostThreeLockouts() async throws {
-        let fake = try Self.limitedFake()
-        defer { fake.shutdown() }
+        let fake = try await Self.limitedFake()
         let box = try ScriptSandbox(Self.reads(48), fake: fake)
         let result = try await box.run(["--summary", "--log-format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let limiter = try #require(fake.limiter)
+        let limiter = (lockouts: fake.sandbox.lockouts, refusals: fake.sandbox.rateLimited)
         #expect(limiter.lockouts >= 1 && limiter.lockouts <= 3, "\(limiter.lockouts) lockouts")
         let fields = result.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
         #expect(fields.first == String(48 + limiter.refusals), "every read sent once, plus its refusals: \(result.stdout)")

@@ -6,7 +6,8 @@ import Testing
 /// the fake (they would beat the profile), only the token cache and short timeouts are set.
 final class ProfileSandbox: @unchecked Sendable {
     let auth: AuthSandbox
-    var fake: FakeCaspio { auth.fake }
+    var fake: EmulatedCaspio { auth.fake }
+    var endpoint: any CaspioEndpoint { auth.endpoint }
     var configPath: String { auth.configPath }
     var configDirectory: String { (configPath as NSString).deletingLastPathComponent }
 
@@ -20,9 +21,9 @@ final class ProfileSandbox: @unchecked Sendable {
         return environment
     }
 
-    /// The flags that name the fake's account.
+    /// The flags that name the emulator's account.
     var accountFlags: [String] {
-        ["--base-url", fake.baseURL, "--token-url", fake.tokenURL, "--client-id", fake.settings.clientID]
+        ["--base-url", endpoint.baseURL, "--token-url", endpoint.tokenURL, "--client-id", fake.settings.clientID]
     }
 
     /// Runs `caspio ARGUMENTS` and checks that nothing secret came out.
@@ -177,11 +178,11 @@ final class ProfileSandbox: @unchecked Sendable {
         var environment = sandbox.environment
         environment["TERM"] = "xterm"
         let session = try await TmuxSession(
-            [caspioBinary.path, "profile", "add", "prod", "--token-url", sandbox.fake.tokenURL], environment: environment,
+            [caspioBinary.path, "profile", "add", "prod", "--token-url", sandbox.endpoint.tokenURL], environment: environment,
             directory: sandbox.auth.root)
         var (ok, screen) = try await session.waitFor("account id")
         #expect(ok, "asks for the account: \(screen)")
-        try await session.line(sandbox.fake.baseURL)
+        try await session.line(sandbox.endpoint.baseURL)
         (ok, screen) = try await session.waitFor("Client id")
         #expect(ok, "asks for the client id: \(screen)")
         try await session.line(sandbox.fake.settings.clientID)

@@ -29,7 +29,7 @@ import Testing
             doctor.stderr == "caspio: --profile prod: ignoring CASPIO_BASE_URL, CASPIO_CLIENT_ID, CASPIO_CLIENT_SECRET in the environment\n",
             "\(doctor.stderr)")
         let lines = DoctorCommandTests.lines(doctor.stdout)
-        #expect(lines["account"]?.detail == "profile prod: \(sandbox.fake.baseURL), client id \(sandbox.fake.settings.clientID)", "\(doctor.stdout)")
+        #expect(lines["account"]?.detail == "profile prod: \(sandbox.endpoint.baseURL), client id \(sandbox.fake.settings.clientID)", "\(doctor.stdout)")
         let settings = try #require(lines["settings"]?.detail, "\(doctor.stdout)")
         let profile = "in profile 'prod' of \(sandbox.configPath)"
         for origin in ["base_url from base_url \(profile)", "client_id from client_id \(profile)",
@@ -43,6 +43,6 @@ import Testing
         let unnamed = try await run(sandbox, ["run", "-e", "print(caspio.config.base_url)"])
         #expect(unnamed.stdout == Self.leftovers["CASPIO_BASE_URL"]! + "\n" && unnamed.stderr.isEmpty, "\(unnamed.stderr)")
         let named = try await run(sandbox, ["run", "--profile", "prod", "-e", "print(caspio.config.base_url)"])
-        #expect(named.stdout == sandbox.fake.baseURL + "\n", "\(named.stderr)")
+        #expect(named.stdout == sandbox.endpoint.baseURL + "\n", "\(named.stderr)")
     }
 }

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test(.enabled(if: canDropPrivileges)) func aValidCachedTokenInAReadOnlyDirectoryIsUsed() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox(#"caspio.get("tables") print("done")"#, fake: fake)
         try await Self.handOver(box)
         let first = try await Self.caspioUnprivileged(["run", box.script.path], box)
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test(.enabled(if: canDropPrivileges)) func aTokenRenewedInAReadOnlyDirectoryIsUsedWithOneWarning() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox(#"for i = 1, 3 do caspio.get("tables") end print("done")"#, fake: fake)
         try await Self.handOver(box)
         let cache = box.path("cache")

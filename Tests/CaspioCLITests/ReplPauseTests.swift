@@ -5,8 +5,8 @@ import Testing
 /// In the REPL, Ctrl-C ends a pause for the account at once: the next line does not wait it out.
 @Suite(.serialized) struct ReplPauseTests {
     @Test func ctrlCEndsAPauseAndTheNextRequestGoesAtOnce() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 0)  // one table to list
         fake.script([.json(429, ["Code": "TooManyRequests", "Message": "slow down"], headers: [("Retry-After", "300")])])
         let directory = try temporaryDirectory()
         var env = fake.environment(cacheDirectory: directory.path + "/cache")

@@ -4,8 +4,8 @@ import Testing
 
 /// `caspio repl` in a real terminal (tmux), and in pipes.
 @Suite(.serialized) struct ReplTests {
-    /// A private HOME and XDG_STATE_HOME, the fake's account, no colours.
-    func environment(_ directory: URL, _ fake: FakeCaspio) -> [String: String] {
+    /// A private HOME and XDG_STATE_HOME, the emulator's account, no colours.
+    func environment(_ directory: URL, _ fake: EmulatedCaspio) -> [String: String] {
         var env = fake.environment(cacheDirectory: directory.path + "/cache")
         env["HOME"] = directory.path
         env["XDG_STATE_HOME"] = directory.path + "/state"
@@ -23,8 +23,7 @@ import Testing
     }
 
     @Test func evaluatesPrintsContinuesAndCompletes() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         let directory = try temporaryDirectory()
         let session = try await TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
 
@@ -89,10 +88,8 @@ import Testing
     }
 
     @Test func requestsAuthenticateLazilyAndCtrlCStopsThem() async throws {
-        var settings = FakeCaspio.Settings()
-        settings.resourceDelay = { $0.path.hasSuffix("/slow") ? 60 : 0 }
-        let fake = try FakeCaspio(settings: settings)
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
+        fake.delay { $0.path.hasSuffix("/slow") ? 60 : 0 }
         fake.script([.json(200, ["Result": ["Customers", "Orders", "Cups"]])])
         let directory = try temporaryDirectory()
         let session = try await TmuxSession([caspioBinary.path, "repl"], environment: environment(directory, fake), directory: directory)
@@ -116,7 +113,7 @@ import Testing
         #expect(ok, "a response prints its status and request id: \(screen)")
 
         try await session.line("caspio.get('slow')")
-        try await session.waitFor { _ in fake.server.requests.contains { $0.path.hasSuffix("/slow") } }
+        try await session.waitFor { _ in fake.requests.contains { $0.path.hasSuffix("/slow") } }
         try await session.press("C-c")
         (ok, screen) = try await session.waitFor("interrupted!", timeout: 20)
         #expect(ok, "Ctrl-C stops a request: \(screen)")
@@ -136,8 +133,7 @@ import Testing
     }
 
     @Test func historyPersistsAcrossSessionsWithoutSecrets() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         let directory = try temporaryDirectory()
         let env = environment(directory, fake)
         let first = try await TmuxSession([caspioBinary.path, "repl"], environment: env, directory: directory)
@@ -167,8 +163,7 @@ import Testing
     }
 
     @Test func profileSwitchesAccount() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         let directory = try temporaryDirectory()
         let config = try write(
             """

@@ -10,7 +10,7 @@ import Testing
         let pidFile: String
     }
 
-    static func setup(_ fake: FakeCaspio) throws -> Setup {
+    static func setup(_ fake: EmulatedCaspio) throws -> Setup {
         var box = try ScriptSandbox(#"caspio.get("tables")"#)
         let pidFile = box.path("secret.pid")
         let config = try write(
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func sigtermKillsAHungSecretCommand() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let setup = try Self.setup(fake)
         let run = try setup.box.start([])
         #expect(await waitFor { Self.group(setup.pidFile) != nil })
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func theTimeoutFlagKillsAHungSecretCommand() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let setup = try Self.setup(fake)
         let started = Date()
         let result = try await setup.box.run(["--timeout", "1"])

@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func sigtermCancelsTheRequestThenRunsCleanupAndExits143() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         var slow = TestHTTPServer.Reply.json(200, ["Result": []])
         slow.delay = 30
         fake.script([slow])
@@ -86,15 +86,14 @@ import Testing
 /// examples/nightly-export.lua: incremental with caspio.state.
 @Suite struct NightlyExportTests {
     @Test func exportsOnlyWhatChangedSinceTheLastRun() async throws {
-        let fake = try FakeCaspio.demo()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.demo()
         let source = try String(
             contentsOf: ExamplesTests.examplesDirectory.appendingPathComponent("nightly-export.lua"), encoding: .utf8)
         let box = try ScriptSandbox(source, fake: fake)
         let first = try await box.run(["--lock", "--quiet"], [box.path("1.csv")])
         #expect(first.status == 0 && first.stdout.isEmpty && first.stderr.isEmpty, "\(first)")
         let rows = try String(contentsOfFile: box.path("1.csv"), encoding: .utf8).split(separator: "\n")
-        let customers = fake.tables["Customers"]?.count ?? 0
+        let customers = try fake.rows("Customers").count
         #expect(rows.count == customers + 1)
         #expect(rows.first?.contains("Email") == true)
 

@@ -6,19 +6,19 @@ import Testing
 /// flight is cancelled, no retry starts, and the run ends within 2 s with its usual code.
 @Suite struct StopUnderFaultsTests {
     /// A run of `source` whose resource requests go through `faulty` (tokens straight from `fake`).
-    static func box(_ source: String, _ fake: FakeCaspio, _ faulty: FaultyServer) throws -> ScriptSandbox {
+    static func box(_ source: String, _ fake: EmulatedCaspio, _ faulty: FaultyServer) throws -> ScriptSandbox {
         var box = try ScriptSandbox(source, fake: fake)
         box.environment["CASPIO_BASE_URL"] = faulty.origin + "/integrations/rest/v3"
         return box
     }
 
-    static func hangingTables(_ fake: FakeCaspio) throws -> FaultyServer {
-        try FaultyServer(upstream: fake.server.origin) { $0.path.hasSuffix("/tables") ? .hang : .forward }
+    static func hangingTables(_ fake: EmulatedCaspio) throws -> FaultyServer {
+        try FaultyServer(upstream: fake.origin) { $0.path.hasSuffix("/tables") ? .hang : .forward }
     }
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
     func aSignalCancelsAHungRequestAndStartsNoRetry(signal: Int32, status: Int32) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let faulty = try Self.hangingTables(fake)
         defer { faulty.shutdown() }
         let box = try Self.box(#"caspio.get("tables") print("not reached")"#, fake, faulty)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func theTimeoutFlagCancelsAHungRequest() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let faulty = try Self.hangingTables(fake)
         defer { faulty.shutdown() }
         let box = try Self.box(#"caspio.get("tables")"#, fake, faulty)
@@ -47,15 +47,15 @@ import Testing
     }
 
     /// Runs whose token endpoint (`/oauth/token` through `faulty`) never answers.
-    static func hangingTokenEndpoint(_ fake: FakeCaspio) throws -> FaultyServer {
-        try FaultyServer(upstream: fake.server.origin) { $0.path.hasSuffix("/oauth/token") ? .hang : .forward }
+    static func hangingTokenEndpoint(_ fake: EmulatedCaspio) throws -> FaultyServer {
+        try FaultyServer(upstream: fake.origin) { $0.path.hasSuffix("/oauth/token") ? .hang : .forward }
     }
 
     static func grants(_ faulty: FaultyServer) -> Int { faulty.requests.filter { $0.path.hasSuffix("/oauth/token") }.count }
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
     func aSignalCancelsAGrantToAHungTokenEndpoint(signal: Int32, status: Int32) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let faulty = try Self.hangingTokenEndpoint(fake)
         defer { faulty.shutdown() }
         var box = try ScriptSandbox(#"caspio.get("tables") print("not reached")"#, fake: fake)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func theTimeoutFlagCancelsAGrantToAHungTokenEndpoint() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let faulty = try Self.hangingTokenEndpoint(fake)
         defer { faulty.shutdown() }
         var box = try ScriptSandbox(#"caspio.get("tables")"#, fake: fake)

@@ -64,7 +64,7 @@ import Testing
         #expect(looped.stdout == "atexit ran\n")
         #expect(looped.stderr == "caspio: timeout: the run did not finish within 0.5 seconds (--timeout)\n")
 
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         var slow = TestHTTPServer.Reply.json(200, ["Result": []])
         slow.delay = 60
         fake.script([slow])
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func budgetExhaustedExits4WithJSONLogLinesAndNoToken() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox(#"caspio.get("tables"); caspio.get("tables")"#, fake: fake)
         let result = try await box.run(["--max-requests", "1", "--log-format", "json", "--log-level", "debug"])
         #expect(result.status == 4, "\(result.stderr)")
@@ -93,7 +93,7 @@ import Testing
         #expect(sawRequest, "\(result.stderr)")
         let last = try #require(lines.last)
         #expect(last.contains(#""level":"error""#) && last.contains("budget error"), "\(last)")
-        let tokens = fake.state.withLockedValue { Array($0.accessTokens.keys) + Array($0.refreshTokens) }
+        let tokens = fake.sandbox.issuedTokens
         #expect(!tokens.isEmpty)
         for secret in tokens + [fake.settings.clientSecret] {
             #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func summaryReportsTheRunAsTextOrJSON() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox(#"caspio.get("tables"); local s = caspio.stats(); print(s.requests, s.duration >= 0)"#, fake: fake)
         let text = try await box.run(["--summary"])
         #expect(text.status == 0, "\(text.stderr)")

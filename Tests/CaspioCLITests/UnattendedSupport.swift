@@ -23,7 +23,7 @@ struct ScriptSandbox {
     let script: URL
     var environment: [String: String]
 
-    init(_ source: String, fake: FakeCaspio? = nil) throws {
+    init(_ source: String, fake: EmulatedCaspio? = nil) throws {
         directory = try temporaryDirectory()
         script = try write(source, to: directory.appendingPathComponent("job.lua"))
         environment = fake?.environment(cacheDirectory: directory.path + "/cache") ?? [:]

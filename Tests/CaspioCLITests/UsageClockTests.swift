@@ -6,8 +6,7 @@ import Testing
 /// variable and a bad zone are handled as every setting is.
 @Suite struct UsageClockTests {
     @Test func usageShowsTheBillingClock() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox("caspio.get('tables')", fake: fake)
         let run = try await box.run(["--billing-time-zone", "America/Los_Angeles"])
         #expect(run.status == 0, "\(run.stderr)")

@@ -21,8 +21,7 @@ import Testing
     static func periodCount(_ report: [String: Any]) -> Int? { (report["period"] as? [String: Any])?["requests"] as? Int }
 
     @Test func eightConcurrentRunsAddUpExactly() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox(Self.reads, fake: fake)
         let runs = try (0..<8).map { _ in try box.start([], ["25"]) }
         for run in runs {
@@ -43,8 +42,7 @@ import Testing
     /// One request at a time, so that none is counted and then cancelled unsent (a
     /// caspio.map stopped by the budget error abandons its requests in flight).
     @Test func aPeriodBudgetStopsTheSecondRunAndWarnsTheThird() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         var box = try ScriptSandbox("for i = 1, tonumber(arg[1]) do caspio.get('tables') end", fake: fake)
         box.environment["CASPIO_MAX_REQUESTS_PER_PERIOD"] = "30"
         let first = try await box.run([], ["20"])
@@ -63,8 +61,7 @@ import Testing
     }
 
     @Test func killNineDuringWritesLeavesTheLedgerReadable() async throws {
-        let fake = try FakeCaspio()
-        defer { fake.shutdown() }
+        let fake = try await EmulatedCaspio.start()
         let box = try ScriptSandbox("while true do caspio.get('tables') end", fake: fake)
         let ledgerFile = { () -> String? in
             let directory = box.path("cache")

@@ -8,7 +8,7 @@ import Testing
 /// A client in front of a `FaultyServer` that forwards to `fake` what it does not break;
 /// tokens come from `fake` directly.
 func makeFaultyClient(
-    _ faulty: FaultyServer, _ fake: FakeCaspio, logs: CapturedLogs = CapturedLogs(),
+    _ faulty: FaultyServer, _ fake: EmulatedCaspio, logs: CapturedLogs = CapturedLogs(),
     retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05),
     maxResponseBytes: Int = ClientConfiguration.defaultMaxResponseBytes
 ) throws -> CaspioClient {
@@ -26,9 +26,9 @@ func makeFaultyClient(
     /// A body sent a byte at a time never trips the read timeout (10 s here); the request's
     /// `timeout` bounds the whole exchange all the same.
     @Test func aDrippingBodyEndsAtTheRequestsTimeout() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let body = Array(#"{"Result":[]}"#.utf8) + Array(repeating: UInt8(ascii: " "), count: 200)
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             request.path.hasSuffix("/tables") ? .drip(status: 200, body: body, every: 0.05) : .forward
         }
         defer { faulty.shutdown() }
@@ -53,8 +53,8 @@ func makeFaultyClient(
 
     /// A body that never ends is cut at `max_response_bytes`, with an error that names it.
     @Test func anEndlessBodyIsAnErrorNamingTheLimit() async throws {
-        let fake = try FakeCaspio()
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+        let fake = try await EmulatedCaspio.start()
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             request.path.hasSuffix("/tables") ? .endless(status: 200, chunk: Array(repeating: UInt8(ascii: " "), count: 16384)) : .forward
         }
         defer { faulty.shutdown() }
@@ -73,10 +73,10 @@ func makeFaultyClient(
     /// A 503 that comes after the row was written: the POST is not sent again (one row), and
     /// the 503 is the answer. A GET is still retried after its 503.
     @Test func a503AfterTheWriteIsNotReplayed() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 0)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 0)
         let gets = NIOLockedCounter()
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             switch request.method {
             case "POST": return .forwardThenFail(then: .status(503))
             case "GET" where gets.increment() == 1:
@@ -88,7 +88,7 @@ func makeFaultyClient(
         let client = try makeFaultyClient(faulty, fake)
         let response = try await client.send(CaspioRequest("POST", "tables/T/records", body: Array(#"{"Name":"a"}"#.utf8)))
         #expect(response.status == 503)
-        #expect(fake.tables["T"]?.count == 1, "the row was written once")
+        #expect(try fake.rows("T").count == 1, "the row was written once")
         #expect(faulty.requests.filter { $0.method == "POST" }.count == 1)
 
         let read = try await client.send(CaspioRequest("GET", "tables/T/records"))
@@ -100,9 +100,9 @@ func makeFaultyClient(
     /// A retry carries the token current when it starts: renewed by another request during
     /// the retry's pause, the old one is not sent again.
     @Test func aRetryTakesTheCurrentToken() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let gets = NIOLockedCounter()
-        let faulty = try FaultyServer(upstream: fake.server.origin) { request in
+        let faulty = try FaultyServer(upstream: fake.origin) { request in
             guard request.method == "GET", gets.increment() == 1 else { return .forward }
             return .reply(.json(502, ["Code": "Gateway"], headers: [("Retry-After", "0.5")]))
         }
@@ -122,7 +122,7 @@ func makeFaultyClient(
 
     /// A script's own Authorization header would go out beside the client's: refused.
     @Test func aUserAuthorizationHeaderIsRefused() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         let error = await #expect(throws: CaspioError.self) {
             try await client.send(CaspioRequest("GET", "tables", headers: [("authorization", "Bearer mine")]))

@@ -12,7 +12,7 @@ import Testing
         (502, "FieldNotFound", nil), (504, "IncorrectBodyParameter", nil),
     ] as [(Int, String, String?)])
     func anAnswerWithADeterministicCodeIsSentOnce(status: Int, code: String, retryAfter: String?) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         fake.script([.json(status, ["Code": code, "Message": "no"], headers: retryAfter.map { [("Retry-After", $0)] } ?? [])])
         let response = try await client.send(CaspioRequest("GET", "tables/T/records"))
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aPostAnsweredInvalidInputValueIsSentOnce() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         fake.script([.json(500, ["Code": "InvalidInputValue", "Message": "The value of 'Tags' is invalid"])])
         let response = try await client.send(CaspioRequest("POST", "tables/T/records", body: Array(#"{"Tags":["a"]}"#.utf8)))
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func a408IsRetriedForAGet() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         fake.script([.json(408, ["Code": "RequestTimeout", "Message": "too slow"])])
         let response = try await client.send(CaspioRequest("GET", "tables"))
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func a403NamesTheObjectAndTheAPIProfile() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         fake.script([.json(403, ["Code": "Forbidden", "Message": "Access denied", "RequestId": "req-77"])])
         let response = try await client.send(CaspioRequest("POST", "dataImportExportTasks/Nightly%20export/run"))

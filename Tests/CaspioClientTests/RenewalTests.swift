@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func renewsBeforeExpiryWithTheRefreshToken() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let clock = ManualClock()
         let client = try makeClient(fake, now: clock.now)
         _ = try await client.send(CaspioRequest("GET", "tables"))
@@ -24,19 +24,17 @@ import Testing
         _ = try await client.send(CaspioRequest("GET", "tables"))
         await client.shutdown()
         #expect(fake.grants == ["client_credentials": 1, "refresh_token": 1])
-        #expect(fake.server.requests.filter { $0.header("Authorization")?.hasPrefix("Bearer") == true }.allSatisfy {
+        #expect(fake.requests.filter { $0.header("Authorization")?.hasPrefix("Bearer") == true }.allSatisfy {
             !$0.path.hasPrefix("/oauth")
         })
     }
 
     @Test(arguments: [400, 401])
     func refusedRefreshFallsBackToClientCredentials(status: Int) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         _ = try await client.tokens.validToken()
-        var settings = fake.settings
-        settings.refuseRefreshWith = status
-        fake.settings = settings
+        fake.always(oauthError(status, "invalid_grant", "Refresh token expired"), when: toRefreshGrants)
         fake.revokeAccessTokens()
         let response = try await client.send(CaspioRequest("GET", "tables"))
         await client.shutdown()
@@ -46,13 +44,11 @@ import Testing
     }
 
     @Test func failedFallbackIsAnAuthenticationError() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         _ = try await client.tokens.validToken()
-        var settings = fake.settings
-        settings.refuseRefreshWith = 401
-        settings.clientSecret = "rotated-elsewhere"
-        fake.settings = settings
+        // The refresh token is refused and the secret was rotated elsewhere.
+        fake.always(oauthError(401, "invalid_client", "Client authentication failed"), when: toTokens)
         fake.revokeAccessTokens()
         let error = await #expect(throws: CaspioError.self) { try await client.send(CaspioRequest("GET", "tables")) }
         await client.shutdown()
@@ -61,24 +57,22 @@ import Testing
     }
 
     @Test func a401RenewsAndReplaysOnce() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1)
         let client = try makeClient(fake)
         _ = try await client.send(CaspioRequest("GET", "tables"))
         fake.revokeAccessTokens()
-        let response = try await client.send(CaspioRequest("PUT", "tables/T/records", query: [("q.where", "PK_ID=1")], body: Array("{}".utf8)))
+        let response = try await client.send(CaspioRequest("PUT", "tables/T/records", query: [("q.where", "PK_ID=1")], body: Array(#"{"Name":"x"}"#.utf8)))
         await client.shutdown()
         #expect(response.status == 200)
         let puts = fake.resourceRequests.filter { $0.method == "PUT" }
         #expect(puts.count == 2)
         #expect(puts[0].header("Authorization") != puts[1].header("Authorization"))
-        #expect(puts[1].bodyText == "{}")
+        #expect(puts[1].bodyText == #"{"Name":"x"}"#)
     }
 
     @Test func aSecond401IsAnAuthenticationError() async throws {
-        var settings = FakeCaspio.Settings()
-        settings.tokenLifetime = 0  // every token is dead on arrival
-        let fake = try FakeCaspio(settings: settings)
+        let fake = try await EmulatedCaspio.start { $0.tokenTTL = 0 }  // every token is dead on arrival
         let client = try makeClient(fake)
         let error = await #expect(throws: CaspioError.self) { try await client.send(CaspioRequest("GET", "tables")) }
         await client.shutdown()
@@ -88,9 +82,8 @@ import Testing
     }
 
     @Test func concurrentRequestsShareOneGrantAndOneRenewal() async throws {
-        var settings = FakeCaspio.Settings()
-        settings.tokenDelay = 0.2
-        let fake = try FakeCaspio(settings: settings)
+        let fake = try await EmulatedCaspio.start()
+        fake.delayTokens(0.2)
         let client = try makeClient(fake)
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<20 { group.addTask { try await client.send(CaspioRequest("GET", "tables")).status } }

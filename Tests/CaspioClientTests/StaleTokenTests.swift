@@ -8,21 +8,16 @@ import Testing
 /// and replays once when the token may be the cause, and a genuine 400 costs at most one extra
 /// request and one token call per run.
 @Suite struct StaleTokenTests {
-    static func fake(staleIs400: Bool = true) throws -> FakeCaspio {
-        var settings = FakeCaspio.Settings()
-        settings.staleTokenIs400 = staleIs400
-        let fake = try FakeCaspio(settings: settings)
-        fake.seed("T", count: 3)
+    static func fake(staleIs400: Bool = true) async throws -> EmulatedCaspio {
+        let fake = try await EmulatedCaspio.start { $0.staleTokenAs400 = staleIs400 }
+        try fake.seed("T", count: 3)
         return fake
     }
 
-    /// A fake that holds each answer 50 ms, so that concurrent requests overlap at it.
-    static func slowFake() throws -> FakeCaspio {
-        var settings = FakeCaspio.Settings()
-        settings.staleTokenIs400 = true
-        settings.resourceDelay = { _ in 0.05 }
-        let fake = try FakeCaspio(settings: settings)
-        fake.seed("T", count: 3)
+    /// An emulator that holds each answer 50 ms, so that concurrent requests overlap at it.
+    static func slowFake() async throws -> EmulatedCaspio {
+        let fake = try await fake()
+        fake.delay { _ in 0.05 }
         return fake
     }
 
@@ -39,7 +34,7 @@ import Testing
     /// Answered 400 IncorrectQueryParameter (as Caspio often does) or 401 alike.
     @Test(arguments: [true, false])
     func aStaleTokenIsRenewedAndTheRequestReplayed(answeredWith400: Bool) async throws {
-        let fake = try Self.fake(staleIs400: answeredWith400)
+        let fake = try await Self.fake(staleIs400: answeredWith400)
         let client = try makeClient(fake)
         _ = try await client.send(CaspioRequest("GET", "tables/T/records"))
         fake.revokeAccessTokens()
@@ -51,7 +46,7 @@ import Testing
     }
 
     @Test func aReplayedPostSendsItsBodyAgainAndWritesOnce() async throws {
-        let fake = try Self.fake()
+        let fake = try await Self.fake()
         let client = try makeClient(fake)
         _ = try await client.send(CaspioRequest("GET", "tables/T/records"))
         fake.revokeAccessTokens()
@@ -62,11 +57,11 @@ import Testing
         let posts = fake.resourceRequests.filter { $0.method == "POST" }
         #expect(posts.count == 2)
         #expect(posts.allSatisfy { $0.bodyText == #"{"Name":"new"}"# })
-        #expect(fake.tables["T"]?.count == 4)
+        #expect(try fake.rows("T").count == 4)
     }
 
     @Test func aGenuine400CostsOneReplayAndOneTokenCallPerRun() async throws {
-        let fake = try Self.fake()
+        let fake = try await Self.fake()
         let client = try makeClient(fake)
         for _ in 0..<4 {
             let response = try await client.send(Self.badPage)
@@ -80,7 +75,7 @@ import Testing
     }
 
     @Test func concurrentGenuine400sShareOneCheck() async throws {
-        let fake = try Self.slowFake()
+        let fake = try await Self.slowFake()
         let client = try makeClient(fake)
         _ = try await client.tokens.validToken()
         let statuses = try await Self.eightAtOnce(client, Self.badPage)
@@ -91,7 +86,7 @@ import Testing
     }
 
     @Test func concurrentRequestsWithAStaleTokenRenewOnceAndAllSucceed() async throws {
-        let fake = try Self.slowFake()
+        let fake = try await Self.slowFake()
         let client = try makeClient(fake)
         _ = try await client.send(CaspioRequest("GET", "tables/T/records"))
         fake.revokeAccessTokens()
@@ -103,12 +98,9 @@ import Testing
     }
 
     @Test func a400ToATokenThatALaterRequestUsedIsNotDoubted() async throws {
-        var settings = FakeCaspio.Settings()
-        settings.staleTokenIs400 = true
+        let fake = try await Self.fake()
         // The bad request is answered late, after a request sent later has succeeded.
-        settings.resourceDelay = { $0.uri.contains("pageSize") ? 0.3 : 0 }
-        let fake = try FakeCaspio(settings: settings)
-        fake.seed("T", count: 3)
+        fake.delay { $0.uri.contains("pageSize") ? 0.3 : 0 }
         let client = try makeClient(fake)
         _ = try await client.tokens.validToken()
         async let bad = client.send(Self.badPage)

@@ -32,14 +32,15 @@ struct CapturingHandler: LogHandler {
     }
 }
 
-/// A client pointed at `fake`, with fast retries.
+/// A client pointed at `fake`, with fast retries; `clientSecret` replaces the right one (a
+/// secret rotated on the server since).
 func makeClient(
-    _ fake: FakeCaspio, cache: String? = nil, logs: CapturedLogs = CapturedLogs(), authStyle: ClientConfiguration.AuthStyle = .body,
+    _ fake: any CaspioEndpoint, clientSecret: String? = nil, cache: String? = nil, logs: CapturedLogs = CapturedLogs(), authStyle: ClientConfiguration.AuthStyle = .body,
     caFile: String? = nil, maxRequests: Int? = nil, readTimeout: Double = 5, now: (@Sendable () -> Date)? = nil
 ) throws -> CaspioClient {
     let configuration = ClientConfiguration(
-        baseURL: URL(string: fake.baseURL)!, tokenURL: URL(string: fake.tokenURL)!, clientID: fake.settings.clientID,
-        clientSecret: Secret(fake.settings.clientSecret), authStyle: authStyle, caFile: caFile,
+        baseURL: URL(string: fake.baseURL)!, tokenURL: URL(string: fake.tokenURL)!, clientID: fake.clientID,
+        clientSecret: Secret(clientSecret ?? fake.clientSecret), authStyle: authStyle, caFile: caFile,
         tokenCacheDirectory: cache, connectTimeout: 2, readTimeout: readTimeout,
         retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05), maxRequests: maxRequests)
     return try CaspioClient(configuration: configuration, logger: logs.logger(), now: now)
@@ -48,6 +49,15 @@ func makeClient(
 func temporaryPath(_ name: String = "dir") -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("caspio-\(name)-\(UUID().uuidString)").path
 }
+
+/// The token endpoint's OAuth error answer.
+func oauthError(_ status: Int, _ code: String, _ description: String = "refused") -> TestHTTPServer.Reply {
+    .json(status, ["error": code, "error_description": description])
+}
+
+/// Requests to the token endpoint, and those of one grant type.
+let toTokens: @Sendable (TestHTTPServer.Request) -> Bool = { $0.path == "/oauth/token" }
+let toRefreshGrants: @Sendable (TestHTTPServer.Request) -> Bool = { $0.path == "/oauth/token" && $0.form["grant_type"] == "refresh_token" }
 
 /// A clock tests move by hand.
 final class ManualClock: Sendable {

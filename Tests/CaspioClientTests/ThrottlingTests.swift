@@ -93,7 +93,7 @@ import Testing
     // MARK: Over HTTP
 
     @Test func aBare503IsRetriedAloneAndPausesNothing() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         fake.script([.json(503, ["Code": "ServiceUnavailable", "Message": "busy"])])
         let response = try await client.send(CaspioRequest("GET", "tables"))
@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func aLongPauseIsSaidOnceAtTheDefaultLevelAndCounted() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let logs = CapturedLogs()
         let plain = try makeClient(fake)
         await plain.shutdown()

@@ -7,7 +7,7 @@ import Testing
 /// The persistent cache: reuse across runs, modes, atomic files, recovery.
 @Suite struct TokenCacheTests {
     @Test func tokensAreReusedAcrossClientsThroughTheCache() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let directory = temporaryPath("cache")
         let first = try makeClient(fake, cache: directory)
         let token = try await first.tokens.validToken()
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func filesAreOwnerOnlyAndNamedWithoutTheSecret() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let directory = temporaryPath("cache") + "/nested/tokens"
         let client = try makeClient(fake, cache: directory)
         _ = try await client.tokens.validToken()
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func aCorruptCacheIsIgnoredWithAWarningAndRewritten() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let directory = temporaryPath("cache")
         let logs = CapturedLogs()
         let probe = try makeClient(fake, cache: directory)
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func aForeignCacheIsIgnored() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let directory = temporaryPath("cache")
         let client = try makeClient(fake, cache: directory)
         let path = try #require(client.tokenCache?.filePath)
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func aRevokedCachedTokenIsRenewedWithItsRefreshToken() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let directory = temporaryPath("cache")
         let first = try makeClient(fake, cache: directory)
         _ = try await first.tokens.validToken()
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func logoutDeletesTheCachedToken() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let directory = temporaryPath("cache")
         let client = try makeClient(fake, cache: directory)
         _ = try await client.tokens.validToken()

@@ -9,7 +9,7 @@ import Testing
 /// and never cancelled for someone who still does.
 @Suite struct TokenStopTests {
     /// A client whose token requests go through `faulty` (and on to `fake` when forwarded).
-    static func client(_ faulty: FaultyServer, _ fake: FakeCaspio) throws -> CaspioClient {
+    static func client(_ faulty: FaultyServer, _ fake: EmulatedCaspio) throws -> CaspioClient {
         let configuration = ClientConfiguration(
             baseURL: URL(string: fake.baseURL)!, tokenURL: URL(string: faulty.origin + "/oauth/token")!,
             clientID: fake.settings.clientID, clientSecret: Secret(fake.settings.clientSecret), connectTimeout: 2,
@@ -23,9 +23,9 @@ import Testing
     /// endpoint is cancelled; the grant ends with it (not at the token timeout, 30 s), and the
     /// next caller starts a fresh grant rather than join the hung one.
     @Test func cancellingTheOnlyWaiterEndsAGrantToAHungEndpoint() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let hung = NIOLockedValueBox(true)
-        let faulty = try FaultyServer(upstream: fake.server.origin) { _ in hung.withLockedValue { $0 } ? .hang : .forward }
+        let faulty = try FaultyServer(upstream: fake.origin) { _ in hung.withLockedValue { $0 } ? .hang : .forward }
         defer { faulty.shutdown() }
         let client = try Self.client(faulty, fake)
         let waiter = Task { try await client.tokens.validToken() }
@@ -46,10 +46,9 @@ import Testing
     /// One of two callers waiting for the same grant is cancelled: the other still gets the
     /// token, from that one grant.
     @Test func aGrantGoesOnForTheCallersStillWaiting() async throws {
-        var settings = FakeCaspio.Settings()
-        settings.tokenDelay = 0.5
-        let fake = try FakeCaspio(settings: settings)
-        let faulty = try FaultyServer(upstream: fake.server.origin) { _ in .forward }
+        let fake = try await EmulatedCaspio.start()
+        fake.delayTokens(0.5)
+        let faulty = try FaultyServer(upstream: fake.origin) { _ in .forward }
         defer { faulty.shutdown() }
         let client = try Self.client(faulty, fake)
         let first = Task { try await client.tokens.validToken() }

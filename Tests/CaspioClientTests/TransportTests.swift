@@ -8,13 +8,15 @@ import Testing
 @Suite struct TransportTests {
     static let serviceUnavailable = TestHTTPServer.Reply.json(
         503, ["Code": "ServiceUnavailable", "Message": "busy"], headers: [("Retry-After", "0")])
+    /// A success for any method (the emulator has no `tables` to PUT or DELETE).
+    static let done = TestHTTPServer.Reply.json(200, ["Result": []])
 
     /// (A POST's 503 is not replayed: FaultTests.)
     @Test(arguments: ["GET", "PUT", "DELETE"])
     func retriesOn503And429ForIdempotentMethods(method: String) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
-        fake.script([Self.serviceUnavailable, .json(429, ["Code": "TooMany"], headers: [("Retry-After", "0")])])
+        fake.script([Self.serviceUnavailable, .json(429, ["Code": "TooMany"], headers: [("Retry-After", "0")]), Self.done])
         let response = try await client.send(CaspioRequest(method, "tables", body: method == "GET" ? nil : Array("{}".utf8)))
         await client.shutdown()
         #expect(response.status == 200)
@@ -24,9 +26,9 @@ import Testing
 
     @Test(arguments: [(502, "GET", 2), (504, "PUT", 2), (502, "POST", 1), (504, "POST", 1)])
     func gatewayErrorsAreRetriedOnlyForIdempotentMethods(status: Int, method: String, sent: Int) async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
-        fake.script([.json(status, ["Code": "Gateway"])])
+        fake.script([.json(status, ["Code": "Gateway"]), Self.done])
         let response = try await client.send(CaspioRequest(method, "tables", body: method == "GET" ? nil : Array("{}".utf8)))
         await client.shutdown()
         #expect(fake.resourceRequests.count == sent)
@@ -34,7 +36,7 @@ import Testing
     }
 
     @Test func givesUpAfterMaxAttemptsAndReturnsTheLastAnswer() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         fake.script(Array(repeating: .json(502, ["Code": "Gateway"]), count: 5))
         let response = try await client.send(CaspioRequest("GET", "tables"))
@@ -46,7 +48,7 @@ import Testing
     /// Waiting for the account to reopen is not an attempt: five refusals, then the answer,
     /// with three attempts allowed; `maxRefusals` still bounds an account that never reopens.
     @Test func refusalsDoNotUseUpTheRetryBudget() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         fake.script(Array(repeating: Self.serviceUnavailable, count: 5))
         let response = try await client.send(CaspioRequest("GET", "tables"))
@@ -54,7 +56,7 @@ import Testing
         #expect(fake.resourceRequests.count == 6)
         #expect(client.counters.snapshot.throttled == 5)
 
-        fake.server.clearRequests()
+        fake.clearRequests()
         fake.script(Array(repeating: Self.serviceUnavailable, count: 12))
         let refused = try await client.send(CaspioRequest("GET", "tables"))
         await client.shutdown()
@@ -79,7 +81,7 @@ import Testing
     }
 
     @Test func timeoutsAreRetriedForGetButNeverForPost() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         // The fake answers from the cooperative pool, which other tests keep busy on 2 cores:
         // the timeout leaves it room, and the slow reply stays well beyond it.
         let client = try makeClient(fake, readTimeout: 1)
@@ -98,7 +100,7 @@ import Testing
         // late, again): a GET may be sent more than once.
         #expect(fake.resourceRequests.count >= 2)
 
-        fake.server.clearRequests()
+        fake.clearRequests()
         fake.script([slow])
         let error = await #expect(throws: CaspioError.self) {
             try await client.send(CaspioRequest("POST", "tables/T/records", body: Array("{}".utf8)))
@@ -109,7 +111,7 @@ import Testing
     }
 
     @Test func connectionRefusedIsRetriedThenANetworkError() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let configuration = ClientConfiguration(
             baseURL: URL(string: "http://127.0.0.1:1/rest/v2")!, tokenURL: URL(string: fake.tokenURL)!,
             clientID: fake.settings.clientID, clientSecret: Secret(fake.settings.clientSecret), connectTimeout: 1,
@@ -129,7 +131,7 @@ import Testing
     }
 
     @Test func queryValuesSurvivePercentEncoding() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         let hostile = "Name LIKE 'O''Brien%' AND Note = 'a&b=c+d' AND City = 'Zürich 東京' AND Pct = '100%'"
         _ = try await client.send(CaspioRequest("GET", "/tables/Customers/records", query: [("q.where", hostile), ("q.pageSize", "1000")]))
@@ -142,11 +144,11 @@ import Testing
     }
 
     @Test func absoluteURLsAreAcceptedOnlyOnTheBaseOrigin() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
-        let same = try await client.send(CaspioRequest("GET", fake.server.origin + "/rest/v2/tables"))
+        let same = try await client.send(CaspioRequest("GET", fake.origin + "/rest/v2/tables"))
         #expect(same.status == 200)
-        for elsewhere in ["https://evil.example/steal", "http://127.0.0.1:\(fake.server.port + 1)/x", "https://127.0.0.1:\(fake.server.port)/x"] {
+        for elsewhere in ["https://evil.example/steal", "http://127.0.0.1:\(fake.running.port + 1)/x", "https://127.0.0.1:\(fake.running.port)/x"] {
             let error = await #expect(throws: CaspioError.self) { try await client.send(CaspioRequest("GET", elsewhere)) }
             #expect(error?.kind == .config)
             #expect(error?.message.contains("refusing to send the token") == true)
@@ -156,7 +158,7 @@ import Testing
     }
 
     @Test func overlongURIsAreRefusedBeforeSending() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         let longWhere = String(repeating: "Name='x' OR ", count: 200)
         let error = await #expect(throws: CaspioError.self) {
@@ -168,7 +170,7 @@ import Testing
     }
 
     @Test func theBudgetStopsBeforeTheRequestThatWouldExceedIt() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake, maxRequests: 3)
         for _ in 0..<3 { _ = try await client.send(CaspioRequest("GET", "tables")) }
         let error = await #expect(throws: CaspioError.self) { try await client.send(CaspioRequest("GET", "tables")) }
@@ -180,7 +182,7 @@ import Testing
     }
 
     @Test func jsonBodiesCarryTheJSONContentType() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let client = try makeClient(fake)
         _ = try await client.send(CaspioRequest("POST", "tables/T/records", body: Array("{\"a\":1}".utf8)))
         _ = try await client.send(CaspioRequest("DELETE", "tables/T/records", query: [("q.where", "a=1")]))
@@ -191,22 +193,23 @@ import Testing
 
     @Test func httpsWithATestCA() async throws {
         let certificates = try await TestCertificates.make()
-        let fake = try FakeCaspio(tls: certificates)
-        let trusted = try makeClient(fake, caFile: certificates.caFile)
+        let fake = try await EmulatedCaspio.start()
+        let https = try fake.https(certificates)
+        let trusted = try makeClient(https, caFile: certificates.caFile)
         let response = try await trusted.send(CaspioRequest("GET", "tables"))
         await trusted.shutdown()
         #expect(response.status == 200)
 
-        fake.server.clearRequests()
-        let untrusting = try makeClient(fake)
+        fake.clearRequests()
+        let untrusting = try makeClient(https)
         let error = await #expect(throws: CaspioError.self) { try await untrusting.send(CaspioRequest("GET", "tables")) }
         await untrusting.shutdown()
         #expect(error?.message.contains("TLS") == true)
-        #expect(fake.server.requests.isEmpty)
+        #expect(fake.requests.isEmpty)
     }
 
     @Test func noSecretOrTokenReachesTheLogs() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let logs = CapturedLogs()
         let directory = temporaryPath("cache")
         let client = try makeClient(fake, cache: directory, logs: logs)
@@ -220,10 +223,8 @@ import Testing
         let text = logs.text
         #expect(!text.isEmpty)
         #expect(!text.contains(fake.settings.clientSecret))
-        for token in fake.state.withLockedValue({ Array($0.accessTokens.keys) + Array($0.refreshTokens) }) {
-            #expect(!text.contains(token))
-        }
-        #expect(!text.contains("access-"))
-        #expect(!text.contains("refresh-"))
+        let tokens = fake.sandbox.issuedTokens
+        #expect(tokens.count >= 4, "the first token pair, and the renewed and granted access tokens")
+        for token in tokens { #expect(!text.contains(token)) }
     }
 }

@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func checkFalseReturnsErrorResponses() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         fake.script([
             // Twice: the run's first such 400 may be a stale token's, so it is replayed once.
             .json(400, ["Code": "IncorrectQueryParameter", "Message": "bad", "RequestId": "r-1"]),
@@ -87,15 +87,18 @@ import Testing
     }
 
     @Test func errorTablesForEveryKind() async throws {
-        let fake = try FakeCaspio()
-        var dropped = TestHTTPServer.Reply(status: 200)
-        dropped.dropConnection = true
-        fake.script([
+        let emulator = try await EmulatedCaspio.start()
+        emulator.script([
             .json(400, ["Code": "SqlServerError", "Message": "Incorrect syntax", "RequestId": "from-body"]),
             .text(502, "Bad Gateway", contentType: "text/plain"),
             TestHTTPServer.Reply(status: 200, headers: [("Content-Type", "application/json")], body: Array("{not json".utf8)),
-            dropped,
         ])
+        // The second POST's connection is dropped unanswered.
+        let posts = Counter()
+        let fake = try emulator.fronted { request in
+            guard request.method == "POST", !request.path.hasPrefix("/oauth") else { return .forward }
+            return posts.next() == 2 ? .close : .forward
+        }
         let result = try await runLua("""
             local function show(...)
               local ok, err = pcall(...)
@@ -123,11 +126,11 @@ import Testing
         #expect(lines[7].hasPrefix("network error: "))
         #expect(lines[8] == "false\tcaspio.error\tconfig\tnil\tnil\tGET\tfalse")
         #expect(lines[9].contains("refusing to send the token to https://elsewhere.example"))
-        #expect(!fake.server.requests.contains { $0.uri.contains("elsewhere") })
+        #expect(!fake.front.requests.contains { $0.uri.contains("elsewhere") })
     }
 
     @Test func exitStatusFollowsTheKindOfAnUncaughtError() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let http = try await runLua("caspio.get('tables/Nope/records')", against: fake)
         #expect(http.status == 5)
         let auth = try await runLua("caspio.get('tables')", against: fake, environment: ["CASPIO_CLIENT_SECRET": "wrong"])
@@ -205,7 +208,8 @@ import Testing
     }
 
     @Test func configShowsTheAccountButNoSecret() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 0)  // one table to list
         let directory = try temporaryDirectory()
         let file = try write("""
             [profiles.staging]
@@ -237,7 +241,7 @@ import Testing
         #expect(lines.contains("profile=staging"))
         #expect(lines.contains("base_url=\(fake.baseURL)"))
         #expect(lines.contains("token_url=\(fake.tokenURL)"))
-        #expect(lines.contains("client_id=test-client-id"))
+        #expect(lines.contains("client_id=\(fake.settings.clientID)"))
         #expect(lines.contains("auth_style=body"))
         #expect(lines.contains("max_requests=50"))
         #expect(lines.contains("rate=2.5") && lines.contains("billing_day=15") && lines.contains("max_requests_per_period=9000"))
@@ -250,7 +254,7 @@ import Testing
         let plain = try await runLua(script, against: fake)
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(!plain.stdout.contains("profile="))
-        #expect(plain.stdout.contains("client_id=test-client-id"))
+        #expect(plain.stdout.contains("client_id=\(fake.settings.clientID)"))
         #expect(!plain.stdout.contains(fake.settings.clientSecret))
     }
 
@@ -268,8 +272,8 @@ import Testing
     }
 
     @Test func noSecretOrTokenIsEverPrinted() async throws {
-        let fake = try FakeCaspio()
-        fake.seed("T", count: 1200)
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 1200)
         fake.revokeTokens(afterRequests: 1)
         let result = try await runLua("""
             for row in caspio.records("T") do end
@@ -287,22 +291,27 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("caspio: info: done"))
         #expect(result.stderr.contains("refresh_token"))  // the renewal was logged, by grant name only
-        let state = fake.state.withLockedValue { $0 }
-        #expect(state.serial >= 4)
-        // Every token the fake ever issued (they are numbered), the secret, and the Basic header.
-        let issued = fake.tokenRequests.count
-        #expect(issued >= 4)
+        // Every token the emulator ever issued, the secret, and the Basic header.
+        let issued = fake.sandbox.issuedTokens
+        #expect(fake.tokenRequests.count >= 4 && issued.count >= 4)
         let basic = Data("\(fake.settings.clientID):\(fake.settings.clientSecret)".utf8).base64EncodedString()
         let output = result.stdout + result.stderr
         #expect(!output.contains(fake.settings.clientSecret))
         #expect(!output.contains(basic))
-        #expect(!output.contains("access-"), "an access token was printed")
-        #expect(!output.contains("refresh-"), "a refresh token was printed")
+        for token in issued { #expect(!output.contains(token), "a token was printed") }
         #expect(!output.contains("Bearer "))
         // Nor hex-encoded, as an HTTP library's trace of body bytes would show them.
-        for text in ["access-", "refresh-", fake.settings.clientSecret, "access_token"] {
+        for text in issued + [fake.settings.clientSecret, "access_token"] {
             let hex = text.utf8.map { String(format: "%02x", $0) }.joined()
             #expect(!output.lowercased().contains(hex), "\(text) appears hex-encoded")
         }
     }
+}
+
+/// A count shared with a server's handler.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    /// Adds one; the new count.
+    func next() -> Int { lock.withLock { count += 1; return count } }
 }

@@ -5,7 +5,7 @@ import Testing
 /// Ctrl-C while a script waits for the network stops it at once, with exit 130.
 @Suite struct InterruptTests {
     @Test func ctrlCDuringARequestStopsPromptly() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         var slow = TestHTTPServer.Reply.json(200, ["Result": []])
         slow.delay = 60
         fake.script([slow])

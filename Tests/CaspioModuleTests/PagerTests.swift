@@ -221,11 +221,9 @@ import Testing
         // Tokens live 2 s (renewed 0.5 s before expiry); every page takes at least 0.5 s, so
         // the token is due for renewal by the time page 5 is asked for. (A margin of 0.5 s
         // between the client's check and the server's: a loaded machine stalls less.)
-        var settings = FakeCaspio.Settings()
-        settings.tokenLifetime = 2
-        let fake = try FakeCaspio(settings: settings)
-        fake.seed("T", count: 4500)
-        fake.settings.resourceDelay = { _ in 0.5 }
+        let fake = try await EmulatedCaspio.start { $0.tokenTTL = 2 }
+        try fake.seed("T", count: 4500)
+        fake.delay { _ in 0.5 }
         let lua = try InProcessLua(fake)
         #expect(await lua.values(Self.counting("{prefetch = 0}")).prefix(2) == [4500, true])
         #expect(fake.grants["client_credentials"] == 1)

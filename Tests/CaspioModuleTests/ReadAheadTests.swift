@@ -159,9 +159,9 @@ import Testing
         #expect(warnings.first?.contains("read 21 rows, but Caspio counted 20") == true, "\(warnings)")
     }
 
-    /// (On FakeCaspio still: the sandbox's folders are found by their external key.)
     @Test func aFilesListingReadsAheadEachFileOnce() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
+        try fake.sandbox.seed(json: #"{"Folders":[{"Name":"F","ExternalKey":"F"}]}"#)
         let lua = try InProcessLua(fake)
         let values = await lua.values("""
             local path = os.tmpname()

@@ -2,7 +2,7 @@ import CaspioTestSupport
 import Foundation
 import Testing
 
-/// Runs a Lua script with the built `caspio` against `fake` (the emulator or FakeCaspio) (token cache in a fresh directory).
+/// Runs a Lua script with the built `caspio` against `fake` (the emulator, maybe behind a front; token cache in a fresh directory).
 /// For what is about processes: exit statuses, output streams, files, the command line.
 func runLua(
     _ source: String, against fake: any CaspioEndpoint, flags: [String] = [], environment: [String: String] = [:]

@@ -39,4 +39,12 @@ import Testing
             return
         }
     }
+
+    /// caspio.stats().duration (and so --summary) is measured on the module's clock too.
+    @Test func theRunsDurationIsMeasuredOnTheModulesClock() async throws {
+        let clock = TestClock()
+        let lua = try InProcessLua(clock: clock)
+        clock.advance(by: .seconds(90))
+        #expect(await lua.values("return caspio.stats().duration == 90") == [true])
+    }
 }

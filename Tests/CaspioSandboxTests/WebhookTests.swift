@@ -113,6 +113,25 @@ import Testing
         }
     }
 
+    /// The pause before a retry is on the sandbox's clock: with a test's, 30 s pass when the
+    /// test says.
+    @Test func aRetryWaitsOnTheSandboxsClock() async throws {
+        let listener = try Listener(statuses: [500, 200])
+        defer { listener.server.shutdown() }
+        let clock = TestClock()
+        try await SandboxHarness.with({ $0.webhookRetryDelay = 30 }, clock: SandboxClock(clock)) { sandbox in
+            let token = try await sandbox.accessToken()
+            _ = try await subscribe(sandbox, token, url: listener.server.origin + "/hook", throttling: 2, events: [["EventType": "table.recordInsert", "ObjectName": "Products"]])
+            _ = try await sandbox.api("POST", "tables/Products/records", json: ["Name": "a"], token: token)
+            #expect(await waitFor(10) { clock.sleeping == 1 }, "the failed call's retry waits on the clock")
+            clock.advance(by: .seconds(29))
+            #expect(clock.sleeping == 1, "a second early, still waiting")
+            clock.advance(by: .seconds(1))
+            #expect(await listener.next(2).count == 2)
+            #expect(await settled(sandbox))
+        }
+    }
+
     @Test func onlyLoopbackURLsAreCalledAndEventRulesHold() async throws {
         try await SandboxHarness.with { sandbox in
             let token = try await sandbox.accessToken()

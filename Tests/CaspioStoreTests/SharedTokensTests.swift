@@ -7,9 +7,8 @@ import Testing
 @Suite(.serialized) struct SharedTokensTests {
     @Test func eightHostsWithEmptyDisksMakeOneGrant() async throws {
         let database = try await TestPostgres.make()
-        var settings = FakeCaspio.Settings()
-        settings.tokenDelay = 0.5  // the grant is slow: the others ask while it is under way
-        let fake = try FakeCaspio(settings: settings)
+        let fake = try await EmulatedCaspio.start()
+        fake.delayTokens(0.5)  // the grant is slow: the others ask while it is under way
         let hosts = try (0..<8).map { _ in try Host(fake: fake, database: database) }
         let runs = try hosts.map { try $0.start(#"caspio.get("tables"); print("ok")"#, ["-v"]) }
         var results: [ProcessResult] = []
@@ -18,7 +17,7 @@ import Testing
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout == "ok\n")
             // -v logs requests and renewals, never the secrets.
-            for secret in [database.password, settings.clientSecret] + Array(fake.state.withLockedValue { $0.accessTokens.keys }) {
+            for secret in [database.password, fake.settings.clientSecret] + fake.sandbox.issuedTokens {
                 #expect(!result.stderr.contains(secret))
             }
         }
@@ -28,7 +27,7 @@ import Testing
 
         // A database reader without the client secret finds no token in the row.
         let row = try await database.sql("SELECT token_url, client_id, encode(sealed, 'escape'), encode(sealed, 'hex'), expires_at FROM caspio.tokens")
-        let issued = fake.state.withLockedValue { Array($0.accessTokens.keys) + Array($0.refreshTokens) }
+        let issued = fake.sandbox.issuedTokens
         #expect(!issued.isEmpty)
         for token in issued {
             #expect(!row.contains(token))
@@ -44,7 +43,7 @@ import Testing
 
     @Test func theLedgerAddsUpAcrossEightHosts() async throws {
         let database = try await TestPostgres.make()
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let hosts = try (0..<8).map { _ in try Host(fake: fake, database: database) }
         let runs = try hosts.map { try $0.start(#"for i = 1, 5 do caspio.get("tables") end"#) }
         for run in runs { #expect(try await run.finish().status == 0) }

@@ -6,7 +6,7 @@ import Testing
 /// (the run goes on; its ledger increments retried, or reported), or newer than caspio.
 @Suite(.serialized) struct StoreFailureTests {
     @Test func anUnreachableStoreAtStartExits2WithWhatToCheck() async throws {
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let port = try TestPostgres.freePort()
         var host = try Host(fake: fake, database: nil)
         host.environment["CASPIO_STORE"] = "postgres://caspio:hunter2@127.0.0.1:\(port)/jobs?sslmode=disable"
@@ -80,9 +80,9 @@ import Testing
 
     /// Runs the stepper with the store stopped after its first request; with `restart`, the
     /// store is back before the run's last step, else the run ends without it.
-    private func runLosingTheStore(restart: Bool) async throws -> (ProcessResult, FakeCaspio, TestPostgres) {
+    private func runLosingTheStore(restart: Bool) async throws -> (ProcessResult, EmulatedCaspio, TestPostgres) {
         let database = try await TestPostgres.make()
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let host = try Host(fake: fake, database: database)
         let steps = (restart ? ["a", "b", "c", "d"] : ["a", "b", "c", "c"]).map(host.path)
         let run = try host.start(Self.stepper, [], steps)

@@ -51,7 +51,7 @@ import Testing
 
     @Test func doctorUsageAndStoreInitLookAtTheStore() async throws {
         let database = try await TestPostgres.make()
-        let fake = try FakeCaspio()
+        let fake = try await EmulatedCaspio.start()
         let host = try Host(fake: fake, database: database)
         let doctor = try await host.caspio(["doctor"])
         #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")

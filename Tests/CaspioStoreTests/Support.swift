@@ -7,7 +7,7 @@ struct Host {
     let directory: URL
     var environment: [String: String]
 
-    init(fake: FakeCaspio?, database: TestPostgres?) throws {
+    init(fake: EmulatedCaspio?, database: TestPostgres?) throws {
         directory = try temporaryDirectory()
         environment = fake?.environment(cacheDirectory: directory.path + "/cache") ?? ["CASPIO_CONFIG": "/nonexistent/caspio-config.toml"]
         environment.merge(database?.environment ?? [:]) { $1 }

@@ -1,0 +1,10 @@
+/// A seeded generator (Knuth's MMIX LCG, its high bits folded into the low), so that a
+/// simulated run can be replayed.
+public struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state ^ (state >> 29)
+    }
+}
