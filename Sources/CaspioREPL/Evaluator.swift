@@ -13,6 +13,9 @@ public struct Evaluator {
         case values([LuaValue])
         /// Did not compile, or raised (message and traceback in the error).
         case failure(LuaError)
+        /// Ran to its end, but a stop (Ctrl-C) came before the REPL took over again: the
+        /// values are not shown and the stop is reported as an interrupted evaluation is.
+        case stopped(StopReason)
     }
 
     public let lua: Lua
@@ -55,22 +58,24 @@ public struct Evaluator {
         // Ctrl-C stops this evaluation only; between evaluations a signal ends the REPL.
         RunStop.reset()
         RunStop.attach(lua)
-        defer {
-            RunStop.detach()
-            RunStop.beginCleanup(lua)  // an interrupt that Lua never reached
-            let reason = RunStop.reason
-            RunStop.reset()
-            // SIGTERM (or a second signal) ends the REPL once the evaluation has stopped.
-            if reason == .terminate { exit(128 + SIGTERM) }
-        }
+        var outcome: Outcome
         do {
             try lua.call(arguments: 0)
+            let values = lua.top > base ? (base + 1...lua.top).map { lua.value(at: $0) } : []
+            lua.top = base
+            if let first = values.first { lua.setGlobal("_", first) }
+            outcome = .values(values)
         } catch {
-            return .failure(error)
+            outcome = .failure(error)
         }
-        let values = lua.top > base ? (base + 1...lua.top).map { lua.value(at: $0) } : []
-        lua.top = base
-        if let first = values.first { lua.setGlobal("_", first) }
-        return .values(values)
+        RunStop.detach()
+        RunStop.beginCleanup(lua)  // an interrupt that Lua never reached
+        let reason = RunStop.reason
+        RunStop.reset()
+        // SIGTERM (or a second signal) ends the REPL once the evaluation has stopped.
+        if reason == .terminate { exit(128 + SIGTERM) }
+        // A Ctrl-C that came as the evaluation was finishing is reported, not lost.
+        if reason != .none, case .values = outcome { outcome = .stopped(reason) }
+        return outcome
     }
 }

@@ -143,6 +143,8 @@ public final class REPL {
             }
         case .failure(let error):
             writeError(CaspioModule.report(error))
+        case .stopped(let reason):
+            writeError(reason.message)
         }
         if let elapsed { write(String(format: "(%.3f s)\n", elapsed)) }
     }
