@@ -12,9 +12,10 @@ print("webhook", hook.Name, "events:", events)
 
 caspio.table("Products"):insert({ Name = "Example glue", Price = 2.5 })
 
--- Delivery is asynchronous: wait for the message (at most 10 s). A receiver checks the
--- secret where the body carries it (events made on v3), else the delivery's signature (an
--- HMAC-SHA256 of the body under the secret), and dedupes on messageId.
+-- Delivery is asynchronous: wait for the message (at most 10 s). A receiver dedupes on
+-- messageId and checks the sender: on v3 the webhook's secret travels in the body; on v4 the
+-- body leaves it out and the delivery is signed with it instead (a header; which one, and what
+-- it signs, Caspio has not published: see docs/lua-api.md, "REST API v4").
 local delivered
 for _ = 1, 100 do
   for _, message in ipairs(caspio.request("GET", inbox).json or {}) do
@@ -24,7 +25,11 @@ for _ = 1, 100 do
   caspio.sleep(0.1)
 end
 assert(delivered, "no message arrived within 10 s")
-assert(delivered.secret == nil or delivered.secret == hook.Secret, "the message carries another secret")
+if caspio.config.base_url:match("/v4$") then
+  assert(delivered.secret == nil, "a v4 delivery carries no secret in its body")
+else
+  assert(delivered.secret == hook.Secret, "the message does not carry the webhook's secret")
+end
 print("delivered", delivered.eventType, delivered.objectName, delivered.data[1].Name)
 
 caspio.webhooks.delete(hook.Id)
