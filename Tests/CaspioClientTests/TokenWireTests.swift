@@ -64,6 +64,20 @@ import Testing
         #expect(fake.grants == ["client_credentials": 1, "refresh_token": 2])
     }
 
+    /// A server that rotates refresh tokens: the next renewal sends the one the last answer
+    /// carried, not the first.
+    @Test func aRotatedRefreshTokenIsTheOneSentNext() async throws {
+        let fake = try await EmulatedCaspio.start { $0.rotateRefreshTokens = true }
+        let client = try makeClient(fake)
+        let first = try await client.tokens.validToken()
+        let renewed = try await client.tokens.refresh()
+        _ = try await client.tokens.refresh()
+        await client.shutdown()
+        #expect(renewed.refreshToken != nil && renewed.refreshToken != first.refreshToken)
+        let sent = fake.tokenRequests.compactMap { $0.form["refresh_token"] }
+        #expect(sent == [first, renewed].map { EmulatedCaspio.masked($0.refreshToken!.reveal()) })
+    }
+
     @Test func tokenTypeInAnyCaseAndMissingLifetime() async throws {
         let fake = try await EmulatedCaspio.start()
         fake.tokenAnswers(.init(tokenType: "BeArEr", omitExpiresIn: true))
