@@ -70,17 +70,8 @@ enum SQLText {
         while i < chars.count {
             let ch = chars[i]
             if ch == "'" {
-                var value = ""
-                i += 1
-                while i < chars.count {
-                    if chars[i] == "'" {
-                        if i + 1 < chars.count, chars[i + 1] == "'" { value.append("'"); i += 2; continue }
-                        break
-                    }
-                    value.append(chars[i])
-                    i += 1
-                }
-                texts.append(value)
+                texts.append(quoted(chars, &i))
+                continue
             } else if ch.isLetter || ch == "_" {
                 while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { i += 1 }
                 continue
@@ -93,6 +84,23 @@ enum SQLText {
             i += 1
         }
         return (texts, numbers)
+    }
+
+    /// The text of the `'…'` literal whose opening quote is at `i` (`''` is one quote); `i`
+    /// ends past its closing quote.
+    static func quoted(_ chars: [Character], _ i: inout Int) -> String {
+        var value = ""
+        i += 1
+        while i < chars.count {
+            if chars[i] == "'" {
+                if i + 1 < chars.count, chars[i + 1] == "'" { value.append("'"); i += 2; continue }
+                break
+            }
+            value.append(chars[i])
+            i += 1
+        }
+        i += 1
+        return value
     }
 
     /// A fragment's tokens, enough to see what a literal is compared with: names (bare,
@@ -120,18 +128,7 @@ enum SQLText {
             if ch.isWhitespace {
                 i += 1
             } else if ch == "'" {
-                var value = ""
-                i += 1
-                while i < chars.count {
-                    if chars[i] == "'" {
-                        if i + 1 < chars.count, chars[i + 1] == "'" { value.append("'"); i += 2; continue }
-                        break
-                    }
-                    value.append(chars[i])
-                    i += 1
-                }
-                i += 1
-                tokens.append(.text(value))
+                tokens.append(.text(quoted(chars, &i)))
             } else if ch == "\"" {
                 name(until("\""))
             } else if ch == "[" {
