@@ -208,6 +208,16 @@ public final class SpawnedProcess: @unchecked Sendable {
         try await onOwnThread { try self.finishOnThisThread() }
     }
 
+    /// SIGTERM, then the wait on a thread of its own (from a `deinit`, which may run on Swift's
+    /// pool and cannot await), then `directory` removed.
+    public func terminateInBackground(thenRemove directory: URL) {
+        signal(SIGTERM)
+        Thread {
+            _ = try? self.finishOnThisThread()
+            try? FileManager.default.removeItem(at: directory)
+        }.start()
+    }
+
     /// `finish()` blocking the calling thread: only from a thread of a test's own, never from a
     /// task (a test that means to fill Swift's pool and still see the process end).
     public func finishOnThisThread() throws -> ProcessResult {

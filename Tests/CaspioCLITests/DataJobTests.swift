@@ -55,15 +55,7 @@ import Testing
             return result.stdout
         }
 
-        deinit {
-            let (sandbox, directory) = (sandbox, directory)
-            sandbox.signal(SIGTERM)
-            // Waited for on a thread of its own (deinit may run on Swift's pool), then its files go.
-            Thread {
-                _ = try? sandbox.finishOnThisThread()
-                try? FileManager.default.removeItem(at: directory)
-            }.start()
-        }
+        deinit { sandbox.terminateInBackground(thenRemove: directory) }
     }
 
     /// Import holds the table's lock by default (two imports at once wrote every new row

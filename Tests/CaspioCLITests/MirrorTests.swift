@@ -119,15 +119,7 @@ import Testing
             return try db.run("SELECT cursor, row_count, fingerprint FROM _caspio_mirror WHERE table_name = 'Orders'").rows.first ?? []
         }
 
-        deinit {
-            let (sandbox, directory) = (sandbox, directory)
-            sandbox.signal(SIGTERM)
-            // Waited for on a thread of its own (deinit may run on Swift's pool), then its files go.
-            Thread {
-                _ = try? sandbox.finishOnThisThread()
-                try? FileManager.default.removeItem(at: directory)
-            }.start()
-        }
+        deinit { sandbox.terminateInBackground(thenRemove: directory) }
     }
 
     /// The line of the table in a run's output.

@@ -24,15 +24,7 @@ import Testing
             environment["HOME"] = directory.path
         }
 
-        deinit {
-            let (sandbox, directory) = (sandbox, directory)
-            sandbox.signal(SIGTERM)
-            // Waited for on a thread of its own (deinit may run on Swift's pool), then its files go.
-            Thread {
-                _ = try? sandbox.finishOnThisThread()
-                try? FileManager.default.removeItem(at: directory)
-            }.start()
-        }
+        deinit { sandbox.terminateInBackground(thenRemove: directory) }
 
         func run(_ arguments: [String]) async throws -> ProcessResult {
             try await caspio(arguments, environment: environment, directory: directory)
