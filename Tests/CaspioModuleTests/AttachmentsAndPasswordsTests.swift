@@ -106,4 +106,16 @@ import Testing
         #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
         #expect(!result.stderr.contains(inRow) && !result.stdout.contains(inRow))
     }
+
+    /// v4's write of one row by its PK_ID (`PATCH …/records/{pk}`) hides a password as the
+    /// other writes do.
+    @Test func aDryRunPatchByPKOnV4NeverShowsAPassword() async throws {
+        let secret = "Tr0ub4dor-by-pk"
+        let result = try await runLuaInSandbox("""
+            caspio.table("Staff"):patch(1, {Password = "\(secret)"})
+            """, flags: ["--dry-run"], environment: ["CASPIO_SANDBOX_API": "4"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains(#""Password":"<redacted>""#), "\(result.stderr)")
+        #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
+    }
 }

@@ -141,9 +141,10 @@ end
 -- nothing more, and the write is still not sent).
 local function hide_passwords(path, body)
   if type(body) ~= "table" then return end
-  local name = path:match("^/?tables/([^/?]+)/records$") or path:match("^/?tables/([^/?]+)/records/bulk$")
+  -- A row, a bulk insert or update, or one row by its PK_ID (v4's PATCH …/records/{pk}).
+  local name = path:match("^/?tables/([^/?]+)/records$") or path:match("^/?tables/([^/?]+)/records/[^/?]+$")
   if not name then return end
-  local bulk = path:find("/bulk$") ~= nil
+  local bulk = path:find("/records/bulk$") ~= nil
   local ok, design = pcall(internal.design, caspio.table(name))
   if not ok or type(design) ~= "table" then return end
   -- A bulk insert's rows, or one row (a bulk update's values are in recordValues).
