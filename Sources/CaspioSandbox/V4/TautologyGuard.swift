@@ -6,7 +6,8 @@
 /// `PK_ID > 0`, `PK_ID IS NOT NULL`, `Name = Name`, `Name LIKE '%'` and `… OR 1=1` are
 /// refused (a NULL makes a comparison unknown, never false), while `State <> 'CA'` (false
 /// for `CA`), `Email IS NOT NULL` (false for NULL) or `PK_ID > 5` pass, whatever the table
-/// holds today. The clause runs through the same checks and single-statement preparation as reads.
+/// holds today. A clause naming so many fields that not every combination can be tried is
+/// let through (nothing proves it true for every row). The clause runs through the same checks and single-statement preparation as reads.
 extension Store {
     /// Made-up rows at most: past it, each field keeps its likeliest values first.
     static let guardRows = 20_000
@@ -19,8 +20,11 @@ extension Store {
         var probes = source.fields.map { field in
             (field, named.contains(field.name.lowercased()) ? Self.probeValues(field, literals) : ["NULL"])
         }
-        // Fewer values for the fields with most, until the combinations fit.
-        while probes.map(\.1.count).reduce(1, *) > Self.guardRows, let widest = probes.indices.max(by: { probes[$0].1.count < probes[$1].1.count }) {
+        // Fewer values for the fields with most, until the combinations fit (counted without
+        // overflowing: a clause naming many fields would pass Int.max).
+        func combinations() -> Int { probes.reduce(1) { min($0 * $1.1.count, Self.guardRows + 1) } }
+        let trimmed = combinations() > Self.guardRows
+        while combinations() > Self.guardRows, let widest = probes.indices.max(by: { probes[$0].1.count < probes[$1].1.count }) {
             probes[widest].1.removeLast(max(1, probes[widest].1.count / 4))
         }
         var columns = ["0 AS __key"], tables: [String] = []
@@ -39,7 +43,9 @@ extension Store {
         let sql = "SELECT COUNT(*) FROM (\(rows)) AS \(SQLText.quoted(source.name)) WHERE NOT " + clause.dropFirst(" WHERE ".count)
         let result = try run { try prepareClient(sql, source).rows() }
         guard case .integer(let falsified)? = result.first?.first else { return false }
-        return falsified == 0
+        // Refused only when every combination was tried: with values left out, a row that
+        // fails the clause may be among them (a clause naming many fields).
+        return falsified == 0 && !trimmed
     }
 
     /// The SQL literals a field takes in the made-up rows, those likeliest to falsify first.

@@ -97,4 +97,18 @@ import Testing
             #expect(all.object["recordsAffected"] as? Int == 250, "\(all.text)")
         }
     }
+
+    /// A clause naming many fields, each with many values to try, is counted without overflow
+    /// (the made-up rows are capped, the server goes on).
+    @Test func theGuardCopesWithAClauseNamingManyFields() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            let names = (1...16).map { "F\($0)" }
+            let made = try await sandbox.v4("POST", "tables", json: ["name": "Wide", "fields": names.map { ["name": $0, "dataType": "TEXT255"] }], token: token)
+            let wide = "tables/\(try #require(made.data.first?["tableId"] as? String, "\(made.text)"))/records"
+            let clause = names.enumerated().map { "\($1) = 'v\($0)'" }.joined(separator: " OR ")
+            let delete = try await sandbox.v4("DELETE", wide + "/bulk", json: ["where": clause], token: token)
+            #expect(delete.status == 200 && delete.object["recordsAffected"] as? Int == 0, "\(delete.text)")
+        }
+    }
 }
