@@ -110,9 +110,13 @@ enum TargetFunctions {
             guard let name = lua.string(at: -1) else { throw LuaRaise.message("sql: append: column \(index + 1) is not a name") }
             columns.append(name)
         }
+        // Bad counts are an error, not a trap (a negative range, an overflowing product). The
+        // values may hold nils (NULLs), so their table's length says nothing of the count.
+        let (count, overflow) = Int(rows).multipliedReportingOverflow(by: columns.count)
+        guard rows >= 0, !overflow else { throw LuaRaise.message("sql: append: \(rows) rows is no row count") }
         var values: [SQLValue] = []
-        values.reserveCapacity(Int(rows) * columns.count)
-        for index in 0..<(Int(rows) * columns.count) {
+        values.reserveCapacity(min(count, 1 << 16))
+        for index in 0..<count {
             lua_rawgeti(lua.L, 4, lua_Integer(index + 1))
             defer { lua.pop() }
             values.append(try value(lua, at: -1))

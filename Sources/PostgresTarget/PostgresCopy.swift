@@ -16,7 +16,9 @@ extension PostgresTarget {
         let stage = table + "__caspio_stage"
         let quoted = { (name: String) in "\"" + name + "\"" }
         let list = columns.map(quoted).joined(separator: ", ")
-        try execute("CREATE TEMP TABLE IF NOT EXISTS \(quoted(stage)) (LIKE \(quoted(table))) ON COMMIT DROP")
+        // Only the columns sent, without the table's constraints: a column of the reader's own
+        // (NOT NULL with a default) must not refuse rows the COPY leaves it out of.
+        try execute("CREATE TEMP TABLE IF NOT EXISTS \(quoted(stage)) ON COMMIT DROP AS SELECT \(list) FROM \(quoted(table)) WITH NO DATA")
         var data = ByteBufferAllocator().buffer(capacity: values.count * 12)
         for (index, value) in values.enumerated() {
             Self.copyText(value, into: &data)

@@ -270,10 +270,11 @@ function internal.check_keys(rows, keys, where_of)
 end
 
 -- URI length: what percent-encoding makes of text (unreserved bytes stay, others take 3).
-local function encoded_length(text)
+function internal.encoded_length(text)
   local plain = select(2, text:gsub("[%w%-%._~]", ""))
   return plain + 3 * (#text - plain)
 end
+local encoded_length = internal.encoded_length
 
 -- One row's condition: `Email IN (…)` items for one key, `(A=1 AND B='x')` for several.
 local function condition(row, keys)
