@@ -76,9 +76,12 @@ extension Store {
     func viewFields(_ name: String) throws -> [(field: Field, source: String)] {
         let definition = try object("view", name, what: "view")
         let columns = definition["Fields"]?.array ?? []
+        // Each table's fields read once, not once a column (this runs on every view request).
+        var fieldsOf: [String: [Field]] = [:]
         return [(Field(name: "PK_ID", type: "STRING"), "")] + columns.map { column in
             let (table, name) = (column["Table"]?.string ?? "", column["Field"]?.string ?? "")
-            let stamp = (try? field(name, of: table))?.stamp ?? Field.Stamp()
+            if fieldsOf[table] == nil { fieldsOf[table] = (try? fields(of: table)) ?? [] }
+            let stamp = fieldsOf[table]?.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.stamp ?? Field.Stamp()
             return (Field(name: column["Name"]?.string ?? "", type: column["Type"]?.string ?? "STRING", stamp: stamp), "\(table).\(name)")
         }
     }
