@@ -99,7 +99,7 @@ public final class CaspioClient: Sendable {
     private func paceAtAccountLimit() async {
         let task = accountPace.withLockedValue { current -> Task<Void, Never> in
             if let current { return current }
-            let task = Task { await self.learnAccountLimit() }
+            let task = Task(executorPreference: RequestExecutor.shared) { await self.learnAccountLimit() }
             current = task
             return task
         }

@@ -69,8 +69,11 @@ struct ProfileAddCommand: ParsableCommand, StopsLikeRun {
         if let api {
             let setting = Setting.apiVersion
             if let problem = setting.type.checked(.integer(api)) { throw ValidationError("--api \(api) \(problem)") }
-            if let baseURL, let url = URL(string: baseURL), ClientConfiguration.apiVersion(of: url) != api {
-                throw ValidationError("--base-url \(baseURL) names REST API v\(ClientConfiguration.apiVersion(of: url)), not v\(api): end it in /integrations/rest/v\(api), or give --account with --api \(api)")
+            if let baseURL, let url = URL(string: baseURL) {
+                let named = ClientConfiguration.apiVersion(of: url)
+                if named != api {
+                    throw ValidationError("--base-url \(baseURL) names REST API v\(named), not v\(api): end it in /integrations/rest/v\(api), or give --account with --api \(api)")
+                }
             }
         }
         let sources = [("--secret-file", secretFile), ("--secret-command", secretCommand), ("--secret-env", secretEnv)]

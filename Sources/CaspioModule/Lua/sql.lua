@@ -121,7 +121,8 @@ local function sql(_, statement, opts)
   local select, limit = parts.SELECT, opts.limit
   local top, rest = select:match("^[Tt][Oo][Pp]%s*%(?%s*(%d+)%s*%)?%s+(.+)$")
   if top then
-    select, limit = rest, math.min(math.tointeger(tonumber(top)), limit or math.maxinteger)
+    local n = math.tointeger(tonumber(top)) or fail("TOP %s is more rows than a count can hold", top)
+    select, limit = rest, math.min(n, limit or math.maxinteger)
   end
   local group = parts["GROUP BY"]
   local distinct = select:match("^[Dd][Ii][Ss][Tt][Ii][Nn][Cc][Tt]%s+(.+)$")
