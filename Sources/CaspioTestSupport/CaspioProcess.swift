@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The built `caspio` binary: $CASPIO_BIN, or the debug build next to this package.
 public let caspioBinary: URL = {
@@ -283,7 +286,18 @@ public func temporaryDirectory() throws -> URL {
 
 @discardableResult
 public func write(_ text: String, to url: URL, executable: Bool = false) throws -> URL {
-    try text.write(to: url, atomically: true, encoding: .utf8)
-    if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
+    guard executable else {
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+    // A program to run is written close-on-exec: a descriptor open for writing that a process
+    // started meanwhile by another test inherited would make exec fail (ETXTBSY) while it lives.
+    let temporary = url.path + ".writing"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw ChildProcess.Failure("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == bytes.count, rename(temporary, url.path) == 0 else { throw ChildProcess.Failure("cannot write \(url.path)") }
     return url
 }

@@ -58,7 +58,16 @@ final class ChildProcess: @unchecked Sendable {
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
         var spawnedPid: pid_t = 0
-        let spawned = posix_spawn(&spawnedPid, path, &actions, &attributes, argv, envp)
+        var spawned = posix_spawn(&spawnedPid, path, &actions, &attributes, argv, envp)
+        // A program a test has just written may still be open for writing in a child that
+        // another test's spawn forked before its descriptors were closed: exec says ETXTBSY
+        // until that child has exec'd. That lasts microseconds, so a few short retries.
+        var busyRetries = 0
+        while spawned == ETXTBSY, busyRetries < 200 {
+            busyRetries += 1
+            usleep(5_000)
+            spawned = posix_spawn(&spawnedPid, path, &actions, &attributes, argv, envp)
+        }
         guard spawned == 0 else { throw Failure("cannot start \(path): \(String(cString: strerror(spawned)))") }
         pid = spawnedPid
         Thread { [self, pid] in
