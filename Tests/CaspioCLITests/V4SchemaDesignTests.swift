@@ -35,6 +35,30 @@ import Testing
         #expect(v4Requests.count == 3, "\(v4Requests)")
     }
 
+    /// Record writes change no design: inserts between design reads of other tables and
+    /// views cost no further schema listing.
+    @Test func writesCostNoFurtherDesignReads() async throws {
+        let result = try await runLuaInSandbox("""
+            local rows = {
+              Customers = {Name = "New", State = "CA", Email = "new@example.com"},
+              Products = {Name = "Widget", Price = "2.50"},
+              Orders = {Customer_ID = "1", Product_ID = "1", Quantity = "2", Shipped = "no"},
+            }
+            for _, name in ipairs({"Customers", "Products", "Orders", "Customers", "Products"}) do
+              local t = caspio.table(name)
+              t:insert(t:coerce(rows[name]))
+            end
+            print(#caspio.view("CaliforniaOrders"):columns(), #caspio.view("NewYorkCustomers"):columns())
+            """, flags: ["-v"], environment: ["CASPIO_SANDBOX_API": "4"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "5\t3\n", "\(result.stdout)")
+        let requests = result.stderr.split(separator: "\n").filter { $0.contains("/integrations/rest/v4/") }
+        #expect(requests.filter { $0.contains("/v4/schemas/tables?") }.count == 1, "\(requests)")
+        #expect(requests.filter { $0.contains("/v4/schemas/views?") }.count == 1, "\(requests)")
+        #expect(!requests.contains { $0.contains("/fields") }, "\(requests)")
+        #expect(requests.filter { $0.contains("/records/bulk") }.count == 5, "\(requests)")
+    }
+
     @Test func anUnknownTableStillNamesTheNearest() async throws {
         let result = try await runLuaInSandbox(luaExpectError + """
             expect_error(function() return caspio.table("Custmers"):columns() end)

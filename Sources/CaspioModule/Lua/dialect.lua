@@ -296,7 +296,6 @@ end
 --- place. A write v4 does not take yet is a usage error.
 function V4.outgoing(method, path)
   if not READS[tostring(method):upper()] then
-    V4.forget_schemas()
     if not v4_write(path) then V4.refuse_writes(tostring(method) .. " " .. tostring(path)) end
   end
   local slash, kind, name, rest = path:match("^(/*)(%a+)/([^/?]+)(.*)$")
@@ -340,11 +339,11 @@ end
 
 -- Every table's (view's) design from one GET schemas/tables (schemas/views) per run: items
 -- `{name, tableId, fieldCount, fields = {…}}`, by lower-case name and by id. The listing
--- serves the names to ids map too, when none was read yet. Any write forgets them.
+-- serves the names to ids map too, when none was read yet. No write forgets them: v4 takes
+-- no design writes (V4.outgoing refuses them), and a table new since the listing is a miss
+-- that reads its own field list.
 local SCHEMAS = { tables = "schemas/tables", views = "schemas/views" }
 local schemas = {}
-
-function V4.forget_schemas() schemas = {} end
 
 -- A server or profile that answers the schema listing with an HTTP error (or an unreadable
 -- answer) has each table's field list read instead, for the rest of the run.
