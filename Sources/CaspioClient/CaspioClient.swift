@@ -20,7 +20,7 @@ public final class CaspioClient: Sendable {
     let logger: Logger
     let staleTokens = StaleTokenCheck()
     /// `--rate auto`: the one look at the account's limit, which every request waits for.
-    private let accountPace = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let accountPace = NIOLockedValueBox<Task<Result<AccountFacts, CaspioError>?, Never>?>(nil)
 
     /// `now` replaces the wall clock in tests of renewal timing, `clock` the one of the account
     /// gate's pauses and pace. `stores`, when given, keeps tokens and the ledger there instead
@@ -79,12 +79,18 @@ public final class CaspioClient: Sendable {
     }
 
     /// What v4's `GET me` says of the account (its API profile and rate limit): one request,
-    /// counted and budgeted as any. Throws the answer's error, or an `http` error for a v3
-    /// base URL (v3 has no such request) or an unreadable body.
+    /// counted and budgeted as any; under `--rate auto`, the answer the pace was set by (one
+    /// `GET me` a run). Throws the answer's error, or an `http` error for a v3 base URL (v3
+    /// has no such request) or an unreadable body.
     public func accountFacts() async throws(CaspioError) -> AccountFacts {
         guard configuration.apiVersion == 4 else {
             throw CaspioError(.http, "REST API v\(configuration.apiVersion) publishes no account facts: GET me is REST API v4's (a base URL ending in /integrations/rest/v4)")
         }
+        if configuration.rateFromAccount, let learned = await paceAtAccountLimit() { return try learned.get() }
+        return try await lookUpAccountFacts()
+    }
+
+    private func lookUpAccountFacts() async throws(CaspioError) -> AccountFacts {
         let response = try await deliver(CaspioRequest("GET", AccountFacts.path))
         guard (200..<300).contains(response.status) else { throw response.error }
         guard let facts = AccountFacts(body: response.body) else {
@@ -95,23 +101,27 @@ public final class CaspioClient: Sendable {
 
     /// `--rate auto`: once per run, before the first request goes out, sets the pace to the
     /// account's published limit: v4's `GET me`; on v3 (which publishes none), or when `me`
-    /// fails or names none, Caspio's published limit, with a warning saying why.
-    private func paceAtAccountLimit() async {
-        let task = accountPace.withLockedValue { current -> Task<Void, Never> in
+    /// fails or names none, Caspio's published limit, with a warning saying why. What `GET me`
+    /// answered (nil on v3).
+    @discardableResult
+    private func paceAtAccountLimit() async -> Result<AccountFacts, CaspioError>? {
+        let task = accountPace.withLockedValue { current -> Task<Result<AccountFacts, CaspioError>?, Never> in
             if let current { return current }
             let task = Task(executorPreference: RequestExecutor.shared) { await self.learnAccountLimit() }
             current = task
             return task
         }
-        await task.value
+        return await task.value
     }
 
-    private func learnAccountLimit() async {
+    private func learnAccountLimit() async -> Result<AccountFacts, CaspioError>? {
         var limit = AccountFacts.publishedLimit
         var source = "Caspio's published limit; REST API v\(configuration.apiVersion) publishes no account's own"
+        var answer: Result<AccountFacts, CaspioError>?
         if configuration.apiVersion == 4 {
             do throws(CaspioError) {
-                let facts = try await accountFacts()
+                let facts = try await lookUpAccountFacts()
+                answer = .success(facts)
                 if let own = facts.rateLimit {
                     (limit, source) = (own, "the account's, from GET \(AccountFacts.path)")
                 } else {
@@ -119,12 +129,14 @@ public final class CaspioClient: Sendable {
                     source = "Caspio's published limit"
                 }
             } catch {
+                answer = .failure(error)
                 logger.warning("--rate auto: GET \(AccountFacts.path) failed (\(error.message)); pacing at Caspio's published limit, \(limit.text)")
                 source = "Caspio's published limit"
             }
         }
         transport.gate.setRate(limit.perSecond)
         logger.info("--rate auto: \(limit.text), \(source)")
+        return answer
     }
 
     /// `send` without `--rate auto`'s wait (the look at the limit goes through here).

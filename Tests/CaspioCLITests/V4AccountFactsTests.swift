@@ -39,6 +39,15 @@ import Testing
         #expect(v3.stdout.contains("OK    rate            auto: paced at Caspio's published limit, 2000 requests per 300 s (6.67 a second) (REST API v3 publishes no account's own; v4's GET me does)"), "\(v3.stdout)")
     }
 
+    /// The pace and the API profile doctor shows come from one `GET me`.
+    @Test func doctorWithRateAutoAsksForTheAccountOnce() async throws {
+        let v4 = try await Self.inSandbox(["doctor", "--sandbox", "--rate", "auto", "-v"], api: "4")
+        #expect(v4.status == 0, "\(v4.stdout)\(v4.stderr)")
+        #expect(v4.stdout.contains("OK    API profile     GET me: API profile 'sandbox'"), "\(v4.stdout)")
+        let lines = v4.stderr.split(separator: "\n").filter { $0.contains("/integrations/rest/v4/") }
+        #expect(lines.filter { $0.contains("/v4/me ") }.count == 1, "\(lines)")
+    }
+
     @Test func rateAutoPacesAtTheAccountsLimitLearnedOnceBeforeTheFirstRequest() async throws {
         let script = """
             print(caspio.config.rate)
