@@ -27,7 +27,7 @@ extension Store {
 
     func putAttachment(_ place: AttachmentField, row: Int, name: String, contentType: String, data: [UInt8], stamp: Bool = true) throws {
         guard !name.isEmpty, !name.contains("/") else { throw StoreError.invalid("'\(name)' is not a valid file name") }
-        let now = CaspioDate.now()
+        let now = CaspioDate.now(clock)
         try transaction {
             try db.query("""
                 INSERT INTO \(Self.attachmentsTable) (tbl, field, row, name, content_type, data, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -61,7 +61,7 @@ extension Store {
         var count = 0
         for (_, row) in try matchingRows(place, filter) where (try? attachment(place, row: row)) != nil {
             try db.query("UPDATE \(Self.attachmentsTable) SET name = ?, updated = ? WHERE tbl = ? AND field = ? AND row = ?",
-                         [.text(name), .text(CaspioDate.now()), .text(place.table), .text(place.field), .integer(row)])
+                         [.text(name), .text(CaspioDate.now(clock)), .text(place.table), .text(place.field), .integer(row)])
             try setValues(place.table, [(place.field, .text(name))], keys: [row])
             count += 1
         }

@@ -19,7 +19,7 @@ extension Sandbox {
             let row = try s.locked { store in
                 let source = try store.usersSource(try r.param("directoryId"))
                 let withStatus = body["Status"] == nil ? body.setting("Status", .string("Inactive")) : body
-                return try store.insertRecord(source, body: withStatus.setting("DateCreated", .string(CaspioDate.now())), trusted: false)
+                return try store.insertRecord(source, body: withStatus.setting("DateCreated", .string(CaspioDate.now(store.clock))), trusted: false)
             }
             return r.query["response"]?.lowercased() == "rows" ? .result(.array(row.map { [$0] } ?? []), status: 201) : SandboxResponse(status: 201)
         },
@@ -73,7 +73,7 @@ extension Store {
     func createDirectory(id: String, name: String) throws {
         let table = "__dir_users_\(try objects("directory").count + 1)"
         try createTable(table, fields: Self.userFields, internal: true)
-        let now = CaspioDate.now()
+        let now = CaspioDate.now(clock)
         try putObject("directory", id, .object([
             ("Id", .string(id)), ("Name", .string(name)), ("Table", .string(table)), ("DateCreated", .string(now)), ("DateUpdated", .string(now)),
             ("CreatedBy", .string("sandbox")), ("UpdatedBy", .string("sandbox")),

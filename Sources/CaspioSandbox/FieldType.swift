@@ -238,8 +238,8 @@ enum CaspioDate {
         }
     }
 
-    /// Now, as Caspio writes timestamps.
-    static func now() -> String { text(Date(), zone: nil) }
+    /// Now by `clock` (the sandbox's: tests run in virtual time), as Caspio writes timestamps.
+    static func now(_ clock: () -> Date) -> String { text(clock(), zone: nil) }
 
     /// A moment as Caspio writes it: the wall-clock time in the time zone `zone` names (nil:
     /// UTC), without an offset.

@@ -26,7 +26,7 @@ extension Store {
         guard try !folders(in: parent).contains(where: { $0.body["Name"]?.string?.lowercased() == name.lowercased() }) else {
             throw StoreError.conflict("A folder named '\(name)' already exists here")
         }
-        try putObject("folder", key, parent: parent, .object([("Name", .string(name)), ("ExternalKey", .string(key)), ("DateCreated", .string(CaspioDate.now()))]))
+        try putObject("folder", key, parent: parent, .object([("Name", .string(name)), ("ExternalKey", .string(key)), ("DateCreated", .string(CaspioDate.now(clock)))]))
         return key
     }
 
@@ -77,7 +77,7 @@ extension Store {
     func storeFile(name: String, contentType: String, data: [UInt8], folder: String, replace: Bool, newKey: String? = nil) throws -> (created: Bool, key: String) {
         guard !name.isEmpty, !name.contains("/") else { throw StoreError.invalid("'\(name)' is not a valid file name") }
         if !folder.isEmpty { _ = try self.folder(folder) }
-        let now = CaspioDate.now()
+        let now = CaspioDate.now(clock)
         let existing = try db.query("SELECT key FROM \(Self.filesTable) WHERE folder = ? AND name = ? COLLATE NOCASE", [.text(folder), .text(name)])
         if case .text(let key)? = existing.first?.first {
             guard replace else { throw StoreError.conflict("A file named '\(name)' already exists in this folder") }

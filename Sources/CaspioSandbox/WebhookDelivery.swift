@@ -48,7 +48,7 @@ extension Sandbox {
                 // defaultPayloadIncludesSecret false); every delivery is signed either way.
                 var message: [(String, JSON)] = [
                     ("eventId", event["Id"] ?? .null), ("messageId", .string(UUID().uuidString.lowercased())), ("webhookId", hook["Id"] ?? .null),
-                    ("accountId", .string("sandbox")), ("secret", hook["Secret"] ?? .null), ("eventDate", .string(CaspioDate.now())),
+                    ("accountId", .string("sandbox")), ("secret", hook["Secret"] ?? .null), ("eventDate", .string(CaspioDate.now(clock.now))),
                     ("eventType", .string(type)), ("objectName", .string(table)), ("data", .array(batch)),
                 ]
                 if event["IncludesSecret"]?.bool == false { message.removeAll { $0.0 == "secret" } }

@@ -18,7 +18,7 @@ extension Sandbox {
                 _ = try store.object("webhook", hook, what: "webhook")
                 let id = UUID().uuidString.lowercased()
                 var event = JSON.object([
-                    ("Id", .string(id)), ("DateCreated", .string(CaspioDate.now())), ("CreatedBy", .string("sandbox-client")),
+                    ("Id", .string(id)), ("DateCreated", .string(CaspioDate.now(store.clock))), ("CreatedBy", .string("sandbox-client")),
                     ("LastModified", .null), ("ModifiedBy", .null),
                 ])
                 event = try applyEvent(body, to: event, store: store, webhook: hook, id: id)
@@ -40,7 +40,7 @@ extension Sandbox {
                 var event = try store.event(r)
                 let id = event["Id"]?.string ?? ""
                 event = try applyEvent(body, to: event, store: store, webhook: try r.param("webhookId"), id: id)
-                event = event.setting("LastModified", .string(CaspioDate.now())).setting("ModifiedBy", .string("sandbox-client"))
+                event = event.setting("LastModified", .string(CaspioDate.now(store.clock))).setting("ModifiedBy", .string("sandbox-client"))
                 try store.putObject("event", id, parent: try r.param("webhookId"), event)
                 return event
             }

@@ -13,7 +13,7 @@ extension Sandbox {
         },
         Route(.post, "outgoingWebhooks") { s, r in
             let body = try s.jsonBody(r)
-            let id = UUID().uuidString.lowercased(), now = CaspioDate.now()
+            let id = UUID().uuidString.lowercased(), now = CaspioDate.now(s.clock.now)
             var hook = JSON.object([
                 ("Id", .string(id)), ("Status", .string("Enabled")), ("Secret", .string(UUID().uuidString.replacingOccurrences(of: "-", with: ""))),
                 ("DateCreated", .string(now)), ("CreatedBy", .string("sandbox-client")), ("LastModified", .null), ("ModifiedBy", .null),
@@ -36,7 +36,7 @@ extension Sandbox {
             let hook = try s.locked { store in
                 let id = try r.param("webhookId")
                 var hook = try applyWebhook(body, to: try store.object("webhook", id, what: "webhook"), creating: false)
-                hook = hook.setting("LastModified", .string(CaspioDate.now())).setting("ModifiedBy", .string("sandbox-client"))
+                hook = hook.setting("LastModified", .string(CaspioDate.now(store.clock))).setting("ModifiedBy", .string("sandbox-client"))
                 try store.putObject("webhook", id, hook)
                 return hook
             }

@@ -18,6 +18,22 @@ import Testing
     /// The tests move the sandbox's one clock by days, which tokens age by too.
     static func longTokens(_ settings: inout SandboxSettings) { settings.tokenTTL = 90 * 86_400 }
 
+    /// The account's objects are dated by the sandbox's clock too, not the wall clock.
+    @Test func objectsAreDatedByTheSandboxsClock() async throws {
+        let clock = SetClock("2026-03-01T10:00:00")
+        try await SandboxHarness.with(Self.longTokens, clock: SandboxClock(dates: clock.read)) { sandbox in
+            let token = try await sandbox.accessToken()
+            let created = try await sandbox.api("POST", "outgoingWebhooks", json: ["Name": "dated", "OutgoingUrls": ["http://127.0.0.1:9/w"], "CallThrottling": 2], token: token)
+            #expect(created.status == 201, "\(created.text)")
+            let id = created.object["Id"] as? String ?? ""
+            clock.set("2026-03-02T11:30:00")
+            #expect(try await sandbox.api("PUT", "outgoingWebhooks/\(id)", json: ["Name": "dated 2"], token: token).status < 300)
+            let hook = try await sandbox.api("GET", "outgoingWebhooks/\(id)", token: token).object
+            #expect(hook["DateCreated"] as? String == "2026-03-01T10:00:00", "\(hook)")
+            #expect(hook["LastModified"] as? String == "2026-03-02T11:30:00", "\(hook)")
+        }
+    }
+
     @Test func v3ReportsAndStampsOnInsertAndUpdate() async throws {
         let clock = SetClock("2026-03-01T10:00:00")
         try await SandboxHarness.with(Self.longTokens, clock: SandboxClock(dates: clock.read)) { sandbox in

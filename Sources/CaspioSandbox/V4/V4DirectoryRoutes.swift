@@ -68,11 +68,11 @@ extension Sandbox {
         Route(.post, "directories/:directoryId/users") { s, r in
             let body = try s.jsonBody(r)
             guard case .object = body else { throw APIError.badBody("the body must be one user, a JSON object; POST …/users/bulk takes an array") }
-            let user = try s.locked { store in try store.insertRecord(try store.usersSource(try r.param("directoryId")), body: newUser(body)) }
+            let user = try s.locked { store in try store.insertRecord(try store.usersSource(try r.param("directoryId")), body: newUser(body, now: CaspioDate.now(store.clock))) }
             return V4Choices.single(user ?? .object([]), status: 201)
         },
         Route(.post, "directories/:directoryId/users/bulk") { s, r in
-            try s.v4BulkInsert(r, key: "UserGUID", fill: newUser) { store, r in try store.usersSource(try r.param("directoryId")) }
+            try s.v4BulkInsert(r, key: "UserGUID", fill: { newUser($0, now: CaspioDate.now(s.clock.now)) }) { store, r in try store.usersSource(try r.param("directoryId")) }
         },
         Route(.patch, "directories/:directoryId/users/bulk") { s, r in
             let body = try s.jsonBody(r)
@@ -126,8 +126,8 @@ extension Sandbox {
     ]
 
     /// A new user as the server completes it: Inactive unless said, created now.
-    static func newUser(_ body: JSON) -> JSON {
-        (body["Status"] == nil ? body.setting("Status", .string("Inactive")) : body).setting("DateCreated", .string(CaspioDate.now()))
+    static func newUser(_ body: JSON, now: String) -> JSON {
+        (body["Status"] == nil ? body.setting("Status", .string("Inactive")) : body).setting("DateCreated", .string(now))
     }
 
     /// `UserGUID = '…'` for the path's user; a userId that is not a GUID names no user.

@@ -11,7 +11,7 @@ extension Sandbox {
         },
         Route(.post, "outgoingWebhooks") { s, r in
             let body = try v3Webhook(try s.jsonBody(r))
-            let id = UUID().uuidString.lowercased(), now = CaspioDate.now()
+            let id = UUID().uuidString.lowercased(), now = CaspioDate.now(s.clock.now)
             let hook = try applyWebhook(body, to: .object([
                 ("Id", .string(id)), ("Status", .string("Enabled")), ("Secret", .string(newSecret())),
                 ("DateCreated", .string(now)), ("CreatedBy", .string("sandbox-client")), ("LastModified", .null), ("ModifiedBy", .null),
@@ -27,7 +27,7 @@ extension Sandbox {
             let hook = try s.locked { store in
                 let id = try r.param("webhookId")
                 let hook = try applyWebhook(body, to: try store.object("webhook", id, what: "webhook"), creating: false)
-                    .setting("LastModified", .string(CaspioDate.now())).setting("ModifiedBy", .string("sandbox-client"))
+                    .setting("LastModified", .string(CaspioDate.now(store.clock))).setting("ModifiedBy", .string("sandbox-client"))
                 try store.putObject("webhook", id, hook)
                 return hook
             }
@@ -46,7 +46,7 @@ extension Sandbox {
             let hook = try s.locked { store in
                 let id = try r.param("webhookId")
                 let hook = try store.object("webhook", id, what: "webhook").setting("Secret", .string(newSecret()))
-                    .setting("LastModified", .string(CaspioDate.now())).setting("ModifiedBy", .string("sandbox-client"))
+                    .setting("LastModified", .string(CaspioDate.now(store.clock))).setting("ModifiedBy", .string("sandbox-client"))
                 try store.putObject("webhook", id, hook)
                 return hook
             }
@@ -67,7 +67,7 @@ extension Sandbox {
                 _ = try store.object("webhook", hook, what: "webhook")
                 let id = UUID().uuidString.lowercased()
                 let base = JSON.object([
-                    ("Id", .string(id)), ("DateCreated", .string(CaspioDate.now())), ("CreatedBy", .string("sandbox-client")),
+                    ("Id", .string(id)), ("DateCreated", .string(CaspioDate.now(store.clock))), ("CreatedBy", .string("sandbox-client")),
                     ("LastModified", .null), ("ModifiedBy", .null),
                 ])
                 let event = try v4ApplyEvent(body, to: base, store: store, webhook: hook, id: id)
@@ -84,7 +84,7 @@ extension Sandbox {
             let event = try s.locked { store in
                 let old = try store.event(r), id = old["Id"]?.string ?? ""
                 let event = try v4ApplyEvent(body, to: old, store: store, webhook: try r.param("webhookId"), id: id)
-                    .setting("LastModified", .string(CaspioDate.now())).setting("ModifiedBy", .string("sandbox-client"))
+                    .setting("LastModified", .string(CaspioDate.now(store.clock))).setting("ModifiedBy", .string("sandbox-client"))
                 try store.putObject("event", id, parent: try r.param("webhookId"), event)
                 return try v4Event(event, store)
             }
