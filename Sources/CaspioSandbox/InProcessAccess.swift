@@ -47,7 +47,7 @@ extension Sandbox {
     public var rateLimited: Int { limiter.refusals }
     public var lockouts: Int { limiter.lockouts }
 
-    /// Every access and refresh token ever issued, revoked ones included: for tests that no
-    /// token leaks.
+    /// The access and refresh tokens issued lately (as many as Tokens remembers), revoked ones
+    /// included: for tests that no token leaks.
     public var issuedTokens: [String] { counters.withLockedValue { $0.tokens.issued } }
 }

@@ -6,24 +6,32 @@ struct Tokens {
     var accessTokens: [String: Date] = [:]
     var refreshTokens: [String: Date] = [:]
     var grants: [String: Int] = [:]
-    /// Every token ever issued, revoked ones included (for tests that none leaks).
-    var issued: [String] = []
+    /// The tokens issued lately, revoked ones included (for tests that none leaks): at least
+    /// the last `remembered`, never twice as many, so that a sandbox serving for months does
+    /// not grow without end.
+    private(set) var issued: [String] = []
+    var remembered = 10_000
 
     mutating func issue(grant: String, accessTTL: Double, refreshTTL: Double, newRefresh: Bool, now: Date) -> JSON {
         grants[grant, default: 0] += 1
         let access = Self.randomToken()
         accessTokens[access] = now.addingTimeInterval(accessTTL)
-        issued.append(access)
+        remember(access)
         var body: [(String, JSON)] = [
             ("access_token", .string(access)), ("token_type", .string("bearer")), ("expires_in", .int(Int(accessTTL.rounded(.down)))),
         ]
         if newRefresh {
             let refresh = Self.randomToken()
             refreshTokens[refresh] = now.addingTimeInterval(refreshTTL)
-            issued.append(refresh)
+            remember(refresh)
             body.append(("refresh_token", .string(refresh)))
         }
         return .object(body)
+    }
+
+    private mutating func remember(_ token: String) {
+        issued.append(token)
+        if issued.count >= 2 * remembered { issued.removeFirst(issued.count - remembered) }
     }
 
     func isValid(access token: String, now: Date) -> Bool { accessTokens[token].map { $0 > now } ?? false }

@@ -96,3 +96,19 @@ import Testing
         }
     }
 }
+
+/// The tokens a sandbox remembers for leak checks are bounded: a sandbox serving for months
+/// does not grow without end, and the latest are always there.
+@Suite struct IssuedTokensTests {
+    @Test func theLatestTokensAreRememberedAndNoMore() {
+        var tokens = Tokens()
+        tokens.remembered = 10
+        var all: [String] = []
+        for _ in 0..<100 {
+            let body = tokens.issue(grant: "client_credentials", accessTTL: 60, refreshTTL: 600, newRefresh: true, now: Date())
+            for key in ["access_token", "refresh_token"] { all.append(body[key]?.string ?? "") }
+        }
+        #expect(tokens.issued.count >= 10 && tokens.issued.count < 20, "\(tokens.issued.count)")
+        #expect(Array(all.suffix(tokens.issued.count)) == tokens.issued)
+    }
+}
