@@ -11,6 +11,12 @@ enum V4Design {
         ("TIMESTAMP", "TIMESTAMP"),
     ]
 
+    /// The dataTypes a field can be created with, each once (AUTONUMBER stands for both of
+    /// v3's autonumbers and is created as the plain one).
+    static let creatable: [String] = dataTypes.reduce(into: []) { names, pair in
+        if !names.contains(pair.v4) { names.append(pair.v4) }
+    }
+
     static func dataType(_ field: Store.Field) -> String {
         if field.type == "AUTONUMBER", field.name.caseInsensitiveCompare("PK_ID") == .orderedSame { return "PK_ID" }
         return dataTypes.first { $0.v3 == field.type }?.v4 ?? field.type
@@ -21,7 +27,7 @@ enum V4Design {
         let wanted = dataType.uppercased()
         guard !["PK_ID", "FORMULA", "FILE"].contains(wanted), let type = dataTypes.first(where: { $0.v4 == wanted && $0.v3 != "PREFIXED AUTONUMBER" })?.v3 else {
             throw APIError(400, "IncorrectBodyParameter", "'\(dataType)' is not a dataType a field can be created with",
-                           remediation: "Use one of \(dataTypes.map(\.v4).filter { $0 != "PK_ID" }.joined(separator: ", ")).")
+                           remediation: "Use one of \(creatable.joined(separator: ", ")).")
         }
         return type
     }

@@ -29,6 +29,18 @@ import Testing
         #expect(seeded[0] == seeded[1] && seeded[0].count == 2 && seeded[0]["Pets"] != seeded[0]["Vets"])
     }
 
+    /// A dataType no field is created with names those it can be, each once.
+    @Test func anUnknownDataTypeNamesEachCreatableOnce() async throws {
+        try await SandboxHarness.with { sandbox in
+            let token = try await sandbox.accessToken()
+            let refused = try await sandbox.v4("POST", "tables", json: ["name": "Notes", "fields": [["name": "Title", "dataType": "STRNG"]]], token: token)
+            #expect(refused.status == 400, "\(refused.text)")
+            let remediation = try #require(refused.remediation)
+            #expect(remediation.hasPrefix("Use one of TEXT255, TEXT64K, "), "\(remediation)")
+            #expect(remediation.components(separatedBy: "AUTONUMBER").count == 2, "\(remediation)")
+        }
+    }
+
     @Test func tablesAndFieldsByIdAndName() async throws {
         try await SandboxHarness.with { sandbox in
             let token = try await sandbox.accessToken()
