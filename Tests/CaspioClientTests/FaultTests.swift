@@ -10,14 +10,14 @@ import Testing
 func makeFaultyClient(
     _ faulty: FaultyServer, _ fake: EmulatedCaspio, logs: CapturedLogs = CapturedLogs(),
     retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05),
-    maxResponseBytes: Int = ClientConfiguration.defaultMaxResponseBytes
+    maxResponseBytes: Int = ClientConfiguration.defaultMaxResponseBytes, clock: any Clock<Duration> = ContinuousClock()
 ) throws -> CaspioClient {
     var configuration = ClientConfiguration(
         baseURL: URL(string: faulty.origin + "/integrations/rest/v3")!, tokenURL: URL(string: fake.tokenURL)!,
         clientID: fake.settings.clientID, clientSecret: Secret(fake.settings.clientSecret), connectTimeout: 2,
         readTimeout: 10, retry: retry)
     configuration.maxResponseBytes = maxResponseBytes
-    return try CaspioClient(configuration: configuration, logger: logs.logger())
+    return try CaspioClient(configuration: configuration, logger: logs.logger(), clock: clock)
 }
 
 /// The client under a misbehaving server: every exchange bounded in time and size, writes
@@ -98,20 +98,24 @@ func makeFaultyClient(
     }
 
     /// A retry carries the token current when it starts: renewed by another request during
-    /// the retry's pause, the old one is not sent again.
+    /// the retry's pause, the old one is not sent again. The pause is the client's clock's
+    /// (virtual here): it ends when the test moves the time on.
     @Test func aRetryTakesTheCurrentToken() async throws {
         let fake = try await EmulatedCaspio.start()
         let gets = NIOLockedCounter()
         let faulty = try FaultyServer(upstream: fake.origin) { request in
             guard request.method == "GET", gets.increment() == 1 else { return .forward }
-            return .reply(.json(502, ["Code": "Gateway"], headers: [("Retry-After", "0.5")]))
+            return .reply(.json(502, ["Code": "Gateway"], headers: [("Retry-After", "30")]))
         }
         defer { faulty.shutdown() }
-        let client = try makeFaultyClient(faulty, fake, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 5))
+        let clock = TestClock()
+        let client = try makeFaultyClient(faulty, fake, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 60), clock: clock)
         let first = try await client.tokens.validToken()
         async let answer = client.send(CaspioRequest("GET", "tables"))
-        #expect(await eventually(seconds: 10) { gets.value >= 1 })
+        #expect(await eventually(seconds: 10) { gets.value >= 1 && clock.sleeping == 1 })
         let renewed = try await client.tokens.authenticate()
+        #expect(gets.value == 1, "the retry waits for the clock")
+        clock.advance(by: .seconds(30))
         #expect(renewed.accessToken != first.accessToken)
         let response = try await answer
         await client.shutdown()

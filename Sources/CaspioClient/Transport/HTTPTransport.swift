@@ -20,10 +20,13 @@ public final class HTTPTransport: Sendable {
     let clientLogger: Logger
     /// The largest response body kept in memory (`max_response_bytes`); downloads stream to disk.
     let maxBodyBytes: Int
+    /// What the backoff between attempts waits on: the gate's clock.
+    let clock: GateClock
     /// A request's whole exchange when it names no `timeout`.
     static let defaultTimeout: Double = 300
 
-    /// `clock` times the account gate's pauses and pace (tests pass a virtual one).
+    /// `clock` times the account gate's pauses and pace and the backoff between attempts
+    /// (tests pass a virtual one).
     public init(
         configuration: ClientConfiguration, counters: Counters, logger: Logger, clock: any Clock<Duration> = ContinuousClock()
     ) throws(CaspioError) {
@@ -57,6 +60,7 @@ public final class HTTPTransport: Sendable {
         maxBodyBytes = configuration.maxResponseBytes
         self.counters = counters
         gate = AccountGate(rate: configuration.rate, counters: counters, clock: clock)
+        self.clock = GateClock(clock)
         self.logger = logger
         var clientLogger = logger
         clientLogger.logLevel = max(logger.logLevel, .info)
@@ -148,7 +152,7 @@ public final class HTTPTransport: Sendable {
                 metadata: ["method": "\(method)", "url": "\(shownURL)", "attempt": "\(attempt + 1)"])
             counters.countRetry()
             attempt += 1
-            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            try? await clock.sleep(.milliseconds(Int64(delay * 1000)))
             if Task.isCancelled { throw CaspioError(.network, "cancelled", method: method, url: shownURL) }
         }
     }
