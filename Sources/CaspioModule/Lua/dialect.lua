@@ -74,6 +74,19 @@ function V3.total(response)
   return type(pagination) == "table" and math.type(pagination.TotalCount) == "integer" and pagination.TotalCount or nil
 end
 
+--- How many rows of the table or view at `path` (…/records) SQL `clause` (nil: any) matches,
+--- by one read of a page of 5: the total its answer counts; an answer that counts none is
+--- an error naming the request when `required`, else nil.
+local function matching(dialect, path, clause, required)
+  local query = dialect.records_query({ where = clause })
+  dialect.page(query, 1, 5, true)
+  local response = caspio.request("GET", path, { query = query })
+  local total = dialect.total(response)
+  if total == nil and required then unreadable(dialect.TOTAL, response, "GET", path) end
+  return total
+end
+function V3.matching(path, clause, required) return matching(V3, path, clause, required) end
+
 --- A listing v3 answers in one request: its Result, or the bare answer (webhooks).
 function V3.listing(path, query, filter)
   return internal.pager({
@@ -304,11 +317,11 @@ function V4.outgoing(method, path)
 end
 
 -- v4 pages every listing, in the list envelope (items in v4's lower camel case, given v3's
--- names too: objects.lua).
-function V4.listing(path, query, filter)
+-- names too: objects.lua), `size` a page (1000 when not given).
+function V4.listing(path, query, filter, size)
   local copy = {}
   for k, v in pairs(query or {}) do copy[k] = v end
-  return internal.numbered_pages(path, copy, 1000, function(response)
+  return internal.numbered_pages(path, copy, size or 1000, function(response)
     local items = V4.rows(response, path)
     for _, item in ipairs(items) do
       V4.named(item)
@@ -449,9 +462,9 @@ function V4.insert_rows(path, rows)
   return outcomes, response
 end
 
--- The count a bulk update's or delete's answer carries (its name unknown: recordsAffected,
--- either casing, or the length of `data`), or nil.
-local function affected_in(body)
+--- The count a bulk write's answer carries (its name unknown: recordsAffected, either
+--- casing, or the length of `data`), or nil.
+function V4.affected_in(body)
   for _, name in ipairs({ "recordsAffected", "affected", "count" }) do
     local count = integer(either(body, name))
     if count then return count end
@@ -464,20 +477,13 @@ end
 -- rows are counted first (one read), so that a count is returned whatever the answer holds.
 local answers_count
 
-local function matching(path, clause)
-  local query = V4.records_query({ where = clause })
-  V4.page(query, 1, 5)
-  local response = caspio.request("GET", path, { query = query })
-  local total = V4.total(response)
-  if total == nil then unreadable(V4.TOTAL, response, "GET", path) end
-  return total
-end
+function V4.matching(path, clause, required) return matching(V4, path, clause, required) end
 
 local function counted(method, path, clause, body)
   -- A dry run's stand-ins carry the count they read themselves (internal.stand_in_counts).
-  local before = answers_count ~= true and not internal.stand_in_counts and matching(path, clause) or nil
+  local before = answers_count ~= true and not internal.stand_in_counts and V4.matching(path, clause, true) or nil
   local response = caspio.request(method, path .. "/bulk", { json = body })
-  local count = affected_in(response.json)
+  local count = V4.affected_in(response.json)
   answers_count = count ~= nil
   return count or before
 end

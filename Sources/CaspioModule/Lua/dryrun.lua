@@ -42,10 +42,7 @@ end
 local function matching(records, where)
   local kind = records:match("^(%a+)/[^/]+/records$")
   if kind ~= "tables" and kind ~= "views" then return nil end
-  local dialect = internal.dialect()
-  local query = dialect.records_query({ where = where })
-  dialect.page(query, 1, 5, true)
-  return dialect.total(caspio.request("GET", records, { query = query })) or 0
+  return internal.dialect().matching(records, where) or 0
 end
 
 -- The writes the base URL's version answers without a body, or with a 200 (objects.lua).

@@ -198,13 +198,7 @@ function V4.upload(overwrite)
   return "POST", "fileAssets/files/bulk", "Files"
 end
 
-function V4.pages(path, query, size)
-  return internal.numbered_pages(path, query, size, function(response)
-    local items = V4.rows(response, path)
-    for _, item in ipairs(items) do V4.named(item) end
-    return items
-  end)
-end
+function V4.pages(path, query, size) return V4.listing(path, query, nil, size) end
 
 -- The sort parameters of v4's file listing are [unknown]: an option that might be ignored
 -- is refused, not sent.
@@ -220,14 +214,7 @@ end
 
 -- Bulk attachment changes carry their condition in the JSON body, as bulk updates do; the
 -- answers' count is read as theirs (dialect.lua), 0 when there is none.
-local function affected(response)
-  local body = response.json
-  for _, name in ipairs({ "recordsAffected", "affected", "count" }) do
-    local count = integer(either(body, name))
-    if count then return count end
-  end
-  return 0
-end
+local function affected(response) return V4.affected_in(response.json) or 0 end
 
 function V4.rename_attachments(owner, field, clause, changes)
   local body = V4.body(changes)

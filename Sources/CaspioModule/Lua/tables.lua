@@ -80,14 +80,7 @@ end
 function Table:count(where)
   local dialect = internal.dialect()
   local clause = where_clause(plain_where(where, "count", ""))
-  local query = dialect.records_query({ where = clause ~= "" and clause or nil })
-  dialect.page(query, 1, 5, true)
-  local response = caspio.request("GET", self:path("/records"), { query = query })
-  local total = dialect.total(response)
-  if total == nil then
-    raise("http", "the answer has no " .. dialect.TOTAL, { status = response.status, request_id = response.request_id, method = "GET", url = self:path("/records") })
-  end
-  return total
+  return dialect.matching(self:path("/records"), clause ~= "" and clause or nil, true)
 end
 
 
