@@ -84,7 +84,7 @@ public final class CaspioClient: Sendable {
     /// has no such request) or an unreadable body.
     public func accountFacts() async throws(CaspioError) -> AccountFacts {
         guard configuration.apiVersion == 4 else {
-            throw CaspioError(.http, "REST API v\(configuration.apiVersion) publishes no account facts: GET me is REST API v4's (a base URL ending in /integrations/rest/v4)")
+            throw CaspioError(.http, "REST API v\(configuration.apiVersion) publishes no account facts: GET me is REST API v4's (a base URL ending in \(ClientConfiguration.restPath(4)))")
         }
         if configuration.rateFromAccount, let learned = await paceAtAccountLimit() { return try learned.get() }
         return try await lookUpAccountFacts()

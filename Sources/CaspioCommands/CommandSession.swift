@@ -46,7 +46,7 @@ final class CommandSession: @unchecked Sendable {
         guard connection.sandbox else {
             return CommandSession(environment: environment, overrides: connection.overrides, logger: logger, sandbox: nil)
         }
-        let version: String
+        let version: Int
         do { version = try InProcessSandbox.apiVersion(environment) } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.usage.rawValue)

@@ -72,7 +72,7 @@ struct ProfileAddCommand: ParsableCommand, StopsLikeRun {
             if let baseURL, let url = URL(string: baseURL) {
                 let named = ClientConfiguration.apiVersion(of: url)
                 if named != api {
-                    throw ValidationError("--base-url \(baseURL) names REST API v\(named), not v\(api): end it in /integrations/rest/v\(api), or give --account with --api \(api)")
+                    throw ValidationError("--base-url \(baseURL) names REST API v\(named), not v\(api): end it in \(ClientConfiguration.restPath(api)), or give --account with --api \(api)")
                 }
             }
         }

@@ -86,6 +86,11 @@ public struct ClientConfiguration: Sendable {
     /// The REST API version the base URL names (…/rest/v4 → 4, …/rest/v2 → 2), else 3.
     public var apiVersion: Int { Self.apiVersion(of: baseURL) }
 
+    /// The path of REST API `version` on a Caspio host (`/integrations/rest/v4`): what account
+    /// ids make base URLs with and messages tell users to end one in. `apiVersion(of:)` reads
+    /// it back.
+    public static func restPath(_ version: Int) -> String { "/integrations/rest/v\(version)" }
+
     /// The REST API version `url` names (…/rest/v4 → 4, …/rest/v2 → 2), else 3.
     public static func apiVersion(of url: URL) -> Int {
         switch url.path.split(separator: "/").last.map(String.init) ?? "" {

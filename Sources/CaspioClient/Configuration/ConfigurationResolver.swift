@@ -241,12 +241,12 @@ public struct ConfigurationResolver {
             if let version, let versionLayer, version != named {
                 throw CaspioError(
                     .config,
-                    "the base URL \(base) (from \(endpointLayer.origin(.baseURL))) is REST API v\(named), but \(versionLayer.origin(.apiVersion)) says \(version): end the base URL in /integrations/rest/v\(version), or drop api_version")
+                    "the base URL \(base) (from \(endpointLayer.origin(.baseURL))) is REST API v\(named), but \(versionLayer.origin(.apiVersion)) says \(version): end the base URL in \(ClientConfiguration.restPath(version)), or drop api_version")
             }
         } else {
             let account = (endpointLayer.account ?? "").trimmingCharacters(in: .whitespaces)
             guard !account.isEmpty, account.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-                let accountBase = URL(string: "https://\(account).caspio.com/integrations/rest/v\(version ?? 3)"),
+                let accountBase = URL(string: "https://\(account).caspio.com" + ClientConfiguration.restPath(version ?? 3)),
                 let accountToken = URL(string: "https://\(account).caspio.com/oauth/token")
             else {
                 throw CaspioError(
