@@ -71,6 +71,13 @@ public enum SandboxServer {
 
     static let v4Prefix = "/integrations/rest/v4"
 
+    /// The REST API version whose routes a request's path is under (3 outside them all: the
+    /// token endpoint, /_sandbox).
+    static func version(ofPath path: String) -> Int {
+        if path.hasPrefix(v4Prefix + "/") || path == v4Prefix { return 4 }
+        return prefixes.first { path.hasPrefix($0.prefix + "/") }?.version ?? 3
+    }
+
     private static func respond(
         _ sandbox: Sandbox, _ request: Request, version: Int, params: [String: String],
         _ answer: (Sandbox, SandboxRequest) -> SandboxResponse
@@ -113,7 +120,7 @@ struct CaspioNotFound: RouterMiddleware {
     func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let error as HTTPError {
             let failure = APIError(Int(error.status.code), "ObjectNotFound", "Cannot find resource \(request.uri.path)")
-            let version = request.uri.path.hasPrefix(SandboxServer.v4Prefix) ? 4 : 3
+            let version = SandboxServer.version(ofPath: request.uri.path)
             return SandboxServer.make(sandbox.render(failure, uri: request.uri.description, version: version))
         }
     }
