@@ -250,6 +250,21 @@ function V4.add_user(path, user)
   return type(stored) == "table" and stored or user
 end
 
+-- A list of users: `POST …/users/bulk`, a bare array as records' bulk insert [spec: the path;
+-- bodies unknown], chunked and reported as t:insert's (upsert.lua). The answer is read as a
+-- records' bulk answer, each user's id under UserGUID or userId; `echo=true` asks for the
+-- users as stored (Status, DateCreated), as one user's add returns. An answer of success
+-- without ids stands for every user added, as sent.
+local USER_IDS = { "UserGUID", "userId" }
+
+function V4.add_users(path, users)
+  local outcomes = V4.post_bulk(path .. "/bulk", users, { ids = USER_IDS, query = { echo = true }, ids_optional = true })
+  for _, outcome in ipairs(outcomes) do
+    if outcome.stored then V4.named(outcome.stored) end
+  end
+  return outcomes
+end
+
 function V4.update_users(path, clause, fields)
   return affected(caspio.request("PATCH", path .. "/bulk", { json = { where = clause, recordValues = fields } }))
 end
