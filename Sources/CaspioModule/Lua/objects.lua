@@ -14,8 +14,24 @@ function V3.single(response) return internal.result(response) end
 --- An object as scripts read it: v3 answers in the names scripts use.
 function V3.named(item) return item end
 
---- A body a script wrote (v3's names) as the version takes it.
-function V3.body(def) return def end
+-- A webhook's or event's Status as a script writes it ("Enabled"/"Disabled", as answers show
+-- it), as the flag bodies carry: v3's `Enabled` (openapi-v3.json's WebhookPutRequest and
+-- WebhookEventRequest take no Status), v4's `enabled`.
+local function enabled_flag(status)
+  if status ~= "Enabled" and status ~= "Disabled" then usage("Status is \"Enabled\" or \"Disabled\" (got %s)", internal.describe(status)) end
+  return status == "Enabled"
+end
+
+--- A body a script wrote (v3's names) as the version takes it: as written, but Status as
+--- `Enabled`.
+function V3.body(def)
+  if def.Status == nil then return def end
+  local body = {}
+  for key, value in pairs(def) do body[key] = value end
+  body.Status = nil
+  if body.Enabled == nil then body.Enabled = enabled_flag(def.Status) end
+  return body
+end
 
 --- The method that changes a webhook or an event.
 V3.CHANGE = "PUT"
@@ -174,10 +190,7 @@ function V4.body(def)
     if type(key) == "string" and key:find("^%u") then
       local name = V4_NAMES[key] or key:sub(1, 1):lower() .. key:sub(2)
       if name == "objectId" and type(value) == "string" then value = V4.id("tables", value) end
-      if key == "Status" then
-        if value ~= "Enabled" and value ~= "Disabled" then usage("Status is \"Enabled\" or \"Disabled\" (got %s)", internal.describe(value)) end
-        name, value = "enabled", value == "Enabled"
-      end
+      if key == "Status" then name, value = "enabled", enabled_flag(value) end
       if body[name] == nil then body[name] = value end
     else
       body[key] = value
