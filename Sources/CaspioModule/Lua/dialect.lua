@@ -146,15 +146,6 @@ end
 --- The answer of a write that changed or deleted `count` rows.
 function V3.affected_answer(count) return { RecordsAffected = count } end
 
---- The body of the answer to inserting `rows` (each with its stand-in PK_ID) at `path`:
---- v3 answers a POST …/records with the row only when asked (`response=rows`).
-function V3.inserted_answer(rows, path, query)
-  if type(query) == "table" and query.response == "rows" then return { Result = rows } end
-end
-
---- The table path and rows of a bulk insert; nil: v3 has none.
-function V3.bulk_insert() return nil end
-
 local V2 = setmetatable({ version = 2 }, { __index = V3 })
 
 -- REST API v4 ------------------------------------------------------------------------------------
@@ -572,22 +563,6 @@ function V4.write_where(method, path, opts)
 end
 
 function V4.affected_answer(count) return { recordsAffected = count } end
-
--- PK_IDs as strings, as the one live answer had them; `echo=true` asks for the rows.
-function V4.inserted_answer(rows, path, query)
-  if type(query) == "table" and tostring(query.echo) == "true" then return { data = rows } end
-  local ids = {}
-  for i, row in ipairs(rows) do ids[i] = tostring(row.PK_ID) end
-  if path:match("/bulk$") then return { PK_ID = ids } end
-  return { PK_ID = ids[1] }
-end
-
---- POST …/records/bulk: the kind and name (or id) of its table, and its rows.
-function V4.bulk_insert(method, path, opts)
-  local kind, name = path:match("^(%a+)/([^/]+)/records/bulk$")
-  local rows = opts and opts.json
-  if method == "POST" and kind and type(rows) == "table" and json.is_array(rows) then return kind, name, rows end
-end
 
 -- The base URL's version ------------------------------------------------------------------------
 

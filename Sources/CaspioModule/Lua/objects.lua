@@ -130,6 +130,31 @@ V3.NO_CONTENT = {
 }
 V3.OK_POSTS = { "^directories/[^/]+/users/activate$" }
 
+-- The creates a dry run answers as Caspio would (dryrun.lua): by path (relative, without its
+-- query), the key of the new object's id in the answer (a records path captures its kind and
+-- name; `bulk`: a list of them; `secret`: the answer shows the new object's secret too;
+-- `upload`: multipart files, each an object whose name, under this key, is its filename;
+-- `listed`: the answer lists the objects).
+V3.CREATES = {
+  { "^(%a+)/([^/]+)/records$", id = "PK_ID", records = true, result = true },
+  { "^files$", id = "ExternalKey", upload = "Name", listed = true },
+  { "^outgoingWebhooks$", id = "Id", secret = "Secret" }, { "^outgoingWebhooks/[^/]+/events$", id = "Id" },
+  { "^directories/[^/]+/users$", id = "UserGUID", result = true },
+}
+
+--- The answer to a create of `objects` (each with its stand-in id) under `rule`: a row or a
+--- user `{"Result": [...]}` when asked (`response=rows`), else no body; files uploaded
+--- `{"Result": [...]}`; a webhook or an event the object itself (openapi-v3.json's
+--- WebhookPostResponse, WebhookEventPostResponse).
+function V3.created_answer(objects, rule, query)
+  if rule.listed then return { Result = json.array(objects) } end
+  if rule.result then
+    if type(query) == "table" and query.response == "rows" then return { Result = json.array(objects) } end
+    return nil
+  end
+  return objects[1]
+end
+
 -- REST API v4 --------------------------------------------------------------------------------
 
 -- An object's own id, under v3's name: the first of these it has (a file carries its folder's
@@ -319,3 +344,22 @@ V4.NO_CONTENT = {
   { "DELETE", "^directories/[^/]+/users/[^/]+$" }, { "POST", "^%a+/[^/]+/run$" }, { "PUT", "/deployment$" },
 }
 V4.OK_POSTS = { "^directories/[^/]+/users/[^/]+/activate$" }
+
+V4.CREATES = {
+  { "^(%a+)/([^/]+)/records$", id = "PK_ID", records = true }, { "^(%a+)/([^/]+)/records/bulk$", id = "PK_ID", records = true, bulk = true },
+  { "^fileAssets/files/bulk$", id = "fileId", upload = "name", listed = true },
+  { "^outgoingWebhooks$", id = "webhookId", secret = "secret" }, { "^outgoingWebhooks/[^/]+/events$", id = "eventId" },
+  { "^directories/[^/]+/users$", id = "UserGUID" }, { "^directories/[^/]+/users/bulk$", id = "UserGUID", bulk = true },
+}
+
+-- As the sandbox answers (the shapes are [unknown] in the notes but for the bulk insert's):
+-- `echo=true`, and files uploaded, the objects in `data`; a bulk create its ids as strings (`{"PK_ID": ["1001", …]}`,
+-- as the one live answer had them); one row `{"PK_ID": "251"}`; another object `{"data": [object]}`.
+function V4.created_answer(objects, rule, query)
+  if rule.listed or (type(query) == "table" and tostring(query.echo) == "true") then return { data = json.array(objects) } end
+  local ids = json.array({})
+  for i, object in ipairs(objects) do ids[i] = tostring(object[rule.id]) end
+  if rule.bulk then return { [rule.id] = ids } end
+  if rule.records then return { PK_ID = ids[1] } end
+  return { data = json.array({ objects[1] }) }
+end
