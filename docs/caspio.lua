@@ -444,6 +444,15 @@ function attachments.download(table_name, field, pk, local_path) end
 ---@field pageSize? integer
 -- </options>
 
+-- <options: add>
+---The options of `add`.
+---@class caspio.AddUsersOptions
+---REST API v4: users per bulk request, 1 to 1000 (default 1000); v3 sends one request a user
+---@field chunk? integer
+---REST API v4: bulk requests in flight at once, 1 to 16 (default 4; more is capped at 16)
+---@field concurrency? integer
+-- </options>
+
 -- <options: activate>
 ---The options of `activate`.
 ---@class caspio.ActivateOptions
@@ -663,10 +672,11 @@ local Directory = {}
 ---@param opts? caspio.RecordsOptions
 ---@return fun(): table?, nil, nil, any
 function Directory:users(opts) end
----Adds a user (or a list, one request each); returns what Caspio stored.
+---Adds a user (or a list: one request a user on v3, bulk requests of up to 1,000 on v4); returns what Caspio stored.
 ---@param user table
+---@param opts? caspio.AddUsersOptions
 ---@return table
-function Directory:add(user) end
+function Directory:add(user, opts) end
 ---Changes the matching users; returns UsersAffected. An empty where needs nil and `{all = true}`.
 ---@param where caspio.WhereClause?
 ---@param fields table

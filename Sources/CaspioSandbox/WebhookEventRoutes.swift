@@ -12,7 +12,7 @@ extension Sandbox {
             return .json(200, .array(events.map { eventJSON($0.body, keys: eventKeys) }))
         },
         Route(.post, "outgoingWebhooks/:webhookId/events") { s, r in
-            let body = try s.jsonBody(r)
+            let body = try documented(try s.jsonBody(r), eventSettings, "a webhook event")
             let event = try s.locked { store in
                 let hook = try r.param("webhookId")
                 _ = try store.object("webhook", hook, what: "webhook")
@@ -35,7 +35,7 @@ extension Sandbox {
                 .setting("Errors", .int(counts.errors)))
         },
         Route(.put, "outgoingWebhooks/:webhookId/events/:eventId") { s, r in
-            let body = try s.jsonBody(r)
+            let body = try documented(try s.jsonBody(r), eventSettings, "a webhook event")
             let event = try s.locked { store in
                 var event = try store.event(r)
                 let id = event["Id"]?.string ?? ""
@@ -79,7 +79,8 @@ extension Sandbox {
             .setting("ObjectFields", .array(fields.map(JSON.string))).setting("EventSources", .array(sources.map(JSON.string)))
             .setting("CustomPayloadFields", .array((body["CustomPayloadFields"]?.strings ?? []).map(JSON.string)))
             .setting("CustomPayloadTemplate", body["CustomPayloadTemplate"] ?? .null)
-            .setting("Status", .string(body["Enabled"]?.bool == false ? "Disabled" : "Enabled"))
+            // Enabled absent or null leaves the event as it is (a new one enabled).
+            .setting("Status", .string(body["Enabled"]?.bool.map { $0 ? "Enabled" : "Disabled" } ?? event["Status"]?.string ?? "Enabled"))
     }
 }
 

@@ -12,7 +12,7 @@ extension Sandbox {
             .json(200, .array(try s.locked { try $0.objects("webhook") }.map { webhookJSON($0.body, keys: listKeys) }))
         },
         Route(.post, "outgoingWebhooks") { s, r in
-            let body = try s.jsonBody(r)
+            let body = try documented(try s.jsonBody(r), webhookCreateSettings, "a new webhook")
             let id = UUID().uuidString.lowercased(), now = CaspioDate.now(s.clock.now)
             var hook = JSON.object([
                 ("Id", .string(id)), ("Status", .string("Enabled")), ("Secret", .string(UUID().uuidString.replacingOccurrences(of: "-", with: ""))),
@@ -32,7 +32,7 @@ extension Sandbox {
                 .setting("Calls", .int(counts.calls)).setting("Errors", .int(counts.errors)))
         },
         Route(.put, "outgoingWebhooks/:webhookId") { s, r in
-            let body = try s.jsonBody(r)
+            let body = try documented(try s.jsonBody(r), webhookChangeSettings, "a webhook")
             let hook = try s.locked { store in
                 let id = try r.param("webhookId")
                 var hook = try applyWebhook(body, to: try store.object("webhook", id, what: "webhook"), creating: false)
@@ -52,6 +52,29 @@ extension Sandbox {
             return .noContent
         },
     ] + eventRoutes
+
+    /// The keys a v3 body may carry (openapi-v3.json's WebhookPostRequest, WebhookPutRequest
+    /// and WebhookEventRequest, each `additionalProperties: false`). Any other is refused, never
+    /// ignored: `Status`, which answers show, is changed by sending `Enabled`, and only on a
+    /// change (a new webhook starts enabled).
+    static let webhookCreateSettings = ["Name", "Description", "OutgoingUrls", "CallThrottling"]
+    static let webhookChangeSettings = webhookCreateSettings + ["Enabled"]
+    static let eventSettings = ["EventType", "ObjectName", "ObjectFields", "EventSources", "CustomPayloadFields", "CustomPayloadTemplate", "Enabled"]
+
+    /// `body` when it carries only `settings` (`what` names the object for the message), and
+    /// `Enabled`, if any, as a boolean or null; else 400, naming the key and the fix.
+    static func documented(_ body: JSON, _ settings: [String], _ what: String) throws(APIError) -> JSON {
+        guard case .object(let pairs) = body else { throw APIError.badBody("the body must be a JSON object") }
+        for (key, _) in pairs where !settings.contains(key) {
+            var message = "'\(key)' is not a setting of \(what): send \(settings.joined(separator: ", "))"
+            if key.caseInsensitiveCompare("Status") == .orderedSame || key.caseInsensitiveCompare("Enabled") == .orderedSame {
+                message += settings.contains("Enabled") ? #" ("Enabled": false disables it, true enables it)"# : #" (it starts enabled; PUT {"Enabled": false} disables it)"#
+            }
+            throw APIError.badBody(message)
+        }
+        if let enabled = body["Enabled"], enabled != .null, enabled.bool == nil { throw APIError.badBody("Enabled must be true or false") }
+        return body
+    }
 
     static let listKeys = ["Id", "Status", "Name", "Description", "OutgoingUrls", "CallThrottling", "LastModified", "ModifiedBy", "DateCreated", "CreatedBy"]
 

@@ -103,13 +103,16 @@ function Directory:users(opts)
   return internal.read_rows(tostring(self) .. ":users()", self:path(), opts, "UserGUID")
 end
 
---- Adds a user {Email =, FirstName =, …} (or a list of them, one request each); returns
---- what Caspio stored.
-function Directory:add(user)
+--- Adds a user {Email =, FirstName =, …} (or a list of them: on v3 one request each, on v4
+--- in bulk requests of up to 1,000); returns what Caspio stored.
+function Directory:add(user, opts)
+  opts = internal.check_options("add", opts)
   table_arg(user, 1, "add", "a user {Email = …} or a list of users")
   local single = user[1] == nil
+  local dialect = internal.dialect()
+  if not single and dialect.add_users then return internal.add_users(self, user, opts) end
   local added = json.array({})
-  for i, one in ipairs(single and { user } or user) do added[i] = internal.dialect().add_user(self:path(), one) end
+  for i, one in ipairs(single and { user } or user) do added[i] = dialect.add_user(self:path(), one) end
   if single then return added[1] end
   return added
 end

@@ -159,15 +159,6 @@ end
 --- The answer of a write that changed or deleted `count` rows.
 function V3.affected_answer(count) return { RecordsAffected = count } end
 
---- The body of the answer to inserting `rows` (each with its stand-in PK_ID) at `path`:
---- v3 answers a POST …/records with the row only when asked (`response=rows`).
-function V3.inserted_answer(rows, path, query)
-  if type(query) == "table" and query.response == "rows" then return { Result = rows } end
-end
-
---- The table path and rows of a bulk insert; nil: v3 has none.
-function V3.bulk_insert() return nil end
-
 local V2 = setmetatable({ version = 2 }, { __index = V3 })
 
 -- REST API v4 ------------------------------------------------------------------------------------
@@ -432,21 +423,40 @@ end
 --- Rows one `POST …/records/bulk` takes.
 V4.BULK_ROWS = 1000
 
---- Inserts `rows` (at most BULK_ROWS) into the table at `path` (…/records) by one request:
---- one outcome per row, in order, `{pk = PK_ID}` or `{status = n, message = text, code = c}`.
---- 201 answers `{"PK_ID": [...]}`; 207 adds `data`, one item per row (API-V4-NOTES.md).
-function V4.insert_rows(path, rows)
-  local bulk = path .. "/bulk"
-  local response = caspio.request("POST", bulk, { json = json.array(rows) })
+-- The first of `names` (either casing) that `object` has a value for, or nil.
+local function first_of(object, names)
+  if type(object) ~= "table" then return nil end
+  for _, name in ipairs(names) do
+    local value = either(object, name)
+    if value ~= nil and value ~= json.null then return value end
+  end
+end
+
+-- The names a record's id comes under in a bulk answer.
+local RECORD_IDS = { "PK_ID", "pkId" }
+
+--- POSTs `rows` (at most BULK_ROWS) to `bulk` (…/records/bulk, …/users/bulk) as one request:
+--- one outcome per row, in order, `{pk = id, stored = the row as stored, when the answer
+--- carries it}` or `{status = n, message = text, code = c}`, and the response.
+--- `how.ids`: the names each row's id may come under, in the answer's own list (201,
+--- `{"PK_ID": [...]}`) and in each item of `data` (207, one item per row: API-V4-NOTES.md);
+--- `how.query`: sent with it; `how.ids_optional`: an answer of success that names no ids
+--- (a body the notes do not know) is one outcome `{}` a row, not an unreadable answer.
+function V4.post_bulk(bulk, rows, how)
+  local ids = how.ids
+  local response = caspio.request("POST", bulk, { json = json.array(rows), query = how.query })
   local body, outcomes = response.json, {}
   local items = either(body, "data")
   if type(items) == "table" and #items > 0 then
     if #items ~= #rows then unreadable(format("item for each of the %d rows (it has %d)", #rows, #items), response, "POST", bulk) end
     for i, item in ipairs(items) do
       local status = integer(either(item, "status"))
-      local pk = type(item) == "table" and (item.PK_ID or either(item, "pkId")) or nil
-      if pk ~= nil and (status == nil or status < 300) then
-        outcomes[i] = { pk = pk_value(pk) }
+      local record = either(item, "record")
+      -- An item without a status or an error is the stored row itself (an echo of the rows).
+      if record == nil and status == nil and type(item) == "table" and first_of(item, { "error", "message" }) == nil then record = item end
+      local pk = first_of(item, ids) or first_of(record, ids)
+      if (pk ~= nil or (how.ids_optional and type(record) == "table")) and (status == nil or status < 300) then
+        outcomes[i] = { pk = pk ~= nil and pk_value(pk) or nil, stored = type(record) == "table" and record or nil }
       else
         local message, code = reason(either(item, "error") or either(item, "message"))
         outcomes[i] = { status = status, message = message, code = code }
@@ -454,12 +464,23 @@ function V4.insert_rows(path, rows)
     end
     return outcomes, response
   end
-  local ids = type(body) == "table" and (body.PK_ID or either(body, "pkId")) or nil
-  if type(ids) ~= "table" or #ids ~= #rows then
-    unreadable(format("PK_ID list of the %d rows inserted", #rows), response, "POST", bulk)
+  local list = first_of(body, ids)
+  if how.ids_optional and list == nil and response.status < 300 then
+    for i = 1, #rows do outcomes[i] = {} end
+    return outcomes, response
   end
-  for i, id in ipairs(ids) do outcomes[i] = { pk = pk_value(id) } end
+  if type(list) ~= "table" or #list ~= #rows then
+    unreadable(format("%s list of the %d rows inserted", ids[1], #rows), response, "POST", bulk)
+  end
+  for i, id in ipairs(list) do outcomes[i] = { pk = pk_value(id) } end
   return outcomes, response
+end
+
+--- Inserts `rows` (at most BULK_ROWS) into the table at `path` (…/records) by one request:
+--- one outcome per row, in order (`V4.post_bulk`). 201 answers `{"PK_ID": [...]}`; 207 adds
+--- `data`, one item per row (API-V4-NOTES.md).
+function V4.insert_rows(path, rows)
+  return V4.post_bulk(path .. "/bulk", rows, { ids = RECORD_IDS })
 end
 
 --- The count a bulk write's answer carries (its name unknown: recordsAffected, either
@@ -547,22 +568,6 @@ function V4.write_where(method, path, opts)
 end
 
 function V4.affected_answer(count) return { recordsAffected = count } end
-
--- PK_IDs as strings, as the one live answer had them; `echo=true` asks for the rows.
-function V4.inserted_answer(rows, path, query)
-  if type(query) == "table" and tostring(query.echo) == "true" then return { data = rows } end
-  local ids = {}
-  for i, row in ipairs(rows) do ids[i] = tostring(row.PK_ID) end
-  if path:match("/bulk$") then return { PK_ID = ids } end
-  return { PK_ID = ids[1] }
-end
-
---- POST …/records/bulk: the kind and name (or id) of its table, and its rows.
-function V4.bulk_insert(method, path, opts)
-  local kind, name = path:match("^(%a+)/([^/]+)/records/bulk$")
-  local rows = opts and opts.json
-  if method == "POST" and kind and type(rows) == "table" and json.is_array(rows) then return kind, name, rows end
-end
 
 -- The base URL's version ------------------------------------------------------------------------
 

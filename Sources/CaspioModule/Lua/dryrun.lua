@@ -91,25 +91,67 @@ local function names_stand_in(records, where)
   return ids ~= nil and pk ~= nil and pk >= ids.first and pk <= ids.last
 end
 
+-- Other objects a create makes (webhooks, events, users, files) get a placeholder id that says it
+-- is one, numbered in the run; the answer shows no secret of Caspio's either.
+local placeholders = 0
+
+local function placeholder()
+  placeholders = placeholders + 1
+  return "dry-run-" .. placeholders
+end
+
+-- The objects a create sent: its JSON body (a list of them in bulk), or, for an upload, an
+-- object a file part of its multipart body, named as the file (under `rule.upload`); nil
+-- when the request carries none.
+local function sent_objects(rule, opts)
+  if rule.upload then
+    if type(opts.body) ~= "string" then return nil end
+    local objects = {}
+    for name in opts.body:gmatch('Content%-Disposition: form%-data; name="[^"]*"; filename="([^"]*)"\r\n') do
+      objects[#objects + 1] = { [rule.upload] = name }
+    end
+    return #objects > 0 and objects or nil
+  end
+  if type(opts.json) ~= "table" or (rule.bulk and not json.is_array(opts.json)) then return nil end
+  return rule.bulk and opts.json or { opts.json }
+end
+
+-- A create (a row, rows in bulk, a webhook, an event, a user or users, files uploaded): the
+-- one rule for all of them. Each object as sent, with a stand-in id (a row's PK_ID past its table's highest, so
+-- that a script works on it by its PK_ID; other objects a placeholder), in the answer the
+-- version gives (CREATES in objects.lua); a row's Location too. Nil when `relative` is no create.
+local function created(method, relative, opts)
+  if method ~= "POST" or type(opts) ~= "table" then return nil end
+  local dialect = internal.dialect()
+  for _, rule in ipairs(dialect.CREATES) do
+    local kind, name = relative:match(rule[1])
+    local sent_list = kind and (not rule.records or kind == "tables" or kind == "views") and sent_objects(rule, opts)
+    if sent_list then
+      local objects = {}
+      for i, sent in ipairs(sent_list) do
+        local object = {}
+        for field, value in pairs(type(sent) == "table" and sent or {}) do object[field] = value end
+        object[rule.id] = rule.records and stand_in_pk(kind, name) or placeholder()
+        if rule.secret then object[rule.secret] = "dry-run-secret" end
+        objects[i] = object
+      end
+      local response = { status = 201, headers = {}, body = "", json = dialect.created_answer(objects, rule, opts.query) }
+      if rule.records and not rule.bulk then
+        response.headers.Location = caspio.config.base_url:gsub("/$", "") .. "/" .. relative .. "/" .. objects[1].PK_ID
+      end
+      return response
+    end
+  end
+end
+
 local function stand_in(method, path, opts)
-  local query = opts and opts.query
   local response = { status = 200, headers = {}, body = "" }
   local relative = path:gsub("^/", ""):gsub("%?.*$", "")
+  local create = created(method, relative, opts)
+  if create then return create end
   local dialect = internal.dialect()
-  local bulk_kind, bulk_name, bulk_rows = dialect.bulk_insert(method, relative, opts)
   local where, records = dialect.write_where(method, relative, opts)
-  if bulk_kind then
-    -- Every row with a stand-in PK_ID, in one answer, as one call.
-    response.status = 201
-    local rows = {}
-    for i, sent in ipairs(bulk_rows) do
-      local row = {}
-      for field, value in pairs(type(sent) == "table" and sent or {}) do row[field] = value end
-      row.PK_ID = stand_in_pk(bulk_kind, bulk_name)
-      rows[i] = row
-    end
-    response.json = dialect.inserted_answer(rows, relative, query)
-  elseif where then
+  if where then
     local affected = names_stand_in(records, where) and 1 or matching(records, where)
     if affected then response.json = dialect.affected_answer(affected) end
   elseif no_content(method, relative) then
@@ -118,17 +160,6 @@ local function stand_in(method, path, opts)
     response.status = 200
   elseif method == "POST" then
     response.status = 201
-    local kind, name = relative:match("^(%a+)/([^/]+)/records$")
-    if (kind == "tables" or kind == "views") and type(opts.json) == "table" then
-      -- The record as sent, with a stand-in PK_ID, where Caspio says where it put the row.
-      local row = {}
-      for field, value in pairs(opts.json) do row[field] = value end
-      row.PK_ID = stand_in_pk(kind, name)
-      response.headers.Location = caspio.config.base_url:gsub("/$", "") .. "/" .. relative .. "/" .. row.PK_ID
-      response.json = dialect.inserted_answer({ row }, relative, query)
-    elseif type(query) == "table" and query.response == "rows" and opts.json ~= nil then
-      response.json = { Result = { opts.json } }
-    end
   end
   return response
 end
@@ -185,5 +216,9 @@ caspio.atexit(function()
     local single = ids.first == ids.last
     native.stderr(format("dry run: %s: %s %s %s, not rows of Caspio's\n", key, single and "PK_ID" or "PK_IDs",
       single and tostring(ids.first) or ids.first .. "-" .. ids.last, single and "is a stand-in" or "are stand-ins"))
+  end
+  if placeholders > 0 then
+    native.stderr(format("dry run: %s, not ids of Caspio's objects\n",
+      placeholders == 1 and "id dry-run-1 is a placeholder" or "ids dry-run-1 to dry-run-" .. placeholders .. " are placeholders"))
   end
 end)

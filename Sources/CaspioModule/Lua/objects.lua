@@ -14,8 +14,24 @@ function V3.single(response) return internal.result(response) end
 --- An object as scripts read it: v3 answers in the names scripts use.
 function V3.named(item) return item end
 
---- A body a script wrote (v3's names) as the version takes it.
-function V3.body(def) return def end
+-- A webhook's or event's Status as a script writes it ("Enabled"/"Disabled", as answers show
+-- it), as the flag bodies carry: v3's `Enabled` (openapi-v3.json's WebhookPutRequest and
+-- WebhookEventRequest take no Status), v4's `enabled`.
+local function enabled_flag(status)
+  if status ~= "Enabled" and status ~= "Disabled" then usage("Status is \"Enabled\" or \"Disabled\" (got %s)", internal.describe(status)) end
+  return status == "Enabled"
+end
+
+--- A body a script wrote (v3's names) as the version takes it: as written, but Status as
+--- `Enabled`.
+function V3.body(def)
+  if def.Status == nil then return def end
+  local body = {}
+  for key, value in pairs(def) do body[key] = value end
+  body.Status = nil
+  if body.Enabled == nil then body.Enabled = enabled_flag(def.Status) end
+  return body
+end
 
 --- The method that changes a webhook or an event.
 V3.CHANGE = "PUT"
@@ -114,6 +130,31 @@ V3.NO_CONTENT = {
 }
 V3.OK_POSTS = { "^directories/[^/]+/users/activate$" }
 
+-- The creates a dry run answers as Caspio would (dryrun.lua): by path (relative, without its
+-- query), the key of the new object's id in the answer (a records path captures its kind and
+-- name; `bulk`: a list of them; `secret`: the answer shows the new object's secret too;
+-- `upload`: multipart files, each an object whose name, under this key, is its filename;
+-- `listed`: the answer lists the objects).
+V3.CREATES = {
+  { "^(%a+)/([^/]+)/records$", id = "PK_ID", records = true, result = true },
+  { "^files$", id = "ExternalKey", upload = "Name", listed = true },
+  { "^outgoingWebhooks$", id = "Id", secret = "Secret" }, { "^outgoingWebhooks/[^/]+/events$", id = "Id" },
+  { "^directories/[^/]+/users$", id = "UserGUID", result = true },
+}
+
+--- The answer to a create of `objects` (each with its stand-in id) under `rule`: a row or a
+--- user `{"Result": [...]}` when asked (`response=rows`), else no body; files uploaded
+--- `{"Result": [...]}`; a webhook or an event the object itself (openapi-v3.json's
+--- WebhookPostResponse, WebhookEventPostResponse).
+function V3.created_answer(objects, rule, query)
+  if rule.listed then return { Result = json.array(objects) } end
+  if rule.result then
+    if type(query) == "table" and query.response == "rows" then return { Result = json.array(objects) } end
+    return nil
+  end
+  return objects[1]
+end
+
 -- REST API v4 --------------------------------------------------------------------------------
 
 -- An object's own id, under v3's name: the first of these it has (a file carries its folder's
@@ -174,10 +215,7 @@ function V4.body(def)
     if type(key) == "string" and key:find("^%u") then
       local name = V4_NAMES[key] or key:sub(1, 1):lower() .. key:sub(2)
       if name == "objectId" and type(value) == "string" then value = V4.id("tables", value) end
-      if key == "Status" then
-        if value ~= "Enabled" and value ~= "Disabled" then usage("Status is \"Enabled\" or \"Disabled\" (got %s)", internal.describe(value)) end
-        name, value = "enabled", value == "Enabled"
-      end
+      if key == "Status" then name, value = "enabled", enabled_flag(value) end
       if body[name] == nil then body[name] = value end
     else
       body[key] = value
@@ -237,6 +275,21 @@ function V4.add_user(path, user)
   return type(stored) == "table" and stored or user
 end
 
+-- A list of users: `POST …/users/bulk`, a bare array as records' bulk insert [spec: the path;
+-- bodies unknown], chunked and reported as t:insert's (upsert.lua). The answer is read as a
+-- records' bulk answer, each user's id under UserGUID or userId; `echo=true` asks for the
+-- users as stored (Status, DateCreated), as one user's add returns. An answer of success
+-- without ids stands for every user added, as sent.
+local USER_IDS = { "UserGUID", "userId" }
+
+function V4.add_users(path, users)
+  local outcomes = V4.post_bulk(path .. "/bulk", users, { ids = USER_IDS, query = { echo = true }, ids_optional = true })
+  for _, outcome in ipairs(outcomes) do
+    if outcome.stored then V4.named(outcome.stored) end
+  end
+  return outcomes
+end
+
 function V4.update_users(path, clause, fields)
   return affected(caspio.request("PATCH", path .. "/bulk", { json = { where = clause, recordValues = fields } }))
 end
@@ -278,3 +331,22 @@ V4.NO_CONTENT = {
   { "DELETE", "^directories/[^/]+/users/[^/]+$" }, { "POST", "^%a+/[^/]+/run$" }, { "PUT", "/deployment$" },
 }
 V4.OK_POSTS = { "^directories/[^/]+/users/[^/]+/activate$" }
+
+V4.CREATES = {
+  { "^(%a+)/([^/]+)/records$", id = "PK_ID", records = true }, { "^(%a+)/([^/]+)/records/bulk$", id = "PK_ID", records = true, bulk = true },
+  { "^fileAssets/files/bulk$", id = "fileId", upload = "name", listed = true },
+  { "^outgoingWebhooks$", id = "webhookId", secret = "secret" }, { "^outgoingWebhooks/[^/]+/events$", id = "eventId" },
+  { "^directories/[^/]+/users$", id = "UserGUID" }, { "^directories/[^/]+/users/bulk$", id = "UserGUID", bulk = true },
+}
+
+-- As the sandbox answers (the shapes are [unknown] in the notes but for the bulk insert's):
+-- `echo=true`, and files uploaded, the objects in `data`; a bulk create its ids as strings (`{"PK_ID": ["1001", …]}`,
+-- as the one live answer had them); one row `{"PK_ID": "251"}`; another object `{"data": [object]}`.
+function V4.created_answer(objects, rule, query)
+  if rule.listed or (type(query) == "table" and tostring(query.echo) == "true") then return { data = json.array(objects) } end
+  local ids = json.array({})
+  for i, object in ipairs(objects) do ids[i] = tostring(object[rule.id]) end
+  if rule.bulk then return { [rule.id] = ids } end
+  if rule.records then return { PK_ID = ids[1] } end
+  return { data = json.array({ objects[1] }) }
+end

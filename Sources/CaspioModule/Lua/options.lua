@@ -89,6 +89,11 @@ for _, spec in ipairs({
     { "pageSize", "integer", "integer", "folders per request, 5 to 1000 (default 100)", min = 5, max = 1000 },
   },
   {
+    name = "add", class = "caspio.AddUsersOptions", functions = { "add" },
+    { "chunk", "integer", "integer", "REST API v4: users per bulk request, 1 to 1000 (default 1000); v3 sends one request a user", min = 1, max = 1000 },
+    { "concurrency", "integer", "integer", "REST API v4: bulk requests in flight at once, 1 to 16 (default 4; more is capped at 16)", min = 1 },
+  },
+  {
     name = "activate", class = "caspio.ActivateOptions", functions = { "activate" },
     { "send_email", "boolean", "boolean", "`true`: Caspio e-mails each user (default `false`)" },
   },

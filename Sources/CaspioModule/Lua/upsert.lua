@@ -102,15 +102,24 @@ local function positions(list)
   return concat(parts, ", ")
 end
 
+-- What a bulk insert's messages call its items (`unit` where they are named by position,
+-- `noun` in the count), what happened to them, and the id each gets: rows inserted with
+-- their PK_IDs (t:insert; upsert, whose rows may be a file's lines), users added with their
+-- UserGUIDs (d:add).
+local ROWS = { unit = "row", noun = "row", done = "inserted", id = "PK_ID" }
+local LINES = { unit = "line", noun = "row", done = "inserted", id = "PK_ID" }
+
 -- The one error of a bulk insert some of whose rows failed: every failed position, grouped
--- by reason; `failed` and `inserted` for a script that retries just the failures.
-local function partly_inserted(failed, inserted, total, first_error, path, unit)
-  unit = unit or "row"
+-- by reason; `failed` and `inserted` for a script that retries just the failures. `words`:
+-- ROWS, or another set (a CSV's lines, a directory's users).
+local function partly_inserted(failed, inserted, total, first_error, path, words)
+  words = words or ROWS
+  local unit = words.unit
   table.sort(failed, function(a, b) return a.index < b.index end)
   local reasons, by_reason = {}, {}
   for _, f in ipairs(failed) do
     local text = f.message .. (f.status and format(" (%d%s)", f.status, f.code and " " .. f.code or "") or "")
-    if f.uncertain then text = text .. "; the request may have landed: look these rows up before sending them again" end
+    if f.uncertain then text = text .. "; the request may have landed: look these " .. words.noun .. "s up before sending them again" end
     if not by_reason[text] then
       by_reason[text] = {}
       reasons[#reasons + 1] = text
@@ -128,8 +137,8 @@ local function partly_inserted(failed, inserted, total, first_error, path, unit)
     method = "POST", url = path,
   }
   internal.raise(first_error and first_error.kind or "http",
-    format("%d of %d rows not inserted, %d inserted (the error's `inserted` holds those with their PK_IDs, `failed` the others): %s",
-      #failed, total, #inserted, concat(parts, "; ")), fields)
+    format("%d of %d %ss not %s, %d %s (the error's `inserted` holds those with their %ss, `failed` the others): %s",
+      #failed, total, words.noun, words.done, #inserted, words.done, words.id, concat(parts, "; ")), fields)
 end
 
 -- A whole request's failure that a bulk insert reports per row; anything else (a usage
@@ -140,21 +149,24 @@ end
 
 -- v4: chunks of at most the dialect's BULK_ROWS (or opts.chunk), `concurrency` at a time.
 -- Every chunk is sent whatever the others did, so that one error reports every row.
-local function bulk_insert(t, rows, opts, single)
+-- `target`: where and how (`send(rows)`: one outcome a row, `V4.post_bulk`'s), `path` (the
+-- bulk path, for messages), `fname` and `words` (ROWS, or a directory's users'), `prepare(row)`
+-- (what is sent of a row), `count` (rows written count in caspio.stats).
+local function insert_in_bulk(rows, opts, single, target)
   local dialect = internal.dialect()
+  local words = target.words or ROWS
   local size = math.min(opts.chunk or dialect.BULK_ROWS, dialect.BULK_ROWS)
-  local generated = opts.omit_generated and generated_fields(t) or {}
+  -- Every item checked before anything is sent.
+  for i, row in ipairs(rows) do
+    if type(row) ~= "table" then usage("bad argument #1 to '%s' (list of %ss expected; item %d is %s)", target.fname, words.unit, i, internal.describe(row)) end
+  end
   local chunks = {}
   for first = 1, #rows, size do chunks[#chunks + 1] = { first = first, last = math.min(first + size - 1, #rows) } end
-  local path, results, failed, first_error, done = t:path("/records"), {}, {}, nil, 0
+  local results, failed, first_error, done = {}, {}, nil, 0
   caspio.map(chunks, function(chunk)
     local body = {}
-    for i = chunk.first, chunk.last do
-      local row = rows[i]
-      if type(row) ~= "table" then usage("bad argument #1 to 'insert' (list of rows expected; item %d is %s)", i, internal.describe(row)) end
-      body[#body + 1] = next(generated) and without(row, generated) or row
-    end
-    local ok, outcomes = pcall(dialect.insert_rows, path, body)
+    for i = chunk.first, chunk.last do body[#body + 1] = target.prepare and target.prepare(rows[i]) or rows[i] end
+    local ok, outcomes = pcall(target.send, body)
     if not ok then
       if not request_failure(outcomes) then error(outcomes, 0) end
       first_error = first_error or outcomes
@@ -167,15 +179,17 @@ local function bulk_insert(t, rows, opts, single)
     local written = 0
     for k, outcome in ipairs(outcomes) do
       local i = chunk.first + k - 1
-      if outcome.pk ~= nil then
+      if outcome.status == nil and outcome.message == nil then
+        -- The row as stored when the answer carries it, else as sent, with its id.
         local stored = {}
-        for name, value in pairs(body[k]) do stored[name] = value end
-        stored.PK_ID, results[i], written = outcome.pk, stored, written + 1
+        for name, value in pairs(outcome.stored or body[k]) do stored[name] = value end
+        if outcome.pk ~= nil then stored[words.id] = outcome.pk end
+        results[i], written = stored, written + 1
       else
         failed[#failed + 1] = { index = i, row = rows[i], status = outcome.status, code = outcome.code, message = outcome.message }
       end
     end
-    native.count_rows(0, written)
+    if target.count then native.count_rows(0, written) end
     done = done + written
     if opts.progress then opts.progress(done) end
   end, { concurrency = concurrency_of(opts, 4) })
@@ -184,18 +198,39 @@ local function bulk_insert(t, rows, opts, single)
     if single then
       local f = failed[1]
       if first_error then error(first_error, 0) end
-      internal.raise("http", f.message, { status = f.status, code = f.code, method = "POST", url = path .. "/bulk" })
+      internal.raise("http", f.message, { status = f.status, code = f.code, method = "POST", url = target.path })
     end
     local inserted = json.array({})
     for i = 1, #rows do
       if results[i] then inserted[#inserted + 1] = results[i] end
     end
-    partly_inserted(failed, inserted, #rows, first_error, path .. "/bulk")
+    partly_inserted(failed, inserted, #rows, first_error, target.path, words)
   end
   if single then return results[1] end
   local out = json.array({})
   for i = 1, #rows do out[i] = results[i] end
   return out
+end
+
+-- A directory's users in bulk (d:add of a list on v4): the users as Caspio stored them.
+local USERS = { unit = "user", noun = "user", done = "added", id = "UserGUID" }
+function internal.add_users(directory, users, opts)
+  local dialect = internal.dialect()
+  return insert_in_bulk(users, opts, false, {
+    path = directory:path() .. "/bulk", fname = "add", words = USERS,
+    send = function(body) return dialect.add_users(directory:path(), body) end,
+  })
+end
+
+local function bulk_insert(t, rows, opts, single)
+  local dialect = internal.dialect()
+  local generated = opts.omit_generated and generated_fields(t) or {}
+  local path = t:path("/records")
+  return insert_in_bulk(rows, opts, single, {
+    path = path .. "/bulk", fname = "insert", count = true,
+    prepare = next(generated) and function(row) return without(row, generated) end or nil,
+    send = function(body) return dialect.insert_rows(path, body) end,
+  })
 end
 
 --- Inserts a row (or a list of rows) and returns what Caspio stored, in input order. An
@@ -458,7 +493,7 @@ local function bulk_writes(t, writes, keys, opts, counts, advance)
         native.count_rows(0, written)
         counts.inserted = counts.inserted + written
         advance(written)
-        if #failed > 0 then partly_inserted(failed, {}, #chunk, nil, path .. "/bulk", lines and "line" or "row") end
+        if #failed > 0 then partly_inserted(failed, {}, #chunk, nil, path .. "/bulk", lines and LINES or ROWS) end
         return
       end
       if not may_have_landed(outcomes) or attempt >= attempts then error(outcomes, 0) end

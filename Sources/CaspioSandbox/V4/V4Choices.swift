@@ -59,6 +59,12 @@ enum V4Choices {
     /// `IncorrectBodyParameter`, nothing written; as do an empty array and a body not an array.
     static let maxBulkRows = Store.maxRows
 
+    /// `POST …/directories/{directoryId}/users/bulk` [spec: the path; bodies unknown]: as a
+    /// records' bulk insert (a bare array of 1 to `maxBulkRows` users, 201 or 207 with one item
+    /// per user in order, `echo=true` adding each user as stored), each user named by this key,
+    /// the `{userId}` of its path, where a record's answer has `PK_ID`.
+    static let bulkUserKey = "UserGUID"
+
     /// A value of the wrong type [unknown on v4; v3 answers 500 InvalidInputValue]: v4 answers
     /// 400 `InvalidInputValue` with a hint, the status the live 207 example shows for one row.
     static let invalidValueStatus = 400

@@ -72,7 +72,7 @@ extension Sandbox {
             return V4Choices.single(user ?? .object([]), status: 201)
         },
         Route(.post, "directories/:directoryId/users/bulk") { s, r in
-            try s.v4BulkInsert(r, key: "UserGUID", fill: { newUser($0, now: CaspioDate.now(s.clock.now)) }) { store, r in try store.usersSource(try r.param("directoryId")) }
+            try s.v4BulkInsert(r, key: V4Choices.bulkUserKey, fill: { newUser($0, now: CaspioDate.now(s.clock.now)) }) { store, r in try store.usersSource(try r.param("directoryId")) }
         },
         Route(.patch, "directories/:directoryId/users/bulk") { s, r in
             let body = try s.jsonBody(r)
