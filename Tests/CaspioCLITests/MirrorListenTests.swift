@@ -36,7 +36,8 @@ import Testing
         env["CASPIO_WEBHOOK_SECRET"] = secret
         let process = try SpawnedProcess(caspioBinary, ["mirror", target ?? f.target, "--tables", "Orders", "--cursor", "Orders.Modified", "--every", "1h",
                                                         "--listen", "127.0.0.1:0"], environment: env, directory: f.directory, seconds: 120)
-        let shown = try await process.waitForOutput("listening for webhooks on ", timeout: 60)
+        // Listening from the start; the changes are made after the first run.
+        let shown = try await process.waitForOutput("total: 1 table", timeout: 60)
         let port = try #require(shown.firstMatch(of: /listening for webhooks on 127\.0\.0\.1:(\d+)/).map { String($0.1) })
         let url = try #require(URL(string: "http://127.0.0.1:\(port)/caspio-webhook"))
         try await f.lua("caspio.webhooks.update(\"\(hook)\", {OutgoingUrls = {\"\(url.absoluteString)\"}})")
@@ -73,6 +74,21 @@ import Testing
         // One periodic run, the first: the changes came by webhook alone.
         #expect(result.stdout.components(separatedBy: "total: ").count == 2, "\(result.stdout)")
         #expect(!result.stdout.contains(Self.secret) && !result.stderr.contains(Self.secret))
+    }
+
+    /// An address taken (the sandbox's own) is an error before the first run, naming the fix.
+    @Test func anAddressTakenIsAnErrorBeforeAnyCall() async throws {
+        let f = try await MirrorTests.Fixture(seed: Self.seed)
+        let port = try #require(f.env["CASPIO_BASE_URL"]?.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        var env = f.env
+        env["CASPIO_WEBHOOK_SECRET"] = Self.secret
+        let result = try await caspio(["mirror", f.target, "--tables", "Orders", "--every", "1h", "--listen", "127.0.0.1:" + port],
+                                      environment: env, directory: f.directory)
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("--listen 127.0.0.1:\(port): cannot listen there"), "\(result.stderr)")
+        #expect(result.stderr.contains("give a free port"))
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: f.database))
     }
 
     /// A message as Caspio's default body, signed as the sandbox signs (secret not in the body).

@@ -20,21 +20,20 @@ local function apply(bodies)
   caspio.mirror({ target = p.target, tables = p.tables, all = p.all or nil, events = messages, each = opts.each })
 end
 
-local listening = false
+-- Listening starts before the first run, so that an address this host cannot listen on is
+-- an error before any call; what arrives meanwhile waits for the first pause.
+if p.listen then
+  print("listening for webhooks on " .. p.listen())
+  io.stdout:flush()
+end
 while true do
   local report = caspio.mirror(opts)
   print(report.total.line)
   io.stdout:flush()
   if p.every == nil then break end
-  -- Listening starts once the first run is done: the tables exist for the events to land in.
-  if p.listen and not listening then
-    listening = true
-    print("listening for webhooks on " .. p.listen())
-    io.stdout:flush()
-  end
   -- --full is for the first copy only; the pause ends early on SIGTERM or Ctrl-C.
   opts.full = nil
-  if listening then
+  if p.listen then
     p.pause(p.every)
     for bodies in p.webhooks do apply(bodies) end
   else
