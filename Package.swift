@@ -177,6 +177,10 @@ let package = Package(
                 "LuaBridge", "CaspioModule", "CaspioClient", "CLuaShim", "CaspioREPL", "CaspioSandbox", "CaspioStore", "PostgresTarget",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // `caspio mirror --listen`: the webhook receiver, on the sandbox's server.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // The built-in Lua of `caspio export` and `caspio import`.
             resources: [.embedInCode("Jobs/progress.lua"), .embedInCode("Jobs/export.lua"), .embedInCode("Jobs/import.lua"), .embedInCode("Jobs/mirror.lua")]

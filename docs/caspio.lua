@@ -1061,6 +1061,8 @@ function caspio.state.path() end
 ---@field dry_run? boolean
 ---called with each table's record once its changes are committed, before the next table (a run that fails later has reported these)
 ---@field each? fun(record: table)
+---webhook messages (Caspio's default body, decoded) to apply instead of reading Caspio: no call; see below
+---@field events? table[]
 -- </options>
 
 -- <options: inspect>

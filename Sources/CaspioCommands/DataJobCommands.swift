@@ -1,4 +1,5 @@
 import ArgumentParser
+import LuaBridge
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,6 +16,8 @@ enum DataJob {
         case text(String)
         case flag(Bool)
         case number(Int)
+        /// A function of the command's own, for its job alone (not the `caspio` module's).
+        case function(HostFunction)
     }
 
     /// What runs: the job's chunk, loaded under the command's name (as in "caspio import:12:"),

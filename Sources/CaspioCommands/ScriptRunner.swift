@@ -160,6 +160,7 @@ struct ScriptRunner {
             case .text(let text): lua.push(text)
             case .flag(let flag): lua.push(flag)
             case .number(let number): lua.push(number)
+            case .function(let function): lua.push(function: function)
             }
             lua.setField(key, ofTableAt: -2)
         }

@@ -64,7 +64,7 @@ extension Sandbox {
 /// Posts webhook messages in Caspio's default shape (API-NOTES.md, "Outgoing webhooks"), to
 /// loopback URLs only (the sandbox must not reach out of the machine), at most CallThrottling
 /// calls a second per webhook, retrying a failed call with a doubling pause.
-final class WebhookDelivery: Sendable {
+public final class WebhookDelivery: Sendable {
     struct Counts { var messages = 0, calls = 0, errors = 0 }
 
     private struct State {
@@ -124,9 +124,9 @@ final class WebhookDelivery: Sendable {
     /// The header that carries a delivery's signature: the sandbox's own name (Caspio's is not
     /// documented), `sha256=` and the lower-case hex HMAC-SHA256 of the exact body under the
     /// webhook's secret.
-    static let signatureHeader = "X-Sandbox-Signature"
+    public static let signatureHeader = "X-Sandbox-Signature"
 
-    static func signature(_ body: [UInt8], secret: String) -> String {
+    public static func signature(_ body: [UInt8], secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
         return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
     }

@@ -44,10 +44,11 @@ import Testing
         var target: String { "sqlite:" + directory.appendingPathComponent("mirror.db").path }
         var database: String { directory.appendingPathComponent("mirror.db").path }
 
-        init(rows: Int = 30, extra: [String] = [], version: Int = 3) async throws {
+        /// `seed`: the sandbox's seed document (default: seed(rows:)).
+        init(rows: Int = 30, extra: [String] = [], version: Int = 3, seed: String? = nil) async throws {
             self.version = version
             directory = try temporaryDirectory()
-            let seedFile = try write(MirrorTests.seed(rows: rows), to: directory.appendingPathComponent("seed.json"))
+            let seedFile = try write(seed ?? MirrorTests.seed(rows: rows), to: directory.appendingPathComponent("seed.json"))
             let (process, exports) = try await SpawnedProcess.sandbox(["--seed", seedFile.path, "--rate-limit", "off"] + extra, seconds: 300)
             sandbox = process
             env = exports

@@ -213,8 +213,10 @@ function Job:create(name, columns)
 end
 
 -- The statements that write `columns` into the table `name` (the mirrored table by default):
--- an upsert that changes a row only when a value differs, and a key's lookup.
-function Job:statements(columns, name)
+-- an upsert that changes a row only when a value differs, and a key's lookup. `stamp`: a
+-- field Caspio stamps on update; a row whose stamp is older than the mirror's is not written
+-- (a webhook's event delivered after a run read a newer row).
+function Job:statements(columns, name, stamp)
   local q, names, marks, sets, differs = self.q, {}, {}, {}, {}
   local t = q(name or self.name)
   for i, column in ipairs(columns) do
@@ -226,7 +228,8 @@ function Job:statements(columns, name)
   end
   return {
     head = format("INSERT INTO %s (%s) VALUES ", t, concat(names, ", ")), one = "(" .. concat(marks, ", ") .. ")",
-    tail = ' ON CONFLICT ("PK_ID") DO ' .. (#sets == 0 and "NOTHING" or format("UPDATE SET %s WHERE %s", concat(sets, ", "), concat(differs, " OR "))),
+    tail = ' ON CONFLICT ("PK_ID") DO ' .. (#sets == 0 and "NOTHING" or format("UPDATE SET %s WHERE (%s)%s", concat(sets, ", "), concat(differs, " OR "),
+      stamp and format(" AND (%s.%s IS NULL OR excluded.%s >= %s.%s)", t, q(stamp), q(stamp), t, q(stamp)) or "")),
     per = rows_per_statement(#columns),
   }
 end
@@ -505,13 +508,14 @@ end
 
 -- The table, in one transaction: committed (rolled back in a dry run), or rolled back on any
 -- error, a stop included, and the error raised again.
-function Job:run()
+function Job:run(events)
   local db = self.db
   local before = calls_now()
   for try = 1, 2 do
     self.redo = false
     self.dialect.begin(db)
-    local ok, err = pcall(self.attempt, self, try > 1)
+    local ok, err
+    if events then ok, err = pcall(self.events, self, events) else ok, err = pcall(self.attempt, self, try > 1) end
     if not ok or self.redo or self.opts.dry_run then db:exec("ROLLBACK") else db:exec("COMMIT") end
     -- A remembered id that no longer names the table (it was made again): listed anew.
     if not ok and self.remembered and type(err) == "table" and err.status == 404 and try == 1 then
@@ -525,6 +529,112 @@ function Job:run()
   end
   self.record.calls = calls_now() - before
   return self.record
+end
+
+-- Webhook events ------------------------------------------------------------------------------
+-- Caspio's webhooks deliver a table's inserts, updates and deletes at least once and in any
+-- order (API-NOTES.md, "Outgoing webhooks"); an insert's or update's message carries the whole
+-- row. Per row, the newest event decides, and `_caspio_mirror_events` keeps the newest applied
+-- (deletes included), so that an older event delivered later changes nothing.
+
+local EVENTS = "_caspio_mirror_events"
+-- Events of one eventDate (Caspio's has whole seconds) in the order a row lives through them.
+local EVENT_RANK = { ["table.recordInsert"] = 1, ["table.recordUpdate"] = 2, ["table.recordDelete"] = 3 }
+
+-- An event's place in time as text that sorts: its eventDate (naive, as Caspio's dates are;
+-- one with an offset moved to UTC), seven digits of fraction, then its rank; nil when the
+-- message has no date of that form.
+local function event_key(message)
+  local date = message.eventDate
+  if type(date) ~= "string" then return nil end
+  local y, mo, d, h, mi, sec, fraction, zone = date:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)[T ](%d%d):(%d%d):(%d%d)%.?(%d*)(.*)$")
+  if y == nil then return nil end
+  local stamp = format("%s-%s-%sT%s:%s:%s", y, mo, d, h, mi, sec)
+  if zone ~= "" and zone ~= "Z" then
+    local sign, zh, zm = zone:match("^([+-])(%d%d):?(%d%d)$")
+    if sign == nil then return nil end
+    local offset = (tonumber(zh) * 3600 + tonumber(zm) * 60) * (sign == "+" and 1 or -1)
+    local t = os.time({ year = tonumber(y), month = tonumber(mo), day = tonumber(d), hour = tonumber(h), min = tonumber(mi), sec = tonumber(sec) })
+    stamp = os.date("%Y-%m-%dT%H:%M:%S", t - offset)
+  end
+  return format("%s.%s/%d", stamp, (fraction .. "0000000"):sub(1, 7), EVENT_RANK[message.eventType])
+end
+
+-- The events of `messages` by table (lower case): {key, type, row} per row, oldest first (a
+-- key's ties in the order received); `skipped`: messages no mirror can use, with why.
+local function events_by_table(messages)
+  local by_table, skipped, order = {}, {}, 0
+  for _, message in ipairs(messages) do
+    local key = type(message) == "table" and EVENT_RANK[message.eventType] and event_key(message)
+    local data = type(message) == "table" and message.data
+    if not key or type(message.objectName) ~= "string" or type(data) ~= "table" then
+      skipped[#skipped + 1] = type(message) == "table" and tostring(message.messageId) or "?"
+    else
+      local list = by_table[message.objectName:lower()] or { name = message.objectName }
+      by_table[message.objectName:lower()] = list
+      for _, row in ipairs(data) do
+        order = order + 1
+        list[#list + 1] = { key = key, type = message.eventType, row = row, order = order }
+      end
+    end
+  end
+  for _, list in pairs(by_table) do
+    table.sort(list, function(a, b) if a.key ~= b.key then return a.key < b.key end return a.order < b.order end)
+  end
+  return by_table, skipped
+end
+
+-- Applies `events` (events_by_table's list of this table) to a table already mirrored: per
+-- row the newest event, unless the row has had a newer one; the rows' writes through the
+-- statements a run uses. A table not mirrored yet is left to the next run, as is a row whose
+-- fields are not the mirror's (the design changed: the next run follows it).
+function Job:events(events)
+  local db, q, r = self.db, self.q, self.record
+  local state = self:state()
+  r.mode = format("%d webhook event%s", #events, #events == 1 and "" or "s")
+  if state == nil or self.dialect.columns(db, self.name) == nil then
+    self:log("not mirrored yet: its events are left to the next run")
+    return
+  end
+  db:exec(format("CREATE TABLE IF NOT EXISTS %s (table_name TEXT, pk_id BIGINT, event_key TEXT, PRIMARY KEY (table_name, pk_id))", q(EVENTS)))
+  local fields = from_fingerprint(state.fingerprint)
+  self.columns, self.known = fields, {}
+  for _, field in ipairs(fields) do self.known[field.name] = true end
+  self.sql = self:statements(fields, nil, state.cursor_field)
+  local newest, keys = {}, {}
+  for _, event in ipairs(events) do
+    local id = type(event.row) == "table" and event.row.PK_ID
+    if math.type(id) == "integer" then
+      if newest[id] == nil then keys[#keys + 1] = id end
+      newest[id] = event
+    end
+  end
+  table.sort(keys)
+  local older, foreign, apply, deletes = 0, 0, {}, {}
+  for _, id in ipairs(keys) do
+    local event = newest[id]
+    local applied = db:run(format("SELECT event_key FROM %s WHERE table_name = ? AND pk_id = ?", q(EVENTS)), self.name, id)[1]
+    if applied and applied[1] and event.key < applied[1] then
+      older = older + 1
+    elseif event.type ~= "table.recordDelete" and not self:matches(event.row) then
+      foreign = foreign + 1
+    else
+      if event.type == "table.recordDelete" then deletes[#deletes + 1] = id else apply[#apply + 1] = event.row end
+      db:run(format("INSERT INTO %s (table_name, pk_id, event_key) VALUES (?, ?, ?) ON CONFLICT (table_name, pk_id) DO UPDATE SET event_key = excluded.event_key", q(EVENTS)),
+        self.name, id, event.key)
+    end
+  end
+  if older > 0 then self:log("%d event%s older than the row's last applied: ignored", older, older == 1 and "" or "s") end
+  if foreign > 0 then self:log("%d row%s with fields other than the mirror's: left to the next run", foreign, foreign == 1 and "" or "s") end
+  self:upserting(function() for _, row in ipairs(apply) do self:apply(row) end end)
+  for _, id in ipairs(deletes) do
+    local _, deleted = db:run(format('DELETE FROM %s WHERE "PK_ID" = ?', q(self.name)), id)
+    r.deleted = r.deleted + deleted
+  end
+  r.rows = db:run(format("SELECT count(*) FROM %s", q(self.name)))[1][1]
+  -- Without a cursor, the next run tells an unchanged table by Caspio's checksum, which says
+  -- nothing of what the events wrote here: that run reads the table in full.
+  db:run(format("UPDATE %s SET row_count = ?%s WHERE table_name = ?", q(STATE), state.cursor_field and "" or ", checksum = NULL"), r.rows, self.name)
 end
 
 -- The run -------------------------------------------------------------------------------------
@@ -578,12 +688,29 @@ function caspio.mirror(opts)
   local dialect = target.dialect
   local db = dialect.open(target.location, settings.dry_run)
   local closing <close> = setmetatable({}, { __close = function() db:close() end })
-  local list = opts.all and caspio.tables() or names(opts.tables)
+  -- Webhook events need no call: the tables they name that are mirrored (by name, in the
+  -- state table), or of those named, each in the case its events spell it.
+  local by_table, skipped
+  if opts.events then by_table, skipped = events_by_table(opts.events) end
+  local list
+  if by_table then
+    local wanted = {}
+    if not opts.all then for _, name in ipairs(names(opts.tables)) do wanted[name:lower()] = name end end
+    list = {}
+    for lower, events in pairs(by_table) do
+      if opts.all or wanted[lower] then list[#list + 1] = wanted[lower] or events.name end
+    end
+    table.sort(list)
+    for _, id in ipairs(skipped) do native.log("warning", "mirror: webhook message " .. id .. " has no table, known event type, eventDate or data: ignored") end
+  else
+    list = opts.all and caspio.tables() or names(opts.tables)
+  end
   local report = { tables = {} }
   for _, name in ipairs(list) do
     local record = { table = name, inserted = 0, updated = 0, deleted = 0, calls = 0, notes = {} }
-    local job = setmetatable({ name = name, t = caspio.table(name), source = v3, db = db, dialect = dialect, q = dialect.quote, opts = settings, record = record, removed = {} }, Job)
-    record = job:run()
+    local job = setmetatable({ name = name, source = v3, db = db, dialect = dialect, q = dialect.quote, opts = settings, record = record, removed = {} }, Job)
+    if not by_table then job.t = caspio.table(name) end
+    record = job:run(by_table and by_table[name:lower()])
     record.line = internal.mirror_line(record)
     report.tables[#report.tables + 1] = record
     if opts.each then opts.each(record) end

@@ -152,6 +152,7 @@ for _, spec in ipairs({
     { "prune", "boolean", "boolean", "`true`: drop the columns of fields removed in Caspio (default: keep them)" },
     { "dry_run", "boolean", "boolean", "`true`: read and compare, but commit nothing to the target (default: as the run's `--dry-run`)" },
     { "each", "any", "fun(record: table)", "called with each table's record once its changes are committed, before the next table (a run that fails later has reported these)" },
+    { "events", "table", "table[]", "webhook messages (Caspio's default body, decoded) to apply instead of reading Caspio: no call; see below" },
   },
   {
     name = "inspect", class = "caspio.InspectOptions", functions = { "inspect" },
