@@ -185,8 +185,20 @@ let package = Package(
             // The built-in Lua of `caspio export` and `caspio import`.
             resources: [.embedInCode("Jobs/progress.lua"), .embedInCode("Jobs/export.lua"), .embedInCode("Jobs/import.lua"), .embedInCode("Jobs/mirror.lua")]
         ),
-        // The executable: its entry point alone.
-        .executableTarget(name: "CaspioCLI", dependencies: ["CaspioCommands"]),
+        // The executable: its entry point alone. Its release link on Linux is shaped for start-up
+        // (BENCHMARKS.md, start-up): lld, so that the ~143,000 relative relocations are packed
+        // (DT_RELR, needs glibc 2.36, which dpkg-shlibdeps then puts in the .deb's Depends), and
+        // no dynamic symbol table of the whole Swift runtime (nothing looks our symbols up).
+        .executableTarget(
+            name: "CaspioCLI",
+            dependencies: ["CaspioCommands"],
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+                    .when(platforms: [.linux], configuration: .release)
+                ),
+            ]
+        ),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua", "CLuaShim"]),
         .testTarget(name: "LuaJSONTests", dependencies: ["LuaJSON", "LuaBridge"]),
         .testTarget(name: "CaspioClientTests", dependencies: ["CaspioClient", "CaspioSandbox", "CaspioTestSupport"]),

@@ -16,9 +16,11 @@ public enum CommandLineMain {
         // A secret command waiting when the run is stopped is killed, its children too.
         SecretCommand.stopRequested = { RunStop.isRequested }
         do {
-            let arguments = CommandLineWords.normalize(argv)
-            let words = Array(arguments.dropFirst())
-            var command: any ParsableCommand = try PlainRun.command(words) ?? Caspio.parseAsRoot(words)
+            // A plain run's words are ones normalize leaves as they are; it is not called for
+            // them, since its tables are built from every command's configuration.
+            var command: any ParsableCommand =
+                try PlainRun.command(Array(argv.dropFirst()))
+                ?? Caspio.parseAsRoot(Array(CommandLineWords.normalize(argv).dropFirst()))
             // Such a command arms the stop path itself (CommandStop.begin) where its work starts.
             let stoppable = command is any StopsLikeRun
             do { try command.run() } catch where stoppable {

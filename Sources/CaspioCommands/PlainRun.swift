@@ -5,7 +5,8 @@
 /// than the rest of such a run. Anything else (another option, `--`, a value that looks like
 /// an option, a mistake) goes to ArgumentParser as before, which then says what is wrong.
 enum PlainRun {
-    /// `words`: the command line as CommandLineWords.normalize leaves it, without argv[0].
+    /// `words`: the command line as typed, without argv[0]. Every line read here is one that
+    /// CommandLineWords.normalize leaves as it is, and no line that it changes is read here.
     static func command(_ words: [String]) -> RunCommand? {
         var words = words[...]
         if words.first == "run" { words = words.dropFirst() }
