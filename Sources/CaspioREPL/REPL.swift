@@ -229,9 +229,11 @@ public final class REPL {
         return result
     }
 
+    /// A failed write (a terminal that hung up) is not an error here: the next read sees the
+    /// end of input and the REPL ends, where FileHandle's non-throwing `write` would trap.
     func write(_ text: String) {
         caspio_flush_stdout()
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
     }
 
     func writeError(_ text: String) {

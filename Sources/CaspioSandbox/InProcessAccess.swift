@@ -16,7 +16,7 @@ extension Sandbox {
         try store.locked {
             try store.transaction {
                 let source = try store.tableSource(table)
-                for row in rows { try store.insertRecord(source, body: row, trusted: true) }
+                try store.insertRecords(source, bodies: rows, trusted: true)
             }
         }
     }

@@ -107,7 +107,20 @@ extension Store {
     @discardableResult
     func insertRecord(_ source: Source, body: JSON, trusted: Bool = false) throws -> JSON? {
         let table = try writable(source)
+        try insertRow(body, into: table, fields: try fields(of: table), source, trusted: trusted)
+        return try rows(source, keys: [db.lastInsertRowID]).first
+    }
+
+    /// Inserts rows one at a time as `insertRecord` does (a seed's, a test's), the table's
+    /// design read once for all of them; returns nothing.
+    func insertRecords(_ source: Source, bodies: [JSON], trusted: Bool = false) throws {
+        guard !bodies.isEmpty else { return }
+        let table = try writable(source)
         let fields = try fields(of: table)
+        for body in bodies { try insertRow(body, into: table, fields: fields, source, trusted: trusted) }
+    }
+
+    private func insertRow(_ body: JSON, into table: String, fields: [Field], _ source: Source, trusted: Bool) throws {
         var values = try assignments(body, fields, source, inserting: true, trusted: trusted)
         for field in fields where !values.contains(where: { $0.0 == field.name }) {
             if let generate = Self.generator(field.type) { values.append((field.name, .text(generate()))) }
@@ -117,7 +130,6 @@ extension Store {
             ? "INSERT INTO \(SQLText.quoted(table)) DEFAULT VALUES"
             : "INSERT INTO \(SQLText.quoted(table)) (\(values.map { SQLText.quoted($0.0) }.joined(separator: ", "))) VALUES (\(values.map { _ in "?" }.joined(separator: ", ")))"
         try run { try db.query(sql, values.map(\.1)) }
-        return try rows(source, keys: [db.lastInsertRowID]).first
     }
 
     /// Updates the rows that match `filter`; returns them as changed.

@@ -70,7 +70,7 @@ enum Seed {
         try store.createTable(name, fields: try fields.map(Sandbox.fieldModel))
         let source = try store.tableSource(name)
         // A seed may set what the API may not: LIST values, generated fields.
-        for row in table["Rows"]?.array ?? [] { try store.insertRecord(source, body: row, trusted: true) }
+        try store.insertRecords(source, bodies: table["Rows"]?.array ?? [], trusted: true)
     }
 
     private static func loadAttachment(_ item: JSON, _ store: Store) throws {
@@ -123,6 +123,6 @@ enum Seed {
         guard let id = directory["Id"]?.string else { throw Failure(description: "a directory needs Id") }
         try store.createDirectory(id: id, name: directory["Name"]?.string ?? "")
         let source = try store.usersSource(id)
-        for user in directory["Users"]?.array ?? [] { try store.insertRecord(source, body: user, trusted: true) }
+        try store.insertRecords(source, bodies: directory["Users"]?.array ?? [], trusted: true)
     }
 }

@@ -4,8 +4,10 @@ import Foundation
     import Glibc
 #endif
 
-/// A real PostgreSQL server for one test, from Debian's `postgresql` package: initdb into a
-/// temporary directory and pg_ctl on a free loopback port, its socket in that directory.
+/// A real PostgreSQL server for one test, from Debian's `postgresql` package: a fresh cluster
+/// in a temporary directory and pg_ctl on a free loopback port, its socket in that directory.
+/// initdb runs once per test process (it costs about a second of CPU); each server's cluster
+/// is a copy of that one, as initdb would have made it.
 /// initdb and postgres refuse to run as root, so as root (CI) they run as the `postgres`
 /// user the package creates. TCP connections need the password; the socket trusts `psql`.
 /// Every wait has a deadline, and `stop` (also from deinit) ends the server even when a test fails.
@@ -13,7 +15,7 @@ import Foundation
 public final class TestPostgres: @unchecked Sendable {
     public let directory: URL
     public let port: Int
-    public let password = "pg-test-" + UUID().uuidString.prefix(12)
+    public let password: String
     private let bin: String
     private let asUser: String?
     private var running = false
@@ -31,21 +33,52 @@ public final class TestPostgres: @unchecked Sendable {
 
     private init(initialising: Void) throws {
         bin = try Self.binaries()
-        asUser = getuid() == 0 ? "postgres" : nil
-        var template = Array((NSTemporaryDirectory() + "caspio-pg-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw Failure("mkdtemp: \(String(cString: strerror(errno)))") }
-        directory = URL(fileURLWithPath: String(cString: made))
+        asUser = Self.serverUser
+        let template = try Self.template.get()
+        password = template.password
+        directory = try Self.ownedDirectory("caspio-pg", asUser: asUser)
         port = try Self.freePort()
-        try write(password + "\n", to: directory.appendingPathComponent("pwfile"))
-        if asUser != nil {
-            guard let entry = getpwnam("postgres") else { throw Failure("there is no user postgres (install Debian's postgresql: scripts/setup)") }
-            for path in [directory.path, directory.appendingPathComponent("pwfile").path] { chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) }
-        }
-        try run("initdb", [
-            "-D", dataPath, "-U", "postgres", "--pwfile", directory.appendingPathComponent("pwfile").path,
-            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C",
-        ], seconds: 60)
+        // cp -a keeps the owner and modes postgres insists on.
+        let copied = try SpawnedProcess(
+            URL(fileURLWithPath: "/bin/cp"), ["-a", template.directory.appendingPathComponent("data").path, dataPath], input: .text(""),
+            directory: directory, seconds: 60
+        ).finishOnThisThread()
+        guard copied.status == 0 else { throw Failure("cp of the template cluster exited with \(copied.status): \(copied.stderr)") }
         try startOnThisThread()
+    }
+
+    /// initdb and postgres refuse to run as root: as root they run as `postgres`.
+    private static let serverUser: String? = getuid() == 0 ? "postgres" : nil
+
+    /// The cluster every server of this process copies, made by initdb on first use and
+    /// removed when the process exits.
+    private static let template: Result<(directory: URL, password: String), Failure> = Result {
+        let bin = try binaries()
+        let directory = try ownedDirectory("caspio-pg-template", asUser: serverUser)
+        templateDirectory = directory.path
+        atexit { if let path = templateDirectory { try? FileManager.default.removeItem(atPath: path) } }
+        let password = "pg-test-" + UUID().uuidString.prefix(12)
+        let pwfile = directory.appendingPathComponent("pwfile")
+        try write(password + "\n", to: pwfile)
+        if let user = serverUser, let entry = getpwnam(user) { chown(pwfile.path, entry.pointee.pw_uid, entry.pointee.pw_gid) }
+        try run("initdb", [
+            "-D", directory.appendingPathComponent("data").path, "-U", "postgres", "--pwfile", pwfile.path,
+            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C",
+        ], bin: bin, asUser: serverUser, directory: directory, seconds: 60)
+        return (directory, String(password))
+    }.mapError { $0 as? Failure ?? Failure("\($0)") }
+    nonisolated(unsafe) private static var templateDirectory: String?
+
+    /// A new temporary directory, owned by `asUser` when given.
+    private static func ownedDirectory(_ prefix: String, asUser: String?) throws -> URL {
+        var template = Array((NSTemporaryDirectory() + prefix + "-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw Failure("mkdtemp: \(String(cString: strerror(errno)))") }
+        let directory = URL(fileURLWithPath: String(cString: made))
+        if let asUser {
+            guard let entry = getpwnam(asUser) else { throw Failure("there is no user \(asUser) (install Debian's postgresql: scripts/setup)") }
+            chown(directory.path, entry.pointee.pw_uid, entry.pointee.pw_gid)
+        }
+        return directory
     }
 
     /// Stops the server and removes its files on a thread of its own: the last reference may go
@@ -149,10 +182,6 @@ public final class TestPostgres: @unchecked Sendable {
     /// The server's log so far (for a failing test's message).
     public var log: String { (try? String(contentsOf: directory.appendingPathComponent("log"), encoding: .utf8)) ?? "" }
 
-    private func run(_ tool: String, _ arguments: [String], seconds: Double) throws {
-        try Self.run(tool, arguments, bin: bin, asUser: asUser, directory: directory, seconds: seconds)
-    }
-
     /// Runs a server tool to completion, blocking this thread (never one of Swift's pool).
     private static func run(_ tool: String, _ arguments: [String], bin: String, asUser: String?, directory: URL, seconds: Double) throws {
         let path = bin + "/" + tool
@@ -189,7 +218,7 @@ public final class TestPostgres: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
         init(_ description: String) { self.description = description }
     }

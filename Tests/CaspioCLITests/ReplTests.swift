@@ -235,6 +235,29 @@ import Testing
         #expect(result.stdout == "\"<redacted>\"\n1\n\"the password is <redacted>\"\n32\n", "\(result.stdout)")
     }
 
+    /// A REPL whose terminal goes away (SIGHUP ignored, as under nohup) ends with 0 at the end
+    /// of its input: it crashed writing to the hung-up terminal.
+    @Test func aTerminalThatHangsUpEndsTheREPL() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = [
+            "HOME": directory.path, "NO_COLOR": "1", "TERM": "xterm", "CASPIO_CONFIG": directory.path + "/none.toml",
+            "SWIFT_BACKTRACE": "enable=no",
+        ]
+        let status = directory.appendingPathComponent("status")
+        do {
+            let session = try await TmuxSession(
+                ["/bin/sh", "-c", "trap '' HUP; \"$0\" repl --sandbox; echo $? > status", caspioBinary.path], environment: environment,
+                directory: directory)
+            let (ok, screen) = try await session.waitFor("Type :help")
+            #expect(ok, "banner: \(screen)")
+        }  // The session ends here: its tmux server is killed, the terminal hangs up.
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: status.path), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let ended = try? String(contentsOf: status, encoding: .utf8)
+        #expect(ended == "0\n", "exit status \(ended ?? "none within 30 s")")
+    }
+
     /// A record shows its fields in its table's order (Staff: PK_ID, Name, Email, Joined, …),
     /// in the REPL and through caspio.inspect; a plain table's keys are sorted.
     @Test func aRecordShowsItsFieldsInTheTablesOrder() async throws {
