@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "CaspioModuleTests",
             dependencies: [
-                "CaspioModule", "LuaBridge", "LuaJSON", "CaspioClient", "CaspioTestSupport",
+                "CaspioModule", "LuaBridge", "LuaJSON", "CaspioClient", "CaspioSandbox", "CaspioTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

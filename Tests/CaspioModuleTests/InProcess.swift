@@ -25,7 +25,11 @@ final class InProcessLua: @unchecked Sendable {
 
     /// Without `fake`, any request fails with a config error: the chunk must need no server.
     /// `clock`: what sleeps and pacing wait on (a `TestClock` for virtual time).
-    init(_ fake: (any CaspioEndpoint)? = nil, maxRequests: Int? = nil, clock: any Clock<Duration> = ContinuousClock()) throws {
+    /// `now`: the dates token lifetimes are measured by (the emulator's, for renewal in virtual time).
+    init(
+        _ fake: (any CaspioEndpoint)? = nil, maxRequests: Int? = nil, clock: any Clock<Duration> = ContinuousClock(),
+        now: (@Sendable () -> Date)? = nil
+    ) throws {
         let logs = logs
         let logger = Logger(label: "caspio-test") { _ in LogLines.Handler(lines: logs) }
         context = ModuleContext(logger: logger, clock: clock) { () throws(CaspioError) -> CaspioClient in
@@ -34,7 +38,7 @@ final class InProcessLua: @unchecked Sendable {
                 baseURL: URL(string: fake.baseURL)!, tokenURL: URL(string: fake.tokenURL)!, clientID: fake.clientID,
                 clientSecret: Secret(fake.clientSecret), connectTimeout: 2, readTimeout: 10,
                 retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05), maxRequests: maxRequests)
-            return try CaspioClient(configuration: configuration, logger: logger, clock: clock)
+            return try CaspioClient(configuration: configuration, logger: logger, now: now, clock: clock)
         }
         try CaspioModule.install(into: state, context: context)
         // held_requests(): the requests the script still owns, for checks inside a loop.
