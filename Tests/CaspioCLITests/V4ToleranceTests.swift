@@ -40,11 +40,7 @@ import Testing
     }
 
     @Test func readsEitherCasingStringsAndBareListsAndRefusesAnUnreadableAnswer() async throws {
-        let server = try TestHTTPServer(handler: Self.reply)
-        defer { server.shutdown() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let script = try write("""
+        let result = try await runAgainstScriptedV4(Self.reply, options: ["-v"], """
             local t = caspio.table("things")
             local seen = {}
             for row in t:rows({pageSize = 5}) do seen[#seen + 1] = row.PK_ID end
@@ -55,12 +51,7 @@ import Testing
             print("broken", ok, e.kind, e.message, e.url)
             ok, e = pcall(function() for _ in caspio.records("Shifting", {pageSize = 5, exact = true}) do end end)
             print("shifting", ok, e.kind, (e.message:match("read %d+ rows, but Caspio counted %d+")))
-            """, to: directory.appendingPathComponent("script.lua"))
-        let result = try await caspio(["run", "-v", script.path], environment: [
-            "HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_TOKEN_CACHE": "off",
-            "CASPIO_BASE_URL": server.origin + "/integrations/rest/v4", "CASPIO_TOKEN_URL": server.origin + "/oauth/token",
-            "CASPIO_CLIENT_ID": "tolerance-client", "CASPIO_CLIENT_SECRET": "tolerance-secret",
-        ], directory: directory)
+            """)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("/integrations/rest/v4/schemas/tables?") && result.stderr.contains("/integrations/rest/v4/tables/ab12cd/fields?"), "\(result.stderr)")
         #expect(result.stdout == """
@@ -94,21 +85,12 @@ import Testing
     }
 
     @Test func objectsAreReadInEitherCasingEnvelopedOrNot() async throws {
-        let server = try TestHTTPServer(handler: Self.objectReply)
-        defer { server.shutdown() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let script = try write("""
+        let result = try await runAgainstScriptedV4(Self.objectReply, """
             for task in caspio.tasks.list() do print("task", task.ExternalKey, task.Name, task.Status) end
             print("get", caspio.tasks.get("t1").ExternalKey, caspio.tasks.run("t1"))
             local hook = caspio.webhooks.get("w1")
             print("hook", hook.Id, hook.Name, hook.Status)
-            """, to: directory.appendingPathComponent("script.lua"))
-        let result = try await caspio(["run", script.path], environment: [
-            "HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_TOKEN_CACHE": "off",
-            "CASPIO_BASE_URL": server.origin + "/integrations/rest/v4", "CASPIO_TOKEN_URL": server.origin + "/oauth/token",
-            "CASPIO_CLIENT_ID": "tolerance-client", "CASPIO_CLIENT_SECRET": "tolerance-secret",
-        ], directory: directory)
+            """)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "task\tt1\tExport\tActive\nget\tt1\ttrue\nhook\tw1\tHook\tDisabled\n", "\(result.stdout)")
     }

@@ -97,11 +97,7 @@ import Testing
     }
 
     @Test func otherAnswerShapesAreReadAllTheSame() async throws {
-        let server = try TestHTTPServer(handler: Self.reply)
-        defer { server.shutdown() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let script = try write("""
+        let result = try await runAgainstScriptedV4(Self.reply, """
             local d = caspio.directory("d1")
             local ids = d:add({ { Email = "ids@x.com" }, { Email = "ids2@x.com" } })
             print("ids", ids[1].Email, ids[1].UserGUID, ids[2].UserGUID)
@@ -110,12 +106,7 @@ import Testing
             local ok, e = pcall(d.add, d, { { Email = "some@x.com" }, { Email = "taken@x.com" } })
             print("some", ok, e.status, e.inserted[1].UserGUID, e.failed[1].index, e.failed[1].status, e.failed[1].code, e.failed[1].message)
             print("posts", caspio.stats().requests_by_method.POST)
-            """, to: directory.appendingPathComponent("script.lua"))
-        let result = try await caspio(["run", script.path], environment: [
-            "HOME": directory.path, "CASPIO_CONFIG": directory.path + "/none.toml", "CASPIO_TOKEN_CACHE": "off",
-            "CASPIO_BASE_URL": server.origin + "/integrations/rest/v4", "CASPIO_TOKEN_URL": server.origin + "/oauth/token",
-            "CASPIO_CLIENT_ID": "tolerance-client", "CASPIO_CLIENT_SECRET": "tolerance-secret",
-        ], directory: directory)
+            """)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == """
             ids\tids@x.com\tg1\tg2
