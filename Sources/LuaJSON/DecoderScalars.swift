@@ -1,4 +1,3 @@
-import CLua
 import Glibc
 
 extension Decoder {
@@ -21,9 +20,9 @@ extension Decoder {
             if c == UInt8(ascii: "\"") {
                 if escaped {
                     scratch.append(p + runStart, count: j &- runStart)
-                    lua_pushlstring(L, cchars(scratch.base), scratch.count)
+                    sink.string(scratch.base, scratch.count, inInput: false)
                 } else {
-                    lua_pushlstring(L, cchars(p + runStart), j &- runStart)
+                    sink.string(p + runStart, j &- runStart, inInput: true)
                 }
                 i = j &+ 1
                 return
@@ -171,15 +170,15 @@ extension Decoder {
         if integral && !inexact && exponent == 0 {
             if negative {
                 if mantissa == 0 {
-                    lua_pushnumber(L, -0.0)  // -0 exists only as a float
+                    sink.number(-0.0)  // -0 exists only as a float
                     return
                 }
                 if mantissa <= UInt64(Int64.max) &+ 1 {
-                    lua_pushinteger(L, Int64(bitPattern: 0 &- mantissa))
+                    sink.integer(Int64(bitPattern: 0 &- mantissa))
                     return
                 }
             } else if mantissa <= UInt64(Int64.max) {
-                lua_pushinteger(L, Int64(mantissa))
+                sink.integer(Int64(mantissa))
                 return
             }
         }
@@ -188,13 +187,13 @@ extension Decoder {
         if !inexact && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
             value = exponent < 0 ? value / powerOf10(-exponent) : value * powerOf10(exponent)
-            lua_pushnumber(L, negative ? -value : value)
+            sink.number(negative ? -value : value)
             return
         }
         let value = slowDouble(from: start, to: j)
         // JSON has no infinity: 1e400 would decode to a number that cannot be encoded again.
         guard value.isFinite else { throw fail("number out of range (beyond 1.8e308)", at: start) }
-        lua_pushnumber(L, value)
+        sink.number(value)
     }
 
     /// Long or extreme numbers go through glibc's correctly rounded strtod.

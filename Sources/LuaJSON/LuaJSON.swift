@@ -22,7 +22,8 @@ public enum LuaJSON {
         // An empty buffer may have no address; any valid pointer will do for zero bytes.
         let empty: StaticString = ""
         let start = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty.utf8Start
-        var decoder = Decoder(L, start, bytes.count, maxDepth: maxDepth, nullSlot: base + 1, arrayMetaSlot: base + 2)
+        let sink = LuaSink(L: L, nullSlot: base + 1, arrayMetaSlot: base + 2)
+        var decoder = Decoder(sink, start, bytes.count, maxDepth: maxDepth)
         do {
             try decoder.parseDocument()
         } catch {
