@@ -14,4 +14,11 @@ struct DecodedResponse: Sendable {
         self.response = response
         json = LuaConversions.decodesBody(response) ? try? DecodedJSON(decoding: response.body) : nil
     }
+
+    /// Decodes on Swift's shared pool, not on the serial request executor the request ran
+    /// on: other requests go on being sent and received while a page decodes.
+    static func decoding(_ response: CaspioResponse) async -> DecodedResponse {
+        guard LuaConversions.decodesBody(response) else { return DecodedResponse(response) }
+        return await withTaskExecutorPreference(globalConcurrentExecutor) { DecodedResponse(response) }
+    }
 }

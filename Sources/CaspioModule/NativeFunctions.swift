@@ -139,7 +139,7 @@ enum NativeFunctions {
         }
         let request = try LuaConversions.request(lua, method: method, path: path, optionsIndex: 3)
         let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
-        lua.push(context.broker.start { () throws(CaspioError) in DecodedResponse(try await client.send(request)) })
+        lua.push(context.broker.start { () throws(CaspioError) in await DecodedResponse.decoding(try await client.send(request)) })
         return .one
     }
 

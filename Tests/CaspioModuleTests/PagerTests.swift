@@ -26,7 +26,8 @@ import Testing
         try fake.seed("T", count: rows)
         let lua = try InProcessLua(fake)
         #expect(await lua.values(Self.counting()) == [.integer(Int64(rows)), true, .integer(Int64(rows))])
-        let requests = fake.resourceRequests
+        // Pages read ahead are in flight together: they may reach the server in any order.
+        let requests = fake.resourceRequests.sorted { Int($0.query["q.pageNumber"] ?? "") ?? 0 < Int($1.query["q.pageNumber"] ?? "") ?? 0 }
         #expect(requests.count == pages)
         for (i, request) in requests.enumerated() {
             #expect(request.method == "GET")
