@@ -67,16 +67,25 @@ struct TapeSink: JSONSink {
     var ops: [DecodedJSON.Op] = []
     var escaped: [UInt8] = []
     var slots: Int32 = 0
-    /// The last string seen with each hash (its operation's index), to find repeats.
-    var recent: [(op: Int32, hash: UInt32)]
+    /// The last short string seen with each hash, to find repeats.
+    var recent: [Recent]
+
+    struct Recent {
+        var hash: UInt64 = 0
+        var location = 0
+        var count = -1
+        /// Its operation's index, and its slot once it repeated (0 before).
+        var op = 0
+        var slot: Int32 = 0
+    }
 
     /// Strings longer than this are Lua's long strings, never shared in its string table.
     static let shortString = 40
-    static let recentSize = 4096
+    static let recentSize = 1024
 
     init(input: UnsafePointer<UInt8>, size: Int) {
         self.input = input
-        recent = Array(repeating: (-1, 0), count: Self.recentSize)
+        recent = Array(repeating: Recent(), count: Self.recentSize)
         // About one operation per six bytes of a page of records.
         ops.reserveCapacity(size / 6)
     }
@@ -92,36 +101,53 @@ struct TapeSink: JSONSink {
     @inline(__always) func room() -> Bool { true }
 
     mutating func string(_ bytes: UnsafePointer<UInt8>, _ count: Int, inInput: Bool) {
-        if count <= Self.shortString, ops.count < Int32.max {
-            var hash: UInt32 = 2_166_136_261
-            for k in 0..<count { hash = (hash ^ UInt32(bytes[k])) &* 16_777_619 }
-            let index = Int(hash) & (Self.recentSize - 1)
+        let location = inInput ? (bytes - input) << 1 : escaped.count << 1 | 1
+        if count <= Self.shortString {
+            let hash = Self.hash(bytes, count)
+            let index = Int(truncatingIfNeeded: hash) & (Self.recentSize - 1)
             let seen = recent[index]
-            if seen.op >= 0, seen.hash == hash, case .string(let location, let meta) = ops[Int(seen.op)],
-                meta & 0xFFFF_FFFF == count, same(location, bytes, count)
-            {
-                var slot = Int32(truncatingIfNeeded: meta >> 32)
+            if seen.count == count, seen.hash == hash, memcmp(start(seen.location), bytes, count) == 0 {
+                var slot = seen.slot
                 if slot == 0 {
                     slots += 1
                     slot = slots
-                    ops[Int(seen.op)] = .string(location: location, meta: count | Int(slot) << 32)
+                    recent[index].slot = slot
+                    ops[seen.op] = .string(location: seen.location, meta: count | Int(slot) << 32)
                 }
                 ops.append(.reused(slot: slot))
                 return
             }
-            recent[index] = (Int32(ops.count), hash)
+            recent[index] = Recent(hash: hash, location: location, count: count, op: ops.count)
         }
-        if inInput {
-            ops.append(.string(location: (bytes - input) << 1, meta: count))
-        } else {
-            ops.append(.string(location: escaped.count << 1 | 1, meta: count))
-            escaped.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
-        }
+        ops.append(.string(location: location, meta: count))
+        if !inInput { escaped.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count)) }
     }
 
-    private func same(_ location: Int, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        if location & 1 == 0 { return memcmp(input + (location >> 1), bytes, count) == 0 }
-        return escaped.withUnsafeBufferPointer { memcmp($0.baseAddress! + (location >> 1), bytes, count) == 0 }
+    private func start(_ location: Int) -> UnsafePointer<UInt8> {
+        if location & 1 == 0 { return input + (location >> 1) }
+        return escaped.withUnsafeBufferPointer { $0.baseAddress! + (location >> 1) }
+    }
+
+    /// A hash of a short string from a few word loads (a miss only costs a string made again).
+    @inline(__always)
+    static func hash(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+        let raw = UnsafeRawPointer(bytes)
+        var h = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+        if count >= 8 {
+            h ^= raw.loadUnaligned(as: UInt64.self)
+            h = (h ^ h >> 29) &* 0xBF58_476D_1CE4_E5B9
+            h ^= raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            if count > 16 {
+                h = (h ^ h >> 29) &* 0xBF58_476D_1CE4_E5B9
+                h ^= raw.loadUnaligned(fromByteOffset: count / 2 - 4, as: UInt64.self)
+            }
+        } else {
+            var word: UInt64 = 0
+            for k in 0..<count { word = word << 8 | UInt64(bytes[k]) }
+            h ^= word
+        }
+        h = (h ^ h >> 31) &* 0x94D0_49BB_1331_11EB
+        return h ^ h >> 32
     }
 }
 
