@@ -94,14 +94,9 @@ enum LuaConversions {
         }
     }
 
-    /// Whether a response's body is decoded for `json`: it says it is JSON, and is not empty.
-    static func decodesBody(_ response: CaspioResponse) -> Bool {
-        response.isJSON && !response.body.isEmpty
-    }
-
     /// `{status, headers, body, json, request_id}`; header names lower-case. A body that says
-    /// it is JSON but is not becomes an error. `decoded`: the body decoded already.
-    static func pushResponse(_ lua: Lua, _ response: CaspioResponse, decoded: DecodedJSON? = nil) throws(CaspioError) {
+    /// it is JSON but is not becomes an error.
+    static func pushResponse(_ lua: Lua, _ response: CaspioResponse) throws(CaspioError) {
         lua.newTable(fieldCapacity: 6)
         lua.push(Int64(response.status))
         lua.setField("status", ofTableAt: -2)
@@ -124,9 +119,7 @@ enum LuaConversions {
             lua.push(id)
             lua.setField("request_id", ofTableAt: -2)
         }
-        if let decoded, LuaJSON.push(lua, decoded) {
-            lua.setField("json", ofTableAt: -2)
-        } else if decodesBody(response) {
+        if response.isJSON, !response.body.isEmpty {
             let failure: JSONError? = response.body.withUnsafeBytes { bytes -> JSONError? in
                 do {
                     try LuaJSON.decode(lua, bytes)

@@ -7,8 +7,8 @@ import Logging
 public final class ModuleContext: @unchecked Sendable {
     let makeClient: () throws(CaspioError) -> CaspioClient
     public let logger: Logger
-    /// Scripts' requests (their JSON bodies decoded where they ran), and sleeps.
-    let broker: RequestBroker<DecodedResponse>
+    /// Scripts' requests, and sleeps.
+    let broker: RequestBroker<CaspioResponse>
     /// caspio.auth, caspio.refresh and caspio.token.
     let tokenBroker = RequestBroker<TokenSet>()
     private var client: CaspioClient?

@@ -139,7 +139,7 @@ enum NativeFunctions {
         }
         let request = try LuaConversions.request(lua, method: method, path: path, optionsIndex: 3)
         let client = try raising(lua) { () throws(CaspioError) in try context.sharedClient() }
-        lua.push(context.broker.start { () throws(CaspioError) in await DecodedResponse.decoding(try await client.send(request)) })
+        lua.push(context.broker.start { () throws(CaspioError) in try await client.send(request) })
         return .one
     }
 
@@ -159,10 +159,10 @@ enum NativeFunctions {
         lua.setField("ticket", ofTableAt: -2)
         var failure: CaspioError?
         switch outcome {
-        case .success(let decoded):
-            let (response, top) = (decoded.response, lua.top)
+        case .success(let response):
+            let top = lua.top
             do {
-                try LuaConversions.pushResponse(lua, response, decoded: decoded.json)
+                try LuaConversions.pushResponse(lua, response)
                 lua.setField("value", ofTableAt: -2)
                 // Only 2xx is success: a 3xx is a redirect the client does not follow.
                 if response.status >= 300 || response.status < 200 {

@@ -22,7 +22,8 @@ public enum LuaJSON {
         // An empty buffer may have no address; any valid pointer will do for zero bytes.
         let empty: StaticString = ""
         let start = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty.utf8Start
-        let sink = LuaSink(L: L, nullSlot: base + 1, arrayMetaSlot: base + 2)
+        lua_createtable(L, 0, 0)
+        let sink = LuaSink(L: L, nullSlot: base + 1, arrayMetaSlot: base + 2, reusedSlot: base + 3, input: start)
         var decoder = Decoder(sink, start, bytes.count, maxDepth: maxDepth)
         do {
             try decoder.parseDocument()
@@ -30,7 +31,7 @@ public enum LuaJSON {
             lua_settop(L, base)
             throw error
         }
-        // Move the value down over the two helpers.
+        // Move the value down over the three helpers.
         lua_copy(L, -1, base + 1)
         lua_settop(L, base + 1)
     }
