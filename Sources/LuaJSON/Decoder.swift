@@ -1,18 +1,18 @@
+import CLua
+import CLuaShim
 
-/// The largest size hint passed on from one container to its next sibling.
-private let hintLimit: Int64 = 64
-
-/// Parses JSON text into a sink, as stack operations: each container is opened, filled
-/// (`element`/`member` store the value on top into it) as its members are parsed, and left
-/// on top as it closes. The Lua sink makes them on a Lua stack; the tape sink records them
-/// to be replayed there later (`DecodedJSON`), so that one parser decides what JSON is.
+/// Parses JSON text straight onto a Lua stack: each container is created, filled with
+/// lua_rawset/lua_rawseti as its members are parsed, and left on the stack as it closes.
 /// The parse is a loop with an explicit stack of open containers, not recursion, so any
-/// `maxDepth` is safe for the Swift stack.
-struct Decoder<Sink: JSONSink>: ~Copyable {
-    var sink: Sink
+/// `maxDepth` is safe for the Swift stack; the Lua stack is grown with lua_checkstack.
+struct Decoder: ~Copyable {
+    let L: OpaquePointer
     let p: UnsafePointer<UInt8>
     let end: Int
     let maxDepth: Int
+    /// Stack slots holding the null sentinel and the array metatable, pushed once per parse.
+    let nullSlot: Int32
+    let arrayMetaSlot: Int32
     /// Read position (0-based).
     var i = 0
     /// Decoded bytes of strings with escapes, and NUL-terminated copies of hard numbers.
@@ -29,12 +29,15 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
         var arrayHint: Int32 = 0
     }
 
+    static let hintLimit: Int64 = 64
 
-    init(_ sink: consuming Sink, _ p: UnsafePointer<UInt8>, _ count: Int, maxDepth: Int) {
-        self.sink = sink
+    init(_ L: OpaquePointer, _ p: UnsafePointer<UInt8>, _ count: Int, maxDepth: Int, nullSlot: Int32, arrayMetaSlot: Int32) {
+        self.L = L
         self.p = p
         self.end = count
         self.maxDepth = maxDepth
+        self.nullSlot = nullSlot
+        self.arrayMetaSlot = arrayMetaSlot
     }
 
     /// Parses the whole text: one value with optional whitespace around it.
@@ -58,7 +61,7 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
                 try parseString()
             case UInt8(ascii: "{"):
                 let hint = try open(depth)?.objectHint ?? 0
-                sink.object(hint: hint)
+                lua_createtable(L, 0, hint)
                 i &+= 1
                 skipWhitespace()
                 if i < end && p[i] == UInt8(ascii: "}") {
@@ -73,7 +76,9 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
                 continue nextValue
             case UInt8(ascii: "["):
                 let hint = try open(depth)?.arrayHint ?? 0
-                sink.array(hint: hint)
+                lua_createtable(L, hint, 0)
+                lua_pushvalue(L, arrayMetaSlot)
+                lua_setmetatable(L, -2)
                 i &+= 1
                 skipWhitespace()
                 if i < end && p[i] == UInt8(ascii: "]") {
@@ -87,13 +92,13 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
                 continue nextValue
             case UInt8(ascii: "t"):
                 try expectLiteral("true")
-                sink.boolean(true)
+                lua_pushboolean(L, 1)
             case UInt8(ascii: "f"):
                 try expectLiteral("false")
-                sink.boolean(false)
+                lua_pushboolean(L, 0)
             case UInt8(ascii: "n"):
                 try expectLiteral("null")
-                sink.null()
+                lua_pushvalue(L, nullSlot)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 try parseNumber()
             default:
@@ -105,7 +110,7 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
             while depth > 0 {
                 skipWhitespace()
                 if counter > 0 {
-                    sink.element(counter)
+                    lua_rawseti(L, -2, counter)
                     counter &+= 1
                     if i < end && p[i] == UInt8(ascii: ",") {
                         i &+= 1
@@ -119,7 +124,7 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
                     depth &-= 1
                     closed(at: depth, arraySize: counter &- 1)
                 } else {
-                    sink.member()
+                    lua_rawset(L, -3)
                     counter &-= 1
                     if i < end && p[i] == UInt8(ascii: ",") {
                         i &+= 1
@@ -146,7 +151,7 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
     private mutating func open(_ depth: Int) throws(JSONError) -> Level? {
         if depth >= maxDepth { throw fail("nesting deeper than \(maxDepth) levels") }
         // Room for this container, a key and a value.
-        if !sink.room() { throw fail("nesting too deep for the Lua stack") }
+        if lua_checkstack(L, 3) == 0 { throw fail("nesting too deep for the Lua stack") }
         return depth < levels.count ? levels[depth] : nil
     }
 
@@ -159,12 +164,12 @@ struct Decoder<Sink: JSONSink>: ~Copyable {
 
     private mutating func closed(at depth: Int, objectSize: Int64) {
         if depth == levels.count { levels.append(Level()) }
-        levels[depth].objectHint = Int32(min(objectSize, hintLimit))
+        levels[depth].objectHint = Int32(min(objectSize, Decoder.hintLimit))
     }
 
     private mutating func closed(at depth: Int, arraySize: Int64) {
         if depth == levels.count { levels.append(Level()) }
-        levels[depth].arrayHint = Int32(min(arraySize, hintLimit))
+        levels[depth].arrayHint = Int32(min(arraySize, Decoder.hintLimit))
     }
 
     /// Parses `"key" :` and pushes the key; leaves `i` at the member's value.

@@ -1,3 +1,4 @@
+import CLua
 import Glibc
 
 extension Decoder {
@@ -20,9 +21,9 @@ extension Decoder {
             if c == UInt8(ascii: "\"") {
                 if escaped {
                     scratch.append(p + runStart, count: j &- runStart)
-                    sink.string(scratch.base, scratch.count, inInput: false)
+                    lua_pushlstring(L, cchars(scratch.base), scratch.count)
                 } else {
-                    sink.string(p + runStart, j &- runStart, inInput: true)
+                    lua_pushlstring(L, cchars(p + runStart), j &- runStart)
                 }
                 i = j &+ 1
                 return
@@ -170,15 +171,15 @@ extension Decoder {
         if integral && !inexact && exponent == 0 {
             if negative {
                 if mantissa == 0 {
-                    sink.number(-0.0)  // -0 exists only as a float
+                    lua_pushnumber(L, -0.0)  // -0 exists only as a float
                     return
                 }
                 if mantissa <= UInt64(Int64.max) &+ 1 {
-                    sink.integer(Int64(bitPattern: 0 &- mantissa))
+                    lua_pushinteger(L, Int64(bitPattern: 0 &- mantissa))
                     return
                 }
             } else if mantissa <= UInt64(Int64.max) {
-                sink.integer(Int64(mantissa))
+                lua_pushinteger(L, Int64(mantissa))
                 return
             }
         }
@@ -187,13 +188,13 @@ extension Decoder {
         if !inexact && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
             value = exponent < 0 ? value / powerOf10(-exponent) : value * powerOf10(exponent)
-            sink.number(negative ? -value : value)
+            lua_pushnumber(L, negative ? -value : value)
             return
         }
         let value = slowDouble(from: start, to: j)
         // JSON has no infinity: 1e400 would decode to a number that cannot be encoded again.
         guard value.isFinite else { throw fail("number out of range (beyond 1.8e308)", at: start) }
-        sink.number(value)
+        lua_pushnumber(L, value)
     }
 
     /// Long or extreme numbers go through glibc's correctly rounded strtod.

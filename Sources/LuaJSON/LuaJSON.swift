@@ -22,16 +22,14 @@ public enum LuaJSON {
         // An empty buffer may have no address; any valid pointer will do for zero bytes.
         let empty: StaticString = ""
         let start = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty.utf8Start
-        lua_createtable(L, 0, 0)
-        let sink = LuaSink(L: L, nullSlot: base + 1, arrayMetaSlot: base + 2, reusedSlot: base + 3, input: start)
-        var decoder = Decoder(sink, start, bytes.count, maxDepth: maxDepth)
+        var decoder = Decoder(L, start, bytes.count, maxDepth: maxDepth, nullSlot: base + 1, arrayMetaSlot: base + 2)
         do {
             try decoder.parseDocument()
         } catch {
             lua_settop(L, base)
             throw error
         }
-        // Move the value down over the three helpers.
+        // Move the value down over the two helpers.
         lua_copy(L, -1, base + 1)
         lua_settop(L, base + 1)
     }
