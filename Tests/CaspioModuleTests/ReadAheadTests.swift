@@ -223,4 +223,26 @@ import Testing
         #expect(await lua.failure(#"caspio.records("T", {prefetch = -1})"#) == "script.lua:1: prefetch must be an integer of 0 or more (got the number -1)")
         #expect(await lua.failure(#"caspio.table("T"):all({concurrency = 0})"#) == "script.lua:1: concurrency must be a positive integer (got the number 0)")
     }
+
+    /// A page read ahead (decoded off the Lua thread while the loop reads the page before it)
+    /// that is not JSON is still the error naming its request, after the rows before it.
+    @Test func anUndecodablePageReadAheadIsAnErrorNamingItsRequest() async throws {
+        let fake = try await EmulatedCaspio.start()
+        try fake.seed("T", count: 12)
+        let broken = TestHTTPServer.Reply(status: 200, headers: [("Content-Type", "application/json")], body: Array(#"{"Result":[{"N":6},"#.utf8))
+        fake.script([broken]) { $0.uri.contains("ageNumber=2") }
+        let lua = try InProcessLua(fake)
+        let values = await lua.values("""
+            local n = 0
+            local ok, err = pcall(function() for row in caspio.records("T", {pageSize = 5}) do n = n + 1 end end)
+            return n, ok, err.kind, err.status, err.method, err.url:find("tables/T/records", 1, true) ~= nil, tostring(err), held_requests()
+            """)
+        #expect(values.count == 8)
+        guard values.count == 8 else { return }
+        #expect(Array(values[0..<6]) == [.integer(5), .boolean(false), .string("http"), .integer(200), .string("GET"), .boolean(true)])
+        let message = values[6].stringValue ?? ""
+        #expect(message.hasPrefix("HTTP 200: the server said the answer is JSON, but it is not: json: "), "\(message)")
+        #expect(message.contains("(GET http://127.0.0.1:"), "\(message)")
+        #expect(values[7] == .integer(0))
+    }
 }
