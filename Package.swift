@@ -187,7 +187,7 @@ let package = Package(
         ),
         // The executable: its entry point alone. Its release link on Linux is shaped for start-up
         // (BENCHMARKS.md, start-up): lld, so that the ~143,000 relative relocations are packed
-        // (DT_RELR, needs glibc 2.36, which dpkg-shlibdeps then puts in the .deb's Depends), and
+        // (DT_RELR: needs glibc 2.36, which dpkg-shlibdeps misses and scripts/package adds), and
         // no dynamic symbol table of the whole Swift runtime (nothing looks our symbols up).
         .executableTarget(
             name: "CaspioCLI",
