@@ -42,10 +42,10 @@ final class Store: @unchecked Sendable {
 
     private let lock = NIOLock()
     let db: SQLiteConnection
-    /// What time it is for TIMESTAMP fields (`SandboxSettings.clock`), so tests run in virtual time.
+    /// What time it is for TIMESTAMP fields (the sandbox's `SandboxClock`), so tests run in virtual time.
     let clock: @Sendable () -> Date
 
-    init(path: String?, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    init(path: String?, clock: @escaping @Sendable () -> Date) throws {
         db = try SQLiteConnection(path: path)
         self.clock = clock
         try db.createCollation(CaspioDate.collation, CaspioDate.compare)

@@ -11,9 +11,17 @@ struct Tokens {
     /// not grow without end.
     private(set) var issued: [String] = []
     var remembered = 10_000
+    /// How long an expired token is kept after it expires: a clock set back by up to this much
+    /// (tests set the sandbox's clock both ways) finds it valid or expired as it was. Older
+    /// ones are dropped, answered as an unknown token is, which is how an expired one is.
+    static let expiredKept: TimeInterval = 86_400
+    /// How many tokens of each kind are held when the next issue drops the long expired: twice
+    /// as many as were left, so that dropping costs little per token issued.
+    private var pruneAt = (access: 64, refresh: 64)
 
     mutating func issue(grant: String, accessTTL: Double, refreshTTL: Double, newRefresh: Bool, now: Date) -> JSON {
         grants[grant, default: 0] += 1
+        prune(now: now)
         let access = Self.randomToken()
         accessTokens[access] = now.addingTimeInterval(accessTTL)
         remember(access)
@@ -27,6 +35,20 @@ struct Tokens {
             body.append(("refresh_token", .string(refresh)))
         }
         return .object(body)
+    }
+
+    /// Drops the tokens expired for longer than `expiredKept`, so that a sandbox left serving
+    /// holds about what is valid, not every token it issued.
+    private mutating func prune(now: Date) {
+        let cutoff = now.addingTimeInterval(-Self.expiredKept)
+        Self.prune(&accessTokens, at: &pruneAt.access, cutoff: cutoff)
+        Self.prune(&refreshTokens, at: &pruneAt.refresh, cutoff: cutoff)
+    }
+
+    private static func prune(_ tokens: inout [String: Date], at limit: inout Int, cutoff: Date) {
+        guard tokens.count >= limit else { return }
+        tokens = tokens.filter { $0.value > cutoff }
+        limit = max(64, 2 * tokens.count)
     }
 
     private mutating func remember(_ token: String) {

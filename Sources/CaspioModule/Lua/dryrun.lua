@@ -38,11 +38,12 @@ local function query_text(query)
 end
 
 -- A write that changes or deletes rows affects those its where clause matches: count them
--- (`records`: the records path of a table or view).
+-- (`records`: the records path of a table or view). An answer that counts no total is an
+-- error naming the read: "0 rows" would be a guess about rows that may be there.
 local function matching(records, where)
   local kind = records:match("^(%a+)/[^/]+/records$")
   if kind ~= "tables" and kind ~= "views" then return nil end
-  return internal.dialect().matching(records, where) or 0
+  return internal.dialect().matching(records, where, true)
 end
 
 -- The writes the base URL's version answers without a body, or with a 200 (objects.lua).
