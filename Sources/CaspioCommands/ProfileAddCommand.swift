@@ -1,6 +1,10 @@
 import ArgumentParser
 import CaspioClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// `caspio profile add NAME`: an account set up in one command. Flags give everything; on a

@@ -1,7 +1,11 @@
 import ArgumentParser
 import CaspioClient
 import CaspioStore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// `caspio store init`: caspio's tables in the shared store, created now or checked.

@@ -1,5 +1,10 @@
 import CaspioClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import Logging
 
 /// What the `caspio` module needs from its host: how to make the client (lazily, so that

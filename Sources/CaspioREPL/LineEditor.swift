@@ -1,5 +1,9 @@
 import CLineEditShim
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where the REPL's lines come from.
 enum LineRead {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Directories and their users (openapi-v3.json `/directories…`): users are records of a
 /// table of the sandbox's own, read with the usual q.* set but changed and deleted by `Where`

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SQLiteLayer
 
 /// Files and folders: folders are a tree of objects (kind `folder`, parent the parent's key,

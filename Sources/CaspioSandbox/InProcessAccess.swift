@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a test in the same process may do to a sandbox directly, beside speaking HTTP to it:
 /// load a seed document, read a table back, see and revoke tokens. Scripts never reach these.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `/_sandbox/inbox`: a webhook receiver on the sandbox itself, so that a script (and the
 /// webhooks example) can point a webhook at it and read what was delivered. POST keeps a

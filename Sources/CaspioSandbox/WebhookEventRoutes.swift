@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A webhook's events (openapi-v3.json `/outgoingWebhooks/{id}/events…`).
 extension Sandbox {

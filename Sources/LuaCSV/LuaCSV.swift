@@ -1,6 +1,13 @@
 import CLua
 import CLuaShim
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
 import LuaBridge
 import LuaJSON
 
