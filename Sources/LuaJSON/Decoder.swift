@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import Glibc
 
 /// Parses JSON text straight onto a Lua stack: each container is created, filled with
 /// lua_rawset/lua_rawseti as its members are parsed, and left on the stack as it closes.
@@ -10,9 +11,13 @@ struct Decoder: ~Copyable {
     let p: UnsafePointer<UInt8>
     let end: Int
     let maxDepth: Int
-    /// Stack slots holding the null sentinel and the array metatable, pushed once per parse.
+    /// Stack slots holding the null sentinel and the array metatable, pushed once per parse,
+    /// and a table of the keys remembered for reuse (`Level.keys`).
     let nullSlot: Int32
     let arrayMetaSlot: Int32
+    let keysSlot: Int32
+    /// The next free index in the table at `keysSlot`.
+    var nextKey: Int64 = 1
     /// Read position (0-based).
     var i = 0
     /// Decoded bytes of strings with escapes, and NUL-terminated copies of hard numbers.
@@ -27,17 +32,39 @@ struct Decoder: ~Copyable {
         /// to have the same shape, so presizing the next one saves Lua's rehash steps.
         var objectHint: Int32 = 0
         var arrayHint: Int32 = 0
+        /// The keys of the last object at this level, by position: where each one's text is
+        /// in the input, and where its Lua string is kept. Records in a page repeat their keys
+        /// in the same order, so a key is compared with the one before it at its position
+        /// and, when the same, pushed from the table instead of hashed and interned again.
+        var keys: [KeyMemo] = []
+    }
+
+    struct KeyMemo {
+        var start: Int
+        var count: Int
+        let index: Int64
+    }
+
+    /// A string's text: in place in the input, or decoded into `scratch` (it had escapes).
+    struct StringText {
+        var start: Int
+        var count: Int
+        var decoded: Bool
     }
 
     static let hintLimit: Int64 = 64
 
-    init(_ L: OpaquePointer, _ p: UnsafePointer<UInt8>, _ count: Int, maxDepth: Int, nullSlot: Int32, arrayMetaSlot: Int32) {
+    init(
+        _ L: OpaquePointer, _ p: UnsafePointer<UInt8>, _ count: Int, maxDepth: Int,
+        nullSlot: Int32, arrayMetaSlot: Int32, keysSlot: Int32
+    ) {
         self.L = L
         self.p = p
         self.end = count
         self.maxDepth = maxDepth
         self.nullSlot = nullSlot
         self.arrayMetaSlot = arrayMetaSlot
+        self.keysSlot = keysSlot
     }
 
     /// Parses the whole text: one value with optional whitespace around it.
@@ -72,7 +99,7 @@ struct Decoder: ~Copyable {
                 push(depth, counter)
                 depth &+= 1
                 counter = 0
-                try parseKey()
+                try parseKey(level: depth &- 1, position: 0)
                 continue nextValue
             case UInt8(ascii: "["):
                 let hint = try open(depth)?.arrayHint ?? 0
@@ -129,7 +156,7 @@ struct Decoder: ~Copyable {
                     if i < end && p[i] == UInt8(ascii: ",") {
                         i &+= 1
                         skipWhitespace()
-                        try parseKey()
+                        try parseKey(level: depth &- 1, position: Int(-counter))
                         continue nextValue
                     }
                     guard i < end && p[i] == UInt8(ascii: "}") else {
@@ -172,15 +199,43 @@ struct Decoder: ~Copyable {
         levels[depth].arrayHint = Int32(min(arraySize, Decoder.hintLimit))
     }
 
-    /// Parses `"key" :` and pushes the key; leaves `i` at the member's value.
-    private mutating func parseKey() throws(JSONError) {
+    /// Parses `"key" :` and pushes the key, the member at `position` of an object at
+    /// `level`; leaves `i` at the member's value.
+    private mutating func parseKey(level: Int, position: Int) throws(JSONError) {
         guard i < end && p[i] == UInt8(ascii: "\"") else { throw fail("expected string key") }
         i &+= 1
-        try parseString()
+        let text = try scanString()
+        pushKey(text, level: level, position: position)
         skipWhitespace()
         guard i < end && p[i] == UInt8(ascii: ":") else { throw fail("expected ':' after object key") }
         i &+= 1
         skipWhitespace()
+    }
+
+    @inline(__always)
+    private mutating func pushKey(_ text: StringText, level: Int, position: Int) {
+        // A key with escapes is made as any string is: it is rare, and its text is not in place.
+        if text.decoded { return push(text) }
+        if position < levels[level].keys.count {
+            let memo = levels[level].keys[position]
+            if memo.count == text.count && memcmp(p + memo.start, p + text.start, text.count) == 0 {
+                lua_rawgeti(L, keysSlot, memo.index)
+                return
+            }
+            push(text)
+            lua_pushvalue(L, -1)
+            lua_rawseti(L, keysSlot, memo.index)
+            levels[level].keys[position].start = text.start
+            levels[level].keys[position].count = text.count
+        } else {
+            push(text)
+            // Positions are filled in order; a gap (a key with escapes before) is not memoised.
+            guard position == levels[level].keys.count else { return }
+            lua_pushvalue(L, -1)
+            lua_rawseti(L, keysSlot, nextKey)
+            levels[level].keys.append(KeyMemo(start: text.start, count: text.count, index: nextKey))
+            nextKey &+= 1
+        }
     }
 
     private mutating func expectLiteral(_ word: StaticString) throws(JSONError) {
