@@ -12,12 +12,11 @@ struct Decoder: ~Copyable {
     let end: Int
     let maxDepth: Int
     /// Stack slots holding the null sentinel and the array metatable, pushed once per parse,
-    /// and a table of the keys remembered for reuse (`Level.keys`).
+    /// and a table of the keys remembered for reuse (`KeyMemos`).
     let nullSlot: Int32
     let arrayMetaSlot: Int32
     let keysSlot: Int32
-    /// The next free index in the table at `keysSlot`.
-    var nextKey: Int64 = 1
+    var keys = KeyMemos()
     /// Read position (0-based).
     var i = 0
     /// Decoded bytes of strings with escapes, and NUL-terminated copies of hard numbers.
@@ -32,17 +31,8 @@ struct Decoder: ~Copyable {
         /// to have the same shape, so presizing the next one saves Lua's rehash steps.
         var objectHint: Int32 = 0
         var arrayHint: Int32 = 0
-        /// The keys of the last object at this level, by position: where each one's text is
-        /// in the input, and where its Lua string is kept. Records in a page repeat their keys
-        /// in the same order, so a key is compared with the one before it at its position
-        /// and, when the same, pushed from the table instead of hashed and interned again.
-        var keys: [KeyMemo] = []
-    }
-
-    struct KeyMemo {
-        var start: Int
-        var count: Int
-        let index: Int64
+        /// How many positions of objects at this level have a key memo (filled in order).
+        var keysMemoised: Int32 = 0
     }
 
     /// A string's text: in place in the input, or decoded into `scratch` (it had escapes).
@@ -214,28 +204,25 @@ struct Decoder: ~Copyable {
 
     @inline(__always)
     private mutating func pushKey(_ text: StringText, level: Int, position: Int) {
+        let memoised = Int(levels[level].keysMemoised)
         // A key with escapes is made as any string is: it is rare, and its text is not in place.
-        if text.decoded { return push(text) }
-        if position < levels[level].keys.count {
-            let memo = levels[level].keys[position]
-            if memo.count == text.count && memcmp(p + memo.start, p + text.start, text.count) == 0 {
-                lua_rawgeti(L, keysSlot, memo.index)
+        guard !text.decoded, position <= memoised, let entry = keys.entry(level: level, position: position) else {
+            return push(text)
+        }
+        if position < memoised {
+            if entry.pointee.count == text.count && memcmp(p + entry.pointee.start, p + text.start, text.count) == 0 {
+                lua_rawgeti(L, keysSlot, entry.pointee.index)
                 return
             }
-            push(text)
-            lua_pushvalue(L, -1)
-            lua_rawseti(L, keysSlot, memo.index)
-            levels[level].keys[position].start = text.start
-            levels[level].keys[position].count = text.count
         } else {
-            push(text)
-            // Positions are filled in order; a gap (a key with escapes before) is not memoised.
-            guard position == levels[level].keys.count else { return }
-            lua_pushvalue(L, -1)
-            lua_rawseti(L, keysSlot, nextKey)
-            levels[level].keys.append(KeyMemo(start: text.start, count: text.count, index: nextKey))
-            nextKey &+= 1
+            entry.pointee.index = keys.takeIndex()
+            levels[level].keysMemoised = Int32(memoised &+ 1)
         }
+        entry.pointee.start = text.start
+        entry.pointee.count = text.count
+        push(text)
+        lua_pushvalue(L, -1)
+        lua_rawseti(L, keysSlot, entry.pointee.index)
     }
 
     private mutating func expectLiteral(_ word: StaticString) throws(JSONError) {

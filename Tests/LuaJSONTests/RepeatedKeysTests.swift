@@ -50,4 +50,28 @@ import Testing
             """)
         #expect(values == [true])
     }
+
+    @Test func widerAndDeeperObjectsThanTheMemoHoldsDecodeAlike() throws {
+        let j = JSONLua()
+        let values = try j.run("""
+            local function wide(tag)
+              local parts = {}
+              for i = 1, 200 do parts[i] = string.format('"k%d":"%s%d"', i, tag, i) end
+              return '{' .. table.concat(parts, ',') .. '}'
+            end
+            local function deep(tag, n)
+              if n == 0 then return '"' .. tag .. '"' end
+              return '{"x":1,"d' .. n .. '":' .. deep(tag, n - 1) .. '}'
+            end
+            local rows = json.decode('[' .. wide("a") .. ',' .. wide("b") .. ',' .. deep("p", 12) .. ',' .. deep("q", 12) .. ']')
+            local ok = rows[1].k200 == "a200" and rows[2].k200 == "b200" and rows[2].k129 == "b129"
+            for _, r in ipairs({ rows[3], rows[4] }) do
+              local node, n = r, 12
+              while n > 0 do ok = ok and node.x == 1; node, n = node["d" .. n], n - 1 end
+              ok = ok and (node == "p" or node == "q")
+            end
+            return ok, rows[4].d12.d11.d10.d9.d8.d7.d6.d5.d4.d3.d2.d1
+            """)
+        #expect(values == [true, "q"])
+    }
 }
