@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import Glibc
 
 /// Parses JSON text straight onto a Lua stack: each container is created, filled with
 /// lua_rawset/lua_rawseti as its members are parsed, and left on the stack as it closes.
@@ -10,9 +11,12 @@ struct Decoder: ~Copyable {
     let p: UnsafePointer<UInt8>
     let end: Int
     let maxDepth: Int
-    /// Stack slots holding the null sentinel and the array metatable, pushed once per parse.
+    /// Stack slots holding the null sentinel and the array metatable, pushed once per parse,
+    /// and a table of the keys remembered for reuse (`KeyMemos`).
     let nullSlot: Int32
     let arrayMetaSlot: Int32
+    let keysSlot: Int32
+    var keys = KeyMemos()
     /// Read position (0-based).
     var i = 0
     /// Decoded bytes of strings with escapes, and NUL-terminated copies of hard numbers.
@@ -27,17 +31,30 @@ struct Decoder: ~Copyable {
         /// to have the same shape, so presizing the next one saves Lua's rehash steps.
         var objectHint: Int32 = 0
         var arrayHint: Int32 = 0
+        /// How many positions of objects at this level have a key memo (filled in order).
+        var keysMemoised: Int32 = 0
+    }
+
+    /// A string's text: in place in the input, or decoded into `scratch` (it had escapes).
+    struct StringText {
+        var start: Int
+        var count: Int
+        var decoded: Bool
     }
 
     static let hintLimit: Int64 = 64
 
-    init(_ L: OpaquePointer, _ p: UnsafePointer<UInt8>, _ count: Int, maxDepth: Int, nullSlot: Int32, arrayMetaSlot: Int32) {
+    init(
+        _ L: OpaquePointer, _ p: UnsafePointer<UInt8>, _ count: Int, maxDepth: Int,
+        nullSlot: Int32, arrayMetaSlot: Int32, keysSlot: Int32
+    ) {
         self.L = L
         self.p = p
         self.end = count
         self.maxDepth = maxDepth
         self.nullSlot = nullSlot
         self.arrayMetaSlot = arrayMetaSlot
+        self.keysSlot = keysSlot
     }
 
     /// Parses the whole text: one value with optional whitespace around it.
@@ -72,7 +89,7 @@ struct Decoder: ~Copyable {
                 push(depth, counter)
                 depth &+= 1
                 counter = 0
-                try parseKey()
+                try parseKey(level: depth &- 1, position: 0)
                 continue nextValue
             case UInt8(ascii: "["):
                 let hint = try open(depth)?.arrayHint ?? 0
@@ -129,7 +146,7 @@ struct Decoder: ~Copyable {
                     if i < end && p[i] == UInt8(ascii: ",") {
                         i &+= 1
                         skipWhitespace()
-                        try parseKey()
+                        try parseKey(level: depth &- 1, position: Int(-counter))
                         continue nextValue
                     }
                     guard i < end && p[i] == UInt8(ascii: "}") else {
@@ -172,15 +189,40 @@ struct Decoder: ~Copyable {
         levels[depth].arrayHint = Int32(min(arraySize, Decoder.hintLimit))
     }
 
-    /// Parses `"key" :` and pushes the key; leaves `i` at the member's value.
-    private mutating func parseKey() throws(JSONError) {
+    /// Parses `"key" :` and pushes the key, the member at `position` of an object at
+    /// `level`; leaves `i` at the member's value.
+    private mutating func parseKey(level: Int, position: Int) throws(JSONError) {
         guard i < end && p[i] == UInt8(ascii: "\"") else { throw fail("expected string key") }
         i &+= 1
-        try parseString()
+        let text = try scanString()
+        pushKey(text, level: level, position: position)
         skipWhitespace()
         guard i < end && p[i] == UInt8(ascii: ":") else { throw fail("expected ':' after object key") }
         i &+= 1
         skipWhitespace()
+    }
+
+    @inline(__always)
+    private mutating func pushKey(_ text: StringText, level: Int, position: Int) {
+        let memoised = Int(levels[level].keysMemoised)
+        // A key with escapes is made as any string is: it is rare, and its text is not in place.
+        guard !text.decoded, position <= memoised, let entry = keys.entry(level: level, position: position) else {
+            return push(text)
+        }
+        if position < memoised {
+            if entry.pointee.count == text.count && memcmp(p + entry.pointee.start, p + text.start, text.count) == 0 {
+                lua_rawgeti(L, keysSlot, entry.pointee.index)
+                return
+            }
+        } else {
+            entry.pointee.index = keys.takeIndex()
+            levels[level].keysMemoised = Int32(memoised &+ 1)
+        }
+        entry.pointee.start = text.start
+        entry.pointee.count = text.count
+        push(text)
+        lua_pushvalue(L, -1)
+        lua_rawseti(L, keysSlot, entry.pointee.index)
     }
 
     private mutating func expectLiteral(_ word: StaticString) throws(JSONError) {

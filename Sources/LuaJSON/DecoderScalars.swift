@@ -2,10 +2,26 @@ import CLua
 import Glibc
 
 extension Decoder {
-    /// Parses a string whose opening quote is just before `i` and pushes it. Strings without
-    /// escapes (the common case) are validated in place and pushed straight from the input;
-    /// only escapes send bytes through `scratch`.
+    /// Parses a string whose opening quote is just before `i` and pushes it.
+    @inline(__always)
     mutating func parseString() throws(JSONError) {
+        push(try scanString())
+    }
+
+    /// Pushes a string `scanString` found.
+    @inline(__always)
+    func push(_ text: StringText) {
+        if text.decoded {
+            lua_pushlstring(L, cchars(scratch.base), text.count)
+        } else {
+            lua_pushlstring(L, cchars(p + text.start), text.count)
+        }
+    }
+
+    /// Parses a string whose opening quote is just before `i`, leaving `i` after its closing
+    /// quote. Strings without escapes (the common case) are validated and left in place in the
+    /// input; only escapes send bytes through `scratch`.
+    mutating func scanString() throws(JSONError) -> StringText {
         let quote = i &- 1
         var runStart = i
         var j = i
@@ -19,14 +35,12 @@ extension Decoder {
             guard j < end else { throw fail("unterminated string", at: quote) }
             let c = p[j]
             if c == UInt8(ascii: "\"") {
+                i = j &+ 1
                 if escaped {
                     scratch.append(p + runStart, count: j &- runStart)
-                    lua_pushlstring(L, cchars(scratch.base), scratch.count)
-                } else {
-                    lua_pushlstring(L, cchars(p + runStart), j &- runStart)
+                    return StringText(start: 0, count: scratch.count, decoded: true)
                 }
-                i = j &+ 1
-                return
+                return StringText(start: runStart, count: j &- runStart, decoded: false)
             } else if c == UInt8(ascii: "\\") {
                 if !escaped {
                     escaped = true
