@@ -75,9 +75,9 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The values of the options above without ArgumentParser's property wrappers, whose first
-    /// use costs a plain run more than its Lua (PlainRun makes these without them); by default
-    /// those of a command line that gives none. PlainRunTests checks that each option has its
-    /// value here, under its name.
+    /// use (generic metadata, conformance lookups) is a tenth of a plain run's start: PlainRun
+    /// makes these without them. By default those of a command line that gives none.
+    /// PlainRunTests checks that each option has its value here, under its name.
     struct Values: Equatable {
         var profile: String?
         var account: String?
