@@ -25,7 +25,7 @@ struct AuthCommand: ParsableCommand, StopsLikeRun {
     func run() throws {
         CommandStop.begin()
         do {
-            let session = try CommandSession.start(connection)
+            let session = try CommandSession.start(connection.values)
             defer { session.close() }
             // Logging out deletes a file: no secret is needed, and none is read.
             let client = try session.makeClient(scriptName: "(auth)", requireCredentials: !logout)

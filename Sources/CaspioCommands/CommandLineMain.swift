@@ -17,10 +17,14 @@ public enum CommandLineMain {
         SecretCommand.stopRequested = { RunStop.isRequested }
         do {
             // A plain run's words are ones normalize leaves as they are; it is not called for
-            // them, since its tables are built from every command's configuration.
-            var command: any ParsableCommand =
-                try PlainRun.command(Array(argv.dropFirst()))
-                ?? Caspio.parseAsRoot(Array(CommandLineWords.normalize(argv).dropFirst()))
+            // them, since its tables are built from every command's configuration. Nor is it
+            // asked whether it stops like a run (RunCommand stops its Lua itself): that cast,
+            // the first at run time, scans every conformance in the binary.
+            if let plain = PlainRun.command(Array(argv.dropFirst())) {
+                try plain.run()
+                exit(0)
+            }
+            var command = try Caspio.parseAsRoot(Array(CommandLineWords.normalize(argv).dropFirst()))
             // Such a command arms the stop path itself (CommandStop.begin) where its work starts.
             let stoppable = command is any StopsLikeRun
             do { try command.run() } catch where stoppable {

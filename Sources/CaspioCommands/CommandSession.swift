@@ -16,8 +16,14 @@ final class CommandSession: @unchecked Sendable {
     let overrides: ConfigurationOverrides
     let logger: Logger
     let sandbox: RunningSandbox?
-    /// The store once opened: nil inside for this host's files.
-    private var opened: Result<PostgresStore?, CaspioError>?
+    /// The store once opened. Not a Result: its first use at run time checks that CaspioError
+    /// is an Error by scanning every conformance in the binary, a cost at every start.
+    private var opened: Opened?
+    private enum Opened {
+        case files
+        case shared(PostgresStore)
+        case failed(CaspioError)
+    }
     private let openLock = NSLock()
 
     private init(environment: [String: String], overrides: ConfigurationOverrides, logger: Logger, sandbox: RunningSandbox?) {
@@ -29,7 +35,7 @@ final class CommandSession: @unchecked Sendable {
 
     /// Logging first, so that every error after it is reported in the format asked for; then
     /// the sandbox, if asked for. A failure is reported here and thrown as the exit status.
-    static func start(_ connection: ConnectionOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    static func start(_ connection: ConnectionOptions.Values, environment: [String: String] = ProcessEnvironment.all) throws
         -> CommandSession
     {
         let log: LogSettings
@@ -62,7 +68,7 @@ final class CommandSession: @unchecked Sendable {
 
     /// The same session on the profile `name` of the config file (the REPL's `:profile`): it
     /// leaves a sandbox, and opens the store that profile names.
-    func switching(toProfile name: String, _ connection: ConnectionOptions) -> CommandSession {
+    func switching(toProfile name: String, _ connection: ConnectionOptions.Values) -> CommandSession {
         var chosen = connection
         (chosen.profile, chosen.sandbox) = (name, false)
         return CommandSession(environment: environment, overrides: chosen.overrides, logger: logger, sandbox: nil)
@@ -85,22 +91,25 @@ final class CommandSession: @unchecked Sendable {
         guard sandbox == nil else { return nil }
         openLock.lock()
         defer { openLock.unlock() }
-        if let opened { return try opened.get() }
-        let result: Result<PostgresStore?, CaspioError>
-        do throws(CaspioError) {
-            let setting = try resolver().resolveStore()
-            if setting.isFile {
-                result = .success(nil)
-            } else {
-                let (environment, logger) = (environment, logger)
-                let (store, _) = try blocking { () async throws(CaspioError) in
-                    try await PostgresStore.open(setting, environment: environment, logger: logger)
+        if opened == nil {
+            do throws(CaspioError) {
+                let setting = try resolver().resolveStore()
+                if setting.isFile {
+                    opened = .files
+                } else {
+                    let (environment, logger) = (environment, logger)
+                    let (store, _) = try blocking { () async throws(CaspioError) in
+                        try await PostgresStore.open(setting, environment: environment, logger: logger)
+                    }
+                    opened = .shared(store)
                 }
-                result = .success(store)
-            }
-        } catch { result = .failure(error) }
-        opened = result
-        return try result.get()
+            } catch { opened = .failed(error) }
+        }
+        switch opened {
+        case .shared(let store): return store
+        case .failed(let error): throw error
+        case .files, nil: return nil
+        }
     }
 
     /// A client of this session's account, using its store. `requireCredentials: false`: the
@@ -126,7 +135,7 @@ final class CommandSession: @unchecked Sendable {
 
     /// The run lock `unattended` asks for (or `lock`, when it asks for none), in the shared
     /// store when there is one, else a file on this host.
-    func runLock(_ unattended: UnattendedOptions, subject: LockSubject, default lock: DefaultLock = .none) throws -> (any RunLockStore)? {
+    func runLock(_ unattended: UnattendedOptions.Values, subject: LockSubject, default lock: DefaultLock = .none) throws -> (any RunLockStore)? {
         guard let request = unattended.lockRequest(environment: environment, default: lock) else { return nil }
         // Checked before the store is opened: a bare --lock without a script is a usage error.
         let path = try request.path(for: subject, environment: environment)

@@ -63,55 +63,78 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Use a sandbox started in this process with the demo data instead of an account (see `caspio sandbox`).")
     var sandbox = false
 
-    func validate() throws {
-        do { try overrides.validate() } catch { throw ValidationError(error.message) }
+    func validate() throws { try values.validate() }
+
+    /// The options' values, for the command's work.
+    var values: Values {
+        Values(
+            profile: profile, account: account, baseURL: baseURL, tokenURL: tokenURL, caFile: caFile, tokenCache: tokenCache,
+            store: store, maxRequests: maxRequests, rate: rate, maxRequestsPerDay: maxRequestsPerDay,
+            maxRequestsPerPeriod: maxRequestsPerPeriod, billingTimeZone: billingTimeZone, principal: principal, verbose: verbose,
+            logLevel: logLevel, logFormat: logFormat, sandbox: sandbox)
     }
 
-    /// Every option as a command line without any gives it, made without ArgumentParser (for
-    /// PlainRun). Each one is set: reading one left unset stops the program, and
-    /// PlainRunTests checks that none is, and that they equal ArgumentParser's.
-    static var unset: ConnectionOptions {
-        var options = ConnectionOptions()
-        (options.profile, options.account, options.baseURL, options.tokenURL) = (nil, nil, nil, nil)
-        (options.caFile, options.tokenCache, options.store, options.maxRequests, options.rate) = (nil, nil, nil, nil, nil)
-        (options.maxRequestsPerDay, options.maxRequestsPerPeriod, options.billingTimeZone, options.principal) = (nil, nil, nil, nil)
-        (options.verbose, options.logLevel, options.logFormat, options.sandbox) = (false, nil, nil, false)
-        return options
-    }
+    /// The values of the options above without ArgumentParser's property wrappers, whose first
+    /// use (generic metadata, conformance lookups) is a tenth of a plain run's start: PlainRun
+    /// makes these without them. By default those of a command line that gives none.
+    /// PlainRunTests checks that each option has its value here, under its name.
+    struct Values: Equatable {
+        var profile: String?
+        var account: String?
+        var baseURL: String?
+        var tokenURL: String?
+        var caFile: String?
+        var tokenCache: String?
+        var store: String?
+        var maxRequests: Int?
+        var rate: RateArgument?
+        var maxRequestsPerDay: Int?
+        var maxRequestsPerPeriod: Int?
+        var billingTimeZone: String?
+        var principal: String?
+        var verbose = false
+        var logLevel: String?
+        var logFormat: String?
+        var sandbox = false
 
-    var overrides: ConfigurationOverrides {
-        var overrides = ConfigurationOverrides()
-        overrides.profile = profile
-        overrides.account = account
-        overrides.baseURL = baseURL
-        overrides.tokenURL = tokenURL
-        overrides.caFile = caFile
-        overrides.tokenCache = tokenCache
-        overrides.maxRequests = maxRequests
-        switch rate {
-        case .perSecond(let rate): overrides.rate = rate
-        case .auto: overrides.rateFromAccount = true
-        case nil: break
+        func validate() throws {
+            do { try overrides.validate() } catch { throw ValidationError(error.message) }
         }
-        overrides.maxRequestsPerDay = maxRequestsPerDay
-        overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
-        overrides.billingTimeZone = billingTimeZone
-        overrides.principal = principal
-        overrides.store = store
-        return overrides
-    }
 
-    /// The log's level and format, from the flags, else the environment.
-    func logSettings(environment: [String: String]) throws(CaspioError) -> LogSettings {
-        let levelText = logLevel ?? environment[Setting.logLevel.variable] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
-        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw CaspioError(.config, "log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
+        var overrides: ConfigurationOverrides {
+            var overrides = ConfigurationOverrides()
+            overrides.profile = profile
+            overrides.account = account
+            overrides.baseURL = baseURL
+            overrides.tokenURL = tokenURL
+            overrides.caFile = caFile
+            overrides.tokenCache = tokenCache
+            overrides.maxRequests = maxRequests
+            switch rate {
+            case .perSecond(let rate): overrides.rate = rate
+            case .auto: overrides.rateFromAccount = true
+            case nil: break
+            }
+            overrides.maxRequestsPerDay = maxRequestsPerDay
+            overrides.maxRequestsPerPeriod = maxRequestsPerPeriod
+            overrides.billingTimeZone = billingTimeZone
+            overrides.principal = principal
+            overrides.store = store
+            return overrides
         }
-        let formatText = logFormat ?? environment[Setting.logFormat.variable] ?? Setting.logFormat.defaultValue?.text ?? "text"
-        guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
-            throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
+
+        /// The log's level and format, from the flags, else the environment.
+        func logSettings(environment: [String: String]) throws(CaspioError) -> LogSettings {
+            let levelText = logLevel ?? environment[Setting.logLevel.variable] ?? (verbose ? "debug" : Setting.logLevel.defaultValue?.text ?? "warning")
+            guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+                throw CaspioError(.config, "log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            let formatText = logFormat ?? environment[Setting.logFormat.variable] ?? Setting.logFormat.defaultValue?.text ?? "text"
+            guard let format = StderrLogHandler.Format(rawValue: formatText.lowercased()) else {
+                throw CaspioError(.config, "log format '\(formatText)' is not one of text, json")
+            }
+            return LogSettings(level: level, format: format)
         }
-        return LogSettings(level: level, format: format)
     }
 }
 
@@ -132,7 +155,7 @@ extension CaspioError {
 }
 
 /// `--rate`: requests per second, or `auto` (the account's published limit).
-enum RateArgument: ExpressibleByArgument, Sendable {
+enum RateArgument: ExpressibleByArgument, Sendable, Equatable {
     case perSecond(Double)
     case auto
 

@@ -59,12 +59,12 @@ enum DataJob {
         _ name: String, job: [UInt8], parameters: [(String, String?)], flags: [(String, Bool)] = [], numbers: [(String, Int?)] = [],
         _ connection: ConnectionOptions, _ unattended: UnattendedOptions, dryRun: Bool = false, table: String, lock: DefaultLock = .none
     ) throws {
-        let quiet = unattended.effectiveQuiet
+        let quiet = unattended.values.effectiveQuiet
         var given: [(String, Parameter)] = parameters.compactMap { key, value in value.map { (key, .text($0)) } }
         given += (flags + [("bar", isatty(STDERR_FILENO) != 0 && !quiet), ("quiet", quiet)]).map { ($0.0, .flag($0.1)) }
         given += numbers.compactMap { key, value in value.map { (key, .number($0)) } }
         try RunCommand.launch(RunCommand.Launch(
-            connection: connection, unattended: unattended, script: nil, lockSubject: .table(table), defaultLock: lock,
+            connection: connection.values, unattended: unattended.values, script: nil, lockSubject: .table(table), defaultLock: lock,
             ledgerName: name, argv: CommandLine.arguments, scriptIndex: nil,
             preloads: [.job(Spec(name: name, source: job, parameters: given))], dryRun: dryRun))
     }

@@ -18,7 +18,7 @@ struct DoctorCommand: ParsableCommand, StopsLikeRun {
         CommandStop.begin()
         var report = DoctorReport()
         // --sandbox: the checks run against a sandbox started for them, as `run --sandbox` would.
-        let session = try CommandSession.start(connection)
+        let session = try CommandSession.start(connection.values)
         defer { session.close() }
         let sandbox = session.sandbox
         let resolver = session.resolver()

@@ -5,7 +5,7 @@ import Foundation
 /// variable is read by every command that can write (run, import, repl, request), and a value
 /// it cannot read is refused: a dry run silently not taken is a run that sends every write.
 enum DryRun {
-    static func requested(flag: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws(CaspioError) -> Bool {
+    static func requested(flag: Bool, environment: [String: String] = ProcessEnvironment.all) throws(CaspioError) -> Bool {
         if flag { return true }
         guard let value = environment["CASPIO_DRY_RUN"] else { return false }
         switch value.trimmingCharacters(in: .whitespaces).lowercased() {

@@ -98,7 +98,7 @@ struct MirrorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let quiet = unattended.effectiveQuiet
+        let quiet = unattended.values.effectiveQuiet
         let texts: [(String, String?)] = [("target", target), ("tables", tables), ("cursor", cursor.isEmpty ? nil : cursor.joined(separator: ","))]
         let numbers: [(String, Int?)] = [
             ("lookback", try Self.seconds(lookback, flag: "lookback")), ("deletes_every", deletesEvery), ("every", try Self.seconds(every, flag: "every")),
@@ -110,7 +110,7 @@ struct MirrorCommand: ParsableCommand {
         if let webhooks { parameters += webhooks.parameters }
         defer { webhooks?.stop() }
         try RunCommand.launch(RunCommand.Launch(
-            connection: connection, unattended: unattended, script: nil, lockSubject: .table("mirror " + StoreSetting.redacted(target)), defaultLock: .derived,
+            connection: connection.values, unattended: unattended.values, script: nil, lockSubject: .table("mirror " + StoreSetting.redacted(target)), defaultLock: .derived,
             ledgerName: "mirror", argv: CommandLine.arguments, scriptIndex: nil,
             preloads: [.job(DataJob.Spec(name: "mirror", source: PackageResources.mirror_lua, parameters: parameters))], dryRun: dryRun))
     }

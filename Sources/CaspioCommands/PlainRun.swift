@@ -1,18 +1,18 @@
 /// The command lines of a plain Lua run — `caspio -e CODE`, `caspio SCRIPT ARGS...`,
 /// `caspio run SCRIPT ARGS...` with only lua5.4's `-e`, `-l`, `-W`, `-E` before the script —
-/// read without ArgumentParser. Its first use costs about 3 ms at every start, nearly all of
-/// it the Swift runtime looking up types and conformances (BENCHMARKS.md, start-up), more
-/// than the rest of such a run. Anything else (another option, `--`, a value that looks like
-/// an option, a mistake) goes to ArgumentParser as before, which then says what is wrong.
+/// read without ArgumentParser, into a RunCommand.Request: no RunCommand is made, since even
+/// its property wrappers' first use is a tenth of such a start. ArgumentParser's parsing costs
+/// about 3 ms at every start, nearly all of it the Swift runtime looking up types and
+/// conformances (BENCHMARKS.md, start-up). Anything else (another option, `--`, a value
+/// that looks like an option, a mistake) goes to ArgumentParser as before, which then says
+/// what is wrong.
 enum PlainRun {
     /// `words`: the command line as typed, without argv[0]. Every line read here is one that
     /// CommandLineWords.normalize leaves as it is, and no line that it changes is read here.
-    static func command(_ words: [String]) -> RunCommand? {
+    static func command(_ words: [String]) -> RunCommand.Request? {
         var words = words[...]
         if words.first == "run" { words = words.dropFirst() }
-        var command = RunCommand()
-        (command.chunks, command.libraries, command.warnings, command.ignoreEnvironment) = ([], [], false, false)
-        (command.connection, command.unattended, command.dryRun) = (.unset, .unset, false)
+        var command = RunCommand.Request()
         while let word = words.first, word.hasPrefix("-") {
             switch word {
             case "-e", "-l":

@@ -27,11 +27,11 @@ struct ReplCommand: ParsableCommand {
     var connection: ConnectionOptions
 
     func run() throws {
-        let status = try Self.start(connection, dryRun: dryRun)
+        let status = try Self.start(connection.values, dryRun: dryRun)
         if status != 0 { throw ExitCode(status) }
     }
 
-    static func start(_ connection: ConnectionOptions, dryRun flag: Bool = false) throws -> Int32 {
+    static func start(_ connection: ConnectionOptions.Values, dryRun flag: Bool = false) throws -> Int32 {
         let session = try CommandSession.start(connection)
         defer { session.close() }
         let dryRun: Bool

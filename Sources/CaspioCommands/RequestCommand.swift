@@ -67,7 +67,7 @@ struct RequestCommand: ParsableCommand, StopsLikeRun {
         CommandStop.begin()
         var apiVersion = 3
         do throws(any Error) {
-            let session = try CommandSession.start(connection)
+            let session = try CommandSession.start(connection.values)
             defer { session.close() }
             let client = try session.makeClient(scriptName: "(request)")
             apiVersion = client.configuration.apiVersion

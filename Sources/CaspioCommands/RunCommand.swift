@@ -42,38 +42,62 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Send reads, never a write: log each write and answer it with a stand-in; sum them up at the end (CASPIO_DRY_RUN=1).")
     var dryRun = false
 
-    /// `caspio rn x.lua` is a script named `rn` to the words, but a typo to the person: with
-    /// no such file and a command of a near name, say so rather than "cannot open rn".
-    func validate() throws {
-        guard let script = scriptAndArguments.first, script != "-", !script.contains("/"),
-            !FileManager.default.fileExists(atPath: script)
-        else { return }
-        let hint = NearestNames.hint(for: script, in: CommandLineWords.subcommands.sorted())
-        if !hint.isEmpty { throw ValidationError("there is no command or file '\(script)'\(hint)") }
+    func validate() throws { try request.validate() }
+
+    func run() throws { try request.run() }
+
+    /// The options' values, for the run.
+    var request: Request {
+        Request(
+            chunks: chunks, libraries: libraries, warnings: warnings, ignoreEnvironment: ignoreEnvironment,
+            connection: connection.values, unattended: unattended.values, scriptAndArguments: scriptAndArguments, dryRun: dryRun)
     }
 
-    func run() throws {
-        // `caspio` alone on a terminal is the REPL, as lua5.4 alone is its console.
-        if scriptAndArguments.isEmpty && chunks.isEmpty && libraries.isEmpty && isatty(STDIN_FILENO) != 0 {
-            let status = try ReplCommand.start(connection, dryRun: dryRun)
-            if status != 0 { throw ExitCode(status) }
-            return
+    /// The values of the options above without ArgumentParser's property wrappers (as
+    /// ConnectionOptions.Values), which PlainRun makes of a plain command line.
+    struct Request: Equatable {
+        var chunks: [String] = []
+        var libraries: [String] = []
+        var warnings = false
+        var ignoreEnvironment = false
+        var connection = ConnectionOptions.Values()
+        var unattended = UnattendedOptions.Values()
+        var scriptAndArguments: [String] = []
+        var dryRun = false
+
+        /// `caspio rn x.lua` is a script named `rn` to the words, but a typo to the person: with
+        /// no such file and a command of a near name, say so rather than "cannot open rn".
+        func validate() throws {
+            guard let script = scriptAndArguments.first, script != "-", !script.contains("/"),
+                !FileManager.default.fileExists(atPath: script)
+            else { return }
+            let hint = NearestNames.hint(for: script, in: CommandLineWords.subcommands.sorted())
+            if !hint.isEmpty { throw ValidationError("there is no command or file '\(script)'\(hint)") }
         }
-        let argv = CommandLine.arguments
-        let script = scriptAndArguments.first
-        try Self.launch(Launch(
-            connection: connection, unattended: unattended, script: script,
-            ledgerName: Self.ledgerName(script: script, chunks: chunks),
-            argv: argv,
-            scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
-            preloads: Self.preloads(in: argv.prefix(argv.count - scriptAndArguments.count)),
-            warnings: warnings, ignoreEnvironment: ignoreEnvironment, dryRun: dryRun))
+
+        func run() throws {
+            // `caspio` alone on a terminal is the REPL, as lua5.4 alone is its console.
+            if scriptAndArguments.isEmpty && chunks.isEmpty && libraries.isEmpty && isatty(STDIN_FILENO) != 0 {
+                let status = try ReplCommand.start(connection, dryRun: dryRun)
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
+            let argv = CommandLine.arguments
+            let script = scriptAndArguments.first
+            try RunCommand.launch(Launch(
+                connection: connection, unattended: unattended, script: script,
+                ledgerName: RunCommand.ledgerName(script: script, chunks: chunks),
+                argv: argv,
+                scriptIndex: scriptAndArguments.isEmpty ? nil : argv.count - scriptAndArguments.count,
+                preloads: RunCommand.preloads(in: argv.prefix(argv.count - scriptAndArguments.count)),
+                warnings: warnings, ignoreEnvironment: ignoreEnvironment, dryRun: dryRun))
+        }
     }
 
     /// What a run starts from: RunCommand's script, or a data job's built-in chunk.
     struct Launch {
-        var connection: ConnectionOptions
-        var unattended: UnattendedOptions
+        var connection: ConnectionOptions.Values
+        var unattended: UnattendedOptions.Values
         /// The script's path (`-` for stdin): its lock and state files derive from it.
         var script: String?
         /// What a bare --lock derives the lock from; the script's path unless said otherwise.
@@ -146,7 +170,7 @@ struct RunCommand: ParsableCommand {
         }
         defer { if sandbox, unattended.effectiveState == nil, let statePath { try? FileManager.default.removeItem(atPath: statePath) } }
         let context = session.makeModuleContext(statePath: statePath, state: sharedState, scriptName: launch.ledgerName)
-        do { context.dryRun = try DryRun.requested(flag: launch.dryRun) } catch {
+        do { context.dryRun = try DryRun.requested(flag: launch.dryRun, environment: session.environment) } catch {
             printError(error.description)
             return .usage
         }

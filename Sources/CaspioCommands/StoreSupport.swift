@@ -30,10 +30,10 @@ struct StoreInitCommand: ParsableCommand, StopsLikeRun {
         CommandStop.begin()
         do {
             let environment = ProcessInfo.processInfo.environment
-            let log = try connection.logSettings(environment: environment)
+            let log = try connection.values.logSettings(environment: environment)
             ErrorOutput.use(log)
             let logger = log.logger
-            let setting = try ConfigurationResolver(environment: environment, overrides: connection.overrides).resolveStore()
+            let setting = try ConfigurationResolver(environment: environment, overrides: connection.values.overrides).resolveStore()
             guard !setting.isFile else {
                 throw CaspioError(.config, "the store is this host's files (\(setting.origin)): give --store postgres://USER@HOST/DB, CASPIO_STORE or store in a profile")
             }

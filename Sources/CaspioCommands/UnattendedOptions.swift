@@ -32,42 +32,53 @@ struct UnattendedOptions: ParsableArguments {
     @Flag(help: "Report duration, requests, retries, grants, rows and bytes on stderr at exit, as text or JSON per --log-format (CASPIO_SUMMARY=1).")
     var summary = false
 
-    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
-
-    private static func truthy(_ name: String) -> Bool {
-        guard let value = environment[name]?.lowercased() else { return false }
-        return ["1", "true", "yes", "on"].contains(value)
+    /// The options' values, for the command's work.
+    var values: Values {
+        Values(
+            lockShown: lockShown, lockFile: lockFile, lockAuto: lockAuto, lockWait: lockWait, timeout: timeout, state: state,
+            quiet: quiet, summary: summary)
     }
 
+    /// The values of the options above without ArgumentParser's property wrappers (as
+    /// ConnectionOptions.Values); by default those of a command line that gives none.
+    struct Values: Equatable {
+        var lockShown = false
+        var lockFile: String?
+        var lockAuto = false
+        var lockWait: Double?
+        var timeout: Double?
+        var state: String?
+        var quiet = false
+        var summary = false
 
-    /// Every option as a command line without any gives it, made without ArgumentParser (for
-    /// PlainRun); PlainRunTests checks that each is set and equals ArgumentParser's.
-    static var unset: UnattendedOptions {
-        var options = UnattendedOptions()
-        (options.lockShown, options.lockFile, options.lockAuto, options.lockWait) = (false, nil, false, nil)
-        (options.timeout, options.state, options.quiet, options.summary) = (nil, nil, false, false)
-        return options
-    }
+        /// Each variable read alone: the whole environment as a dictionary costs much more.
+        private static func variable(_ name: String) -> String? { ProcessEnvironment.value(of: name) }
 
-    var effectiveQuiet: Bool { quiet || Self.truthy("CASPIO_QUIET") }
-    var effectiveSummary: Bool { summary || Self.truthy("CASPIO_SUMMARY") }
-    func effectiveTimeout() throws(CaspioError) -> Double? {
-        try Setting.timeout.resolved(flag: timeout.map(SettingValue.number), environment: Self.environment)?.number
-    }
-    func effectiveLockWait() throws(CaspioError) -> Double {
-        try Setting.lockWait.resolved(flag: lockWait.map(SettingValue.number), environment: Self.environment)?.number ?? 0
-    }
-    var effectiveState: String? { state ?? Self.environment["CASPIO_STATE"] }
+        private static func truthy(_ name: String) -> Bool {
+            guard let value = variable(name)?.lowercased() else { return false }
+            return ["1", "true", "yes", "on"].contains(value)
+        }
 
-    /// What --lock (or CASPIO_LOCK) asks for. `lock`: what a run holds when neither asks,
-    /// and whether it may hold one at all (`caspio import` takes the table's by default).
-    func lockRequest(environment: [String: String], default lock: DefaultLock = .none) -> LockRequest? {
-        if lock == .refused { return nil }
-        var requested = lockFile
-        if lockAuto || lockShown { requested = "auto" }
-        if requested == nil, let value = environment["CASPIO_LOCK"], !value.isEmpty { requested = value }
-        guard let requested else { return lock == .derived ? .derived : nil }
-        return requested == "auto" ? .derived : .named(requested)
+        var effectiveQuiet: Bool { quiet || Self.truthy("CASPIO_QUIET") }
+        var effectiveSummary: Bool { summary || Self.truthy("CASPIO_SUMMARY") }
+        func effectiveTimeout() throws(CaspioError) -> Double? {
+            try Setting.timeout.resolved(flag: timeout.map(SettingValue.number), environment: ProcessEnvironment.only([Setting.timeout.variable]))?.number
+        }
+        func effectiveLockWait() throws(CaspioError) -> Double {
+            try Setting.lockWait.resolved(flag: lockWait.map(SettingValue.number), environment: ProcessEnvironment.only([Setting.lockWait.variable]))?.number ?? 0
+        }
+        var effectiveState: String? { state ?? Self.variable("CASPIO_STATE") }
+
+        /// What --lock (or CASPIO_LOCK) asks for. `lock`: what a run holds when neither asks,
+        /// and whether it may hold one at all (`caspio import` takes the table's by default).
+        func lockRequest(environment: [String: String], default lock: DefaultLock = .none) -> LockRequest? {
+            if lock == .refused { return nil }
+            var requested = lockFile
+            if lockAuto || lockShown { requested = "auto" }
+            if requested == nil, let value = environment["CASPIO_LOCK"], !value.isEmpty { requested = value }
+            guard let requested else { return lock == .derived ? .derived : nil }
+            return requested == "auto" ? .derived : .named(requested)
+        }
     }
 }
 

@@ -25,7 +25,7 @@ struct UsageCommand: ParsableCommand, StopsLikeRun {
     func run() throws {
         CommandStop.begin()
         do {
-            let session = try CommandSession.start(connection)
+            let session = try CommandSession.start(connection.values)
             defer { session.close() }
             var resolver = session.resolver()
             resolver.requireCredentials = false

@@ -95,17 +95,17 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
     /// CASPIO_LOCK asks for one.
     @Test func importLocksTheTableByDefault() throws {
         let imported = try #require(try parse(["import", "Contacts", "in.csv"]) as? ImportCommand)
-        let request = try #require(imported.unattended.lockRequest(environment: [:], default: .derived))
+        let request = try #require(imported.unattended.values.lockRequest(environment: [:], default: .derived))
         #expect(request == .derived)
         #expect(try request.path(for: .table("Contacts"), environment: Self.environment) == "/home/u/.local/state/caspio/locks/table-Contacts.lock")
         #expect(request.name(for: .table("Contacts"), path: "") == "table:Contacts")
-        #expect(imported.unattended.lockRequest(environment: ["CASPIO_LOCK": "auto"], default: .refused) == nil)
-        #expect(imported.unattended.lockRequest(environment: [:]) == nil)
+        #expect(imported.unattended.values.lockRequest(environment: ["CASPIO_LOCK": "auto"], default: .refused) == nil)
+        #expect(imported.unattended.values.lockRequest(environment: [:]) == nil)
     }
 
     @Test func aBareLockNeedsAScriptOrATable() throws {
         let run = try #require(try parse(["run", "--lock", "-e", "print(1)"]) as? RunCommand)
-        let request = try #require(run.unattended.lockRequest(environment: [:]))
+        let request = try #require(run.unattended.values.lockRequest(environment: [:]))
         #expect(throws: ValidationError.self) { try request.path(for: .script(nil), environment: Self.environment) }
         #expect(try request.path(for: .script("/jobs/nightly.lua"), environment: Self.environment).hasSuffix(".lock"))
         #expect(request.name(for: .script("/jobs/nightly.lua"), path: "") == "nightly.lua")
@@ -171,7 +171,7 @@ func refusal(_ words: [String]) -> (message: String, code: ExitCode)? {
         let run = try #require(try parse(["--sandbox", "--max-requests", "7", "run", "-e", "print(1)"]) as? RunCommand)
         // Starting and stopping the sandbox block their thread (as the command's main thread):
         // never one of Swift's pool, which the sandbox itself runs on.
-        let connection = run.connection
+        let connection = run.connection.values
         let session = try await onOwnThread { try CommandSession.start(connection, environment: environment) }
         defer { Thread { session.close() }.start() }
         let sandbox = try #require(session.sandbox)

@@ -15,7 +15,7 @@ import Testing
         #expect(readme.contains("| `--lock` | `CASPIO_LOCK=auto` |") && readme.contains("| `--lock=FILE`, `--lock FILE.lock` |"))
         // A bare --lock reaches the options whichever way it is parsed.
         let run = try #require(try parse(["run", "--lock", "/jobs/nightly.lua"]) as? RunCommand)
-        #expect(run.unattended.lockRequest(environment: [:]) == .derived)
+        #expect(run.unattended.values.lockRequest(environment: [:]) == .derived)
     }
 
     @Test func aNearCommandNameIsSuggestedWhenNoSuchFileExists() throws {
