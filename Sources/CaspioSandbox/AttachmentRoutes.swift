@@ -1,3 +1,5 @@
+import Foundation
+
 /// Attachments of FILE fields (openapi-v3.json `/tables/{t}/attachments…` and the same under
 /// `/views/{v}`): upload (multipart field `File`, 413 over the limit), download, file info
 /// get and rename, delete by `q.where`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Attachments: the file in a FILE field of a record, kept beside the table (the field holds
 /// the file's name). Reached through a table or a view (`Table_Field` of a view names the
 /// table's field; the view's `__key_Table` column finds the table's row).

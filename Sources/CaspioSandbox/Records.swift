@@ -1,3 +1,4 @@
+import Foundation
 import SQLiteLayer
 
 /// Records over SQLite (API-NOTES.md, "Records"), for tables and views alike: a `Source` is a

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Tables and their fields (openapi-v3.json `/tables…`): list, create, design, fields with
 /// Caspio's Unique rules, and each field's get, update and delete.
 extension Sandbox {

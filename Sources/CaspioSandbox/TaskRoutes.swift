@@ -1,3 +1,5 @@
+import Foundation
+
 /// Data import/export tasks (openapi-v3.json `/dataImportExportTasks…`, `/v2/tasks`), defined in
 /// the seed: an export writes a table to a CSV file in a folder, an import adds a CSV file's
 /// rows to a table. `run` does the work before answering 204.

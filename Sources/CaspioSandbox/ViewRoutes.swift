@@ -1,3 +1,5 @@
+import Foundation
+
 /// Views (openapi-v3.json `/views…`): listed, described, their fields, and their records and
 /// attachments through the same routes as tables'.
 extension Sandbox {

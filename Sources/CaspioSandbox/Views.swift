@@ -1,3 +1,5 @@
+import Foundation
+
 /// Views, defined in a seed as a query over tables: `{"Name", "Tables": [t1, t2…], "Join": "…",
 /// "Where": "…", "Fields": ["t1.Field", …]}`. Each is an SQLite VIEW whose fields are named
 /// `Table_Field`, whose `PK_ID` is the string of its source rows' PK_IDs joined by commas, and

@@ -1,4 +1,5 @@
 import CaspioClient
+import Foundation
 import NIOCore
 import PostgresNIO
 import SQLiteLayer

@@ -1,3 +1,5 @@
+import Foundation
+
 /// v4's guard against always-true conditions in bulk updates and deletes (API-V4-NOTES.md,
 /// "Writing"): a clause is refused when no row, whatever its values, could fail it. It is run
 /// against made-up rows in which every field the clause names takes the values that could
@@ -56,7 +58,8 @@ extension Store {
         switch field.type {
         case "AUTONUMBER":
             // Never NULL, never below 1.
-            values = literals.numbers.flatMap { [$0, $0 - 1, $0 + 1] }.filter { $0 >= 1 && $0 <= 2_147_483_647 }.map { number($0.rounded(.down)) }
+            let around: [Double] = literals.numbers.flatMap { (n: Double) -> [Double] in [n, n - 1, n + 1] }
+            values = around.filter { $0 >= 1 && $0 <= 2_147_483_647 }.map { number($0.rounded(.down)) }
             values += ["1", "2", "2147483647"]
         case "INTEGER", "NUMBER", "CURRENCY":
             let fractions: [Double] = field.type == "INTEGER" ? [] : [0.5, -0.5]

@@ -1,3 +1,4 @@
+import Foundation
 import SQLiteLayer
 
 /// Attachments and password fields of records on v4, over v3's store functions: one record's

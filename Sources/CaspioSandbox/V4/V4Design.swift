@@ -1,3 +1,5 @@
+import Foundation
+
 /// Tables and fields in v4's words (API-V4-NOTES.md, "Design, schemas, account"): field items
 /// in lower camel case and v4's `dataType` names for the store's (v3's) types.
 enum V4Design {

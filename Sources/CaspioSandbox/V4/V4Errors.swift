@@ -1,3 +1,5 @@
+import Foundation
+
 /// v4's error codes with their hints (API-V4-NOTES.md, "Errors"): the catalog behind every v4
 /// error body's `Hint` and `GET /v4/errors[/{code}]`. Codes are v3's where v3 has one.
 enum V4Errors {

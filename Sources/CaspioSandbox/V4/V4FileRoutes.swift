@@ -1,3 +1,5 @@
+import Foundation
+
 /// File assets (14 operations): the file library v3 serves, files by `fileId` (v3's key) or by
 /// `filePath`, folders by `folderId`, searches by name; uploads are multipart, `Files` parts for
 /// `POST …/files/bulk` (409 on a name taken in the folder), one `File` part for `PUT …/files`

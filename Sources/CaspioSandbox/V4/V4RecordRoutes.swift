@@ -1,3 +1,5 @@
+import Foundation
+
 /// Table records (API-V4-NOTES.md, "Reading" and "Writing"), over the store v3 uses: reads with
 /// select/where/orderBy/groupBy in the list envelope, one record by PK_ID, PATCH partial with
 /// null clearing (PUT the same), bulk insert with a 207 per row, bulk update and delete by a

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What v4's routes share (API-V4-NOTES.md, "Reading"): parameters without the `q.` prefix,
 /// the `data`/`pagination` envelope and its paging rules, table ids.
 extension Sandbox {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Table design (API-V4-NOTES.md: 8 operations): tables by their six-character id, fields by
 /// name, lists paged; no table DELETE (405 by design). The store's rules are v3's.
 extension Sandbox {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// View design (4 operations) and view records (as tables', without password fields, which
 /// views never show): views by their six-character id. A view of one table is written through
 /// to it; a view of several answers 403, as on v3.
