@@ -12,10 +12,12 @@ struct Decoder: ~Copyable {
     let end: Int
     let maxDepth: Int
     /// Stack slots holding the null sentinel and the array metatable, pushed once per parse,
-    /// and a table of the keys remembered for reuse (`KeyMemos`).
+    /// and the slot of the table of keys remembered for reuse (`KeyMemos`), made there when
+    /// the first key is remembered: a small document pays for neither.
     let nullSlot: Int32
     let arrayMetaSlot: Int32
     let keysSlot: Int32
+    var keysTableMade = false
     var keys = KeyMemos()
     /// Read position (0-based).
     var i = 0
@@ -31,7 +33,10 @@ struct Decoder: ~Copyable {
         /// to have the same shape, so presizing the next one saves Lua's rehash steps.
         var objectHint: Int32 = 0
         var arrayHint: Int32 = 0
-        /// How many positions of objects at this level have a key memo (filled in order).
+        /// How many objects have opened at this level, and how many positions of them have a
+        /// key memo (filled in order, from the second object: a lone object has no sibling
+        /// to share its keys with).
+        var objects: Int32 = 0
         var keysMemoised: Int32 = 0
     }
 
@@ -87,6 +92,7 @@ struct Decoder: ~Copyable {
                     break
                 }
                 push(depth, counter)
+                levels[depth].objects &+= 1
                 depth &+= 1
                 counter = 0
                 try parseKey(level: depth &- 1, position: 0)
@@ -167,8 +173,9 @@ struct Decoder: ~Copyable {
     @inline(__always)
     private mutating func open(_ depth: Int) throws(JSONError) -> Level? {
         if depth >= maxDepth { throw fail("nesting deeper than \(maxDepth) levels") }
-        // Room for this container, a key and a value.
-        if lua_checkstack(L, 3) == 0 { throw fail("nesting too deep for the Lua stack") }
+        // Room for this container, a key and a value (or the key's copy for the memo), and the
+        // table of keys should this container be the one that makes it.
+        if lua_checkstack(L, 4) == 0 { throw fail("nesting too deep for the Lua stack") }
         return depth < levels.count ? levels[depth] : nil
     }
 
@@ -206,7 +213,9 @@ struct Decoder: ~Copyable {
     private mutating func pushKey(_ text: StringText, level: Int, position: Int) {
         let memoised = Int(levels[level].keysMemoised)
         // A key with escapes is made as any string is: it is rare, and its text is not in place.
-        guard !text.decoded, position <= memoised, let entry = keys.entry(level: level, position: position) else {
+        guard !text.decoded, position <= memoised, levels[level].objects > 1,
+            let entry = keys.entry(level: level, position: position)
+        else {
             return push(text)
         }
         if position < memoised {
@@ -215,6 +224,12 @@ struct Decoder: ~Copyable {
                 return
             }
         } else {
+            if !keysTableMade {
+                // Below the containers open on the stack, which are reached by negative indices.
+                lua_createtable(L, 16, 0)
+                lua_rotate(L, keysSlot, 1)
+                keysTableMade = true
+            }
             entry.pointee.index = keys.takeIndex()
             levels[level].keysMemoised = Int32(memoised &+ 1)
         }

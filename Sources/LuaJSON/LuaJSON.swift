@@ -19,7 +19,6 @@ public enum LuaJSON {
         guard lua_checkstack(L, 8) != 0 else { throw JSONError(message: "Lua stack overflow") }
         Markers.push(L, Markers.nullKey)
         Markers.push(L, Markers.arrayKey)
-        lua_createtable(L, 16, 0)
         // An empty buffer may have no address; any valid pointer will do for zero bytes.
         let empty: StaticString = ""
         let start = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty.utf8Start
@@ -30,7 +29,7 @@ public enum LuaJSON {
             lua_settop(L, base)
             throw error
         }
-        // Move the value down over the three helpers.
+        // Move the value down over the helpers (two, or three with a table of keys).
         lua_copy(L, -1, base + 1)
         lua_settop(L, base + 1)
     }

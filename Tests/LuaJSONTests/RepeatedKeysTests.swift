@@ -74,4 +74,16 @@ import Testing
             """)
         #expect(values == [true, "q"])
     }
+
+    @Test func siblingObjectsDeepInArraysKeepTheStackInOrder() throws {
+        let j = JSONLua()
+        let values = try j.run("""
+            local depth = 300
+            local text = string.rep("[", depth) .. '{"a":1,"b":[{"c":2},{"c":3}]},{"a":4,"b":[]},{"a":5}' .. string.rep("]", depth)
+            local v = json.decode(text)
+            for _ = 1, depth - 1 do v = v[1] end
+            return #v, v[1].a, v[1].b[2].c, v[2].a, #v[2].b, v[3].a, json.encode(json.decode('{"only":1}'))
+            """)
+        #expect(values == [3, 1, 3, 4, 0, 5, #"{"only":1}"#])
+    }
 }
