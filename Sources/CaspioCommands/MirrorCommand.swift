@@ -93,7 +93,7 @@ struct MirrorCommand: ParsableCommand {
     }
 
     static var webhookSecret: Secret? {
-        guard let value = ProcessInfo.processInfo.environment[WebhookListener.secretVariable], !value.isEmpty else { return nil }
+        guard let value = ProcessEnvironment.value(of: WebhookListener.secretVariable), !value.isEmpty else { return nil }
         return Secret(value)
     }
 

@@ -36,7 +36,16 @@ final class WebhookListener: Sendable {
     /// when present, must be the body's HMAC under the secret; a `secret` in the body, when
     /// present, must be the secret; one of them must be there.
     static func refusal(body: [UInt8], signature: String?, secret: Secret) -> (status: Int, reason: String)? {
-        let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        refusal(body: body, object: message(body), signature: signature, secret: secret)
+    }
+
+    /// `body` as a JSON object, or nil when it is none.
+    private static func message(_ body: [UInt8]) -> [String: Any]? {
+        try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+    }
+
+    /// As above, with the body already parsed (`object`), so that a delivery is parsed once.
+    private static func refusal(body: [UInt8], object: [String: Any]?, signature: String?, secret: Secret) -> (status: Int, reason: String)? {
         let inBody = object?["secret"]
         if signature == nil, inBody == nil { return (401, "no secret in the body and no \(WebhookDelivery.signatureHeader) header") }
         if let signature, !constantTimeEqual(signature, WebhookDelivery.signature(body, secret: secret.reveal())) {
@@ -57,12 +66,12 @@ final class WebhookListener: Sendable {
 
     /// What a delivery gets: a status and a short text (never the secret).
     static func answer(body: [UInt8], signature: String?, secret: Secret, inbox: WebhookInbox, logger: Logger) -> (status: Int, text: String) {
-        if let (status, reason) = refusal(body: body, signature: signature, secret: secret) {
+        let object = message(body)
+        if let (status, reason) = refusal(body: body, object: object, signature: signature, secret: secret) {
             logger.warning("webhook delivery refused: \(reason)")
             return (status, reason)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let messageId = object["messageId"] as? String, !messageId.isEmpty, let text = String(bytes: body, encoding: .utf8)
+        guard let object, let messageId = object["messageId"] as? String, !messageId.isEmpty, let text = String(bytes: body, encoding: .utf8)
         else { return (400, "not a webhook message: a JSON object with a messageId expected") }
         switch inbox.admit(messageId: messageId, body: text) {
         case .queued:
