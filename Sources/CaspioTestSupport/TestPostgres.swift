@@ -116,7 +116,7 @@ public final class TestPostgres: @unchecked Sendable {
         server = process
         running = true
         let deadline = Date().addingTimeInterval(30)
-        while !Self.accepts(port: port) {
+        while !acceptsSessions() {
             if let status = process.status { throw Failure("postgres exited with \(status):\n\(self.log)") }
             guard Date() < deadline else {
                 stopOnThisThread()
@@ -124,6 +124,18 @@ public final class TestPostgres: @unchecked Sendable {
             }
             usleep(20_000)
         }
+    }
+
+    /// Whether the server takes sessions. A TCP connect succeeds as soon as it listens, but
+    /// while it starts up (crash recovery after an immediate stop, longer under load) it refuses
+    /// them with "the database system is starting up" (57P03); pg_isready tells the two apart.
+    private func acceptsSessions() -> Bool {
+        guard Self.accepts(port: port) else { return false }
+        let ready = try? SpawnedProcess(
+            URL(fileURLWithPath: bin + "/pg_isready"), ["-h", "127.0.0.1", "-p", String(port), "-t", "2"], input: .text(""),
+            directory: directory, seconds: 5
+        ).finishOnThisThread()
+        return ready?.status == 0
     }
 
     /// Stops at once (no shutdown checkpoint): as a crash or a pulled cable looks to clients.
